@@ -1,0 +1,88 @@
+/*
+ * mg_config - the one configuration table of mugaika.
+ *
+ * Contract: every parameter is one row of the option table in config.c
+ * (name, type, default, min, max, allowed values, documentation).  That
+ * table drives parsing, validation, defaults and the documentation printed
+ * by `mugaika config-dump`.  A configuration is parsed once into an
+ * immutable, reference-counted struct mg_config; a reload builds a new one
+ * and swaps it in, while messages in flight keep the one they started with.
+ *
+ * File syntax: one `key = value` per line; `#` starts a comment line; blank
+ * lines are ignored.  Keys of list type may be repeated (each line adds one
+ * value).  Every error names `file:line: key: what is wrong, what is
+ * allowed` and the whole load fails.
+ */
+#ifndef MG_CONFIG_H
+#define MG_CONFIG_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Actions the MTA can be given when something goes wrong. */
+enum mg_fail_action {
+	MG_FAIL_TEMPFAIL = 0, /* 4xx: the MTA keeps the message queued */
+	MG_FAIL_REJECT = 1    /* 5xx: the sender gets a bounce */
+};
+
+enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
+
+struct mg_config {
+	gint refcount;
+	char *path; /* file it was loaded from, or "(defaults)" */
+
+	/* --- daemon --- */
+	char *socket;
+	char *pid_file;
+	char *user;
+	int log_level;		/* enum mg_log_level */
+	int on_error;		/* enum mg_fail_action */
+	int64_t milter_timeout; /* seconds libmilter waits on the MTA */
+
+	/* --- spool and structural limits --- */
+	char *spool_dir; /* "" = $TMPDIR or /tmp */
+	int64_t spool_memory_max;
+	int64_t max_message_size;
+	int64_t max_header_size;  /* the whole header block */
+	int64_t max_header_field; /* one field, folded lines included */
+	int64_t max_headers;	  /* number of header fields */
+	int64_t max_mime_depth;
+	int64_t max_mime_parts;
+	int64_t max_part_size;	   /* one decoded leaf */
+	int64_t max_decoded_total; /* all decoded leaves together */
+	int64_t max_processing_time; /* seconds for end-of-message work */
+
+	/* --- issue 3: body and notice (section reserved) --- */
+
+	/* --- issue 4: attachments / CDR (section reserved) --- */
+
+	/* --- issue 5: virus scanning (section reserved) --- */
+
+	/* --- issue 6: boundary policy (section reserved) --- */
+
+	/* --- issue 7: quarantine and audit (section reserved) --- */
+};
+
+/* Load a file.  path NULL = built-in defaults only.  On error returns NULL
+ * and sets *err to "file:line: key: message". */
+struct mg_config *mg_config_load(const char *path, GError **err);
+struct mg_config *mg_config_defaults(void);
+struct mg_config *mg_config_ref(struct mg_config *cfg);
+void mg_config_unref(struct mg_config *cfg);
+
+/* Parse from a string (for tests); `name` is used in error messages. */
+struct mg_config *mg_config_parse(const char *name, const char *text, gsize len, GError **err);
+
+/* Write the documented default configuration (every key, its default,
+ * range and meaning) to `out`. */
+void mg_config_dump(FILE *out, const struct mg_config *cfg, gboolean defaults_doc);
+
+/* Number of rows and names in the table, for tests and docs. */
+gsize mg_config_option_count(void);
+const char *mg_config_option_name(gsize i);
+
+#define MG_CONFIG_ERROR (mg_config_error_quark())
+GQuark mg_config_error_quark(void);
+
+#endif

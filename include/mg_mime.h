@@ -1,0 +1,61 @@
+/*
+ * mg_mime - the message model over GMime: the end-of-message steps that
+ * check structure, parse, rebuild a new MIME tree and write it out.
+ *
+ * mg_mime_rebuild walks the parsed original and builds a *new* tree from
+ * scratch: containers are recreated, each leaf goes through mg_leaf_process
+ * (leaf.c), which returns the object to deliver in its place or NULL when
+ * the part is removed.  Nothing of the original tree is reused except
+ * decoded content and whitelisted header fields.
+ */
+#ifndef MG_MIME_H
+#define MG_MIME_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "mg_report.h"
+#include "mg_txn.h"
+
+gboolean mg_mime_prescan(struct mg_txn *t);
+gboolean mg_mime_parse(struct mg_txn *t);
+gboolean mg_mime_rebuild(struct mg_txn *t);
+gboolean mg_mime_write(struct mg_txn *t);
+void mg_mime_log_summary(struct mg_txn *t);
+
+/* CRLF -> LF copy of a string. */
+char *mg_mime_lf(const char *s);
+/* Lower-case "type/subtype" of an object (caller frees). */
+char *mg_mime_type_of(GMimeObject *obj);
+/* Parser options shared by every parse (charsets, RFC 2047 leniency). */
+GMimeParserOptions *mg_mime_parser_options(void);
+/* Hex SHA-256 of data into out[65]. */
+void mg_sha256_hex(const void *data, gsize len, char out[65]);
+
+/* One leaf on its way through the pipeline. */
+struct mg_leaf {
+	struct mg_txn *t;
+	GMimePart *orig;
+	const char *path;
+	int depth;
+	GByteArray *data;  /* decoded content */
+	char *mime_type;   /* declared, lower case */
+	char *filename;	   /* decoded UTF-8, or NULL */
+	gboolean inline_text; /* a text part that is part of the body, not an attachment */
+	struct mg_part_report *rep;
+};
+
+/* Decode a leaf of the original, record it in the report and run it
+ * through mg_leaf_process.  Returns the object to deliver or NULL. */
+GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth);
+/* An empty UTF-8 text/plain part. */
+GMimeObject *mg_leaf_empty_text(void);
+
+/* Decide the fate of a leaf: the new object, or NULL if removed (the report
+ * says why).  May end the transaction with a verdict. */
+GMimeObject *mg_leaf_process(struct mg_leaf *leaf);
+/* A fresh part with the leaf's type, name and (new) content. */
+GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename,
+			      const void *data, gsize len);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * mg_pipeline - the one sanitizing pipeline, shaped like the milter stages.
+ *
+ * Call order per connection: mg_conn_new, [mg_conn_helo], then for each
+ * message: mg_txn_new, mg_txn_mail_from, mg_txn_rcpt..., mg_txn_header...,
+ * mg_txn_eoh, mg_txn_body..., mg_txn_eom, read the result, mg_txn_free.
+ * A message may be abandoned at any point with mg_txn_free (abort).
+ *
+ * Every stage returns the verdict so far: MG_VERDICT_CONTINUE, or a final
+ * REJECT/TEMPFAIL after which later stages are no-ops returning the same
+ * verdict.  mg_txn_eom returns ACCEPT (with header operations and a new
+ * body in the result), REJECT or TEMPFAIL.  Any internal failure becomes
+ * the configured on_error verdict (tempfail by default): the pipeline never
+ * hands back content it did not process.
+ *
+ * Ownership: the transaction holds a reference on the config it started
+ * with; the connection must outlive its transactions.  Nothing here knows
+ * about libmilter.
+ */
+#ifndef MG_PIPELINE_H
+#define MG_PIPELINE_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "mg_config.h"
+#include "mg_report.h"
+
+struct mg_conn;
+struct mg_txn;
+
+/* Header changes the front end applies to the message as received:
+ * all DELETEs first (index = 1-based occurrence among fields of that name,
+ * in descending order so indexes stay valid), then ADDs appended in order. */
+enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD };
+struct mg_hdr_op {
+	enum mg_hdr_op_kind kind;
+	char *name;
+	int index;
+	char *value; /* ADD only; continuation lines joined with "\n\t" */
+};
+
+/* Process-wide setup of the libraries the core uses (GMime, ...). */
+void mg_pipeline_global_init(void);
+void mg_pipeline_global_shutdown(void);
+
+struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);
+void mg_conn_helo(struct mg_conn *c, const char *helo);
+void mg_conn_free(struct mg_conn *c);
+
+struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg);
+void mg_txn_set_queue_id(struct mg_txn *t, const char *qid);
+const char *mg_txn_queue_id(const struct mg_txn *t);
+const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args);
+const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args);
+const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const char *value);
+const struct mg_verdict *mg_txn_eoh(struct mg_txn *t);
+const struct mg_verdict *mg_txn_body(struct mg_txn *t, const void *data, gsize len);
+const struct mg_verdict *mg_txn_eom(struct mg_txn *t);
+void mg_txn_free(struct mg_txn *t);
+
+/* After an ACCEPT from mg_txn_eom: */
+const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
+GMimeStream *mg_txn_new_body(struct mg_txn *t);		    /* LF line ends; caller unrefs */
+const struct mg_report *mg_txn_report(const struct mg_txn *t);
+
+#endif

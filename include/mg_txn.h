@@ -1,0 +1,63 @@
+/*
+ * mg_txn - the message context shared by the core modules (never by the
+ * front ends, which use mg_pipeline.h).  One struct mg_txn per message; it
+ * owns everything it points to except cfg (a reference) and conn.
+ */
+#ifndef MG_TXN_H
+#define MG_TXN_H
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "mg_config.h"
+#include "mg_pipeline.h"
+#include "mg_report.h"
+#include "mg_spool.h"
+
+struct mg_conn {
+	char *client_addr; /* "192.0.2.1", "::1", or "" when unknown */
+	char *client_name;
+	char *helo;
+	guint n_msgs;
+};
+
+struct mg_header {
+	char *name;
+	char *value; /* as the MTA passed it: no leading space, LF line ends */
+};
+
+struct mg_txn {
+	struct mg_config *cfg;
+	struct mg_conn *conn;
+	char *queue_id;
+	char *mail_from;
+	char **mail_args;
+	GPtrArray *rcpts;   /* char* */
+	GPtrArray *headers; /* struct mg_header* */
+	gsize header_bytes;
+	struct mg_spool *raw; /* headers + body as received (LF line ends) */
+	gboolean body_cr;     /* the last chunk ended in CR */
+	gboolean in_body;
+	gint64 started_us, deadline_us;
+	struct mg_report *report;
+	GPtrArray *hdr_ops;	    /* struct mg_hdr_op* */
+	GMimeStream *out_body;	    /* the rebuilt body (memory or private file) */
+	GMimeMessage *msg;	    /* parsed original */
+	GMimeObject *new_top;	    /* rebuilt top-level entity */
+	char *boundary_seed;	    /* hex digest of the input: deterministic output */
+	guint boundary_n;
+	gint64 decoded_total;
+	GPtrArray *notes; /* char*: lines for the recipient notice */
+};
+
+/* Stop with a verdict (the first final verdict wins). */
+void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
+		 const char *rule, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+/* Internal failure: the configured on_error verdict, reason logged. */
+void mg_txn_internal_error(struct mg_txn *t, const char *what, const GError *err);
+gboolean mg_txn_decided(const struct mg_txn *t);
+gboolean mg_txn_past_deadline(const struct mg_txn *t);
+/* Next deterministic multipart boundary for this message. */
+char *mg_txn_boundary(struct mg_txn *t);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * cli.h - the `mugaika` admin command: one function per subcommand.
+ * Exit codes follow sysexits(3): 0 ok/accepted, 64 usage, 75 temporary
+ * failure, 77 rejected, 78 configuration error, 1 other errors.
+ */
+#ifndef MG_CLI_H
+#define MG_CLI_H
+
+#include <glib.h>
+
+#include "mg_config.h"
+
+#define MG_EX_OK 0
+#define MG_EX_USAGE 64
+#define MG_EX_TEMPFAIL 75
+#define MG_EX_REJECT 77
+#define MG_EX_CONFIG 78
+
+int mg_cmd_sanitize(int argc, char **argv);
+int mg_cmd_check_config(int argc, char **argv);
+int mg_cmd_config_dump(int argc, char **argv);
+
+/* Load -c CONF (or the default path when it exists, else built-in
+ * defaults); prints the error and returns NULL on failure. */
+struct mg_config *mg_cli_load_config(const char *path);
+const char *mg_cli_default_config(void);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * cmd_config.c - `mugaika check-config` and `mugaika config-dump`.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+
+static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
+{
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, conf, "configuration file", "CONF" },
+		{ "defaults", 0, 0, G_OPTION_ARG_NONE, defaults, "document the built-in defaults", NULL },
+		{ NULL },
+	};
+	if (!defaults)
+		entries[1].long_name = NULL;
+	GOptionContext *ctx = g_option_context_new(NULL);
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	if (!ok || argc > 1) {
+		fprintf(stderr, "mugaika: %s\n", err ? err->message : "unexpected argument");
+		g_clear_error(&err);
+		return MG_EX_USAGE;
+	}
+	return MG_EX_OK;
+}
+
+int mg_cmd_check_config(int argc, char **argv)
+{
+	char *conf = NULL;
+	int rc = parse_c_option(argc, argv,
+				"Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf).\n"
+				"Exit 0 when valid, 78 with file:line: key: problem when not.",
+				&conf, NULL);
+	if (rc)
+		return rc;
+	struct mg_config *cfg = mg_cli_load_config(conf);
+	if (!cfg) {
+		g_free(conf);
+		return MG_EX_CONFIG;
+	}
+	printf("%s: configuration is valid\n", cfg->path);
+	mg_config_unref(cfg);
+	g_free(conf);
+	return MG_EX_OK;
+}
+
+int mg_cmd_config_dump(int argc, char **argv)
+{
+	char *conf = NULL;
+	gboolean defaults = FALSE;
+	int rc = parse_c_option(argc, argv,
+				"Print every configuration key with its meaning, range and value\n"
+				"(--defaults: the built-in defaults, commented out).",
+				&conf, &defaults);
+	if (rc)
+		return rc;
+	struct mg_config *cfg = defaults ? NULL : mg_cli_load_config(conf);
+	if (!defaults && !cfg) {
+		g_free(conf);
+		return MG_EX_CONFIG;
+	}
+	mg_config_dump(stdout, cfg, defaults);
+	mg_config_unref(cfg);
+	g_free(conf);
+	return MG_EX_OK;
+}

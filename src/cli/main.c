@@ -1,0 +1,72 @@
+/*
+ * main.c - `mugaika` subcommand dispatch and shared helpers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mg_log.h"
+#include "mg_pipeline.h"
+
+struct mg_subcmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct mg_subcmd subcmds[] = {
+	{ "sanitize", mg_cmd_sanitize, "run the sanitizing pipeline on a message file" },
+	{ "check-config", mg_cmd_check_config, "validate a configuration file" },
+	{ "config-dump", mg_cmd_config_dump, "print every configuration key, documented" },
+};
+
+const char *mg_cli_default_config(void) { return SYSCONFDIR "/mugaika/mugaika.conf"; }
+
+struct mg_config *mg_cli_load_config(const char *path)
+{
+	GError *err = NULL;
+	if (!path && access(mg_cli_default_config(), F_OK) == 0)
+		path = mg_cli_default_config();
+	struct mg_config *cfg = mg_config_load(path, &err);
+	if (!cfg) {
+		fprintf(stderr, "mugaika: %s\n", err->message);
+		g_error_free(err);
+	}
+	return cfg;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mugaika COMMAND [OPTIONS]\n\nCommands:\n");
+	for (gsize i = 0; i < G_N_ELEMENTS(subcmds); i++)
+		fprintf(out, "  %-14s %s\n", subcmds[i].name, subcmds[i].help);
+	fprintf(out, "\nRun `mugaika COMMAND --help` for the options of one command.\n"
+		     "Exit status: 0 ok/accepted, 64 usage, 75 temporary failure, 77 rejected,\n"
+		     "78 configuration error, 1 other error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? MG_EX_USAGE : MG_EX_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("mugaika %s\n", PACKAGE_VERSION);
+		return MG_EX_OK;
+	}
+	mg_log_init("mugaika", TRUE);
+	for (gsize i = 0; i < G_N_ELEMENTS(subcmds); i++)
+		if (strcmp(argv[1], subcmds[i].name) == 0) {
+			mg_pipeline_global_init();
+			int rc = subcmds[i].fn(argc - 1, argv + 1);
+			mg_pipeline_global_shutdown();
+			return rc;
+		}
+	fprintf(stderr, "mugaika: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return MG_EX_USAGE;
+}

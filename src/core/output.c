@@ -1,0 +1,142 @@
+/*
+ * output.c - the last end-of-message step: turn the rebuilt tree into
+ * header operations plus a new body, and the per-message log summary.
+ *
+ * Header policy of the top level: every incoming Content-* field,
+ * MIME-Version and any X-Mugaika-* field (forged or stale) is deleted; the
+ * rebuilt entity's MIME fields and our status fields are appended.  All
+ * other fields (Subject, From, Received, ...) are left exactly as received.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_mime.h"
+
+static gboolean replaced_header(const char *name)
+{
+	return g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
+	       g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0;
+}
+
+static void op_add(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
+{
+	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	op->kind = kind;
+	op->name = g_strdup(name);
+	op->index = index;
+	op->value = g_strdup(value);
+	g_ptr_array_add(t->hdr_ops, op);
+}
+
+/* 1-based index of headers[i] among fields of the same name. */
+static int header_index(struct mg_txn *t, guint i)
+{
+	const char *name = ((struct mg_header *)t->headers->pdata[i])->name;
+	int n = 0;
+	for (guint j = 0; j <= i; j++)
+		if (g_ascii_strcasecmp(((struct mg_header *)t->headers->pdata[j])->name, name) == 0)
+			n++;
+	return n;
+}
+
+static void ops_delete(struct mg_txn *t)
+{
+	for (guint i = t->headers->len; i-- > 0;) {
+		struct mg_header *h = t->headers->pdata[i];
+		if (replaced_header(h->name))
+			op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+	}
+}
+
+/* Split "Name: value\n\tmore\nName2: v\n" into ADD operations. */
+static void ops_add_block(struct mg_txn *t, const char *block)
+{
+	char **lines = g_strsplit(block, "\n", -1);
+	GString *val = NULL;
+	char *name = NULL;
+	for (int i = 0;; i++) {
+		const char *l = lines[i];
+		gboolean cont = l && (*l == ' ' || *l == '\t');
+		if (name && !cont) {
+			op_add(t, MG_HDR_ADD, name, 0, val->str);
+			g_free(name);
+			g_string_free(val, TRUE);
+			name = NULL;
+		}
+		if (!l)
+			break;
+		if (cont && name) {
+			g_string_append_printf(val, "\n%s", l);
+		} else if (*l) {
+			const char *colon = strchr(l, ':');
+			if (!colon)
+				continue;
+			name = g_strndup(l, (gsize)(colon - l));
+			const char *v = colon + 1;
+			while (*v == ' ')
+				v++;
+			val = g_string_new(v);
+		}
+	}
+	g_strfreev(lines);
+}
+
+static void status_headers(struct mg_txn *t)
+{
+	int c[4];
+	mg_report_count(t->report, c);
+	GString *a = g_string_new(NULL);
+	for (guint i = 0; i < t->report->events->len; i++)
+		g_string_append_printf(a, "%s; ", (char *)t->report->events->pdata[i]);
+	g_string_append_printf(a, "kept=%d; converted=%d; rebuilt=%d; removed=%d", c[MG_ACTION_KEPT],
+			       c[MG_ACTION_CONVERTED], c[MG_ACTION_REBUILT], c[MG_ACTION_REMOVED]);
+	t->report->status = g_strdup_printf("sanitized (mugaika %s)", PACKAGE_VERSION);
+	t->report->actions = g_string_free(a, FALSE);
+	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
+	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);
+}
+
+gboolean mg_mime_write(struct mg_txn *t)
+{
+	GError *err = NULL;
+	GMimeFormatOptions *fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
+	t->out_body = mg_spool_sink(t->cfg->spool_dir, mg_spool_on_disk(t->raw), &err);
+	if (!t->out_body) {
+		mg_txn_internal_error(t, "output spool", err);
+		g_clear_error(&err);
+		g_mime_format_options_free(fo);
+		return FALSE;
+	}
+	ssize_t n = g_mime_object_write_content_to_stream(t->new_top, fo, t->out_body);
+	if (n < 0 || g_mime_stream_flush(t->out_body) < 0) {
+		mg_txn_internal_error(t, "writing the rebuilt body", NULL);
+		g_mime_format_options_free(fo);
+		return FALSE;
+	}
+	t->report->size_out = g_mime_stream_length(t->out_body);
+	ops_delete(t);
+	op_add(t, MG_HDR_ADD, "MIME-Version", 0, "1.0");
+	char *block = g_mime_object_get_headers(t->new_top, fo);
+	ops_add_block(t, block);
+	g_free(block);
+	status_headers(t);
+	g_mime_format_options_free(fo);
+	return TRUE;
+}
+
+void mg_mime_log_summary(struct mg_txn *t)
+{
+	const struct mg_report *r = t->report;
+	int c[4];
+	mg_report_count(r, c);
+	mg_info(t->queue_id,
+		"verdict=%s code=%s %s from=<%s> rcpts=%u client=%s size=%" G_GINT64_FORMAT "->%" G_GINT64_FORMAT
+		" parts=%u kept=%d converted=%d rebuilt=%d removed=%d time=%" G_GINT64_FORMAT "ms%s%s",
+		mg_verdict_name(r->verdict.kind), r->verdict.code, r->verdict.ecode, t->mail_from ? t->mail_from : "",
+		t->rcpts->len, t->conn->client_addr, r->size_in, r->size_out, r->parts->len, c[MG_ACTION_KEPT],
+		c[MG_ACTION_CONVERTED], c[MG_ACTION_REBUILT], c[MG_ACTION_REMOVED], r->elapsed_us / 1000,
+		r->verdict.reason ? " reason=" : "", r->verdict.reason ? r->verdict.reason : "");
+}

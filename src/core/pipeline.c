@@ -1,0 +1,296 @@
+/*
+ * pipeline.c - the stage functions of mg_pipeline.h and the transaction
+ * lifecycle.  End of message is a short sequence of named steps; each lives
+ * in its own module (mime.c parses and rebuilds, output.c writes).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_mime.h"
+#include "mg_pipeline.h"
+#include "mg_txn.h"
+
+void mg_pipeline_global_init(void)
+{
+	g_mime_init();
+}
+
+void mg_pipeline_global_shutdown(void) { g_mime_shutdown(); }
+
+struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name)
+{
+	struct mg_conn *c = g_new0(struct mg_conn, 1);
+	c->client_addr = g_strdup(client_addr ? client_addr : "");
+	c->client_name = g_strdup(client_name ? client_name : "");
+	c->helo = g_strdup("");
+	return c;
+}
+
+void mg_conn_helo(struct mg_conn *c, const char *helo)
+{
+	g_free(c->helo);
+	c->helo = g_strdup(helo ? helo : "");
+}
+
+void mg_conn_free(struct mg_conn *c)
+{
+	if (!c)
+		return;
+	g_free(c->client_addr);
+	g_free(c->client_name);
+	g_free(c->helo);
+	g_free(c);
+}
+
+static void header_free(gpointer p)
+{
+	struct mg_header *h = p;
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+static void hdr_op_free(gpointer p)
+{
+	struct mg_hdr_op *op = p;
+	g_free(op->name);
+	g_free(op->value);
+	g_free(op);
+}
+
+struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
+{
+	struct mg_txn *t = g_new0(struct mg_txn, 1);
+	t->cfg = mg_config_ref(cfg);
+	t->conn = c;
+	c->n_msgs++;
+	t->queue_id = g_strdup("NOQUEUE");
+	t->rcpts = g_ptr_array_new_with_free_func(g_free);
+	t->headers = g_ptr_array_new_with_free_func(header_free);
+	t->hdr_ops = g_ptr_array_new_with_free_func(hdr_op_free);
+	t->notes = g_ptr_array_new_with_free_func(g_free);
+	t->report = mg_report_new();
+	t->raw = mg_spool_new(cfg->spool_dir, (gsize)cfg->spool_memory_max, (gsize)cfg->max_message_size);
+	t->started_us = g_get_monotonic_time();
+	return t;
+}
+
+void mg_txn_free(struct mg_txn *t)
+{
+	if (!t)
+		return;
+	if (t->msg)
+		g_object_unref(t->msg);
+	if (t->new_top)
+		g_object_unref(t->new_top);
+	mg_spool_free(t->raw);
+	if (t->out_body)
+		g_object_unref(t->out_body);
+	mg_report_free(t->report);
+	g_ptr_array_unref(t->rcpts);
+	g_ptr_array_unref(t->headers);
+	g_ptr_array_unref(t->hdr_ops);
+	g_ptr_array_unref(t->notes);
+	g_strfreev(t->mail_args);
+	g_free(t->mail_from);
+	g_free(t->queue_id);
+	g_free(t->boundary_seed);
+	mg_config_unref(t->cfg);
+	g_free(t);
+}
+
+void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
+{
+	g_free(t->queue_id);
+	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
+}
+
+const char *mg_txn_queue_id(const struct mg_txn *t) { return t->queue_id; }
+
+gboolean mg_txn_decided(const struct mg_txn *t) { return t->report->verdict.kind != MG_VERDICT_CONTINUE; }
+
+gboolean mg_txn_past_deadline(const struct mg_txn *t)
+{
+	return t->deadline_us && g_get_monotonic_time() > t->deadline_us;
+}
+
+void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
+		 const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	if (mg_txn_decided(t))
+		return;
+	va_start(ap, fmt);
+	char *reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	mg_verdict_set(&t->report->verdict, kind, code, ecode, rule, "%s", reason);
+	mg_info(t->queue_id, "%s: %s %s %s (rule %s)", mg_verdict_name(kind), code, ecode, reason, rule);
+	g_free(reason);
+}
+
+void mg_txn_internal_error(struct mg_txn *t, const char *what, const GError *err)
+{
+	mg_err(t->queue_id, "internal error: %s: %s", what, err ? err->message : "unknown");
+	if (t->cfg->on_error == MG_FAIL_REJECT)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.3.0", "internal-error",
+			    "Message could not be sanitized (%s)", what);
+	else
+		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "internal-error",
+			    "Temporary failure while sanitizing the message (%s), try again later", what);
+}
+
+char *mg_txn_boundary(struct mg_txn *t)
+{
+	return g_strdup_printf("=_mugaika_%.24s_%u", t->boundary_seed ? t->boundary_seed : "0",
+			       ++t->boundary_n);
+}
+
+const GPtrArray *mg_txn_header_ops(const struct mg_txn *t) { return t->hdr_ops; }
+
+const struct mg_report *mg_txn_report(const struct mg_txn *t) { return t->report; }
+
+GMimeStream *mg_txn_new_body(struct mg_txn *t)
+{
+	if (!t->out_body)
+		return NULL;
+	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
+}
+
+const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args)
+{
+	g_free(t->mail_from);
+	t->mail_from = g_strdup(addr ? addr : "");
+	g_strfreev(t->mail_args);
+	t->mail_args = g_strdupv((char **)esmtp_args);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args)
+{
+	if (!mg_txn_decided(t))
+		g_ptr_array_add(t->rcpts, g_strdup(addr ? addr : ""));
+	return &t->report->verdict;
+}
+
+/* Normalize CRLF to LF (across chunk boundaries) and spool. */
+static void spool_lf(struct mg_txn *t, const char *data, gsize len)
+{
+	GError *err = NULL;
+	GString *buf = g_string_sized_new(len + 1);
+	for (gsize i = 0; i < len; i++) {
+		if (t->body_cr && data[i] != '\n')
+			g_string_append_c(buf, '\r');
+		t->body_cr = FALSE;
+		if (data[i] == '\r')
+			t->body_cr = TRUE;
+		else
+			g_string_append_c(buf, data[i]);
+	}
+	enum mg_spool_status st = mg_spool_write(t->raw, buf->str, buf->len, &err);
+	g_string_free(buf, TRUE);
+	if (st == MG_SPOOL_FULL)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_message_size",
+			    "Message exceeds the size limit of %" G_GINT64_FORMAT " bytes",
+			    t->cfg->max_message_size);
+	else if (st == MG_SPOOL_ERROR)
+		mg_txn_internal_error(t, "spool", err);
+	g_clear_error(&err);
+}
+
+const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const char *value)
+{
+	const struct mg_config *cfg = t->cfg;
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	gsize flen = strlen(name) + strlen(value) + 3;
+	t->header_bytes += flen;
+	if (flen > (gsize)cfg->max_header_field)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_field",
+			    "Header field %.40s exceeds %" G_GINT64_FORMAT " bytes", name,
+			    cfg->max_header_field);
+	else if (t->header_bytes > (gsize)cfg->max_header_size)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_size",
+			    "Message header exceeds %" G_GINT64_FORMAT " bytes", cfg->max_header_size);
+	else if (t->headers->len >= (guint)cfg->max_headers)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_headers",
+			    "Message has more than %" G_GINT64_FORMAT " header fields", cfg->max_headers);
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	struct mg_header *h = g_new0(struct mg_header, 1);
+	h->name = g_strdup(name);
+	h->value = mg_mime_lf(value);
+	g_ptr_array_add(t->headers, h);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_eoh(struct mg_txn *t)
+{
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	for (guint i = 0; i < t->headers->len && !mg_txn_decided(t); i++) {
+		struct mg_header *h = t->headers->pdata[i];
+		char *line = g_strdup_printf("%s: %s\n", h->name, h->value);
+		spool_lf(t, line, strlen(line));
+		g_free(line);
+	}
+	if (!mg_txn_decided(t))
+		spool_lf(t, "\n", 1);
+	t->in_body = TRUE;
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_body(struct mg_txn *t, const void *data, gsize len)
+{
+	if (!t->in_body)
+		mg_txn_eoh(t);
+	if (!mg_txn_decided(t))
+		spool_lf(t, data, len);
+	return &t->report->verdict;
+}
+
+/* The end-of-message steps, in order.  Each returns FALSE once decided. */
+typedef gboolean (*mg_eom_step)(struct mg_txn *t);
+
+static gboolean step_finish_spool(struct mg_txn *t)
+{
+	if (!t->in_body)
+		mg_txn_eoh(t);
+	if (t->body_cr && !mg_txn_decided(t)) {
+		t->body_cr = FALSE;
+		GError *err = NULL;
+		if (mg_spool_write(t->raw, "\r", 1, &err) != MG_SPOOL_OK)
+			mg_txn_internal_error(t, "spool", err);
+		g_clear_error(&err);
+	}
+	t->report->size_in = (gint64)mg_spool_size(t->raw);
+	t->deadline_us = t->started_us + t->cfg->max_processing_time * G_USEC_PER_SEC;
+	return !mg_txn_decided(t);
+}
+
+static const mg_eom_step eom_steps[] = {
+	step_finish_spool,
+	mg_mime_prescan,  /* structural limits before the parser runs */
+	mg_mime_parse,	  /* GMime tree of the original */
+	mg_mime_rebuild,  /* a new MIME tree, part by part */
+	mg_mime_write,	  /* header operations and the new body */
+};
+
+const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(eom_steps) && !mg_txn_decided(t); i++)
+		if (!eom_steps[i](t)) {
+			if (!mg_txn_decided(t)) /* a step that fails must say why; fail closed */
+				mg_txn_internal_error(t, "end-of-message step failed", NULL);
+			break;
+		}
+	if (!mg_txn_decided(t) && mg_txn_past_deadline(t))
+		mg_txn_internal_error(t, "processing time limit exceeded", NULL);
+	if (!mg_txn_decided(t))
+		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
+	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
+	mg_mime_log_summary(t);
+	return &t->report->verdict;
+}

@@ -1,0 +1,226 @@
+/*
+ * main.c - mugaika-milter: options, startup, privileges, signals.
+ *
+ * Startup order: load and check the configuration (refuse to start on any
+ * error) -> create the milter socket under a tight umask -> detach (unless
+ * -f) -> write the pid file -> drop privileges (setgroups, setresgid,
+ * setresuid; then check that root cannot come back) -> run libmilter in its
+ * own thread.
+ *
+ * Signals: libmilter's signal thread owns SIGTERM and SIGINT (stop taking
+ * connections; we then wait for sessions in flight to finish).  SIGHUP
+ * would stop libmilter too, so the main thread keeps SIGHUP unblocked with
+ * its own handler (Linux delivers a process signal to the main thread when
+ * it accepts it) and a reload thread loads the new configuration: a bad new
+ * file is logged and the old configuration stays in force.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mg_log.h"
+#include "milter.h"
+
+struct milter_opts {
+	const char *conf, *socket, *pid_file, *user;
+	gboolean foreground, check_only;
+};
+
+static int reload_pipe[2] = { -1, -1 };
+static const char *conf_path;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mugaika-milter [-c CONF] [-p SOCKET] [-f] [-P PIDFILE] [-u USER] [-n]\n"
+		"  -c CONF     configuration file (default %s/mugaika/mugaika.conf)\n"
+		"  -p SOCKET   milter socket, overrides `socket`: unix:/path or inet:PORT@127.0.0.1\n"
+		"  -f          stay in the foreground and log to standard error\n"
+		"  -P PIDFILE  write the process id here, overrides `pid_file`\n"
+		"  -u USER     drop privileges to USER after the socket is made, overrides `user`\n"
+		"  -n          check the configuration and exit (0 valid, 78 invalid)\n"
+		"Signals: SIGHUP reloads the configuration; SIGTERM stops after mail in flight.\n",
+		SYSCONFDIR);
+}
+
+static int parse_args(int argc, char **argv, struct milter_opts *o)
+{
+	int c;
+	while ((c = getopt(argc, argv, "c:p:fP:u:nhV")) != -1) {
+		switch (c) {
+		case 'c': o->conf = optarg; break;
+		case 'p': o->socket = optarg; break;
+		case 'f': o->foreground = TRUE; break;
+		case 'P': o->pid_file = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'n': o->check_only = TRUE; break;
+		case 'V': printf("mugaika-milter %s\n", PACKAGE_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return 64;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 64;
+	}
+	return 0;
+}
+
+static gboolean drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		mg_err(NULL, "user %s: no such user", user);
+		return FALSE;
+	}
+	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
+		mg_err(NULL, "dropping privileges to %s: %s", user, g_strerror(errno));
+		return FALSE;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		mg_err(NULL, "privileges could be regained after dropping them; refusing to run");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		mg_err(NULL, "pid file %s: %s", path, g_strerror(errno));
+		return FALSE;
+	}
+	int n = g_snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	gboolean ok = write(fd, buf, (size_t)n) == n;
+	close(fd);
+	return ok;
+}
+
+static void on_sighup(int sig)
+{
+	int saved = errno;
+	if (reload_pipe[1] >= 0 && write(reload_pipe[1], "h", 1) < 0) {
+		/* nothing to do: a reload is already pending */
+	}
+	errno = saved;
+}
+
+static void *reload_thread(void *arg)
+{
+	char c;
+	while (read(reload_pipe[0], &c, 1) == 1) {
+		GError *err = NULL;
+		struct mg_config *cfg = mg_config_load(conf_path, &err);
+		if (!cfg) {
+			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+			g_error_free(err);
+			continue;
+		}
+		mg_log_set_level(cfg->log_level);
+		mg_milter_config_set(cfg);
+		mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
+	}
+	return NULL;
+}
+
+static void *milter_thread(void *arg)
+{
+	int *rc = arg;
+	*rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	return NULL;
+}
+
+static gboolean open_socket(const char *socket, int64_t timeout)
+{
+	if (g_str_has_prefix(socket, "unix:") || g_str_has_prefix(socket, "local:"))
+		unlink(strchr(socket, ':') + 1); /* a stale socket from a previous run */
+	mode_t old = umask(007);
+	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS &&
+		      smfi_settimeout((int)timeout) == MI_SUCCESS &&
+		      smfi_register(mg_milter_desc) == MI_SUCCESS && smfi_opensocket(true) == MI_SUCCESS;
+	umask(old);
+	if (!ok)
+		mg_err(NULL, "cannot create the milter socket %s", socket);
+	return ok;
+}
+
+/* Start libmilter and the reload thread with all signals blocked in them;
+ * the main thread then takes SIGHUP only. */
+static int run(void)
+{
+	sigset_t all, hup;
+	pthread_t mt, rt;
+	int rc = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (pipe(reload_pipe) != 0 || pthread_create(&rt, NULL, reload_thread, NULL) != 0 ||
+	    pthread_create(&mt, NULL, milter_thread, &rc) != 0) {
+		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
+		return 1;
+	}
+	struct sigaction sa = { .sa_handler = on_sighup };
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
+	pthread_join(mt, NULL);
+	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
+		g_usleep(100 * 1000); /* let sessions in flight finish (60 s at most) */
+	mg_info(NULL, "stopped (%d sessions still open)", mg_milter_sessions());
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct milter_opts o = { 0 };
+	GError *err = NULL;
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	conf_path = o.conf ? o.conf : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf" : NULL);
+	struct mg_config *cfg = mg_config_load(conf_path, &err);
+	if (!cfg) {
+		fprintf(stderr, "mugaika-milter: %s\n", err->message);
+		return 78;
+	}
+	if (o.check_only) {
+		printf("%s: configuration is valid\n", cfg->path);
+		return 0;
+	}
+	mg_log_init("mugaika-milter", o.foreground);
+	mg_log_set_level(cfg->log_level);
+	mg_pipeline_global_init();
+	mg_milter_config_set(cfg);
+	const char *user = o.user ? o.user : cfg->user;
+	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
+	if (!open_socket(o.socket ? o.socket : cfg->socket, cfg->milter_timeout))
+		return 1;
+	if (!o.foreground && daemon(0, 0) != 0) {
+		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
+		return 1;
+	}
+	if (pid_file && *pid_file && !write_pid_file(pid_file))
+		return 1;
+	if (user && *user && !drop_privileges(user))
+		return 1;
+	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
+	rc = run();
+	if (pid_file && *pid_file)
+		unlink(pid_file);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * milter.h - glue between libmilter and the core pipeline.
+ *
+ * The callbacks (callbacks.c) stay short: they translate libmilter's
+ * arguments, call the matching mg_txn_* stage and turn its verdict into an
+ * SMFIS_* code.  Every smfi_* call goes through struct mg_mta (mta.c) so
+ * that tests can fake the MTA.  Contexts: one struct mg_mctx per SMTP
+ * connection holds the connection and at most one message; mctx_reset_msg
+ * is the one path that ends a message (after eom, abort, or close).
+ */
+#ifndef MG_MILTER_H
+#define MG_MILTER_H
+
+#include <libmilter/mfapi.h>
+
+#include "mg_config.h"
+#include "mg_pipeline.h"
+
+struct mg_mta {
+	char *(*getsymval)(SMFICTX *ctx, char *name);
+	int (*setreply)(SMFICTX *ctx, char *code, char *ecode, char *text);
+	int (*chgheader)(SMFICTX *ctx, char *name, int idx, char *value);
+	int (*addheader)(SMFICTX *ctx, char *name, char *value);
+	int (*replacebody)(SMFICTX *ctx, unsigned char *data, int len);
+	int (*setpriv)(SMFICTX *ctx, void *priv);
+	void *(*getpriv)(SMFICTX *ctx);
+};
+
+extern const struct mg_mta *mg_mta;
+extern struct smfiDesc mg_milter_desc;
+
+/* The configuration in force: a new reference for each message. */
+struct mg_config *mg_milter_config(void);
+/* Swap in a new configuration (reload); the old one lives on in messages
+ * that hold it. */
+void mg_milter_config_set(struct mg_config *cfg);
+/* Sessions in progress (for a graceful stop). */
+int mg_milter_sessions(void);
+
+#endif
