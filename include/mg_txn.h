@@ -48,6 +48,17 @@ struct mg_txn {
 	guint boundary_n;
 	gint64 decoded_total;
 	GPtrArray *notes; /* char*: lines for the recipient notice */
+	gboolean finished; /* mg_store_finish has run */
+
+	/* --- issue 3: body and notice --- */
+
+	/* --- issue 4: attachments / CDR --- */
+
+	/* --- issue 5: virus scanning --- */
+
+	/* --- issue 6: boundary policy --- */
+
+	/* --- issue 7: quarantine and audit --- */
 };
 
 /* Stop with a verdict (the first final verdict wins). */

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "mg_log.h"
 #include "mg_pipeline.h"
+#include "mg_scan.h"
 #include "rawmsg.h"
 
 struct sanitize_opts {
@@ -171,6 +172,14 @@ int mg_cmd_sanitize(int argc, char **argv)
 		return MG_EX_CONFIG;
 	}
 	mg_log_set_level(cfg->log_level);
+	GError *err = NULL;
+	if (!mg_scan_global_init(cfg, &err)) {
+		fprintf(stderr, "mugaika sanitize: 451 4.3.0 %s\n", err->message);
+		g_error_free(err);
+		mg_config_unref(cfg);
+		opts_free(&o);
+		return MG_EX_TEMPFAIL;
+	}
 	FILE *in = stdin;
 	if (o.files && o.files[0] && strcmp(o.files[0], "-") != 0 && !(in = fopen(o.files[0], "rb"))) {
 		fprintf(stderr, "mugaika sanitize: %s: %s\n", o.files[0], g_strerror(errno));
@@ -180,6 +189,7 @@ int mg_cmd_sanitize(int argc, char **argv)
 		if (in != stdin)
 			fclose(in);
 	}
+	mg_scan_global_shutdown();
 	mg_config_unref(cfg);
 	opts_free(&o);
 	return rc;

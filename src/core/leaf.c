@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_body.h"
+#include "mg_cdr.h"
 #include "mg_mime.h"
+#include "mg_scan.h"
 
 static GByteArray *leaf_decode(struct mg_txn *t, GMimePart *part, GError **err)
 {
@@ -84,9 +87,11 @@ done:
 
 GMimeObject *mg_leaf_process(struct mg_leaf *leaf)
 {
-	leaf->rep->action = MG_ACTION_KEPT;
-	leaf->rep->reason = g_strdup("copied into the rebuilt message");
-	return mg_leaf_new_part(leaf, leaf->mime_type, leaf->filename, leaf->data->data, leaf->data->len);
+	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
+		return NULL;
+	if (leaf->inline_text)
+		return mg_body_text(leaf);
+	return mg_cdr_attachment(leaf);
 }
 
 static void copy_disposition(GMimeObject *dst, GMimePart *orig, const char *filename)

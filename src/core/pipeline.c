@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_body.h"
 #include "mg_mime.h"
+#include "mg_policy.h"
+#include "mg_scan.h"
+#include "mg_store.h"
 #include "mg_pipeline.h"
 #include "mg_txn.h"
 
@@ -82,6 +86,8 @@ void mg_txn_free(struct mg_txn *t)
 {
 	if (!t)
 		return;
+	if (!t->finished && t->mail_from)
+		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
 	if (t->msg)
 		g_object_unref(t->msg);
 	if (t->new_top)
@@ -165,12 +171,13 @@ const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, ch
 	t->mail_from = g_strdup(addr ? addr : "");
 	g_strfreev(t->mail_args);
 	t->mail_args = g_strdupv((char **)esmtp_args);
+	mg_policy_mail_from(t);
 	return &t->report->verdict;
 }
 
 const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args)
 {
-	if (!mg_txn_decided(t))
+	if (!mg_txn_decided(t) && mg_policy_rcpt(t, addr ? addr : ""))
 		g_ptr_array_add(t->rcpts, g_strdup(addr ? addr : ""));
 	return &t->report->verdict;
 }
@@ -239,6 +246,8 @@ const struct mg_verdict *mg_txn_eoh(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		spool_lf(t, "\n", 1);
 	t->in_body = TRUE;
+	if (!mg_txn_decided(t))
+		mg_policy_eoh(t);
 	return &t->report->verdict;
 }
 
@@ -272,10 +281,14 @@ static gboolean step_finish_spool(struct mg_txn *t)
 
 static const mg_eom_step eom_steps[] = {
 	step_finish_spool,
-	mg_mime_prescan,  /* structural limits before the parser runs */
-	mg_mime_parse,	  /* GMime tree of the original */
-	mg_mime_rebuild,  /* a new MIME tree, part by part */
-	mg_mime_write,	  /* header operations and the new body */
+	mg_mime_prescan,	/* structural limits before the parser runs */
+	mg_policy_message_step, /* boundary rules on the whole message (issue 6) */
+	mg_scan_message_step,	/* the raw message through the scanner (issue 5) */
+	mg_mime_parse,		/* GMime tree of the original */
+	mg_mime_rebuild,	/* a new MIME tree, part by part (issues 3, 4, 5) */
+	mg_quarantine_step,	/* keep the original (issue 7) */
+	mg_notice_step,		/* tell the recipient what was done (issue 3) */
+	mg_mime_write,		/* header operations and the new body */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
@@ -291,6 +304,8 @@ const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
 	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
+	mg_store_finish(t, FALSE);
+	t->finished = TRUE;
 	mg_mime_log_summary(t);
 	return &t->report->verdict;
 }

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "mg_log.h"
+#include "mg_scan.h"
 #include "milter.h"
 
 struct milter_opts {
@@ -129,6 +130,12 @@ static void *reload_thread(void *arg)
 			g_error_free(err);
 			continue;
 		}
+		if (!mg_scan_reload(cfg, &err)) {
+			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+			g_error_free(err);
+			mg_config_unref(cfg);
+			continue;
+		}
 		mg_log_set_level(cfg->log_level);
 		mg_milter_config_set(cfg);
 		mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
@@ -205,6 +212,10 @@ int main(int argc, char **argv)
 	mg_log_init("mugaika-milter", o.foreground);
 	mg_log_set_level(cfg->log_level);
 	mg_pipeline_global_init();
+	if (!mg_scan_global_init(cfg, &err)) {
+		fprintf(stderr, "mugaika-milter: %s\n", err->message);
+		return 78;
+	}
 	mg_milter_config_set(cfg);
 	const char *user = o.user ? o.user : cfg->user;
 	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
