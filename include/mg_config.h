@@ -53,15 +53,19 @@ struct mg_config {
 	int64_t max_decoded_total; /* all decoded leaves together */
 	int64_t max_processing_time; /* seconds for end-of-message work */
 
-	/* --- issue 3: body and notice (section reserved) --- */
+	/* --- issue 3: body and notice --- */
 
-	/* --- issue 4: attachments / CDR (section reserved) --- */
+	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 
-	/* --- issue 5: virus scanning (section reserved) --- */
+	/* --- issue 4b: PDF and images --- */
 
-	/* --- issue 6: boundary policy (section reserved) --- */
+	/* --- issue 4c: archives and OLE2 --- */
 
-	/* --- issue 7: quarantine and audit (section reserved) --- */
+	/* --- issue 5: virus scanning --- */
+
+	/* --- issue 6: boundary policy --- */
+
+	/* --- issue 7: quarantine and audit --- */
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

@@ -70,7 +70,11 @@ static const struct mg_opt mg_options[] = {
 
 	/* --- issue 3: body and notice --- */
 
-	/* --- issue 4: attachments / CDR --- */
+	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+
+	/* --- issue 4b: PDF and images --- */
+
+	/* --- issue 4c: archives and OLE2 --- */
 
 	/* --- issue 5: virus scanning --- */
 
