@@ -21,6 +21,8 @@ struct mg_spool;
 struct mg_spool *mg_spool_new(const char *dir, gsize mem_max, gsize hard_max);
 enum mg_spool_status mg_spool_write(struct mg_spool *sp, const void *data, gsize len, GError **err);
 gsize mg_spool_size(const struct mg_spool *sp);
+/* Lower (or raise) the hard limit, e.g. once the direction is known. */
+void mg_spool_set_hard_max(struct mg_spool *sp, gsize hard_max);
 gboolean mg_spool_on_disk(const struct mg_spool *sp);
 /* A new stream over the whole content, positioned at 0 (caller unrefs). */
 GMimeStream *mg_spool_stream(struct mg_spool *sp, GError **err);

@@ -21,6 +21,15 @@ struct mg_conn {
 	guint n_msgs;
 };
 
+/* Direction of a message across the boundary (set by the policy module
+ * once the envelope is known; inbound until then, the strictest case). */
+enum mg_direction {
+	MG_DIR_INBOUND = 0, /* Internet -> LGWAN/internal */
+	MG_DIR_OUTBOUND,    /* internal -> Internet */
+	MG_DIR_INTERNAL,    /* internal -> internal */
+	MG_DIR_TRANSIT	    /* external -> external (relay attempt) */
+};
+
 struct mg_header {
 	char *name;
 	char *value; /* as the MTA passed it: no leading space, LF line ends */
@@ -49,6 +58,9 @@ struct mg_txn {
 	gint64 decoded_total;
 	GPtrArray *notes; /* char*: lines for the recipient notice */
 	gboolean finished; /* mg_store_finish has run */
+	enum mg_direction direction;
+	char *quarantine_id;	   /* set when the original was kept (issue 7) */
+	gboolean force_quarantine; /* a rule asks that the original be kept */
 
 	/* --- issue 3: body and notice --- */
 

@@ -104,6 +104,7 @@ void mg_txn_free(struct mg_txn *t)
 	g_free(t->mail_from);
 	g_free(t->queue_id);
 	g_free(t->boundary_seed);
+	g_free(t->quarantine_id);
 	mg_config_unref(t->cfg);
 	g_free(t);
 }

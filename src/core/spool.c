@@ -98,6 +98,8 @@ enum mg_spool_status mg_spool_write(struct mg_spool *sp, const void *data, gsize
 
 gsize mg_spool_size(const struct mg_spool *sp) { return sp->size; }
 
+void mg_spool_set_hard_max(struct mg_spool *sp, gsize hard_max) { sp->hard_max = hard_max; }
+
 gboolean mg_spool_on_disk(const struct mg_spool *sp) { return sp->mem == NULL; }
 
 GMimeStream *mg_spool_stream(struct mg_spool *sp, GError **err)
