@@ -247,6 +247,7 @@ const struct mg_verdict *mg_txn_eoh(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		spool_lf(t, "\n", 1);
 	t->in_body = TRUE;
+	t->body_offset = mg_spool_size(t->raw);
 	if (!mg_txn_decided(t))
 		mg_policy_eoh(t);
 	return &t->report->verdict;
