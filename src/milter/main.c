@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -119,10 +120,28 @@ static void on_sighup(int sig)
 	errno = saved;
 }
 
-static void *reload_thread(void *arg)
+/* Wait for SIGHUP; every scan_db_check_interval seconds meanwhile, let the
+ * scanner reload its database if the directory changed (issue 5).
+ * Returns FALSE when the pipe is gone. */
+static gboolean reload_wait(void)
 {
 	char c;
-	while (read(reload_pipe[0], &c, 1) == 1) {
+	for (;;) {
+		gint64 every = mg_scan_check_interval();
+		struct pollfd pfd = { .fd = reload_pipe[0], .events = POLLIN };
+		int n = poll(&pfd, 1, every > 0 ? (int)MIN(every, 86400) * 1000 : -1);
+		if (n > 0)
+			return read(reload_pipe[0], &c, 1) == 1;
+		if (n == 0)
+			mg_scan_check_database();
+		else if (errno != EINTR)
+			return FALSE;
+	}
+}
+
+static void *reload_thread(void *arg)
+{
+	while (reload_wait()) {
 		GError *err = NULL;
 		struct mg_config *cfg = mg_config_load(conf_path, &err);
 		if (!cfg) {
