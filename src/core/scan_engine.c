@@ -29,8 +29,18 @@ static struct cl_stat db_stat;
 static gboolean db_stat_valid;
 static GOnce cl_once = G_ONCE_INIT;
 
+/* libclamav's own messages go to our log (they explain a refused database). */
+static void clamav_msg(enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
+{
+	char *line = g_strchomp(g_strdup(msg ? msg : ""));
+	int level = severity == CL_MSG_ERROR ? MG_LOG_WARNING : severity == CL_MSG_WARN ? MG_LOG_INFO : MG_LOG_DEBUG;
+	mg_log(level, NULL, "libclamav: %s", line);
+	g_free(line);
+}
+
 static gpointer cl_init_once(gpointer unused)
 {
+	cl_set_clcb_msg(clamav_msg);
 	cl_error_t rc = cl_init(CL_INIT_DEFAULT);
 	return GINT_TO_POINTER(rc == CL_SUCCESS ? 1 : 2);
 }
