@@ -228,10 +228,8 @@ struct msg_case {
 
 static const struct msg_case msg_cases[] = {
 	{ "clean", B_CLEAN, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "virus", 0, FALSE, "clean" },
-	/* libclamav's mail parser passes the text part on with its line end, so
-	 * the hash signature misses it in the raw message: the leaf scan finds it */
 	{ "eicar in the body", B_EICAR_BODY, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0,
-	  FALSE, "clean" },
+	  FALSE, "infected" },
 	{ "eicar in a zip", B_EICAR_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0, FALSE,
 	  "infected" },
 	{ "eicar in a message/rfc822 in a zip", B_EICAR_FWD_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1",
