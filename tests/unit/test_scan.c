@@ -115,7 +115,7 @@ static char *message_with(const char *text, const char *att_type, const char *at
 		g_string_append_printf(m, "--b1\nContent-Type: %s; name=\"%s\"\nContent-Disposition: attachment; "
 					  "filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n",
 				       att_type, att_name, att_name);
-		for (gsize i = 0; b64[i]; i += 76)
+		for (gsize i = 0, n = strlen(b64); i < n; i += 76)
 			g_string_append_printf(m, "%.76s\n", b64 + i);
 		g_free(b64);
 	}
