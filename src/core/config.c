@@ -82,7 +82,7 @@ static const struct mg_opt mg_options[] = {
 	  "in-process by libclamav at start, on SIGHUP and when the directory changes." },
 	{ "scan_allow_degraded", MG_OPT_BOOL, OFF(scan_allow_degraded), "no", 0, 0, NULL, NULL,
 	  "no: the daemon refuses to start when the database cannot be loaded.  yes: it\n"
-	  "starts anyway in degraded mode and answers every message 451 4.7.1 until a\n"
+	  "starts anyway in degraded mode and answers every message 451 4.3.0 until a\n"
 	  "database loads (checked every scan_db_check_interval and on SIGHUP)." },
 	{ "scan_on_infected", MG_OPT_ENUM, OFF(scan_on_infected), "reject", 0, 0, "reject|quarantine|remove", NULL,
 	  "A part or the message matches a signature.  reject = 550 5.7.1 naming the\n"
@@ -121,7 +121,7 @@ static const struct mg_opt mg_options[] = {
 	{ "scan_db_warn_age", MG_OPT_TIME, OFF(scan_db_warn_age), "2d", 3600, 365 * 86400, NULL, NULL,
 	  "A loaded database older than this is logged as a warning (hourly)." },
 	{ "scan_db_max_age", MG_OPT_TIME, OFF(scan_db_max_age), "7d", 3600, 365 * 86400, NULL, NULL,
-	  "A loaded database older than this stops mail: every message gets 451 4.7.1\n"
+	  "A loaded database older than this stops mail: every message gets 451 4.3.0\n"
 	  "until a newer database is loaded (stale patterns must not be trusted).  Age =\n"
 	  "build time of the official databases, else the newest file in clamav_database." },
 	{ "scan_db_check_interval", MG_OPT_TIME, OFF(scan_db_check_interval), "300", 0, 86400, NULL, NULL,

@@ -399,8 +399,12 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 {
 	struct scan_res r = { 0 };
 	struct mg_scan_engine *e = scan_txn_engine(t);
-	if (!e || !t->new_top)
-		return e ? (verdict_error(t, "virus scan of the output", "no rebuilt message"), FALSE) : FALSE;
+	if (!e)
+		return FALSE;
+	if (!t->new_top) {
+		verdict_error(t, "virus scan of the output", "no rebuilt message");
+		return FALSE;
+	}
 	GMimeStream *s = output_stream(t);
 	scan_stream(t, e, s, "output", &r);
 	g_object_unref(s);

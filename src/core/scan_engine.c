@@ -189,8 +189,15 @@ static void engine_log_loaded(const struct mg_scan_engine *e, const char *how)
 {
 	GDateTime *dt = g_date_time_new_from_unix_utc(e->db_time);
 	char *when = dt ? g_date_time_format_iso8601(dt) : g_strdup("?");
+	gint64 age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
 	mg_info(NULL, "virus database %s: %s, %u signatures, version %u, built %s, libclamav %s", how,
 		e->db_dir, e->sigs, e->db_version, when, cl_retver());
+	if (age > e->cfg->scan_db_max_age)
+		mg_err(NULL, "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_max_age: every "
+			     "message is answered 451 4.3.0 until it is updated", e->db_dir, age / 3600);
+	else if (age > e->cfg->scan_db_warn_age)
+		mg_warn(NULL, "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_warn_age",
+			e->db_dir, age / 3600);
 	g_free(when);
 	if (dt)
 		g_date_time_unref(dt);
