@@ -193,8 +193,13 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
 					 (gint64)e->cfg->scan_max_file_size);
 	} else {
-		cl_error_t rc = cl_scanmap_callback(map, name, &vname, &scanned, e->cl, &e->opts, NULL);
+		struct mg_scan_ctx ctx = { 0 };
+		cl_error_t rc = cl_scanmap_callback(map, name, &vname, &scanned, e->cl, &e->opts, &ctx);
 		scan_classify(rc, vname, r);
+		if (r->kind == MG_SCAN_CLEAN && ctx.unpackable_missed) {
+			r->kind = MG_SCAN_UNSCANNABLE;
+			r->why = g_strdup("RAR archive (libclamav has no RAR support)");
+		}
 	}
 	cl_fmap_close(map);
 	JsonObject *sec = scan_section(t);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <link.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -38,11 +39,35 @@ static void clamav_msg(enum cl_msg severity, const char *fullmsg, const char *ms
 	g_free(line);
 }
 
+static gboolean have_unrar;
+
+static int find_unrar(struct dl_phdr_info *info, size_t size, void *data)
+{
+	return info->dlpi_name && strstr(info->dlpi_name, "libclamunrar") ? 1 : 0;
+}
+
+gboolean mg_scan_have_unrar(void) { return have_unrar; }
+
+/* Without libclamunrar, libclamav passes RAR archives as clean without
+ * looking inside: remember that such a layer was seen (it is unscannable). */
+static cl_error_t pre_cache(int fd, const char *type, void *context)
+{
+	struct mg_scan_ctx *ctx = context;
+	if (ctx && type && strcmp(type, "CL_TYPE_RAR") == 0)
+		ctx->unpackable_missed = TRUE;
+	return CL_CLEAN;
+}
+
 static gpointer cl_init_once(gpointer unused)
 {
 	cl_set_clcb_msg(clamav_msg);
-	cl_error_t rc = cl_init(CL_INIT_DEFAULT);
-	return GINT_TO_POINTER(rc == CL_SUCCESS ? 1 : 2);
+	if (cl_init(CL_INIT_DEFAULT) != CL_SUCCESS)
+		return GINT_TO_POINTER(2);
+	/* cl_init loads the unrar module when it is installed */
+	have_unrar = dl_iterate_phdr(find_unrar, NULL) != 0;
+	if (!have_unrar)
+		mg_info(NULL, "libclamav has no RAR support (libclamunrar not installed): RAR archives are unscannable");
+	return GINT_TO_POINTER(1);
 }
 
 struct mg_scan_engine *mg_scan_engine_get(void)
@@ -168,6 +193,8 @@ static struct mg_scan_engine *engine_build(const struct mg_config *cfg, GError *
 		goto fail;
 	engine_options(e, cfg);
 	engine_db_info(e);
+	if (!have_unrar)
+		cl_engine_set_clcb_pre_cache(e->cl, pre_cache); /* before the clean cache */
 	return e;
 fail:
 	g_set_error(err, SCAN_ERROR, 1, "clamav_database %s: %s: %s", dir, what, cl_strerror(rc));

@@ -21,6 +21,14 @@ struct mg_scan_engine {
 	char *db_dir;
 };
 
+/* Per-scan context handed to libclamav's callbacks. */
+struct mg_scan_ctx {
+	gboolean unpackable_missed; /* a layer libclamav cannot unpack here (RAR without libclamunrar) */
+};
+
+/* libclamav of this process can unpack RAR (the non-free libclamunrar). */
+gboolean mg_scan_have_unrar(void);
+
 /* The engine in force with a new reference, or NULL (degraded mode). */
 struct mg_scan_engine *mg_scan_engine_get(void);
 void mg_scan_engine_unref(struct mg_scan_engine *e);

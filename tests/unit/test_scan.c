@@ -25,6 +25,7 @@
 #include "mg_pipeline.h"
 #include "mg_scan.h"
 #include "mg_txn.h"
+#include "scan_engine.h"
 
 static char *tmp_dir;  /* removed at the end */
 static char *db_dir;   /* the good database */
@@ -335,6 +336,27 @@ static void test_buffer(void **state)
 	mg_config_unref(cfg);
 }
 
+/* libclamav without libclamunrar passes RAR as clean, unopened: unscannable. */
+static void test_rar_without_unrar(void **state)
+{
+	static const char rar[] = "Rar!\x1a\x07\x00\xcf\x90\x73\x00\x00\x0d\x00\x00\x00\x00\x00\x00\x00"
+				  "not really an archive body, but typed as RAR by its magic";
+	struct mg_config *cfg = cfg_for(db_dir, NULL);
+	struct mg_conn *c = mg_conn_new(NULL, NULL);
+	for (int round = 0; round < 2; round++) { /* the second scan must not hit a "clean" cache */
+		struct mg_txn *t = bare_txn(c, cfg);
+		char *why = NULL;
+		enum mg_scan_result got = mg_scan_buffer(t, rar, sizeof rar - 1, "a.rar", NULL, &why);
+		print_message("rar (unrar %s) -> %d %s\n", mg_scan_have_unrar() ? "present" : "absent", got,
+			      why ? why : "");
+		assert_int_equal(got, mg_scan_have_unrar() ? MG_SCAN_CLEAN : MG_SCAN_UNSCANNABLE);
+		g_free(why);
+		mg_txn_free(t);
+	}
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
 static char *new_dir(const char *name)
 {
 	char *d = g_build_filename(tmp_dir, name, NULL);
@@ -602,6 +624,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_rows),
 		cmocka_unit_test(test_buffer),
+		cmocka_unit_test(test_rar_without_unrar),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_corrupt_reload_keeps_engine),
 		cmocka_unit_test(test_inflight_keeps_engine),
