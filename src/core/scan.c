@@ -33,6 +33,17 @@ struct scan_res {
 	char *why;   /* reason (unscannable, error) */
 };
 
+static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r);
+
+enum mg_scan_result mg_scan_classify(cl_error_t rc, const char *vname, char **virus, char **why)
+{
+	struct scan_res r = { 0 };
+	scan_classify(rc, vname, &r);
+	*virus = r.virus;
+	*why = r.why;
+	return r.kind;
+}
+
 static void scan_res_clear(struct scan_res *r)
 {
 	g_free(r->virus);

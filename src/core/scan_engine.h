@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "mg_config.h"
+#include "mg_scan.h"
 
 struct mg_scan_engine {
 	gint refcount;
@@ -28,6 +29,10 @@ struct mg_scan_ctx {
 
 /* libclamav of this process can unpack RAR (the non-free libclamunrar). */
 gboolean mg_scan_have_unrar(void);
+
+/* What a libclamav return code and signature name mean for mugaika
+ * (*virus, *why allocated or NULL; scan.c). */
+enum mg_scan_result mg_scan_classify(cl_error_t rc, const char *vname, char **virus, char **why);
 
 /* The engine in force with a new reference, or NULL (degraded mode). */
 struct mg_scan_engine *mg_scan_engine_get(void);

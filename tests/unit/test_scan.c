@@ -77,7 +77,8 @@ static void load_engine(const char *dir, const char *extra)
 	mg_config_unref(cfg);
 }
 
-static GByteArray *zip_of(const char *name, const void *data, gsize len, gboolean encrypt)
+/* A zip archive with `copies` members name, name.1, ... of the same content. */
+static GByteArray *zip_n(const char *name, const void *data, gsize len, gboolean encrypt, int copies)
 {
 	zip_error_t ze;
 	zip_error_init(&ze);
@@ -85,11 +86,15 @@ static GByteArray *zip_of(const char *name, const void *data, gsize len, gboolea
 	zip_t *z = zip_open_from_source(src, ZIP_TRUNCATE, &ze);
 	assert_non_null(z);
 	zip_source_keep(src);
-	zip_source_t *f = zip_source_buffer(z, g_memdup2(data, len), len, 1);
-	zip_int64_t idx = zip_file_add(z, name, f, ZIP_FL_OVERWRITE);
-	assert_true(idx >= 0);
-	if (encrypt)
-		assert_int_equal(zip_file_set_encryption(z, (zip_uint64_t)idx, ZIP_EM_AES_256, "secret"), 0);
+	for (int i = 0; i < copies; i++) {
+		char *member = i ? g_strdup_printf("%s.%d", name, i) : g_strdup(name);
+		zip_source_t *f = zip_source_buffer(z, g_memdup2(data, len), len, 1);
+		zip_int64_t idx = zip_file_add(z, member, f, ZIP_FL_OVERWRITE);
+		assert_true(idx >= 0);
+		if (encrypt)
+			assert_int_equal(zip_file_set_encryption(z, (zip_uint64_t)idx, ZIP_EM_AES_256, "secret"), 0);
+		g_free(member);
+	}
 	assert_int_equal(zip_close(z), 0);
 	zip_stat_t st;
 	assert_int_equal(zip_source_stat(src, &st), 0);
@@ -100,6 +105,11 @@ static GByteArray *zip_of(const char *name, const void *data, gsize len, gboolea
 	zip_source_close(src);
 	zip_source_free(src);
 	return out;
+}
+
+static GByteArray *zip_of(const char *name, const void *data, gsize len, gboolean encrypt)
+{
+	return zip_n(name, data, len, encrypt, 1);
 }
 
 /* A multipart message: a text part and (optionally) one base64 attachment. */
@@ -176,7 +186,17 @@ static const char *scan_member(const struct mg_txn *t, const char *key)
 
 /* ---- messages through the pipeline, one row per case ---- */
 
-enum builder { B_CLEAN, B_EICAR_BODY, B_EICAR_ZIP, B_EICAR_FWD_ZIP, B_TEST_STRING, B_ENC_ZIP, B_BIG };
+enum builder {
+	B_CLEAN,
+	B_EICAR_BODY,
+	B_EICAR_ZIP,
+	B_EICAR_FWD_ZIP,
+	B_TEST_STRING,
+	B_ENC_ZIP,
+	B_BIG,
+	B_ZIP_MANY,  /* 20 clean members */
+	B_ZIP_NESTED /* zip in zip in zip, clean */
+};
 
 static char *build(enum builder b)
 {
@@ -200,6 +220,17 @@ static char *build(enum builder b)
 	case B_ENC_ZIP:
 		z = zip_of("report.txt", "quarterly report, nothing secret", 32, TRUE);
 		break;
+	case B_ZIP_MANY:
+		z = zip_n("note.txt", "a clean note", 12, FALSE, 20);
+		break;
+	case B_ZIP_NESTED: {
+		GByteArray *z1 = zip_of("note.txt", "a clean note", 12, FALSE);
+		GByteArray *z2 = zip_of("inner.zip", z1->data, z1->len, FALSE);
+		z = zip_of("middle.zip", z2->data, z2->len, FALSE);
+		g_byte_array_unref(z1);
+		g_byte_array_unref(z2);
+		break;
+	}
 	case B_BIG: {
 		GByteArray *big = g_byte_array_sized_new(1536 * 1024);
 		for (guint i = 0; i < 1536 * 1024; i++)
@@ -253,6 +284,15 @@ static const struct msg_case msg_cases[] = {
 	  "2.0.0", NULL, "could not be scanned", 0, FALSE, "clean" },
 	{ "over scan_max_file_size removed", B_BIG, "scan_max_file_size = 1M\n", MG_VERDICT_ACCEPT, "250", "2.0.0",
 	  NULL, "could not be scanned for viruses: larger than scan_max_file_size", 1, FALSE, "unscannable" },
+	{ "over scan_max_files removed", B_ZIP_MANY, "scan_max_files = 5\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	  "could not be scanned for viruses: Heuristics.Limits.Exceeded.MaxFiles", 1, FALSE, "unscannable" },
+	{ "under scan_max_files", B_ZIP_MANY, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned", 0,
+	  FALSE, "clean" },
+	{ "over scan_max_recursion reject", B_ZIP_NESTED, "scan_max_recursion = 2\nscan_on_unscannable = reject\n",
+	  MG_VERDICT_REJECT, "554", "5.7.1", "Heuristics.Limits.Exceeded.MaxRecursion", NULL, 0, FALSE,
+	  "unscannable" },
+	{ "under scan_max_recursion", B_ZIP_NESTED, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned",
+	  0, FALSE, "clean" },
 	{ "over scan_max_file_size tempfail", B_BIG, "scan_max_file_size = 1M\nscan_on_unscannable = tempfail\n",
 	  MG_VERDICT_TEMPFAIL, "451", "4.7.1", "scan_max_file_size", NULL, 0, FALSE, "unscannable" },
 };
@@ -334,6 +374,45 @@ static void test_buffer(void **state)
 	}
 	mg_conn_free(c);
 	mg_config_unref(cfg);
+}
+
+static void test_classify(void **state)
+{
+	const struct {
+		cl_error_t rc;
+		const char *vname;
+		enum mg_scan_result want;
+		const char *want_text; /* virus or reason */
+	} cases[] = {
+		{ CL_CLEAN, NULL, MG_SCAN_CLEAN, NULL },
+		{ CL_VIRUS, "Win.Trojan.Agent-1", MG_SCAN_INFECTED, "Win.Trojan.Agent-1" },
+		{ CL_VIRUS, "Heuristics.Limits.Exceeded.MaxScanTime", MG_SCAN_UNSCANNABLE, "MaxScanTime" },
+		{ CL_VIRUS, "Heuristics.Limits.Exceeded.MaxFileSize", MG_SCAN_UNSCANNABLE, "MaxFileSize" },
+		{ CL_VIRUS, "Heuristics.Encrypted.Zip", MG_SCAN_UNSCANNABLE, "Encrypted.Zip" },
+		{ CL_VIRUS, "Heuristics.Broken.Executable", MG_SCAN_INFECTED, "Broken.Executable" },
+		{ CL_VIRUS, "Bad\r\nName\xe3\x81\x82", MG_SCAN_INFECTED, "Bad??Name???" },
+		{ CL_VIRUS, NULL, MG_SCAN_INFECTED, "Unknown" },
+		{ CL_ETIMEOUT, NULL, MG_SCAN_UNSCANNABLE, "" },
+		{ CL_EMAXREC, NULL, MG_SCAN_UNSCANNABLE, "" },
+		{ CL_EMAXSIZE, NULL, MG_SCAN_UNSCANNABLE, "" },
+		{ CL_EMAXFILES, NULL, MG_SCAN_UNSCANNABLE, "" },
+		{ CL_EMEM, NULL, MG_SCAN_ERROR, "" },
+		{ CL_EOPEN, NULL, MG_SCAN_ERROR, "" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *virus = NULL, *why = NULL;
+		enum mg_scan_result got = mg_scan_classify(cases[i].rc, cases[i].vname, &virus, &why);
+		assert_int_equal(got, cases[i].want);
+		if (cases[i].want_text) {
+			const char *text = got == MG_SCAN_INFECTED ? virus : why;
+			assert_non_null(text);
+			assert_non_null(strstr(text, cases[i].want_text));
+		}
+		if (got == MG_SCAN_CLEAN)
+			assert_true(virus == NULL && why == NULL);
+		g_free(virus);
+		g_free(why);
+	}
 }
 
 /* libclamav without libclamunrar passes RAR as clean, unopened: unscannable. */
@@ -623,6 +702,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_rows),
+		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_rar_without_unrar),
 		cmocka_unit_test(test_messages),
