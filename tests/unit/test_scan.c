@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "mg_log.h"
+#include "mg_mime.h"
 #include "mg_pipeline.h"
 #include "mg_scan.h"
 #include "mg_txn.h"
@@ -415,6 +416,37 @@ static void test_classify(void **state)
 	}
 }
 
+/* The rebuilt message is scanned again: content that reached the output
+ * (e.g. a rebuilder let it through) is refused; a clean output passes. */
+static void test_output_step(void **state)
+{
+	const struct {
+		const char *content;
+		enum mg_verdict_kind want;
+		const char *want_reason;
+	} cases[] = {
+		{ eicar, MG_VERDICT_REJECT, "Eicar-Test-Signature" },
+		{ "a harmless rebuilt file", MG_VERDICT_CONTINUE, NULL },
+	};
+	struct mg_config *cfg = cfg_for(db_dir, NULL);
+	struct mg_conn *c = mg_conn_new(NULL, NULL);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct mg_txn *t = bare_txn(c, cfg);
+		t->new_top = mg_leaf_new_part(NULL, "application/octet-stream", "rebuilt.bin", cases[i].content,
+					      strlen(cases[i].content));
+		assert_true(mg_mime_write(t));
+		gboolean ok = mg_scan_output_step(t);
+		assert_int_equal(t->report->verdict.kind, cases[i].want);
+		assert_int_equal(ok, cases[i].want == MG_VERDICT_CONTINUE);
+		if (cases[i].want_reason)
+			assert_non_null(strstr(t->report->verdict.reason, cases[i].want_reason));
+		assert_string_equal(scan_member(t, "output"), cases[i].want == MG_VERDICT_CONTINUE ? "clean" : "infected");
+		mg_txn_free(t);
+	}
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
 /* libclamav without libclamunrar passes RAR as clean, unopened: unscannable. */
 static void test_rar_without_unrar(void **state)
 {
@@ -704,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_config_rows),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_buffer),
+		cmocka_unit_test(test_output_step),
 		cmocka_unit_test(test_rar_without_unrar),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_corrupt_reload_keeps_engine),
