@@ -12,7 +12,9 @@
  * would stop libmilter too, so the main thread keeps SIGHUP unblocked with
  * its own handler (Linux delivers a process signal to the main thread when
  * it accepts it) and a reload thread loads the new configuration: a bad new
- * file is logged and the old configuration stays in force.
+ * file is logged and the old configuration stays in force.  Between
+ * signals the reload thread lets the scanner check its database directory
+ * every scan_db_check_interval seconds (mg_scan_check_database).
  */
 #include "config.h"
 
