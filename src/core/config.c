@@ -91,10 +91,10 @@ static const struct mg_opt mg_options[] = {
 	{ "scan_on_unscannable", MG_OPT_ENUM, OFF(scan_on_unscannable), "remove", 0, 0, "remove|tempfail|reject",
 	  NULL,
 	  "A part cannot be scanned completely (encrypted archive or document, over a scan\n"
-	  "limit, scan time exceeded).  Never delivered as clean.  remove = drop the part\n"
-	  "and tell the recipient; tempfail = 451 4.7.1; reject = 554 5.7.1.  A whole\n"
-	  "message that cannot be scanned after rebuilding is never delivered: tempfail\n"
-	  "(reject when this is reject)." },
+	  "limit, scan time exceeded, RAR without libclamunrar).  Never delivered as clean.\n"
+	  "remove = drop the part and tell the recipient; tempfail = 451 4.7.1; reject =\n"
+	  "554 5.7.1.  A whole message that cannot be scanned after rebuilding is never\n"
+	  "delivered: tempfail (reject when this is reject)." },
 	{ "scan_max_scan_size", MG_OPT_SIZE, OFF(scan_max_scan_size), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
 	  "Most data ClamAV reads for one scan, unpacked content included.  More: unscannable." },
 	{ "scan_max_file_size", MG_OPT_SIZE, OFF(scan_max_file_size), "64M", 1 * MiB, 4 * GiB, NULL, NULL,
@@ -107,9 +107,13 @@ static const struct mg_opt mg_options[] = {
 	{ "scan_max_time", MG_OPT_TIME, OFF(scan_max_time), "60", 1, 3600, NULL, NULL,
 	  "Longest one scan may take.  Longer: unscannable." },
 	{ "scan_alert_encrypted_archives", MG_OPT_BOOL, OFF(scan_alert_encrypted_archives), "yes", 0, 0, NULL,
-	  NULL, "Encrypted archives (zip, rar, 7z ...) are unscannable (they cannot be checked)." },
+	  NULL,
+	  "yes: encrypted archives (zip, 7z ...) are unscannable: their content cannot be\n"
+	  "checked.  no: ClamAV passes them unopened (the attachment policy still decides)." },
 	{ "scan_alert_encrypted_docs", MG_OPT_BOOL, OFF(scan_alert_encrypted_docs), "yes", 0, 0, NULL, NULL,
-	  "Encrypted documents (PDF, OLE2 Office) are unscannable." },
+	  "yes: encrypted documents that ClamAV recognizes (PDF) are unscannable.\n"
+	  "libclamav 1.4 does not flag password-protected Office files; the Office\n"
+	  "rebuilder has to." },
 	{ "scan_alert_macros", MG_OPT_BOOL, OFF(scan_alert_macros), "no", 0, 0, NULL, NULL,
 	  "OLE2 documents with VBA macros count as infected (Heuristics.OLE2.ContainsMacros).\n"
 	  "Off by default: the attachment rebuilder removes macros instead." },
