@@ -58,8 +58,8 @@ gboolean mg_scan_output_step(struct mg_txn *t);
 gboolean mg_scan_leaf(struct mg_leaf *leaf);
 /* Any buffer: an archive member, a rebuilt file.  *virus / *why get the
  * signature name / the reason (caller frees; either may be NULL). */
-enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name,
-				   char **virus, char **why);
+enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
+				   char **why);
 /* Drop the transaction's engine reference (called by mg_txn_free). */
 void mg_scan_txn_release(struct mg_txn *t);
 

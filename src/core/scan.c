@@ -37,7 +37,7 @@ static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r);
 
 enum mg_scan_result mg_scan_classify(cl_error_t rc, const char *vname, char **virus, char **why)
 {
-	struct scan_res r = { 0 };
+	struct scan_res r = {0};
 	scan_classify(rc, vname, &r);
 	*virus = r.virus;
 	*why = r.why;
@@ -68,9 +68,7 @@ static gboolean is_unscannable_signature(const char *name)
 static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r)
 {
 	switch (rc) {
-	case CL_CLEAN:
-		r->kind = MG_SCAN_CLEAN;
-		break;
+	case CL_CLEAN: r->kind = MG_SCAN_CLEAN; break;
 	case CL_VIRUS:
 		r->kind = is_unscannable_signature(vname ? vname : "") ? MG_SCAN_UNSCANNABLE : MG_SCAN_INFECTED;
 		if (r->kind == MG_SCAN_INFECTED)
@@ -85,9 +83,7 @@ static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r)
 		r->kind = MG_SCAN_UNSCANNABLE;
 		r->why = g_strdup(cl_strerror(rc));
 		break;
-	default:
-		r->kind = MG_SCAN_ERROR;
-		r->why = g_strdup(cl_strerror(rc));
+	default: r->kind = MG_SCAN_ERROR; r->why = g_strdup(cl_strerror(rc));
 	}
 }
 
@@ -142,8 +138,9 @@ static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
 	gint64 age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
 	section_database(t, e, age);
 	if (age > t->cfg->scan_db_max_age) {
-		mg_err(t->queue_id, "virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_max_age %" G_GINT64_FORMAT
-				    " hours): mail stopped until it is updated",
+		mg_err(t->queue_id,
+		       "virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_max_age %" G_GINT64_FORMAT
+		       " hours): mail stopped until it is updated",
 		       e->db_dir, age / 3600, (gint64)t->cfg->scan_db_max_age / 3600);
 		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "scan-db-too-old",
 			    "Virus signature database is out of date, try again later");
@@ -152,8 +149,9 @@ static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
 	gint now = (gint)(g_get_monotonic_time() / G_USEC_PER_SEC) + 1, last = g_atomic_int_get(&last_age_warning_s);
 	if (age > t->cfg->scan_db_warn_age && (last == 0 || now - last > 3600)) {
 		g_atomic_int_set(&last_age_warning_s, now);
-		mg_warn(t->queue_id, "virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_warn_age %" G_GINT64_FORMAT
-				     " hours); mail stops at %" G_GINT64_FORMAT " hours",
+		mg_warn(t->queue_id,
+			"virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_warn_age %" G_GINT64_FORMAT
+			" hours); mail stops at %" G_GINT64_FORMAT " hours",
 			e->db_dir, age / 3600, (gint64)t->cfg->scan_db_warn_age / 3600,
 			(gint64)t->cfg->scan_db_max_age / 3600);
 	}
@@ -204,7 +202,7 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
 					 (gint64)e->cfg->scan_max_file_size);
 	} else {
-		struct mg_scan_ctx ctx = { 0 };
+		struct mg_scan_ctx ctx = {0};
 		cl_error_t rc = cl_scanmap_callback(map, name, &vname, &scanned, e->cl, &e->opts, &ctx);
 		scan_classify(rc, vname, r);
 		if (r->kind == MG_SCAN_CLEAN && ctx.unpackable_missed) {
@@ -216,14 +214,16 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 	JsonObject *sec = scan_section(t);
 	json_object_set_int_member(sec, "objects", json_object_get_int_member(sec, "objects") + 1);
 	mg_debug(t->queue_id, "scanned %s (%" G_GSIZE_FORMAT " bytes): %s%s%s", name, len,
-		 r->kind == MG_SCAN_CLEAN ? "clean" : r->kind == MG_SCAN_INFECTED ? "infected " : "not scanned ",
+		 r->kind == MG_SCAN_CLEAN      ? "clean"
+		 : r->kind == MG_SCAN_INFECTED ? "infected "
+					       : "not scanned ",
 		 r->virus ? r->virus : "", r->why ? r->why : "");
 }
 
-enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name,
-				   char **virus, char **why)
+enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
+				   char **why)
 {
-	struct scan_res r = { 0 };
+	struct scan_res r = {0};
 	struct mg_scan_engine *e = scan_txn_engine(t);
 	if (!e) {
 		r.kind = MG_SCAN_ERROR;
@@ -302,7 +302,7 @@ static void verdict_error(struct mg_txn *t, const char *what, const char *why)
 
 gboolean mg_scan_message_step(struct mg_txn *t)
 {
-	struct scan_res r = { 0 };
+	struct scan_res r = {0};
 	GError *err = NULL;
 	struct mg_scan_engine *e = scan_txn_engine(t);
 	if (!e)
@@ -315,8 +315,11 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 	}
 	scan_stream(t, e, s, "message", &r);
 	g_object_unref(s);
-	section_result(t, "message", r.kind == MG_SCAN_CLEAN ? "clean" : r.kind == MG_SCAN_INFECTED ? "infected"
-								 : r.kind == MG_SCAN_UNSCANNABLE ? "unscannable" : "error");
+	section_result(t, "message",
+		       r.kind == MG_SCAN_CLEAN         ? "clean"
+		       : r.kind == MG_SCAN_INFECTED    ? "infected"
+		       : r.kind == MG_SCAN_UNSCANNABLE ? "unscannable"
+						       : "error");
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "message", &r);
 		mg_warn(t->queue_id, "message %s: %s", r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable",
@@ -344,8 +347,9 @@ static void leaf_remove(struct mg_leaf *leaf, const struct scan_res *r)
 	if (r->kind == MG_SCAN_INFECTED) {
 		t->scan_removed_infected++;
 		leaf->rep->reason = g_strdup_printf("virus found: %s", r->virus);
-		g_ptr_array_add(t->notes, g_strdup_printf("添付ファイル「%s」からウイルス (%s) が検出されたため削除しました。",
-							  name, r->virus));
+		g_ptr_array_add(t->notes,
+				g_strdup_printf("添付ファイル「%s」からウイルス (%s) が検出されたため削除しました。",
+						name, r->virus));
 	} else {
 		leaf->rep->reason = g_strdup_printf("could not be scanned for viruses: %s", r->why);
 		g_ptr_array_add(t->notes, g_strdup_printf("添付ファイル「%s」はウイルス検査ができなかった (暗号化、"
@@ -358,14 +362,13 @@ static void leaf_remove(struct mg_leaf *leaf, const struct scan_res *r)
 gboolean mg_scan_leaf(struct mg_leaf *leaf)
 {
 	struct mg_txn *t = leaf->t;
-	struct scan_res r = { 0 };
+	struct scan_res r = {0};
 	char *where = g_strdup_printf("part %s", leaf->path);
-	r.kind = mg_scan_buffer(t, leaf->data->data, leaf->data->len, leaf->filename ? leaf->filename : where,
-				&r.virus, &r.why);
+	r.kind = mg_scan_buffer(t, leaf->data->data, leaf->data->len, leaf->filename ? leaf->filename : where, &r.virus,
+				&r.why);
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, where, &r);
-		mg_warn(t->queue_id, "%s: %s", where,
-			r.kind == MG_SCAN_INFECTED ? r.virus : r.why);
+		mg_warn(t->queue_id, "%s: %s", where, r.kind == MG_SCAN_INFECTED ? r.virus : r.why);
 	}
 	if (r.kind == MG_SCAN_INFECTED) {
 		g_free(leaf->rep->virus);
@@ -413,7 +416,7 @@ static GMimeStream *output_stream(struct mg_txn *t)
 
 gboolean mg_scan_output_step(struct mg_txn *t)
 {
-	struct scan_res r = { 0 };
+	struct scan_res r = {0};
 	struct mg_scan_engine *e = scan_txn_engine(t);
 	if (!e)
 		return FALSE;
@@ -424,12 +427,15 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 	GMimeStream *s = output_stream(t);
 	scan_stream(t, e, s, "output", &r);
 	g_object_unref(s);
-	section_result(t, "output", r.kind == MG_SCAN_CLEAN ? "clean" : r.kind == MG_SCAN_INFECTED ? "infected"
-								: r.kind == MG_SCAN_UNSCANNABLE ? "unscannable" : "error");
+	section_result(t, "output",
+		       r.kind == MG_SCAN_CLEAN         ? "clean"
+		       : r.kind == MG_SCAN_INFECTED    ? "infected"
+		       : r.kind == MG_SCAN_UNSCANNABLE ? "unscannable"
+						       : "error");
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "output", &r);
-		mg_err(t->queue_id, "rebuilt message %s: %s", r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable",
-		       r.virus ? r.virus : r.why);
+		mg_err(t->queue_id, "rebuilt message %s: %s",
+		       r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable", r.virus ? r.virus : r.why);
 	}
 	if (r.kind == MG_SCAN_INFECTED)
 		verdict_infected(t, r.virus);

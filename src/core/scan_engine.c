@@ -22,8 +22,8 @@
 
 #define SCAN_ERROR (g_quark_from_static_string("mg-scan-error"))
 
-static GMutex engine_lock;  /* protects engine_current */
-static GMutex reload_lock;  /* one builder at a time; protects the fields below */
+static GMutex engine_lock; /* protects engine_current */
+static GMutex reload_lock; /* one builder at a time; protects the fields below */
 static struct mg_scan_engine *engine_current;
 static struct mg_config *engine_cfg; /* the latest configuration given (degraded mode too) */
 static struct cl_stat db_stat;
@@ -46,7 +46,10 @@ static int find_unrar(struct dl_phdr_info *info, size_t size, void *data)
 	return info->dlpi_name && strstr(info->dlpi_name, "libclamunrar") ? 1 : 0;
 }
 
-gboolean mg_scan_have_unrar(void) { return have_unrar; }
+gboolean mg_scan_have_unrar(void)
+{
+	return have_unrar;
+}
 
 /* Without libclamunrar, libclamav passes RAR archives as clean without
  * looking inside: remember that such a layer was seen (it is unscannable). */
@@ -66,7 +69,8 @@ static gpointer cl_init_once(gpointer unused)
 	/* cl_init loads the unrar module when it is installed */
 	have_unrar = dl_iterate_phdr(find_unrar, NULL) != 0;
 	if (!have_unrar)
-		mg_info(NULL, "libclamav has no RAR support (libclamunrar not installed): RAR archives are unscannable");
+		mg_info(NULL,
+			"libclamav has no RAR support (libclamunrar not installed): RAR archives are unscannable");
 	return GINT_TO_POINTER(1);
 }
 
@@ -217,14 +221,16 @@ static void engine_log_loaded(const struct mg_scan_engine *e, const char *how)
 	GDateTime *dt = g_date_time_new_from_unix_utc(e->db_time);
 	char *when = dt ? g_date_time_format_iso8601(dt) : g_strdup("?");
 	gint64 age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
-	mg_info(NULL, "virus database %s: %s, %u signatures, version %u, built %s, libclamav %s", how,
-		e->db_dir, e->sigs, e->db_version, when, cl_retver());
+	mg_info(NULL, "virus database %s: %s, %u signatures, version %u, built %s, libclamav %s", how, e->db_dir,
+		e->sigs, e->db_version, when, cl_retver());
 	if (age > e->cfg->scan_db_max_age)
-		mg_err(NULL, "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_max_age: every "
-			     "message is answered 451 4.3.0 until it is updated", e->db_dir, age / 3600);
+		mg_err(NULL,
+		       "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_max_age: every "
+		       "message is answered 451 4.3.0 until it is updated",
+		       e->db_dir, age / 3600);
 	else if (age > e->cfg->scan_db_warn_age)
-		mg_warn(NULL, "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_warn_age",
-			e->db_dir, age / 3600);
+		mg_warn(NULL, "virus database %s is %" G_GINT64_FORMAT " hours old, over scan_db_warn_age", e->db_dir,
+			age / 3600);
 	g_free(when);
 	if (dt)
 		g_date_time_unref(dt);
@@ -259,11 +265,15 @@ static gboolean engine_load(const struct mg_config *cfg, const char *how, GError
 		engine_swap(e);
 	} else if (!have_old && cfg->scan_allow_degraded) {
 		engine_cfg_set(cfg);
-		mg_err(NULL, "DEGRADED MODE: no virus database (%s); every message is answered 451 4.3.0 "
-			     "until a database loads", e_err->message);
+		mg_err(NULL,
+		       "DEGRADED MODE: no virus database (%s); every message is answered 451 4.3.0 "
+		       "until a database loads",
+		       e_err->message);
 	} else {
-		g_propagate_prefixed_error(err, e_err, "%s", have_old ? "virus database not loaded, keeping the "
-									 "engine in force: " : "");
+		g_propagate_prefixed_error(err, e_err, "%s",
+					   have_old ? "virus database not loaded, keeping the "
+						      "engine in force: "
+						    : "");
 		e_err = NULL;
 		ok = FALSE;
 	}

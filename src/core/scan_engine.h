@@ -16,9 +16,9 @@ struct mg_scan_engine {
 	struct cl_engine *cl;
 	struct mg_config *cfg; /* the configuration it was built from (a reference) */
 	struct cl_scan_options opts;
-	gint64 db_time;	       /* build time of the database, Unix seconds */
-	guint db_version;      /* daily.cvd version, 0 when unknown */
-	guint sigs;	       /* signatures loaded */
+	gint64 db_time;   /* build time of the database, Unix seconds */
+	guint db_version; /* daily.cvd version, 0 when unknown */
+	guint sigs;       /* signatures loaded */
 	char *db_dir;
 };
 

@@ -37,7 +37,7 @@ static char eicar[69]; /* assembled at run time */
 static void build_eicar(void)
 {
 	/* The 68-byte EICAR test string, in pieces. */
-	const char *parts[] = { "X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-", "ANTIVIRUS-TEST-", "FILE!$H+H*" };
+	const char *parts[] = {"X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-", "ANTIVIRUS-TEST-", "FILE!$H+H*"};
 	eicar[0] = '\0';
 	for (gsize i = 0; i < G_N_ELEMENTS(parts); i++)
 		g_strlcat(eicar, parts[i], sizeof eicar);
@@ -48,7 +48,7 @@ static void run_mkclamdb(const char *dir)
 {
 	const char *top = g_getenv("top_srcdir");
 	char *script = g_build_filename(top ? top : ".", "tests", "mkclamdb.sh", NULL);
-	char *argv[] = { "/bin/sh", script, (char *)dir, NULL };
+	char *argv[] = {"/bin/sh", script, (char *)dir, NULL};
 	int status = -1;
 	GError *err = NULL;
 	gboolean ok = g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status, &err);
@@ -114,8 +114,7 @@ static GByteArray *zip_of(const char *name, const void *data, gsize len, gboolea
 }
 
 /* A multipart message: a text part and (optionally) one base64 attachment. */
-static char *message_with(const char *text, const char *att_type, const char *att_name, const void *att,
-			  gsize att_len)
+static char *message_with(const char *text, const char *att_type, const char *att_name, const void *att, gsize att_len)
 {
 	GString *m = g_string_new("From: a@example.com\nTo: b@example.jp\nSubject: scan test\n"
 				  "Message-ID: <t@example.com>\nMIME-Version: 1.0\n"
@@ -124,8 +123,9 @@ static char *message_with(const char *text, const char *att_type, const char *at
 	g_string_append_printf(m, "%s\n", text);
 	if (att) {
 		char *b64 = g_base64_encode(att, att_len);
-		g_string_append_printf(m, "--b1\nContent-Type: %s; name=\"%s\"\nContent-Disposition: attachment; "
-					  "filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n",
+		g_string_append_printf(m,
+				       "--b1\nContent-Type: %s; name=\"%s\"\nContent-Disposition: attachment; "
+				       "filename=\"%s\"\nContent-Transfer-Encoding: base64\n\n",
 				       att_type, att_name, att_name);
 		for (gsize i = 0, n = strlen(b64); i < n; i += 76)
 			g_string_append_printf(m, "%.76s\n", b64 + i);
@@ -204,26 +204,17 @@ static char *build(enum builder b)
 	GByteArray *z = NULL;
 	char *m = NULL, *inner = NULL;
 	switch (b) {
-	case B_CLEAN:
-		return message_with("Hello, this message is clean.", NULL, NULL, NULL, 0);
-	case B_EICAR_BODY:
-		return message_with(eicar, NULL, NULL, NULL, 0);
-	case B_EICAR_ZIP:
-		z = zip_of("eicar.com", eicar, 68, FALSE);
-		break;
+	case B_CLEAN: return message_with("Hello, this message is clean.", NULL, NULL, NULL, 0);
+	case B_EICAR_BODY: return message_with(eicar, NULL, NULL, NULL, 0);
+	case B_EICAR_ZIP: z = zip_of("eicar.com", eicar, 68, FALSE); break;
 	case B_EICAR_FWD_ZIP:
 		inner = message_with("forwarded", "application/octet-stream", "e.com", eicar, 68);
 		z = zip_of("forward.eml", inner, strlen(inner), FALSE);
 		g_free(inner);
 		break;
-	case B_TEST_STRING:
-		return message_with("prefix CLAMAV-TEST-STRING-NOT-EICAR suffix", NULL, NULL, NULL, 0);
-	case B_ENC_ZIP:
-		z = zip_of("report.txt", "quarterly report, nothing secret", 32, TRUE);
-		break;
-	case B_ZIP_MANY:
-		z = zip_n("note.txt", "a clean note", 12, FALSE, 20);
-		break;
+	case B_TEST_STRING: return message_with("prefix CLAMAV-TEST-STRING-NOT-EICAR suffix", NULL, NULL, NULL, 0);
+	case B_ENC_ZIP: z = zip_of("report.txt", "quarterly report, nothing secret", 32, TRUE); break;
+	case B_ZIP_MANY: z = zip_n("note.txt", "a clean note", 12, FALSE, 20); break;
 	case B_ZIP_NESTED: {
 		GByteArray *z1 = zip_of("note.txt", "a clean note", 12, FALSE);
 		GByteArray *z2 = zip_of("inner.zip", z1->data, z1->len, FALSE);
@@ -235,7 +226,8 @@ static char *build(enum builder b)
 	case B_BIG: {
 		GByteArray *big = g_byte_array_sized_new(1536 * 1024);
 		for (guint i = 0; i < 1536 * 1024; i++)
-			g_byte_array_append(big, (const guint8 *)"abcdefghijklmnopqrstuvwxyz" + (i * 7 + i / 26) % 26, 1);
+			g_byte_array_append(big, (const guint8 *)"abcdefghijklmnopqrstuvwxyz" + (i * 7 + i / 26) % 26,
+					    1);
 		m = message_with("big", "application/octet-stream", "big.bin", big->data, big->len);
 		g_byte_array_unref(big);
 		return m;
@@ -252,7 +244,7 @@ struct msg_case {
 	const char *conf; /* extra configuration lines */
 	enum mg_verdict_kind want_kind;
 	const char *want_code, *want_ecode;
-	const char *want_reason; /* substring of the SMTP reason, or NULL */
+	const char *want_reason;  /* substring of the SMTP reason, or NULL */
 	const char *want_removed; /* reason prefix of removed parts, or NULL */
 	guint want_n_removed;
 	gboolean want_quarantine;
@@ -260,42 +252,41 @@ struct msg_case {
 };
 
 static const struct msg_case msg_cases[] = {
-	{ "clean", B_CLEAN, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "virus", 0, FALSE, "clean" },
-	{ "eicar in the body", B_EICAR_BODY, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0,
-	  FALSE, "infected" },
-	{ "eicar in a zip", B_EICAR_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0, FALSE,
-	  "infected" },
-	{ "eicar in a message/rfc822 in a zip", B_EICAR_FWD_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1",
-	  "Eicar-Test-Signature", NULL, 0, FALSE, "infected" },
-	{ "quarantine", B_EICAR_ZIP, "scan_on_infected = quarantine\n", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar",
-	  NULL, 0, TRUE, "infected" },
-	{ "remove infected zip", B_EICAR_ZIP, "scan_on_infected = remove\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
-	  "virus found: Eicar-Test-Signature", 1, FALSE, "infected" },
-	{ "remove infected text", B_TEST_STRING, "scan_on_infected = remove\n", MG_VERDICT_ACCEPT, "250", "2.0.0",
-	  NULL, "virus found: Mugaika-Test-String", 1, FALSE, "infected" },
-	{ "ndb signature rejects", B_TEST_STRING, "", MG_VERDICT_REJECT, "550", "5.7.1", "Mugaika-Test-String", NULL,
-	  0, FALSE, "infected" },
-	{ "encrypted zip removed", B_ENC_ZIP, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
-	  "could not be scanned for viruses: Heuristics.Encrypted", 1, FALSE, "unscannable" },
-	{ "encrypted zip tempfail", B_ENC_ZIP, "scan_on_unscannable = tempfail\n", MG_VERDICT_TEMPFAIL, "451", "4.7.1",
-	  "Heuristics.Encrypted", NULL, 0, FALSE, "unscannable" },
-	{ "encrypted zip reject", B_ENC_ZIP, "scan_on_unscannable = reject\n", MG_VERDICT_REJECT, "554", "5.7.1",
-	  "could not be scanned", NULL, 0, FALSE, "unscannable" },
-	{ "encrypted zip, alert off", B_ENC_ZIP, "scan_alert_encrypted_archives = no\n", MG_VERDICT_ACCEPT, "250",
-	  "2.0.0", NULL, "could not be scanned", 0, FALSE, "clean" },
-	{ "over scan_max_file_size removed", B_BIG, "scan_max_file_size = 1M\n", MG_VERDICT_ACCEPT, "250", "2.0.0",
-	  NULL, "could not be scanned for viruses: larger than scan_max_file_size", 1, FALSE, "unscannable" },
-	{ "over scan_max_files removed", B_ZIP_MANY, "scan_max_files = 5\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
-	  "could not be scanned for viruses: Heuristics.Limits.Exceeded.MaxFiles", 1, FALSE, "unscannable" },
-	{ "under scan_max_files", B_ZIP_MANY, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned", 0,
-	  FALSE, "clean" },
-	{ "over scan_max_recursion reject", B_ZIP_NESTED, "scan_max_recursion = 2\nscan_on_unscannable = reject\n",
-	  MG_VERDICT_REJECT, "554", "5.7.1", "Heuristics.Limits.Exceeded.MaxRecursion", NULL, 0, FALSE,
-	  "unscannable" },
-	{ "under scan_max_recursion", B_ZIP_NESTED, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned",
-	  0, FALSE, "clean" },
-	{ "over scan_max_file_size tempfail", B_BIG, "scan_max_file_size = 1M\nscan_on_unscannable = tempfail\n",
-	  MG_VERDICT_TEMPFAIL, "451", "4.7.1", "scan_max_file_size", NULL, 0, FALSE, "unscannable" },
+	{"clean", B_CLEAN, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "virus", 0, FALSE, "clean"},
+	{"eicar in the body", B_EICAR_BODY, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0,
+	 FALSE, "infected"},
+	{"eicar in a zip", B_EICAR_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar-Test-Signature", NULL, 0, FALSE,
+	 "infected"},
+	{"eicar in a message/rfc822 in a zip", B_EICAR_FWD_ZIP, "", MG_VERDICT_REJECT, "550", "5.7.1",
+	 "Eicar-Test-Signature", NULL, 0, FALSE, "infected"},
+	{"quarantine", B_EICAR_ZIP, "scan_on_infected = quarantine\n", MG_VERDICT_REJECT, "550", "5.7.1", "Eicar", NULL,
+	 0, TRUE, "infected"},
+	{"remove infected zip", B_EICAR_ZIP, "scan_on_infected = remove\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	 "virus found: Eicar-Test-Signature", 1, FALSE, "infected"},
+	{"remove infected text", B_TEST_STRING, "scan_on_infected = remove\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	 "virus found: Mugaika-Test-String", 1, FALSE, "infected"},
+	{"ndb signature rejects", B_TEST_STRING, "", MG_VERDICT_REJECT, "550", "5.7.1", "Mugaika-Test-String", NULL, 0,
+	 FALSE, "infected"},
+	{"encrypted zip removed", B_ENC_ZIP, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	 "could not be scanned for viruses: Heuristics.Encrypted", 1, FALSE, "unscannable"},
+	{"encrypted zip tempfail", B_ENC_ZIP, "scan_on_unscannable = tempfail\n", MG_VERDICT_TEMPFAIL, "451", "4.7.1",
+	 "Heuristics.Encrypted", NULL, 0, FALSE, "unscannable"},
+	{"encrypted zip reject", B_ENC_ZIP, "scan_on_unscannable = reject\n", MG_VERDICT_REJECT, "554", "5.7.1",
+	 "could not be scanned", NULL, 0, FALSE, "unscannable"},
+	{"encrypted zip, alert off", B_ENC_ZIP, "scan_alert_encrypted_archives = no\n", MG_VERDICT_ACCEPT, "250",
+	 "2.0.0", NULL, "could not be scanned", 0, FALSE, "clean"},
+	{"over scan_max_file_size removed", B_BIG, "scan_max_file_size = 1M\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	 "could not be scanned for viruses: larger than scan_max_file_size", 1, FALSE, "unscannable"},
+	{"over scan_max_files removed", B_ZIP_MANY, "scan_max_files = 5\n", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL,
+	 "could not be scanned for viruses: Heuristics.Limits.Exceeded.MaxFiles", 1, FALSE, "unscannable"},
+	{"under scan_max_files", B_ZIP_MANY, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned", 0,
+	 FALSE, "clean"},
+	{"over scan_max_recursion reject", B_ZIP_NESTED, "scan_max_recursion = 2\nscan_on_unscannable = reject\n",
+	 MG_VERDICT_REJECT, "554", "5.7.1", "Heuristics.Limits.Exceeded.MaxRecursion", NULL, 0, FALSE, "unscannable"},
+	{"under scan_max_recursion", B_ZIP_NESTED, "", MG_VERDICT_ACCEPT, "250", "2.0.0", NULL, "could not be scanned",
+	 0, FALSE, "clean"},
+	{"over scan_max_file_size tempfail", B_BIG, "scan_max_file_size = 1M\nscan_on_unscannable = tempfail\n",
+	 MG_VERDICT_TEMPFAIL, "451", "4.7.1", "scan_max_file_size", NULL, 0, FALSE, "unscannable"},
 };
 
 static void test_messages(void **state)
@@ -351,18 +342,18 @@ struct buf_case {
 static void test_buffer(void **state)
 {
 	const struct buf_case cases[] = {
-		{ "eicar", eicar, MG_SCAN_INFECTED, "Eicar-Test-Signature" },
-		{ "clean", "just some words", MG_SCAN_CLEAN, NULL },
-		{ "empty", "", MG_SCAN_CLEAN, NULL },
-		{ "test string", "xx CLAMAV-TEST-STRING-NOT-EICAR xx", MG_SCAN_INFECTED, "Mugaika-Test-String" },
+		{"eicar", eicar, MG_SCAN_INFECTED, "Eicar-Test-Signature"},
+		{"clean", "just some words", MG_SCAN_CLEAN, NULL},
+		{"empty", "", MG_SCAN_CLEAN, NULL},
+		{"test string", "xx CLAMAV-TEST-STRING-NOT-EICAR xx", MG_SCAN_INFECTED, "Mugaika-Test-String"},
 	};
 	struct mg_config *cfg = cfg_for(db_dir, NULL);
 	struct mg_conn *c = mg_conn_new(NULL, NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct mg_txn *t = bare_txn(c, cfg);
 		char *virus = NULL, *why = NULL;
-		enum mg_scan_result got = mg_scan_buffer(t, cases[i].data, strlen(cases[i].data), cases[i].name, &virus,
-							 &why);
+		enum mg_scan_result got =
+			mg_scan_buffer(t, cases[i].data, strlen(cases[i].data), cases[i].name, &virus, &why);
 		print_message("buffer %s -> %d %s\n", cases[i].name, got, virus ? virus : "");
 		assert_int_equal(got, cases[i].want);
 		if (cases[i].want_virus)
@@ -385,20 +376,20 @@ static void test_classify(void **state)
 		enum mg_scan_result want;
 		const char *want_text; /* virus or reason */
 	} cases[] = {
-		{ CL_CLEAN, NULL, MG_SCAN_CLEAN, NULL },
-		{ CL_VIRUS, "Win.Trojan.Agent-1", MG_SCAN_INFECTED, "Win.Trojan.Agent-1" },
-		{ CL_VIRUS, "Heuristics.Limits.Exceeded.MaxScanTime", MG_SCAN_UNSCANNABLE, "MaxScanTime" },
-		{ CL_VIRUS, "Heuristics.Limits.Exceeded.MaxFileSize", MG_SCAN_UNSCANNABLE, "MaxFileSize" },
-		{ CL_VIRUS, "Heuristics.Encrypted.Zip", MG_SCAN_UNSCANNABLE, "Encrypted.Zip" },
-		{ CL_VIRUS, "Heuristics.Broken.Executable", MG_SCAN_INFECTED, "Broken.Executable" },
-		{ CL_VIRUS, "Bad\r\nName\xe3\x81\x82", MG_SCAN_INFECTED, "Bad??Name???" },
-		{ CL_VIRUS, NULL, MG_SCAN_INFECTED, "Unknown" },
-		{ CL_ETIMEOUT, NULL, MG_SCAN_UNSCANNABLE, "" },
-		{ CL_EMAXREC, NULL, MG_SCAN_UNSCANNABLE, "" },
-		{ CL_EMAXSIZE, NULL, MG_SCAN_UNSCANNABLE, "" },
-		{ CL_EMAXFILES, NULL, MG_SCAN_UNSCANNABLE, "" },
-		{ CL_EMEM, NULL, MG_SCAN_ERROR, "" },
-		{ CL_EOPEN, NULL, MG_SCAN_ERROR, "" },
+		{CL_CLEAN, NULL, MG_SCAN_CLEAN, NULL},
+		{CL_VIRUS, "Win.Trojan.Agent-1", MG_SCAN_INFECTED, "Win.Trojan.Agent-1"},
+		{CL_VIRUS, "Heuristics.Limits.Exceeded.MaxScanTime", MG_SCAN_UNSCANNABLE, "MaxScanTime"},
+		{CL_VIRUS, "Heuristics.Limits.Exceeded.MaxFileSize", MG_SCAN_UNSCANNABLE, "MaxFileSize"},
+		{CL_VIRUS, "Heuristics.Encrypted.Zip", MG_SCAN_UNSCANNABLE, "Encrypted.Zip"},
+		{CL_VIRUS, "Heuristics.Broken.Executable", MG_SCAN_INFECTED, "Broken.Executable"},
+		{CL_VIRUS, "Bad\r\nName\xe3\x81\x82", MG_SCAN_INFECTED, "Bad??Name???"},
+		{CL_VIRUS, NULL, MG_SCAN_INFECTED, "Unknown"},
+		{CL_ETIMEOUT, NULL, MG_SCAN_UNSCANNABLE, ""},
+		{CL_EMAXREC, NULL, MG_SCAN_UNSCANNABLE, ""},
+		{CL_EMAXSIZE, NULL, MG_SCAN_UNSCANNABLE, ""},
+		{CL_EMAXFILES, NULL, MG_SCAN_UNSCANNABLE, ""},
+		{CL_EMEM, NULL, MG_SCAN_ERROR, ""},
+		{CL_EOPEN, NULL, MG_SCAN_ERROR, ""},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		char *virus = NULL, *why = NULL;
@@ -425,8 +416,8 @@ static void test_output_step(void **state)
 		enum mg_verdict_kind want;
 		const char *want_reason;
 	} cases[] = {
-		{ eicar, MG_VERDICT_REJECT, "Eicar-Test-Signature" },
-		{ "a harmless rebuilt file", MG_VERDICT_CONTINUE, NULL },
+		{eicar, MG_VERDICT_REJECT, "Eicar-Test-Signature"},
+		{"a harmless rebuilt file", MG_VERDICT_CONTINUE, NULL},
 	};
 	struct mg_config *cfg = cfg_for(db_dir, NULL);
 	struct mg_conn *c = mg_conn_new(NULL, NULL);
@@ -440,7 +431,8 @@ static void test_output_step(void **state)
 		assert_int_equal(ok, cases[i].want == MG_VERDICT_CONTINUE);
 		if (cases[i].want_reason)
 			assert_non_null(strstr(t->report->verdict.reason, cases[i].want_reason));
-		assert_string_equal(scan_member(t, "output"), cases[i].want == MG_VERDICT_CONTINUE ? "clean" : "infected");
+		assert_string_equal(scan_member(t, "output"),
+				    cases[i].want == MG_VERDICT_CONTINUE ? "clean" : "infected");
 		mg_txn_free(t);
 	}
 	mg_conn_free(c);
@@ -502,9 +494,9 @@ static enum mg_verdict_kind verdict_of(const char *dir, enum builder b, char **c
 static void test_corrupt_reload_keeps_engine(void **state)
 {
 	const char *bad[][2] = {
-		{ "bad.hdb", "this is not a signature line\n" },
-		{ "bad.ndb", "Name:0:*:zz-not-hex\n" },
-		{ "daily.cvd", "ClamAV-VDB:garbage header that is much too short" },
+		{"bad.hdb", "this is not a signature line\n"},
+		{"bad.ndb", "Name:0:*:zz-not-hex\n"},
+		{"daily.cvd", "ClamAV-VDB:garbage header that is much too short"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
 		char *dir = new_dir(bad[i][0]);
@@ -531,7 +523,7 @@ static void test_inflight_keeps_engine(void **state)
 	struct mg_conn *c = mg_conn_new(NULL, NULL);
 	struct mg_txn *old = bare_txn(c, cfg);
 	assert_int_equal(mg_scan_buffer(old, "hello", 5, "first", NULL, NULL), MG_SCAN_CLEAN); /* takes engine A */
-	load_engine(only_ndb, NULL);							  /* B: no EICAR */
+	load_engine(only_ndb, NULL);                                                           /* B: no EICAR */
 	struct mg_txn *young = bare_txn(c, cfg);
 	assert_int_equal(mg_scan_buffer(old, eicar, 68, "e", NULL, NULL), MG_SCAN_INFECTED);
 	assert_int_equal(mg_scan_buffer(young, eicar, 68, "e", NULL, NULL), MG_SCAN_CLEAN);
@@ -567,10 +559,10 @@ static void test_database_age(void **state)
 		enum mg_verdict_kind want;
 		const char *want_code;
 	} cases[] = {
-		{ 3600, MG_VERDICT_ACCEPT, "250 2.0.0 sanitized" },
-		{ 3 * 86400, MG_VERDICT_ACCEPT, "250 2.0.0 sanitized" }, /* past warn age: logged only */
-		{ 8 * 86400, MG_VERDICT_TEMPFAIL, "451 4.3.0 scan-db-too-old" },
-		{ 400 * 86400, MG_VERDICT_TEMPFAIL, "451 4.3.0 scan-db-too-old" },
+		{3600, MG_VERDICT_ACCEPT, "250 2.0.0 sanitized"},
+		{3 * 86400, MG_VERDICT_ACCEPT, "250 2.0.0 sanitized"}, /* past warn age: logged only */
+		{8 * 86400, MG_VERDICT_TEMPFAIL, "451 4.3.0 scan-db-too-old"},
+		{400 * 86400, MG_VERDICT_TEMPFAIL, "451 4.3.0 scan-db-too-old"},
 	};
 	char *dir = new_dir("aged");
 	run_mkclamdb(dir);
@@ -604,7 +596,7 @@ static void test_no_database(void **state)
 	assert_string_equal(code, "451 4.3.0 scan-degraded");
 	g_free(code);
 	assert_false(mg_scan_check_database()); /* still nothing there */
-	run_mkclamdb(dir);			/* the database arrives */
+	run_mkclamdb(dir);                      /* the database arrives */
 	assert_true(mg_scan_check_database());
 	assert_int_equal(verdict_of(dir, B_CLEAN, NULL), MG_VERDICT_ACCEPT);
 	assert_int_equal(verdict_of(dir, B_EICAR_ZIP, NULL), MG_VERDICT_REJECT);
@@ -642,12 +634,12 @@ static void test_config_rows(void **state)
 		const char *text;
 		gboolean ok;
 	} cases[] = {
-		{ "scan_db_warn_age = 3d\nscan_db_max_age = 2d\n", FALSE },
-		{ "scan_db_warn_age = 1d\nscan_db_max_age = 2d\n", TRUE },
-		{ "scan_on_infected = delete\n", FALSE },
-		{ "scan_on_unscannable = tempfail\n", TRUE },
-		{ "scan_max_recursion = 0\n", FALSE },
-		{ "scan_max_time = 2m\n", TRUE },
+		{"scan_db_warn_age = 3d\nscan_db_max_age = 2d\n", FALSE},
+		{"scan_db_warn_age = 1d\nscan_db_max_age = 2d\n", TRUE},
+		{"scan_on_infected = delete\n", FALSE},
+		{"scan_on_unscannable = tempfail\n", TRUE},
+		{"scan_max_recursion = 0\n", FALSE},
+		{"scan_max_time = 2m\n", TRUE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		GError *err = NULL;
@@ -661,7 +653,7 @@ static void test_config_rows(void **state)
 /* ---- reload under load: every message gets its verdict ---- */
 
 #define LOAD_THREADS 4
-#define LOAD_MSGS 24
+#define LOAD_MSGS    24
 
 static gpointer load_worker(gpointer arg)
 {
@@ -722,7 +714,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	mg_scan_global_shutdown();
-	char *argv[] = { "rm", "-rf", tmp_dir, NULL };
+	char *argv[] = {"rm", "-rf", tmp_dir, NULL};
 	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 	g_free(tmp_dir);
 	g_free(db_dir);
