@@ -197,7 +197,10 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		r->why = g_strdup("cannot map the data for scanning");
 		return;
 	}
-	if ((gint64)len > e->cfg->scan_max_file_size) {
+	if (mg_txn_past_deadline(t)) { /* scan_max_time is per scan; the message has its own budget */
+		r->kind = MG_SCAN_ERROR;
+		r->why = g_strdup("processing time limit exceeded before the scan");
+	} else if ((gint64)len > e->cfg->scan_max_file_size) {
 		r->kind = MG_SCAN_UNSCANNABLE;
 		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
 					 (gint64)e->cfg->scan_max_file_size);

@@ -407,6 +407,29 @@ static void test_classify(void **state)
 	}
 }
 
+/* Past the message's processing deadline nothing is scanned: an error, so
+ * the message fails closed (on_error), never "clean". */
+static void test_deadline(void **state)
+{
+	struct mg_config *cfg = cfg_for(db_dir, NULL);
+	struct mg_conn *c = mg_conn_new(NULL, NULL);
+	struct mg_txn *t = bare_txn(c, cfg);
+	char *why = NULL;
+	assert_int_equal(mg_scan_buffer(t, "clean", 5, "a", NULL, NULL), MG_SCAN_CLEAN);
+	t->deadline_us = 1; /* long past */
+	assert_int_equal(mg_scan_buffer(t, "clean", 5, "a", NULL, &why), MG_SCAN_ERROR);
+	assert_non_null(strstr(why, "time limit"));
+	g_free(why);
+	t->new_top = mg_leaf_new_part(NULL, "text/plain", NULL, "x", 1);
+	assert_true(mg_mime_write(t));
+	assert_false(mg_scan_output_step(t));
+	assert_int_equal(t->report->verdict.kind, MG_VERDICT_TEMPFAIL);
+	assert_string_equal(t->report->verdict.code, "451");
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
 /* The rebuilt message is scanned again: content that reached the output
  * (e.g. a rebuilder let it through) is refused; a clean output passes. */
 static void test_output_step(void **state)
@@ -729,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_buffer),
 		cmocka_unit_test(test_output_step),
+		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_rar_without_unrar),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_corrupt_reload_keeps_engine),
