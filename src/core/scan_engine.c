@@ -307,7 +307,7 @@ gboolean mg_scan_check_database(void)
 {
 	g_mutex_lock(&reload_lock);
 	struct mg_config *cfg = engine_cfg ? mg_config_ref(engine_cfg) : NULL;
-	gboolean changed = cfg && (!engine_current || !db_stat_valid || cl_statchkdir(&db_stat) == 1);
+	gboolean changed = cfg && (!engine_current || (db_stat_valid && cl_statchkdir(&db_stat) == 1));
 	g_mutex_unlock(&reload_lock);
 	if (!changed) {
 		mg_config_unref(cfg);
