@@ -62,6 +62,23 @@ struct mg_config {
 	/* --- issue 4c: archives and OLE2 --- */
 
 	/* --- issue 5: virus scanning --- */
+	char *clamav_database;	     /* signature directory */
+	gboolean scan_allow_degraded; /* start without a database; tempfail all mail */
+	int scan_on_infected;	     /* enum mg_scan_infected_action */
+	int scan_on_unscannable;     /* enum mg_scan_unscannable_action */
+	int64_t scan_max_scan_size;  /* CL_ENGINE_MAX_SCANSIZE */
+	int64_t scan_max_file_size;  /* CL_ENGINE_MAX_FILESIZE */
+	int64_t scan_max_recursion;  /* CL_ENGINE_MAX_RECURSION */
+	int64_t scan_max_files;	     /* CL_ENGINE_MAX_FILES */
+	int64_t scan_max_time;	     /* seconds, CL_ENGINE_MAX_SCANTIME */
+	gboolean scan_alert_encrypted_archives;
+	gboolean scan_alert_encrypted_docs;
+	gboolean scan_alert_macros;
+	gboolean scan_alert_broken_executables;
+	gboolean scan_alert_phishing;
+	int64_t scan_db_warn_age;	/* seconds */
+	int64_t scan_db_max_age;	/* seconds */
+	int64_t scan_db_check_interval; /* seconds, 0 = only on SIGHUP */
 
 	/* --- issue 6: boundary policy --- */
 

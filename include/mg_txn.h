@@ -68,6 +68,10 @@ struct mg_txn {
 	/* --- issue 4: attachments / CDR --- */
 
 	/* --- issue 5: virus scanning --- */
+	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */
+	gboolean scan_started;		    /* the first scan call has run */
+	char *scan_raw_virus;		    /* the raw message matched (on_infected = remove) */
+	guint scan_removed_infected;	    /* parts removed because infected */
 
 	/* --- issue 6: boundary policy --- */
 

@@ -77,6 +77,60 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 4c: archives and OLE2 --- */
 
 	/* --- issue 5: virus scanning --- */
+	{ "clamav_database", MG_OPT_STR, OFF(clamav_database), "/var/lib/clamav", 0, 0, NULL, NULL,
+	  "Directory of ClamAV signature databases (*.cvd, *.cld, *.hdb, *.ndb ...), loaded\n"
+	  "in-process by libclamav at start, on SIGHUP and when the directory changes." },
+	{ "scan_allow_degraded", MG_OPT_BOOL, OFF(scan_allow_degraded), "no", 0, 0, NULL, NULL,
+	  "no: the daemon refuses to start when the database cannot be loaded.  yes: it\n"
+	  "starts anyway in degraded mode and answers every message 451 4.3.0 until a\n"
+	  "database loads (checked every scan_db_check_interval and on SIGHUP)." },
+	{ "scan_on_infected", MG_OPT_ENUM, OFF(scan_on_infected), "reject", 0, 0, "reject|quarantine|remove", NULL,
+	  "A part or the message matches a signature.  reject = 550 5.7.1 naming the\n"
+	  "signature; quarantine = keep the original in quarantine and reject; remove =\n"
+	  "drop the infected part and tell the recipient in the notice." },
+	{ "scan_on_unscannable", MG_OPT_ENUM, OFF(scan_on_unscannable), "remove", 0, 0, "remove|tempfail|reject",
+	  NULL,
+	  "A part cannot be scanned completely (encrypted archive or document, over a scan\n"
+	  "limit, scan time exceeded, RAR without libclamunrar).  Never delivered as clean.\n"
+	  "remove = drop the part and tell the recipient; tempfail = 451 4.7.1; reject =\n"
+	  "554 5.7.1.  A whole message that cannot be scanned after rebuilding is never\n"
+	  "delivered: tempfail (reject when this is reject)." },
+	{ "scan_max_scan_size", MG_OPT_SIZE, OFF(scan_max_scan_size), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Most data ClamAV reads for one scan, unpacked content included.  More: unscannable." },
+	{ "scan_max_file_size", MG_OPT_SIZE, OFF(scan_max_file_size), "64M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Largest file (message, part, archive member) ClamAV scans.  Larger: unscannable.\n"
+	  "Keep it at least max_message_size, or large mail is unscannable." },
+	{ "scan_max_recursion", MG_OPT_INT, OFF(scan_max_recursion), "17", 1, 64, NULL, NULL,
+	  "Deepest nesting of archives/containers ClamAV unpacks.  Deeper: unscannable." },
+	{ "scan_max_files", MG_OPT_INT, OFF(scan_max_files), "10000", 1, 1000000, NULL, NULL,
+	  "Most files ClamAV unpacks from one scanned object.  More: unscannable." },
+	{ "scan_max_time", MG_OPT_TIME, OFF(scan_max_time), "60", 1, 3600, NULL, NULL,
+	  "Longest one scan may take.  Longer: unscannable." },
+	{ "scan_alert_encrypted_archives", MG_OPT_BOOL, OFF(scan_alert_encrypted_archives), "yes", 0, 0, NULL,
+	  NULL,
+	  "yes: encrypted archives (zip, 7z ...) are unscannable: their content cannot be\n"
+	  "checked.  no: ClamAV passes them unopened (the attachment policy still decides)." },
+	{ "scan_alert_encrypted_docs", MG_OPT_BOOL, OFF(scan_alert_encrypted_docs), "yes", 0, 0, NULL, NULL,
+	  "yes: encrypted documents that ClamAV recognizes (PDF) are unscannable.\n"
+	  "libclamav 1.4 does not flag password-protected Office files; the Office\n"
+	  "rebuilder has to." },
+	{ "scan_alert_macros", MG_OPT_BOOL, OFF(scan_alert_macros), "no", 0, 0, NULL, NULL,
+	  "OLE2 documents with VBA macros count as infected (Heuristics.OLE2.ContainsMacros).\n"
+	  "Off by default: the attachment rebuilder removes macros instead." },
+	{ "scan_alert_broken_executables", MG_OPT_BOOL, OFF(scan_alert_broken_executables), "yes", 0, 0, NULL,
+	  NULL, "Malformed PE/ELF executables count as infected (Heuristics.Broken.Executable)." },
+	{ "scan_alert_phishing", MG_OPT_BOOL, OFF(scan_alert_phishing), "no", 0, 0, NULL, NULL,
+	  "Cloaked links and SSL mismatches in HTML count as infected (Heuristics.Phishing).\n"
+	  "Off by default: false positives on legitimate newsletters are common." },
+	{ "scan_db_warn_age", MG_OPT_TIME, OFF(scan_db_warn_age), "2d", 3600, 365 * 86400, NULL, NULL,
+	  "A loaded database older than this is logged as a warning (hourly)." },
+	{ "scan_db_max_age", MG_OPT_TIME, OFF(scan_db_max_age), "7d", 3600, 365 * 86400, NULL, NULL,
+	  "A loaded database older than this stops mail: every message gets 451 4.3.0\n"
+	  "until a newer database is loaded (stale patterns must not be trusted).  Age =\n"
+	  "build time of the official databases, else the newest file in clamav_database." },
+	{ "scan_db_check_interval", MG_OPT_TIME, OFF(scan_db_check_interval), "300", 0, 86400, NULL, NULL,
+	  "The daemon checks clamav_database for changes this often and loads a new engine\n"
+	  "in the background (0: only on SIGHUP).  Mail in flight finishes on the old one." },
 
 	/* --- issue 6: boundary policy --- */
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mg_config_table.h"
+#include "mg_scan.h"
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
@@ -213,6 +214,7 @@ typedef gboolean (*mg_config_hook)(struct mg_config *cfg, GError **err);
 typedef void (*mg_config_release)(struct mg_config *cfg);
 
 static const mg_config_hook finish_hooks[] = {
+	mg_scan_config_check,
 	NULL, /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {

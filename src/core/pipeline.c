@@ -92,6 +92,7 @@ void mg_txn_free(struct mg_txn *t)
 		g_object_unref(t->msg);
 	if (t->new_top)
 		g_object_unref(t->new_top);
+	mg_scan_txn_release(t);
 	mg_spool_free(t->raw);
 	if (t->out_body)
 		g_object_unref(t->out_body);
@@ -306,6 +307,7 @@ static const mg_eom_step eom_steps[] = {
 	mg_quarantine_step,	/* keep the original (issue 7) */
 	mg_notice_step,		/* tell the recipient what was done (issue 3) */
 	mg_mime_write,		/* header operations and the new body */
+	mg_scan_output_step,	/* the message as delivered, scanned again (issue 5) */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)

@@ -8,7 +8,32 @@
 
 #include <cmocka.h>
 
+#include "mg_scan.h"
 #include "testutil.h"
+
+/* Issue 5: every message is scanned, so the tests load an engine once from
+ * a database that tests/mkclamdb.sh generates under tests/tmp. */
+static gpointer scan_init(gpointer unused)
+{
+	const char *top = g_getenv("top_srcdir"), *build = g_getenv("top_builddir");
+	char *dir = g_build_filename(build ? build : ".", "tests", "tmp", "unit-clamdb", NULL);
+	char *script = g_build_filename(top ? top : ".", "tests", "mkclamdb.sh", NULL);
+	char *argv[] = { "/bin/sh", script, dir, NULL };
+	int status = -1;
+	GError *err = NULL;
+	if (!g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status, &err) ||
+	    !g_spawn_check_wait_status(status, &err))
+		fail_msg("tests/mkclamdb.sh: %s", err->message);
+	char *text = g_strdup_printf("clamav_database = %s\n", dir);
+	struct mg_config *cfg = tu_config(text);
+	if (!mg_scan_global_init(cfg, &err))
+		fail_msg("scanner: %s", err->message);
+	mg_config_unref(cfg);
+	g_free(text);
+	g_free(script);
+	g_free(dir);
+	return NULL;
+}
 
 struct mg_config *tu_config(const char *text)
 {
@@ -23,6 +48,8 @@ struct mg_config *tu_config(const char *text)
  * leading blank, folded lines kept), then stream the body. */
 struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize chunk, struct mg_conn **conn)
 {
+	static GOnce scan_once = G_ONCE_INIT;
+	g_once(&scan_once, scan_init, NULL);
 	*conn = mg_conn_new("192.0.2.1", "client.example.net");
 	struct mg_txn *t = mg_txn_new(*conn, cfg);
 	char *args[] = { NULL };
