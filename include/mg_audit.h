@@ -61,6 +61,16 @@ const char *mg_audit_hostname(void);
  * login name, else the name of the real uid (caller frees). */
 char *mg_audit_invoker(void);
 
+/* The report over [from_us, to_us): an object with "from", "to",
+ * "messages", "unreadable_lines", "by_direction" {direction: {verdict: n}},
+ * "removed_by_type", "rebuilt_by_type", "converted_by_type" {type: n},
+ * "detections_by_signature" {name: n}, "unscannable_by_reason" {reason: n},
+ * "top_sender_domains" [{domain, messages}] (top_n), "releases_count" and
+ * "releases" [{time, id, to, user, reason}] from admin_log (NULL/"": none).
+ * NULL with *err when audit_log cannot be read. */
+JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us,
+			     guint top_n, GError **err);
+
 /* Small builders for record code. */
 void mg_json_set_str(JsonObject *o, const char *key, const char *val); /* NULL -> null; made valid UTF-8 */
 const char *mg_json_get_str(JsonObject *o, const char *key);	       /* NULL unless a string */
