@@ -151,7 +151,7 @@ static gssize line_hash_split(const char *line, gsize len, char out[65])
 	if (len < HASH_SUFFIX_LEN + 2)
 		return -1;
 	const char *suf = line + len - HASH_SUFFIX_LEN;
-	if (strncmp(suf, ",\"hash\":\"", 9) != 0 || strcmp(suf + 9 + 64, "\"}") != 0)
+	if (memcmp(suf, ",\"hash\":\"", 9) != 0 || memcmp(suf + 9 + 64, "\"}", 2) != 0)
 		return -1;
 	for (int i = 0; i < 64; i++)
 		if (!g_ascii_isxdigit(suf[9 + i]) || g_ascii_isupper(suf[9 + i]))
