@@ -363,6 +363,229 @@ static void test_early_and_aborted(void **state)
 	env_free(&e);
 }
 
+/* ---- the store: ids and bad input ---- */
+
+static void test_ids(void **state)
+{
+	static const struct {
+		const char *id;
+		gboolean valid;
+	} rows[] = {
+		{ "20261129T110203Z-0123456789abcdef", TRUE },
+		{ "20261129T110203Z-0123456789ABCDEF", FALSE },
+		{ "20261129T110203Z-0123456789abcde", FALSE },
+		{ "20261129T110203Z-0123456789abcdef0", FALSE },
+		{ "../../../etc/passwd", FALSE },
+		{ "20261129/../../x-0123456789abcdef", FALSE },
+		{ "20261129T110203Z_0123456789abcdef", FALSE },
+		{ "", FALSE },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+		assert_int_equal(mg_quarantine_id_valid(rows[i].id), rows[i].valid);
+	gint64 t1 = G_GINT64_CONSTANT(1795950123000000);
+	char *a = mg_quarantine_new_id(t1), *b = mg_quarantine_new_id(t1), *c = mg_quarantine_new_id(t1 + G_USEC_PER_SEC);
+	assert_true(mg_quarantine_id_valid(a));
+	assert_true(g_str_has_prefix(a, "20261129T110203Z-"));
+	assert_string_not_equal(a, b); /* random part */
+	assert_true(strcmp(a, c) < 0 && strcmp(b, c) < 0); /* sortable by time */
+	g_free(a);
+	g_free(b);
+	g_free(c);
+}
+
+/* Put an entry with a given storing time, class and hold flag. */
+static char *put_entry(struct mg_qstore *s, gint64 stored_us, const char *cls, gboolean hold)
+{
+	char *id = mg_quarantine_new_id(stored_us);
+	GMimeStream *in = g_mime_stream_mem_new_with_buffer("Subject: x\n\nbody\n", 17);
+	char sha[65];
+	gint64 size = 0;
+	assert_true(s->ops->put_original(s, id, in, sha, &size, NULL));
+	assert_int_equal(size, 17);
+	g_object_unref(in);
+	JsonObject *m = json_object_new();
+	char *t = mg_audit_time_iso(stored_us);
+	json_object_set_string_member(m, "id", id);
+	json_object_set_string_member(m, "stored", t);
+	json_object_set_string_member(m, "class", cls);
+	json_object_set_boolean_member(m, "hold", hold);
+	assert_true(s->ops->put_meta(s, id, m, NULL));
+	json_object_unref(m);
+	g_free(t);
+	return id;
+}
+
+static void expect_error(GError *err, int code, const char *mention)
+{
+	assert_non_null(err);
+	print_message("error: %s\n", err->message);
+	assert_true(err->domain == MG_QUARANTINE_ERROR);
+	assert_int_equal(err->code, code);
+	assert_non_null(strstr(err->message, mention));
+	g_error_free(err);
+}
+
+static void test_bad_input(void **state)
+{
+	struct env e;
+	env_new(&e, "");
+	struct mg_qstore *s = mg_qstore_open(e.cfg);
+	gint64 now = g_get_real_time();
+	char *good = put_entry(s, now, "modified", FALSE), *corrupt = put_entry(s, now, "modified", FALSE);
+	char *noorig = put_entry(s, now, "blocked", FALSE), *nometa = put_entry(s, now, "blocked", FALSE);
+	char *p = original_path(&e, corrupt, ".json");
+	assert_true(g_file_set_contents(p, "{\"id\": \"trunc", -1, NULL));
+	g_free(p);
+	p = original_path(&e, noorig, ".eml");
+	assert_int_equal(unlink(p), 0);
+	g_free(p);
+	p = original_path(&e, nometa, ".json");
+	assert_int_equal(unlink(p), 0);
+	g_free(p);
+
+	GError *err = NULL;
+	assert_null(s->ops->get_meta(s, "../../etc/passwd", &err));
+	expect_error(err, MG_QERR_BAD_ID, "../../etc/passwd"), err = NULL;
+	assert_null(s->ops->get_meta(s, "20261129T110203Z-0123456789abcdef", &err));
+	expect_error(err, MG_QERR_NOT_FOUND, "20261129T110203Z-0123456789abcdef"), err = NULL;
+	assert_null(s->ops->get_meta(s, corrupt, &err));
+	expect_error(err, MG_QERR_CORRUPT, corrupt), err = NULL;
+	assert_null(s->ops->open_original(s, noorig, &err));
+	expect_error(err, MG_QERR_CORRUPT, noorig), err = NULL;
+	assert_null(s->ops->get_meta(s, nometa, &err));
+	expect_error(err, MG_QERR_CORRUPT, nometa), err = NULL;
+	assert_null(s->ops->open_original(s, "20261129T110203Z-0123456789abcdef", &err));
+	expect_error(err, MG_QERR_NOT_FOUND, "20261129T110203Z-0123456789abcdef"), err = NULL;
+
+	/* the others are unaffected */
+	JsonObject *m = s->ops->get_meta(s, good, NULL);
+	assert_non_null(m);
+	json_object_unref(m);
+	GMimeStream *st = s->ops->open_original(s, good, NULL);
+	assert_non_null(st);
+	g_object_unref(st);
+	GPtrArray *ids = s->ops->list(s, NULL);
+	assert_int_equal(ids->len, 4); /* every entry is listed, broken ones too */
+	g_ptr_array_unref(ids);
+	/* purge reports the broken ones and goes on */
+	assert_int_equal(mg_quarantine_purge(s, e.cfg, now, NULL, NULL), 2);
+	g_free(good);
+	g_free(corrupt);
+	g_free(noorig);
+	g_free(nometa);
+	mg_qstore_close(s);
+	env_free(&e);
+}
+
+/* ---- purge ---- */
+
+struct purge_seen {
+	GHashTable *what; /* id -> what */
+};
+
+static void on_purge(const char *id, const char *what, const char *detail, gpointer data)
+{
+	struct purge_seen *p = data;
+	g_hash_table_insert(p->what, g_strdup(id), g_strdup(what));
+}
+
+static void test_purge(void **state)
+{
+	static const struct {
+		const char *cls;
+		int age_days;
+		gboolean hold;
+		const char *want;
+	} rows[] = {
+		{ "modified", 91, FALSE, "removed" }, { "modified", 89, FALSE, "kept" },
+		{ "blocked", 91, FALSE, "kept" },     { "blocked", 181, FALSE, "removed" },
+		{ "clean", 31, FALSE, "removed" },    { "clean", 29, FALSE, "kept" },
+		{ "modified", 400, TRUE, "held" },    { "blocked", 400, TRUE, "held" },
+	};
+	struct env e;
+	env_new(&e, "quarantine_retention_modified = 90d\nquarantine_retention_blocked = 180d\n"
+		    "quarantine_retention_clean = 30d\n");
+	struct mg_qstore *s = mg_qstore_open(e.cfg);
+	gint64 now = g_get_real_time();
+	char *ids[G_N_ELEMENTS(rows)];
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+		ids[i] = put_entry(s, now - (gint64)rows[i].age_days * 86400 * G_USEC_PER_SEC, rows[i].cls, rows[i].hold);
+	struct purge_seen seen = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
+	assert_int_equal(mg_quarantine_purge(s, e.cfg, now, on_purge, &seen), 0);
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		print_message("%s %d days hold=%d: %s\n", rows[i].cls, rows[i].age_days, rows[i].hold,
+			      (char *)g_hash_table_lookup(seen.what, ids[i]));
+		assert_string_equal(g_hash_table_lookup(seen.what, ids[i]), rows[i].want);
+		char *eml = original_path(&e, ids[i], ".eml"), *json = original_path(&e, ids[i], ".json");
+		gboolean gone = strcmp(rows[i].want, "removed") == 0;
+		assert_int_equal(g_file_test(eml, G_FILE_TEST_EXISTS), !gone);
+		assert_int_equal(g_file_test(json, G_FILE_TEST_EXISTS), !gone);
+		g_free(eml);
+		g_free(json);
+		g_free(ids[i]);
+	}
+	g_hash_table_unref(seen.what);
+	mg_qstore_close(s);
+	env_free(&e);
+}
+
+/* ---- the report matches the records of a run ---- */
+
+static void test_report_counts(void **state)
+{
+	static const struct {
+		const char *from;
+		const char **msg;
+		mg_mid_fn mid;
+	} rows[] = {
+		{ "a@example.com", &plain_msg, NULL },	       { "b@Example.COM", &plain_msg, mark_removed },
+		{ "c@example.com", &deep_msg, NULL },	       { "d@other.example.jp", &plain_msg, NULL },
+		{ "", &plain_msg, NULL },
+	};
+	struct env e;
+	env_new(&e, "max_mime_parts = 2\n");
+	GHashTable *want_verdict = g_hash_table_new(g_str_hash, g_str_equal);
+	int removed = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct run r = { 0 };
+		run_message(&e, rows[i].from, *rows[i].msg, rows[i].mid, &r);
+		const char *v = mg_verdict_name(r.verdict);
+		g_hash_table_insert(want_verdict, (gpointer)v,
+				    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(want_verdict, v)) + 1));
+		removed += rows[i].mid == mark_removed;
+		run_clear(&r);
+	}
+	gint64 now = g_get_real_time();
+	GError *err = NULL;
+	JsonObject *o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC, now + G_GINT64_CONSTANT(60) * G_USEC_PER_SEC, 10, &err);
+	assert_non_null(o);
+	assert_int_equal(json_object_get_int_member(o, "messages"), G_N_ELEMENTS(rows));
+	JsonObject *in = json_object_get_object_member(json_object_get_object_member(o, "by_direction"), "inbound");
+	GList *keys = json_object_get_members(in);
+	assert_int_equal(g_list_length(keys), g_hash_table_size(want_verdict));
+	for (GList *k = keys; k; k = k->next)
+		assert_int_equal(json_object_get_int_member(in, k->data),
+				 GPOINTER_TO_INT(g_hash_table_lookup(want_verdict, k->data)));
+	g_list_free(keys);
+	JsonObject *rm = json_object_get_object_member(o, "removed_by_type");
+	assert_int_equal(json_object_get_size(rm) ? json_object_get_int_member(rm, "(none)") : 0, removed);
+	JsonArray *top = json_object_get_array_member(o, "top_sender_domains");
+	JsonObject *first = json_array_get_object_element(top, 0);
+	assert_string_equal(json_object_get_string_member(first, "domain"), "example.com");
+	assert_int_equal(json_object_get_int_member(first, "messages"), 3);
+	assert_int_equal(json_array_get_length(top), 3); /* example.com, other.example.jp, (null sender) */
+	json_object_unref(o);
+	/* a range that excludes the run counts nothing */
+	o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(7200) * G_USEC_PER_SEC, now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC, 10, NULL);
+	assert_int_equal(json_object_get_int_member(o, "messages"), 0);
+	json_object_unref(o);
+	assert_null(mg_audit_summary("/nonexistent/audit.log", NULL, 0, now, 10, &err));
+	assert_non_null(err);
+	g_error_free(err);
+	g_hash_table_unref(want_verdict);
+	env_free(&e);
+}
+
 int main(void)
 {
 	g_setenv("TZ", "Asia/Tokyo", TRUE);
@@ -378,6 +601,10 @@ int main(void)
 		cmocka_unit_test(test_original_identical),
 		cmocka_unit_test(test_fail_closed),
 		cmocka_unit_test(test_early_and_aborted),
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_purge),
+		cmocka_unit_test(test_report_counts),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mg_scan_global_shutdown();
