@@ -23,6 +23,11 @@ log_level = info
 spool_dir = $d/spool
 spool_memory_max = 64K
 max_message_size = 20M
+# issue 7: the quarantine store and the audit logs (the built-in defaults
+# are system paths under /var, which tests must not touch)
+quarantine_dir = $d/quarantine
+audit_log = $d/audit.log
+admin_audit_log = $d/admin.log
 CONF
 	echo "$d/mugaika.conf"
 }
