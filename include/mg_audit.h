@@ -68,12 +68,12 @@ char *mg_audit_invoker(void);
  * "top_sender_domains" [{domain, messages}] (top_n), "releases_count" and
  * "releases" [{time, id, to, user, reason}] from admin_log (NULL/"": none).
  * NULL with *err when audit_log cannot be read. */
-JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us,
-			     guint top_n, GError **err);
+JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us, guint top_n,
+			     GError **err);
 
 /* Small builders for record code. */
 void mg_json_set_str(JsonObject *o, const char *key, const char *val); /* NULL -> null; made valid UTF-8 */
-const char *mg_json_get_str(JsonObject *o, const char *key);	       /* NULL unless a string */
+const char *mg_json_get_str(JsonObject *o, const char *key);           /* NULL unless a string */
 gint64 mg_json_get_int(JsonObject *o, const char *key, gint64 def);
 
 #endif

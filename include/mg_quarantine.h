@@ -30,8 +30,8 @@
 #define MG_QUARANTINE_ERROR (mg_quarantine_error_quark())
 GQuark mg_quarantine_error_quark(void);
 enum mg_qerr {
-	MG_QERR_IO = 1,	   /* cannot read/write the store */
-	MG_QERR_BAD_ID,	   /* not of the id form */
+	MG_QERR_IO = 1,    /* cannot read/write the store */
+	MG_QERR_BAD_ID,    /* not of the id form */
 	MG_QERR_NOT_FOUND, /* no such entry */
 	MG_QERR_CORRUPT,   /* metadata does not parse, or original missing */
 };
@@ -48,8 +48,8 @@ struct mg_qstore;
 struct mg_qstore_ops {
 	const char *name;
 	/* Store the original read from `in`; sets sha256 (hex) and size. */
-	gboolean (*put_original)(struct mg_qstore *s, const char *id, GMimeStream *in, char sha256[65],
-				 gint64 *size, GError **err);
+	gboolean (*put_original)(struct mg_qstore *s, const char *id, GMimeStream *in, char sha256[65], gint64 *size,
+				 GError **err);
 	/* Create or replace the metadata. */
 	gboolean (*put_meta)(struct mg_qstore *s, const char *id, JsonObject *meta, GError **err);
 	JsonObject *(*get_meta)(struct mg_qstore *s, const char *id, GError **err); /* caller unrefs */

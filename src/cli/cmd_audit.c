@@ -35,9 +35,10 @@ int mg_cmd_audit(int argc, char **argv)
 {
 	char *conf = NULL, **files = NULL;
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &conf, "configuration file (for the admin audit log)", "CONF" },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "verify FILE..." },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &conf, "configuration file (for the admin audit log)",
+		 "CONF"},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "verify FILE..."},
+		{NULL},
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_option_context_set_summary(ctx, "Check the hash chain of audit log files; report the first broken link.");

@@ -121,7 +121,8 @@ static gboolean list_match(const struct qopts *o, JsonObject *m)
 static gboolean hold_of(JsonObject *m)
 {
 	JsonNode *n = json_object_get_member(m, "hold");
-	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_BOOLEAN && json_node_get_boolean(n);
+	return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_BOOLEAN &&
+	       json_node_get_boolean(n);
 }
 
 static void list_print(const struct qopts *o, JsonObject *m)
@@ -146,8 +147,8 @@ static int q_list(struct qctx *c)
 {
 	struct qopts *o = c->o;
 	JsonObject *d = json_object_new();
-	const char *keys[] = { "since", "until", "sender", "rcpt", "verdict" };
-	const char *vals[] = { o->since, o->until, o->sender, o->rcpt, o->verdict };
+	const char *keys[] = {"since", "until", "sender", "rcpt", "verdict"};
+	const char *vals[] = {o->since, o->until, o->sender, o->rcpt, o->verdict};
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (vals[i])
 			mg_json_set_str(d, keys[i], vals[i]);
@@ -179,7 +180,8 @@ static int q_list(struct qctx *c)
 static void show_parts(JsonObject *m)
 {
 	JsonNode *rn = json_object_get_member(m, "report");
-	JsonNode *pn = rn && JSON_NODE_HOLDS_OBJECT(rn) ? json_object_get_member(json_node_get_object(rn), "parts") : NULL;
+	JsonNode *pn =
+		rn && JSON_NODE_HOLDS_OBJECT(rn) ? json_object_get_member(json_node_get_object(rn), "parts") : NULL;
 	if (!pn || !JSON_NODE_HOLDS_ARRAY(pn))
 		return;
 	JsonArray *a = json_node_get_array(pn);
@@ -222,11 +224,20 @@ static void show_releases(JsonObject *m)
 static void show_text(struct qctx *c, JsonObject *m)
 {
 	static const char *rows[][2] = {
-		{ "Id", "id" },		  { "Stored", "stored" },	  { "Class", "class" },
-		{ "Received", "time" },	  { "Queue id", "queue_id" },	  { "Envelope from", "mail_from" },
-		{ "From", "header_from" }, { "Subject", "subject" },	  { "Message-ID", "message_id" },
-		{ "Direction", "direction" }, { "Verdict", "verdict" }, { "SMTP reply", "smtp_reply" },
-		{ "Rule", "rule" },	  { "Original sha256", "original_sha256" },
+		{"Id", "id"},
+		{"Stored", "stored"},
+		{"Class", "class"},
+		{"Received", "time"},
+		{"Queue id", "queue_id"},
+		{"Envelope from", "mail_from"},
+		{"From", "header_from"},
+		{"Subject", "subject"},
+		{"Message-ID", "message_id"},
+		{"Direction", "direction"},
+		{"Verdict", "verdict"},
+		{"SMTP reply", "smtp_reply"},
+		{"Rule", "rule"},
+		{"Original sha256", "original_sha256"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
 		printf("%-16s %s\n", rows[i][0], mg_json_get_str(m, rows[i][1]) ? mg_json_get_str(m, rows[i][1]) : "");
@@ -334,7 +345,8 @@ static GBytes *read_original(struct qctx *c, const char *id, GError **err)
 		g_byte_array_append(b, (const guint8 *)buf, (guint)n);
 	g_object_unref(st);
 	if (n != 0) {
-		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_IO, "%s: cannot read the original (or larger than 4 GiB)", id);
+		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_IO, "%s: cannot read the original (or larger than 4 GiB)",
+			    id);
 		g_byte_array_unref(b);
 		return NULL;
 	}
@@ -466,7 +478,7 @@ static void on_purged(const char *id, const char *what, const char *detail, gpoi
 
 static int q_purge(struct qctx *c)
 {
-	struct purge_ctx p = { .c = c };
+	struct purge_ctx p = {.c = c};
 	JsonObject *d = json_object_new();
 	mg_json_set_str(d, "result", "started");
 	if (!log_cmd(c, "purge", d))
@@ -486,12 +498,12 @@ struct qsub {
 };
 
 static const struct qsub qsubs[] = {
-	{ "list", q_list, 0, "list [--since DATE] [--until DATE] [--sender S] [--rcpt R] [--verdict V] [--json]" },
-	{ "show", q_show, 1, "show ID [--json]" },
-	{ "export", q_export, 1, "export ID -o FILE" },
-	{ "release", q_release, 1, "release ID --to ADDR --reason TEXT" },
-	{ "hold", q_hold, 1, "hold ID [--off]" },
-	{ "purge", q_purge, 0, "purge" },
+	{"list", q_list, 0, "list [--since DATE] [--until DATE] [--sender S] [--rcpt R] [--verdict V] [--json]"},
+	{"show", q_show, 1, "show ID [--json]"},
+	{"export", q_export, 1, "export ID -o FILE"},
+	{"release", q_release, 1, "release ID --to ADDR --reason TEXT"},
+	{"hold", q_hold, 1, "hold ID [--off]"},
+	{"purge", q_purge, 0, "purge"},
 };
 
 static void q_usage(FILE *out)
@@ -506,19 +518,19 @@ static void q_usage(FILE *out)
 static int q_parse(int argc, char **argv, struct qopts *o)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF" },
-		{ "since", 0, 0, G_OPTION_ARG_STRING, &o->since, "list: stored at or after", "DATE" },
-		{ "until", 0, 0, G_OPTION_ARG_STRING, &o->until, "list: stored before", "DATE" },
-		{ "sender", 0, 0, G_OPTION_ARG_STRING, &o->sender, "list: sender contains", "S" },
-		{ "rcpt", 0, 0, G_OPTION_ARG_STRING, &o->rcpt, "list: a recipient contains", "R" },
-		{ "verdict", 0, 0, G_OPTION_ARG_STRING, &o->verdict, "list: verdict is", "V" },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "list/show: JSON output", NULL },
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "export: write to FILE", "FILE" },
-		{ "to", 0, 0, G_OPTION_ARG_STRING, &o->to, "release: recipient", "ADDR" },
-		{ "reason", 0, 0, G_OPTION_ARG_STRING, &o->reason, "release: why (recorded)", "TEXT" },
-		{ "off", 0, 0, G_OPTION_ARG_NONE, &o->off, "hold: lift the legal hold", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, "COMMAND [ID]" },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"since", 0, 0, G_OPTION_ARG_STRING, &o->since, "list: stored at or after", "DATE"},
+		{"until", 0, 0, G_OPTION_ARG_STRING, &o->until, "list: stored before", "DATE"},
+		{"sender", 0, 0, G_OPTION_ARG_STRING, &o->sender, "list: sender contains", "S"},
+		{"rcpt", 0, 0, G_OPTION_ARG_STRING, &o->rcpt, "list: a recipient contains", "R"},
+		{"verdict", 0, 0, G_OPTION_ARG_STRING, &o->verdict, "list: verdict is", "V"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &o->json, "list/show: JSON output", NULL},
+		{"output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "export: write to FILE", "FILE"},
+		{"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "release: recipient", "ADDR"},
+		{"reason", 0, 0, G_OPTION_ARG_STRING, &o->reason, "release: why (recorded)", "TEXT"},
+		{"off", 0, 0, G_OPTION_ARG_NONE, &o->off, "hold: lift the legal hold", NULL},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, "COMMAND [ID]"},
+		{NULL},
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -541,7 +553,7 @@ static int q_parse(int argc, char **argv, struct qopts *o)
 
 static void qopts_free(struct qopts *o)
 {
-	char *s[] = { o->conf, o->since, o->until, o->sender, o->rcpt, o->verdict, o->to, o->reason, o->output };
+	char *s[] = {o->conf, o->since, o->until, o->sender, o->rcpt, o->verdict, o->to, o->reason, o->output};
 	for (gsize i = 0; i < G_N_ELEMENTS(s); i++)
 		g_free(s[i]);
 	g_strfreev(o->args);
@@ -563,7 +575,7 @@ static const struct qsub *q_find(const struct qopts *o)
 
 int mg_cmd_quarantine(int argc, char **argv)
 {
-	struct qopts o = { 0 };
+	struct qopts o = {0};
 	int rc = q_parse(argc, argv, &o);
 	const struct qsub *sub = rc ? NULL : q_find(&o);
 	if (!rc && !sub) {
@@ -574,7 +586,7 @@ int mg_cmd_quarantine(int argc, char **argv)
 	if (!rc && !cfg)
 		rc = MG_EX_CONFIG;
 	if (!rc) {
-		struct qctx c = { .cfg = cfg, .store = mg_qstore_open(cfg), .o = &o };
+		struct qctx c = {.cfg = cfg, .store = mg_qstore_open(cfg), .o = &o};
 		rc = sub->fn(&c);
 		mg_qstore_close(c.store);
 	}

@@ -76,19 +76,21 @@ static void print_text(JsonObject *o)
 static int report_parse(int argc, char **argv, struct ropts *o)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF" },
-		{ "from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (or time) included", "DATE" },
-		{ "to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day included (a time: excluded)", "DATE" },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "JSON instead of text", NULL },
-		{ "audit-log", 0, 0, G_OPTION_ARG_FILENAME, &o->audit_log, "read this audit log (default: audit_log)", "FILE" },
-		{ "admin-log", 0, 0, G_OPTION_ARG_FILENAME, &o->admin_log, "read releases from this admin log", "FILE" },
-		{ "top", 0, 0, G_OPTION_ARG_INT, &o->top, "how many sender domains (default 10)", "N" },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"from", 0, 0, G_OPTION_ARG_STRING, &o->from, "first day (or time) included", "DATE"},
+		{"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "last day included (a time: excluded)", "DATE"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &o->json, "JSON instead of text", NULL},
+		{"audit-log", 0, 0, G_OPTION_ARG_FILENAME, &o->audit_log, "read this audit log (default: audit_log)",
+		 "FILE"},
+		{"admin-log", 0, 0, G_OPTION_ARG_FILENAME, &o->admin_log, "read releases from this admin log", "FILE"},
+		{"top", 0, 0, G_OPTION_ARG_INT, &o->top, "how many sender domains (default 10)", "N"},
+		{NULL},
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(ctx, "Counts by direction and verdict, removals and rebuilds by type, detections,\n"
-					  "unscannable parts, top sender domains and quarantine releases.\n"
-					  "DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[+09:00].");
+	g_option_context_set_summary(ctx,
+				     "Counts by direction and verdict, removals and rebuilds by type, detections,\n"
+				     "unscannable parts, top sender domains and quarantine releases.\n"
+				     "DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[+09:00].");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *err = NULL;
 	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
@@ -138,7 +140,7 @@ static int report_run(struct ropts *o, struct mg_config *cfg)
 
 int mg_cmd_report(int argc, char **argv)
 {
-	struct ropts o = { 0 };
+	struct ropts o = {0};
 	int rc = report_parse(argc, argv, &o);
 	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
 	if (!rc && !cfg)

@@ -18,7 +18,7 @@
 #include "admin.h"
 #include "mg_audit.h"
 
-#define REPLY_LINE_MAX 4096
+#define REPLY_LINE_MAX  4096
 #define REPLY_LINES_MAX 100
 
 gboolean mg_release_addr_ok(const char *addr)
@@ -57,13 +57,14 @@ static gboolean on_timeout(gpointer data)
 static gboolean release_sendmail(const struct mg_config *cfg, GBytes *msg, const char *sender, const char *rcpt,
 				 GError **err)
 {
-	const char *argv[] = { cfg->release_sendmail, "-i", "-f", *sender ? sender : "<>", "--", rcpt, NULL };
-	GSubprocess *p = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, err);
+	const char *argv[] = {cfg->release_sendmail, "-i", "-f", *sender ? sender : "<>", "--", rcpt, NULL};
+	GSubprocess *p =
+		g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, err);
 	if (!p)
 		return FALSE;
 	GMainContext *ctx = g_main_context_new();
 	g_main_context_push_thread_default(ctx);
-	struct wait_ctx w = { .loop = g_main_loop_new(ctx, FALSE) };
+	struct wait_ctx w = {.loop = g_main_loop_new(ctx, FALSE)};
 	g_subprocess_communicate_async(p, msg, NULL, on_communicated, &w);
 	GSource *t = g_timeout_source_new_seconds((guint)cfg->release_timeout);
 	g_source_set_callback(t, on_timeout, &w, NULL);
@@ -112,7 +113,8 @@ static gboolean smtp_reply(struct smtp *s, char want, GError **err)
 		char *line = g_data_input_stream_read_line(s->in, &len, NULL, err);
 		if (!line) {
 			if (err && !*err)
-				g_set_error(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "SMTP server closed the connection");
+				g_set_error(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+					    "SMTP server closed the connection");
 			return FALSE;
 		}
 		g_strchomp(line);
@@ -141,7 +143,8 @@ static gboolean smtp_cmd(struct smtp *s, char want, GError **err, const char *fm
 	char *cmd = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	char *line = g_strconcat(cmd, "\r\n", NULL);
-	gboolean ok = g_output_stream_write_all(s->out, line, strlen(line), NULL, NULL, err) && smtp_reply(s, want, err);
+	gboolean ok =
+		g_output_stream_write_all(s->out, line, strlen(line), NULL, NULL, err) && smtp_reply(s, want, err);
 	g_free(line);
 	g_free(cmd);
 	return ok;
@@ -189,7 +192,7 @@ static gboolean release_smtp(const struct mg_config *cfg, GBytes *msg, const cha
 {
 	GSocketClient *c = g_socket_client_new();
 	g_socket_client_set_timeout(c, (guint)cfg->release_timeout);
-	struct smtp s = { .conn = g_socket_client_connect_to_host(c, cfg->release_smtp_host, 25, NULL, err) };
+	struct smtp s = {.conn = g_socket_client_connect_to_host(c, cfg->release_smtp_host, 25, NULL, err)};
 	gboolean ok = FALSE;
 	if (s.conn) {
 		s.in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(s.conn)));

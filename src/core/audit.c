@@ -18,10 +18,10 @@
 
 #include "mg_audit.h"
 
-G_DEFINE_QUARK(mg-audit-error-quark, mg_audit_error)
+G_DEFINE_QUARK(mg - audit - error - quark, mg_audit_error)
 
 #define HASH_SUFFIX_LEN (sizeof ",\"hash\":\"\"}" - 1 + 64)
-#define TAIL_MAX (64 * 1024 * 1024) /* longest last line we look back over */
+#define TAIL_MAX        (64 * 1024 * 1024) /* longest last line we look back over */
 
 static GMutex audit_lock;
 

@@ -21,7 +21,10 @@ struct summary {
 	JsonArray *releases;
 };
 
-static GHashTable *counter_new(void) { return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL); }
+static GHashTable *counter_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
 
 static void count(GHashTable *h, const char *key)
 {
@@ -125,14 +128,17 @@ static gboolean on_admin(JsonObject *rec, guint64 lineno, gpointer data)
 	    g_strcmp0(mg_json_get_str(rec, "result"), "ok") != 0 || !in_range(s, rec))
 		return TRUE;
 	JsonObject *r = json_object_new();
-	static const char *keys[] = { "time", "id", "to", "user", "reason" };
+	static const char *keys[] = {"time", "id", "to", "user", "reason"};
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
 		mg_json_set_str(r, keys[i], mg_json_get_str(rec, keys[i]));
 	json_array_add_object_element(s->releases, r);
 	return TRUE;
 }
 
-static gint cmp_key(gconstpointer a, gconstpointer b) { return strcmp(a, b); }
+static gint cmp_key(gconstpointer a, gconstpointer b)
+{
+	return strcmp(a, b);
+}
 
 static JsonObject *counter_json(GHashTable *h)
 {
@@ -193,10 +199,10 @@ static JsonObject *summary_json(struct summary *s, guint top_n, guint64 bad)
 	return o;
 }
 
-JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us,
-			     guint top_n, GError **err)
+JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us, guint top_n,
+			     GError **err)
 {
-	struct summary s = { .from_us = from_us, .to_us = to_us };
+	struct summary s = {.from_us = from_us, .to_us = to_us};
 	guint64 bad = 0;
 	JsonObject *o = NULL;
 	s.dir_verdict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
@@ -211,7 +217,7 @@ JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint6
 	o = summary_json(&s, top_n, bad);
 out:
 	g_hash_table_unref(s.dir_verdict);
-	GHashTable *c[] = { s.removed, s.rebuilt, s.converted, s.signatures, s.unscannable, s.domains };
+	GHashTable *c[] = {s.removed, s.rebuilt, s.converted, s.signatures, s.unscannable, s.domains};
 	for (gsize i = 0; i < G_N_ELEMENTS(c); i++)
 		g_hash_table_unref(c[i]);
 	json_array_unref(s.releases);

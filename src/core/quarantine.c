@@ -19,14 +19,14 @@
 #include "mg_audit.h"
 #include "mg_quarantine.h"
 
-G_DEFINE_QUARK(mg-quarantine-error-quark, mg_quarantine_error)
+G_DEFINE_QUARK(mg - quarantine - error - quark, mg_quarantine_error)
 
-#define ID_LEN 33 /* YYYYMMDDTHHMMSSZ-%16x */
+#define ID_LEN   33 /* YYYYMMDDTHHMMSSZ-%16x */
 #define META_MAX (64 * 1024 * 1024)
 
 const char *mg_qclass_name(enum mg_qclass c)
 {
-	static const char *names[] = { "modified", "blocked", "clean" };
+	static const char *names[] = {"modified", "blocked", "clean"};
 	return (unsigned)c < G_N_ELEMENTS(names) ? names[c] : "modified";
 }
 
@@ -43,12 +43,9 @@ gboolean mg_qclass_parse(const char *s, enum mg_qclass *out)
 gint64 mg_quarantine_retention(const struct mg_config *cfg, enum mg_qclass c)
 {
 	switch (c) {
-	case MG_QCLASS_BLOCKED:
-		return cfg->quarantine_retention_blocked;
-	case MG_QCLASS_CLEAN:
-		return cfg->quarantine_retention_clean;
-	default:
-		return cfg->quarantine_retention_modified;
+	case MG_QCLASS_BLOCKED: return cfg->quarantine_retention_blocked;
+	case MG_QCLASS_CLEAN: return cfg->quarantine_retention_clean;
+	default: return cfg->quarantine_retention_modified;
 	}
 }
 
@@ -61,8 +58,8 @@ char *mg_quarantine_new_id(gint64 real_us)
 	GDateTime *d = g_date_time_new_from_unix_utc(real_us / G_USEC_PER_SEC);
 	char *stamp = g_date_time_format(d, "%Y%m%dT%H%M%SZ");
 	g_date_time_unref(d);
-	char *id = g_strdup_printf("%s-%02x%02x%02x%02x%02x%02x%02x%02x", stamp, r[0], r[1], r[2], r[3], r[4],
-				   r[5], r[6], r[7]);
+	char *id = g_strdup_printf("%s-%02x%02x%02x%02x%02x%02x%02x%02x", stamp, r[0], r[1], r[2], r[3], r[4], r[5],
+				   r[6], r[7]);
 	g_free(stamp);
 	return id;
 }
@@ -74,8 +71,8 @@ gboolean mg_quarantine_id_valid(const char *id)
 		return FALSE;
 	for (int i = 0; i < ID_LEN; i++) {
 		char f = form[i], c = id[i];
-		if ((f == 'D' && !g_ascii_isdigit(c)) || (f == 'X' && !(g_ascii_isdigit(c) || (c >= 'a' && c <= 'f'))) ||
-		    (f != 'D' && f != 'X' && c != f))
+		if ((f == 'D' && !g_ascii_isdigit(c)) ||
+		    (f == 'X' && !(g_ascii_isdigit(c) || (c >= 'a' && c <= 'f'))) || (f != 'D' && f != 'X' && c != f))
 			return FALSE;
 	}
 	return TRUE;
@@ -155,8 +152,8 @@ static gboolean copy_stream(GMimeStream *in, int fd, GChecksum *sum, gint64 *siz
 }
 
 /* Write NAME in the entry's directory atomically from a stream or a buffer. */
-static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ext, GMimeStream *in,
-			     const char *data, gsize len, char sha256[65], gint64 *size, GError **err)
+static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ext, GMimeStream *in, const char *data,
+			     gsize len, char sha256[65], gint64 *size, GError **err)
 {
 	char *dir = day_dir(s, id), *final = entry_path(s, id, ext);
 	char *tmp = g_strdup_printf("%s/.%s%s.XXXXXX", dir, id, ext);
@@ -195,8 +192,8 @@ out:
 	return ok;
 }
 
-static gboolean dir_put_original(struct mg_qstore *s, const char *id, GMimeStream *in, char sha256[65],
-				 gint64 *size, GError **err)
+static gboolean dir_put_original(struct mg_qstore *s, const char *id, GMimeStream *in, char sha256[65], gint64 *size,
+				 GError **err)
 {
 	return id_check(id, err) && write_atomic(s, id, ".eml", in, NULL, 0, sha256, size, err);
 }
@@ -238,7 +235,8 @@ static JsonObject *dir_get_meta(struct mg_qstore *s, const char *id, GError **er
 		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_CORRUPT, "%s: metadata too large", path);
 	else if (!g_file_get_contents(path, &text, &len, &e))
 		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_IO, "%s", e->message);
-	else if (!json_parser_load_from_data(p, text, (gssize)len, &e) || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
+	else if (!json_parser_load_from_data(p, text, (gssize)len, &e) ||
+		 !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)))
 		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_CORRUPT, "%s: corrupt metadata: %s", path,
 			    e ? e->message : "not a JSON object");
 	else if (g_strcmp0(mg_json_get_str(json_node_get_object(json_parser_get_root(p)), "id"), id) != 0)
@@ -373,7 +371,10 @@ struct mg_qstore *mg_qstore_open_dir(const char *dir)
 	return s;
 }
 
-struct mg_qstore *mg_qstore_open(const struct mg_config *cfg) { return mg_qstore_open_dir(cfg->quarantine_dir); }
+struct mg_qstore *mg_qstore_open(const struct mg_config *cfg)
+{
+	return mg_qstore_open_dir(cfg->quarantine_dir);
+}
 
 void mg_qstore_close(struct mg_qstore *s)
 {

@@ -52,8 +52,10 @@ gboolean mg_store_config_check(struct mg_config *cfg, GError **err)
 	    !abs_or_empty("release_sendmail", cfg->release_sendmail, FALSE, cfg->path, err))
 		return FALSE;
 	if (*cfg->release_smtp_host && !host_port_ok(cfg->release_smtp_host)) {
-		g_set_error(err, MG_CONFIG_ERROR, 1, "%s: release_smtp_host: '%s' is not HOST:PORT; allowed: e.g. "
-			    "127.0.0.1:10026, [::1]:10026, or empty", cfg->path, cfg->release_smtp_host);
+		g_set_error(err, MG_CONFIG_ERROR, 1,
+			    "%s: release_smtp_host: '%s' is not HOST:PORT; allowed: e.g. "
+			    "127.0.0.1:10026, [::1]:10026, or empty",
+			    cfg->path, cfg->release_smtp_host);
 		return FALSE;
 	}
 	return TRUE;
@@ -63,7 +65,7 @@ gboolean mg_store_config_check(struct mg_config *cfg, GError **err)
 
 static const char *direction_name(enum mg_direction d)
 {
-	static const char *names[] = { "inbound", "outbound", "internal", "transit" };
+	static const char *names[] = {"inbound", "outbound", "internal", "transit"};
 	return (unsigned)d < G_N_ELEMENTS(names) ? names[d] : "inbound";
 }
 
@@ -190,16 +192,11 @@ static gboolean keep_wanted(const struct mg_txn *t, enum mg_qclass c)
 	if (t->force_quarantine)
 		return TRUE;
 	switch (t->cfg->quarantine_keep) {
-	case MG_QKEEP_MODIFIED_BLOCKED:
-		return c != MG_QCLASS_CLEAN;
-	case MG_QKEEP_MODIFIED:
-		return c == MG_QCLASS_MODIFIED;
-	case MG_QKEEP_BLOCKED:
-		return c == MG_QCLASS_BLOCKED;
-	case MG_QKEEP_ALL:
-		return TRUE;
-	default:
-		return FALSE;
+	case MG_QKEEP_MODIFIED_BLOCKED: return c != MG_QCLASS_CLEAN;
+	case MG_QKEEP_MODIFIED: return c == MG_QCLASS_MODIFIED;
+	case MG_QKEEP_BLOCKED: return c == MG_QCLASS_BLOCKED;
+	case MG_QKEEP_ALL: return TRUE;
+	default: return FALSE;
 	}
 }
 

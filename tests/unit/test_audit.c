@@ -20,7 +20,10 @@
 
 static char *tmpdir;
 
-static char *tmp_path(const char *name) { return g_build_filename(tmpdir, name, NULL); }
+static char *tmp_path(const char *name)
+{
+	return g_build_filename(tmpdir, name, NULL);
+}
 
 static void append_n(const char *path, int n, const char *tag)
 {
@@ -108,11 +111,11 @@ static void test_chain_tamper(void **state)
 		guint64 (*tamper)(char **lines);
 		gboolean final_nl;
 	} rows[] = {
-		{ "edited value", t_edit, TRUE },
-		{ "deleted line", t_delete, TRUE },
-		{ "swapped lines", t_swap, TRUE },
-		{ "forged first line", t_insert_first, TRUE },
-		{ "edited and rehashed", t_rehash_edit, TRUE },
+		{"edited value", t_edit, TRUE},
+		{"deleted line", t_delete, TRUE},
+		{"swapped lines", t_swap, TRUE},
+		{"forged first line", t_insert_first, TRUE},
+		{"edited and rehashed", t_rehash_edit, TRUE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		char *path = tmp_path("chain.log");
@@ -194,7 +197,7 @@ static void test_concurrent(void **state)
 {
 	char *path = tmp_path("threads.log");
 	unlink(path);
-	struct writer w = { path, 50 };
+	struct writer w = {path, 50};
 	GThread *th[4];
 	for (int i = 0; i < 4; i++)
 		th[i] = g_thread_new("w", writer_thread, &w);
@@ -226,18 +229,18 @@ static void test_dates(void **state)
 		gboolean end_of_day, ok;
 		gint64 want_s; /* unix seconds */
 	} rows[] = {
-		{ "2026-11-29", FALSE, TRUE, 1795878000 }, /* JST midnight */
-		{ "2026-11-29", TRUE, TRUE, 1795964400 },  /* the next midnight */
-		{ "2026-11-29T20:02:03+09:00", FALSE, TRUE, 1795950123 },
-		{ "2026-11-29T20:02:03", FALSE, TRUE, 1795950123 }, /* local */
-		{ "2026-11-29T11:02:03Z", TRUE, TRUE, 1795950123 }, /* a time is exact */
-		{ "2026-02-30", FALSE, FALSE, 0 },
-		{ "2026-13-01", FALSE, FALSE, 0 },
-		{ "2026-1-1", FALSE, FALSE, 0 },
-		{ "2026-11-29x", FALSE, FALSE, 0 },
-		{ "yesterday", FALSE, FALSE, 0 },
-		{ "", FALSE, FALSE, 0 },
-		{ "2026-11-29T25:00:00", FALSE, FALSE, 0 },
+		{"2026-11-29", FALSE, TRUE, 1795878000}, /* JST midnight */
+		{"2026-11-29", TRUE, TRUE, 1795964400},  /* the next midnight */
+		{"2026-11-29T20:02:03+09:00", FALSE, TRUE, 1795950123},
+		{"2026-11-29T20:02:03", FALSE, TRUE, 1795950123}, /* local */
+		{"2026-11-29T11:02:03Z", TRUE, TRUE, 1795950123}, /* a time is exact */
+		{"2026-02-30", FALSE, FALSE, 0},
+		{"2026-13-01", FALSE, FALSE, 0},
+		{"2026-1-1", FALSE, FALSE, 0},
+		{"2026-11-29x", FALSE, FALSE, 0},
+		{"yesterday", FALSE, FALSE, 0},
+		{"", FALSE, FALSE, 0},
+		{"2026-11-29T25:00:00", FALSE, FALSE, 0},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		gint64 got = 0;
@@ -263,7 +266,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_tamper), cmocka_unit_test(test_torn_tail_continues),
 		cmocka_unit_test(test_unreadable),   cmocka_unit_test(test_concurrent),
-		cmocka_unit_test(test_times),	     cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_times),        cmocka_unit_test(test_dates),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);

@@ -50,7 +50,10 @@ static void env_new_paths(struct env *e, const char *extra, const char *qdir, co
 	g_free(text);
 }
 
-static void env_new(struct env *e, const char *extra) { env_new_paths(e, extra, NULL, NULL); }
+static void env_new(struct env *e, const char *extra)
+{
+	env_new_paths(e, extra, NULL, NULL);
+}
 
 static void env_free(struct env *e)
 {
@@ -63,8 +66,8 @@ static void env_free(struct env *e)
 /* The result of one message through the pipeline. */
 struct run {
 	enum mg_verdict_kind verdict;
-	char *qid;	   /* t->quarantine_id at the end */
-	char *hdr_qid;	   /* value of the X-Mugaika-Quarantine-Id ADD, if any */
+	char *qid;     /* t->quarantine_id at the end */
+	char *hdr_qid; /* value of the X-Mugaika-Quarantine-Id ADD, if any */
 	gboolean aborted;
 };
 
@@ -204,17 +207,17 @@ static void test_keep_policy(void **state)
 		enum mg_verdict_kind want_verdict;
 		const char *want_class; /* NULL: nothing kept */
 	} rows[] = {
-		{ "quarantine_keep = all\n", &plain_msg, NULL, MG_VERDICT_ACCEPT, "clean" },
-		{ "", &plain_msg, NULL, MG_VERDICT_ACCEPT, NULL },
-		{ "", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, "modified" },
-		{ "quarantine_keep = blocked\n", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, NULL },
-		{ "quarantine_keep = none\n", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, NULL },
-		{ "max_mime_parts = 2\n", &deep_msg, NULL, MG_VERDICT_REJECT, "blocked" },
-		{ "max_mime_parts = 2\nquarantine_keep = modified\n", &deep_msg, NULL, MG_VERDICT_REJECT, NULL },
+		{"quarantine_keep = all\n", &plain_msg, NULL, MG_VERDICT_ACCEPT, "clean"},
+		{"", &plain_msg, NULL, MG_VERDICT_ACCEPT, NULL},
+		{"", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, "modified"},
+		{"quarantine_keep = blocked\n", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, NULL},
+		{"quarantine_keep = none\n", &plain_msg, mark_removed, MG_VERDICT_ACCEPT, NULL},
+		{"max_mime_parts = 2\n", &deep_msg, NULL, MG_VERDICT_REJECT, "blocked"},
+		{"max_mime_parts = 2\nquarantine_keep = modified\n", &deep_msg, NULL, MG_VERDICT_REJECT, NULL},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct env e;
-		struct run r = { 0 };
+		struct run r = {0};
 		env_new(&e, rows[i].conf);
 		run_message(&e, "alice@example.com", *rows[i].msg, rows[i].mid, &r);
 		print_message("row %zu: verdict %s id %s\n", i, mg_verdict_name(r.verdict), r.qid ? r.qid : "-");
@@ -250,7 +253,7 @@ static void test_keep_policy(void **state)
 static void test_original_identical(void **state)
 {
 	struct env e;
-	struct run r = { 0 };
+	struct run r = {0};
 	env_new(&e, "quarantine_keep = all\n");
 	run_message(&e, "alice@example.com", plain_msg, NULL, &r);
 	assert_int_equal(r.verdict, MG_VERDICT_ACCEPT);
@@ -290,13 +293,13 @@ static void test_fail_closed(void **state)
 		gboolean bad_store, bad_audit;
 		enum mg_verdict_kind want;
 	} rows[] = {
-		{ "store unwritable, modified", "quarantine_keep = all\n", &plain_msg, TRUE, FALSE, MG_VERDICT_TEMPFAIL },
-		{ "store unwritable, blocked", "max_mime_parts = 2\n", &deep_msg, TRUE, FALSE, MG_VERDICT_TEMPFAIL },
-		{ "store unwritable, nothing to keep", "", &plain_msg, TRUE, FALSE, MG_VERDICT_ACCEPT },
-		{ "audit unwritable", "quarantine_keep = all\n", &plain_msg, FALSE, TRUE, MG_VERDICT_TEMPFAIL },
-		{ "audit unwritable, blocked", "max_mime_parts = 2\n", &deep_msg, FALSE, TRUE, MG_VERDICT_TEMPFAIL },
-		{ "audit unwritable, continue", "quarantine_keep = all\non_audit_failure = continue\n", &plain_msg,
-		  FALSE, TRUE, MG_VERDICT_ACCEPT },
+		{"store unwritable, modified", "quarantine_keep = all\n", &plain_msg, TRUE, FALSE, MG_VERDICT_TEMPFAIL},
+		{"store unwritable, blocked", "max_mime_parts = 2\n", &deep_msg, TRUE, FALSE, MG_VERDICT_TEMPFAIL},
+		{"store unwritable, nothing to keep", "", &plain_msg, TRUE, FALSE, MG_VERDICT_ACCEPT},
+		{"audit unwritable", "quarantine_keep = all\n", &plain_msg, FALSE, TRUE, MG_VERDICT_TEMPFAIL},
+		{"audit unwritable, blocked", "max_mime_parts = 2\n", &deep_msg, FALSE, TRUE, MG_VERDICT_TEMPFAIL},
+		{"audit unwritable, continue", "quarantine_keep = all\non_audit_failure = continue\n", &plain_msg,
+		 FALSE, TRUE, MG_VERDICT_ACCEPT},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		/* a path below a regular file cannot be created, even by root */
@@ -304,7 +307,7 @@ static void test_fail_closed(void **state)
 		assert_true(g_file_set_contents(blocker, "x", 1, NULL));
 		char *bad_q = g_strconcat(blocker, "/q", NULL), *bad_a = g_strconcat(blocker, "/audit.log", NULL);
 		struct env e;
-		struct run r = { 0 };
+		struct run r = {0};
 		env_new_paths(&e, rows[i].conf, rows[i].bad_store ? bad_q : NULL, rows[i].bad_audit ? bad_a : NULL);
 		run_message(&e, "alice@example.com", *rows[i].msg, NULL, &r);
 		print_message("%s: %s\n", rows[i].name, mg_verdict_name(r.verdict));
@@ -371,22 +374,23 @@ static void test_ids(void **state)
 		const char *id;
 		gboolean valid;
 	} rows[] = {
-		{ "20261129T110203Z-0123456789abcdef", TRUE },
-		{ "20261129T110203Z-0123456789ABCDEF", FALSE },
-		{ "20261129T110203Z-0123456789abcde", FALSE },
-		{ "20261129T110203Z-0123456789abcdef0", FALSE },
-		{ "../../../etc/passwd", FALSE },
-		{ "20261129/../../x-0123456789abcdef", FALSE },
-		{ "20261129T110203Z_0123456789abcdef", FALSE },
-		{ "", FALSE },
+		{"20261129T110203Z-0123456789abcdef", TRUE},
+		{"20261129T110203Z-0123456789ABCDEF", FALSE},
+		{"20261129T110203Z-0123456789abcde", FALSE},
+		{"20261129T110203Z-0123456789abcdef0", FALSE},
+		{"../../../etc/passwd", FALSE},
+		{"20261129/../../x-0123456789abcdef", FALSE},
+		{"20261129T110203Z_0123456789abcdef", FALSE},
+		{"", FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
 		assert_int_equal(mg_quarantine_id_valid(rows[i].id), rows[i].valid);
 	gint64 t1 = G_GINT64_CONSTANT(1795950123000000);
-	char *a = mg_quarantine_new_id(t1), *b = mg_quarantine_new_id(t1), *c = mg_quarantine_new_id(t1 + G_USEC_PER_SEC);
+	char *a = mg_quarantine_new_id(t1), *b = mg_quarantine_new_id(t1),
+	     *c = mg_quarantine_new_id(t1 + G_USEC_PER_SEC);
 	assert_true(mg_quarantine_id_valid(a));
 	assert_true(g_str_has_prefix(a, "20261129T110203Z-"));
-	assert_string_not_equal(a, b); /* random part */
+	assert_string_not_equal(a, b);                     /* random part */
 	assert_true(strcmp(a, c) < 0 && strcmp(b, c) < 0); /* sortable by time */
 	g_free(a);
 	g_free(b);
@@ -497,10 +501,9 @@ static void test_purge(void **state)
 		gboolean hold;
 		const char *want;
 	} rows[] = {
-		{ "modified", 91, FALSE, "removed" }, { "modified", 89, FALSE, "kept" },
-		{ "blocked", 91, FALSE, "kept" },     { "blocked", 181, FALSE, "removed" },
-		{ "clean", 31, FALSE, "removed" },    { "clean", 29, FALSE, "kept" },
-		{ "modified", 400, TRUE, "held" },    { "blocked", 400, TRUE, "held" },
+		{"modified", 91, FALSE, "removed"}, {"modified", 89, FALSE, "kept"}, {"blocked", 91, FALSE, "kept"},
+		{"blocked", 181, FALSE, "removed"}, {"clean", 31, FALSE, "removed"}, {"clean", 29, FALSE, "kept"},
+		{"modified", 400, TRUE, "held"},    {"blocked", 400, TRUE, "held"},
 	};
 	struct env e;
 	env_new(&e, "quarantine_retention_modified = 90d\nquarantine_retention_blocked = 180d\n"
@@ -509,8 +512,9 @@ static void test_purge(void **state)
 	gint64 now = g_get_real_time();
 	char *ids[G_N_ELEMENTS(rows)];
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
-		ids[i] = put_entry(s, now - (gint64)rows[i].age_days * 86400 * G_USEC_PER_SEC, rows[i].cls, rows[i].hold);
-	struct purge_seen seen = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
+		ids[i] = put_entry(s, now - (gint64)rows[i].age_days * 86400 * G_USEC_PER_SEC, rows[i].cls,
+				   rows[i].hold);
+	struct purge_seen seen = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)};
 	assert_int_equal(mg_quarantine_purge(s, e.cfg, now, on_purge, &seen), 0);
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		print_message("%s %d days hold=%d: %s\n", rows[i].cls, rows[i].age_days, rows[i].hold,
@@ -538,16 +542,18 @@ static void test_report_counts(void **state)
 		const char **msg;
 		mg_mid_fn mid;
 	} rows[] = {
-		{ "a@example.com", &plain_msg, NULL },	       { "b@Example.COM", &plain_msg, mark_removed },
-		{ "c@example.com", &deep_msg, NULL },	       { "d@other.example.jp", &plain_msg, NULL },
-		{ "", &plain_msg, NULL },
+		{"a@example.com", &plain_msg, NULL},
+		{"b@Example.COM", &plain_msg, mark_removed},
+		{"c@example.com", &deep_msg, NULL},
+		{"d@other.example.jp", &plain_msg, NULL},
+		{"", &plain_msg, NULL},
 	};
 	struct env e;
 	env_new(&e, "max_mime_parts = 2\n");
 	GHashTable *want_verdict = g_hash_table_new(g_str_hash, g_str_equal);
 	int removed = 0;
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-		struct run r = { 0 };
+		struct run r = {0};
 		run_message(&e, rows[i].from, *rows[i].msg, rows[i].mid, &r);
 		const char *v = mg_verdict_name(r.verdict);
 		g_hash_table_insert(want_verdict, (gpointer)v,
@@ -557,7 +563,8 @@ static void test_report_counts(void **state)
 	}
 	gint64 now = g_get_real_time();
 	GError *err = NULL;
-	JsonObject *o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC, now + G_GINT64_CONSTANT(60) * G_USEC_PER_SEC, 10, &err);
+	JsonObject *o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC,
+					 now + G_GINT64_CONSTANT(60) * G_USEC_PER_SEC, 10, &err);
 	assert_non_null(o);
 	assert_int_equal(json_object_get_int_member(o, "messages"), G_N_ELEMENTS(rows));
 	JsonObject *in = json_object_get_object_member(json_object_get_object_member(o, "by_direction"), "inbound");
@@ -576,7 +583,8 @@ static void test_report_counts(void **state)
 	assert_int_equal(json_array_get_length(top), 3); /* example.com, other.example.jp, (null sender) */
 	json_object_unref(o);
 	/* a range that excludes the run counts nothing */
-	o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(7200) * G_USEC_PER_SEC, now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC, 10, NULL);
+	o = mg_audit_summary(e.audit, NULL, now - G_GINT64_CONSTANT(7200) * G_USEC_PER_SEC,
+			     now - G_GINT64_CONSTANT(3600) * G_USEC_PER_SEC, 10, NULL);
 	assert_int_equal(json_object_get_int_member(o, "messages"), 0);
 	json_object_unref(o);
 	assert_null(mg_audit_summary("/nonexistent/audit.log", NULL, 0, now, 10, &err));
@@ -597,14 +605,10 @@ int main(void)
 		return 1;
 	mg_config_unref(def);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keep_policy),
-		cmocka_unit_test(test_original_identical),
-		cmocka_unit_test(test_fail_closed),
-		cmocka_unit_test(test_early_and_aborted),
-		cmocka_unit_test(test_ids),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_purge),
-		cmocka_unit_test(test_report_counts),
+		cmocka_unit_test(test_keep_policy), cmocka_unit_test(test_original_identical),
+		cmocka_unit_test(test_fail_closed), cmocka_unit_test(test_early_and_aborted),
+		cmocka_unit_test(test_ids),         cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_purge),       cmocka_unit_test(test_report_counts),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mg_scan_global_shutdown();
