@@ -151,6 +151,15 @@ static gboolean copy_stream(GMimeStream *in, int fd, GChecksum *sum, gint64 *siz
 	return n == 0;
 }
 
+/* An admin command (root) that replaces a file keeps the daemon's
+ * ownership, so the daemon's user can still read and purge the entry. */
+static void keep_owner(int fd, const char *final)
+{
+	struct stat st;
+	if (geteuid() == 0 && stat(final, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) != 0)
+		return; /* best effort: the file stays readable by root */
+}
+
 /* Write NAME in the entry's directory atomically from a stream or a buffer. */
 static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ext, GMimeStream *in, const char *data,
 			     gsize len, char sha256[65], gint64 *size, GError **err)
@@ -166,6 +175,7 @@ static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ex
 		goto out;
 	if (in ? !copy_stream(in, fd, sum, &n) : !write_fd_all(fd, data, len))
 		goto out;
+	keep_owner(fd, final);
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
 		goto out;
@@ -310,6 +320,10 @@ static GPtrArray *dir_list(struct mg_qstore *s, GError **err)
 {
 	GError *e = NULL;
 	GDir *d = g_dir_open(s->root, 0, &e);
+	if (!d && g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT)) { /* nothing kept yet */
+		g_error_free(e);
+		return g_ptr_array_new_with_free_func(g_free);
+	}
 	if (!d) {
 		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_IO, "%s", e->message);
 		g_error_free(e);
