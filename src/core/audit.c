@@ -161,39 +161,51 @@ static gssize line_hash_split(const char *line, gsize len, char out[65])
 	return (gssize)(len - HASH_SUFFIX_LEN);
 }
 
-/* The hash of the last complete line of fd (a file open for reading), or
- * the genesis value for an empty file.  *torn is set when the file does not
- * end in a newline (a crashed writer): the caller starts a new line. */
+/* Offset of the last newline of fd at or before `end`, or -1 (reads
+ * backwards in blocks, at most TAIL_MAX bytes). */
+static off_t last_newline(int fd, off_t end)
+{
+	char buf[65536];
+	for (off_t stop = end > TAIL_MAX ? end - TAIL_MAX : 0; end > stop;) {
+		size_t n = (size_t)MIN((off_t)sizeof buf, end - stop);
+		if (pread(fd, buf, n, end - (off_t)n) != (ssize_t)n)
+			return -2;
+		char *nl = memrchr(buf, '\n', n);
+		if (nl)
+			return end - (off_t)n + (nl - buf);
+		end -= (off_t)n;
+	}
+	return -1;
+}
+
+/* The hash of the last complete line of fd, or the genesis value for an
+ * empty file.  Only the end of that line is read: the hash member is last.
+ * *torn is set when the file does not end in a newline (a crashed writer):
+ * the caller starts a new line. */
 static gboolean tail_hash(int fd, char out[65], gboolean *torn, GError **err)
 {
 	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return FALSE;
+	char last = '\n', suffix[HASH_SUFFIX_LEN + 2];
 	g_strlcpy(out, MG_AUDIT_GENESIS, 65);
 	*torn = FALSE;
-	if (st.st_size == 0)
+	if (fstat(fd, &st) != 0 || (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1))
+		goto fail;
+	*torn = last != '\n';
+	off_t nl = st.st_size > 0 ? last_newline(fd, st.st_size) : -1;
+	if (nl == -2)
+		goto fail;
+	if (nl < 0) /* empty, or only a torn line */
 		return TRUE;
-	gsize want = (gsize)MIN(st.st_size, (off_t)TAIL_MAX);
-	char *buf = g_malloc(want + 1);
-	gboolean ok = pread(fd, buf, want, st.st_size - (off_t)want) == (ssize_t)want;
-	if (ok) {
-		buf[want] = '\0';
-		gsize end = want;
-		*torn = buf[end - 1] != '\n';
-		while (end > 0 && buf[end - 1] != '\n') /* drop a torn tail */
-			end--;
-		if (end > 0) {
-			buf[--end] = '\0';
-			char *start = memrchr(buf, '\n', end);
-			start = start ? start + 1 : buf;
-			if (line_hash_split(start, strlen(start), out) < 0)
-				g_strlcpy(out, MG_AUDIT_GENESIS, 65); /* broken line: verify will say so */
-		}
-	}
-	g_free(buf);
-	if (!ok)
-		g_set_error(err, MG_AUDIT_ERROR, MG_AUDIT_ERR_IO, "cannot read the end of the log");
-	return ok;
+	off_t start = nl - (off_t)sizeof suffix;
+	gsize n = start < 0 ? (gsize)nl : sizeof suffix;
+	if (pread(fd, suffix, n, start < 0 ? 0 : start) != (ssize_t)n)
+		goto fail;
+	if (line_hash_split(suffix, n, out) < 0)
+		g_strlcpy(out, MG_AUDIT_GENESIS, 65); /* a broken line: verify will say so */
+	return TRUE;
+fail:
+	g_set_error(err, MG_AUDIT_ERROR, MG_AUDIT_ERR_IO, "cannot read the end of the log: %s", g_strerror(errno));
+	return FALSE;
 }
 
 static char *record_text(JsonObject *rec, const char *prev)

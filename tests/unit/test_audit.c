@@ -162,6 +162,28 @@ static void test_torn_tail_continues(void **state)
 	g_free(path);
 }
 
+/* A record longer than the writer's read block (the tail is read backwards
+ * in 64 KiB blocks) still chains. */
+static void test_long_records(void **state)
+{
+	char *path = tmp_path("long.log");
+	unlink(path);
+	char *big = g_strnfill(200000, 'x');
+	for (int i = 0; i < 3; i++) {
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "big", big);
+		assert_true(mg_audit_append(path, o, NULL));
+		json_object_unref(o);
+		append_n(path, 1, "short");
+	}
+	guint64 n_ok = 0, bad = 0;
+	char *why = NULL;
+	assert_true(mg_audit_verify(path, &n_ok, &bad, &why, NULL));
+	assert_int_equal(n_ok, 6);
+	g_free(big);
+	g_free(path);
+}
+
 static void test_unreadable(void **state)
 {
 	guint64 n_ok = 0, bad = 0;
@@ -265,8 +287,9 @@ int main(void)
 	tmpdir = g_dir_make_tmp("mg_audit_XXXXXX", NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_tamper), cmocka_unit_test(test_torn_tail_continues),
-		cmocka_unit_test(test_unreadable),   cmocka_unit_test(test_concurrent),
-		cmocka_unit_test(test_times),        cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_long_records), cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_concurrent),   cmocka_unit_test(test_times),
+		cmocka_unit_test(test_dates),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
