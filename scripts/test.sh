@@ -25,7 +25,11 @@ fi
 
 step "configure and build (hardened, -Werror)"
 autoreconf -fi
-./configure --enable-werror
+# Out-of-tree builds, so that the sanitizer build can sit beside this one.
+rm -rf build
+mkdir build
+cd build
+../configure --enable-werror
 make -j"$JOBS"
 
 step "test suite"
@@ -33,6 +37,7 @@ if ! make -j"$JOBS" check; then
 	cat test-suite.log
 	exit 1
 fi
+cd ..
 
 [ "$quick" = yes ] && exit 0
 
@@ -53,5 +58,5 @@ mkdir build-asan
 )
 
 step "make distcheck"
-make -j"$JOBS" distcheck
+(cd build && make -j"$JOBS" distcheck)
 echo "all tests passed"
