@@ -244,6 +244,19 @@ static gboolean write_all(int fd, const char *data, gsize len)
 	return TRUE;
 }
 
+/* A log created by root (an admin command) in a directory that belongs to
+ * someone else (the daemon's user) is given to that owner, so the daemon
+ * can go on appending.  Best effort. */
+static void adopt_owner(int fd, const char *path)
+{
+	struct stat st, dir;
+	char *d = g_path_get_dirname(path);
+	if (geteuid() == 0 && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_size == 0 && stat(d, &dir) == 0 &&
+	    dir.st_uid != 0 && fchown(fd, dir.st_uid, dir.st_gid) != 0)
+		st.st_uid = 0; /* stays root's: the daemon fails closed and says so */
+	g_free(d);
+}
+
 gboolean mg_audit_append(const char *path, JsonObject *rec, GError **err)
 {
 	char prev[65];
@@ -255,6 +268,7 @@ gboolean mg_audit_append(const char *path, JsonObject *rec, GError **err)
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0 || !tail_hash(fd, prev, &torn, &tmp))
 		goto out;
+	adopt_owner(fd, path);
 	line = record_text(rec, prev);
 	if ((torn && !write_all(fd, "\n", 1)) || !write_all(fd, line, strlen(line)) || fdatasync(fd) != 0)
 		goto out;

@@ -151,13 +151,16 @@ static gboolean copy_stream(GMimeStream *in, int fd, GChecksum *sum, gint64 *siz
 	return n == 0;
 }
 
-/* An admin command (root) that replaces a file keeps the daemon's
- * ownership, so the daemon's user can still read and purge the entry. */
-static void keep_owner(int fd, const char *final)
+/* Files and day directories belong to the owner of the store's root (the
+ * daemon's user), also when an admin command running as root writes them,
+ * so that the daemon can still write and purge there.  Best effort. */
+static void adopt_owner(struct mg_qstore *s, int fd, const char *path)
 {
-	struct stat st;
-	if (geteuid() == 0 && stat(final, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) != 0)
-		return; /* best effort: the file stays readable by root */
+	struct stat root;
+	if (geteuid() != 0 || stat(s->root, &root) != 0 || root.st_uid == 0)
+		return;
+	if ((fd >= 0 ? fchown(fd, root.st_uid, root.st_gid) : chown(path, root.st_uid, root.st_gid)) != 0)
+		return; /* stays root's: the daemon will fail closed and say so */
 }
 
 /* Write NAME in the entry's directory atomically from a stream or a buffer. */
@@ -171,11 +174,14 @@ static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ex
 	gboolean ok = FALSE;
 	gint64 n = (gint64)len;
 
+	gboolean new_dir = !g_file_test(dir, G_FILE_TEST_IS_DIR);
 	if (g_mkdir_with_parents(dir, 0700) != 0 || (fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600)) < 0)
 		goto out;
+	if (new_dir)
+		adopt_owner(s, -1, dir);
 	if (in ? !copy_stream(in, fd, sum, &n) : !write_fd_all(fd, data, len))
 		goto out;
-	keep_owner(fd, final);
+	adopt_owner(s, fd, NULL);
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
 		goto out;

@@ -1,6 +1,6 @@
 # Issue 7 through Postfix: the kept original equals what was sent, its id
 # is in X-Mugaika-Quarantine-Id; release re-delivers it (SMTP back into
-# Postfix); an unwritable quarantine store makes the milter tempfail (SMTP
+# Postfix); a read-only quarantine directory makes the milter tempfail (SMTP
 # client gets 4xx; a local submission stays in Postfix's queue) and nothing
 # is delivered; the audit log's chain is intact and has every message.
 i7_base="$FS_DIR/i7-base.conf"
@@ -33,7 +33,7 @@ MSG
 if fs_reload "$(i7_conf all quarantine_keep=all release_smtp_host=127.0.0.1:$FS_SMTP_PORT)"; then
 	if fs_send "$i7_msg" sender@example.net staff@city.example.lg.jp && d=$(fs_fetch issue7-1@example.net); then
 		qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$d")
-		stored="$FS_DIR/quarantine/$(echo "$qid" | cut -c1-8)/$qid.eml"
+		stored="$FS_DIR/var/quarantine/$(echo "$qid" | cut -c1-8)/$qid.eml"
 		if [ -n "$qid" ] && [ -f "$stored" ] && fs_strip_trace "$stored" | cmp -s - "$i7_msg"; then
 			fs_pass "issue7: original kept byte-identical to what was sent (id in X-Mugaika-Quarantine-Id)"
 		else
@@ -68,16 +68,17 @@ else
 	fs_fail "issue7: reload to quarantine_keep = all not acknowledged"
 fi
 
-# Unwritable store: a path below a regular file cannot be created (even by
-# root, which the milter is here, so chmod would not do).
-printf 'x' > "$FS_DIR/i7-blocker"
-if fs_reload "$(i7_conf ro quarantine_keep=all quarantine_dir=$FS_DIR/i7-blocker/q)"; then
+# Read-only store: a quarantine directory the milter's user may not write.
+mkdir -p "$FS_DIR/var/i7-ro"
+chown "$FS_MILTER_USER" "$FS_DIR/var/i7-ro"
+chmod 500 "$FS_DIR/var/i7-ro"
+if fs_reload "$(i7_conf ro quarantine_keep=all quarantine_dir=$FS_DIR/var/i7-ro)"; then
 	sed 's/issue7-1@/issue7-2@/' "$i7_msg" > "$FS_DIR/i7-2.eml"
 	fs_send "$FS_DIR/i7-2.eml" sender@example.net staff@city.example.lg.jp
 	rc=$?
 	case "$rc:$FS_REPLY" in
-	2:451*4.3.0*) fs_pass "issue7: unwritable quarantine store -> 451 4.3.0 to the SMTP client" ;;
-	*) fs_fail "issue7: unwritable store: expected 451 4.3.0, got rc=$rc" ;;
+	2:451*4.3.0*) fs_pass "issue7: read-only quarantine dir -> 451 4.3.0 to the SMTP client" ;;
+	*) fs_fail "issue7: read-only store: expected 451 4.3.0, got rc=$rc" ;;
 	esac
 	sed 's/issue7-1@/issue7-3@/' "$i7_msg" > "$FS_DIR/i7-3.eml"
 	_before=$(find "$FS_DIR/queue" -type f -path '*maildrop*' -o -type f -path '*deferred*' -o -type f -path '*incoming*' -o -type f -path '*active*' 2>/dev/null | wc -l)
@@ -85,16 +86,16 @@ if fs_reload "$(i7_conf ro quarantine_keep=all quarantine_dir=$FS_DIR/i7-blocker
 		sleep 3
 		_after=$(find "$FS_DIR/queue" -type f -path '*maildrop*' -o -type f -path '*deferred*' -o -type f -path '*incoming*' -o -type f -path '*active*' 2>/dev/null | wc -l)
 		if [ "$_after" -gt "$_before" ] && ! grep -q -F "issue7-3@" "$FS_OUT"/*.eml 2>/dev/null; then
-			fs_pass "issue7: unwritable store -> a local submission stays queued in Postfix, nothing delivered"
+			fs_pass "issue7: read-only store -> a local submission stays queued in Postfix, nothing delivered"
 		else
-			fs_fail "issue7: local submission with an unwritable store: queue $_before -> $_after"
+			fs_fail "issue7: local submission with a read-only store: queue $_before -> $_after"
 		fi
 	else
 		mg_skip "issue7: local submission (postdrop) not available: $(head -c 200 "$FS_DIR/i7-sendmail.err")"
 	fi
 	grep -q -F "issue7-2@" "$FS_OUT"/*.eml 2>/dev/null && fs_fail "issue7: tempfailed message was delivered"
 else
-	fs_fail "issue7: reload to an unwritable store not acknowledged"
+	fs_fail "issue7: reload to a read-only store not acknowledged"
 fi
 fs_reload "$i7_base"
 # once the store is back, the queued local submission goes through (wake
@@ -106,9 +107,9 @@ else
 	mg_skip "issue7: queued local submission not retried within 20 s (pickup timing)"
 fi
 
-if "$MUGAIKA" audit -c "$FS_CONF" verify "$FS_DIR/audit.log" >"$FS_DIR/i7-verify.out" 2>&1 &&
-	grep -q '"message_id":"<issue7-1@example.net>"' "$FS_DIR/audit.log" &&
-	grep -q '"message_id":"<issue7-2@example.net>".*"verdict":"tempfail"' "$FS_DIR/audit.log"; then
+if "$MUGAIKA" audit -c "$FS_CONF" verify "$FS_DIR/var/audit.log" >"$FS_DIR/i7-verify.out" 2>&1 &&
+	grep -q '"message_id":"<issue7-1@example.net>"' "$FS_DIR/var/audit.log" &&
+	grep -q '"message_id":"<issue7-2@example.net>".*"verdict":"tempfail"' "$FS_DIR/var/audit.log"; then
 	fs_pass "issue7: audit log chain intact, with the delivered and the tempfailed message"
 else
 	fs_fail "issue7: audit log: $(cat "$FS_DIR/i7-verify.out")"
