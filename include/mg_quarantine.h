@@ -34,6 +34,7 @@ enum mg_qerr {
 	MG_QERR_BAD_ID,    /* not of the id form */
 	MG_QERR_NOT_FOUND, /* no such entry */
 	MG_QERR_CORRUPT,   /* metadata does not parse, or original missing */
+	MG_QERR_INCOMPLETE /* an original without metadata (a crash while storing) */
 };
 
 /* Retention classes. */
@@ -79,7 +80,10 @@ char *mg_qstore_describe(struct mg_qstore *s, const char *id);
 gint64 mg_quarantine_retention(const struct mg_config *cfg, enum mg_qclass c);
 
 /* Purge: remove every entry whose time of storing plus the retention of its
- * class is before `now_us`, except entries on hold.  For every entry looked
+ * class is before `now_us`, except entries on hold.  An incomplete entry
+ * (no metadata, so no hold) goes once the longest retention has passed
+ * since the time in its id; entries with corrupt metadata are left for a
+ * human (reported as errors).  For every entry looked
  * at, cb is called with the id, what happened ("removed", "held", "kept",
  * "error") and, for errors, the message; cb may be NULL.  Returns the
  * number of errors (bad metadata, failed removals). */

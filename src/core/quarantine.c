@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -244,7 +245,8 @@ static JsonObject *dir_get_meta(struct mg_qstore *s, const char *id, GError **er
 	struct stat st;
 
 	if (stat(path, &st) != 0 && errno == ENOENT && access(eml, F_OK) == 0)
-		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_CORRUPT, "%s: metadata missing (incomplete entry)", path);
+		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_INCOMPLETE, "%s: metadata missing (incomplete entry)",
+			    path);
 	else if (stat(path, &st) != 0 && errno == ENOENT)
 		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_NOT_FOUND, "no quarantine entry %s", id);
 	else if (stat(path, &st) == 0 && st.st_size > META_MAX)
@@ -411,6 +413,45 @@ char *mg_qstore_describe(struct mg_qstore *s, const char *id)
 
 /* ---- purge ---- */
 
+/* The time in an id (its storing time, to the second). */
+static gint64 id_time_us(const char *id)
+{
+	int y, mo, d, h, mi, sec;
+	if (sscanf(id, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &sec) != 6)
+		return G_MAXINT64;
+	GDateTime *t = g_date_time_new_utc(y, mo, d, h, mi, sec);
+	gint64 us = t ? g_date_time_to_unix(t) * G_USEC_PER_SEC : G_MAXINT64;
+	if (t)
+		g_date_time_unref(t);
+	return us;
+}
+
+/* 1 on hold, 0 not, -1 malformed. */
+static int meta_hold(JsonObject *m)
+{
+	JsonNode *n = json_object_get_member(m, "hold");
+	if (!n)
+		return 0;
+	if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+		return -1;
+	return json_node_get_boolean(n) ? 1 : 0;
+}
+
+static gint64 longest_retention(const struct mg_config *cfg)
+{
+	return MAX(cfg->quarantine_retention_modified,
+		   MAX(cfg->quarantine_retention_blocked, cfg->quarantine_retention_clean));
+}
+
+static const char *purge_incomplete(struct mg_qstore *s, const struct mg_config *cfg, const char *id, gint64 now_us,
+				    GError **e)
+{
+	g_clear_error(e);
+	if (id_time_us(id) > now_us - longest_retention(cfg) * G_USEC_PER_SEC)
+		return "kept";
+	return s->ops->remove(s, id, e) ? "removed" : "error";
+}
+
 static const char *purge_one(struct mg_qstore *s, const struct mg_config *cfg, const char *id, gint64 now_us,
 			     char **detail)
 {
@@ -420,12 +461,14 @@ static const char *purge_one(struct mg_qstore *s, const struct mg_config *cfg, c
 	const char *what = "kept";
 	gint64 stored_us = 0;
 
-	if (!m)
+	if (!m && g_error_matches(e, MG_QUARANTINE_ERROR, MG_QERR_INCOMPLETE))
+		what = purge_incomplete(s, cfg, id, now_us, &e);
+	else if (!m)
 		what = "error";
 	else if (!mg_audit_time_parse(mg_json_get_str(m, "stored"), &stored_us) ||
-		 !mg_qclass_parse(mg_json_get_str(m, "class"), &c))
-		what = "error", *detail = g_strdup_printf("%s: corrupt metadata: bad stored time or class", id);
-	else if (json_object_has_member(m, "hold") && json_object_get_boolean_member(m, "hold"))
+		 !mg_qclass_parse(mg_json_get_str(m, "class"), &c) || meta_hold(m) < 0)
+		what = "error", *detail = g_strdup_printf("%s: corrupt metadata: bad stored, class or hold", id);
+	else if (meta_hold(m) > 0)
 		what = "held";
 	else if (stored_us + mg_quarantine_retention(cfg, c) * G_USEC_PER_SEC <= now_us)
 		what = s->ops->remove(s, id, &e) ? "removed" : "error";

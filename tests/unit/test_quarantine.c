@@ -457,7 +457,7 @@ static void test_bad_input(void **state)
 	assert_null(s->ops->open_original(s, noorig, &err));
 	expect_error(err, MG_QERR_CORRUPT, noorig), err = NULL;
 	assert_null(s->ops->get_meta(s, nometa, &err));
-	expect_error(err, MG_QERR_CORRUPT, nometa), err = NULL;
+	expect_error(err, MG_QERR_INCOMPLETE, nometa), err = NULL;
 	assert_null(s->ops->open_original(s, "20261129T110203Z-0123456789abcdef", &err));
 	expect_error(err, MG_QERR_NOT_FOUND, "20261129T110203Z-0123456789abcdef"), err = NULL;
 
@@ -471,8 +471,21 @@ static void test_bad_input(void **state)
 	GPtrArray *ids = s->ops->list(s, NULL);
 	assert_int_equal(ids->len, 4); /* every entry is listed, broken ones too */
 	g_ptr_array_unref(ids);
-	/* purge reports the broken ones and goes on */
-	assert_int_equal(mg_quarantine_purge(s, e.cfg, now, NULL, NULL), 2);
+	/* purge reports the corrupt one, keeps the young incomplete one, goes on */
+	assert_int_equal(mg_quarantine_purge(s, e.cfg, now, NULL, NULL), 1);
+	/* an incomplete entry goes once the longest retention (180d) has passed */
+	assert_int_equal(
+		mg_quarantine_purge(s, e.cfg, now + G_GINT64_CONSTANT(179) * 86400 * G_USEC_PER_SEC, NULL, NULL), 1);
+	p = original_path(&e, nometa, ".eml");
+	assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
+	assert_int_equal(
+		mg_quarantine_purge(s, e.cfg, now + G_GINT64_CONSTANT(181) * 86400 * G_USEC_PER_SEC, NULL, NULL), 1);
+	assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+	g_free(p);
+	/* the corrupt one is never removed by purge: it may have been on hold */
+	p = original_path(&e, corrupt, ".eml");
+	assert_true(g_file_test(p, G_FILE_TEST_EXISTS));
+	g_free(p);
 	g_free(good);
 	g_free(corrupt);
 	g_free(noorig);
