@@ -97,6 +97,27 @@ if fs_reload "$(i7_conf ro quarantine_keep=all quarantine_dir=$FS_DIR/var/i7-ro)
 else
 	fs_fail "issue7: reload to a read-only store not acknowledged"
 fi
+# Full disk: a tiny tmpfs, filled up (skipped where mounting is not allowed).
+mkdir -p "$FS_DIR/var/i7-full"
+if mount -t tmpfs -o size=64k,mode=0700 tmpfs "$FS_DIR/var/i7-full" 2>/dev/null; then
+	chown "$FS_MILTER_USER" "$FS_DIR/var/i7-full"
+	dd if=/dev/zero of="$FS_DIR/var/i7-full/filler" bs=4k 2>/dev/null
+	if fs_reload "$(i7_conf full quarantine_keep=all quarantine_dir=$FS_DIR/var/i7-full/q)"; then
+		sed 's/issue7-1@/issue7-4@/' "$i7_msg" > "$FS_DIR/i7-4.eml"
+		fs_send "$FS_DIR/i7-4.eml" sender@example.net staff@city.example.lg.jp
+		rc=$?
+		case "$rc:$FS_REPLY" in
+		2:451*4.3.0*) fs_pass "issue7: full quarantine disk -> 451 4.3.0 to the SMTP client" ;;
+		*) fs_fail "issue7: full disk: expected 451 4.3.0, got rc=$rc" ;;
+		esac
+	else
+		fs_fail "issue7: reload to a full store not acknowledged"
+	fi
+	fs_reload "$i7_base"
+	umount "$FS_DIR/var/i7-full"
+else
+	mg_skip "issue7: full-disk case needs mount -t tmpfs"
+fi
 fs_reload "$i7_base"
 # once the store is back, the queued local submission goes through (wake
 # pickup rather than wait for its 60 s timer)
