@@ -26,7 +26,7 @@
 
 struct qopts {
 	char *conf, *since, *until, *sender, *rcpt, *verdict, *to, *reason, *output;
-	gboolean off, json;
+	gboolean off, json, force;
 	char **args;
 	gint64 since_us, until_us;
 };
@@ -406,6 +406,9 @@ static int q_release(struct qctx *c)
 		rc = entry_error(e);
 	else if (!sender || (*sender && !mg_release_addr_ok(sender)))
 		qerr("%s: corrupt metadata: bad envelope sender", id);
+	else if (g_strcmp0(mg_json_get_str(m, "class"), "blocked") == 0 && !c->o->force)
+		qerr("%s was blocked (rule %s); it is released unchanged only with --force", id,
+		     mg_json_get_str(m, "rule") ? mg_json_get_str(m, "rule") : "?");
 	else if (release_done(c, id, NULL, "started") != 0)
 		qerr("release refused: the admin audit log cannot be written");
 	else if (!mg_release_send(c->cfg, msg, sender, c->o->to, &via, &e)) {
@@ -501,7 +504,7 @@ static const struct qsub qsubs[] = {
 	{"list", q_list, 0, "list [--since DATE] [--until DATE] [--sender S] [--rcpt R] [--verdict V] [--json]"},
 	{"show", q_show, 1, "show ID [--json]"},
 	{"export", q_export, 1, "export ID -o FILE"},
-	{"release", q_release, 1, "release ID --to ADDR --reason TEXT"},
+	{"release", q_release, 1, "release ID --to ADDR --reason TEXT [--force]"},
 	{"hold", q_hold, 1, "hold ID [--off]"},
 	{"purge", q_purge, 0, "purge"},
 };
@@ -529,6 +532,7 @@ static int q_parse(int argc, char **argv, struct qopts *o)
 		{"to", 0, 0, G_OPTION_ARG_STRING, &o->to, "release: recipient", "ADDR"},
 		{"reason", 0, 0, G_OPTION_ARG_STRING, &o->reason, "release: why (recorded)", "TEXT"},
 		{"off", 0, 0, G_OPTION_ARG_NONE, &o->off, "hold: lift the legal hold", NULL},
+		{"force", 0, 0, G_OPTION_ARG_NONE, &o->force, "release: also a blocked (rejected) message", NULL},
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, "COMMAND [ID]"},
 		{NULL},
 	};

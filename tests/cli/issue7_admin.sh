@@ -45,6 +45,17 @@ ID=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$T/out")
 expect_rc 0 "sanitize keeps m2" "$M" sanitize $C --mail-from x@other.example --rcpt u@city.example.lg.jp "$T/m2.eml"
 ID2=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$T/out")
 
+# a blocked message (rejected at end of data) is kept too
+printf 'max_mime_parts = 2\n' >"$T/deep.conf"
+cat "$T/m.conf" >>"$T/deep.conf"
+printf 'From: m@bad.example\nMessage-ID: <deep@bad.example>\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\n\nx\n--c--\n--b--\n--a--\n' >"$T/deep.eml"
+expect_rc 77 "sanitize rejects and keeps the deep message" "$M" sanitize -c "$T/deep.conf" --mail-from m@bad.example --rcpt u@city.example.lg.jp "$T/deep.eml"
+IDB=$(sed -n 's/.*original kept: quarantine id \([^ ]*\) (blocked).*/\1/p' "$T/err")
+[ -n "$IDB" ] || fail "blocked message not kept"
+expect_rc 1 "release of a blocked message needs --force" "$M" quarantine $C release "$IDB" --to a@city.example.lg.jp --reason x
+grep -q "only with --force" "$T/err" || fail "no --force hint"
+expect_rc 0 "release of a blocked message with --force" "$M" quarantine $C release "$IDB" --to a@city.example.lg.jp --reason "checked by CSIRT" --force
+
 # list with filters
 expect_rc 0 "list" "$M" quarantine $C list
 grep -q "$ID" "$T/out" && grep -q "$ID2" "$T/out" || fail "list misses an entry"
@@ -53,7 +64,7 @@ grep -q "$ID2" "$T/out" && ! grep -q "$ID" "$T/out" || fail "--sender filter"
 expect_rc 0 "list --since tomorrow" "$M" quarantine $C list --since "$(date -d tomorrow +%F)"
 [ ! -s "$T/out" ] || fail "--since tomorrow lists something"
 expect_rc 0 "list --until today (inclusive)" "$M" quarantine $C list --until "$(date +%F)" --verdict accept
-[ "$(wc -l <"$T/out")" = 2 ] || fail "--until today should list both"
+[ "$(wc -l <"$T/out")" = 2 ] || fail "--until today with --verdict accept should list both"
 expect_rc 64 "list --since bad date" "$M" quarantine $C list --since 2026-02-30
 grep -q "2026-02-30" "$T/err" || fail "bad date not named"
 
@@ -107,10 +118,10 @@ grep -q "line 1: broken" "$T/out" || fail "edited line not named: $(cat "$T/out"
 # report
 expect_rc 0 "report --json" "$M" report $C --from "$(date +%F)" --to "$(date +%F)" --json
 grep -q "\"messages\" : $(wc -l <"$T/audit.log")" "$T/out" || fail "report count differs from the audit log"
-grep -q '"releases_count" : 1' "$T/out" || fail "report releases"
+grep -q '"releases_count" : 2' "$T/out" || fail "report releases"
 grep -q '"example.com"' "$T/out" || fail "report top domains"
 expect_rc 0 "report text" "$M" report $C --from "$(date +%F)" --to "$(date +%F)"
-grep -q "Quarantine releases: 1" "$T/out" || fail "text report"
+grep -q "Quarantine releases: 2" "$T/out" || fail "text report"
 expect_rc 64 "report bad date" "$M" report $C --from 2026-11-31 --to 2026-12-01
 grep -q "2026-11-31" "$T/err" || fail "bad date not named"
 expect_rc 64 "report without --to" "$M" report $C --from 2026-11-01
