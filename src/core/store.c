@@ -290,15 +290,12 @@ static void finalize_meta(struct mg_txn *t)
 	mg_qstore_close(s);
 }
 
-/* Change the verdict after the fact (the front end has not acted yet). */
-static void verdict_tempfail(struct mg_txn *t, gboolean reject_ok, const char *rule, const char *what)
+/* Turn the verdict into a temporary failure after the fact (the front end
+ * has not acted on it yet): the MTA keeps the message and retries. */
+static void verdict_tempfail(struct mg_txn *t, const char *rule, const char *what)
 {
-	struct mg_verdict *v = &t->report->verdict;
-	if (reject_ok && t->cfg->on_error == MG_FAIL_REJECT)
-		mg_verdict_set(v, MG_VERDICT_REJECT, "554", "5.3.0", rule, "Message could not be processed (%s)", what);
-	else
-		mg_verdict_set(v, MG_VERDICT_TEMPFAIL, "451", "4.3.0", rule,
-			       "Temporary failure while processing the message (%s), try again later", what);
+	mg_verdict_set(&t->report->verdict, MG_VERDICT_TEMPFAIL, "451", "4.3.0", rule,
+		       "Temporary failure while processing the message (%s), try again later", what);
 }
 
 static void keep_blocked(struct mg_txn *t)
@@ -309,7 +306,7 @@ static void keep_blocked(struct mg_txn *t)
 	mg_err(t->queue_id, "internal error: cannot keep the original of a blocked message: %s", err->message);
 	g_clear_error(&err);
 	if (t->cfg->on_error != MG_FAIL_REJECT) /* with reject, the sender keeps his copy */
-		verdict_tempfail(t, FALSE, "quarantine", "quarantine");
+		verdict_tempfail(t, "quarantine", "quarantine");
 }
 
 static gboolean write_record(struct mg_txn *t, gboolean aborted)
@@ -347,7 +344,7 @@ void mg_store_finish(struct mg_txn *t, gboolean aborted)
 	if (t->quarantine_id)
 		finalize_meta(t);
 	if (!write_record(t, aborted) && at_eom && t->cfg->on_audit_failure == 0 && v->kind != MG_VERDICT_TEMPFAIL) {
-		verdict_tempfail(t, FALSE, "audit-log", "audit log");
+		verdict_tempfail(t, "audit-log", "audit log");
 		if (t->quarantine_id)
 			drop_original(t, "no audit record");
 	}
