@@ -73,6 +73,9 @@ void mg_qstore_close(struct mg_qstore *s);
 
 char *mg_quarantine_new_id(gint64 real_us);
 gboolean mg_quarantine_id_valid(const char *id);
+/* The time in an id (when it was stored, to the second), in microseconds
+ * since the epoch; G_MAXINT64 for a malformed id. */
+gint64 mg_quarantine_id_time(const char *id);
 /* Where the original of an id lives, for messages (directory store). */
 char *mg_qstore_describe(struct mg_qstore *s, const char *id);
 

@@ -160,6 +160,9 @@ static int q_list(struct qctx *c)
 		return entry_error(e);
 	int rc = 0;
 	for (guint i = 0; i < ids->len; i++) {
+		gint64 t = mg_quarantine_id_time(ids->pdata[i]); /* skip without reading the metadata */
+		if (t + G_USEC_PER_SEC <= o->since_us || t >= o->until_us)
+			continue;
 		JsonObject *m = c->store->ops->get_meta(c->store, ids->pdata[i], &e);
 		if (!m) {
 			entry_error(e);
@@ -544,8 +547,13 @@ static int q_parse(int argc, char **argv, struct qopts *o)
 	if (!ok)
 		qerr("%s", err->message);
 	g_clear_error(&err);
+	static const char *verdicts[] = {"accept", "reject", "tempfail", NULL};
+	if (ok && o->verdict && !g_strv_contains(verdicts, o->verdict)) {
+		qerr("--verdict '%s' is not allowed; allowed: accept, reject, tempfail", o->verdict);
+		ok = FALSE;
+	}
 	GError *de = NULL;
-	o->until_us = G_MAXINT64;
+	o->until_us = G_MAXINT64 - G_USEC_PER_SEC;
 	if (ok && ((o->since && !mg_audit_parse_date(o->since, FALSE, &o->since_us, &de)) ||
 		   (o->until && !mg_audit_parse_date(o->until, TRUE, &o->until_us, &de)))) {
 		qerr("%s", de->message);

@@ -413,11 +413,10 @@ char *mg_qstore_describe(struct mg_qstore *s, const char *id)
 
 /* ---- purge ---- */
 
-/* The time in an id (its storing time, to the second). */
-static gint64 id_time_us(const char *id)
+gint64 mg_quarantine_id_time(const char *id)
 {
 	int y, mo, d, h, mi, sec;
-	if (sscanf(id, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &sec) != 6)
+	if (!mg_quarantine_id_valid(id) || sscanf(id, "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &sec) != 6)
 		return G_MAXINT64;
 	GDateTime *t = g_date_time_new_utc(y, mo, d, h, mi, sec);
 	gint64 us = t ? g_date_time_to_unix(t) * G_USEC_PER_SEC : G_MAXINT64;
@@ -447,7 +446,7 @@ static const char *purge_incomplete(struct mg_qstore *s, const struct mg_config 
 				    GError **e)
 {
 	g_clear_error(e);
-	if (id_time_us(id) > now_us - longest_retention(cfg) * G_USEC_PER_SEC)
+	if (mg_quarantine_id_time(id) > now_us - longest_retention(cfg) * G_USEC_PER_SEC)
 		return "kept";
 	return s->ops->remove(s, id, e) ? "removed" : "error";
 }

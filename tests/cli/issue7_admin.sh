@@ -67,6 +67,8 @@ expect_rc 0 "list --until today (inclusive)" "$M" quarantine $C list --until "$(
 [ "$(wc -l <"$T/out")" = 2 ] || fail "--until today with --verdict accept should list both"
 expect_rc 64 "list --since bad date" "$M" quarantine $C list --since 2026-02-30
 grep -q "2026-02-30" "$T/err" || fail "bad date not named"
+expect_rc 64 "list --verdict unknown" "$M" quarantine $C list --verdict maybe
+grep -q "'maybe'" "$T/err" || fail "bad verdict not named"
 
 # show, export
 expect_rc 0 "show" "$M" quarantine $C show "$ID"

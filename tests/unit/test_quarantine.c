@@ -392,6 +392,8 @@ static void test_ids(void **state)
 	assert_true(g_str_has_prefix(a, "20261129T110203Z-"));
 	assert_string_not_equal(a, b);                     /* random part */
 	assert_true(strcmp(a, c) < 0 && strcmp(b, c) < 0); /* sortable by time */
+	assert_int_equal(mg_quarantine_id_time(a), t1);
+	assert_int_equal(mg_quarantine_id_time("../x"), G_MAXINT64);
 	g_free(a);
 	g_free(b);
 	g_free(c);
