@@ -105,7 +105,8 @@ static gboolean has_ci(const char *hay, const char *needle)
 static gboolean list_match(const struct qopts *o, JsonObject *m)
 {
 	gint64 t = 0;
-	if (!mg_audit_time_parse(mg_json_get_str(m, "stored"), &t) || t < o->since_us || t >= o->until_us)
+	mg_audit_time_parse(mg_json_get_str(m, "stored"), &t); /* checked by the caller */
+	if (t < o->since_us || t >= o->until_us)
 		return FALSE;
 	if (o->verdict && g_strcmp0(mg_json_get_str(m, "verdict"), o->verdict) != 0)
 		return FALSE;
@@ -137,8 +138,8 @@ static void list_print(const struct qopts *o, JsonObject *m)
 	}
 	char *r = rcpts_joined(m);
 	const char *subj = mg_json_get_str(m, "subject");
-	printf("%s  %s  %-8s  %-8s  %s<%s> -> %s  %s\n", mg_json_get_str(m, "id"), mg_json_get_str(m, "stored"),
-	       mg_json_get_str(m, "class"), mg_json_get_str(m, "verdict"), hold_of(m) ? "HOLD " : "",
+	printf("%s  %s  %-8s  %-8s  %s<%s> -> %s  %s\n", mg_json_get_str0(m, "id"), mg_json_get_str0(m, "stored"),
+	       mg_json_get_str0(m, "class"), mg_json_get_str0(m, "verdict"), hold_of(m) ? "HOLD " : "",
 	       mg_json_get_str(m, "mail_from") ? mg_json_get_str(m, "mail_from") : "", r, subj ? subj : "");
 	g_free(r);
 }
@@ -170,7 +171,11 @@ static int q_list(struct qctx *c)
 			rc = 1;
 			continue;
 		}
-		if (list_match(o, m))
+		gint64 stored;
+		if (!mg_audit_time_parse(mg_json_get_str(m, "stored"), &stored)) {
+			qerr("%s: corrupt metadata: no valid \"stored\" time", (char *)ids->pdata[i]);
+			rc = 1;
+		} else if (list_match(o, m))
 			list_print(o, m);
 		json_object_unref(m);
 	}
@@ -195,15 +200,15 @@ static void show_parts(JsonObject *m)
 		if (!p)
 			continue;
 		const char *dt = mg_json_get_str(p, "detected_type"), *fn = mg_json_get_str(p, "filename");
-		printf("  %-5s %-9s %s%s%s  %" G_GINT64_FORMAT " bytes  %s%s\n", mg_json_get_str(p, "path"),
-		       mg_json_get_str(p, "action"), mg_json_get_str(p, "declared_type"), dt ? " / " : "", dt ? dt : "",
-		       mg_json_get_int(p, "size", 0), fn ? fn : "(no name)",
+		printf("  %-5s %-9s %s%s%s  %" G_GINT64_FORMAT " bytes  %s%s\n", mg_json_get_str0(p, "path"),
+		       mg_json_get_str0(p, "action"), mg_json_get_str0(p, "declared_type"), dt ? " / " : "",
+		       dt ? dt : "", mg_json_get_int(p, "size", 0), fn ? fn : "(no name)",
 		       mg_json_get_str(p, "virus") ? "  VIRUS" : "");
-		printf("        sha256 %s\n", mg_json_get_str(p, "sha256"));
+		printf("        sha256 %s\n", mg_json_get_str0(p, "sha256"));
 		if (mg_json_get_str(p, "new_sha256"))
-			printf("        after  %s\n", mg_json_get_str(p, "new_sha256"));
+			printf("        after  %s\n", mg_json_get_str0(p, "new_sha256"));
 		if (mg_json_get_str(p, "virus"))
-			printf("        virus  %s\n", mg_json_get_str(p, "virus"));
+			printf("        virus  %s\n", mg_json_get_str0(p, "virus"));
 		printf("        reason %s\n", mg_json_get_str(p, "reason") ? mg_json_get_str(p, "reason") : "");
 	}
 }
@@ -219,8 +224,8 @@ static void show_releases(JsonObject *m)
 		JsonNode *e = json_array_get_element(a, i);
 		JsonObject *r = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) : NULL;
 		if (r)
-			printf("  %s by %s to <%s>: %s\n", mg_json_get_str(r, "time"), mg_json_get_str(r, "user"),
-			       mg_json_get_str(r, "to"), mg_json_get_str(r, "reason"));
+			printf("  %s by %s to <%s>: %s\n", mg_json_get_str0(r, "time"), mg_json_get_str0(r, "user"),
+			       mg_json_get_str0(r, "to"), mg_json_get_str0(r, "reason"));
 	}
 }
 
@@ -228,6 +233,7 @@ static void show_text(struct qctx *c, JsonObject *m)
 {
 	static const char *rows[][2] = {
 		{"Id", "id"},
+		{"State", "state"},
 		{"Stored", "stored"},
 		{"Class", "class"},
 		{"Received", "time"},
@@ -248,8 +254,8 @@ static void show_text(struct qctx *c, JsonObject *m)
 	JsonNode *cn = json_object_get_member(m, "client");
 	JsonObject *cl = cn && JSON_NODE_HOLDS_OBJECT(cn) ? json_node_get_object(cn) : NULL;
 	printf("%-16s %s\n", "Recipients", r);
-	printf("%-16s %s [%s] helo=%s\n", "Client", mg_json_get_str(cl, "addr"), mg_json_get_str(cl, "name"),
-	       mg_json_get_str(cl, "helo"));
+	printf("%-16s %s [%s] helo=%s\n", "Client", mg_json_get_str0(cl, "addr"), mg_json_get_str0(cl, "name"),
+	       mg_json_get_str0(cl, "helo"));
 	printf("%-16s %" G_GINT64_FORMAT " bytes, %s\n", "Original", mg_json_get_int(m, "original_size", 0), where);
 	printf("%-16s %s\n", "Legal hold", hold_of(m) ? "yes" : "no");
 	show_parts(m);

@@ -68,8 +68,8 @@ static void print_text(JsonObject *o)
 	printf("\nQuarantine releases: %u\n", json_array_get_length(rel));
 	for (guint i = 0; i < json_array_get_length(rel); i++) {
 		JsonObject *r = json_array_get_object_element(rel, i);
-		printf("  %s  %s -> <%s> by %s: %s\n", mg_json_get_str(r, "time"), mg_json_get_str(r, "id"),
-		       mg_json_get_str(r, "to"), mg_json_get_str(r, "user"), mg_json_get_str(r, "reason"));
+		printf("  %s  %s -> <%s> by %s: %s\n", mg_json_get_str0(r, "time"), mg_json_get_str0(r, "id"),
+		       mg_json_get_str0(r, "to"), mg_json_get_str0(r, "user"), mg_json_get_str0(r, "reason"));
 	}
 }
 

@@ -44,6 +44,12 @@ const char *mg_json_get_str(JsonObject *o, const char *key)
 	return json_node_get_string(n);
 }
 
+const char *mg_json_get_str0(JsonObject *o, const char *key)
+{
+	const char *s = mg_json_get_str(o, key);
+	return s ? s : "";
+}
+
 gint64 mg_json_get_int(JsonObject *o, const char *key, gint64 def)
 {
 	JsonNode *n = o ? json_object_get_member(o, key) : NULL;
