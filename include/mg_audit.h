@@ -75,7 +75,7 @@ JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint6
 void mg_json_set_str(JsonObject *o, const char *key, const char *val); /* NULL -> null; made valid UTF-8 */
 const char *mg_json_get_str(JsonObject *o, const char *key);
 const char *mg_json_get_str0(JsonObject *o, const char *key);
-	/* "" instead of NULL, for printing */ /* NULL unless a string */
+/* "" instead of NULL, for printing */ /* NULL unless a string */
 gint64 mg_json_get_int(JsonObject *o, const char *key, gint64 def);
 
 #endif
