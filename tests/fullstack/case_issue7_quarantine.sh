@@ -53,7 +53,7 @@ if fs_reload "$(i7_conf all quarantine_keep=all release_smtp_host=127.0.0.1:$FS_
 				[ -n "$_r" ] && break
 				sleep 0.1
 			done
-			if [ -n "$_r" ] && grep -q '^Keep me\.$' "$_r"; then
+			if [ -n "$_r" ] && grep -q '^Keep me\.$' "$_r" && grep -q '^\.a line that starts with a dot$' "$_r"; then
 				fs_pass "issue7: release re-delivered the original to the new recipient"
 			else
 				fs_fail "issue7: released message not delivered"
