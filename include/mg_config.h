@@ -83,6 +83,17 @@ struct mg_config {
 	/* --- issue 6: boundary policy --- */
 
 	/* --- issue 7: quarantine and audit --- */
+	char *quarantine_dir;
+	int quarantine_keep; /* enum mg_qkeep (mg_quarantine.h) */
+	int64_t quarantine_retention_modified;
+	int64_t quarantine_retention_blocked;
+	int64_t quarantine_retention_clean;
+	char *audit_log;       /* "" = no audit file */
+	int on_audit_failure;  /* 0 tempfail, 1 continue */
+	char *admin_audit_log; /* "" = none */
+	char *release_sendmail;
+	char *release_smtp_host; /* "" = use release_sendmail */
+	int64_t release_timeout;
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

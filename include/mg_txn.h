@@ -76,6 +76,10 @@ struct mg_txn {
 	/* --- issue 6: boundary policy --- */
 
 	/* --- issue 7: quarantine and audit --- */
+	int q_class;	    /* enum mg_qclass of the kept original */
+	char q_sha256[65];  /* of the kept original */
+	gint64 q_size;	    /* of the kept original */
+	gint64 q_stored_us; /* wall clock when it was kept */
 };
 
 /* Stop with a verdict (the first final verdict wins). */

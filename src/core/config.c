@@ -135,6 +135,50 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 6: boundary policy --- */
 
 	/* --- issue 7: quarantine and audit --- */
+	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,
+	  NULL,
+	  "Directory of the quarantine store: the original of every kept message and its\n"
+	  "metadata (YYYYMMDD/ID.eml and ID.json, mode 0600, owned by the daemon's user).\n"
+	  "Created on first use.  If an original cannot be stored there (missing, read-only,\n"
+	  "disk full) the message is tempfailed: nothing is delivered without its original." },
+	{ "quarantine_keep", MG_OPT_ENUM, OFF(quarantine_keep), "modified+blocked", 0, 0,
+	  "modified+blocked|modified|blocked|all|none", NULL,
+	  "Which originals are kept: modified+blocked = every message that was changed\n"
+	  "(a part converted, rebuilt or removed) and every message rejected after its body\n"
+	  "was read; all = every message; none = only those a rule marks for quarantine." },
+	{ "quarantine_retention_modified", MG_OPT_TIME, OFF(quarantine_retention_modified), "90d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of modified messages." },
+	{ "quarantine_retention_blocked", MG_OPT_TIME, OFF(quarantine_retention_blocked), "180d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of blocked messages." },
+	{ "quarantine_retention_clean", MG_OPT_TIME, OFF(quarantine_retention_clean), "30d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of unchanged messages\n"
+	  "(kept with quarantine_keep = all).  Entries on legal hold are never purged." },
+	{ "audit_log", MG_OPT_STR, OFF(audit_log), LOCALSTATEDIR "/log/mugaika/audit.log", 0, 0, NULL,
+	  NULL,
+	  "Audit log: one hash-chained JSON line per message (`mugaika audit verify FILE`\n"
+	  "checks the chain).  Empty: no audit file (syslog summary only; not recommended)." },
+	{ "on_audit_failure", MG_OPT_ENUM, OFF(on_audit_failure), "tempfail", 0, 0, "tempfail|continue", NULL,
+	  "When the audit record cannot be written: tempfail = 451 4.3.0, the MTA keeps\n"
+	  "the message queued (no record, no mail across the boundary); continue = deliver\n"
+	  "and log an error to syslog." },
+	{ "admin_audit_log", MG_OPT_STR, OFF(admin_audit_log), LOCALSTATEDIR "/log/mugaika/admin.log", 0, 0,
+	  NULL, NULL,
+	  "Admin audit log (hash-chained JSON lines): every `mugaika quarantine` command,\n"
+	  "release and purge, with who ran it.  Quarantine commands refuse to run when\n"
+	  "they cannot write it.  Empty: none." },
+	{ "release_sendmail", MG_OPT_STR, OFF(release_sendmail), "/usr/sbin/sendmail", 0, 0, NULL,
+	  NULL,
+	  "`mugaika quarantine release` re-injects the original with `PATH -i -f SENDER ADDR`.\n"
+	  "Make sure this path does not pass the milter again (Postfix: keep mugaika out\n"
+	  "of non_smtpd_milters)." },
+	{ "release_smtp_host", MG_OPT_STR, OFF(release_smtp_host), "", 0, 0, NULL, NULL,
+	  "Release over SMTP to HOST:PORT instead of release_sendmail (e.g. a Postfix\n"
+	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
+	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
+	  "Seconds a release may take (sendmail or SMTP) before it fails." },
 };
 /* clang-format on */
 

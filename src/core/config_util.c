@@ -213,8 +213,10 @@ gboolean mg_check_socket(const char *value, char **why)
 typedef gboolean (*mg_config_hook)(struct mg_config *cfg, GError **err);
 typedef void (*mg_config_release)(struct mg_config *cfg);
 
+gboolean mg_store_config_check(struct mg_config *cfg, GError **err); /* issue 7: store.c */
 static const mg_config_hook finish_hooks[] = {
 	mg_scan_config_check,
+	mg_store_config_check,
 	NULL, /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
