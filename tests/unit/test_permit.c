@@ -205,13 +205,37 @@ static void test_replies_used(void **state)
 	g_free(extra);
 }
 
+/* The example files shipped in conf/ load (top_srcdir from make check). */
+static void test_shipped_files(void **state)
+{
+	const char *top = g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".";
+	char *replies = g_build_filename(top, "conf", "replies.conf", NULL);
+	char *permits = g_build_filename(top, "conf", "permit-forward.list", NULL);
+	GError *err = NULL;
+	GHashTable *h = mg_policy_replies_load(replies, &err);
+	if (!h)
+		fail_msg("%s", err->message);
+	assert_int_equal(g_hash_table_size(h), 9);
+	GList *keys = g_hash_table_get_keys(h);
+	for (GList *l = keys; l; l = l->next)
+		assert_string_equal(g_hash_table_lookup(h, l->data), mg_policy_reply_builtin(l->data));
+	g_list_free(keys);
+	g_hash_table_unref(h);
+	GPtrArray *p = mg_permit_load(permits, NULL, &err);
+	if (!p)
+		fail_msg("%s", err->message);
+	g_ptr_array_unref(p);
+	g_free(replies);
+	g_free(permits);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_permit_parse),	       cmocka_unit_test(test_permit_fields),
 		cmocka_unit_test(test_config_rows),	       cmocka_unit_test(test_config_bad_permit_file),
 		cmocka_unit_test(test_replies),		       cmocka_unit_test(test_replies_builtin_valid),
-		cmocka_unit_test(test_replies_used),
+		cmocka_unit_test(test_replies_used),	       cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
 }
