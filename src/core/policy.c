@@ -106,10 +106,11 @@ static gboolean relay_check(struct mg_txn *t, const char *addr)
 		return TRUE;
 	if (t->cfg->zone_mode == MG_ZONE_GATEWAY && sender_internal(t))
 		return TRUE;
-	char *rcpt = mg_policy_addr_bare(addr);
+	char *rcpt = mg_policy_addr_bare(addr), *sender = mg_policy_addr_bare(t->mail_from);
 	mg_warn(t->queue_id,
 		"security event: relay attempt refused (rule relay-denied): client=[%s] sender=<%s> rcpt=<%s>",
-		t->conn->client_addr, t->mail_from ? t->mail_from : "", rcpt);
+		t->conn->client_addr, sender, rcpt);
+	g_free(sender);
 	mg_policy_refuse(t, TRUE, "relay-denied", "rcpt", rcpt, "client", t->conn->client_addr, NULL);
 	g_free(rcpt);
 	return FALSE;

@@ -67,17 +67,15 @@ gboolean mg_policy_bcc_check(struct mg_txn *t)
 	guint n = mg_policy_bcc_count(t);
 	if (n <= (guint)cfg->bcc_max_visible_external)
 		return TRUE;
-	if (sender_exempt(t)) {
-		mg_info(t->queue_id, "bcc rule: %u external addresses visible in To/Cc (limit %" G_GINT64_FORMAT
-				     "), sender <%s> exempt",
-			n, cfg->bcc_max_visible_external, t->mail_from);
-		return TRUE;
-	}
-	mg_warn(t->queue_id, "bcc rule (rule bcc-visible, action %s): %u external addresses visible in To/Cc "
-			     "(limit %" G_GINT64_FORMAT "), sender <%s>",
-		cfg->bcc_action == MG_BCC_REJECT ? "reject" : "log", n, cfg->bcc_max_visible_external,
-		t->mail_from ? t->mail_from : "");
-	if (cfg->bcc_action != MG_BCC_REJECT)
+	char *sender = mg_policy_addr_bare(t->mail_from);
+	gboolean exempt = sender_exempt(t);
+	mg_log(exempt ? MG_LOG_INFO : MG_LOG_WARNING, t->queue_id,
+	       "bcc rule (rule bcc-visible, action %s): %u external addresses visible in To/Cc (limit %" G_GINT64_FORMAT
+	       "), sender <%s>",
+	       exempt ? "none, sender exempt" : cfg->bcc_action == MG_BCC_REJECT ? "reject" : "log", n,
+	       cfg->bcc_max_visible_external, sender);
+	g_free(sender);
+	if (exempt || cfg->bcc_action != MG_BCC_REJECT)
 		return TRUE;
 	char *c = g_strdup_printf("%u", n), *l = g_strdup_printf("%" G_GINT64_FORMAT, cfg->bcc_max_visible_external);
 	mg_policy_refuse(t, FALSE, "bcc-visible", "count", c, "limit", l, NULL);
