@@ -2,36 +2,44 @@
 -- SIZE= at MAIL FROM over the limit is refused at once (552 5.3.4), an
 -- oversize body is refused while it streams in, a relay attempt is refused
 -- per recipient (550 5.7.1) while the other recipients go on.
---
--- Standalone: starts mugaika-milter itself with its own configuration.
--- Environment: top_builddir (default "."), MG_TMPDIR (default /tmp).
-
-local builddir = os.getenv("top_builddir") or "."
-local tmp = os.getenv("MG_TMPDIR") or "/tmp"
-local sock = "unix:" .. tmp .. "/mg-issue6-" .. os.time() .. ".sock"
-local conf = tmp .. "/mg-issue6-" .. os.time() .. ".conf"
+-- Driven by tests/miltertest/run.sh (MUGAIKA_MILTER, MUGAIKA_CONF,
+-- MUGAIKA_PORT); the test configuration gets the zone and size keys below.
+local milter = os.getenv("MUGAIKA_MILTER") or ((os.getenv("top_builddir") or ".") .. "/mugaika-milter")
+local base = os.getenv("MUGAIKA_CONF")
+local sock = "inet:" .. (os.getenv("MUGAIKA_PORT") or "18861") .. "@127.0.0.1"
+local conf = os.tmpname()
 
 local f = assert(io.open(conf, "w"))
-f:write("socket = " .. sock .. "\n",
-	"internal_network = 10.0.0.0/8\n",
+if base then
+	local b = assert(io.open(base, "r"))
+	for line in b:lines() do
+		if not line:match("^max_message_size") and not line:match("^spool_memory_max") then
+			f:write(line, "\n")
+		end
+	end
+	b:close()
+end
+f:write("internal_network = 10.0.0.0/8\n",
 	"internal_domain = city.example.lg.jp\n",
+	"max_message_size = 20M\n",
 	"inbound_max_message_size = 4K\n",
 	"outbound_max_message_size = 8K\n",
 	"spool_memory_max = 1K\n")
 f:close()
 
-mt.startfilter(builddir .. "/mugaika-milter", "-f", "-c", conf)
+mt.startfilter(milter, "-f", "-c", conf, "-p", sock)
 
 local function expect(conn, want, what)
 	local got = mt.getreply(conn)
 	if got ~= want then
 		os.remove(conf)
-		error(what .. ": unexpected milter reply " .. tostring(got))
+		error("FAILED: " .. what .. ": unexpected milter reply " .. tostring(got))
 	end
+	mt.echo("ok: " .. what)
 end
 
 local function open(ip)
-	local conn = mt.connect(sock, 40, 0.25)
+	local conn = mt.connect(sock, 50, 0.1)
 	if conn == nil then
 		error("mt.connect() failed")
 	end
@@ -90,8 +98,9 @@ for i = 1, 10 do
 	end
 end
 if not refused then
-	error("oversize body was not refused while streaming")
+	error("FAILED: oversize body was not refused while streaming")
 end
+mt.echo("ok: oversize body refused while streaming")
 mt.disconnect(conn)
 
 os.remove(conf)
