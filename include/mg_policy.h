@@ -68,12 +68,12 @@ guint mg_policy_bcc_count(const struct mg_txn *t);
 /* --- permit list (permit.c) --- */
 struct mg_permit {
 	char *id;
-	char *source;	   /* address or @domain */
+	char *source;      /* address or @domain */
 	char *destination; /* address or @domain */
 	char *approver;
-	char *expires;	   /* YYYY-MM-DD, valid through that day (local time) */
+	char *expires; /* YYYY-MM-DD, valid through that day (local time) */
 	char *reason;
-	char *where;	   /* "file:line" */
+	char *where; /* "file:line" */
 	GDate date;
 };
 /* Load a permit file; `today` = NULL for the current local date.  Errors

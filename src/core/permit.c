@@ -90,8 +90,7 @@ static char *permit_check(char **f, const GDate *today, GHashTable *ids, GDate *
 	if (!addr_ok(f[1]))
 		return g_strdup_printf("source '%s' is not an address; allowed: user@domain or @domain", f[1]);
 	if (!addr_ok(f[2]))
-		return g_strdup_printf("destination '%s' is not an address; allowed: user@domain or @domain",
-				       f[2]);
+		return g_strdup_printf("destination '%s' is not an address; allowed: user@domain or @domain", f[2]);
 	if (!date_parse(f[4], date))
 		return g_strdup_printf("expiry '%s' is not a date; allowed: YYYY-MM-DD", f[4]);
 	if (g_date_compare(date, today) < 0)

@@ -27,7 +27,8 @@ static void count_field(const struct mg_txn *t, const char *value, GHashTable *s
 			InternetAddress *m = members ? internet_address_list_get_address(members, j) : a;
 			if (!INTERNET_ADDRESS_IS_MAILBOX(m))
 				continue;
-			char *bare = mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(m)));
+			char *bare =
+				mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(m)));
 			if (*bare && !mg_policy_addr_internal(t->cfg, bare))
 				g_hash_table_add(seen, bare);
 			else
@@ -72,8 +73,10 @@ gboolean mg_policy_bcc_check(struct mg_txn *t)
 	mg_log(exempt ? MG_LOG_INFO : MG_LOG_WARNING, t->queue_id,
 	       "bcc rule (rule bcc-visible, action %s): %u external addresses visible in To/Cc (limit %" G_GINT64_FORMAT
 	       "), sender <%s>",
-	       exempt ? "none, sender exempt" : cfg->bcc_action == MG_BCC_REJECT ? "reject" : "log", n,
-	       cfg->bcc_max_visible_external, sender);
+	       exempt                             ? "none, sender exempt"
+	       : cfg->bcc_action == MG_BCC_REJECT ? "reject"
+						  : "log",
+	       n, cfg->bcc_max_visible_external, sender);
 	g_free(sender);
 	if (exempt || cfg->bcc_action != MG_BCC_REJECT)
 		return TRUE;

@@ -79,8 +79,8 @@ static GPtrArray *field_addresses(const char *value)
 								     INTERNET_ADDRESS_MAILBOX(b))));
 			}
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
-			g_ptr_array_add(out,
-					mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
+			g_ptr_array_add(out, mg_policy_addr_bare(
+						     internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
 		}
 	}
 	if (l)
@@ -180,8 +180,7 @@ static GPtrArray *forward_sources(const struct mg_txn *t)
 	return src;
 }
 
-static const struct mg_permit *permit_for(const struct mg_txn *t, GPtrArray *src, const char *dest,
-					  const GDate *today)
+static const struct mg_permit *permit_for(const struct mg_txn *t, GPtrArray *src, const char *dest, const GDate *today)
 {
 	const struct mg_policy_data *pd = t->cfg->policy;
 	for (guint i = 0; pd && i < src->len; i++) {
@@ -206,12 +205,11 @@ static const char *first_destination(const struct mg_txn *t)
 	return "";
 }
 
-static void refuse_forward(struct mg_txn *t, const char *rule, const char *markers, GPtrArray *src,
-			   const char *dest)
+static void refuse_forward(struct mg_txn *t, const char *rule, const char *markers, GPtrArray *src, const char *dest)
 {
 	const char *source = src->len ? src->pdata[0] : "";
-	mg_warn(t->queue_id, "auto-forward refused (rule %s): source=<%s> destination=<%s> markers=%s", rule,
-		source, dest, markers);
+	mg_warn(t->queue_id, "auto-forward refused (rule %s): source=<%s> destination=<%s> markers=%s", rule, source,
+		dest, markers);
 	mg_policy_refuse(t, FALSE, rule, "markers", markers, "source", source, "destination", dest, "direction",
 			 mg_policy_direction_name(t->direction), NULL);
 }

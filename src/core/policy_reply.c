@@ -73,8 +73,7 @@ static char *check_vars(const char *text, const char *vars)
 		const char *e = strchr(p, '}');
 		char *name = e ? g_strndup(p + 1, (gsize)(e - p - 1)) : g_strdup(p + 1);
 		if (!e || !g_strv_contains((const char *const *)allowed, name))
-			why = g_strdup_printf("unknown placeholder {%s}; allowed: {%s}", name,
-					      vars);
+			why = g_strdup_printf("unknown placeholder {%s}; allowed: {%s}", name, vars);
 		g_free(name);
 	}
 	g_strfreev(allowed);
@@ -96,8 +95,7 @@ static char *template_check(const char *rule, const char *t)
 	    !g_ascii_isdigit(f[0][1]) || !g_ascii_isdigit(f[0][2]))
 		why = g_strdup("expected CODE ECODE TEXT with a 4xx or 5xx code, e.g. 550 5.7.1 Refused");
 	else if (f[1][0] != f[0][0] || f[1][1] != '.' || strlen(f[1]) < 5 || strlen(f[1]) > 11)
-		why = g_strdup_printf("enhanced code '%s' does not match %s; allowed: %c.X.Y", f[1], f[0],
-				      f[0][0]);
+		why = g_strdup_printf("enhanced code '%s' does not match %s; allowed: %c.X.Y", f[1], f[0], f[0][0]);
 	else
 		why = check_vars(f[2], r->vars);
 	g_strfreev(f);
@@ -182,8 +180,7 @@ void mg_policy_refuse(struct mg_txn *t, gboolean per_rcpt, const char *rule, ...
 	enum mg_verdict_kind kind = f[0][0] == '4' ? MG_VERDICT_TEMPFAIL : MG_VERDICT_REJECT;
 	if (per_rcpt) {
 		mg_txn_refuse_rcpt(t, kind, f[0], f[1], rule, "%s", f[2]);
-		mg_info(t->queue_id, "recipient %s: %s %s %s (rule %s)", mg_verdict_name(kind), f[0], f[1], f[2],
-			rule);
+		mg_info(t->queue_id, "recipient %s: %s %s %s (rule %s)", mg_verdict_name(kind), f[0], f[1], f[2], rule);
 	} else {
 		mg_txn_fail(t, kind, f[0], f[1], rule, "%s", f[2]);
 	}

@@ -120,7 +120,7 @@ static GInetAddress *client_inet(const char *client_addr)
 	if (!a || g_inet_address_get_family(a) != G_SOCKET_FAMILY_IPV6)
 		return a;
 	const guint8 *b = g_inet_address_to_bytes(a);
-	static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const guint8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	if (memcmp(b, mapped, 12) != 0)
 		return a;
 	GInetAddress *v4 = g_inet_address_new_from_bytes(b + 12, G_SOCKET_FAMILY_IPV4);
@@ -161,7 +161,7 @@ gboolean mg_policy_addr_matches(const char *pattern, const char *addr)
 
 const char *mg_policy_direction_name(enum mg_direction d)
 {
-	static const char *names[] = { "inbound", "outbound", "internal", "transit" };
+	static const char *names[] = {"inbound", "outbound", "internal", "transit"};
 	return (guint)d < G_N_ELEMENTS(names) ? names[d] : "?";
 }
 
@@ -178,8 +178,8 @@ static gboolean compile_networks(struct mg_config *cfg, struct mg_policy_data *p
 
 static gboolean compile_files(struct mg_config *cfg, struct mg_policy_data *pd, GError **err)
 {
-	gboolean need = cfg->auto_forward_inbound == MG_FWD_PERMIT_LIST ||
-			cfg->auto_forward_outbound == MG_FWD_PERMIT_LIST;
+	gboolean need =
+		cfg->auto_forward_inbound == MG_FWD_PERMIT_LIST || cfg->auto_forward_outbound == MG_FWD_PERMIT_LIST;
 	if (need && !*cfg->auto_forward_permit_file) {
 		g_set_error(err, MG_CONFIG_ERROR, 1,
 			    "%s: auto_forward_permit_file: empty, but an auto_forward mode is permit-list; "
@@ -208,8 +208,9 @@ gboolean mg_policy_config_compile(struct mg_config *cfg, GError **err)
 	if (!compile_networks(cfg, pd, err) || !compile_files(cfg, pd, err))
 		return FALSE; /* the release hook frees pd with the config */
 	if (!mg_policy_zones_configured(cfg))
-		mg_warn(NULL, "%s: no internal_domain configured: every message counts as inbound and the "
-			      "relay guard cannot tell inside from outside",
+		mg_warn(NULL,
+			"%s: no internal_domain configured: every message counts as inbound and the "
+			"relay guard cannot tell inside from outside",
 			cfg->path);
 	return TRUE;
 }

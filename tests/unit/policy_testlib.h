@@ -20,9 +20,9 @@
 #include "mg_policy.h"
 #include "mg_txn.h"
 
-#define PT_BASE_CONF                                                                                       \
-	"internal_network = 10.0.0.0/8\n"                                                                  \
-	"internal_network = 2001:db8:10::/48\n"                                                            \
+#define PT_BASE_CONF                                                                                                   \
+	"internal_network = 10.0.0.0/8\n"                                                                              \
+	"internal_network = 2001:db8:10::/48\n"                                                                        \
 	"internal_domain = city.example.lg.jp\n"
 
 static struct mg_config *pt_conf(const char *extra)
@@ -44,7 +44,7 @@ struct pt_msg {
 
 struct pt_result {
 	char rcpt_codes[8][16]; /* "250" or "550 5.7.1" per recipient */
-	char code[16];		/* final "250 2.0.0", "550 5.7.1", ... */
+	char code[16];          /* final "250 2.0.0", "550 5.7.1", ... */
 	char rule[48];
 	char reason[256];
 	int direction;

@@ -18,22 +18,22 @@ struct permit_row {
 #define OKLINE "FWD-1 taro@city.example.lg.jp taro@example.net kacho 2026-12-31 reason words\n"
 
 static const struct permit_row permit_rows[] = {
-	{ "one", OKLINE, NULL, 1 },
-	{ "comments-only", "# nothing\n\n   \n# more\n", NULL, 0 },
-	{ "tabs-and-domain", "A\t@city.example.lg.jp\t@example.net\tkacho\t2027-01-31\tall\n", NULL, 1 },
-	{ "crlf", "FWD-1 a@city.example.lg.jp b@example.net k 2026-12-31 r\r\n", NULL, 1 },
-	{ "expires-today", "X a@b.example c@d.example k 2026-11-29 r\n", NULL, 1 },
-	{ "five-fields", "# c\nX a@b.example c@d.example k 2026-12-31\n", "f.list:2: expected ID", 0 },
-	{ "bad-month", OKLINE "Y a@b.example c@d.example k 2026-13-01 r\n", "f.list:2: expiry '2026-13-01' is not a date",
-	  0 },
-	{ "feb-30", "Y a@b.example c@d.example k 2026-02-30 r\n", "f.list:1: expiry", 0 },
-	{ "slashes", "Y a@b.example c@d.example k 2026/12/01 r\n", "is not a date; allowed: YYYY-MM-DD", 0 },
-	{ "short-year", "Y a@b.example c@d.example k 26-12-01 r\n", "is not a date", 0 },
-	{ "trailing", "Y a@b.example c@d.example k 2026-12-011 r\n", "is not a date", 0 },
-	{ "expired", "\n\nY a@b.example c@d.example k 2026-11-28 r\n", "f.list:3: permit expired on 2026-11-28", 0 },
-	{ "duplicate-id", OKLINE OKLINE, "f.list:2: ID 'FWD-1' given twice", 0 },
-	{ "bad-source", "Y tanaka c@d.example k 2026-12-31 r\n", "source 'tanaka' is not an address", 0 },
-	{ "bad-destination", "Y a@b.example c@d..example k 2026-12-31 r\n", "destination", 0 },
+	{"one", OKLINE, NULL, 1},
+	{"comments-only", "# nothing\n\n   \n# more\n", NULL, 0},
+	{"tabs-and-domain", "A\t@city.example.lg.jp\t@example.net\tkacho\t2027-01-31\tall\n", NULL, 1},
+	{"crlf", "FWD-1 a@city.example.lg.jp b@example.net k 2026-12-31 r\r\n", NULL, 1},
+	{"expires-today", "X a@b.example c@d.example k 2026-11-29 r\n", NULL, 1},
+	{"five-fields", "# c\nX a@b.example c@d.example k 2026-12-31\n", "f.list:2: expected ID", 0},
+	{"bad-month", OKLINE "Y a@b.example c@d.example k 2026-13-01 r\n",
+	 "f.list:2: expiry '2026-13-01' is not a date", 0},
+	{"feb-30", "Y a@b.example c@d.example k 2026-02-30 r\n", "f.list:1: expiry", 0},
+	{"slashes", "Y a@b.example c@d.example k 2026/12/01 r\n", "is not a date; allowed: YYYY-MM-DD", 0},
+	{"short-year", "Y a@b.example c@d.example k 26-12-01 r\n", "is not a date", 0},
+	{"trailing", "Y a@b.example c@d.example k 2026-12-011 r\n", "is not a date", 0},
+	{"expired", "\n\nY a@b.example c@d.example k 2026-11-28 r\n", "f.list:3: permit expired on 2026-11-28", 0},
+	{"duplicate-id", OKLINE OKLINE, "f.list:2: ID 'FWD-1' given twice", 0},
+	{"bad-source", "Y tanaka c@d.example k 2026-12-31 r\n", "source 'tanaka' is not an address", 0},
+	{"bad-destination", "Y a@b.example c@d..example k 2026-12-31 r\n", "destination", 0},
 };
 
 static void test_permit_parse(void **state)
@@ -47,7 +47,8 @@ static void test_permit_parse(void **state)
 		GPtrArray *l = mg_permit_parse("f.list", w->text, &today, &err);
 		if (w->want_err) {
 			if (l || !err || !strstr(err->message, w->want_err))
-				fail_msg("%s: got %s want error %s", w->name, err ? err->message : "success", w->want_err);
+				fail_msg("%s: got %s want error %s", w->name, err ? err->message : "success",
+					 w->want_err);
 		} else if (!l || l->len != w->want_n) {
 			fail_msg("%s: got %s / %u entries, want %u", w->name, err ? err->message : "ok", l ? l->len : 0,
 				 w->want_n);
@@ -83,16 +84,16 @@ struct conf_row {
 };
 
 static const struct conf_row conf_rows[] = {
-	{ "ok", "internal_network = 10.0.0.0/8\ninternal_network = ::1/128\ninternal_domain = a.example\n", NULL },
-	{ "bad-prefix", "internal_domain = a.example\ninternal_network = 10.0.0.0/33\n", "t.conf:2: internal_network:" },
-	{ "host-bits", "internal_network = 10.1.0.0/8\n", "t.conf:1: internal_network: '10.1.0.0/8' is not a network" },
-	{ "not-ip", "internal_network = intranet\n", "t.conf:1: internal_network:" },
-	{ "bad-domain", "internal_domain = city example\n", "t.conf:1: internal_domain:" },
-	{ "bad-exempt", "bcc_exempt_sender = nobody\n", "t.conf:1: bcc_exempt_sender:" },
-	{ "bad-mode", "auto_forward_outbound = maybe\n", "t.conf:1: auto_forward_outbound:" },
-	{ "permit-without-file", "auto_forward_outbound = permit-list\n", "auto_forward_permit_file: empty" },
-	{ "missing-file", "auto_forward_permit_file = /nonexistent/permit.list\n", "/nonexistent/permit.list" },
-	{ "missing-replies", "policy_replies = /nonexistent/replies.conf\n", "/nonexistent/replies.conf" },
+	{"ok", "internal_network = 10.0.0.0/8\ninternal_network = ::1/128\ninternal_domain = a.example\n", NULL},
+	{"bad-prefix", "internal_domain = a.example\ninternal_network = 10.0.0.0/33\n", "t.conf:2: internal_network:"},
+	{"host-bits", "internal_network = 10.1.0.0/8\n", "t.conf:1: internal_network: '10.1.0.0/8' is not a network"},
+	{"not-ip", "internal_network = intranet\n", "t.conf:1: internal_network:"},
+	{"bad-domain", "internal_domain = city example\n", "t.conf:1: internal_domain:"},
+	{"bad-exempt", "bcc_exempt_sender = nobody\n", "t.conf:1: bcc_exempt_sender:"},
+	{"bad-mode", "auto_forward_outbound = maybe\n", "t.conf:1: auto_forward_outbound:"},
+	{"permit-without-file", "auto_forward_outbound = permit-list\n", "auto_forward_permit_file: empty"},
+	{"missing-file", "auto_forward_permit_file = /nonexistent/permit.list\n", "/nonexistent/permit.list"},
+	{"missing-replies", "policy_replies = /nonexistent/replies.conf\n", "/nonexistent/replies.conf"},
 };
 
 static void test_config_rows(void **state)
@@ -137,17 +138,17 @@ struct reply_row {
 };
 
 static const struct reply_row reply_rows[] = {
-	{ "ok", "# c\nrelay-denied = 550 5.7.1 No relaying for <{rcpt}>\n", NULL },
-	{ "ok-4xx", "max-recipients = 452 4.5.3 Too many recipients, limit {limit}\n", NULL },
-	{ "unknown-rule", "relay = 550 5.7.1 x\n", "r.conf:1: unknown rule 'relay'" },
-	{ "no-equals", "\nrelay-denied 550 5.7.1 x\n", "r.conf:2: expected" },
-	{ "non-ascii", "relay-denied = 550 5.7.1 \xe4\xb8\xad\xe7\xb6\x99\xe6\x8b\x92\xe5\x90\xa6\n", "ASCII" },
-	{ "percent", "relay-denied = 550 5.7.1 100% sure\n", "'%'" },
-	{ "class-mismatch", "relay-denied = 550 4.7.1 x\n", "does not match 550" },
-	{ "2xx", "relay-denied = 250 2.0.0 ok\n", "4xx or 5xx" },
-	{ "no-text", "relay-denied = 550 5.7.1\n", "expected CODE ECODE TEXT" },
-	{ "unknown-placeholder", "bcc-visible = 550 5.7.1 {count} > {max}\n", "unknown placeholder {max}" },
-	{ "unclosed-placeholder", "bcc-visible = 550 5.7.1 {count\n", "unknown placeholder" },
+	{"ok", "# c\nrelay-denied = 550 5.7.1 No relaying for <{rcpt}>\n", NULL},
+	{"ok-4xx", "max-recipients = 452 4.5.3 Too many recipients, limit {limit}\n", NULL},
+	{"unknown-rule", "relay = 550 5.7.1 x\n", "r.conf:1: unknown rule 'relay'"},
+	{"no-equals", "\nrelay-denied 550 5.7.1 x\n", "r.conf:2: expected"},
+	{"non-ascii", "relay-denied = 550 5.7.1 \xe4\xb8\xad\xe7\xb6\x99\xe6\x8b\x92\xe5\x90\xa6\n", "ASCII"},
+	{"percent", "relay-denied = 550 5.7.1 100% sure\n", "'%'"},
+	{"class-mismatch", "relay-denied = 550 4.7.1 x\n", "does not match 550"},
+	{"2xx", "relay-denied = 250 2.0.0 ok\n", "4xx or 5xx"},
+	{"no-text", "relay-denied = 550 5.7.1\n", "expected CODE ECODE TEXT"},
+	{"unknown-placeholder", "bcc-visible = 550 5.7.1 {count} > {max}\n", "unknown placeholder {max}"},
+	{"unclosed-placeholder", "bcc-visible = 550 5.7.1 {count\n", "unknown placeholder"},
 };
 
 static void test_replies(void **state)
@@ -169,9 +170,9 @@ static void test_replies(void **state)
 /* Every built-in template passes the same check as a file line. */
 static void test_replies_builtin_valid(void **state)
 {
-	static const char *rules[] = { "size-declared",	  "size-message",	      "max-recipients",
-				       "max-attachments", "attachment-size",	      "relay-denied",
-				       "auto-forward-deny", "auto-forward-unpermitted", "bcc-visible" };
+	static const char *rules[] = {
+		"size-declared", "size-message",      "max-recipients",           "max-attachments", "attachment-size",
+		"relay-denied",  "auto-forward-deny", "auto-forward-unpermitted", "bcc-visible"};
 	for (gsize i = 0; i < G_N_ELEMENTS(rules); i++) {
 		char *line = g_strdup_printf("%s = %s\n", rules[i], mg_policy_reply_builtin(rules[i]));
 		GError *err = NULL;
@@ -194,7 +195,7 @@ static void test_replies_used(void **state)
 					NULL));
 	char *extra = g_strdup_printf("policy_replies = %s\n", path);
 	struct mg_config *cfg = pt_conf(extra);
-	struct pt_msg m = { "192.0.2.1", "x@example.net", NULL, "\xe5\xb1\xb1@example.com", "Subject: x", NULL };
+	struct pt_msg m = {"192.0.2.1", "x@example.net", NULL, "\xe5\xb1\xb1@example.com", "Subject: x", NULL};
 	struct pt_result r;
 	pt_run(cfg, &m, &r);
 	assert_string_equal(r.code, "554 5.7.1");
@@ -232,10 +233,10 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_permit_parse),	       cmocka_unit_test(test_permit_fields),
-		cmocka_unit_test(test_config_rows),	       cmocka_unit_test(test_config_bad_permit_file),
-		cmocka_unit_test(test_replies),		       cmocka_unit_test(test_replies_builtin_valid),
-		cmocka_unit_test(test_replies_used),	       cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_permit_parse), cmocka_unit_test(test_permit_fields),
+		cmocka_unit_test(test_config_rows),  cmocka_unit_test(test_config_bad_permit_file),
+		cmocka_unit_test(test_replies),      cmocka_unit_test(test_replies_builtin_valid),
+		cmocka_unit_test(test_replies_used), cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
 }

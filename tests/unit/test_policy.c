@@ -10,7 +10,7 @@
 
 #define INT_CLIENT "10.1.2.3"
 #define EXT_CLIENT "192.0.2.1"
-#define STAFF "taro@city.example.lg.jp"
+#define STAFF      "taro@city.example.lg.jp"
 
 struct relay_row {
 	const char *name, *conf, *client, *from, *rcpts;
@@ -20,33 +20,73 @@ struct relay_row {
 };
 
 static const struct relay_row relay_rows[] = {
-	{ "out", "", INT_CLIENT, STAFF, "a@example.com", { "250" }, "250 2.0.0", MG_DIR_OUTBOUND },
-	{ "internal", "", INT_CLIENT, STAFF, "b@city.example.lg.jp", { "250" }, "250 2.0.0", MG_DIR_INTERNAL },
-	{ "in", "", EXT_CLIENT, "x@example.net", "<b@city.example.lg.jp>", { "250" }, "250 2.0.0", MG_DIR_INBOUND },
-	{ "in-subdomain", "", EXT_CLIENT, "x@example.net", "b@ward.city.example.lg.jp", { "250" }, "250 2.0.0",
-	  MG_DIR_INBOUND },
-	{ "in-postmaster", "", EXT_CLIENT, "x@example.net", "postmaster", { "250" }, "250 2.0.0", MG_DIR_INBOUND },
-	{ "relay", "", EXT_CLIENT, "x@example.net", "a@example.com", { "550 5.7.1" }, "550 5.7.1", 0 },
-	{ "relay-lookalike", "", EXT_CLIENT, "x@example.net", "a@evilcity.example.lg.jp", { "550 5.7.1" },
-	  "550 5.7.1", 0 },
-	{ "relay-trailing-dot", "", EXT_CLIENT, "x@example.net", "<b@CITY.example.lg.jp.>", { "250" }, "250 2.0.0",
-	  MG_DIR_INBOUND },
-	{ "relay-one-of-two", "", EXT_CLIENT, "x@example.net", "a@example.com b@city.example.lg.jp",
-	  { "550 5.7.1", "250" }, "250 2.0.0", MG_DIR_INBOUND },
-	{ "relay-unknown-client", "", "", "x@example.net", "a@example.com", { "550 5.7.1" }, "550 5.7.1", 0 },
-	{ "lgwan-spoofed-sender", "", EXT_CLIENT, STAFF, "a@example.com", { "550 5.7.1" }, "550 5.7.1", 0 },
-	{ "gateway-roaming", "zone_mode = gateway\n", EXT_CLIENT, STAFF, "a@example.com", { "250" }, "250 2.0.0",
-	  MG_DIR_OUTBOUND },
-	{ "gateway-relay", "zone_mode = gateway\n", EXT_CLIENT, "x@example.net", "a@example.com", { "550 5.7.1" },
-	  "550 5.7.1", 0 },
-	{ "gateway-null-sender", "zone_mode = gateway\n", EXT_CLIENT, "<>", "a@example.com", { "550 5.7.1" },
-	  "550 5.7.1", 0 },
-	{ "ipv6-internal", "", "2001:db8:10::25", STAFF, "a@example.com", { "250" }, "250 2.0.0", MG_DIR_OUTBOUND },
-	{ "ipv6-external", "", "2001:db8:11::25", "x@example.net", "a@example.com", { "550 5.7.1" }, "550 5.7.1",
-	  0 },
-	{ "ipv4-mapped", "", "::ffff:10.9.9.9", STAFF, "a@example.com", { "250" }, "250 2.0.0", MG_DIR_OUTBOUND },
-	{ "max-recipients", "max_recipients = 2\n", INT_CLIENT, STAFF, "a@example.com b@example.com c@example.com",
-	  { "250", "250", "452 4.5.3" }, "250 2.0.0", MG_DIR_OUTBOUND },
+	{"out", "", INT_CLIENT, STAFF, "a@example.com", {"250"}, "250 2.0.0", MG_DIR_OUTBOUND},
+	{"internal", "", INT_CLIENT, STAFF, "b@city.example.lg.jp", {"250"}, "250 2.0.0", MG_DIR_INTERNAL},
+	{"in", "", EXT_CLIENT, "x@example.net", "<b@city.example.lg.jp>", {"250"}, "250 2.0.0", MG_DIR_INBOUND},
+	{"in-subdomain",
+	 "",
+	 EXT_CLIENT,
+	 "x@example.net",
+	 "b@ward.city.example.lg.jp",
+	 {"250"},
+	 "250 2.0.0",
+	 MG_DIR_INBOUND},
+	{"in-postmaster", "", EXT_CLIENT, "x@example.net", "postmaster", {"250"}, "250 2.0.0", MG_DIR_INBOUND},
+	{"relay", "", EXT_CLIENT, "x@example.net", "a@example.com", {"550 5.7.1"}, "550 5.7.1", 0},
+	{"relay-lookalike", "", EXT_CLIENT, "x@example.net", "a@evilcity.example.lg.jp", {"550 5.7.1"}, "550 5.7.1", 0},
+	{"relay-trailing-dot",
+	 "",
+	 EXT_CLIENT,
+	 "x@example.net",
+	 "<b@CITY.example.lg.jp.>",
+	 {"250"},
+	 "250 2.0.0",
+	 MG_DIR_INBOUND},
+	{"relay-one-of-two",
+	 "",
+	 EXT_CLIENT,
+	 "x@example.net",
+	 "a@example.com b@city.example.lg.jp",
+	 {"550 5.7.1", "250"},
+	 "250 2.0.0",
+	 MG_DIR_INBOUND},
+	{"relay-unknown-client", "", "", "x@example.net", "a@example.com", {"550 5.7.1"}, "550 5.7.1", 0},
+	{"lgwan-spoofed-sender", "", EXT_CLIENT, STAFF, "a@example.com", {"550 5.7.1"}, "550 5.7.1", 0},
+	{"gateway-roaming",
+	 "zone_mode = gateway\n",
+	 EXT_CLIENT,
+	 STAFF,
+	 "a@example.com",
+	 {"250"},
+	 "250 2.0.0",
+	 MG_DIR_OUTBOUND},
+	{"gateway-relay",
+	 "zone_mode = gateway\n",
+	 EXT_CLIENT,
+	 "x@example.net",
+	 "a@example.com",
+	 {"550 5.7.1"},
+	 "550 5.7.1",
+	 0},
+	{"gateway-null-sender",
+	 "zone_mode = gateway\n",
+	 EXT_CLIENT,
+	 "<>",
+	 "a@example.com",
+	 {"550 5.7.1"},
+	 "550 5.7.1",
+	 0},
+	{"ipv6-internal", "", "2001:db8:10::25", STAFF, "a@example.com", {"250"}, "250 2.0.0", MG_DIR_OUTBOUND},
+	{"ipv6-external", "", "2001:db8:11::25", "x@example.net", "a@example.com", {"550 5.7.1"}, "550 5.7.1", 0},
+	{"ipv4-mapped", "", "::ffff:10.9.9.9", STAFF, "a@example.com", {"250"}, "250 2.0.0", MG_DIR_OUTBOUND},
+	{"max-recipients",
+	 "max_recipients = 2\n",
+	 INT_CLIENT,
+	 STAFF,
+	 "a@example.com b@example.com c@example.com",
+	 {"250", "250", "452 4.5.3"},
+	 "250 2.0.0",
+	 MG_DIR_OUTBOUND},
 };
 
 static void test_relay(void **state)
@@ -54,7 +94,7 @@ static void test_relay(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(relay_rows); i++) {
 		const struct relay_row *w = &relay_rows[i];
 		struct mg_config *cfg = pt_conf(w->conf);
-		struct pt_msg m = { w->client, w->from, NULL, w->rcpts, "From: " STAFF "\nSubject: x", NULL };
+		struct pt_msg m = {w->client, w->from, NULL, w->rcpts, "From: " STAFF "\nSubject: x", NULL};
 		struct pt_result r;
 		pt_run(cfg, &m, &r);
 		for (int k = 0; k < 3 && w->want_rcpt[k]; k++)
@@ -76,7 +116,7 @@ static void test_no_zones(void **state)
 	GError *err = NULL;
 	struct mg_config *cfg = mg_config_parse("t", "", 0, &err);
 	assert_non_null(cfg);
-	struct pt_msg m = { EXT_CLIENT, "x@example.net", NULL, "a@example.com", "Subject: x", NULL };
+	struct pt_msg m = {EXT_CLIENT, "x@example.net", NULL, "a@example.com", "Subject: x", NULL};
 	struct pt_result r;
 	pt_run(cfg, &m, &r);
 	assert_string_equal(r.code, "250 2.0.0");
@@ -91,17 +131,17 @@ struct size_row {
 };
 
 static const struct size_row size_rows[] = {
-	{ "declared-ok-out", INT_CLIENT, "SIZE=3000", 100, "250 2.0.0", "sanitized" },
-	{ "declared-over-in", EXT_CLIENT, "SIZE=3000", 100, "552 5.3.4", "size-declared" },
-	{ "declared-over-out", INT_CLIENT, "BODY=8BITMIME SIZE=5000", 100, "552 5.3.4", "size-declared" },
-	{ "declared-lowercase", EXT_CLIENT, "size=3000", 100, "552 5.3.4", "size-declared" },
-	{ "declared-huge", EXT_CLIENT, "SIZE=999999999999999999999999", 100, "552 5.3.4", "size-declared" },
-	{ "declared-junk-ignored", EXT_CLIENT, "SIZE=12x", 100, "250 2.0.0", "sanitized" },
-	{ "declared-at-limit", EXT_CLIENT, "SIZE=2048", 100, "250 2.0.0", "sanitized" },
-	{ "body-over-in", EXT_CLIENT, NULL, 2500, "552 5.3.4", "max_message_size" },
-	{ "body-under-out", INT_CLIENT, NULL, 2500, "250 2.0.0", "sanitized" },
-	{ "body-over-out", INT_CLIENT, NULL, 4500, "552 5.3.4", "max_message_size" },
-	{ "body-lied-size", EXT_CLIENT, "SIZE=10", 2500, "552 5.3.4", "max_message_size" },
+	{"declared-ok-out", INT_CLIENT, "SIZE=3000", 100, "250 2.0.0", "sanitized"},
+	{"declared-over-in", EXT_CLIENT, "SIZE=3000", 100, "552 5.3.4", "size-declared"},
+	{"declared-over-out", INT_CLIENT, "BODY=8BITMIME SIZE=5000", 100, "552 5.3.4", "size-declared"},
+	{"declared-lowercase", EXT_CLIENT, "size=3000", 100, "552 5.3.4", "size-declared"},
+	{"declared-huge", EXT_CLIENT, "SIZE=999999999999999999999999", 100, "552 5.3.4", "size-declared"},
+	{"declared-junk-ignored", EXT_CLIENT, "SIZE=12x", 100, "250 2.0.0", "sanitized"},
+	{"declared-at-limit", EXT_CLIENT, "SIZE=2048", 100, "250 2.0.0", "sanitized"},
+	{"body-over-in", EXT_CLIENT, NULL, 2500, "552 5.3.4", "max_message_size"},
+	{"body-under-out", INT_CLIENT, NULL, 2500, "250 2.0.0", "sanitized"},
+	{"body-over-out", INT_CLIENT, NULL, 4500, "552 5.3.4", "max_message_size"},
+	{"body-lied-size", EXT_CLIENT, "SIZE=10", 2500, "552 5.3.4", "max_message_size"},
 };
 
 static void test_size(void **state)
@@ -112,7 +152,7 @@ static void test_size(void **state)
 		const struct size_row *w = &size_rows[i];
 		char *body = g_strnfill(w->body_len, 'a');
 		const char *rcpt = g_str_equal(w->client, INT_CLIENT) ? "a@example.com" : "b@city.example.lg.jp";
-		struct pt_msg m = { w->client, "s@example.net", w->args, rcpt, "Subject: x", body };
+		struct pt_msg m = {w->client, "s@example.net", w->args, rcpt, "Subject: x", body};
 		if (g_str_equal(w->client, INT_CLIENT))
 			m.from = STAFF;
 		struct pt_result r;
@@ -171,11 +211,11 @@ struct attach_row {
 };
 
 static const struct attach_row attach_rows[] = {
-	{ "two-ok", INT_CLIENT, 2, 100, NULL, NULL },
-	{ "three-too-many", INT_CLIENT, 3, 100, "552 5.3.4", "max-attachments" },
-	{ "big-out", INT_CLIENT, 1, 1500, "552 5.3.4", "attachment-size" },
-	{ "big-in-ok", EXT_CLIENT, 1, 1500, NULL, NULL },
-	{ "bigger-in", EXT_CLIENT, 1, 2500, "552 5.3.4", "attachment-size" },
+	{"two-ok", INT_CLIENT, 2, 100, NULL, NULL},
+	{"three-too-many", INT_CLIENT, 3, 100, "552 5.3.4", "max-attachments"},
+	{"big-out", INT_CLIENT, 1, 1500, "552 5.3.4", "attachment-size"},
+	{"big-in-ok", EXT_CLIENT, 1, 1500, NULL, NULL},
+	{"bigger-in", EXT_CLIENT, 1, 2500, "552 5.3.4", "attachment-size"},
 };
 
 static void test_attachments(void **state)
@@ -186,13 +226,15 @@ static void test_attachments(void **state)
 		const struct attach_row *w = &attach_rows[i];
 		char *body = multipart_body(w->n, w->len);
 		gboolean out = g_str_equal(w->client, INT_CLIENT);
-		struct pt_msg m = { w->client, out ? STAFF : "x@example.net", NULL,
-				    out ? "a@example.com" : "b@city.example.lg.jp", MULTI_HDR, body };
+		struct pt_msg m = {w->client, out ? STAFF : "x@example.net",
+				   NULL,      out ? "a@example.com" : "b@city.example.lg.jp",
+				   MULTI_HDR, body};
 		struct pt_result r;
 		pt_run(cfg, &m, &r);
 		if (w->want_code && (g_strcmp0(r.code, w->want_code) || g_strcmp0(r.rule, w->want_rule)))
 			fail_msg("%s: got %s %s want %s %s", w->name, r.code, r.rule, w->want_code, w->want_rule);
-		if (!w->want_code && (g_strcmp0(r.rule, "max-attachments") == 0 || g_strcmp0(r.rule, "attachment-size") == 0))
+		if (!w->want_code &&
+		    (g_strcmp0(r.rule, "max-attachments") == 0 || g_strcmp0(r.rule, "attachment-size") == 0))
 			fail_msg("%s: refused by %s", w->name, r.rule);
 		g_free(body);
 	}
@@ -205,23 +247,23 @@ struct bcc_row {
 };
 
 static const struct bcc_row bcc_rows[] = {
-	{ "two", INT_CLIENT, STAFF, "To: a@example.com, b@example.org", "250 2.0.0", 2 },
-	{ "three", INT_CLIENT, STAFF, "To: a@example.com, b@example.org\nCc: c@example.net", "550 5.7.1", 3 },
-	{ "internal-not-counted", INT_CLIENT, STAFF,
-	  "To: a@example.com, b@example.org\nCc: x@city.example.lg.jp, y@ward.city.example.lg.jp", "250 2.0.0", 2 },
-	{ "group", INT_CLIENT, STAFF, "To: team: a@example.com, b@example.org, c@example.net;", "550 5.7.1", 3 },
-	{ "duplicates", INT_CLIENT, STAFF, "To: a@example.com, A@EXAMPLE.COM\nCc: \"A\" <a@example.com>", "250 2.0.0",
-	  1 },
-	{ "encoded-names", INT_CLIENT, STAFF,
-	  "To: =?UTF-8?B?5bGx55Sw?= <a@example.com>, =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <b@example.org>, "
-	  "c@example.net",
-	  "550 5.7.1", 3 },
-	{ "exempt-sender", INT_CLIENT, "kouhou@city.example.lg.jp", "To: a@example.com, b@example.org, c@example.net",
-	  "250 2.0.0", 3 },
-	{ "exempt-domain", INT_CLIENT, "x@news.city.example.lg.jp", "To: a@example.com, b@example.org, c@example.net",
-	  "250 2.0.0", 3 },
-	{ "inbound-not-checked", EXT_CLIENT, "x@example.net", "To: a@example.com, b@example.org, c@example.net",
-	  "250 2.0.0", 3 },
+	{"two", INT_CLIENT, STAFF, "To: a@example.com, b@example.org", "250 2.0.0", 2},
+	{"three", INT_CLIENT, STAFF, "To: a@example.com, b@example.org\nCc: c@example.net", "550 5.7.1", 3},
+	{"internal-not-counted", INT_CLIENT, STAFF,
+	 "To: a@example.com, b@example.org\nCc: x@city.example.lg.jp, y@ward.city.example.lg.jp", "250 2.0.0", 2},
+	{"group", INT_CLIENT, STAFF, "To: team: a@example.com, b@example.org, c@example.net;", "550 5.7.1", 3},
+	{"duplicates", INT_CLIENT, STAFF, "To: a@example.com, A@EXAMPLE.COM\nCc: \"A\" <a@example.com>", "250 2.0.0",
+	 1},
+	{"encoded-names", INT_CLIENT, STAFF,
+	 "To: =?UTF-8?B?5bGx55Sw?= <a@example.com>, =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <b@example.org>, "
+	 "c@example.net",
+	 "550 5.7.1", 3},
+	{"exempt-sender", INT_CLIENT, "kouhou@city.example.lg.jp", "To: a@example.com, b@example.org, c@example.net",
+	 "250 2.0.0", 3},
+	{"exempt-domain", INT_CLIENT, "x@news.city.example.lg.jp", "To: a@example.com, b@example.org, c@example.net",
+	 "250 2.0.0", 3},
+	{"inbound-not-checked", EXT_CLIENT, "x@example.net", "To: a@example.com, b@example.org, c@example.net",
+	 "250 2.0.0", 3},
 };
 
 static void test_bcc(void **state)
@@ -232,7 +274,7 @@ static void test_bcc(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(bcc_rows); i++) {
 		const struct bcc_row *w = &bcc_rows[i];
 		const char *rcpt = g_str_equal(w->client, INT_CLIENT) ? "a@example.com" : "b@city.example.lg.jp";
-		struct pt_msg m = { w->client, w->from, NULL, rcpt, w->headers, NULL };
+		struct pt_msg m = {w->client, w->from, NULL, rcpt, w->headers, NULL};
 		struct pt_result r;
 		pt_run(cfg, &m, &r);
 		if (g_strcmp0(r.code, w->want_code) != 0)
@@ -248,7 +290,7 @@ static void test_bcc(void **state)
 	mg_config_unref(cfg);
 	/* action log: counted, logged, delivered */
 	cfg = pt_conf("bcc_max_visible_external = 2\nbcc_action = log\n");
-	struct pt_msg m = { INT_CLIENT, STAFF, NULL, "a@example.com", bcc_rows[1].headers, NULL };
+	struct pt_msg m = {INT_CLIENT, STAFF, NULL, "a@example.com", bcc_rows[1].headers, NULL};
 	struct pt_result r;
 	pt_run(cfg, &m, &r);
 	assert_string_equal(r.code, "250 2.0.0");
@@ -258,8 +300,8 @@ static void test_bcc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_relay),	    cmocka_unit_test(test_no_zones),
-		cmocka_unit_test(test_size),	    cmocka_unit_test(test_size_spool_stops),
+		cmocka_unit_test(test_relay),       cmocka_unit_test(test_no_zones),
+		cmocka_unit_test(test_size),        cmocka_unit_test(test_size_spool_stops),
 		cmocka_unit_test(test_attachments), cmocka_unit_test(test_bcc),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
