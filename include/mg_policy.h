@@ -54,6 +54,9 @@ gboolean mg_policy_zones_configured(const struct mg_config *cfg);
 /* "addr" matches "user@dom" exactly or "@dom" (dom and its subdomains). */
 gboolean mg_policy_addr_matches(const char *pattern, const char *addr);
 const char *mg_policy_direction_name(enum mg_direction d);
+/* Every mailbox of an address-list header value (To, Cc, Delivered-To ...),
+ * bare lower case, in order (caller unrefs). */
+GPtrArray *mg_policy_field_addresses(const char *value);
 
 /* --- auto-forward (policy_forward.c) --- */
 /* The markers found on this message, comma separated, or NULL (caller frees). */

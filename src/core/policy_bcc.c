@@ -16,27 +16,13 @@
 
 static void count_field(const struct mg_txn *t, const char *value, GHashTable *seen)
 {
-	InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), value);
-	for (int i = 0; l && i < internet_address_list_length(l); i++) {
-		InternetAddress *a = internet_address_list_get_address(l, i);
-		InternetAddressList *members = INTERNET_ADDRESS_IS_GROUP(a)
-						       ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a))
-						       : NULL;
-		int n = members ? internet_address_list_length(members) : 1;
-		for (int j = 0; j < n; j++) {
-			InternetAddress *m = members ? internet_address_list_get_address(members, j) : a;
-			if (!INTERNET_ADDRESS_IS_MAILBOX(m))
-				continue;
-			char *bare =
-				mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(m)));
-			if (*bare && !mg_policy_addr_internal(t->cfg, bare))
-				g_hash_table_add(seen, bare);
-			else
-				g_free(bare);
-		}
+	GPtrArray *addrs = mg_policy_field_addresses(value);
+	for (guint i = 0; i < addrs->len; i++) {
+		const char *a = addrs->pdata[i];
+		if (*a && !mg_policy_addr_internal(t->cfg, a))
+			g_hash_table_add(seen, g_strdup(a));
 	}
-	if (l)
-		g_object_unref(l);
+	g_ptr_array_unref(addrs);
 }
 
 guint mg_policy_bcc_count(const struct mg_txn *t)

@@ -63,31 +63,6 @@ static gboolean auto_submitted_marks(const struct mg_txn *t, const char *value)
 	return marks;
 }
 
-/* Every mailbox of an address-list field value, bare lower case. */
-static GPtrArray *field_addresses(const char *value)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), value);
-	for (int i = 0; l && i < internet_address_list_length(l); i++) {
-		InternetAddress *a = internet_address_list_get_address(l, i);
-		if (INTERNET_ADDRESS_IS_GROUP(a)) {
-			InternetAddressList *m = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
-			for (int j = 0; m && j < internet_address_list_length(m); j++) {
-				InternetAddress *b = internet_address_list_get_address(m, j);
-				if (INTERNET_ADDRESS_IS_MAILBOX(b))
-					g_ptr_array_add(out, mg_policy_addr_bare(internet_address_mailbox_get_addr(
-								     INTERNET_ADDRESS_MAILBOX(b))));
-			}
-		} else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
-			g_ptr_array_add(out, mg_policy_addr_bare(
-						     internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
-		}
-	}
-	if (l)
-		g_object_unref(l);
-	return out;
-}
-
 static gboolean any_external(const struct mg_config *cfg, GPtrArray *addrs)
 {
 	for (guint i = 0; i < addrs->len; i++)
@@ -120,7 +95,7 @@ static void zone_markers(const struct mg_txn *t, const struct mg_header *h, GPtr
 	gboolean from = g_ascii_strcasecmp(h->name, "From") == 0 && t->origin_internal;
 	if (!dt && !from)
 		return;
-	GPtrArray *addrs = field_addresses(h->value);
+	GPtrArray *addrs = mg_policy_field_addresses(h->value);
 	if (dt && any_internal(cfg, addrs))
 		marker_add(m, "Delivered-To");
 	char *sd = mg_policy_addr_domain(t->mail_from);
@@ -171,7 +146,7 @@ static GPtrArray *forward_sources(const struct mg_txn *t)
 		for (gsize k = 0; k < G_N_ELEMENTS(source_fields); k++) {
 			if (g_ascii_strcasecmp(h->name, source_fields[k]) != 0)
 				continue;
-			GPtrArray *a = field_addresses(h->value);
+			GPtrArray *a = mg_policy_field_addresses(h->value);
 			for (guint j = 0; j < a->len; j++)
 				g_ptr_array_add(src, g_strdup(a->pdata[j]));
 			g_ptr_array_unref(a);

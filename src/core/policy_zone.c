@@ -159,6 +159,30 @@ gboolean mg_policy_addr_matches(const char *pattern, const char *addr)
 	return m;
 }
 
+static void add_mailbox(GPtrArray *out, InternetAddress *a)
+{
+	if (INTERNET_ADDRESS_IS_MAILBOX(a))
+		g_ptr_array_add(out, mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
+}
+
+/* GMime's address parser; group members are flattened (groups do not nest). */
+GPtrArray *mg_policy_field_addresses(const char *value)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), value);
+	for (int i = 0; l && i < internet_address_list_length(l); i++) {
+		InternetAddress *a = internet_address_list_get_address(l, i);
+		InternetAddressList *m =
+			INTERNET_ADDRESS_IS_GROUP(a) ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)) : NULL;
+		for (int j = 0; m && j < internet_address_list_length(m); j++)
+			add_mailbox(out, internet_address_list_get_address(m, j));
+		add_mailbox(out, a);
+	}
+	if (l)
+		g_object_unref(l);
+	return out;
+}
+
 const char *mg_policy_direction_name(enum mg_direction d)
 {
 	static const char *names[] = {"inbound", "outbound", "internal", "transit"};
