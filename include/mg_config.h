@@ -76,6 +76,7 @@ struct mg_config {
 	int auto_forward_inbound;	/* enum mg_forward_mode */
 	int auto_forward_outbound;	/* enum mg_forward_mode */
 	gboolean auto_forward_allow_replies;
+	gboolean auto_forward_foreign_sender;
 	char *auto_forward_permit_file; /* "" = none */
 	int64_t bcc_max_visible_external; /* 0 = rule off */
 	int bcc_action;			  /* enum mg_bcc_action */

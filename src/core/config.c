@@ -121,14 +121,20 @@ static const struct mg_opt mg_options[] = {
 	  "Markers: Auto-Submitted other than no, X-MS-Exchange-Inbox-Rules-Loop,\n"
 	  "X-MS-Exchange-Generated-Message-Source, X-Forwarded-To/-For,\n"
 	  "X-Sieve-Redirected-From, Resent-From/-To/-Sender, Delivered-To of an internal\n"
-	  "mailbox, SRS envelope sender, and a foreign header From sent by an internal\n"
-	  "host for an internal envelope sender." },
+	  "mailbox, SRS envelope sender, a foreign header From sent by an internal\n"
+	  "host for an internal envelope sender, and (auto_forward_foreign_sender) a\n"
+	  "foreign envelope sender from an internal host." },
 	{ "auto_forward_inbound", MG_OPT_ENUM, OFF(auto_forward_inbound), "log-only", 0, 0, "deny|permit-list|log-only|off", NULL,
 	  "Automatically forwarded mail arriving from the Internet (an outside account\n"
 	  "forwarding into the internal zone).  Same modes and markers as outbound." },
 	{ "auto_forward_allow_replies", MG_OPT_BOOL, OFF(auto_forward_allow_replies), "yes", 0, 0, NULL, NULL,
 	  "Auto-Submitted: auto-replied with a null envelope sender (vacation replies,\n"
 	  "RFC 3834) is a reply, not a forward, and is not counted as a marker." },
+	{ "auto_forward_foreign_sender", MG_OPT_BOOL, OFF(auto_forward_foreign_sender), "yes", 0, 0, NULL, NULL,
+	  "Also count as a forward marker: outbound mail from an internal host whose\n"
+	  "envelope sender is outside internal_domain (a mailbox re-sending mail it\n"
+	  "received keeps the original sender).  Say no if internal hosts legitimately\n"
+	  "send for foreign domains (e.g. hosted mailing lists)." },
 	{ "auto_forward_permit_file", MG_OPT_STR, OFF(auto_forward_permit_file), "", 0, 0, NULL, NULL,
 	  "Permitted forwards (required by the permit-list mode), one per line:\n"
 	  "ID SOURCE DESTINATION APPROVER EXPIRES REASON...  (see permit-forward.list).\n"

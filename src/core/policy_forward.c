@@ -105,6 +105,20 @@ static void zone_markers(const struct mg_txn *t, const struct mg_header *h, GPtr
 	g_ptr_array_unref(addrs);
 }
 
+/* Outbound mail from an internal host with a real envelope sender outside
+ * the internal domains: a mailbox re-sending mail it received (.forward,
+ * redirect rules keep the original sender). */
+static gboolean foreign_sender(const struct mg_txn *t)
+{
+	if (!t->cfg->auto_forward_foreign_sender || !mg_policy_zones_configured(t->cfg) || !t->origin_internal ||
+	    t->direction != MG_DIR_OUTBOUND)
+		return FALSE;
+	char *d = mg_policy_addr_domain(t->mail_from);
+	gboolean foreign = *d && !mg_policy_domain_internal(t->cfg, d);
+	g_free(d);
+	return foreign;
+}
+
 /* SRS0=/SRS1= (also with '+' or '-' as the separator) envelope senders. */
 static gboolean srs_sender(const struct mg_txn *t)
 {
@@ -128,6 +142,8 @@ char *mg_policy_forward_markers(const struct mg_txn *t)
 	}
 	if (t->mail_from && srs_sender(t))
 		marker_add(m, "SRS-sender");
+	if (foreign_sender(t))
+		marker_add(m, "foreign-sender");
 	g_ptr_array_add(m, NULL);
 	char *s = m->len > 1 ? g_strjoinv(",", (char **)m->pdata) : NULL;
 	g_ptr_array_free(m, TRUE);
@@ -189,6 +205,21 @@ static void refuse_forward(struct mg_txn *t, const char *rule, const char *marke
 			 mg_policy_direction_name(t->direction), NULL);
 }
 
+/* Each use of a permit is logged and listed in the report (audit record). */
+static void permit_used(struct mg_txn *t, const struct mg_permit *p, const char *dest, const char *markers)
+{
+	mg_info(t->queue_id,
+		"auto-forward permitted by %s (%s): source=%s destination=<%s> approver=%s expires=%s reason=%s "
+		"markers=%s",
+		p->id, p->where, p->source, dest, p->approver, p->expires, p->reason, markers);
+	JsonObject *o = json_object_get_object_member(t->report->extra, "policy");
+	if (!o)
+		return;
+	if (!json_object_has_member(o, "auto_forward_permits"))
+		json_object_set_array_member(o, "auto_forward_permits", json_array_new());
+	json_array_add_string_element(json_object_get_array_member(o, "auto_forward_permits"), p->id);
+}
+
 static gboolean permit_check(struct mg_txn *t, const char *markers, GPtrArray *src)
 {
 	GDate today;
@@ -197,10 +228,7 @@ static gboolean permit_check(struct mg_txn *t, const char *markers, GPtrArray *s
 		char *dest = mg_policy_addr_bare(t->rcpts->pdata[i]);
 		const struct mg_permit *p = is_destination(t, dest) ? permit_for(t, src, dest, &today) : NULL;
 		if (p)
-			mg_info(t->queue_id,
-				"auto-forward permitted by %s (%s): source=%s destination=<%s> approver=%s "
-				"expires=%s reason=%s markers=%s",
-				p->id, p->where, p->source, dest, p->approver, p->expires, p->reason, markers);
+			permit_used(t, p, dest, markers);
 		else if (is_destination(t, dest))
 			refuse_forward(t, "auto-forward-unpermitted", markers, src, dest);
 		g_free(dest);

@@ -162,7 +162,8 @@ gboolean mg_policy_addr_matches(const char *pattern, const char *addr)
 static void add_mailbox(GPtrArray *out, InternetAddress *a)
 {
 	if (INTERNET_ADDRESS_IS_MAILBOX(a))
-		g_ptr_array_add(out, mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
+		g_ptr_array_add(out,
+				mg_policy_addr_bare(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
 }
 
 /* GMime's address parser; group members are flattened (groups do not nest). */
@@ -172,8 +173,9 @@ GPtrArray *mg_policy_field_addresses(const char *value)
 	InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), value);
 	for (int i = 0; l && i < internet_address_list_length(l); i++) {
 		InternetAddress *a = internet_address_list_get_address(l, i);
-		InternetAddressList *m =
-			INTERNET_ADDRESS_IS_GROUP(a) ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)) : NULL;
+		InternetAddressList *m = INTERNET_ADDRESS_IS_GROUP(a)
+						 ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a))
+						 : NULL;
 		for (int j = 0; m && j < internet_address_list_length(m); j++)
 			add_mailbox(out, internet_address_list_get_address(m, j));
 		add_mailbox(out, a);

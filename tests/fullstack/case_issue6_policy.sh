@@ -122,6 +122,9 @@ auto_forward_outbound = deny')"; then
 	sed -i 's/^From: .*/From: Bob <bob@example.org>/' "$FS_DIR/i6-fwd-from.eml"
 	i6_refused i6-fwd-from "5.7.1 Automatic forwarding" "foreign header From from an internal host refused (deny)" \
 		taro@city.example.lg.jp someone@example.com
+	i6_msg i6-fwd-sender "" >/dev/null
+	i6_refused i6-fwd-sender "5.7.1 Automatic forwarding" "foreign envelope sender from an internal host refused (deny)" \
+		someone@example.org someone@example.com
 else
 	fs_fail "issue6 deny config not loaded"
 fi

@@ -47,7 +47,9 @@ static const struct marker_row marker_rows[] = {
 	{"not-srs", INT_CLIENT, "srsadmin@city.example.lg.jp", "a@example.com", "Subject: x", NULL},
 	{"foreign-from", INT_CLIENT, STAFF, "a@example.com", "From: Bob <bob@example.org>", "foreign-From"},
 	{"foreign-from-external-sender", INT_CLIENT, "list@example.org", "a@example.com", "From: bob@example.org",
-	 NULL},
+	 "foreign-sender"},
+	{"foreign-sender-internal-rcpt", INT_CLIENT, "list@example.org", "b@city.example.lg.jp", "Subject: x", NULL},
+	{"foreign-sender-null", INT_CLIENT, "", "a@example.com", "Subject: x", NULL},
 	{"foreign-from-inbound", EXT_CLIENT, "x@example.org", STAFF, "From: bob@example.org", NULL},
 	{"inbound-resent", EXT_CLIENT, "x@example.org", STAFF, "Resent-From: x@example.org", "Resent-From"},
 	{"several", INT_CLIENT, STAFF, "a@example.com", "Resent-From: " STAFF "\nAuto-Submitted: auto-generated",
@@ -85,6 +87,10 @@ struct mode_row {
 static const struct mode_row mode_rows[] = {
 	{"deny", "", INT_CLIENT, STAFF, "a@example.com", "Resent-From: " STAFF, NULL, "550 5.7.1", "auto-forward-deny"},
 	{"deny-no-marker", "", INT_CLIENT, STAFF, "a@example.com", "Subject: x", NULL, "250 2.0.0", "sanitized"},
+	{"deny-foreign-sender", "", INT_CLIENT, "x@example.org", "a@example.com", "Subject: x", NULL, "550 5.7.1",
+	 "auto-forward-deny"},
+	{"foreign-sender-off", "auto_forward_foreign_sender = no\n", INT_CLIENT, "x@example.org", "a@example.com",
+	 "Subject: x", NULL, "250 2.0.0", "sanitized"},
 	{"log-only", "auto_forward_outbound = log-only\n", INT_CLIENT, STAFF, "a@example.com", "Resent-From: " STAFF,
 	 NULL, "250 2.0.0", "sanitized"},
 	{"off", "auto_forward_outbound = off\n", INT_CLIENT, STAFF, "a@example.com", "Resent-From: " STAFF, NULL,
@@ -150,11 +156,47 @@ static void test_modes(void **state)
 	g_free(path);
 }
 
+/* The report says the direction, the markers and the permit used. */
+static void test_report(void **state)
+{
+	char *path = NULL;
+	int fd = g_file_open_tmp("permitXXXXXX", &path, NULL);
+	close(fd);
+	assert_true(g_file_set_contents(path, permit_text, -1, NULL));
+	char *conf = g_strdup_printf(PERMIT_CONF "auto_forward_permit_file = %s\n", path);
+	mg_policy_set_today("2026-11-29");
+	struct mg_config *cfg = pt_conf(conf);
+	struct mg_conn *c = mg_conn_new(INT_CLIENT, NULL);
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	mg_txn_mail_from(t, STAFF, NULL);
+	mg_txn_rcpt(t, "taro.home@example.net", NULL);
+	mg_txn_header(t, "Delivered-To", STAFF);
+	mg_txn_eoh(t);
+	mg_txn_body(t, "hi\n", 3);
+	assert_int_equal(mg_txn_eom(t)->kind, MG_VERDICT_ACCEPT);
+	JsonObject *o = json_object_get_object_member(mg_txn_report(t)->extra, "policy");
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string_member(o, "direction"), "outbound");
+	assert_string_equal(json_object_get_string_member(o, "origin"), "LGWAN");
+	assert_string_equal(json_object_get_string_member(o, "auto_forward"), "Delivered-To");
+	JsonArray *a = json_object_get_array_member(o, "auto_forward_permits");
+	assert_int_equal(json_array_get_length(a), 1);
+	assert_string_equal(json_array_get_string_element(a, 0), "FWD-1");
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+	mg_policy_set_today(NULL);
+	g_unlink(path);
+	g_free(path);
+	g_free(conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_markers),
 		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_report),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
 }
