@@ -86,6 +86,8 @@ static char *template_check(const char *rule, const char *t)
 	const struct reply_row *r = row_find(rule);
 	if (!r)
 		return g_strdup_printf("unknown rule '%s'; see replies.conf for the rules", rule);
+	if (strlen(t) > 300)
+		return g_strdup("longer than 300 characters; allowed: a short ASCII reason");
 	for (const char *p = t; *p; p++)
 		if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || *p == '%')
 			return g_strdup("not printable ASCII or contains '%'; allowed: ASCII text");
@@ -146,7 +148,13 @@ GHashTable *mg_policy_replies_load(const char *path, GError **err)
 	return h;
 }
 
-/* Replace {name} by values; values are made ASCII-safe for SMTP. */
+/* An SMTP reply line is at most 512 octets (RFC 5321 4.5.3.1.5); the text
+ * after "CODE ECODE " stays well under that. */
+#define REPLY_TEXT_MAX  400
+#define REPLY_VALUE_MAX 120
+
+/* Replace {name} by values; values are made ASCII-safe for SMTP and cannot
+ * introduce placeholders of their own. */
 static char *template_fill(const char *tmpl, va_list ap)
 {
 	GString *s = g_string_new(tmpl);
@@ -154,14 +162,16 @@ static char *template_fill(const char *tmpl, va_list ap)
 	while ((name = va_arg(ap, const char *)) != NULL) {
 		const char *value = va_arg(ap, const char *);
 		char *key = g_strdup_printf("{%s}", name);
-		char *safe = g_strndup(value ? value : "", 200);
+		char *safe = g_strndup(value ? value : "", REPLY_VALUE_MAX);
 		for (char *p = safe; *p; p++)
-			if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || *p == '%')
+			if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || strchr("%{}", *p))
 				*p = '?';
 		g_string_replace(s, key, safe, 0);
 		g_free(key);
 		g_free(safe);
 	}
+	if (s->len > REPLY_TEXT_MAX)
+		g_string_truncate(s, REPLY_TEXT_MAX);
 	return g_string_free(s, FALSE);
 }
 
@@ -171,7 +181,10 @@ void mg_policy_refuse(struct mg_txn *t, gboolean per_rcpt, const char *rule, ...
 	const char *tmpl = pd && pd->replies ? g_hash_table_lookup(pd->replies, rule) : NULL;
 	if (!tmpl)
 		tmpl = mg_policy_reply_builtin(rule);
-	g_return_if_fail(tmpl != NULL);
+	if (!tmpl) { /* a rule without a template is a bug: fail closed */
+		mg_txn_internal_error(t, "policy reply template missing", NULL);
+		return;
+	}
 	va_list ap;
 	va_start(ap, rule);
 	char *text = template_fill(tmpl, ap);

@@ -167,6 +167,18 @@ static void test_replies(void **state)
 	}
 }
 
+static void test_replies_too_long(void **state)
+{
+	char *xs = g_strnfill(300, 'A');
+	char *line = g_strdup_printf("relay-denied = 550 5.7.1 %s\n", xs);
+	GError *err = NULL;
+	assert_null(mg_policy_replies_parse("r.conf", line, &err));
+	assert_non_null(strstr(err->message, "r.conf:1: longer than 300"));
+	g_clear_error(&err);
+	g_free(line);
+	g_free(xs);
+}
+
 /* Every built-in template passes the same check as a file line. */
 static void test_replies_builtin_valid(void **state)
 {
@@ -200,6 +212,18 @@ static void test_replies_used(void **state)
 	pt_run(cfg, &m, &r);
 	assert_string_equal(r.code, "554 5.7.1");
 	assert_string_equal(r.reason, "Relay refused for ???@example.com from [192.0.2.1]");
+	/* a value cannot bring placeholders of its own, and is cut short */
+	m.rcpts = "{client}@example.com";
+	pt_run(cfg, &m, &r);
+	assert_string_equal(r.reason, "Relay refused for ?client?@example.com from [192.0.2.1]");
+	char *xs = g_strnfill(300, 'x');
+	char *longaddr = g_strdup_printf("%s@example.com", xs);
+	g_free(xs);
+	m.rcpts = longaddr;
+	pt_run(cfg, &m, &r);
+	assert_true(strlen(r.reason) < 200);
+	assert_non_null(strstr(r.reason, "xxxxxxxxxx"));
+	g_free(longaddr);
 	mg_config_unref(cfg);
 	g_unlink(path);
 	g_free(path);
@@ -233,10 +257,15 @@ static void test_shipped_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_permit_parse), cmocka_unit_test(test_permit_fields),
-		cmocka_unit_test(test_config_rows),  cmocka_unit_test(test_config_bad_permit_file),
-		cmocka_unit_test(test_replies),      cmocka_unit_test(test_replies_builtin_valid),
-		cmocka_unit_test(test_replies_used), cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_permit_parse),
+		cmocka_unit_test(test_permit_fields),
+		cmocka_unit_test(test_config_rows),
+		cmocka_unit_test(test_config_bad_permit_file),
+		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_replies_too_long),
+		cmocka_unit_test(test_replies_builtin_valid),
+		cmocka_unit_test(test_replies_used),
+		cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
 }
