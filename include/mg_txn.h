@@ -76,6 +76,7 @@ struct mg_txn {
 	guint n_rcpt_internal, n_rcpt_external, n_rcpt_refused;
 	gint64 size_limit;		/* message size limit of the direction */
 	guint n_attachments;
+	char *auth_user; /* SMTP AUTH identity, "" when none */
 
 	/* --- issue 7: quarantine and audit --- */
 };

@@ -95,9 +95,9 @@ static const struct mg_opt mg_options[] = {
 	  "lgwan: the relay joins the LGWAN zone (internal_network) and the Internet;\n"
 	  "nobody on the Internet side may relay to the Internet, whatever sender they\n"
 	  "claim.  gateway: zone-less mode for organisations without LGWAN (one network\n"
-	  "behind one gateway); an external client with an internal envelope sender may\n"
-	  "send out (roaming staff authenticated by the MTA), only outside-to-outside\n"
-	  "mail is refused." },
+	  "behind one gateway); an external client that authenticated to the MTA (SMTP\n"
+	  "AUTH, macro {auth_authen}) with an internal envelope sender may also send\n"
+	  "out (roaming staff).  The relay guard itself is always on." },
 	{ "inbound_max_message_size", MG_OPT_SIZE, OFF(inbound_max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
 	  "Largest inbound message (Internet -> internal), headers and body as received.\n"
 	  "Checked at MAIL FROM (SIZE=), while the body streams in and at the end:\n"

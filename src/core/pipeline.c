@@ -106,6 +106,7 @@ void mg_txn_free(struct mg_txn *t)
 	g_free(t->queue_id);
 	g_free(t->boundary_seed);
 	g_free(t->quarantine_id);
+	g_free(t->auth_user);
 	mg_config_unref(t->cfg);
 	g_free(t);
 }
@@ -177,6 +178,12 @@ static char *addr_bare(const char *addr)
 		a[n - 2] = '\0';
 	}
 	return a;
+}
+
+void mg_txn_set_auth(struct mg_txn *t, const char *authen)
+{
+	g_free(t->auth_user);
+	t->auth_user = g_strdup(authen ? authen : "");
 }
 
 const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args)

@@ -98,18 +98,18 @@ static gboolean sender_internal(const struct mg_txn *t)
 }
 
 /* Outside-to-outside: in lgwan mode nobody outside may relay; in gateway
- * mode an internal envelope sender may (roaming staff, authenticated by
- * the MTA). */
+ * mode a client that authenticated to the MTA (SMTP AUTH) with an internal
+ * envelope sender may (roaming staff). */
 static gboolean relay_check(struct mg_txn *t, const char *addr)
 {
 	if (t->origin_internal || mg_policy_addr_internal(t->cfg, addr))
 		return TRUE;
-	if (t->cfg->zone_mode == MG_ZONE_GATEWAY && sender_internal(t))
+	if (t->cfg->zone_mode == MG_ZONE_GATEWAY && t->auth_user && *t->auth_user && sender_internal(t))
 		return TRUE;
 	char *rcpt = mg_policy_addr_bare(addr), *sender = mg_policy_addr_bare(t->mail_from);
 	mg_warn(t->queue_id,
-		"security event: relay attempt refused (rule relay-denied): client=[%s] sender=<%s> rcpt=<%s>",
-		t->conn->client_addr, sender, rcpt);
+		"security event: relay attempt refused (rule relay-denied): client=[%s] sender=<%s> rcpt=<%s> auth=%s",
+		t->conn->client_addr, sender, rcpt, t->auth_user && *t->auth_user ? t->auth_user : "none");
 	g_free(sender);
 	mg_policy_refuse(t, TRUE, "relay-denied", "rcpt", rcpt, "client", t->conn->client_addr, NULL);
 	g_free(rcpt);

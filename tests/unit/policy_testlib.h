@@ -40,6 +40,7 @@ static struct mg_config *pt_conf(const char *extra)
 struct pt_msg {
 	const char *client, *from, *args, *rcpts, *headers;
 	const char *body;
+	const char *auth; /* SMTP AUTH identity, or NULL */
 };
 
 struct pt_result {
@@ -77,6 +78,7 @@ static void pt_run(struct mg_config *cfg, const struct pt_msg *m, struct pt_resu
 	struct mg_conn *c = mg_conn_new(m->client, "client.example");
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	char **args = g_strsplit(m->args ? m->args : "", " ", -1);
+	mg_txn_set_auth(t, m->auth);
 	const struct mg_verdict *v = mg_txn_mail_from(t, m->from, *args && **args ? args : NULL);
 	char **rc = g_strsplit(m->rcpts ? m->rcpts : "", " ", -1);
 	for (int i = 0; v->kind == MG_VERDICT_CONTINUE && rc[i] && i < 8; i++)

@@ -17,6 +17,7 @@ struct relay_row {
 	const char *want_rcpt[3];
 	const char *want_code;
 	int want_dir;
+	const char *auth; /* SMTP AUTH identity, or NULL */
 };
 
 static const struct relay_row relay_rows[] = {
@@ -59,7 +60,27 @@ static const struct relay_row relay_rows[] = {
 	 "a@example.com",
 	 {"250"},
 	 "250 2.0.0",
-	 MG_DIR_OUTBOUND},
+	 MG_DIR_OUTBOUND,
+	 "taro"},
+	{"gateway-roaming-no-auth",
+	 "zone_mode = gateway\n",
+	 EXT_CLIENT,
+	 STAFF,
+	 "a@example.com",
+	 {"550 5.7.1"},
+	 "550 5.7.1",
+	 0,
+	 NULL},
+	{"gateway-auth-foreign-sender",
+	 "zone_mode = gateway\n",
+	 EXT_CLIENT,
+	 "x@example.net",
+	 "a@example.com",
+	 {"550 5.7.1"},
+	 "550 5.7.1",
+	 0,
+	 "taro"},
+	{"lgwan-auth", "", EXT_CLIENT, STAFF, "a@example.com", {"550 5.7.1"}, "550 5.7.1", 0, "taro"},
 	{"gateway-relay",
 	 "zone_mode = gateway\n",
 	 EXT_CLIENT,
@@ -94,7 +115,7 @@ static void test_relay(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(relay_rows); i++) {
 		const struct relay_row *w = &relay_rows[i];
 		struct mg_config *cfg = pt_conf(w->conf);
-		struct pt_msg m = {w->client, w->from, NULL, w->rcpts, "From: " STAFF "\nSubject: x", NULL};
+		struct pt_msg m = {w->client, w->from, NULL, w->rcpts, "From: " STAFF "\nSubject: x", NULL, w->auth};
 		struct pt_result r;
 		pt_run(cfg, &m, &r);
 		for (int k = 0; k < 3 && w->want_rcpt[k]; k++)
