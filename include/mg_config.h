@@ -73,6 +73,8 @@ struct mg_config {
 	int64_t max_attachments;
 	int64_t inbound_max_attachment_size;
 	int64_t outbound_max_attachment_size;
+	int64_t inbound_max_decoded_total;
+	int64_t outbound_max_decoded_total;
 	int auto_forward_inbound;	/* enum mg_forward_mode */
 	int auto_forward_outbound;	/* enum mg_forward_mode */
 	gboolean auto_forward_allow_replies;

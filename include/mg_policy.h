@@ -100,5 +100,7 @@ GHashTable *mg_policy_replies_load(const char *path, GError **err);
 GHashTable *mg_policy_replies_parse(const char *name, const char *text, GError **err);
 /* The built-in template text of a rule (NULL if no such rule). */
 const char *mg_policy_reply_builtin(const char *rule);
+/* Name of the i-th rule with a template, NULL past the end. */
+const char *mg_policy_reply_rule(gsize i);
 
 #endif

@@ -114,6 +114,11 @@ static const struct mg_opt mg_options[] = {
 	  "Largest single decoded attachment of an inbound message.  Larger: 552 5.3.4." },
 	{ "outbound_max_attachment_size", MG_OPT_SIZE, OFF(outbound_max_attachment_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
 	  "Largest single decoded attachment of an outbound or internal message." },
+	{ "inbound_max_decoded_total", MG_OPT_SIZE, OFF(inbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an inbound message (max_decoded_total\n"
+	  "caps every direction).  Larger: 552 5.3.4." },
+	{ "outbound_max_decoded_total", MG_OPT_SIZE, OFF(outbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an outbound or internal message." },
 	{ "auto_forward_outbound", MG_OPT_ENUM, OFF(auto_forward_outbound), "deny", 0, 0, "deny|permit-list|log-only|off", NULL,
 	  "Automatically forwarded mail leaving for the Internet.  deny: 550 5.7.1;\n"
 	  "permit-list: only forwards listed in auto_forward_permit_file (live entry for\n"

@@ -170,9 +170,25 @@ gboolean mg_policy_eoh(struct mg_txn *t)
 	return mg_policy_forward_check(t) && mg_policy_bcc_check(t);
 }
 
+/* All decoded leaves (body text too) against the direction's total. */
+static gboolean check_decoded_total(struct mg_txn *t)
+{
+	const struct mg_config *c = t->cfg;
+	gint64 limit = t->origin_internal ? c->outbound_max_decoded_total : c->inbound_max_decoded_total;
+	if (t->decoded_total <= limit)
+		return TRUE;
+	char *l = g_strdup_printf("%" G_GINT64_FORMAT, limit);
+	mg_policy_refuse(t, FALSE, "decoded-total", "limit", l, "direction",
+			 t->origin_internal ? "outbound" : "inbound", NULL);
+	g_free(l);
+	return FALSE;
+}
+
 gboolean mg_policy_leaf(struct mg_leaf *leaf)
 {
 	struct mg_txn *t = leaf->t;
+	if (!check_decoded_total(t))
+		return FALSE;
 	if (leaf->inline_text)
 		return TRUE;
 	char *lim = NULL, *size = NULL;

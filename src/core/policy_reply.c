@@ -37,6 +37,8 @@ static const struct reply_row builtin[] = {
 	  "552 5.3.4 Too many attachments (at most {limit} per message)" },
 	{ "attachment-size", "part,size,limit,direction",
 	  "552 5.3.4 Attachment {part} is larger than the limit of {limit} bytes for {direction} mail" },
+	{ "decoded-total", "limit,direction",
+	  "552 5.3.4 The decoded parts of the message exceed the limit of {limit} bytes for {direction} mail" },
 	{ "relay-denied", "rcpt,client",
 	  "550 5.7.1 Relaying denied: <{rcpt}> is not a recipient of this organisation" },
 	{ "auto-forward-deny", "markers,source,destination,direction",
@@ -56,6 +58,11 @@ static const struct reply_row *row_find(const char *rule)
 		if (strcmp(builtin[i].rule, rule) == 0)
 			return &builtin[i];
 	return NULL;
+}
+
+const char *mg_policy_reply_rule(gsize i)
+{
+	return i < G_N_ELEMENTS(builtin) ? builtin[i].rule : NULL;
 }
 
 const char *mg_policy_reply_builtin(const char *rule)

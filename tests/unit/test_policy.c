@@ -234,7 +234,9 @@ struct attach_row {
 static const struct attach_row attach_rows[] = {
 	{"two-ok", INT_CLIENT, 2, 100, NULL, NULL},
 	{"three-too-many", INT_CLIENT, 3, 100, "552 5.3.4", "max-attachments"},
-	{"big-out", INT_CLIENT, 1, 1500, "552 5.3.4", "attachment-size"},
+	{"big-out", INT_CLIENT, 1, 1100, "552 5.3.4", "attachment-size"},
+	{"total-out", INT_CLIENT, 2, 800, "552 5.3.4", "decoded-total"},
+	{"total-in", EXT_CLIENT, 2, 1900, "552 5.3.4", "decoded-total"},
 	{"big-in-ok", EXT_CLIENT, 1, 1500, NULL, NULL},
 	{"bigger-in", EXT_CLIENT, 1, 2500, "552 5.3.4", "attachment-size"},
 };
@@ -242,7 +244,8 @@ static const struct attach_row attach_rows[] = {
 static void test_attachments(void **state)
 {
 	struct mg_config *cfg = pt_conf("max_attachments = 2\noutbound_max_attachment_size = 1K\n"
-					"inbound_max_attachment_size = 2K\n");
+					"inbound_max_attachment_size = 2K\n"
+					"outbound_max_decoded_total = 1500\ninbound_max_decoded_total = 3K\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(attach_rows); i++) {
 		const struct attach_row *w = &attach_rows[i];
 		char *body = multipart_body(w->n, w->len);
@@ -255,7 +258,8 @@ static void test_attachments(void **state)
 		if (w->want_code && (g_strcmp0(r.code, w->want_code) || g_strcmp0(r.rule, w->want_rule)))
 			fail_msg("%s: got %s %s want %s %s", w->name, r.code, r.rule, w->want_code, w->want_rule);
 		if (!w->want_code &&
-		    (g_strcmp0(r.rule, "max-attachments") == 0 || g_strcmp0(r.rule, "attachment-size") == 0))
+		    (g_strcmp0(r.rule, "max-attachments") == 0 || g_strcmp0(r.rule, "attachment-size") == 0 ||
+		     g_strcmp0(r.rule, "decoded-total") == 0))
 			fail_msg("%s: refused by %s", w->name, r.rule);
 		g_free(body);
 	}
