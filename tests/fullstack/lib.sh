@@ -10,6 +10,7 @@
 # Must run as root (Postfix's master runs as root and drops to `postfix`).
 . "$top_srcdir/tests/lib.sh"
 FS_POSTFIX_SBIN="${FS_POSTFIX_SBIN:-/usr/sbin}"
+FS_MILTER_USER="${FS_MILTER_USER:-nobody}"
 
 fs_write_postfix_conf() {
 	mkdir -p "$FS_DIR/etc" "$FS_DIR/queue" "$FS_DIR/data" "$FS_OUT"
@@ -90,7 +91,11 @@ CF
 }
 
 fs_start_milter() {
-	"$MUGAIKA_MILTER" -f -c "$FS_CONF" -p "inet:$FS_MILTER_PORT@127.0.0.1" \
+	# As a real deployment: started as root, privileges dropped to an
+	# unprivileged user once the socket exists.
+	chown -R "$FS_MILTER_USER" "$FS_DIR/spool"
+	chmod 644 "$FS_CONF"
+	"$MUGAIKA_MILTER" -f -c "$FS_CONF" -p "inet:$FS_MILTER_PORT@127.0.0.1" -u "$FS_MILTER_USER" \
 		-P "$FS_DIR/milter.pid" >>"$FS_DIR/milter.log" 2>&1 &
 	FS_MILTER_PID=$!
 	for _i in $(seq 1 100); do
@@ -164,6 +169,7 @@ fs_queue_count() {
 
 fs_reload() {
 	cp "$1" "$FS_CONF"
+	chmod 644 "$FS_CONF"
 	_n=$(grep -c "configuration reloaded\|reload refused" "$FS_DIR/milter.log")
 	kill -HUP "$FS_MILTER_PID"
 	for _i in $(seq 1 100); do
