@@ -196,9 +196,23 @@ static const char *first_destination(const struct mg_txn *t)
 	return "";
 }
 
+/* The mailbox to name in logs and replies: the first internal candidate
+ * (the mailbox that forwards), else the first one. */
+static const char *main_source(const struct mg_txn *t, GPtrArray *src)
+{
+	for (guint i = 0; i < src->len; i++) {
+		char *d = mg_policy_addr_domain(src->pdata[i]);
+		gboolean in = *d && mg_policy_domain_internal(t->cfg, d);
+		g_free(d);
+		if (in)
+			return src->pdata[i];
+	}
+	return src->len ? src->pdata[0] : "";
+}
+
 static void refuse_forward(struct mg_txn *t, const char *rule, const char *markers, GPtrArray *src, const char *dest)
 {
-	const char *source = src->len ? src->pdata[0] : "";
+	const char *source = main_source(t, src);
 	mg_warn(t->queue_id, "auto-forward refused (rule %s): source=<%s> destination=<%s> markers=%s", rule, source,
 		dest, markers);
 	mg_policy_refuse(t, FALSE, rule, "markers", markers, "source", source, "destination", dest, "direction",
@@ -260,7 +274,7 @@ gboolean mg_policy_forward_check(struct mg_txn *t)
 	gboolean ok = TRUE;
 	if (mode == MG_FWD_LOG_ONLY)
 		mg_info(t->queue_id, "auto-forward detected (log-only, %s): source=<%s> markers=%s",
-			mg_policy_direction_name(t->direction), src->len ? (char *)src->pdata[0] : "", markers);
+			mg_policy_direction_name(t->direction), main_source(t, src), markers);
 	else if (mode == MG_FWD_DENY)
 		refuse_forward(t, "auto-forward-deny", markers, src, first_destination(t));
 	else

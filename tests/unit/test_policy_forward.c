@@ -80,6 +80,7 @@ static void test_markers(void **state)
 struct mode_row {
 	const char *name, *conf, *client, *from, *rcpts, *headers, *today;
 	const char *want_code, *want_rule;
+	const char *want_reason; /* substring of the reply text, or NULL */
 };
 
 #define PERMIT_CONF "auto_forward_outbound = permit-list\nauto_forward_inbound = permit-list\n"
@@ -111,6 +112,10 @@ static const struct mode_row mode_rows[] = {
 	 "taro.home@example.net", "Delivered-To: " STAFF, "2026-11-29", "250 2.0.0", "sanitized"},
 	{"permit-unknown-destination", PERMIT_CONF, INT_CLIENT, STAFF, "other@example.net", "Delivered-To: " STAFF,
 	 "2026-11-29", "550 5.7.1", "auto-forward-unpermitted"},
+	{"permit-names-internal-source", PERMIT_CONF, INT_CLIENT, "SRS0=a=b=example.net=x@relay.example.net",
+	 "other@example.net", "Delivered-To: " STAFF, "2026-11-29", "550 5.7.1", "auto-forward-unpermitted",
+	 "from <" STAFF
+	 "> to <other@example.net> has no valid permit (detected: Delivered-To,SRS-sender,foreign-sender)"},
 	{"permit-one-of-two", PERMIT_CONF, INT_CLIENT, STAFF, "taro.home@example.net other@example.net",
 	 "Delivered-To: " STAFF, "2026-11-29", "550 5.7.1", "auto-forward-unpermitted"},
 	{"permit-internal-rcpt-free", PERMIT_CONF, INT_CLIENT, STAFF, "taro.home@example.net b@city.example.lg.jp",
@@ -148,6 +153,8 @@ static void test_modes(void **state)
 		if (g_strcmp0(r.code, w->want_code) != 0 || g_strcmp0(r.rule, w->want_rule) != 0)
 			fail_msg("%s: got %s %s want %s %s (%s)", w->name, r.code, r.rule, w->want_code, w->want_rule,
 				 r.reason);
+		if (w->want_reason && !strstr(r.reason, w->want_reason))
+			fail_msg("%s: reply '%s' lacks '%s'", w->name, r.reason, w->want_reason);
 		mg_policy_set_today(NULL);
 		mg_config_unref(cfg);
 		g_free(conf);
