@@ -238,6 +238,11 @@ gboolean mg_policy_config_compile(struct mg_config *cfg, GError **err)
 			"%s: no internal_domain configured: every message counts as inbound and the "
 			"relay guard cannot tell inside from outside",
 			cfg->path);
+	else if (pd->networks->len == 0)
+		mg_warn(NULL,
+			"%s: no internal_network configured: no client is internal, so mail to other "
+			"domains is refused as relaying",
+			cfg->path);
 	return TRUE;
 }
 
