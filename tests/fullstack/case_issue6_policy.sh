@@ -122,6 +122,25 @@ auto_forward_outbound = deny')"; then
 	sed -i 's/^From: .*/From: Bob <bob@example.org>/' "$FS_DIR/i6-fwd-from.eml"
 	i6_refused i6-fwd-from "5.7.1 Automatic forwarding" "foreign header From from an internal host refused (deny)" \
 		taro@city.example.lg.jp someone@example.com
+	# A local forward re-injected through sendmail(1)/pickup: Postfix runs
+	# non_smtpd_milters with client 127.0.0.1; the refusal bounces to the sender.
+	i6_msg i6-fwd-local "Delivered-To: taro@city.example.lg.jp" >/dev/null
+	if "$FS_POSTFIX_SBIN/sendmail" -C "$FS_DIR/etc" -f taro@city.example.lg.jp someone@example.com \
+		< "$FS_DIR/i6-fwd-local.eml" 2>"$FS_DIR/i6-sendmail.err"; then
+		_bounce=""
+		for _i in $(seq 1 200); do
+			_bounce=$(grep -l "Automatic forwarding is not permitted" "$FS_OUT"/*taro@city.example.lg.jp*.eml 2>/dev/null | head -n 1)
+			[ -n "$_bounce" ] && break
+			sleep 0.1
+		done
+		if [ -n "$_bounce" ] && [ -z "$(grep -l -F "<i6-fwd-local@" "$FS_OUT"/*someone@example.com*.eml 2>/dev/null)" ]; then
+			fs_pass "local forward via sendmail/pickup refused; the sender got a bounce with the reason"
+		else
+			fs_fail "local forward via sendmail/pickup not refused (or no bounce)"
+		fi
+	else
+		fs_fail "sendmail(1) submission failed: $(cat "$FS_DIR/i6-sendmail.err")"
+	fi
 	i6_msg i6-fwd-sender "" >/dev/null
 	i6_refused i6-fwd-sender "5.7.1 Automatic forwarding" "foreign envelope sender from an internal host refused (deny)" \
 		someone@example.org someone@example.com
