@@ -19,6 +19,8 @@
 #ifndef MG_POLICY_H
 #define MG_POLICY_H
 
+#include <stdio.h>
+
 #include "mg_mime.h"
 #include "mg_txn.h"
 
@@ -83,6 +85,12 @@ struct mg_permit {
  * name file:line. */
 GPtrArray *mg_permit_load(const char *path, const GDate *today, GError **err);
 GPtrArray *mg_permit_parse(const char *name, const char *text, const GDate *today, GError **err);
+/* Load for review (`mugaika permits`): expired entries are kept, not refused. */
+GPtrArray *mg_permit_load_all(const char *path, GError **err);
+/* The permit review for the CISO deputy: one line per permit with its
+ * status on `today` (active, expires within warn_days, EXPIRED).  Returns
+ * the number of expired permits. */
+guint mg_permit_report(FILE *out, const GPtrArray *permits, const GDate *today, int warn_days);
 /* A live entry for source -> destination on `today`, or NULL. */
 const struct mg_permit *mg_permit_find(const GPtrArray *permits, const char *source, const char *destination,
 				       const GDate *today);

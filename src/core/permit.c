@@ -181,6 +181,40 @@ GPtrArray *mg_permit_load(const char *path, const GDate *today, GError **err)
 	return list;
 }
 
+GPtrArray *mg_permit_load_all(const char *path, GError **err)
+{
+	GDate epoch;
+	g_date_clear(&epoch, 1);
+	g_date_set_dmy(&epoch, 1, G_DATE_JANUARY, 1);
+	return mg_permit_load(path, &epoch, err);
+}
+
+static void permit_status(const struct mg_permit *e, const GDate *today, int warn_days, char *buf, gsize n)
+{
+	gint days = g_date_days_between(today, &e->date);
+	if (days < 0)
+		g_snprintf(buf, n, "EXPIRED");
+	else if (days <= warn_days)
+		g_snprintf(buf, n, "expires in %d day%s", days, days == 1 ? "" : "s");
+	else
+		g_snprintf(buf, n, "active");
+}
+
+guint mg_permit_report(FILE *out, const GPtrArray *permits, const GDate *today, int warn_days)
+{
+	guint expired = 0;
+	fprintf(out, "%-16s %-18s %-10s %s\n", "ID", "STATUS", "EXPIRES", "SOURCE -> DESTINATION (APPROVER): REASON");
+	for (guint i = 0; permits && i < permits->len; i++) {
+		const struct mg_permit *e = permits->pdata[i];
+		char status[32];
+		permit_status(e, today, warn_days, status, sizeof status);
+		expired += g_date_compare(&e->date, today) < 0;
+		fprintf(out, "%-16s %-18s %-10s %s -> %s (%s): %s\n", e->id, status, e->expires, e->source,
+			e->destination, e->approver, e->reason);
+	}
+	return expired;
+}
+
 const struct mg_permit *mg_permit_find(const GPtrArray *permits, const char *source, const char *destination,
 				       const GDate *today)
 {

@@ -228,6 +228,39 @@ static void test_replies_used(void **state)
 	g_free(extra);
 }
 
+/* The review lists every permit with its status; expired ones counted. */
+static void test_permit_report(void **state)
+{
+	static const char text[] = "A a@b.example c@d.example k 2026-12-31 long trip\n"
+				   "B a@b.example @e.example k 2026-12-05 soon\n"
+				   "C a@b.example f@g.example k 2026-11-29 today\n"
+				   "D a@b.example h@i.example k 2026-10-01 old\n";
+	static const char *want[] = {
+		"A                active             2026-12-31 a@b.example -> c@d.example (k): long trip",
+		"B                expires in 6 days  2026-12-05", "C                expires in 0 days  2026-11-29",
+		"D                EXPIRED            2026-10-01"};
+	GDate epoch, today;
+	g_date_clear(&epoch, 1);
+	g_date_set_dmy(&epoch, 1, G_DATE_JANUARY, 1);
+	g_date_clear(&today, 1);
+	g_date_set_dmy(&today, 29, G_DATE_NOVEMBER, 2026);
+	GPtrArray *l = mg_permit_parse("r.list", text, &epoch, NULL);
+	assert_non_null(l);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_int_equal(mg_permit_report(out, l, &today, 14), 1);
+	fclose(out);
+	char **lines = g_strsplit(buf, "\n", -1);
+	assert_true(g_strv_length(lines) >= 5);
+	for (gsize i = 0; i < G_N_ELEMENTS(want); i++)
+		if (!g_str_has_prefix(lines[i + 1], want[i]))
+			fail_msg("line %zu: got '%s' want '%s...'", i + 1, lines[i + 1], want[i]);
+	g_strfreev(lines);
+	free(buf);
+	g_ptr_array_unref(l);
+}
+
 /* The example files shipped in conf/ load (top_srcdir from make check). */
 static void test_shipped_files(void **state)
 {
@@ -267,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_replies_builtin_valid),
 		cmocka_unit_test(test_replies_used),
 		cmocka_unit_test(test_shipped_files),
+		cmocka_unit_test(test_permit_report),
 	};
 	return cmocka_run_group_tests(tests, pt_setup, NULL);
 }
