@@ -99,9 +99,19 @@ gboolean mg_policy_domain_internal(const struct mg_config *cfg, const char *doma
 	return FALSE;
 }
 
-/* An address without a domain ("postmaster") is a local mailbox. */
+/* An address without a domain ("postmaster") is a local mailbox.  A local
+ * part with routing characters ("victim%example.com@ours", "host!victim")
+ * may be relayed elsewhere by the MTA: never internal. */
 gboolean mg_policy_addr_internal(const struct mg_config *cfg, const char *addr)
 {
+	char *b = mg_policy_addr_bare(addr);
+	char *at = strrchr(b, '@');
+	if (at)
+		*at = '\0';
+	gboolean routed = strpbrk(b, "%!") != NULL;
+	g_free(b);
+	if (routed)
+		return FALSE;
 	char *d = mg_policy_addr_domain(addr);
 	gboolean in = *d == '\0' || mg_policy_domain_internal(cfg, d);
 	g_free(d);
