@@ -81,6 +81,27 @@ struct mg_config {
 	int64_t scan_db_check_interval; /* seconds, 0 = only on SIGHUP */
 
 	/* --- issue 6: boundary policy --- */
+	char **internal_network;       /* CIDR strings (checked per line) */
+	char **internal_domain;	       /* mail domains; subdomains match */
+	int zone_mode;		       /* enum mg_zone_mode (mg_policy.h) */
+	int64_t inbound_max_message_size;
+	int64_t outbound_max_message_size;
+	int64_t max_recipients;
+	int64_t max_attachments;
+	int64_t inbound_max_attachment_size;
+	int64_t outbound_max_attachment_size;
+	int64_t inbound_max_decoded_total;
+	int64_t outbound_max_decoded_total;
+	int auto_forward_inbound;	/* enum mg_forward_mode */
+	int auto_forward_outbound;	/* enum mg_forward_mode */
+	gboolean auto_forward_allow_replies;
+	gboolean auto_forward_foreign_sender;
+	char *auto_forward_permit_file; /* "" = none */
+	int64_t bcc_max_visible_external; /* 0 = rule off */
+	int bcc_action;			  /* enum mg_bcc_action */
+	char **bcc_exempt_sender;	  /* addresses or @domain */
+	char *policy_replies;		  /* reply templates file, "" = built-in */
+	struct mg_policy_data *policy;	  /* compiled by the finish hook */
 
 	/* --- issue 7: quarantine and audit --- */
 	char *quarantine_dir;

@@ -17,6 +17,7 @@
 
 #include "mg_config.h"
 #include "mg_config_table.h"
+#include "mg_policy.h" /* issue 6: check functions of its rows */
 
 G_DEFINE_QUARK(mg-config-error-quark, mg_config_error)
 
@@ -133,6 +134,80 @@ static const struct mg_opt mg_options[] = {
 	  "in the background (0: only on SIGHUP).  Mail in flight finishes on the old one." },
 
 	/* --- issue 6: boundary policy --- */
+	{ "internal_network", MG_OPT_LIST, OFF(internal_network), "", 0, 0, NULL, mg_policy_check_network,
+	  "A network of the internal zone (LGWAN side, or the organisation in gateway\n"
+	  "mode) as CIDR, IPv4 or IPv6; repeat the key for more.  Mail from a client in\n"
+	  "one of them is internal-origin; all other clients are external.  The MTA's own\n"
+	  "re-injection (local forwarding) arrives from 127.0.0.1/::1: list those too.\n"
+	  "Example: internal_network = 10.0.0.0/8" },
+	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, mg_policy_check_domain,
+	  "A mail domain of the organisation; its subdomains match too.  Repeat the key\n"
+	  "for more.  Recipients in these domains are internal.  With no internal_domain\n"
+	  "the zones are not configured: every message counts as inbound and the relay\n"
+	  "guard cannot tell outside from inside (a warning is logged)." },
+	{ "zone_mode", MG_OPT_ENUM, OFF(zone_mode), "lgwan", 0, 0, "lgwan|gateway", NULL,
+	  "lgwan: the relay joins the LGWAN zone (internal_network) and the Internet;\n"
+	  "nobody on the Internet side may relay to the Internet, whatever sender they\n"
+	  "claim.  gateway: zone-less mode for organisations without LGWAN (one network\n"
+	  "behind one gateway); an external client that authenticated to the MTA (SMTP\n"
+	  "AUTH, macro {auth_authen}) with an internal envelope sender may also send\n"
+	  "out (roaming staff).  The relay guard itself is always on." },
+	{ "inbound_max_message_size", MG_OPT_SIZE, OFF(inbound_max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest inbound message (Internet -> internal), headers and body as received.\n"
+	  "Checked at MAIL FROM (SIZE=), while the body streams in and at the end:\n"
+	  "552 5.3.4.  max_message_size caps every direction." },
+	{ "outbound_max_message_size", MG_OPT_SIZE, OFF(outbound_max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest outbound or internal message (from an internal client).  552 5.3.4." },
+	{ "max_recipients", MG_OPT_INT, OFF(max_recipients), "100", 1, 100000, NULL, NULL,
+	  "Most envelope recipients in one message.  Each recipient past the limit gets\n"
+	  "452 4.5.3 (RFC 5321: the client sends the rest in another transaction)." },
+	{ "max_attachments", MG_OPT_INT, OFF(max_attachments), "50", 1, 100000, NULL, NULL,
+	  "Most attachments (MIME leaves that are not body text) in one message.\n"
+	  "More: 552 5.3.4." },
+	{ "inbound_max_attachment_size", MG_OPT_SIZE, OFF(inbound_max_attachment_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest single decoded attachment of an inbound message.  Larger: 552 5.3.4." },
+	{ "outbound_max_attachment_size", MG_OPT_SIZE, OFF(outbound_max_attachment_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest single decoded attachment of an outbound or internal message." },
+	{ "inbound_max_decoded_total", MG_OPT_SIZE, OFF(inbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an inbound message (max_decoded_total\n"
+	  "caps every direction).  Larger: 552 5.3.4." },
+	{ "outbound_max_decoded_total", MG_OPT_SIZE, OFF(outbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an outbound or internal message." },
+	{ "auto_forward_outbound", MG_OPT_ENUM, OFF(auto_forward_outbound), "deny", 0, 0, "deny|permit-list|log-only|off", NULL,
+	  "Automatically forwarded mail leaving for the Internet.  deny: 550 5.7.1;\n"
+	  "permit-list: only forwards listed in auto_forward_permit_file (live entry for\n"
+	  "source and every destination) pass, each use logged; log-only: pass and log.\n"
+	  "Markers: Auto-Submitted other than no, X-MS-Exchange-Inbox-Rules-Loop,\n"
+	  "X-MS-Exchange-Generated-Message-Source, X-Forwarded-To/-For,\n"
+	  "X-Sieve-Redirected-From, Resent-From/-To/-Sender, Delivered-To of an internal\n"
+	  "mailbox, SRS envelope sender, a foreign header From sent by an internal\n"
+	  "host for an internal envelope sender, and (auto_forward_foreign_sender) a\n"
+	  "foreign envelope sender from an internal host." },
+	{ "auto_forward_inbound", MG_OPT_ENUM, OFF(auto_forward_inbound), "log-only", 0, 0, "deny|permit-list|log-only|off", NULL,
+	  "Automatically forwarded mail arriving from the Internet (an outside account\n"
+	  "forwarding into the internal zone).  Same modes and markers as outbound." },
+	{ "auto_forward_allow_replies", MG_OPT_BOOL, OFF(auto_forward_allow_replies), "yes", 0, 0, NULL, NULL,
+	  "Auto-Submitted: auto-replied with a null envelope sender (vacation replies,\n"
+	  "RFC 3834) is a reply, not a forward, and is not counted as a marker." },
+	{ "auto_forward_foreign_sender", MG_OPT_BOOL, OFF(auto_forward_foreign_sender), "yes", 0, 0, NULL, NULL,
+	  "Also count as a forward marker: outbound mail from an internal host whose\n"
+	  "envelope sender is outside internal_domain (a mailbox re-sending mail it\n"
+	  "received keeps the original sender).  Say no if internal hosts legitimately\n"
+	  "send for foreign domains (e.g. hosted mailing lists)." },
+	{ "auto_forward_permit_file", MG_OPT_STR, OFF(auto_forward_permit_file), "", 0, 0, NULL, NULL,
+	  "Permitted forwards (required by the permit-list mode), one per line:\n"
+	  "ID SOURCE DESTINATION APPROVER EXPIRES REASON...  (see permit-forward.list).\n"
+	  "A bad line, a bad or past expiry date fails the load with file:line." },
+	{ "bcc_max_visible_external", MG_OPT_INT, OFF(bcc_max_visible_external), "10", 0, 100000, NULL, NULL,
+	  "Outbound mail may show at most this many distinct external addresses in\n"
+	  "To and Cc (use Bcc for more).  0 turns the rule off." },
+	{ "bcc_action", MG_OPT_ENUM, OFF(bcc_action), "log", 0, 0, "log|reject", NULL,
+	  "What happens over bcc_max_visible_external: log, or reject with 550 5.7.1." },
+	{ "bcc_exempt_sender", MG_OPT_LIST, OFF(bcc_exempt_sender), "", 0, 0, NULL, mg_policy_check_address,
+	  "Envelope senders exempt from the Bcc rule: an address or @domain; repeat." },
+	{ "policy_replies", MG_OPT_STR, OFF(policy_replies), "", 0, 0, NULL, NULL,
+	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
+	  "empty: the built-in texts.  ASCII only." },
 
 	/* --- issue 7: quarantine and audit --- */
 	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,

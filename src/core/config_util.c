@@ -11,6 +11,7 @@
 
 #include "mg_config_table.h"
 #include "mg_scan.h"
+#include "mg_policy.h" /* issue 6 hooks */
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
@@ -217,9 +218,11 @@ gboolean mg_store_config_check(struct mg_config *cfg, GError **err); /* issue 7:
 static const mg_config_hook finish_hooks[] = {
 	mg_scan_config_check,
 	mg_store_config_check,
+	mg_policy_config_compile, /* issue 6 */
 	NULL, /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
+	mg_policy_config_release, /* issue 6 */
 	NULL, /* modules add their release function above this line */
 };
 
