@@ -156,7 +156,7 @@ static char *arc_raw_name(const char *filename)
 	return g_strdup(f);
 }
 
-static char *arc_entry_name(struct arc *a, struct archive_entry *e)
+static char *arc_entry_name(struct arc *a, const char *raw)
 {
 	if (archive_format(a->ar) == ARCHIVE_FORMAT_RAW) {
 		char *r = arc_raw_name(a->in->filename);
@@ -164,9 +164,6 @@ static char *arc_entry_name(struct arc *a, struct archive_entry *e)
 		g_free(r);
 		return safe ? safe : g_strdup("data");
 	}
-	const char *raw = archive_entry_pathname(e);
-	if (!raw)
-		raw = archive_entry_pathname_utf8(e);
 	char *name = mg_cdr_archive_safe_name(raw);
 	if (!name)
 		name = g_strdup_printf("file%" G_GINT64_FORMAT, a->entries);
@@ -204,14 +201,20 @@ static locale_t arc_utf8_locale(void)
 	return loc;
 }
 
-/* libarchive converts names it knows to be UTF-8 into the thread's locale
- * charset: read headers in a UTF-8 locale (this thread only) so those come
- * out unchanged; names of unknown charset come out as stored. */
-static int arc_next_header(struct arc *a, struct archive_entry **e)
+/* libarchive converts names it knows to be UTF-8 (or CP932, for lzh) into
+ * the thread's locale charset, both when it reads a header and when a name
+ * stored in another form is asked for: do both in a UTF-8 locale (this
+ * thread only) so those names come out as UTF-8; names of unknown charset
+ * come out as stored.  *raw gets a copy of the name (or NULL). */
+static int arc_next_header(struct arc *a, struct archive_entry **e, char **raw)
 {
 	locale_t loc = arc_utf8_locale();
 	locale_t old = loc ? uselocale(loc) : (locale_t)0;
 	int r = archive_read_next_header(a->ar, e);
+	if (r == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		const char *p = archive_entry_pathname(*e);
+		*raw = g_strdup(p ? p : archive_entry_pathname_utf8(*e));
+	}
 	if (loc)
 		uselocale(old);
 	return r;
@@ -399,14 +402,14 @@ static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
 	g_byte_array_unref(data);
 }
 
-static void arc_entry(struct arc *a, struct archive_entry *e)
+static void arc_entry(struct arc *a, struct archive_entry *e, const char *raw)
 {
 	if (++a->entries > a->cfg->archive_max_entries) {
 		arc_fail(a, MG_CDR_UNSCANNABLE, "archive has more than %" G_GINT64_FORMAT
 			 " entries (archive_max_entries)", a->cfg->archive_max_entries);
 		return;
 	}
-	char *name = arc_entry_name(a, e);
+	char *name = arc_entry_name(a, raw);
 	mode_t type = archive_entry_filetype(e);
 	if (archive_entry_is_encrypted(e))
 		arc_fail(a, MG_CDR_UNSCANNABLE, "encrypted archive (member %s)", name);
@@ -434,25 +437,31 @@ static gboolean arc_first(struct arc *a, int r)
 	return TRUE;
 }
 
+static void arc_header_failed(struct arc *a)
+{
+	char *why = arc_errstr(a);
+	if (archive_read_has_encrypted_entries(a->ar) > 0 || strstr(why, "ncrypt"))
+		arc_fail(a, MG_CDR_UNSCANNABLE, "encrypted archive (%s)", why);
+	else
+		arc_fail(a, MG_CDR_UNSCANNABLE, "corrupt archive (%s)", why);
+	g_free(why);
+}
+
 static void arc_read_all(struct arc *a)
 {
 	struct archive_entry *e;
-	for (gboolean first = TRUE; arc_ok(a); first = FALSE) {
-		int r = arc_next_header(a, &e);
-		if (first && !arc_first(a, r))
-			return;
-		if (r == ARCHIVE_EOF)
-			return;
-		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			char *why = arc_errstr(a);
-			if (archive_read_has_encrypted_entries(a->ar) > 0 || strstr(why, "ncrypt"))
-				arc_fail(a, MG_CDR_UNSCANNABLE, "encrypted archive (%s)", why);
-			else
-				arc_fail(a, MG_CDR_UNSCANNABLE, "corrupt archive (%s)", why);
-			g_free(why);
-			return;
+	gboolean stop = FALSE;
+	for (gboolean first = TRUE; !stop && arc_ok(a); first = FALSE) {
+		char *raw = NULL;
+		int r = arc_next_header(a, &e, &raw);
+		stop = (first && !arc_first(a, r)) || r == ARCHIVE_EOF;
+		if (!stop && r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			arc_header_failed(a);
+			stop = TRUE;
 		}
-		arc_entry(a, e);
+		if (!stop)
+			arc_entry(a, e, raw);
+		g_free(raw);
 	}
 }
 
