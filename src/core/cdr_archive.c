@@ -370,9 +370,12 @@ static void arc_take(struct arc *a, const char *name, enum mg_cdr_status st, str
 		g_ptr_array_add(a->out->removed, g_strdup_printf("%s removed: %s", name, why));
 	} else if (st == MG_CDR_INFECTED) {
 		a->out->virus = g_strdup(mo->virus);
-		arc_fail(a, MG_CDR_INFECTED, "archive member %s infected (%s)", name, mo->virus ? mo->virus : "?");
+		arc_fail(a, MG_CDR_INFECTED, "in %s: infected (%s)", name, mo->virus ? mo->virus : "?");
 	} else if (st == MG_CDR_UNSCANNABLE || st == MG_CDR_ERROR) {
-		arc_fail(a, st, "archive member %s: %s", name, why);
+		if (g_str_has_prefix(why, "in ")) /* nested: "in a.zip/b.zip: why" */
+			arc_fail(a, st, "in %s/%s", name, why + 3);
+		else
+			arc_fail(a, st, "in %s: %s", name, why);
 	} else if (!mo->data) { /* REBUILT/CONVERTED without data: never pass anything */
 		arc_fail(a, MG_CDR_ERROR, "archive member %s: rebuilder returned no data", name);
 	} else {
@@ -488,14 +491,13 @@ static enum mg_cdr_status arc_result(struct arc *a)
 {
 	if (!arc_ok(a))
 		return a->st;
-	GByteArray *zip = arc_finish_writer(a);
-	if (!zip)
-		return a->st;
 	if (a->written == 0) {
-		g_byte_array_unref(zip);
 		a->out->reason = g_strdup(a->entries ? "archive empty after sanitizing" : "empty archive");
 		return MG_CDR_REMOVE;
 	}
+	GByteArray *zip = arc_finish_writer(a);
+	if (!zip)
+		return a->st;
 	a->out->data = zip;
 	if (a->is_zip)
 		return MG_CDR_REBUILT;
