@@ -68,6 +68,7 @@ struct mg_config {
 	int64_t archive_ratio_min_size; /* the ratio applies above this many unpacked bytes */
 	int64_t ole2_max_entries;	/* streams and storages of one OLE2 file */
 	int64_t ole2_max_depth;		/* storage nesting of one OLE2 file */
+	int64_t ole2_max_embedded_size; /* one decompressed embedded object */
 
 	/* --- issue 5: virus scanning --- */
 

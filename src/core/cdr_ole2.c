@@ -7,6 +7,8 @@
  * ole2_max_entries, ole2_max_depth and the deadline.  It looks for:
  *   - VBA projects: storages _VBA_PROJECT_CUR (Excel), Macros (Word), VBA
  *     (any), and the VBAInfo record in a PowerPoint Document stream;
+ *   - objects embedded in PowerPoint files (ExOleObjStg records, zlib
+ *     compressed compound files, within ole2_max_embedded_size): walked too;
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
  *   - embedded packages (\001Ole10Native streams: any file, often an
@@ -27,6 +29,7 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
 #include <gsf/gsf-input-memory.h>
@@ -46,6 +49,7 @@ enum ole_flag {
 
 struct ole {
 	const struct mg_cdr_in *in;
+	gsize max_stream; /* no stream can be larger than its file */
 	const struct mg_config *cfg;
 	gint64 entries, deadline_us;
 	guint flags;
@@ -69,7 +73,7 @@ static guint32 le32(const guint8 *p) { return (guint32)p[0] | (guint32)p[1] << 8
 static guint8 *ole_read_stream(struct ole *o, GsfInput *s, gsize *len)
 {
 	gsf_off_t size = gsf_input_size(s);
-	if (size < 0 || (guint64)size > o->in->len) {
+	if (size < 0 || (guint64)size > o->max_stream) {
 		o->flags |= OLE_CORRUPT;
 		return NULL;
 	}
@@ -111,17 +115,79 @@ static void ole_check_fib(struct ole *o, const guint8 *p, gsize len)
 		o->flags |= OLE_ENCRYPTED;
 }
 
+static void ole_walk(struct ole *o, GsfInfile *dir, int depth);
+
+/* zlib data that must inflate to exactly `want` bytes: GIO's zlib
+ * decompressor writes into a buffer one byte larger, so data that inflates
+ * to more is caught.  PowerPoint may leave the stream unterminated: the
+ * byte count decides, not the end marker. */
+static GByteArray *ole_inflate(const guint8 *p, gsize len, gsize want)
+{
+	GConverter *z = G_CONVERTER(g_zlib_decompressor_new(G_ZLIB_COMPRESSOR_FORMAT_ZLIB));
+	GByteArray *out = g_byte_array_sized_new((guint)want + 1);
+	gsize in_at = 0, out_at = 0, rd, wr;
+	GConverterResult r = G_CONVERTER_CONVERTED;
+	g_byte_array_set_size(out, (guint)want + 1);
+	while (r == G_CONVERTER_CONVERTED) {
+		rd = wr = 0;
+		r = g_converter_convert(z, p + in_at, len - in_at, out->data + out_at, want + 1 - out_at,
+					G_CONVERTER_INPUT_AT_END, &rd, &wr, NULL);
+		in_at += rd;
+		out_at += wr;
+		if (r == G_CONVERTER_CONVERTED && rd == 0 && wr == 0)
+			r = G_CONVERTER_ERROR;
+	}
+	g_object_unref(z);
+	if (out_at != want)
+		g_clear_pointer(&out, g_byte_array_unref);
+	else
+		g_byte_array_set_size(out, (guint)want);
+	return out;
+}
+
+/* PowerPoint keeps embedded objects (ExOleObjStg, record 0x1011) as a
+ * compound file, zlib-compressed when the record instance is 1: decompressed
+ * size (4 bytes) then the zlib stream.  The inner file is walked like the
+ * outer one (same counters, one level deeper). */
+static void ole_ppt_object(struct ole *o, const guint8 *p, gsize len, guint instance, int depth)
+{
+	GByteArray *inner = NULL;
+	if (instance == 1 && len >= 4 && le32(p) > o->cfg->ole2_max_embedded_size) {
+		ole_limit(o, g_strdup_printf("embedded object larger than %" G_GINT64_FORMAT
+					     " bytes (ole2_max_embedded_size)", o->cfg->ole2_max_embedded_size));
+		return;
+	}
+	if (instance == 1 && len >= 4 && le32(p) > 0)
+		inner = ole_inflate(p + 4, len - 4, le32(p));
+	else if (instance == 0 && len > 0)
+		inner = g_byte_array_append(g_byte_array_new(), p, (guint)len);
+	GsfInput *mem = inner ? gsf_input_memory_new(inner->data, (gsf_off_t)inner->len, FALSE) : NULL;
+	GsfInfile *f = mem ? gsf_infile_msole_new(mem, NULL) : NULL;
+	if (f)
+		ole_walk(o, f, depth + 1);
+	else
+		o->flags |= OLE_CORRUPT;
+	if (f)
+		g_object_unref(f);
+	if (mem)
+		g_object_unref(mem);
+	if (inner)
+		g_byte_array_unref(inner);
+}
+
 /* PowerPoint records: ver/instance(2) type(2) length(4); a container has
  * ver 0xF and holds records.  VBAInfo container 0x03FF, VBAInfoAtom 0x0400,
  * CryptSession10Container 0x2F14.  Flat walk: containers are entered by
  * stepping over their 8-byte header only. */
-static void ole_check_ppt(struct ole *o, const guint8 *p, gsize len)
+static void ole_check_ppt(struct ole *o, const guint8 *p, gsize len, int depth)
 {
 	gsize off = 0;
-	while (off + 8 <= len) {
+	while (off + 8 <= len && !(o->flags & (OLE_LIMIT | OLE_CORRUPT))) {
 		guint16 ver = le16(p + off) & 0x000F, type = le16(p + off + 2);
 		guint32 rlen = le32(p + off + 4);
-		if (type == 0x03FF || type == 0x0400)
+		if (type == 0x1011 && ver != 0xF && rlen <= len - off - 8)
+			ole_ppt_object(o, p + off + 8, rlen, le16(p + off) >> 4, depth);
+		else if (type == 0x03FF || type == 0x0400)
 			o->flags |= OLE_VBA;
 		else if (type == 0x2F14)
 			o->flags |= OLE_ENCRYPTED;
@@ -153,7 +219,7 @@ static gboolean mem_has(const guint8 *p, gsize len, const char *needle)
 
 static gboolean name_is(const char *name, const char *want) { return g_ascii_strcasecmp(name, want) == 0; }
 
-static void ole_stream(struct ole *o, GsfInput *s, const char *name)
+static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 {
 	gboolean biff = name_is(name, "Workbook") || name_is(name, "Book");
 	gboolean fib = name_is(name, "WordDocument"), ppt = name_is(name, "PowerPoint Document");
@@ -173,7 +239,7 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name)
 	else if (fib)
 		ole_check_fib(o, p, len);
 	else if (ppt)
-		ole_check_ppt(o, p, len);
+		ole_check_ppt(o, p, len, depth);
 	else if (cu)
 		ole_check_current_user(o, p, len);
 	else if (mem_has(p, len, "vbaProject.bin")) /* embedded OOXML: its zip directory names it */
@@ -206,7 +272,7 @@ static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
 				o->flags |= OLE_VBA;
 			ole_walk(o, GSF_INFILE(child), depth + 1);
 		} else {
-			ole_stream(o, child, name);
+			ole_stream(o, child, name, depth);
 		}
 		if (child)
 			g_object_unref(child);
@@ -259,6 +325,7 @@ enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 		return MG_CDR_ERROR;
 	}
 	o.cfg = in->t->cfg;
+	o.max_stream = MAX(in->len, (gsize)o.cfg->ole2_max_embedded_size);
 	o.deadline_us = in->deadline_us ? in->deadline_us : in->t->deadline_us;
 	if (!o.deadline_us)
 		o.deadline_us = G_MAXINT64;

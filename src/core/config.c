@@ -99,6 +99,9 @@ static const struct mg_opt mg_options[] = {
 	  "More: the file is unscannable." },
 	{ "ole2_max_depth", MG_OPT_INT, OFF(ole2_max_depth), "16", 2, 64, NULL, NULL,
 	  "Deepest storage nesting in one OLE2 file.  Deeper: the file is unscannable." },
+	{ "ole2_max_embedded_size", MG_OPT_SIZE, OFF(ole2_max_embedded_size), "50M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest object embedded in a PowerPoint file, decompressed to be examined.\n"
+	  "Larger: the file is unscannable." },
 
 	/* --- issue 5: virus scanning --- */
 

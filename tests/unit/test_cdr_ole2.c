@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <gio/gio.h>
 #include <gsf/gsf-outfile-msole.h>
 #include <gsf/gsf-outfile.h>
 #include <gsf/gsf-output-memory.h>
@@ -233,12 +234,74 @@ static void test_malformed(void **state)
 	g_byte_array_unref(good);
 }
 
+static GByteArray *zlib_of(const GByteArray *in)
+{
+	GConverter *z = G_CONVERTER(g_zlib_compressor_new(G_ZLIB_COMPRESSOR_FORMAT_ZLIB, 9));
+	GByteArray *out = g_byte_array_new();
+	g_byte_array_set_size(out, in->len + 1024);
+	gsize rd = 0, wr = 0;
+	GConverterResult r = g_converter_convert(z, in->data, in->len, out->data, out->len, G_CONVERTER_INPUT_AT_END,
+						 &rd, &wr, NULL);
+	assert_int_equal(r, G_CONVERTER_FINISHED);
+	g_byte_array_set_size(out, (guint)wr);
+	g_object_unref(z);
+	return out;
+}
+
+/* A PowerPoint Document stream holding one ExOleObjStg record (0x1011,
+ * instance 1 = compressed) around `inner`, declaring `declared` bytes. */
+static GByteArray *ppt_with_object(const GByteArray *inner, guint32 declared)
+{
+	GByteArray *z = zlib_of(inner), *rec = g_byte_array_new();
+	guint32 len = z->len + 4;
+	guint8 hdr[12] = { 0x10, 0x00, 0x11, 0x10, len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, len >> 24,
+			   declared & 0xff, (declared >> 8) & 0xff, (declared >> 16) & 0xff, declared >> 24 };
+	g_byte_array_append(rec, hdr, sizeof hdr);
+	g_byte_array_append(rec, z->data, z->len);
+	struct stream s[2] = { { "PowerPoint Document", rec->data, rec->len }, S("Current User", cu_plain) };
+	GByteArray *f = build_cfb(s, 2);
+	g_byte_array_unref(z);
+	g_byte_array_unref(rec);
+	return f;
+}
+
+static void test_ppt_embedded(void **state)
+{
+	static const struct stream pkg[] = { S("\001Ole10Native", blob) }, clean[] = { S("Workbook", book_plain) };
+	GByteArray *in_pkg = build_cfb(pkg, 1), *in_clean = build_cfb(clean, 1);
+	static const struct {
+		const char *conf;
+		int which, size_delta;
+		enum mg_cdr_status want;
+		const char *reason;
+	} cases[] = {
+		{ NULL, 0, 0, MG_CDR_REMOVE, "embedded OLE package" },
+		{ NULL, 1, 0, MG_CDR_REBUILT, KEPT },
+		{ NULL, 1, 1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)" },  /* declares more */
+		{ NULL, 1, -1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)" }, /* declares less */
+		{ "ole2_max_embedded_size = 1K\n", 1, 0, MG_CDR_UNSCANNABLE,
+		  "embedded object larger than 1024 bytes (ole2_max_embedded_size)" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GByteArray *inner = cases[i].which ? in_clean : in_pkg;
+		GByteArray *f = ppt_with_object(inner, inner->len + (guint32)cases[i].size_delta);
+		struct mg_cdr_out out;
+		assert_int_equal(check(cases[i].conf, f, &out), cases[i].want);
+		assert_string_equal(out.reason, cases[i].reason);
+		mg_cdr_out_clear(&out);
+		g_byte_array_unref(f);
+	}
+	g_byte_array_unref(in_pkg);
+	g_byte_array_unref(in_clean);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_ppt_embedded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
