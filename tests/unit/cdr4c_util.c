@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,6 +55,7 @@ gboolean t4c_removed_has(const struct mg_cdr_out *out, const char *needle)
 struct t4c_zip {
 	GByteArray *body, *cd;
 	guint16 n;
+	gsize last_cd; /* offset of the last central record in cd */
 };
 
 static guint32 crc32_of(const guint8 *p, gsize len)
@@ -110,6 +112,7 @@ void t4c_zip_add(struct t4c_zip *z, const char *name, gsize name_len, const void
 	zip_common(z->body, flags, crc, len, name_len);
 	g_byte_array_append(z->body, (const guint8 *)name, (guint)name_len);
 	g_byte_array_append(z->body, data, (guint)len);
+	z->last_cd = z->cd->len;
 	put32(z->cd, 0x02014b50);
 	put16(z->cd, 20); /* made by */
 	zip_common(z->cd, flags, crc, len, name_len);
@@ -120,6 +123,17 @@ void t4c_zip_add(struct t4c_zip *z, const char *name, gsize name_len, const void
 	put32(z->cd, off);
 	g_byte_array_append(z->cd, (const guint8 *)name, (guint)name_len);
 	z->n++;
+}
+
+void t4c_zip_alias(struct t4c_zip *z, guint times)
+{
+	gsize start = z->last_cd, len = z->cd->len - start;
+	guint8 *rec = g_memdup2(z->cd->data + start, len); /* appending may move cd->data */
+	for (guint i = 0; i < times; i++) {
+		g_byte_array_append(z->cd, rec, (guint)len);
+		z->n++;
+	}
+	g_free(rec);
 }
 
 GByteArray *t4c_zip_finish(struct t4c_zip *z)
@@ -182,6 +196,9 @@ GByteArray *t4c_archive(const char *format, const char *filter, const char *opti
 			gsize zeros, const char *const *entries)
 {
 	GByteArray *out = g_byte_array_new();
+	/* Names in this file are UTF-8: write them in a UTF-8 locale. */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
 	struct archive *a = archive_write_new();
 	if (archive_write_set_format_by_name(a, format) != ARCHIVE_OK ||
 	    (filter && archive_write_add_filter_by_name(a, filter) != ARCHIVE_OK))
@@ -198,6 +215,10 @@ GByteArray *t4c_archive(const char *format, const char *filter, const char *opti
 		ar_add(a, "zeros.bin", NULL, zeros, TRUE);
 	archive_write_close(a);
 	archive_write_free(a);
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
+	}
 	return out;
 }
 

@@ -28,6 +28,9 @@ struct t4c_zip;
 struct t4c_zip *t4c_zip_new(void);
 void t4c_zip_add(struct t4c_zip *z, const char *name, gsize name_len, const void *data, gsize len,
 		 guint16 flags);
+/* Repeat the last central directory record `times` times: entries that
+ * overlap the same data (the "better zip bomb" shape). */
+void t4c_zip_alias(struct t4c_zip *z, guint times);
 GByteArray *t4c_zip_finish(struct t4c_zip *z); /* frees z */
 /* One stored entry with a NUL-terminated name. */
 GByteArray *t4c_zip1(const char *name, const void *data, gsize len, guint16 flags);
