@@ -73,7 +73,7 @@ static gboolean arc_ok(const struct arc *a) { return a->st == MG_CDR_REBUILT; }
 static char *arc_errstr(struct arc *a)
 {
 	const char *s = archive_error_string(a->ar);
-	return g_utf8_make_valid(s ? s : "unknown error", -1);
+	return g_utf8_make_valid(s ? s : "libarchive gave no reason", -1);
 }
 
 /* ---- names ---- */
