@@ -10,7 +10,8 @@
  * mg_cdr_file() at depth + 1 (kept, rebuilt, converted or removed by the
  * policy); survivors are written to a fresh zip (libzip) with UTF-8 names
  * (general purpose flag bit 11).  Names without that flag are decoded as
- * CP932 when they are not UTF-8; unsafe paths are neutralised.
+ * CP932 when they are not UTF-8 (LHA archives that libarchive cannot read
+ * without a charset are read as CP932); unsafe paths are neutralised.
  *
  * Result: REBUILT (zip in, zip out), CONVERTED (another format in, zip out,
  * new type and name), REMOVE (nothing left to deliver), UNSCANNABLE
@@ -206,18 +207,37 @@ static locale_t arc_utf8_locale(void)
  * stored in another form is asked for: do both in a UTF-8 locale (this
  * thread only) so those names come out as UTF-8; names of unknown charset
  * come out as stored.  *raw gets a copy of the name (or NULL). */
-static int arc_next_header(struct arc *a, struct archive_entry **e, char **raw)
+static int arc_next_header(struct archive *ar, struct archive_entry **e, char **raw)
 {
 	locale_t loc = arc_utf8_locale();
 	locale_t old = loc ? uselocale(loc) : (locale_t)0;
-	int r = archive_read_next_header(a->ar, e);
-	if (r == ARCHIVE_OK || r == ARCHIVE_WARN) {
+	int r = archive_read_next_header(ar, e);
+	if (raw && (r == ARCHIVE_OK || r == ARCHIVE_WARN)) {
 		const char *p = archive_entry_pathname(*e);
 		*raw = g_strdup(p ? p : archive_entry_pathname_utf8(*e));
 	}
 	if (loc)
 		uselocale(old);
 	return r;
+}
+
+/* libarchive 3.6 fails (fatally, without a message) on LHA headers whose
+ * names are neither ASCII nor UTF-8 unless it is told their charset.  Probe
+ * the headers of an LHA archive once; when that fails, read it as CP932,
+ * which is what Japanese LHA tools write. */
+static const char *arc_lha_option(struct arc *a)
+{
+	struct archive_entry *e;
+	int r = ARCHIVE_OK;
+	if (a->in->len < 7 || memcmp(a->in->data + 2, "-lh", 3) != 0)
+		return NULL;
+	struct archive *p = archive_read_new();
+	archive_read_support_format_lha(p);
+	if (archive_read_open_memory(p, (void *)a->in->data, a->in->len) == ARCHIVE_OK)
+		for (gint64 n = 0; n <= a->cfg->archive_max_entries && (r == ARCHIVE_OK || r == ARCHIVE_WARN); n++)
+			r = arc_next_header(p, &e, NULL);
+	archive_read_free(p);
+	return r == ARCHIVE_FATAL ? "lha:hdrcharset=CP932" : NULL;
 }
 
 static gboolean arc_open_reader(struct arc *a)
@@ -230,6 +250,14 @@ static gboolean arc_open_reader(struct arc *a)
 	archive_read_support_filter_all(a->ar);
 	archive_read_support_format_all(a->ar);
 	archive_read_support_format_raw(a->ar); /* a lone .gz/.bz2/.xz file */
+	const char *opt = arc_lha_option(a);
+	if (opt) { /* the conversion is made now, for the thread's locale */
+		locale_t loc = arc_utf8_locale();
+		locale_t old = loc ? uselocale(loc) : (locale_t)0;
+		archive_read_set_options(a->ar, opt);
+		if (loc)
+			uselocale(old);
+	}
 	if (archive_read_open_memory(a->ar, (void *)a->in->data, a->in->len) != ARCHIVE_OK) {
 		char *why = arc_errstr(a);
 		arc_fail(a, MG_CDR_UNSCANNABLE, "unreadable archive (%s)", why);
@@ -456,7 +484,7 @@ static void arc_read_all(struct arc *a)
 	gboolean stop = FALSE;
 	for (gboolean first = TRUE; !stop && arc_ok(a); first = FALSE) {
 		char *raw = NULL;
-		int r = arc_next_header(a, &e, &raw);
+		int r = arc_next_header(a->ar, &e, &raw);
 		stop = (first && !arc_first(a, r)) || r == ARCHIVE_EOF;
 		if (!stop && r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			arc_header_failed(a);

@@ -161,6 +161,46 @@ GByteArray *t4c_zip1(const char *name, const void *data, gsize len, guint16 flag
 	return t4c_zip_finish(z);
 }
 
+/* ---- LHA level-0 writer (libarchive cannot write lzh) ---- */
+
+static guint16 crc16_of(const guint8 *p, gsize len)
+{
+	guint16 c = 0;
+	for (gsize i = 0; i < len; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xA001 & (0u - (c & 1)));
+	}
+	return c;
+}
+
+GByteArray *t4c_lzh(const char *const *entries)
+{
+	GByteArray *b = g_byte_array_new();
+	for (int i = 0; entries[i]; i += 2) {
+		gsize nlen = strlen(entries[i]), dlen = strlen(entries[i + 1]);
+		GByteArray *h = g_byte_array_new();
+		g_byte_array_append(h, (const guint8 *)"-lh0-", 5);
+		put32(h, (guint32)dlen); /* packed */
+		put32(h, (guint32)dlen); /* original */
+		put32(h, 0x00210000);	 /* DOS time: 1980-01-01 */
+		guint8 attr_level_nlen[3] = { 0x20, 0, (guint8)nlen };
+		g_byte_array_append(h, attr_level_nlen, 3);
+		g_byte_array_append(h, (const guint8 *)entries[i], (guint)nlen);
+		put16(h, crc16_of((const guint8 *)entries[i + 1], dlen));
+		guint8 sum = 0;
+		for (guint k = 0; k < h->len; k++)
+			sum = (guint8)(sum + h->data[k]);
+		guint8 pre[2] = { (guint8)h->len, sum };
+		g_byte_array_append(b, pre, 2);
+		g_byte_array_append(b, h->data, h->len);
+		g_byte_array_append(b, (const guint8 *)entries[i + 1], (guint)dlen);
+		g_byte_array_unref(h);
+	}
+	g_byte_array_append(b, (const guint8 *)"", 1); /* end of archive */
+	return b;
+}
+
 /* ---- libarchive writers ---- */
 
 static la_ssize_t ba_write(struct archive *a, void *ud, const void *buf, size_t n)

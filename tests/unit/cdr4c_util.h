@@ -35,6 +35,10 @@ GByteArray *t4c_zip_finish(struct t4c_zip *z); /* frees z */
 /* One stored entry with a NUL-terminated name. */
 GByteArray *t4c_zip1(const char *name, const void *data, gsize len, guint16 flags);
 
+/* LHA level-0 archive of stored (-lh0-) entries: name/data pairs, names
+ * written byte for byte (MS-DOS style, '\\' separators, CP932). */
+GByteArray *t4c_lzh(const char *const *entries);
+
 /* libarchive writer: format "zip", "7zip", "pax", filter "gzip"/"none",
  * options (e.g. "zip:encryption=zipcrypt") and passphrase may be NULL.
  * Entries: name/data pairs, NULL-terminated ("L:name" = symlink to data).  `zeros` > 0 adds one entry

@@ -124,13 +124,29 @@ static void test_cp932_names(void **state)
 	t4c_zip_add(z, n2, strlen(n2), "b", 1, 0);
 	t4c_zip_add(z, "表だよ/一覧表.txt", strlen("表だよ/一覧表.txt"), "c", 1, 0x800);
 	t4c_zip_add(z, "readme.txt", 10, "d", 1, 0);
+	t4c_zip_add(z, "メモ.txt", strlen("メモ.txt"), "e", 1, 0); /* UTF-8 without the flag (macOS) */
 	GByteArray *zip = t4c_zip_finish(z);
 	struct mg_cdr_out out;
 	assert_int_equal(rebuild(NULL, zip, "jp.zip", &out), MG_CDR_REBUILT);
 	assert_null(out.new_filename);
-	assert_listing(&out, "表.txt|U\nソフト/予算.txt|U\n表だよ/一覧表.txt|U\nreadme.txt|-\n");
+	assert_listing(&out, "表.txt|U\nソフト/予算.txt|U\n表だよ/一覧表.txt|U\nreadme.txt|-\nメモ.txt|U\n");
 	mg_cdr_out_clear(&out);
 	g_byte_array_unref(zip);
+}
+
+/* LHA (common in Japan): CP932 names, '\\' separators, 0x5C trail bytes. */
+static void test_lzh_cp932(void **state)
+{
+	static const char *const ents[] = { "\x95\x5c.txt", "hyou", "\x83\x5c\x83\x74\x83\x67\\a.txt", "soft",
+					    "plain.txt", "ascii", NULL };
+	GByteArray *lzh = t4c_lzh(ents);
+	struct mg_cdr_out out;
+	enum mg_cdr_status st = rebuild(NULL, lzh, "文書.lzh", &out);
+	assert_int_equal(st, MG_CDR_CONVERTED);
+	assert_string_equal(out.new_filename, "文書.zip");
+	assert_listing(&out, "表.txt|U\nソフト/a.txt|U\nplain.txt|-\n");
+	mg_cdr_out_clear(&out);
+	g_byte_array_unref(lzh);
 }
 
 static void test_traversal(void **state)
@@ -339,6 +355,8 @@ static void test_formats(void **state)
 		{ "ustar", "bzip2", "docs.tbz2", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n" },
 		{ "7zip", NULL, "docs.7z", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n" },
 		{ "zip", NULL, "docs.zip", ents, MG_CDR_REBUILT, NULL, "a.txt|-\nsub/b.txt|-\n" },
+		{ "iso9660", NULL, "disk.iso", ents, MG_CDR_CONVERTED, "disk.zip", "a.txt|-\nsub/b.txt|-\n" },
+		{ "cpio", "gzip", "x.cpio.gz", ents, MG_CDR_CONVERTED, "x.cpio.zip", "a.txt|-\nsub/b.txt|-\n" },
 		{ "raw", "gzip", "notes.txt.gz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n" },
 		{ "raw", "xz", "notes.txt.xz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n" },
 	};
@@ -446,7 +464,7 @@ int main(void)
 		cmocka_unit_test(test_formats),		cmocka_unit_test(test_links_dropped),
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_real_dispatcher), cmocka_unit_test(test_overlapping_entries),
-		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_deterministic),	cmocka_unit_test(test_lzh_cp932),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
