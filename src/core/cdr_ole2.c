@@ -12,7 +12,8 @@
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
  *   - embedded packages (\001Ole10Native streams: any file, often an
- *     executable) and embedded OOXML packages that carry vbaProject.bin;
+ *     executable) and embedded OOXML packages that carry vbaProject.bin
+ *     or oleObject parts (a substring check of the zip's directory);
  *   - encryption: EncryptedPackage / EncryptedSummary streams, the Word FIB
  *     fEncrypted bit, the Excel FILEPASS record, the PowerPoint Current User
  *     header token.
@@ -20,6 +21,8 @@
  * macro sheet", ...); we do not know a sound way to take macros out of a
  * legacy binary file.  Encrypted -> MG_CDR_UNSCANNABLE ("encrypted
  * document").  Not a compound file or unreadable -> MG_CDR_UNSCANNABLE.
+ * A compound file whose root holds no WordDocument, Workbook/Book or
+ * PowerPoint Document stream (MSI, Outlook item, ...) -> MG_CDR_REMOVE.
  * Otherwise MG_CDR_REBUILT with a copy of the original bytes and the reason
  * "no active content found (legacy format kept after scan)".
  *
@@ -44,7 +47,8 @@ enum ole_flag {
 	OLE_PACKAGE = 1 << 2,
 	OLE_ENCRYPTED = 1 << 3,
 	OLE_LIMIT = 1 << 4, /* a limit was hit: reason in limit_why */
-	OLE_CORRUPT = 1 << 5
+	OLE_CORRUPT = 1 << 5,
+	OLE_OFFICE = 1 << 6 /* the root holds a Word, Excel or PowerPoint main stream */
 };
 
 struct ole {
@@ -228,6 +232,8 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 		o->flags |= OLE_ENCRYPTED;
 	if (name_is(name, "\001Ole10Native"))
 		o->flags |= OLE_PACKAGE;
+	if (depth == 1 && (biff || fib || ppt))
+		o->flags |= OLE_OFFICE;
 	if (!(biff || fib || ppt || pkg || cu))
 		return;
 	gsize len = 0;
@@ -242,8 +248,10 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 		ole_check_ppt(o, p, len, depth);
 	else if (cu)
 		ole_check_current_user(o, p, len);
-	else if (mem_has(p, len, "vbaProject.bin")) /* embedded OOXML: its zip directory names it */
+	else if (mem_has(p, len, "vbaProject.bin")) /* embedded OOXML: its zip directory names its parts */
 		o->flags |= OLE_VBA;
+	else if (mem_has(p, len, "oleObject"))
+		o->flags |= OLE_PACKAGE;
 	g_free(p);
 }
 
@@ -308,6 +316,10 @@ static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
 	if (o->flags & (OLE_VBA | OLE_XLM | OLE_PACKAGE)) {
 		out->reason = ole_active_reason(o->flags);
 		g_ptr_array_add(out->removed, ole_active_reason(o->flags));
+		return MG_CDR_REMOVE;
+	}
+	if (!(o->flags & OLE_OFFICE)) { /* MSI, Outlook item, Visio, thumbnails ...: not ours to keep */
+		out->reason = g_strdup("not a Word, Excel or PowerPoint document (other OLE2 file)");
 		return MG_CDR_REMOVE;
 	}
 	out->data = g_byte_array_sized_new((guint)o->in->len);
