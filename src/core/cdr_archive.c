@@ -174,18 +174,28 @@ static char *arc_entry_name(struct arc *a, const char *raw)
 	return name;
 }
 
+/* Windows and macOS fold case: "A.txt" would overwrite "a.txt" there. */
+static gboolean arc_name_taken(struct arc *a, const char *name, gboolean take)
+{
+	char *key = g_utf8_casefold(name, -1);
+	gboolean taken = g_hash_table_contains(a->names, key);
+	if (take && !taken)
+		g_hash_table_add(a->names, key);
+	else
+		g_free(key);
+	return taken;
+}
+
 static char *arc_unique_name(struct arc *a, char *name)
 {
-	for (guint n = 2; g_hash_table_contains(a->names, name); n++) {
+	for (guint n = 2; arc_name_taken(a, name, TRUE); n++) {
 		char *next = name_numbered(name, n);
-		if (!g_hash_table_contains(a->names, next)) {
+		if (!arc_name_taken(a, next, TRUE)) {
 			g_free(name);
-			name = next;
-			break;
+			return next;
 		}
 		g_free(next);
 	}
-	g_hash_table_add(a->names, g_strdup(name));
 	return name;
 }
 
