@@ -212,6 +212,19 @@ static locale_t arc_utf8_locale(void)
 	return loc;
 }
 
+/* Switch this thread to the UTF-8 locale; returns what to restore. */
+static locale_t arc_utf8_enter(void)
+{
+	locale_t loc = arc_utf8_locale();
+	return loc ? uselocale(loc) : (locale_t)0;
+}
+
+static void arc_utf8_leave(locale_t old)
+{
+	if (arc_utf8_locale())
+		uselocale(old);
+}
+
 /* libarchive converts names it knows to be UTF-8 (or CP932, for lzh) into
  * the thread's locale charset, both when it reads a header and when a name
  * stored in another form is asked for: do both in a UTF-8 locale (this
@@ -219,15 +232,13 @@ static locale_t arc_utf8_locale(void)
  * come out as stored.  *raw gets a copy of the name (or NULL). */
 static int arc_next_header(struct archive *ar, struct archive_entry **e, char **raw)
 {
-	locale_t loc = arc_utf8_locale();
-	locale_t old = loc ? uselocale(loc) : (locale_t)0;
+	locale_t old = arc_utf8_enter();
 	int r = archive_read_next_header(ar, e);
 	if (raw && (r == ARCHIVE_OK || r == ARCHIVE_WARN)) {
 		const char *p = archive_entry_pathname(*e);
 		*raw = g_strdup(p ? p : archive_entry_pathname_utf8(*e));
 	}
-	if (loc)
-		uselocale(old);
+	arc_utf8_leave(old);
 	return r;
 }
 
@@ -262,11 +273,9 @@ static gboolean arc_open_reader(struct arc *a)
 	archive_read_support_format_raw(a->ar); /* a lone .gz/.bz2/.xz file */
 	const char *opt = arc_lha_option(a);
 	if (opt) { /* the conversion is made now, for the thread's locale */
-		locale_t loc = arc_utf8_locale();
-		locale_t old = loc ? uselocale(loc) : (locale_t)0;
+		locale_t old = arc_utf8_enter();
 		archive_read_set_options(a->ar, opt);
-		if (loc)
-			uselocale(old);
+		arc_utf8_leave(old);
 	}
 	if (archive_read_open_memory(a->ar, (void *)a->in->data, a->in->len) != ARCHIVE_OK) {
 		char *why = arc_errstr(a);
