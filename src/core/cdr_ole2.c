@@ -11,6 +11,8 @@
  *     compressed compound files, within ole2_max_embedded_size): walked too;
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
+ *   - Equation Editor objects ("Equation Native", the CVE-2017-11882
+ *     family) and ActiveX controls (OCXDATA/OCXNAME streams);
  *   - embedded packages (\001Ole10Native streams: any file, often an
  *     executable) and embedded OOXML packages that carry vbaProject.bin
  *     or oleObject parts (a substring check of the zip's directory);
@@ -48,8 +50,11 @@ enum ole_flag {
 	OLE_ENCRYPTED = 1 << 3,
 	OLE_LIMIT = 1 << 4, /* a limit was hit: reason in limit_why */
 	OLE_CORRUPT = 1 << 5,
-	OLE_OFFICE = 1 << 6 /* the root holds a Word, Excel or PowerPoint main stream */
+	OLE_OFFICE = 1 << 6, /* the root holds a Word, Excel or PowerPoint main stream */
+	OLE_EQUATION = 1 << 7,
+	OLE_ACTIVEX = 1 << 8
 };
+#define OLE_ACTIVE (OLE_VBA | OLE_XLM | OLE_PACKAGE | OLE_EQUATION | OLE_ACTIVEX)
 
 struct ole {
 	const struct mg_cdr_in *in;
@@ -232,6 +237,10 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 		o->flags |= OLE_ENCRYPTED;
 	if (name_is(name, "\001Ole10Native"))
 		o->flags |= OLE_PACKAGE;
+	if (name_is(name, "Equation Native")) /* Equation Editor: CVE-2017-11882 and friends */
+		o->flags |= OLE_EQUATION;
+	if (name_is(name, "\003OCXDATA") || name_is(name, "OCXNAME") || name_is(name, "\003OCXNAME"))
+		o->flags |= OLE_ACTIVEX;
 	if (depth == 1 && (biff || fib || ppt))
 		o->flags |= OLE_OFFICE;
 	if (!(biff || fib || ppt || pkg || cu))
@@ -296,6 +305,10 @@ static char *ole_active_reason(guint flags)
 		g_string_append_printf(g, "%sExcel 4.0 macro sheet", g->len ? ", " : "");
 	if (flags & OLE_PACKAGE)
 		g_string_append_printf(g, "%sembedded OLE package", g->len ? ", " : "");
+	if (flags & OLE_EQUATION)
+		g_string_append_printf(g, "%sEquation Editor object", g->len ? ", " : "");
+	if (flags & OLE_ACTIVEX)
+		g_string_append_printf(g, "%sActiveX control", g->len ? ", " : "");
 	return g_string_free(g, FALSE);
 }
 
@@ -313,7 +326,7 @@ static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
 		out->reason = g_strdup("corrupt OLE2 file (unreadable stream)");
 		return MG_CDR_UNSCANNABLE;
 	}
-	if (o->flags & (OLE_VBA | OLE_XLM | OLE_PACKAGE)) {
+	if (o->flags & OLE_ACTIVE) {
 		out->reason = ole_active_reason(o->flags);
 		g_ptr_array_add(out->removed, ole_active_reason(o->flags));
 		return MG_CDR_REMOVE;

@@ -102,6 +102,10 @@ static const struct row rows[] = {
 	  "not a Word, Excel or PowerPoint document (other OLE2 file)" },
 	{ "embedded docx with OLE object", { S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_ole) },
 	  MG_CDR_REMOVE, "embedded OLE package" },
+	{ "Equation Editor object", { S("WordDocument", fib_plain), S("ObjectPool/_2/Equation Native", blob) },
+	  MG_CDR_REMOVE, "Equation Editor object" },
+	{ "ActiveX control", { S("WordDocument", fib_plain), S("ObjectPool/_3/\003OCXDATA", blob) }, MG_CDR_REMOVE,
+	  "ActiveX control" },
 	{ "embedded xls with VBA", { S("WordDocument", fib_plain), S("ObjectPool/_1/_VBA_PROJECT_CUR/VBA/dir", blob) },
 	  MG_CDR_REMOVE, "VBA macros" },
 };
