@@ -11,6 +11,7 @@
  *     compressed compound files, within ole2_max_embedded_size): walked too;
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
+ *   - DDE/DDEAUTO field codes in Word text (8-bit or UTF-16LE pieces);
  *   - Equation Editor objects ("Equation Native", the CVE-2017-11882
  *     family) and ActiveX controls (OCXDATA/OCXNAME streams);
  *   - embedded packages (\001Ole10Native streams: any file, often an
@@ -52,9 +53,10 @@ enum ole_flag {
 	OLE_CORRUPT = 1 << 5,
 	OLE_OFFICE = 1 << 6, /* the root holds a Word, Excel or PowerPoint main stream */
 	OLE_EQUATION = 1 << 7,
-	OLE_ACTIVEX = 1 << 8
+	OLE_ACTIVEX = 1 << 8,
+	OLE_DDE = 1 << 9
 };
-#define OLE_ACTIVE (OLE_VBA | OLE_XLM | OLE_PACKAGE | OLE_EQUATION | OLE_ACTIVEX)
+#define OLE_ACTIVE (OLE_VBA | OLE_XLM | OLE_PACKAGE | OLE_EQUATION | OLE_ACTIVEX | OLE_DDE)
 
 struct ole {
 	const struct mg_cdr_in *in;
@@ -117,11 +119,36 @@ static void ole_check_biff(struct ole *o, const guint8 *p, gsize len)
 	}
 }
 
+/* A field instruction after a field-begin mark (0x13) at p[i], in 8-bit
+ * (step 1) or UTF-16LE (step 2) text: spaces, then "DDE" or "DDEAUTO". */
+static gboolean ole_dde_at(const guint8 *p, gsize len, gsize i, gsize step)
+{
+	static const char dde[] = "DDE";
+	gsize at = i + step;
+	while (at + step <= len && p[at] == ' ' && (step == 1 || p[at + 1] == 0))
+		at += step;
+	for (gsize k = 0; k < 3; k++, at += step)
+		if (at + step > len || g_ascii_toupper(p[at]) != dde[k] || (step == 2 && p[at + 1] != 0))
+			return FALSE;
+	return at + step > len || !g_ascii_isalpha(p[at]) || g_ascii_toupper(p[at]) == 'A'; /* DDE, DDEAUTO */
+}
+
+/* Word: DDE/DDEAUTO field codes in the text (the text pieces are 8-bit or
+ * UTF-16LE; a field split across pieces is not seen). */
+static void ole_check_dde(struct ole *o, const guint8 *p, gsize len)
+{
+	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i++)
+		if (p[i] == 0x13 && (ole_dde_at(p, len, i, 1) || (i + 1 < len && p[i + 1] == 0 && ole_dde_at(p, len, i, 2))))
+			o->flags |= OLE_DDE;
+}
+
 /* Word FIB: wIdent 0xA5EC, flags at offset 10, fEncrypted = 0x0100. */
 static void ole_check_fib(struct ole *o, const guint8 *p, gsize len)
 {
 	if (len >= 12 && le16(p) == 0xA5EC && (le16(p + 10) & 0x0100))
 		o->flags |= OLE_ENCRYPTED;
+	else
+		ole_check_dde(o, p, len);
 }
 
 static void ole_walk(struct ole *o, GsfInfile *dir, int depth);
@@ -309,6 +336,8 @@ static char *ole_active_reason(guint flags)
 		g_string_append_printf(g, "%sEquation Editor object", g->len ? ", " : "");
 	if (flags & OLE_ACTIVEX)
 		g_string_append_printf(g, "%sActiveX control", g->len ? ", " : "");
+	if (flags & OLE_DDE)
+		g_string_append_printf(g, "%sDDE field", g->len ? ", " : "");
 	return g_string_free(g, FALSE);
 }
 

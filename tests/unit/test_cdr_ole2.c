@@ -33,6 +33,10 @@ struct stream {
 static const guint8 fib_plain[32] = { 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x00 };
 static const guint8 fib_encrypted[32] = { 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x01 };
 static const guint8 table[16] = { 1, 2, 3 };
+#define FIB 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x00
+static const guint8 fib_dde8[] = { FIB, 'H', 'i', 0x13, ' ', 'd', 'd', 'e', 'a', 'u', 't', 'o', ' ', 'c', ':', 0x14, 0x15 };
+static const guint8 fib_dde16[] = { FIB, 0x13, 0, ' ', 0, 'D', 0, 'D', 0, 'E', 0, ' ', 0, 'x', 0, 0x15, 0 };
+static const guint8 fib_nodde[] = { FIB, 'D', 'D', 'E', ' ', 0x13, ' ', 'D', 'D', 'E', 'X', ' ', 0x13, ' ', 'D', 'D' };
 
 /* BIFF8: BOF(0809), [FILEPASS(002F)], BOUNDSHEET(0085: pos(4) state(1) type(1) name), EOF(000A). */
 #define BOF 0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
@@ -102,6 +106,9 @@ static const struct row rows[] = {
 	  "not a Word, Excel or PowerPoint document (other OLE2 file)" },
 	{ "embedded docx with OLE object", { S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_ole) },
 	  MG_CDR_REMOVE, "embedded OLE package" },
+	{ "DDEAUTO field (8-bit)", { S("WordDocument", fib_dde8) }, MG_CDR_REMOVE, "DDE field" },
+	{ "DDE field (UTF-16)", { S("WordDocument", fib_dde16) }, MG_CDR_REMOVE, "DDE field" },
+	{ "DDE text, no DDE field", { S("WordDocument", fib_nodde) }, MG_CDR_REBUILT, KEPT },
 	{ "Equation Editor object", { S("WordDocument", fib_plain), S("ObjectPool/_2/Equation Native", blob) },
 	  MG_CDR_REMOVE, "Equation Editor object" },
 	{ "ActiveX control", { S("WordDocument", fib_plain), S("ObjectPool/_3/\003OCXDATA", blob) }, MG_CDR_REMOVE,
