@@ -459,6 +459,10 @@ static void arc_entry(struct arc *a, struct archive_entry *e, const char *raw)
 			 " entries (archive_max_entries)", a->cfg->archive_max_entries);
 		return;
 	}
+	if (g_get_monotonic_time() > a->deadline_us) {
+		arc_fail(a, MG_CDR_UNSCANNABLE, "archive not unpacked within its time budget");
+		return;
+	}
 	char *name = arc_entry_name(a, raw);
 	mode_t type = archive_entry_filetype(e);
 	if (archive_entry_is_encrypted(e))

@@ -224,7 +224,8 @@ static void ar_add(struct archive *a, const char *name, const void *data, gsize 
 	archive_entry_set_mtime(e, 1700000000, 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK)
 		g_error("archive_write_header: %s", archive_error_string(a));
-	static const guint8 z[65536];
+	guint8 z[4096]; /* 'A's, not zeros: a stream of zero blocks is an empty tar */
+	memset(z, 'A', sizeof z);
 	for (gsize done = 0; zeros && done < len; done += MIN(len - done, sizeof z))
 		archive_write_data(a, z, MIN(len - done, sizeof z));
 	if (!zeros && len)
@@ -252,7 +253,7 @@ GByteArray *t4c_archive(const char *format, const char *filter, const char *opti
 	for (int i = 0; entries && entries[i]; i += 2)
 		ar_add(a, entries[i], entries[i + 1], strlen(entries[i + 1]), FALSE);
 	if (zeros)
-		ar_add(a, "zeros.bin", NULL, zeros, TRUE);
+		ar_add(a, "fill.bin", NULL, zeros, TRUE);
 	archive_write_close(a);
 	archive_write_free(a);
 	if (utf8) {

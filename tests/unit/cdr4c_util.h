@@ -42,7 +42,7 @@ GByteArray *t4c_lzh(const char *const *entries);
 /* libarchive writer: format "zip", "7zip", "pax", filter "gzip"/"none",
  * options (e.g. "zip:encryption=zipcrypt") and passphrase may be NULL.
  * Entries: name/data pairs, NULL-terminated ("L:name" = symlink to data).  `zeros` > 0 adds one entry
- * "zeros.bin" of that many zero bytes (streamed). */
+ * "fill.bin" of that many 'A' bytes (streamed, compresses very well). */
 GByteArray *t4c_archive(const char *format, const char *filter, const char *options, const char *pass,
 			gsize zeros, const char *const *entries);
 

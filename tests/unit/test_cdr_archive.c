@@ -4,7 +4,7 @@
  * Every fixture is generated here: raw zips with any name bytes and flags
  * (CP932 names without the UTF-8 flag, traversal names, the encryption
  * flag), libarchive-written zip/7z/tar.gz/gz (traditional PKWARE
- * encryption, deflated zeros for bombs), 30 nested zips.  Members are
+ * encryption, highly compressible fill for bombs), 30 nested zips.  Members are
  * decided by a stub dispatcher (stub_file below) so that the tests do not
  * depend on the policy table: MZ -> removed "executable", PK -> archive
  * again (recursion), EICAR -> infected, DOCM -> converted to .docx, other
@@ -259,10 +259,13 @@ static void test_limits(void **state)
 		gsize zeros;
 		int nest, entries;
 		const char *want;
+		const char *format, *filter;
 	} rows[] = {
 		{ "ratio bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)" },
+		{ "gz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "raw", "gzip" },
+		{ "tar.xz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "ustar", "xz" },
 		{ "big member", "archive_max_ratio = 100000\narchive_max_entry_size = 1M\n", 4 << 20, 0, 0,
-		  "zeros.bin unpacks to more than 1048576 bytes (archive_max_entry_size)" },
+		  "fill.bin unpacks to more than 1048576 bytes (archive_max_entry_size)" },
 		{ "total", "archive_max_ratio = 100000\narchive_max_total_size = 1M\n", 3 << 19, 0, 0,
 		  "(archive_max_total_size)" },
 		{ "30 nested zips", NULL, 0, 30, 0, "deeper than 5 levels (archive_max_depth)" },
@@ -272,7 +275,8 @@ static void test_limits(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GByteArray *in = rows[i].nest	 ? nested_zip(rows[i].nest)
 				 : rows[i].entries ? many_entries(rows[i].entries)
-						   : t4c_archive("zip", NULL, NULL, NULL, rows[i].zeros, NULL);
+						   : t4c_archive(rows[i].format ? rows[i].format : "zip", rows[i].filter,
+								 NULL, NULL, rows[i].zeros, NULL);
 		struct mg_cdr_out out;
 		gint64 t0 = g_get_monotonic_time();
 		enum mg_cdr_status st = rebuild(rows[i].conf, in, "bomb.zip", &out);
@@ -335,7 +339,7 @@ static void test_within_limits(void **state)
 	assert_listing(&out, "inner.zip|-\n");
 	mg_cdr_out_clear(&out);
 	assert_int_equal(rebuild(NULL, small, "s.zip", &out), MG_CDR_REBUILT);
-	assert_listing(&out, "zeros.bin|-\n");
+	assert_listing(&out, "fill.bin|-\n");
 	mg_cdr_out_clear(&out);
 	g_byte_array_unref(nest);
 	g_byte_array_unref(small);
@@ -434,6 +438,33 @@ static void test_deadline(void **state)
 	t4c_txn_free(t);
 }
 
+/* A slow member spends the archive's budget: the next entry stops it. */
+static enum mg_cdr_status slow_file(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+{
+	g_usleep(300 * 1000);
+	return stub_file(in, out);
+}
+
+static void test_slow_members(void **state)
+{
+	struct mg_txn *t = t4c_txn_new(NULL);
+	GByteArray *zip = many_entries(50);
+	struct mg_cdr_in in = { .t = t, .data = zip->data, .len = zip->len,
+				.deadline_us = g_get_monotonic_time() + 500 * 1000 };
+	struct mg_cdr_out out;
+	mg_cdr_out_init(&out);
+	mg_cdr_archive_set_member_fn(slow_file);
+	gint64 t0 = g_get_monotonic_time();
+	enum mg_cdr_status st = mg_cdr_archive(&in, &out);
+	mg_cdr_archive_set_member_fn(stub_file);
+	assert_int_equal(st, MG_CDR_UNSCANNABLE);
+	assert_non_null(strstr(out.reason, "time budget"));
+	assert_true(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC);
+	mg_cdr_out_clear(&out);
+	g_byte_array_unref(zip);
+	t4c_txn_free(t);
+}
+
 /* With the real dispatcher (mg_cdr_file, whatever the policy decides), a
  * zip still comes out either as a readable zip or not at all. */
 static void test_real_dispatcher(void **state)
@@ -465,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_real_dispatcher), cmocka_unit_test(test_overlapping_entries),
 		cmocka_unit_test(test_deterministic),	cmocka_unit_test(test_lzh_cp932),
+		cmocka_unit_test(test_slow_members),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
