@@ -11,7 +11,8 @@
  *     compressed compound files, within ole2_max_embedded_size): walked too;
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
- *   - DDE/DDEAUTO field codes in Word text (8-bit or UTF-16LE pieces);
+ *   - DDE: DDE/DDEAUTO field codes in Word text (8-bit or UTF-16LE pieces),
+ *     DDE links (SUPBOOK "app 0x03 topic") in Excel workbook globals;
  *   - Equation Editor objects ("Equation Native", the CVE-2017-11882
  *     family) and ActiveX controls (OCXDATA/OCXNAME streams);
  *   - embedded packages (\001Ole10Native streams: any file, often an
@@ -98,6 +99,23 @@ static guint8 *ole_read_stream(struct ole *o, GsfInput *s, gsize *len)
 	return buf;
 }
 
+/* SUPBOOK (BIFF8): ctab(2) cch(2) then, for an external reference, the
+ * path (XLUnicodeStringNoCch: fHighByte(1), chars).  A DDE link (the
+ * "=cmd|' /c calc'!A0" attack) is "application 0x03 topic". */
+static gboolean ole_supbook_dde(const guint8 *d, guint16 rlen)
+{
+	if (rlen < 5)
+		return FALSE;
+	guint16 cch = le16(d + 2);
+	if (cch == 0x0401 || cch == 0x3A01) /* this workbook, add-in functions */
+		return FALSE;
+	gsize step = (d[4] & 1) ? 2 : 1;
+	for (gsize i = 5; i + step <= rlen && (i - 5) / step < cch; i += step)
+		if (d[i] == 0x03 && (step == 1 || d[i + 1] == 0))
+			return TRUE;
+	return FALSE;
+}
+
 /* Workbook globals: BOF ... EOF.  Record = type(2) length(2) data. */
 static void ole_check_biff(struct ole *o, const guint8 *p, gsize len)
 {
@@ -113,6 +131,8 @@ static void ole_check_biff(struct ole *o, const guint8 *p, gsize len)
 			o->flags |= OLE_XLM;
 		else if (type == 0x0085 && rlen >= 6 && d[5] == 0x06) /* dt = VBA module (BIFF5) */
 			o->flags |= OLE_VBA;
+		else if (type == 0x01AE && ole_supbook_dde(d, rlen))
+			o->flags |= OLE_DDE;
 		else if (type == 0x000A) /* EOF of the globals substream */
 			break;
 		off += 4 + (gsize)rlen;
@@ -337,7 +357,7 @@ static char *ole_active_reason(guint flags)
 	if (flags & OLE_ACTIVEX)
 		g_string_append_printf(g, "%sActiveX control", g->len ? ", " : "");
 	if (flags & OLE_DDE)
-		g_string_append_printf(g, "%sDDE field", g->len ? ", " : "");
+		g_string_append_printf(g, "%sDDE link", g->len ? ", " : "");
 	return g_string_free(g, FALSE);
 }
 

@@ -49,6 +49,13 @@ static const guint8 book_filepass[] = { BOF, 0x2F, 0x00, 0x02, 0x00, 0x00, 0x00,
 /* A macro sheet after the globals' EOF is not a BOUNDSHEET of the globals;
  * a record whose length runs past the end stops the walk. */
 static const guint8 book_after_eof[] = { BOF, SHEET(0x00), EOFREC, SHEET(0x01) };
+/* SUPBOOK: ctab 0, cch, fHighByte, path.  "cmd\x03 /c calc" is a DDE link;
+ * "\x01book.xls" an external workbook; 0x0401 this workbook. */
+#define SUPBOOK8(n, ...) 0xAE, 0x01, (5 + (n)), 0x00, 0, 0, (n), 0, 0x00, __VA_ARGS__
+static const guint8 book_dde[] = { BOF, SUPBOOK8(11, 'c', 'm', 'd', 0x03, ' ', '/', 'c', ' ', 'c', 'a', 'l'), EOFREC };
+static const guint8 book_dde16[] = { BOF, 0xAE, 0x01, 13, 0, 0, 0, 4, 0, 0x01, 'c', 0, 'm', 0, 'd', 0, 0x03, 0, EOFREC };
+static const guint8 book_extref[] = { BOF, SUPBOOK8(9, 0x01, 'b', 'o', 'o', 'k', '.', 'x', 'l', 's'), EOFREC };
+static const guint8 book_self[] = { BOF, 0xAE, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01, 0x04, EOFREC };
 static const guint8 book_lying[] = { BOF, 0x85, 0x00, 0xFF, 0x7F, 0, 0, 0, 0, 0x00, 0x01 };
 
 /* PowerPoint: DocumentContainer (ver F, 03E8) holding a VBAInfo container (03FF). */
@@ -84,6 +91,10 @@ static const struct row rows[] = {
 	{ "xls with XLM macro sheet", { S("Workbook", book_xlm) }, MG_CDR_REMOVE, "Excel 4.0 macro sheet" },
 	{ "BIFF5 VBA module sheet", { S("Book", book_vbamod) }, MG_CDR_REMOVE, "VBA macros" },
 	{ "xls with FILEPASS", { S("Workbook", book_filepass) }, MG_CDR_UNSCANNABLE, "encrypted document" },
+	{ "xls DDE link", { S("Workbook", book_dde) }, MG_CDR_REMOVE, "DDE link" },
+	{ "xls DDE link (UTF-16)", { S("Workbook", book_dde16) }, MG_CDR_REMOVE, "DDE link" },
+	{ "xls external workbook ref", { S("Workbook", book_extref) }, MG_CDR_REBUILT, KEPT },
+	{ "xls self reference", { S("Workbook", book_self) }, MG_CDR_REBUILT, KEPT },
 	{ "sheet after globals", { S("Workbook", book_after_eof) }, MG_CDR_REBUILT, KEPT },
 	{ "lying record length", { S("Workbook", book_lying) }, MG_CDR_REBUILT, KEPT },
 	{ "both macro kinds", { S("Workbook", book_xlm), S("_VBA_PROJECT_CUR/PROJECT", blob) }, MG_CDR_REMOVE,
@@ -106,8 +117,8 @@ static const struct row rows[] = {
 	  "not a Word, Excel or PowerPoint document (other OLE2 file)" },
 	{ "embedded docx with OLE object", { S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_ole) },
 	  MG_CDR_REMOVE, "embedded OLE package" },
-	{ "DDEAUTO field (8-bit)", { S("WordDocument", fib_dde8) }, MG_CDR_REMOVE, "DDE field" },
-	{ "DDE field (UTF-16)", { S("WordDocument", fib_dde16) }, MG_CDR_REMOVE, "DDE field" },
+	{ "DDEAUTO field (8-bit)", { S("WordDocument", fib_dde8) }, MG_CDR_REMOVE, "DDE link" },
+	{ "DDE field (UTF-16)", { S("WordDocument", fib_dde16) }, MG_CDR_REMOVE, "DDE link" },
 	{ "DDE text, no DDE field", { S("WordDocument", fib_nodde) }, MG_CDR_REBUILT, KEPT },
 	{ "Equation Editor object", { S("WordDocument", fib_plain), S("ObjectPool/_2/Equation Native", blob) },
 	  MG_CDR_REMOVE, "Equation Editor object" },
