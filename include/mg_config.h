@@ -60,6 +60,15 @@ struct mg_config {
 	/* --- issue 4b: PDF and images --- */
 
 	/* --- issue 4c: archives and OLE2 --- */
+	int64_t archive_max_depth;	/* nesting levels of archives in archives */
+	int64_t archive_max_entries;	/* entries of one archive */
+	int64_t archive_max_entry_size; /* one unpacked member */
+	int64_t archive_max_total_size; /* unpacked bytes, all archives of a message */
+	int64_t archive_max_ratio;	/* unpacked / packed size of one archive */
+	int64_t archive_ratio_min_size; /* the ratio applies above this many unpacked bytes */
+	int64_t ole2_max_entries;	/* streams and storages of one OLE2 file */
+	int64_t ole2_max_depth;		/* storage nesting of one OLE2 file */
+	int64_t ole2_max_embedded_size; /* one decompressed embedded object */
 
 	/* --- issue 5: virus scanning --- */
 	char *clamav_database;	     /* signature directory */

@@ -66,6 +66,7 @@ struct mg_txn {
 	/* --- issue 3: body and notice --- */
 
 	/* --- issue 4: attachments / CDR --- */
+	gint64 archive_unpacked; /* 4c: bytes unpacked from archives so far (archive_max_total_size) */
 
 	/* --- issue 5: virus scanning --- */
 	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */

@@ -76,6 +76,33 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 4b: PDF and images --- */
 
 	/* --- issue 4c: archives and OLE2 --- */
+	{ "archive_max_depth", MG_OPT_INT, OFF(archive_max_depth), "5", 1, 20, NULL, NULL,
+	  "Deepest nesting of archives inside archives (a zip in a zip is depth 2).\n"
+	  "Deeper: the outermost archive is unscannable." },
+	{ "archive_max_entries", MG_OPT_INT, OFF(archive_max_entries), "1000", 1, 100000, NULL, NULL,
+	  "Most entries (files, directories, links) in one archive, counted while\n"
+	  "reading.  More: the archive is unscannable." },
+	{ "archive_max_entry_size", MG_OPT_SIZE, OFF(archive_max_entry_size), "50M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest unpacked archive member, counted while unpacking (header sizes are\n"
+	  "not trusted).  Larger: the archive is unscannable." },
+	{ "archive_max_total_size", MG_OPT_SIZE, OFF(archive_max_total_size), "100M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Most bytes unpacked from archives in one message, all archives and nesting\n"
+	  "levels together.  More: the archive being unpacked is unscannable." },
+	{ "archive_max_ratio", MG_OPT_INT, OFF(archive_max_ratio), "100", 2, 100000, NULL, NULL,
+	  "Largest ratio of unpacked bytes to the archive's own size (zip bombs).\n"
+	  "Checked while unpacking once archive_ratio_min_size bytes are unpacked.\n"
+	  "Larger: the archive is unscannable." },
+	{ "archive_ratio_min_size", MG_OPT_SIZE, OFF(archive_ratio_min_size), "1M", 0, 1 * GiB, NULL, NULL,
+	  "archive_max_ratio is only applied once an archive has unpacked this many\n"
+	  "bytes (small archives of text legitimately compress very well)." },
+	{ "ole2_max_entries", MG_OPT_INT, OFF(ole2_max_entries), "10000", 10, 1000000, NULL, NULL,
+	  "Most streams and storages examined in one legacy Office (OLE2) file.\n"
+	  "More: the file is unscannable." },
+	{ "ole2_max_depth", MG_OPT_INT, OFF(ole2_max_depth), "16", 2, 64, NULL, NULL,
+	  "Deepest storage nesting in one OLE2 file.  Deeper: the file is unscannable." },
+	{ "ole2_max_embedded_size", MG_OPT_SIZE, OFF(ole2_max_embedded_size), "50M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest object embedded in a PowerPoint file, decompressed to be examined.\n"
+	  "Larger: the file is unscannable." },
 
 	/* --- issue 5: virus scanning --- */
 	{ "clamav_database", MG_OPT_STR, OFF(clamav_database), "/var/lib/clamav", 0, 0, NULL, NULL,
