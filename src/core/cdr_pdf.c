@@ -331,8 +331,10 @@ static gboolean pdf_walk_run(struct pdf_walk *w)
 		if (ok)
 			ok = visit(w, oh);
 		qpdf_oh_release(w->q, oh);
-		if (ok && qpdf_has_error(w->q)) {
-			w->fail = "corrupt (object error)";
+		if (qpdf_has_error(w->q)) {
+			qpdf_get_error(w->q); /* clears it */
+			if (ok)
+				w->fail = "corrupt (object error)";
 			ok = FALSE;
 		}
 	}
@@ -350,6 +352,14 @@ static void report_counts(const struct pdf_walk *w, struct mg_cdr_out *out)
 	}
 }
 
+/* qpdf warns on stderr about an error nobody fetched: fetch it first. */
+static void pdf_close(qpdf_data *q)
+{
+	if (qpdf_has_error(*q))
+		qpdf_get_error(*q);
+	qpdf_cleanup(q);
+}
+
 static qpdf_data pdf_open(const guint8 *data, gsize len, const char **why)
 {
 	qpdf_data q = qpdf_init();
@@ -359,15 +369,29 @@ static qpdf_data pdf_open(const guint8 *data, gsize len, const char **why)
 	    QPDF_ERRORS) {
 		qpdf_error e = qpdf_get_error(q);
 		*why = qpdf_get_error_code(q, e) == qpdf_e_password ? "encrypted" : "corrupt";
-		qpdf_cleanup(&q);
+		pdf_close(&q);
 		return NULL;
 	}
 	return q;
 }
 
+/* qpdf writes a trailer /Size only when the input trailer had one (it
+ * then writes the right value): make sure it has one. */
+static void pdf_fix_trailer(qpdf_data q)
+{
+	qpdf_oh trailer = qpdf_get_trailer(q);
+	if (!qpdf_oh_has_key(q, trailer, "/Size")) {
+		qpdf_oh size = qpdf_oh_new_integer(q, 0);
+		qpdf_oh_replace_key(q, trailer, "/Size", size);
+		qpdf_oh_release(q, size);
+	}
+	qpdf_oh_release(q, trailer);
+}
+
 /* Write the disarmed document into out->data. */
 static gboolean pdf_write(qpdf_data q, struct mg_cdr_out *out)
 {
+	pdf_fix_trailer(q);
 	if (qpdf_init_write_memory(q) & QPDF_ERRORS)
 		return FALSE;
 	qpdf_set_preserve_encryption(q, QPDF_FALSE);
@@ -394,7 +418,7 @@ static gboolean pdf_verify(const GByteArray *pdf)
 	if (!q)
 		return FALSE;
 	gboolean ok = !qpdf_is_encrypted(q) && qpdf_get_num_pages(q) >= 0 && !qpdf_has_error(q);
-	qpdf_cleanup(&q);
+	pdf_close(&q);
 	return ok;
 }
 
@@ -443,6 +467,6 @@ enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 out:
 	g_array_unref(w.stack);
 	g_hash_table_unref(w.seen);
-	qpdf_cleanup(&w.q);
+	pdf_close(&w.q);
 	return st;
 }

@@ -138,6 +138,11 @@ static const struct row rows[] = {
 	  { "/Encrypt", "app.alert" } },
 	{ "encrypted-user", NULL, NULL, { NULL }, PRE_ENC_USER, NULL, MG_CDR_UNSCANNABLE, { NULL }, { NULL },
 	  { NULL }, "encrypted" },
+	/* No xref, no /Size, the action shared with /Pages (reduced from pdf.js issue15590). */
+	{ "no-xref-no-size", NULL, NULL, { NULL }, PRE_RAW,
+	  "%PDF-1.7\n\ntrailer\n<<\n/Root 1 0 R\n>>\n\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 2 0 R >>\n"
+	  "endobj\n\n2 0 obj\n<< /S /JavaScript /JS(func=function(){app.alert(1)};func();) >>\nendobj\n\n%%EOF\n",
+	  MG_CDR_REBUILT, { "OpenAction removed", "2 JavaScript objects removed" }, { "/OpenAction", "app.alert" } },
 	{ "corrupt", NULL, NULL, { NULL }, PRE_RAW, "%PDF-1.4\n1 0 obj << /Type /Cat", MG_CDR_UNSCANNABLE,
 	  { NULL }, { NULL }, { NULL }, "corrupt" },
 	{ "not-pdf", NULL, NULL, { NULL }, PRE_RAW, "PK\x03\x04 this is no pdf at all", MG_CDR_UNSCANNABLE,
