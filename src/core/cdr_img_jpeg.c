@@ -4,7 +4,8 @@
  * Reads with libjpeg(-turbo) from memory: the frame header's dimensions are
  * checked before decompression starts; the image is decoded to gray, RGB
  * or CMYK samples and compressed again at image_jpeg_quality.  Only pixels
- * cross over, plus the EXIF orientation (so phone photos stay upright):
+ * cross over, plus the JFIF density and the EXIF orientation (so phone
+ * photos stay upright):
  * the new file carries a fresh minimal EXIF block holding that one tag.
  * APPn segments (EXIF with GPS, XMP, ICC, IPTC/Photoshop), comments and
  * bytes after EOI are named in the report and dropped.  Any libjpeg warning
@@ -38,6 +39,8 @@ struct jpeg_job {
 	int comps;
 	J_COLOR_SPACE space;
 	int orientation;
+	UINT8 density_unit;
+	UINT16 x_density, y_density;
 	guint8 *pixels;
 	unsigned char *enc;
 	unsigned long enc_len;
@@ -146,6 +149,8 @@ static gboolean jpeg_decode(struct jpeg_job *jj, j_decompress_ptr d)
 	jpeg_start_decompress(d);
 	jj->w = d->output_width, jj->h = d->output_height, jj->comps = d->output_components;
 	jj->space = d->out_color_space;
+	if (d->saw_JFIF_marker)
+		jj->density_unit = d->density_unit, jj->x_density = d->X_density, jj->y_density = d->Y_density;
 	jj->pixels = g_try_malloc((gsize)jj->w * jj->h * (gsize)jj->comps);
 	if (!jj->pixels || jj->w != d->image_width || jj->h != d->image_height)
 		return FALSE;
@@ -182,6 +187,8 @@ static gboolean jpeg_encode(struct jpeg_job *jj, j_compress_ptr c)
 	jpeg_set_defaults(c);
 	jpeg_set_quality(c, (int)jj->job->quality, TRUE);
 	c->optimize_coding = TRUE;
+	if (jj->x_density && jj->y_density)
+		c->density_unit = jj->density_unit, c->X_density = jj->x_density, c->Y_density = jj->y_density;
 	jpeg_start_compress(c, TRUE);
 	if (jj->orientation > 1)
 		jpeg_write_orientation(c, jj->orientation);

@@ -95,6 +95,7 @@ static int png_chunk_cb(png_structp png, png_unknown_chunkp chunk)
 /* Decode; FALSE with job->fail set on any problem. */
 static gboolean png_decode(struct png_job *pj, png_structp png, png_infop info)
 {
+	png_uint_32 w, h;
 	int depth, ctype, interlace;
 	if (setjmp(png_jmpbuf(png)))
 		return FALSE;
@@ -104,8 +105,8 @@ static gboolean png_decode(struct png_job *pj, png_structp png, png_infop info)
 	png_set_chunk_malloc_max(png, PNG_CHUNK_MALLOC_MAX);
 	png_set_read_user_chunk_fn(png, pj, png_chunk_cb);
 	png_read_info(png, info);
-	png_get_IHDR(png, info, &pj->w, &pj->h, &depth, &ctype, &interlace, NULL, NULL);
-	if (!mg_img_check_size(pj->job, pj->w, pj->h))
+	png_get_IHDR(png, info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+	if (w != pj->w || h != pj->h)
 		return FALSE;
 	png_set_expand(png);
 	png_set_strip_16(png);
@@ -150,6 +151,20 @@ static void png_report(struct png_job *pj)
 	mg_img_trailing(pj->job, pj->job->len - pj->off);
 }
 
+/* IHDR is the first chunk at a fixed place: its size is checked here,
+ * before libpng reads anything (its own limits would only say "error"). */
+static gboolean png_precheck(struct png_job *pj)
+{
+	const guint8 *d = pj->job->data;
+	if (pj->job->len < 33 || memcmp(d + 12, "IHDR", 4) != 0) {
+		pj->job->fail = "corrupt PNG";
+		return FALSE;
+	}
+	pj->w = (guint32)d[16] << 24 | (guint32)d[17] << 16 | (guint32)d[18] << 8 | d[19];
+	pj->h = (guint32)d[20] << 24 | (guint32)d[21] << 16 | (guint32)d[22] << 8 | d[23];
+	return mg_img_check_size(pj->job, pj->w, pj->h);
+}
+
 enum mg_cdr_status mg_img_png(struct mg_img_job *job)
 {
 	struct png_job pj = { .job = job };
@@ -163,7 +178,7 @@ enum mg_cdr_status mg_img_png(struct mg_img_job *job)
 		st = MG_CDR_ERROR;
 		goto out;
 	}
-	if (!png_decode(&pj, rd, rinfo)) {
+	if (!png_precheck(&pj) || !png_decode(&pj, rd, rinfo)) {
 		st = mg_img_unscannable(job, job->fail ? job->fail : "corrupt PNG");
 		goto out;
 	}
