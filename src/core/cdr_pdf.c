@@ -12,9 +12,10 @@
  *   - /EmbeddedFiles (names tree), /EF of every file specification, the
  *     portfolio /Collection; FileAttachment, RichMedia, Screen, Movie, Sound
  *     and 3D annotations; /XFA of the AcroForm (the static form stays).
- * /URI actions and /GoTo links inside the document stay: a URI is only
- * followed after the reader asks the user, and the body text policy
- * already treats links; document metadata (/Info, XMP) stays.
+ * /URI actions to http, https and mailto stay (a reader asks the user
+ * before following them; links are a matter for the body policy), other
+ * URI schemes (javascript:, file:, data:, application handlers) go; /GoTo
+ * links inside the document and document metadata (/Info, XMP) stay.
  * A fresh file is written by qpdf (only reachable objects, no encryption,
  * deterministic /ID) and re-opened to check that it parses.  Each kind of
  * object taken out is named in out->removed ("JavaScript removed",
@@ -49,6 +50,7 @@ enum pdf_kind {
 	K_GOTOR,
 	K_GOTOE,
 	K_MEDIA_ACTION,
+	K_URI,
 	K_EMBEDDED,
 	K_ATTACH_ANNOT,
 	K_MEDIA_ANNOT,
@@ -68,6 +70,7 @@ static const char *const kind_names[K_COUNT][2] = {
 	[K_GOTOR] = { "GoToR (remote document) action", "GoToR (remote document) actions" },
 	[K_GOTOE] = { "GoToE (embedded document) action", "GoToE (embedded document) actions" },
 	[K_MEDIA_ACTION] = { "multimedia action", "multimedia actions" },
+	[K_URI] = { "non-web link (URI) action", "non-web link (URI) actions" },
 	[K_EMBEDDED] = { "embedded file", "embedded files" },
 	[K_ATTACH_ANNOT] = { "file attachment annotation", "file attachment annotations" },
 	[K_MEDIA_ANNOT] = { "multimedia annotation", "multimedia annotations" },
@@ -111,6 +114,26 @@ static gboolean past(gint64 deadline_us)
 	return deadline_us > 0 && g_get_monotonic_time() > deadline_us;
 }
 
+/* A /URI action stays only for http, https and mailto: javascript:, file:
+ * (SMB credential leaks), data: and application handlers (ms-msdt:,
+ * search-ms: ...) go. */
+static gboolean uri_is_web(qpdf_data q, qpdf_oh action)
+{
+	static const char *const ok[] = { "http://", "https://", "mailto:" };
+	const char *v = NULL;
+	size_t n = 0, i = 0;
+	gboolean web = FALSE;
+	qpdf_oh uri = qpdf_oh_get_key(q, action, "/URI");
+	if (qpdf_oh_get_value_as_string(q, uri, &v, &n)) {
+		while (i < n && (guint8)v[i] <= ' ')
+			i++;
+		for (gsize k = 0; k < G_N_ELEMENTS(ok) && !web; k++)
+			web = n - i >= strlen(ok[k]) && g_ascii_strncasecmp(v + i, ok[k], strlen(ok[k])) == 0;
+	}
+	qpdf_oh_release(q, uri);
+	return web;
+}
+
 /* The kind of a dangerous action dictionary, or -1. */
 static int action_kind(qpdf_data q, qpdf_oh action)
 {
@@ -118,6 +141,8 @@ static int action_kind(qpdf_data q, qpdf_oh action)
 	if (!qpdf_oh_is_dictionary(q, action))
 		return -1;
 	qpdf_oh s = qpdf_oh_get_key(q, action, "/S");
+	if (qpdf_oh_is_name_and_equals(q, s, "/URI") && !uri_is_web(q, action))
+		kind = K_URI;
 	for (gsize i = 0; i < G_N_ELEMENTS(bad_actions) && kind < 0; i++)
 		if (qpdf_oh_is_name_and_equals(q, s, bad_actions[i].name))
 			kind = (int)bad_actions[i].kind;
@@ -213,8 +238,10 @@ static void disarm_keys(struct pdf_walk *w, qpdf_oh d)
 	}
 	if (take_key(q, d, "/EF", NULL))
 		w->counts[K_EMBEDDED]++;
-	if (take_key(q, d, "/XFA", NULL))
+	if (take_key(q, d, "/XFA", NULL)) {
 		w->counts[K_XFA]++;
+		qpdf_oh_remove_key(q, d, "/NeedsRendering"); /* nothing left to render */
+	}
 	if (take_key(q, d, "/Collection", NULL))
 		w->counts[K_PORTFOLIO]++;
 }
