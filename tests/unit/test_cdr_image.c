@@ -109,6 +109,42 @@ static GByteArray *gen_png_truncated(struct want_px *wp)
 	return b;
 }
 
+/* Through libpng's simplified writer: a palette with transparency, or gray. */
+static GByteArray *png_simple(png_uint_32 format, int w, int h, const guint8 *buf, const guint8 *cmap, int n)
+{
+	png_image im = { .version = PNG_IMAGE_VERSION, .width = (png_uint_32)w, .height = (png_uint_32)h,
+			 .format = format, .colormap_entries = (png_uint_32)n };
+	png_alloc_size_t len = 0;
+	assert_true(png_image_write_to_memory(&im, NULL, &len, 0, buf, 0, cmap));
+	GByteArray *b = g_byte_array_sized_new((guint)len);
+	g_byte_array_set_size(b, (guint)len);
+	assert_true(png_image_write_to_memory(&im, b->data, &len, 0, buf, 0, cmap));
+	return b;
+}
+
+static GByteArray *gen_png_palette(struct want_px *wp)
+{
+	guint8 cmap[4 * 4] = { 255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 0, 10, 20, 30, 255 };
+	guint8 idx[7 * 3];
+	want_fill(wp, 7, 3, 1, TRUE);
+	for (int i = 0; i < 21; i++) {
+		idx[i] = (guint8)(i % 4);
+		memcpy(wp->rgba + i * 4, cmap + idx[i] * 4, 4);
+	}
+	return png_simple(PNG_FORMAT_RGBA_COLORMAP, 7, 3, idx, cmap, 4);
+}
+
+static GByteArray *gen_png_gray(struct want_px *wp)
+{
+	guint8 g[6 * 5];
+	want_fill(wp, 6, 5, 1, FALSE);
+	for (int i = 0; i < 30; i++) {
+		g[i] = (guint8)(i * 8);
+		memset(wp->rgba + i * 4, g[i], 3);
+	}
+	return png_simple(PNG_FORMAT_GRAY, 6, 5, g, NULL, 0);
+}
+
 static void check_png(const GByteArray *out, const struct want_px *wp)
 {
 	png_image im = { .version = PNG_IMAGE_VERSION };
@@ -586,6 +622,9 @@ static const struct row rows[] = {
 	{ "png-polyglot", gen_png_polyglot, 0, 0, MG_CDR_REBUILT,
 	  { "text chunks (tEXt/zTXt/iTXt) removed", "EXIF metadata removed", "19 bytes after the image removed" },
 	  "PNG image data, 13 x 7, 8-bit/color RGBA", check_png },
+	{ "png-palette-trns", gen_png_palette, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 7 x 3, 8-bit/color RGBA",
+	  check_png },
+	{ "png-gray", gen_png_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 6 x 5, 8-bit grayscale", check_png },
 	{ "png-bomb", gen_png_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "image larger than image_max_dimension" },
 	{ "png-many-pixels", gen_png_many_pixels, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
