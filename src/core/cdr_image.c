@@ -100,6 +100,7 @@ static const struct {
 	{ "\x89PNG\r\n\x1a\n", 0, 8, mg_img_png }, { "\xff\xd8\xff", 0, 3, mg_img_jpeg },
 	{ "GIF87a", 0, 6, mg_img_gif },		   { "GIF89a", 0, 6, mg_img_gif },
 	{ "II*\0", 0, 4, mg_img_tiff },		   { "MM\0*", 0, 4, mg_img_tiff },
+	{ "II+\0", 0, 4, mg_img_tiff },		   { "MM\0+", 0, 4, mg_img_tiff }, /* BigTIFF */
 	{ "WEBP", 8, 4, mg_img_webp },		   { "BM", 0, 2, mg_img_bmp },
 };
 

@@ -348,9 +348,24 @@ static gboolean visit(struct pdf_walk *w, qpdf_oh oh)
 	return TRUE;
 }
 
+/* The trailer's /Size bounds the object numbers: refuse before walking. */
+static gboolean pdf_size_ok(struct pdf_walk *w)
+{
+	qpdf_oh trailer = qpdf_get_trailer(w->q);
+	qpdf_oh size = qpdf_oh_get_key(w->q, trailer, "/Size");
+	gboolean ok = !qpdf_oh_is_integer(w->q, size) || qpdf_oh_get_int_value(w->q, size) <= w->max_objects;
+	qpdf_oh_release(w->q, size);
+	qpdf_oh_release(w->q, trailer);
+	if (!ok)
+		w->fail = "too many objects";
+	return ok;
+}
+
 static gboolean pdf_walk_run(struct pdf_walk *w)
 {
-	gboolean ok = TRUE;
+	gboolean ok = pdf_size_ok(w);
+	if (!ok)
+		return FALSE;
 	push(w, qpdf_get_trailer(w->q));
 	while (w->stack->len > 0) {
 		qpdf_oh oh = g_array_index(w->stack, qpdf_oh, w->stack->len - 1);

@@ -168,18 +168,18 @@ static const guint8 exif_gps[] = {
 	0, 0, 2, 'N', 0, 0, 0, 0, 0, 0, 0, 'G', 'P', 'S', 's', 'e', 'c', 'r', 'e', 't'
 };
 
-static GByteArray *jpeg_make(int w, int h, const struct want_px *wp, gboolean meta)
+static GByteArray *jpeg_make_cs(int w, int h, const struct want_px *wp, gboolean meta, J_COLOR_SPACE cs, int comps)
 {
 	struct jpeg_compress_struct c;
 	struct jpeg_error_mgr err;
 	unsigned char *buf = NULL;
 	unsigned long len = 0;
-	guint8 *row = g_malloc((gsize)w * 3);
+	guint8 *row = g_malloc((gsize)w * 4);
 	c.err = jpeg_std_error(&err);
 	jpeg_create_compress(&c);
 	jpeg_mem_dest(&c, &buf, &len);
-	c.image_width = (JDIMENSION)w, c.image_height = (JDIMENSION)h, c.input_components = 3;
-	c.in_color_space = JCS_RGB;
+	c.image_width = (JDIMENSION)w, c.image_height = (JDIMENSION)h, c.input_components = comps;
+	c.in_color_space = cs;
 	jpeg_set_defaults(&c);
 	jpeg_set_quality(&c, 98, TRUE);
 	jpeg_start_compress(&c, TRUE);
@@ -190,8 +190,8 @@ static GByteArray *jpeg_make(int w, int h, const struct want_px *wp, gboolean me
 	}
 	while (c.next_scanline < c.image_height) {
 		for (int x = 0; x < w; x++)
-			for (int k = 0; k < 3; k++)
-				row[x * 3 + k] = wp ? wp->rgba[((gsize)c.next_scanline * w + x) * 4 + k] : 0;
+			for (int k = 0; k < comps; k++)
+				row[x * comps + k] = wp ? wp->rgba[((gsize)c.next_scanline * w + x) * 4 + k] : 0;
 		jpeg_write_scanlines(&c, &row, 1);
 	}
 	jpeg_finish_compress(&c);
@@ -201,6 +201,11 @@ static GByteArray *jpeg_make(int w, int h, const struct want_px *wp, gboolean me
 	free(buf);
 	g_free(row);
 	return b;
+}
+
+static GByteArray *jpeg_make(int w, int h, const struct want_px *wp, gboolean meta)
+{
+	return jpeg_make_cs(w, h, wp, meta, JCS_RGB, 3);
 }
 
 static void want_smooth(struct want_px *wp, int w, int h)
@@ -243,6 +248,51 @@ static GByteArray *gen_jpeg_truncated(struct want_px *wp)
 	g_free(tmp.rgba);
 	return b;
 }
+
+/* CMYK (4 components, Adobe marker) and gray: decoded in their own space. */
+static GByteArray *gen_jpeg_cmyk(struct want_px *wp)
+{
+	want_smooth(wp, 24, 16);
+	for (int i = 0; i < 24 * 16; i++)
+		wp->rgba[i * 4 + 3] = (guint8)(i % 16 * 4);
+	return jpeg_make_cs(24, 16, wp, FALSE, JCS_CMYK, 4);
+}
+
+static GByteArray *gen_jpeg_gray(struct want_px *wp)
+{
+	want_smooth(wp, 24, 16);
+	return jpeg_make_cs(24, 16, wp, FALSE, JCS_GRAYSCALE, 1);
+}
+
+static void check_jpeg_space(const GByteArray *out, const struct want_px *wp, int comps)
+{
+	struct jpeg_decompress_struct d;
+	struct jpeg_error_mgr err;
+	long diff = 0;
+	d.err = jpeg_std_error(&err);
+	jpeg_create_decompress(&d);
+	jpeg_mem_src(&d, out->data, out->len);
+	assert_int_equal(jpeg_read_header(&d, TRUE), JPEG_HEADER_OK);
+	jpeg_start_decompress(&d);
+	assert_int_equal(d.output_components, comps);
+	assert_int_equal(d.output_width, wp->w);
+	guint8 *row = g_malloc((gsize)wp->w * comps);
+	while (d.output_scanline < d.output_height) {
+		int y = (int)d.output_scanline;
+		jpeg_read_scanlines(&d, &row, 1);
+		for (int x = 0; x < wp->w; x++)
+			for (int c = 0; c < comps; c++)
+				diff += labs((long)row[x * comps + c] - wp->rgba[((gsize)y * wp->w + x) * 4 + c]);
+	}
+	jpeg_finish_decompress(&d);
+	jpeg_destroy_decompress(&d);
+	g_free(row);
+	assert_true(diff / (wp->w * wp->h * comps) < 6);
+}
+
+static void check_jpeg_cmyk(const GByteArray *out, const struct want_px *wp) { check_jpeg_space(out, wp, 4); }
+
+static void check_jpeg_gray(const GByteArray *out, const struct want_px *wp) { check_jpeg_space(out, wp, 1); }
 
 static void check_jpeg(const GByteArray *out, const struct want_px *wp)
 {
@@ -634,6 +684,9 @@ static const struct row rows[] = {
 	  { "EXIF metadata (with GPS position) removed", "comment removed", "IPTC/Photoshop metadata removed",
 	    "19 bytes after the image removed" },
 	  "JPEG image data, JFIF standard 1.01", check_jpeg },
+	{ "jpeg-cmyk", gen_jpeg_cmyk, 0, 0, MG_CDR_REBUILT, { NULL }, "JPEG image data, baseline, precision 8, 24x16, components 4", check_jpeg_cmyk },
+	{ "jpeg-gray", gen_jpeg_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "JPEG image data, JFIF standard 1.01",
+	  check_jpeg_gray },
 	{ "jpeg-bomb", gen_jpeg_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "more pixels than image_max_pixels" },
 	{ "jpeg-truncated", gen_jpeg_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,

@@ -278,6 +278,14 @@ static void test_budgets(void **state)
 	assert_int_equal(cdr4b_run(&c, mg_cdr_pdf, in->data, in->len, &out), MG_CDR_UNSCANNABLE);
 	assert_string_equal(out.reason, "too many objects");
 	mg_cdr_out_clear(&out);
+	/* A trailer that lies about /Size: the walk still counts. */
+	char *size = memmem(in->data, in->len, "/Size 11", 8);
+	assert_non_null(size);
+	memcpy(size, "/Size 3 ", 8);
+	mg_cdr_out_init(&out);
+	assert_int_equal(cdr4b_run(&c, mg_cdr_pdf, in->data, in->len, &out), MG_CDR_UNSCANNABLE);
+	assert_string_equal(out.reason, "too many objects");
+	mg_cdr_out_clear(&out);
 	c.t.cfg->pdf_max_objects = 100;
 	mg_cdr_out_init(&out);
 	assert_int_equal(cdr4b_run(&c, mg_cdr_pdf, in->data, in->len, &out), MG_CDR_REBUILT);
