@@ -760,6 +760,11 @@ static void test_rows(void **state)
 			c.t.cfg->image_max_frames = r->max_frames;
 		mg_cdr_out_init(&out);
 		GByteArray *in = r->gen(&wp);
+		if (g_getenv("MG4B_DUMP_DIR")) { /* keep the fixtures, e.g. as fuzzing seeds */
+			char *p = g_build_filename(g_getenv("MG4B_DUMP_DIR"), r->name, NULL);
+			g_file_set_contents(p, (const char *)in->data, in->len, NULL);
+			g_free(p);
+		}
 		enum mg_cdr_status got = cdr4b_run(&c, mg_cdr_image, in->data, in->len, &out);
 		if (got != r->want)
 			fail_msg("%s: status %d, want %d (%s)", r->name, got, r->want, out.reason ? out.reason : "");
