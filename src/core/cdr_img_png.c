@@ -100,7 +100,6 @@ static gboolean png_decode(struct png_job *pj, png_structp png, png_infop info)
 	if (setjmp(png_jmpbuf(png)))
 		return FALSE;
 	png_set_read_fn(png, pj, png_read_cb);
-	png_set_benign_errors(png, 0); /* "not enough image data" is an error, not zero fill */
 	png_set_user_limits(png, (png_uint_32)pj->job->max_dim, (png_uint_32)pj->job->max_dim);
 	png_set_chunk_cache_max(png, PNG_CHUNK_CACHE_MAX);
 	png_set_chunk_malloc_max(png, PNG_CHUNK_MALLOC_MAX);
