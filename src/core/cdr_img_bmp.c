@@ -73,8 +73,10 @@ static gboolean bmp_masks(struct bmp_info *bi, const guint8 *d, gsize len, gsize
 
 static gboolean bmp_header(struct bmp_info *bi, const guint8 *d, gsize len)
 {
+	if (len < 14 + 12)
+		return FALSE;
 	gsize hdr = le32(d + 14);
-	if (len < 14 + 12 || hdr < 12 || hdr > len - 14)
+	if (hdr < 12 || hdr > len - 14)
 		return FALSE;
 	bi->pix_off = le32(d + 10);
 	if (hdr == 12) { /* OS/2 BITMAPCOREHEADER */

@@ -99,12 +99,17 @@ static const struct {
 };
 
 #define NAME_TREE_MAX_DEPTH 32
+#define NAME_TREE_MAX_NODES 10000
+/* Direct containers (dictionaries and arrays inside objects) walked per
+ * allowed indirect object. */
+#define DIRECT_PER_OBJECT 4
 
 struct pdf_walk {
 	qpdf_data q;
 	GHashTable *seen; /* gint64 object id * 65536 + generation */
 	GArray *stack;	  /* qpdf_oh still to visit */
 	gint64 objects, max_objects, deadline_us;
+	gint64 containers; /* all containers visited, direct ones included */
 	guint counts[K_COUNT];
 	const char *fail; /* why the walk stopped */
 };
@@ -159,8 +164,9 @@ static void count_action(struct pdf_walk *w, qpdf_oh action)
 		w->counts[kind]++;
 }
 
-/* Does an /A or /Next value (one action or an array) hold a bad action?
- * Counts each one found. */
+/* Does an /A or /Next value (one action or an array of actions) hold a
+ * bad action?  Counts each one found.  Array items are not followed into
+ * further arrays (an array may contain itself). */
 static gboolean action_value_bad(struct pdf_walk *w, qpdf_oh v)
 {
 	gboolean bad = FALSE;
@@ -168,7 +174,11 @@ static gboolean action_value_bad(struct pdf_walk *w, qpdf_oh v)
 		int n = qpdf_oh_get_array_n_items(w->q, v);
 		for (int i = 0; i < n; i++) {
 			qpdf_oh item = qpdf_oh_get_array_item(w->q, v, i);
-			bad |= action_value_bad(w, item) ? TRUE : FALSE;
+			int kind = action_kind(w->q, item);
+			if (kind >= 0) {
+				w->counts[kind]++;
+				bad = TRUE;
+			}
 			qpdf_oh_release(w->q, item);
 		}
 		return bad;
@@ -179,21 +189,41 @@ static gboolean action_value_bad(struct pdf_walk *w, qpdf_oh v)
 	return kind >= 0;
 }
 
-/* Leaves of an embedded-files name tree (bounded depth and count). */
-static guint name_tree_count(struct pdf_walk *w, qpdf_oh node, int depth)
+static gint64 *id_new(gint64 id)
+{
+	gint64 *p = g_new(gint64, 1);
+	*p = id;
+	return p;
+}
+
+static gint64 oh_id(qpdf_data q, qpdf_oh oh)
+{
+	return (gint64)qpdf_oh_get_object_id(q, oh) * 65536 + qpdf_oh_get_generation(q, oh);
+}
+
+/* Leaves of an embedded-files name tree.  Each node is counted once (a
+ * /Kids entry may point back up the tree), at most NAME_TREE_MAX_NODES. */
+static guint name_tree_count(struct pdf_walk *w, qpdf_oh node, int depth, GHashTable *seen)
 {
 	guint n = 0;
-	if (depth > NAME_TREE_MAX_DEPTH || !qpdf_oh_is_dictionary(w->q, node))
+	if (depth > NAME_TREE_MAX_DEPTH || g_hash_table_size(seen) >= NAME_TREE_MAX_NODES ||
+	    !qpdf_oh_is_dictionary(w->q, node))
 		return 0;
+	if (qpdf_oh_is_indirect(w->q, node)) {
+		gint64 id = oh_id(w->q, node);
+		if (g_hash_table_contains(seen, &id))
+			return 0;
+		g_hash_table_add(seen, id_new(id));
+	}
 	qpdf_oh names = qpdf_oh_get_key(w->q, node, "/Names");
 	if (qpdf_oh_is_array(w->q, names))
 		n += (guint)qpdf_oh_get_array_n_items(w->q, names) / 2;
 	qpdf_oh_release(w->q, names);
 	qpdf_oh kids = qpdf_oh_get_key(w->q, node, "/Kids");
 	int nk = qpdf_oh_is_array(w->q, kids) ? qpdf_oh_get_array_n_items(w->q, kids) : 0;
-	for (int i = 0; i < nk && w->objects + (gint64)n < w->max_objects; i++) {
+	for (int i = 0; i < nk; i++) {
 		qpdf_oh kid = qpdf_oh_get_array_item(w->q, kids, i);
-		n += name_tree_count(w, kid, depth + 1);
+		n += name_tree_count(w, kid, depth + 1, seen);
 		qpdf_oh_release(w->q, kid);
 	}
 	qpdf_oh_release(w->q, kids);
@@ -232,7 +262,9 @@ static void disarm_keys(struct pdf_walk *w, qpdf_oh d)
 	if (take_key(q, d, "/JavaScript", NULL))
 		w->counts[K_JS]++;
 	if (take_key(q, d, "/EmbeddedFiles", &v)) {
-		guint n = name_tree_count(w, v, 0);
+		GHashTable *seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+		guint n = name_tree_count(w, v, 0, seen);
+		g_hash_table_unref(seen);
 		w->counts[K_EMBEDDED] += n ? n : 1;
 		qpdf_oh_release(q, v);
 	}
@@ -316,13 +348,15 @@ static void push_dict_values(struct pdf_walk *w, qpdf_oh d)
 /* Visit one container: returns FALSE when the walk must stop. */
 static gboolean visit(struct pdf_walk *w, qpdf_oh oh)
 {
+	if (++w->containers > w->max_objects * DIRECT_PER_OBJECT) {
+		w->fail = "too many objects";
+		return FALSE;
+	}
 	if (qpdf_oh_is_indirect(w->q, oh)) {
-		gint64 id = (gint64)qpdf_oh_get_object_id(w->q, oh) * 65536 + qpdf_oh_get_generation(w->q, oh);
+		gint64 id = oh_id(w->q, oh);
 		if (g_hash_table_contains(w->seen, &id))
 			return TRUE;
-		gint64 *key = g_new(gint64, 1);
-		*key = id;
-		g_hash_table_add(w->seen, key);
+		g_hash_table_add(w->seen, id_new(id));
 		if (++w->objects > w->max_objects) {
 			w->fail = "too many objects";
 			return FALSE;

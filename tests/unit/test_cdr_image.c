@@ -647,6 +647,12 @@ static void check_bmp(const GByteArray *out, const struct want_px *wp)
 						 wp->rgba[((gsize)y * wp->w + x) * 4 + c]);
 }
 
+static GByteArray *gen_bmp_tiny(struct want_px *wp)
+{
+	GByteArray *b = g_byte_array_new();
+	return g_byte_array_append(b, (const guint8 *)"BM\x0a\0\0\0\0\0\0\0\0\0\x28\0\0\0", 16);
+}
+
 static GByteArray *gen_ico(struct want_px *wp)
 {
 	GByteArray *b = g_byte_array_new();
@@ -711,6 +717,8 @@ static const struct row rows[] = {
 	{ "bmp8-topdown", gen_bmp8_topdown, 0, 0, MG_CDR_REBUILT, { NULL }, "PC bitmap", check_bmp },
 	{ "bmp-truncated", gen_bmp_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL, "truncated BMP" },
 	{ "bmp-rle", gen_bmp_rle, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
+	  "corrupt or unsupported BMP (compressed or unknown header)" },
+	{ "bmp-tiny", gen_bmp_tiny, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "corrupt or unsupported BMP (compressed or unknown header)" },
 	{ "ico-unknown", gen_ico, 0, 0, MG_CDR_REMOVE, { NULL }, NULL, NULL,
 	  "no rebuilder for this image type (application/octet-stream)" },

@@ -150,6 +150,12 @@ static const struct row rows[] = {
 	  "%PDF-1.7\n\ntrailer\n<<\n/Root 1 0 R\n>>\n\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 2 0 R >>\n"
 	  "endobj\n\n2 0 obj\n<< /S /JavaScript /JS(func=function(){app.alert(1)};func();) >>\nendobj\n\n%%EOF\n",
 	  MG_CDR_REBUILT, { "OpenAction removed", "2 JavaScript objects removed" }, { "/OpenAction", "app.alert" } },
+	/* Loops: an action array that contains itself, a name tree whose kid is its parent. */
+	{ "loops", "/OpenAction 5 0 R /Names << /EmbeddedFiles 7 0 R >>", NULL,
+	  { "<< /S /GoTo /D [3 0 R /Fit] /Next 6 0 R >>", "[6 0 R << /S /Launch /F (x.exe) >>]",
+	    "<< /Kids [7 0 R 7 0 R] /Names [(a) 8 0 R] >>", "<< /Type /Filespec /F (a.exe) >>" },
+	  PRE_NONE, NULL, MG_CDR_REBUILT, { "OpenAction removed", "embedded file removed" },
+	  { "/OpenAction", "/Launch", "a.exe" } },
 	{ "corrupt", NULL, NULL, { NULL }, PRE_RAW, "%PDF-1.4\n1 0 obj << /Type /Cat", MG_CDR_UNSCANNABLE,
 	  { NULL }, { NULL }, { NULL }, "corrupt" },
 	{ "not-pdf", NULL, NULL, { NULL }, PRE_RAW, "PK\x03\x04 this is no pdf at all", MG_CDR_UNSCANNABLE,
