@@ -147,7 +147,7 @@ static void png_report(struct png_job *pj)
 	if (pj->had_icc)
 		mg_img_removed(pj->job, "ICC colour profile");
 	if (pj->had_anim)
-		mg_img_removed(pj->job, "APNG animation (first frame kept)");
+		g_ptr_array_add(pj->job->out->removed, g_strdup("APNG animation removed (first frame kept)"));
 	mg_img_trailing(pj->job, pj->job->len - pj->off);
 }
 

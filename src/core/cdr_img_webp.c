@@ -3,7 +3,8 @@
  *
  * WebPGetFeatures gives the canvas size, checked before decoding.  A still
  * image is decoded to RGBA and encoded again (lossless stays lossless,
- * lossy uses image_jpeg_quality); an animation is decoded with
+ * lossy uses image_jpeg_quality, an animation's frame is kept lossless);
+ * an animation is decoded with
  * WebPAnimDecoder and only its first frame is kept (libwebpmux, the only
  * animation encoder, is not among the dependencies).  The simple encoder
  * writes no EXIF, XMP or ICCP chunk; those found in the input (VP8X flags)
@@ -96,7 +97,8 @@ enum mg_cdr_status mg_img_webp(struct mg_img_job *job)
 		st = mg_img_unscannable(job, "corrupt or truncated WebP");
 		goto out;
 	}
-	n = f.format == 2 ? WebPEncodeLosslessRGBA(rgba, f.width, f.height, f.width * 4, &enc)
+	/* format 1 = lossy; 2 = lossless; 0 = mixed (animations): lossless. */
+	n = f.format != 1 ? WebPEncodeLosslessRGBA(rgba, f.width, f.height, f.width * 4, &enc)
 			  : WebPEncodeRGBA(rgba, f.width, f.height, f.width * 4, (float)job->quality, &enc);
 	if (n == 0 || n > G_MAXUINT) {
 		st = mg_img_unscannable(job, "WebP encoder failed");
@@ -106,7 +108,7 @@ enum mg_cdr_status mg_img_webp(struct mg_img_job *job)
 	g_byte_array_append(job->out->data, enc, (guint)n);
 	webp_note_meta(job, &wd);
 	if (f.has_animation)
-		mg_img_removed(job, "animation (first frame kept)");
+		g_ptr_array_add(job->out->removed, g_strdup("animation removed (first frame kept)"));
 	mg_img_trailing(job, job->len - wd.size);
 	st = MG_CDR_REBUILT;
 out:

@@ -549,6 +549,48 @@ static GByteArray *gen_webp_exif(struct want_px *wp)
 	return b;
 }
 
+static void put_le24(GByteArray *b, guint32 v)
+{
+	guint8 x[3] = { (guint8)v, (guint8)(v >> 8), (guint8)(v >> 16) };
+	g_byte_array_append(b, x, 3);
+}
+
+/* Animated WebP by hand: VP8X (animation + alpha), ANIM, two ANMF frames
+ * holding lossless bitstreams; frame 2 differs from frame 1. */
+static GByteArray *gen_webp_anim(struct want_px *wp)
+{
+	struct want_px f2;
+	GByteArray *body = g_byte_array_new(), *b = g_byte_array_new();
+	want_fill(wp, 6, 4, 1, TRUE);
+	want_fill(&f2, 6, 4, 2, TRUE);
+	guint8 vp8x[10] = { 0x02 | 0x10, 0, 0, 0, 5, 0, 0, 3, 0, 0 }, anim[6] = { 0 };
+	g_byte_array_append(body, (const guint8 *)"VP8X", 4);
+	put_le32(body, 10);
+	g_byte_array_append(body, vp8x, 10);
+	g_byte_array_append(body, (const guint8 *)"ANIM", 4);
+	put_le32(body, 6);
+	g_byte_array_append(body, anim, 6);
+	for (int f = 0; f < 2; f++) {
+		uint8_t *enc = NULL;
+		const guint8 *px = f == 0 ? wp->rgba : f2.rgba + 6 * 4 * 4;
+		size_t n = WebPEncodeLosslessRGBA(px, 6, 4, 24, &enc);
+		g_byte_array_append(body, (const guint8 *)"ANMF", 4);
+		put_le32(body, (guint32)(16 + n - 12));
+		put_le24(body, 0), put_le24(body, 0), put_le24(body, 5), put_le24(body, 3), put_le24(body, 100);
+		guint8 flags = 0x02; /* do not blend */
+		g_byte_array_append(body, &flags, 1);
+		g_byte_array_append(body, enc + 12, (guint)(n - 12));
+		WebPFree(enc);
+	}
+	g_byte_array_append(b, (const guint8 *)"RIFF", 4);
+	put_le32(b, body->len + 4);
+	g_byte_array_append(b, (const guint8 *)"WEBP", 4);
+	g_byte_array_append(b, body->data, body->len);
+	g_byte_array_unref(body);
+	g_free(f2.rgba);
+	return b;
+}
+
 static void check_webp(const GByteArray *out, const struct want_px *wp)
 {
 	int w = 0, h = 0;
@@ -711,6 +753,8 @@ static const struct row rows[] = {
 	{ "tiff-truncated", gen_tiff_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "corrupt or unsupported TIFF" },
 	{ "webp-exif", gen_webp_exif, 0, 0, MG_CDR_REBUILT, { "EXIF metadata removed", "19 bytes after the image removed" },
+	  "RIFF (little-endian) data, Web/P image", check_webp },
+	{ "webp-animated", gen_webp_anim, 0, 0, MG_CDR_REBUILT, { "animation removed (first frame kept)" },
 	  "RIFF (little-endian) data, Web/P image", check_webp },
 	{ "bmp24-trailing", gen_bmp24, 0, 0, MG_CDR_REBUILT, { "19 bytes after the image removed" }, "PC bitmap",
 	  check_bmp },
