@@ -155,7 +155,8 @@ static gboolean tiff_read_page(struct mg_img_job *job, TIFF *in, struct tiff_pag
 
 static void tiff_set_layout(TIFF *o, const struct tiff_page *pg)
 {
-	static const guint16 alpha[] = { EXTRASAMPLE_UNASSALPHA };
+	/* TIFFReadRGBAImage premultiplies: the raster's alpha is associated. */
+	static const guint16 alpha[] = { EXTRASAMPLE_ASSOCALPHA };
 	static const struct {
 		guint16 bps, spp, photometric, compression;
 	} fmt[] = {

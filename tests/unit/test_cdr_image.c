@@ -463,6 +463,74 @@ static GByteArray *tiff_make(struct cdr4b_ctx *c, const struct want_px *rgb, int
 
 static struct cdr4b_ctx *cur_ctx; /* generators that need a temporary file */
 
+/* RGBA of page 1 through TIFFReadRGBAImage (premultiplied alpha). */
+static void tiff_decode(const char *path, struct want_px *wp)
+{
+	TIFF *t = TIFFOpen(path, "r");
+	guint32 w = 0, h = 0;
+	assert_non_null(t);
+	TIFFGetField(t, TIFFTAG_IMAGEWIDTH, &w);
+	TIFFGetField(t, TIFFTAG_IMAGELENGTH, &h);
+	guint32 *r = g_malloc((gsize)w * h * 4);
+	assert_true(TIFFReadRGBAImageOriented(t, w, h, r, ORIENTATION_TOPLEFT, 0));
+	wp->w = (int)w, wp->h = (int)h, wp->frames = TIFFNumberOfDirectories(t);
+	wp->rgba = g_malloc((gsize)w * h * 4);
+	for (gsize i = 0; i < (gsize)w * h; i++)
+		for (int c = 0; c < 4; c++)
+			wp->rgba[i * 4 + c] = (guint8)(r[i] >> (8 * c));
+	g_free(r);
+	TIFFClose(t);
+}
+
+/* One page, 8-bit, spp 1 (gray) or 4 (RGB + unassociated alpha), LZW. */
+static GByteArray *tiff_one(struct want_px *wp, int spp)
+{
+	char *path = g_build_filename(cur_ctx->dir, "one.tif", NULL);
+	TIFF *t = TIFFOpen(path, "w");
+	guint16 extra[] = { EXTRASAMPLE_UNASSALPHA };
+	guint8 row[4 * 7];
+	TIFFSetField(t, TIFFTAG_IMAGEWIDTH, 7);
+	TIFFSetField(t, TIFFTAG_IMAGELENGTH, 3);
+	TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 8);
+	TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, spp);
+	TIFFSetField(t, TIFFTAG_PHOTOMETRIC, spp == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB);
+	TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+	TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_LZW);
+	if (spp == 4)
+		TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, extra);
+	for (int y = 0; y < 3; y++) {
+		for (int i = 0; i < 7 * spp; i++)
+			row[i] = px_val(i, y, 0, 0);
+		TIFFWriteScanline(t, row, (guint32)y, 0);
+	}
+	TIFFClose(t);
+	tiff_decode(path, wp);
+	char *data = NULL;
+	gsize len = 0;
+	assert_true(g_file_get_contents(path, &data, &len, NULL));
+	g_free(path);
+	return g_byte_array_new_take((guint8 *)data, len);
+}
+
+static GByteArray *gen_tiff_gray(struct want_px *wp) { return tiff_one(wp, 1); }
+
+static GByteArray *gen_tiff_rgba(struct want_px *wp) { return tiff_one(wp, 4); }
+
+static void check_tiff_one(const GByteArray *out, const struct want_px *wp)
+{
+	struct want_px got = { 0 };
+	char *path = g_strdup_printf("%s/mg4b-%d.tif", g_get_tmp_dir(), (int)getpid());
+	assert_true(g_file_set_contents(path, (const char *)out->data, out->len, NULL));
+	tiff_decode(path, &got);
+	assert_int_equal(got.w, wp->w);
+	assert_int_equal(got.h, wp->h);
+	assert_int_equal(got.frames, 1);
+	assert_memory_equal(got.rgba, wp->rgba, (gsize)wp->w * wp->h * 4);
+	g_free(got.rgba);
+	g_unlink(path);
+	g_free(path);
+}
+
 static GByteArray *gen_tiff_pages(struct want_px *wp)
 {
 	want_fill(wp, 11, 6, 1, FALSE);
@@ -750,6 +818,8 @@ static const struct row rows[] = {
 	  "corrupt or truncated GIF" },
 	{ "tiff-two-pages", gen_tiff_pages, 0, 0, MG_CDR_REBUILT, { "XMP metadata removed", "image description removed" },
 	  "TIFF image data, ", check_tiff },
+	{ "tiff-gray", gen_tiff_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "TIFF image data, ", check_tiff_one },
+	{ "tiff-rgba", gen_tiff_rgba, 0, 0, MG_CDR_REBUILT, { NULL }, "TIFF image data, ", check_tiff_one },
 	{ "tiff-truncated", gen_tiff_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "corrupt or unsupported TIFF" },
 	{ "webp-exif", gen_webp_exif, 0, 0, MG_CDR_REBUILT, { "EXIF metadata removed", "19 bytes after the image removed" },
