@@ -384,6 +384,20 @@ static GByteArray *gen_gif_anim(struct want_px *wp)
 	return b;
 }
 
+/* Frame header claims 20000 x 20000 on a 10 x 10 screen; no pixel data. */
+static GByteArray *gen_gif_frame_bomb(struct want_px *wp) { return gif_make(10, 10, NULL, 20000, 20000); }
+
+/* Pillow's decompression_bomb.gif (44 bytes): a 65535-wide frame with a
+ * bad LZW code size. */
+static GByteArray *gen_gif_pillow_bomb(struct want_px *wp)
+{
+	static const guint8 d[] = { 'G', 'I', 'F', '8', '9', 'a', 0x20, 0, 0x20, 0, 0xf1, 3, 0, 0, 0, 0, 0xff,
+				    0, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff, 0x21, 0xf9, 4, 0xc9, 0, 0, 0, 0, 0x2c,
+				    0, 0, 0, 0xff, 0xff, 0xff, 0x29, 5, 0, 0x8f };
+	GByteArray *b = g_byte_array_new();
+	return g_byte_array_append(b, d, sizeof d);
+}
+
 static GByteArray *gen_gif_truncated(struct want_px *wp)
 {
 	struct want_px tmp;
@@ -814,6 +828,10 @@ static const struct row rows[] = {
 	  "more frames than image_max_frames" },
 	{ "gif-pixel-budget", gen_gif_anim, 100, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "more pixels than image_max_pixels" },
+	{ "gif-frame-bomb", gen_gif_frame_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
+	  "more pixels than image_max_pixels" },
+	{ "gif-pillow-bomb", gen_gif_pillow_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
+	  "corrupt or truncated GIF" },
 	{ "gif-truncated", gen_gif_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "corrupt or truncated GIF" },
 	{ "tiff-two-pages", gen_tiff_pages, 0, 0, MG_CDR_REBUILT, { "XMP metadata removed", "image description removed" },
