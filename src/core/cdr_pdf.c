@@ -11,7 +11,10 @@
  *     /Next entry names them; /JS entries; the /JavaScript name tree;
  *   - /EmbeddedFiles (names tree), /EF of every file specification, the
  *     portfolio /Collection; FileAttachment, RichMedia, Screen, Movie, Sound
- *     and 3D annotations; /XFA of the AcroForm (the static form stays).
+ *     and 3D annotations; /XFA of the AcroForm (the static form stays);
+ *   - any such action or /EmbeddedFile stream still reached through some
+ *     other key: an indirect one is replaced by null, a direct action
+ *     dictionary is emptied.
  * /URI actions to http, https and mailto stay (a reader asks the user
  * before following them; links are a matter for the body policy), other
  * URI schemes (javascript:, file:, data:, application handlers) go; /GoTo
@@ -345,6 +348,38 @@ static void push_dict_values(struct pdf_walk *w, qpdf_oh d)
 	g_ptr_array_unref(keys);
 }
 
+/* A bad action or an embedded file stream reached through any key (not
+ * only /A, /Next, /EF): its kind, or -1. */
+static int bad_object_kind(struct pdf_walk *w, qpdf_oh oh, qpdf_oh d)
+{
+	if (qpdf_oh_is_stream(w->q, oh)) {
+		qpdf_oh type = qpdf_oh_get_key(w->q, d, "/Type");
+		gboolean ef = qpdf_oh_is_name_and_equals(w->q, type, "/EmbeddedFile");
+		qpdf_oh_release(w->q, type);
+		return ef ? K_EMBEDDED : -1;
+	}
+	return qpdf_oh_is_dictionary(w->q, oh) ? action_kind(w->q, oh) : -1;
+}
+
+/* Make a bad object inert: an indirect one becomes null everywhere, a
+ * direct dictionary loses all its keys. */
+static void neutralize(struct pdf_walk *w, qpdf_oh oh)
+{
+	if (qpdf_oh_is_indirect(w->q, oh)) {
+		qpdf_oh null = qpdf_oh_new_null(w->q);
+		qpdf_replace_object(w->q, qpdf_oh_get_object_id(w->q, oh), qpdf_oh_get_generation(w->q, oh), null);
+		qpdf_oh_release(w->q, null);
+		return;
+	}
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	qpdf_oh_begin_dict_key_iter(w->q, oh);
+	while (qpdf_oh_dict_more_keys(w->q))
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(w->q)));
+	for (guint i = 0; i < keys->len; i++)
+		qpdf_oh_remove_key(w->q, oh, keys->pdata[i]);
+	g_ptr_array_unref(keys);
+}
+
 /* Visit one container: returns FALSE when the walk must stop. */
 static gboolean visit(struct pdf_walk *w, qpdf_oh oh)
 {
@@ -373,6 +408,14 @@ static gboolean visit(struct pdf_walk *w, qpdf_oh oh)
 		return TRUE;
 	}
 	qpdf_oh d = qpdf_oh_is_stream(w->q, oh) ? qpdf_oh_get_dict(w->q, oh) : oh;
+	int kind = bad_object_kind(w, oh, d);
+	if (kind >= 0) {
+		w->counts[kind]++;
+		neutralize(w, oh);
+		if (d != oh)
+			qpdf_oh_release(w->q, d);
+		return TRUE;
+	}
 	disarm_keys(w, d);
 	disarm_actions(w, d);
 	disarm_annots(w, d);
