@@ -28,6 +28,7 @@
 
 #define JPEG_MAX_SCANS 1000
 #define JPEG_APP_SAVE 0xffff
+#define JPEG_MEM_SLACK (16 * 1024 * 1024)
 
 struct jpeg_job {
 	struct jpeg_error_mgr pub; /* first: libjpeg hands us this pointer */
@@ -133,6 +134,9 @@ static gboolean jpeg_decode(struct jpeg_job *jj, j_decompress_ptr d)
 	if (setjmp(jj->jb))
 		return FALSE;
 	jpeg_create_decompress(d);
+	/* libjpeg's own buffers (progressive coefficients: 2 bytes per sample
+	 * and component) stay within the pixel budget, or it stops. */
+	d->mem->max_memory_to_use = (long)MIN((guint64)jj->job->max_pixels * 8 + JPEG_MEM_SLACK, (guint64)G_MAXLONG);
 	d->progress = &jj->progress;
 	jpeg_mem_src(d, jj->job->data, (unsigned long)jj->job->len);
 	jpeg_save_markers(d, JPEG_COM, JPEG_APP_SAVE);
