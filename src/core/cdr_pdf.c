@@ -233,6 +233,23 @@ static guint name_tree_count(struct pdf_walk *w, qpdf_oh node, int depth, GHashT
 	return n;
 }
 
+/* Name what an /AA dictionary held (its values are actions). */
+static void count_aa_actions(struct pdf_walk *w, qpdf_oh aa)
+{
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	if (qpdf_oh_is_dictionary(w->q, aa)) {
+		qpdf_oh_begin_dict_key_iter(w->q, aa);
+		while (qpdf_oh_dict_more_keys(w->q))
+			g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(w->q)));
+	}
+	for (guint i = 0; i < keys->len; i++) {
+		qpdf_oh a = qpdf_oh_get_key(w->q, aa, keys->pdata[i]);
+		count_action(w, a);
+		qpdf_oh_release(w->q, a);
+	}
+	g_ptr_array_unref(keys);
+}
+
 /* Remove `key` from dict d when present; returns its value (caller
  * releases) through *val when val is not NULL. */
 static gboolean take_key(qpdf_data q, qpdf_oh d, const char *key, qpdf_oh *val)
@@ -258,6 +275,7 @@ static void disarm_keys(struct pdf_walk *w, qpdf_oh d)
 	}
 	if (take_key(q, d, "/AA", &v)) {
 		w->counts[K_AA]++;
+		count_aa_actions(w, v);
 		qpdf_oh_release(q, v);
 	}
 	if (take_key(q, d, "/JS", NULL))

@@ -119,7 +119,7 @@ static const struct row rows[] = {
 	  PRE_NONE, NULL, MG_CDR_REBUILT, { "2 embedded files removed" },
 	  { "/EmbeddedFile", "evil.exe", "MZ-payload" } },
 	{ "page-aa-js", NULL, "/AA << /O << /S /JavaScript /JS (this.exportDataObject\\(\\)) >> >>", { NULL },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "additional-actions (AA) entry removed" },
+	  PRE_NONE, NULL, MG_CDR_REBUILT, { "additional-actions (AA) entry removed", "JavaScript removed" },
 	  { "/AA", "exportDataObject" } },
 	{ "attachment-annot", NULL, "/Annots [5 0 R]",
 	  { "<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS << /Type /Filespec /F (a.vbs) "
