@@ -45,7 +45,10 @@ static void tail(GByteArray *b) { g_byte_array_append(b, (const guint8 *)ZIP_TAI
 static void png_mem_write(png_structp p, png_bytep d, size_t n) { g_byte_array_append(png_get_io_ptr(p), d, (guint)n); }
 static void png_mem_flush(png_structp p) {}
 
-static GByteArray *png_make(int w, int h, const struct want_px *wp, gboolean meta)
+enum { PNG_META = 1, PNG_ACTL = 2 };
+
+/* meta: PNG_META adds tEXt and eXIf, PNG_ACTL an APNG animation control chunk. */
+static GByteArray *png_make(int w, int h, const struct want_px *wp, int meta)
 {
 	GByteArray *b = g_byte_array_new();
 	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
@@ -56,11 +59,15 @@ static GByteArray *png_make(int w, int h, const struct want_px *wp, gboolean met
 	png_set_write_fn(p, b, png_mem_write, png_mem_flush);
 	png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_ADAM7,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	if (meta) {
+	if (meta & PNG_META) {
 		png_set_text(p, info, &text, 1);
 		png_set_eXIf_1(p, info, sizeof exif - 1, exif);
 	}
 	png_write_info(p, info);
+	if (meta & PNG_ACTL) {
+		static const png_byte actl[8] = { 0, 0, 0, 2, 0, 0, 0, 0 }; /* 2 frames, loop forever */
+		png_write_chunk(p, (png_const_bytep) "acTL", actl, sizeof actl);
+	}
 	if (wp) {
 		int passes = png_set_interlace_handling(p);
 		for (int pass = 0; pass < passes; pass++)
@@ -72,23 +79,29 @@ static GByteArray *png_make(int w, int h, const struct want_px *wp, gboolean met
 	return b;
 }
 
+GByteArray *gen_png_apng(struct want_px *wp)
+{
+	want_fill(wp, 5, 5, 1, TRUE);
+	return png_make(5, 5, wp, PNG_ACTL);
+}
+
 GByteArray *gen_png_polyglot(struct want_px *wp)
 {
 	want_fill(wp, 13, 7, 1, TRUE);
-	GByteArray *b = png_make(13, 7, wp, TRUE);
+	GByteArray *b = png_make(13, 7, wp, PNG_META);
 	tail(b);
 	return b;
 }
 
-GByteArray *gen_png_bomb(struct want_px *wp) { return png_make(100000, 100000, NULL, FALSE); }
+GByteArray *gen_png_bomb(struct want_px *wp) { return png_make(100000, 100000, NULL, 0); }
 
-GByteArray *gen_png_many_pixels(struct want_px *wp) { return png_make(20000, 20000, NULL, FALSE); }
+GByteArray *gen_png_many_pixels(struct want_px *wp) { return png_make(20000, 20000, NULL, 0); }
 
 GByteArray *gen_png_truncated(struct want_px *wp)
 {
 	struct want_px tmp;
 	want_fill(&tmp, 64, 64, 1, TRUE);
-	GByteArray *b = png_make(64, 64, &tmp, FALSE);
+	GByteArray *b = png_make(64, 64, &tmp, 0);
 	g_byte_array_set_size(b, b->len / 2);
 	g_free(tmp.rgba);
 	return b;

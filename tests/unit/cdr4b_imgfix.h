@@ -19,6 +19,7 @@ struct want_px {
 extern const char *cdr4b_fix_dir; /* where generators may write temporary files */
 
 GByteArray *gen_png_polyglot(struct want_px *wp);
+GByteArray *gen_png_apng(struct want_px *wp);
 GByteArray *gen_png_bomb(struct want_px *wp);
 GByteArray *gen_png_many_pixels(struct want_px *wp);
 GByteArray *gen_png_truncated(struct want_px *wp);

@@ -234,6 +234,8 @@ static const struct row rows[] = {
 	{ "png-palette-trns", gen_png_palette, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 7 x 3, 8-bit/color RGBA",
 	  check_png },
 	{ "png-gray", gen_png_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 6 x 5, 8-bit grayscale", check_png },
+	{ "png-apng", gen_png_apng, 0, 0, MG_CDR_REBUILT, { "APNG animation removed (first frame kept)" },
+	  "PNG image data, 5 x 5, 8-bit/color RGBA", check_png },
 	{ "png-bomb", gen_png_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
 	  "image larger than image_max_dimension" },
 	{ "png-many-pixels", gen_png_many_pixels, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
