@@ -134,7 +134,7 @@ static void tiff_note_meta(struct mg_img_job *job, TIFF *in)
 
 static gboolean tiff_read_page(struct mg_img_job *job, TIFF *in, struct tiff_page *pg)
 {
-	guint16 bps = 1, spp = 1, n_extra = 0, *extra = NULL;
+	guint16 bps = 1, spp = 1, n_extra = 0, *extra = NULL, photometric = PHOTOMETRIC_MINISWHITE;
 	if (!TIFFGetField(in, TIFFTAG_IMAGEWIDTH, &pg->w) || !TIFFGetField(in, TIFFTAG_IMAGELENGTH, &pg->h))
 		return FALSE;
 	if (!mg_img_check_size(job, pg->w, pg->h) || mg_img_past_deadline(job))
@@ -142,7 +142,9 @@ static gboolean tiff_read_page(struct mg_img_job *job, TIFF *in, struct tiff_pag
 	TIFFGetFieldDefaulted(in, TIFFTAG_BITSPERSAMPLE, &bps);
 	TIFFGetFieldDefaulted(in, TIFFTAG_SAMPLESPERPIXEL, &spp);
 	TIFFGetFieldDefaulted(in, TIFFTAG_EXTRASAMPLES, &n_extra, &extra);
-	pg->kind = spp == 1 && bps == 1 ? TK_BILEVEL : spp == 1 ? TK_GRAY : n_extra > 0 ? TK_RGBA : TK_RGB;
+	TIFFGetField(in, TIFFTAG_PHOTOMETRIC, &photometric);
+	gboolean gray = spp == 1 && (photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK);
+	pg->kind = gray && bps == 1 ? TK_BILEVEL : gray ? TK_GRAY : n_extra > 0 ? TK_RGBA : TK_RGB;
 	pg->has_res = TIFFGetField(in, TIFFTAG_XRESOLUTION, &pg->xres) &&
 		      TIFFGetField(in, TIFFTAG_YRESOLUTION, &pg->yres) && pg->xres > 0 && pg->yres > 0;
 	TIFFGetFieldDefaulted(in, TIFFTAG_RESOLUTIONUNIT, &pg->resunit);
