@@ -134,9 +134,8 @@ enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *o
 					      in->true_type ? in->true_type : "unknown");
 		return MG_CDR_REMOVE;
 	}
-	if (mg_img_past_deadline(&job))
-		return mg_img_unscannable(&job, "time budget exceeded");
-	enum mg_cdr_status st = codec(&job);
+	enum mg_cdr_status st = mg_img_past_deadline(&job) ? mg_img_unscannable(&job, "time budget exceeded")
+							   : codec(&job);
 	if (st == MG_CDR_REBUILT && mg_img_past_deadline(&job))
 		st = mg_img_unscannable(&job, "time budget exceeded");
 	if (st == MG_CDR_REBUILT && (!out->data || out->data->len == 0))

@@ -382,11 +382,37 @@ static void test_prefixes(void **state)
 	cdr4b_teardown(&c);
 }
 
+/* A deadline already past: unscannable, for every format. */
+static void test_deadline(void **state)
+{
+	struct cdr4b_ctx c;
+	struct want_px wp = { 0 };
+	GByteArray *(*gens[])(struct want_px *) = { gen_png_gray, gen_jpeg_gray, gen_gif_anim, gen_webp_exif,
+						   gen_bmp24, gen_tiff_gray };
+	cdr4b_setup(&c);
+	cdr4b_fix_dir = c.dir;
+	for (gsize g = 0; g < G_N_ELEMENTS(gens); g++) {
+		GByteArray *in = gens[g](&wp);
+		struct mg_cdr_in late = { .t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1 };
+		struct mg_cdr_out out;
+		mg_cdr_out_init(&out);
+		assert_int_equal(mg_cdr_image(&late, &out), MG_CDR_UNSCANNABLE);
+		assert_string_equal(out.reason, "time budget exceeded");
+		assert_null(out.data);
+		mg_cdr_out_clear(&out);
+		g_byte_array_unref(in);
+		g_free(wp.rgba);
+		wp.rgba = NULL;
+	}
+	cdr4b_teardown(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,6 +314,13 @@ static void test_budgets(void **state)
 	assert_int_equal(cdr4b_run(&c, mg_cdr_pdf, in->data, in->len, &out), MG_CDR_UNSCANNABLE);
 	assert_string_equal(out.reason, "larger than pdf_max_size");
 	mg_cdr_out_clear(&out);
+	/* A deadline already past. */
+	c.t.cfg->pdf_max_size = 1024 * 1024;
+	struct mg_cdr_in late = { .t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1 };
+	mg_cdr_out_init(&out);
+	assert_int_equal(mg_cdr_pdf(&late, &out), MG_CDR_UNSCANNABLE);
+	assert_string_equal(out.reason, "time budget exceeded");
+	mg_cdr_out_clear(&out);
 	g_string_free(arr, TRUE);
 	g_byte_array_unref(in);
 	cdr4b_teardown(&c);
