@@ -58,6 +58,12 @@ struct mg_config {
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 
 	/* --- issue 4b: PDF and images --- */
+	int64_t pdf_max_size;	     /* largest PDF the rebuilder opens */
+	int64_t pdf_max_objects;     /* most indirect objects walked in one PDF */
+	int64_t image_max_pixels;    /* width*height (summed over frames/pages) */
+	int64_t image_max_dimension; /* largest width or height */
+	int64_t image_max_frames;    /* GIF frames / TIFF pages */
+	int64_t image_jpeg_quality;  /* JPEG (and lossy WebP) re-encoding quality */
 
 	/* --- issue 4c: archives and OLE2 --- */
 	int64_t archive_max_depth;	/* nesting levels of archives in archives */

@@ -74,6 +74,20 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 
 	/* --- issue 4b: PDF and images --- */
+	{ "pdf_max_size", MG_OPT_SIZE, OFF(pdf_max_size), "20M", 1 * KiB, 1 * GiB, NULL, NULL,
+	  "Largest PDF the PDF rebuilder opens.  Larger: unscannable." },
+	{ "pdf_max_objects", MG_OPT_INT, OFF(pdf_max_objects), "200000", 100, 10000000, NULL, NULL,
+	  "Most objects walked while disarming one PDF.  More: unscannable." },
+	{ "image_max_pixels", MG_OPT_INT, OFF(image_max_pixels), "50000000", 1, 1000000000, NULL, NULL,
+	  "Most pixels (width x height, summed over GIF frames and TIFF pages) the image\n"
+	  "rebuilder decodes.  Checked from the header before any pixel memory is taken;\n"
+	  "more (a pixel bomb): unscannable." },
+	{ "image_max_dimension", MG_OPT_INT, OFF(image_max_dimension), "30000", 16, 1000000, NULL, NULL,
+	  "Largest image width or height in pixels.  Larger: unscannable." },
+	{ "image_max_frames", MG_OPT_INT, OFF(image_max_frames), "500", 1, 100000, NULL, NULL,
+	  "Most frames of an animated GIF or pages of a TIFF.  More: unscannable." },
+	{ "image_jpeg_quality", MG_OPT_INT, OFF(image_jpeg_quality), "90", 10, 100, NULL, NULL,
+	  "Quality of re-encoded JPEG images (and of lossy WebP images)." },
 
 	/* --- issue 4c: archives and OLE2 --- */
 	{ "archive_max_depth", MG_OPT_INT, OFF(archive_max_depth), "5", 1, 20, NULL, NULL,
