@@ -17,6 +17,7 @@
 
 #include "mg_config.h"
 #include "mg_config_table.h"
+#include "mg_cdr_policy.h" /* issue 4a: attachment_rule check */
 
 G_DEFINE_QUARK(mg-config-error-quark, mg_config_error)
 
@@ -71,6 +72,74 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 3: body and notice --- */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
+	  "any application/vnd.openxmlformats-officedocument.* rebuild\n"
+	  "any application/vnd.ms-word.document.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-word.template.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-excel.sheet.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-excel.template.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.presentation.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.slideshow.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.template.macroenabled.12 rebuild\n"
+	  "any application/msword rebuild\nany application/vnd.ms-excel rebuild\n"
+	  "any application/vnd.ms-powerpoint rebuild\nany application/pdf rebuild\n"
+	  "any image/png rebuild\nany image/jpeg rebuild\nany image/gif rebuild\nany image/bmp rebuild\n"
+	  "any image/tiff rebuild\nany image/webp rebuild\n"
+	  "any application/zip rebuild\nany application/x-7z-compressed rebuild\nany application/x-rar rebuild\n"
+	  "any application/vnd.rar rebuild\nany application/x-lzh-compressed rebuild\n"
+	  "any application/vnd.ms-cab-compressed rebuild\nany application/x-tar rebuild\n"
+	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
+	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\nany text/plain keep\n"
+	  "any * remove",
+	  0, 0, NULL, mg_cdr_rule_check,
+	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
+	  "TYPE-GLOB ACTION.  TYPE-GLOB matches the true type found from the content\n"
+	  "(lower case, * and ? wildcards; see `mugaika sanitize --report` for the\n"
+	  "detected_type of a file); the first matching rule wins.  ACTION: rebuild (in\n"
+	  "its own format without active content), to-text (HTML only), remove (with a\n"
+	  "notice), reject (the whole message, 550 5.7.1), keep (unchanged, still virus\n"
+	  "scanned).  A type with no matching rule, or rebuild of a type that has no\n"
+	  "rebuilder, is removed.  Giving this key replaces the whole default list." },
+	{ "attachment_on_mismatch", MG_OPT_ENUM, OFF(attachment_on_mismatch), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "Content that is not what its filename extension or declared type says (an\n"
+	  "executable named .pdf): remove the file, reject the message, quarantine (keep\n"
+	  "the original and reject), or ignore (the true type decides alone)." },
+	{ "attachment_on_double_extension", MG_OPT_ENUM, OFF(attachment_on_double_ext), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "A name such as invoice.pdf.exe (a known extension before an executable,\n"
+	  "script, shortcut or disk image one): remove|reject|quarantine|ignore." },
+	{ "attachment_on_rtl_override", MG_OPT_ENUM, OFF(attachment_on_bidi), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "A name with a bidirectional override (U+202E ...) that disguises its real\n"
+	  "extension: remove|reject|quarantine|ignore." },
+	{ "unscannable_encrypted", MG_OPT_ENUM, OFF(unscannable_encrypted), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "An encrypted archive or document (the PPAP pattern) cannot be scanned or\n"
+	  "rebuilt: remove it with a notice, reject the message, or quarantine (keep the\n"
+	  "original and reject)." },
+	{ "unscannable_corrupt", MG_OPT_ENUM, OFF(unscannable_corrupt), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "A corrupt or truncated file that cannot be rebuilt: remove|reject|quarantine." },
+	{ "unscannable_limits", MG_OPT_ENUM, OFF(unscannable_limits), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "A file over a budget (time, size, entries, expansion ratio, nesting):\n"
+	  "remove|reject|quarantine." },
+	{ "attachment_time_budget", MG_OPT_TIME, OFF(attachment_time_budget), "30", 1, 3600, NULL, NULL,
+	  "Seconds one attachment may take to rebuild (never past max_processing_time).\n"
+	  "Over it the file is unscannable (unscannable_limits)." },
+	{ "attachment_max_output", MG_OPT_SIZE, OFF(attachment_max_output), "32M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest rebuilt or converted file.  Larger: unscannable (unscannable_limits)." },
+	{ "attachment_max_depth", MG_OPT_INT, OFF(attachment_max_depth), "5", 0, 50, NULL, NULL,
+	  "Deepest nesting of files inside files (archive in archive) that is rebuilt.\n"
+	  "Deeper: unscannable (unscannable_limits)." },
+	{ "ooxml_max_entries", MG_OPT_INT, OFF(ooxml_max_entries), "5000", 10, 1000000, NULL, NULL,
+	  "Most ZIP entries in one Office Open XML file (docx, xlsx, pptx ...)." },
+	{ "ooxml_max_expanded", MG_OPT_SIZE, OFF(ooxml_max_expanded), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Largest total uncompressed size of one Office Open XML file." },
+	{ "ooxml_max_ratio", MG_OPT_INT, OFF(ooxml_max_ratio), "100", 2, 100000, NULL, NULL,
+	  "Largest ratio of uncompressed to compressed size of one Office Open XML file\n"
+	  "(a higher ratio is a decompression bomb: unscannable_limits)." },
+	{ "ooxml_keep_hyperlinks", MG_OPT_BOOL, OFF(ooxml_keep_hyperlinks), "yes", 0, 0, NULL, NULL,
+	  "Keep external hyperlinks in Office documents (they are listed in the report).\n"
+	  "no: remove them with the other external relationships." },
 
 	/* --- issue 4b: PDF and images --- */
 

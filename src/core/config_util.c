@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mg_config_table.h"
+#include "mg_cdr_policy.h" /* issue 4a hooks */
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
@@ -213,9 +214,11 @@ typedef gboolean (*mg_config_hook)(struct mg_config *cfg, GError **err);
 typedef void (*mg_config_release)(struct mg_config *cfg);
 
 static const mg_config_hook finish_hooks[] = {
+	mg_cdr_rules_compile, /* issue 4a */
 	NULL, /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
+	mg_cdr_rules_release, /* issue 4a */
 	NULL, /* modules add their release function above this line */
 };
 
