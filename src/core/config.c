@@ -245,7 +245,14 @@ static struct mg_config *config_new(const char *path)
 	return cfg;
 }
 
-struct mg_config *mg_config_defaults(void) { return config_new(NULL); }
+struct mg_config *mg_config_defaults(void)
+{
+	struct mg_config *cfg = config_new(NULL);
+	GError *err = NULL;
+	if (!mg_config_finish(cfg, &err)) /* derived data of the modules (hooks) */
+		g_error("built-in defaults are inconsistent: %s", err->message);
+	return cfg;
+}
 
 /* Split one line into key and value.  Returns FALSE for blank/comment. */
 static gboolean line_split(char *line, char **key, char **value, char **why)

@@ -157,6 +157,7 @@ static const struct family_row family_table[] = {
 	{ "text/x-perl", "script" },
 	{ "text/x-ms-regedit", "script" },
 	{ "application/x-dosexec", "exec" },
+	{ "application/vnd.microsoft.portable-executable", "exec" },
 	{ "application/x-msdownload", "exec" },
 	{ "application/x-executable", "exec" },
 	{ "application/x-sharedlib", "exec" },
@@ -325,6 +326,9 @@ static char *ooxml_package_type(const char *main_ct)
 		return NULL;
 	}
 	*end = '\0';
+	char *tpl = strstr(low, "macroenabledtemplate"); /* dotm: "template.macroEnabledTemplate" */
+	if (tpl)
+		tpl[strlen("macroenabled")] = '\0';
 	char *type = strstr(low, "macroenabled") ? g_strconcat(low, ".12", NULL) : g_strdup(low);
 	g_free(low);
 	return type;
@@ -379,6 +383,8 @@ static char *zip_refine(const guint8 *data, gsize len, gboolean *macros)
 	char *text = NULL;
 	if (ct >= 0 && (text = zip_read_small(za, ct, CT_MAX)) != NULL)
 		type = ooxml_main_type(text, strlen(text));
+	else if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
+		type = g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
 	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
 		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
 		type = g_ascii_strdown(g_strstrip(text), -1);
@@ -408,6 +414,8 @@ static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft
 		better = g_strdup("application/onenote");
 	else if (len >= 8 && memcmp(data, lnk_header, 8) == 0)
 		better = g_strdup("application/x-ms-shortcut");
+	else if (len >= 2 && memcmp(data, "MZ", 2) == 0 && g_str_equal(ft->true_type, "application/octet-stream"))
+		better = g_strdup("application/x-dosexec"); /* DOS stub without a PE header libmagic knows */
 	if (better) {
 		g_free(ft->true_type);
 		ft->true_type = better;
