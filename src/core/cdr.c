@@ -271,6 +271,9 @@ static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct 
 		st = MG_CDR_UNSCANNABLE;
 	} else if (!cdr_name_checks(&in, ft, out)) {
 		return MG_CDR_REMOVE;
+	} else if (g_strcmp0(mg_filetype_family(ft->true_type), "encrypted") == 0) {
+		set_reason(out, "encrypted document (password protected), cannot be scanned or rebuilt");
+		st = MG_CDR_UNSCANNABLE;
 	} else {
 		st = cdr_check_output(&in, out, cdr_apply_rule(&in, out, action));
 	}

@@ -341,7 +341,8 @@ static char *ooxml_main_type(const char *xml, gsize len)
 	char *type = NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	for (xmlNodePtr n = root ? root->children : NULL; n && !type; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "Override") != 0)
+		if (n->type != XML_ELEMENT_NODE || (strcmp((const char *)n->name, "Override") != 0 &&
+						    strcmp((const char *)n->name, "Default") != 0))
 			continue;
 		xmlChar *ct = xmlGetProp(n, BAD_CAST "ContentType");
 		if (ct)
@@ -441,7 +442,8 @@ static void refine_by_extension(struct mg_filetype *ft)
 
 static gboolean families_agree(const char *content_fam, const char *other_fam)
 {
-	if (!content_fam || !other_fam || g_str_equal(content_fam, other_fam))
+	/* an encrypted container cannot show what it is: the unscannable rule decides */
+	if (!content_fam || !other_fam || g_str_equal(content_fam, other_fam) || g_str_equal(content_fam, "encrypted"))
 		return TRUE;
 	for (gsize i = 0; i < G_N_ELEMENTS(compatible); i++)
 		if (g_str_equal(compatible[i][0], content_fam) && g_str_equal(compatible[i][1], other_fam))
