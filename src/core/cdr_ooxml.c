@@ -9,9 +9,11 @@
  *     embedded OLE objects and packages, custom UI, Excel 4 macro sheets,
  *     external link parts and altChunks;
  *   - removes every relationship to a dropped part and every external
- *     relationship (hyperlinks stay unless ooxml_keep_hyperlinks = no, and
- *     the report says how many stayed), and the XML elements that used
- *     those relationship ids (w:attachedTemplate, oleObject, control ...);
+ *     relationship (http, https and mailto hyperlinks stay unless
+ *     ooxml_keep_hyperlinks = no, and the report says how many stayed;
+ *     file:, UNC, ms-*: and other schemes go), and the XML elements that
+ *     used those relationship ids (w:attachedTemplate, oleObject, control;
+ *     a removed w:hyperlink keeps its text);
  *   - removes DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, IMPORT, LINK and QUOTE fields, keeping the
  *     displayed result;
  *   - repairs [Content_Types].xml (no Override for a dropped part, the
@@ -38,7 +40,7 @@
 enum ox_cat { OX_VBA, OX_ACTIVEX, OX_EMBED, OX_EXTERNAL, OX_DDE, OX_CUSTOMUI, OX_XLM, OX_ALTCHUNK, OX_NCAT };
 
 static const char *const cat_names[OX_NCAT] = {
-	"VBA macro project", "ActiveX control", "embedded OLE object or package", "external relationship",
+	"VBA macro part", "ActiveX control part", "embedded OLE object or package", "external relationship",
 	"DDE or include field", "custom UI (ribbon)", "Excel 4 macro sheet", "alternative-format chunk",
 };
 
@@ -329,7 +331,10 @@ static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
 	xmlChar *type = xmlGetProp(rel, BAD_CAST "Type"), *target = xmlGetProp(rel, BAD_CAST "Target");
 	xmlChar *mode = xmlGetProp(rel, BAD_CAST "TargetMode");
 	gboolean external = mode && g_ascii_strcasecmp((char *)mode, "External") == 0;
-	gboolean hyperlink = type && g_str_has_suffix((char *)type, "/hyperlink");
+	gboolean hyperlink = type && g_str_has_suffix((char *)type, "/hyperlink") && target &&
+			     (g_ascii_strncasecmp((char *)target, "http://", 7) == 0 ||
+			      g_ascii_strncasecmp((char *)target, "https://", 8) == 0 ||
+			      g_ascii_strncasecmp((char *)target, "mailto:", 7) == 0);
 	int cat = rel_drop_cat((char *)type);
 	struct ox_part *tp = NULL;
 	if (!external && target) {
@@ -439,7 +444,14 @@ static void prune_refs(xmlNodePtr n, GHashTable *dead)
 		next = k->next;
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		if (node_uses_dead_id(k, dead))
+		if (node_uses_dead_id(k, dead) && g_str_equal((const char *)k->name, "hyperlink")) {
+			while (k->children) { /* the link goes, its text stays */
+				xmlNodePtr g = k->children;
+				xmlUnlinkNode(g);
+				xmlAddPrevSibling(k, g);
+			}
+			node_drop(k);
+		} else if (node_uses_dead_id(k, dead))
 			node_drop(k);
 		else
 			prune_refs(k, dead);

@@ -169,14 +169,27 @@ static gboolean rtf_drop_group(const guint8 *d, gsize len, gsize i, const char *
 	return bad;
 }
 
+static gint str_ptr_cmp(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* One "what removed: N" line per kind, in a stable order. */
 static void note_removed(struct mg_cdr_out *out, GHashTable *counts)
 {
+	guint first = out->removed->len;
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, counts);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		g_ptr_array_add(out->removed, g_strdup_printf("%s removed: %d", (char *)k, GPOINTER_TO_INT(v)));
-	g_ptr_array_sort(out->removed, (GCompareFunc)g_strcmp0);
+	GPtrArray *tail = g_ptr_array_new();
+	for (guint i = first; i < out->removed->len; i++)
+		g_ptr_array_add(tail, out->removed->pdata[i]);
+	g_ptr_array_sort(tail, str_ptr_cmp);
+	for (guint i = 0; i < tail->len; i++)
+		out->removed->pdata[first + i] = tail->pdata[i];
+	g_ptr_array_free(tail, TRUE);
 }
 
 static void count_add(GHashTable *counts, const char *what)

@@ -79,7 +79,11 @@ def sample_checks(z, names, sample):
         check("attacker.example" not in everything, "remote template target still present")
         check("attachedTemplate" not in text_of(z, "word/settings.xml"), "attachedTemplate element still present")
         check("defaultTabStop" in text_of(z, "word/settings.xml"), "settings lost")
-        check("Remote template document" in text_of(z, "word/document.xml"), "text lost")
+        doc = text_of(z, "word/document.xml")
+        check("Remote template document" in doc, "text lost")
+        check("calc.exe" not in everything, "file: hyperlink target kept")
+        check("click-here" in doc, "text of the removed hyperlink lost")
+        check(doc.count("hyperlink") == 2 and "https://www.example.org/page" in everything, "web hyperlink lost")
     elif sample == "dde.docx":
         doc = text_of(z, "word/document.xml")
         check("DDE" not in doc.upper().replace("ADDED", ""), "DDE field code still present")

