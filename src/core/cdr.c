@@ -161,7 +161,7 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 	for (gsize i = 0; i < G_N_ELEMENTS(checks); i++) {
 		if (!checks[i].hit || checks[i].disp == MG_DISP_IGNORE)
 			continue;
-		set_reason(out, "%s (%s)", checks[i].text, ft->why ? ft->why : ft->true_type);
+		set_reason(out, "%s: %s (%s)", ft->true_type, checks[i].text, ft->why ? ft->why : "");
 		cdr_dispose(in->t, checks[i].disp, checks[i].rule, out->reason);
 		return FALSE;
 	}

@@ -286,7 +286,8 @@ static gsize csv_cell(const guint8 *d, gsize len, gsize i, GByteArray *o, int *n
 		j++;
 	const guint8 *body = d + i + (quoted ? 1 : 0);
 	gsize blen = (j - i) - (quoted ? 1 : 0);
-	if (cell_risky(body, blen)) {
+	gsize check_len = blen - (quoted && blen > 0 && body[blen - 1] == '"' ? 1 : 0); /* without the closing quote */
+	if (cell_risky(body, check_len)) {
 		(*n_fixed)++;
 		g_byte_array_append(o, (const guint8 *)(quoted ? "\"'" : "'"), quoted ? 2 : 1);
 		g_byte_array_append(o, body, (guint)blen);

@@ -442,6 +442,7 @@ static void test_csv(void **state)
 		{ "\"=cmd|' /C calc'!A0\",b", "\"'=cmd|' /C calc'!A0\",b", 1 },
 		{ "x\t-2+3+cmd|' /C calc'!A0\n", "x\t'-2+3+cmd|' /C calc'!A0\n", 1 },
 		{ "\"a, =b\",c\n", "\"a, =b\",c\n", 0 },
+		{ "\"+81\",\"-1.5\",\"=1\"\n", "\"+81\",\"-1.5\",\"'=1\"\n", 1 },
 		{ "  =1,\xef\xbc\x9d" "1\n", "'  =1,'\xef\xbc\x9d" "1\n", 2 },
 		{ "\x93\xfa\x96\x7b,\x82\xa0\n", "\x93\xfa\x96\x7b,\x82\xa0\n", 0 },
 		{ "\"unterminated,=x", "\"unterminated,=x", 0 },
