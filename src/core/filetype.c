@@ -18,6 +18,7 @@
 #include "mg_filetype.h"
 
 #define CT_MAX (1024 * 1024) /* [Content_Types].xml larger than this: not trusted */
+#define MAGIC_BYTES (1024 * 1024) /* libmagic looks at the head only: bounded time under the lock */
 
 struct ext_row {
 	const char *ext;
@@ -205,6 +206,7 @@ static gboolean magic_ready(GError **err)
 	static gsize once;
 	static gboolean ok;
 	if (g_once_init_enter(&once)) {
+		xmlInitParser(); /* once, before threads share libxml2 (OOXML typing and rebuild) */
 		magic_handle = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS);
 		ok = magic_handle && magic_load(magic_handle, NULL) == 0;
 		g_once_init_leave(&once, 1);
@@ -218,7 +220,7 @@ static gboolean magic_ready(GError **err)
 static char *magic_type(const guint8 *data, gsize len)
 {
 	g_mutex_lock(&magic_lock);
-	const char *m = magic_buffer(magic_handle, data, len);
+	const char *m = magic_buffer(magic_handle, data, MIN(len, MAGIC_BYTES));
 	char *type = g_ascii_strdown(m ? m : "application/octet-stream", -1);
 	g_mutex_unlock(&magic_lock);
 	return type;
