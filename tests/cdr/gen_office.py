@@ -32,11 +32,52 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
 
 
+END, FREE, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def cfb(streams):
+    """A minimal but valid compound file (CFB v3, 512-byte sectors) whose root
+    storage holds `streams` [(name, bytes)], each padded to 4096 bytes so no
+    mini stream is needed.  Up to 3 streams (one directory sector)."""
+    data_sectors, fat = [], [FATSECT, END]
+    for _, blob in streams:
+        blob = blob + b"\0" * (max(4096, -(-len(blob) // 512) * 512) - len(blob))
+        first = 2 + len(data_sectors)
+        n = len(blob) // 512
+        fat += [first + i + 1 for i in range(n - 1)] + [END]
+        data_sectors += [blob[i * 512:(i + 1) * 512] for i in range(n)]
+    fat += [FREE] * (128 - len(fat))
+
+    def entry(name, typ, child, right, start, size):
+        n = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (n.ljust(64, b"\0") + struct.pack("<HBB", len(n), typ, 1) +
+                struct.pack("<III", NOSTREAM, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16 +
+                struct.pack("<IIII", start, size, 0, 0)[:8] + b"\0" * 4)
+    dirs = [entry("Root Entry", 5, 1 if streams else NOSTREAM, NOSTREAM, END, 0)]
+    sector = 2
+    for i, (name, blob) in enumerate(streams):
+        right = i + 2 if i + 1 < len(streams) else NOSTREAM
+        dirs.append(entry(name, 2, NOSTREAM, right, sector, len(blob)))
+        sector += max(4096, -(-len(blob) // 512) * 512) // 512
+    dirs += [entry("", 0, NOSTREAM, NOSTREAM, 0, 0)] * (4 - len(dirs))
+    header = (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) +
+              b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, END, 0, END, 0) +
+              struct.pack("<I", 0) + struct.pack("<I", FREE) * 108)
+    return header + struct.pack("<128I", *fat) + b"".join(dirs) + b"".join(data_sectors)
+
+
 def ole2_blob(text):
-    """A compound-file-shaped blob (OLE2 signature) carrying inert VBA-like text."""
-    header = bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + struct.pack("<HH", 0x3E, 3)
-    header += b"\xfe\xff" + struct.pack("<H", 9) + b"\0" * (512 - len(header) - 4)
-    return header + text.encode() + b"\0" * 64
+    """A real compound file with inert VBA-like text in its PROJECT stream."""
+    return cfb([("PROJECT", b'ID="{00000000-0000-0000-0000-000000000000}"\r\n' + text.encode())])
+
+
+def encrypted_ooxml(path):
+    """The shape of a password-protected Office file: a compound file with
+    EncryptionInfo and EncryptedPackage streams (random-looking bytes)."""
+    info = struct.pack("<HHI", 4, 4, 0x40) + b"<encryption/>"
+    package = struct.pack("<Q", 5000) + bytes((i * 7919) & 0xFF for i in range(5000))
+    with open(path, "wb") as f:
+        f.write(cfb([("EncryptionInfo", info), ("EncryptedPackage", package)]))
 
 
 def rels(items):
@@ -284,6 +325,7 @@ GENERATORS = {
     "ole.docx": ole_docx,
     "macro.xlsm": macro_xlsm,
     "encrypted.docx": encrypted_docx,
+    "password.docx": encrypted_ooxml,
     "bomb.docx": bomb_docx,
     "injection.csv": csv_injection,
     "object.rtf": rtf_object,
