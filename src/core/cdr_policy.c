@@ -66,7 +66,7 @@ static gboolean rule_parse(const char *value, struct mg_cdr_rule *r, char **why)
 		r->action = act;
 	}
 	g_ptr_array_free(words, TRUE);
-	g_free(w);
+	g_strfreev(w);
 	return ok;
 }
 

@@ -157,6 +157,12 @@ static const struct family_row family_table[] = {
 	{ "text/x-script.*", "script" },
 	{ "text/x-perl", "script" },
 	{ "text/x-ms-regedit", "script" },
+	{ "text/x-msdos-batch", "script" },
+	{ "text/x-php", "script" },
+	{ "text/x-ruby", "script" },
+	{ "text/x-lua", "script" },
+	{ "text/x-tcl", "script" },
+	{ "text/x-awk", "script" },
 	{ "application/x-dosexec", "exec" },
 	{ "application/vnd.microsoft.portable-executable", "exec" },
 	{ "application/x-msdownload", "exec" },
@@ -442,6 +448,19 @@ static void refine_by_extension(struct mg_filetype *ft)
 	}
 }
 
+/* libmagic guesses a source language for much plain text ("text/x-c",
+ * "text/troff"); for the policy that is plain text.  Scripts keep their
+ * type (their family is not "text"). */
+static void normalise_text(struct mg_filetype *ft)
+{
+	const char *fam = mg_filetype_family(ft->true_type);
+	if (fam && g_str_equal(fam, "text") &&
+	    (g_str_has_prefix(ft->true_type, "text/x-") || g_str_equal(ft->true_type, "text/troff"))) {
+		g_free(ft->true_type);
+		ft->true_type = g_strdup("text/plain");
+	}
+}
+
 static gboolean families_agree(const char *content_fam, const char *other_fam)
 {
 	/* an encrypted container cannot show what it is: the unscannable rule decides */
@@ -504,6 +523,7 @@ gboolean mg_filetype_detect(const guint8 *data, gsize len, const char *filename,
 	const char *et = mg_filetype_ext_type(filename);
 	ft->ext_type = et ? g_strdup(et) : NULL;
 	refine_by_extension(ft);
+	normalise_text(ft);
 	check_name(filename, declared, ft);
 	return TRUE;
 }

@@ -155,6 +155,9 @@ static void test_filetype_table(void **state)
 		{ NULL, onenote_hdr, sizeof onenote_hdr, "notes.one", NULL, "application/onenote", FALSE, FALSE, FALSE },
 		{ NULL, lnk_hdr, sizeof lnk_hdr, "x.lnk", NULL, "application/x-ms-shortcut", FALSE, FALSE, FALSE },
 		{ NULL, "plain words\n", 12, "readme.txt", "text/plain", "text/plain", FALSE, FALSE, FALSE },
+		{ NULL, "#include <stdio.h>\nint main(void) { return 0; }\n", 47, "main.c", NULL, "text/plain", FALSE,
+		  FALSE, FALSE },
+		{ NULL, "#!/bin/sh\necho hi\n", 18, "run.txt", NULL, "text/x-shellscript", TRUE, FALSE, FALSE },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GBytes *b = rows[i].sample ? sample(rows[i].sample) : g_bytes_new(rows[i].data, rows[i].len);
