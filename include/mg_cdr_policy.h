@@ -39,4 +39,10 @@ void mg_cdr_rules_release(struct mg_config *cfg);
 const struct mg_cdr_rule *mg_cdr_rule_lookup(const struct mg_config *cfg, int direction, const char *type);
 const char *mg_rule_action_name(enum mg_rule_action a);
 
+/* A Word field code (OOXML w:instrText / w:fldSimple, RTF \fldinst) that
+ * reaches outside the document: DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE,
+ * IMPORT, LINK, QUOTE (builds hidden field codes), HYPERLINK to anything
+ * but http, https, mailto or a bookmark. */
+gboolean mg_cdr_field_is_risky(const char *instr);
+
 #endif

@@ -31,6 +31,7 @@
 #include <libxml/xpath.h>
 
 #include "mg_cdr.h"
+#include "mg_cdr_policy.h"
 #include "mg_txn.h"
 
 #define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -107,9 +108,6 @@ static const struct {
 	{ "application/vnd.ms-powerpoint.template.macroenabled.main+xml",
 	  "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potm", "potx" },
 };
-
-static const char *const dde_fields[] = { "DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "IMPORT", "LINK",
-					  "QUOTE" };
 
 static gboolean ox_fail(struct ox_ctx *c, enum mg_cdr_status st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static gboolean ox_fail(struct ox_ctx *c, enum mg_cdr_status st, const char *fmt, ...)
@@ -480,18 +478,6 @@ static void prune_empty(xmlNodePtr n)
 	}
 }
 
-static gboolean instr_dangerous(const char *instr)
-{
-	char *s = g_strstrip(g_ascii_strup(instr, -1));
-	char **w = g_strsplit_set(s, " \t\"\\", 2);
-	gboolean bad = FALSE;
-	for (gsize i = 0; w[0] && i < G_N_ELEMENTS(dde_fields); i++)
-		bad = bad || g_str_equal(w[0], dde_fields[i]);
-	g_strfreev(w);
-	g_free(s);
-	return bad;
-}
-
 /* <w:fldSimple w:instr="DDEAUTO ..."> -> its result runs only. */
 static void dde_simple(struct ox_ctx *c, xmlXPathContextPtr xp)
 {
@@ -499,7 +485,7 @@ static void dde_simple(struct ox_ctx *c, xmlXPathContextPtr xp)
 	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
 		xmlNodePtr f = r->nodesetval->nodeTab[i];
 		xmlChar *instr = xmlGetProp(f, BAD_CAST "instr");
-		if (instr && instr_dangerous((char *)instr)) {
+		if (instr && mg_cdr_field_is_risky((char *)instr)) {
 			ox_note(c, OX_DDE, (char *)instr);
 			while (f->children) {
 				xmlNodePtr k = f->children;
@@ -522,7 +508,7 @@ struct ox_field {
 
 static void field_end(struct ox_ctx *c, struct ox_field *f)
 {
-	if (instr_dangerous(f->instr->str)) {
+	if (mg_cdr_field_is_risky(f->instr->str)) {
 		ox_note(c, OX_DDE, f->instr->str);
 		for (guint i = 0; i < f->nodes->len; i++)
 			node_drop(f->nodes->pdata[i]);

@@ -3,8 +3,8 @@
  *
  * mg_cdr_rtf: RTF without embedded objects.  Groups whose destination is
  * \object, \objdata, \objclass, \objname, \objalias, \objsect, \datastore
- * or \template are dropped whole; a \fldinst whose field is DDE, DDEAUTO,
- * INCLUDETEXT, INCLUDEPICTURE, IMPORT, LINK or QUOTE is dropped (the field
+ * or \template are dropped whole; a \fldinst that mg_cdr_field_is_risky()
+ * flags (DDE, INCLUDE*, HYPERLINK to a file ...) is dropped (the field
  * keeps its \fldrslt); anything after the closing brace of the document
  * (polyglot data) is dropped; unclosed groups are closed.  Why a
  * hand-written tokenizer: Debian has no maintained C library that parses
@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "mg_cdr.h"
+#include "mg_cdr_policy.h"
 #include "mg_html2text.h"
 #include "mg_txn.h"
 
@@ -34,8 +35,6 @@
 
 static const char *const rtf_drop_dest[] = { "object", "objdata", "objclass", "objname", "objalias",
 					     "objsect", "datastore", "template" };
-static const char *const risky_fields[] = { "DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "IMPORT", "LINK",
-					    "QUOTE" };
 
 enum rtf_tok { RTF_OPEN, RTF_CLOSE, RTF_WORD, RTF_SYMBOL, RTF_TEXT, RTF_END };
 
@@ -135,18 +134,6 @@ static gsize rtf_group_end(const guint8 *d, gsize len, gsize i, GString *text)
 	}
 }
 
-static gboolean field_is_risky(const char *instr)
-{
-	char *s = g_strstrip(g_ascii_strup(instr, -1));
-	char **w = g_strsplit_set(s, " \t\r\n\"\\", 2);
-	gboolean bad = FALSE;
-	for (gsize i = 0; w[0] && i < G_N_ELEMENTS(risky_fields); i++)
-		bad = bad || g_str_equal(w[0], risky_fields[i]);
-	g_strfreev(w);
-	g_free(s);
-	return bad;
-}
-
 /* Should the group at d[i] go?  *what names it for the report. */
 static gboolean rtf_drop_group(const guint8 *d, gsize len, gsize i, const char **what)
 {
@@ -163,7 +150,7 @@ static gboolean rtf_drop_group(const guint8 *d, gsize len, gsize i, const char *
 		return FALSE;
 	GString *text = g_string_new(NULL);
 	rtf_group_end(d, len, i, text);
-	gboolean bad = field_is_risky(text->str);
+	gboolean bad = mg_cdr_field_is_risky(text->str);
 	g_string_free(text, TRUE);
 	*what = "DDE or include field";
 	return bad;

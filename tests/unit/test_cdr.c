@@ -233,6 +233,29 @@ static void test_rule_lookup(void **state)
 	txn_free(t);
 }
 
+static void test_field_codes(void **state)
+{
+	static const struct {
+		const char *instr;
+		gboolean risky;
+	} rows[] = {
+		{ " DDEAUTO c:\\windows\\system32\\cmd.exe \"/k calc\"", TRUE },
+		{ "dde cmd", TRUE },
+		{ " INCLUDEPICTURE \"http://x.invalid/a.png\" \\d", TRUE },
+		{ "QUOTE 68 68 69", TRUE },
+		{ " PAGE ", FALSE },
+		{ "MERGEFIELD name", FALSE },
+		{ "HYPERLINK \"https://www.example.org/\"", FALSE },
+		{ "HYPERLINK \\l \"_Toc1\"", FALSE },
+		{ "HYPERLINK \"file:///c:/windows/calc.exe\"", TRUE },
+		{ "HYPERLINK \"\\\\server\\share\\x.docx\"", TRUE },
+		{ "", FALSE },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+		if (mg_cdr_field_is_risky(rows[i].instr) != rows[i].risky)
+			fail_msg("row %zu [%s]: want %d", i, rows[i].instr, rows[i].risky);
+}
+
 /* ---- dispatcher behaviour ---- */
 
 static void test_dispositions(void **state)
@@ -547,7 +570,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
-		cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_dispositions),
+		cmocka_unit_test(test_rule_lookup), cmocka_unit_test(test_field_codes),    cmocka_unit_test(test_dispositions),
 		cmocka_unit_test(test_depth_limit),    cmocka_unit_test(test_ooxml_rebuild),
 		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input), cmocka_unit_test(test_ooxml_mutations),
 		cmocka_unit_test(test_rtf),	       cmocka_unit_test(test_csv),
