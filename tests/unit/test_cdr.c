@@ -317,6 +317,35 @@ static void test_depth_limit(void **state)
 	txn_free(t);
 }
 
+/* Budgets: a message deadline already past, an output over its size. */
+static void test_budgets(void **state)
+{
+	struct mg_txn *t = txn_new("unscannable_limits = quarantine\n");
+	t->deadline_us = g_get_monotonic_time() - 1;
+	GBytes *b = sample("dde.docx");
+	struct mg_cdr_out out;
+	assert_int_equal(run_file(t, "a.docx", b, &out), MG_CDR_UNSCANNABLE);
+	assert_non_null(strstr(out.reason, "time budget"));
+	assert_true(t->force_quarantine);
+	assert_int_equal(t->report->verdict.kind, MG_VERDICT_REJECT);
+	mg_cdr_out_clear(&out);
+	g_bytes_unref(b);
+	txn_free(t);
+
+	t = txn_new("attachment_max_output = 1K\n");
+	GString *csv = g_string_new(NULL);
+	while (csv->len < 4096)
+		g_string_append(csv, "a,b,c\n");
+	b = g_bytes_new(csv->str, csv->len);
+	assert_int_equal(run_file(t, "big.csv", b, &out), MG_CDR_UNSCANNABLE);
+	assert_non_null(strstr(out.reason, "attachment_max_output"));
+	assert_int_equal(t->report->verdict.kind, MG_VERDICT_CONTINUE); /* default: remove the file only */
+	mg_cdr_out_clear(&out);
+	g_bytes_unref(b);
+	g_string_free(csv, TRUE);
+	txn_free(t);
+}
+
 /* ---- OOXML ---- */
 
 static void test_ooxml_rebuild(void **state)
@@ -571,7 +600,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_lookup), cmocka_unit_test(test_field_codes),    cmocka_unit_test(test_dispositions),
-		cmocka_unit_test(test_depth_limit),    cmocka_unit_test(test_ooxml_rebuild),
+		cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_budgets),    cmocka_unit_test(test_ooxml_rebuild),
 		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input), cmocka_unit_test(test_ooxml_mutations),
 		cmocka_unit_test(test_rtf),	       cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_html_never_passes),
