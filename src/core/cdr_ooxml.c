@@ -435,6 +435,20 @@ static gboolean node_uses_dead_id(xmlNodePtr n, GHashTable *dead)
 	return FALSE;
 }
 
+/* A PresentationML OLE object (p:oleObj, possibly inside
+ * mc:AlternateContent) with a removed relationship. */
+static gboolean has_dead_ole(xmlNodePtr n, GHashTable *dead)
+{
+	for (xmlNodePtr k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if ((g_str_equal((const char *)k->name, "oleObj") && node_uses_dead_id(k, dead)) ||
+		    has_dead_ole(k, dead))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void prune_refs(xmlNodePtr n, GHashTable *dead)
 {
 	xmlNodePtr next;
@@ -442,7 +456,9 @@ static void prune_refs(xmlNodePtr n, GHashTable *dead)
 		next = k->next;
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		if (node_uses_dead_id(k, dead) && g_str_equal((const char *)k->name, "hyperlink")) {
+		if (g_str_equal((const char *)k->name, "graphicFrame") && has_dead_ole(k, dead)) {
+			node_drop(k); /* the whole frame: an empty OLE frame needs repair in PowerPoint */
+		} else if (node_uses_dead_id(k, dead) && g_str_equal((const char *)k->name, "hyperlink")) {
 			while (k->children) { /* the link goes, its text stays */
 				xmlNodePtr g = k->children;
 				xmlUnlinkNode(g);

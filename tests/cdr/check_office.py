@@ -105,6 +105,12 @@ def sample_checks(z, names, sample):
         check("cell-data" in text_of(z, "xl/worksheets/sheet1.xml"), "cell lost")
         check("macroEnabled" not in text_of(z, "[Content_Types].xml"), "content type still macro-enabled")
         check("EXEC(" not in everything and "evil.xlsx" not in everything, "XLM or external link kept")
+    elif sample == "ole.pptx":
+        want_absent(names, "embeddings/")
+        slide = text_of(z, "ppt/slides/slide1.xml")
+        check("oleObj" not in slide and "graphicFrame" not in slide, "OLE frame still present")
+        check("calc.exe" not in everything and "hlinkClick" not in slide, "program action kept")
+        check("slide-text" in slide, "slide text lost")
     elif sample != "generic":
         failures.append("unknown sample %s" % sample)
 

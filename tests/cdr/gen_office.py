@@ -256,6 +256,37 @@ def macro_xlsm(path):
     ])
 
 
+def ole_pptx(path):
+    P = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+    A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    slide = ('<?xml version="1.0"?><p:sld %s %s %s %s><p:cSld><p:spTree>'
+             '<p:sp><p:nvSpPr><p:cNvPr id="2" name="T"><a:hlinkClick r:id="rId3" action="ppaction://program"/>'
+             '</p:cNvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>slide-text</a:t></a:r></a:p></p:txBody></p:sp>'
+             '<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="4" name="Object 3"/></p:nvGraphicFramePr>'
+             '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/presentationml/2006/ole">'
+             '<mc:AlternateContent><mc:Choice Requires="v"><p:oleObj r:id="rId2" progId="Package"><p:embed/>'
+             '</p:oleObj></mc:Choice><mc:Fallback><p:oleObj r:id="rId2" progId="Package"><p:embed/></p:oleObj>'
+             '</mc:Fallback></mc:AlternateContent></a:graphicData></a:graphic></p:graphicFrame>'
+             '</p:spTree></p:cSld></p:sld>' % (P, A, R, MC))
+    pres = ('<?xml version="1.0"?><p:presentation %s %s><p:sldIdLst><p:sldId id="256" r:id="rId1"/></p:sldIdLst>'
+            '</p:presentation>' % (P, R))
+    write_zip(path, [
+        ("[Content_Types].xml", content_types(
+            "ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+            [("ppt/slides/slide1.xml", "application/vnd.openxmlformats-officedocument.presentationml.slide+xml")],
+            [("bin", "application/vnd.openxmlformats-officedocument.oleObject")])),
+        ("_rels/.rels", rels([("rId1", RT + "/officeDocument", "ppt/presentation.xml", False)])),
+        ("ppt/presentation.xml", pres),
+        ("ppt/_rels/presentation.xml.rels", rels([("rId1", RT + "/slide", "slides/slide1.xml", False)])),
+        ("ppt/slides/slide1.xml", slide),
+        ("ppt/slides/_rels/slide1.xml.rels", rels([
+            ("rId2", RT + "/oleObject", "../embeddings/oleObject1.bin", False),
+            ("rId3", RT + "/hyperlink", "file:///c:/windows/system32/calc.exe", True)])),
+        ("ppt/embeddings/oleObject1.bin", ole2_blob("Package payload")),
+    ])
+
+
 def encrypted_docx(path):
     """A ZIP whose part is marked encrypted (general purpose flag bit 0)."""
     buf = io.BytesIO()
@@ -324,6 +355,7 @@ GENERATORS = {
     "dde.docx": dde_docx,
     "ole.docx": ole_docx,
     "macro.xlsm": macro_xlsm,
+    "ole.pptx": ole_pptx,
     "encrypted.docx": encrypted_docx,
     "password.docx": encrypted_ooxml,
     "bomb.docx": bomb_docx,

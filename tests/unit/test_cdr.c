@@ -358,6 +358,7 @@ static void test_ooxml_rebuild(void **state)
 		{ "template.docx", NULL, NULL, "external relationship removed: 2 (hyperlink -> file:///C:/Windows" },
 		{ "dde.docx", NULL, NULL, "DDE or include field removed: 2" },
 		{ "ole.docx", NULL, NULL, "embedded OLE object or package removed" },
+		{ "ole.pptx", NULL, NULL, "embedded OLE object or package removed: 1 (ppt/embeddings/oleObject1.bin)" },
 		{ "macro.xlsm", "macro.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		  "Excel 4 macro sheet removed" },
 	};
