@@ -5,8 +5,9 @@
  * \object, \objdata, \objclass, \objname, \objalias, \objsect, \datastore
  * or \template are dropped whole; a \fldinst that mg_cdr_field_is_risky()
  * flags (DDE, INCLUDE*, HYPERLINK to a file ...) is dropped (the field
- * keeps its \fldrslt); anything after the closing brace of the document
- * (polyglot data) is dropped; unclosed groups are closed.  Why a
+ * keeps its \fldrslt; a field code over 64 KiB is dropped unread);
+ * anything after the closing brace of the document (polyglot data) is
+ * dropped; unclosed groups are closed.  Why a
  * hand-written tokenizer: Debian has no maintained C library that parses
  * and writes RTF; the tokenizer only splits {, }, control words (with
  * \binN skipping) and text, bounded by a nesting limit, and everything it
@@ -32,6 +33,7 @@
 #include "mg_txn.h"
 
 #define RTF_MAX_DEPTH 512
+#define RTF_FIELD_SCAN 65536 /* a field code longer than this is dropped unread */
 
 static const char *const rtf_drop_dest[] = { "object", "objdata", "objclass", "objname", "objalias",
 					     "objsect", "datastore", "template" };
@@ -122,6 +124,8 @@ static gsize rtf_group_end(const guint8 *d, gsize len, gsize i, GString *text)
 		rtf_next(d, len, j, &t);
 		if (t.kind == RTF_END)
 			return len;
+		if (text && t.start - i > RTF_FIELD_SCAN) /* text mode reads a bounded prefix */
+			return G_MAXSIZE;
 		if (t.kind == RTF_OPEN)
 			depth++;
 		else if (t.kind == RTF_CLOSE && --depth == 0)
@@ -149,10 +153,10 @@ static gboolean rtf_drop_group(const guint8 *d, gsize len, gsize i, const char *
 	if (!g_str_equal(dest, "fldinst"))
 		return FALSE;
 	GString *text = g_string_new(NULL);
-	rtf_group_end(d, len, i, text);
-	gboolean bad = mg_cdr_field_is_risky(text->str);
+	gboolean oversized = rtf_group_end(d, len, i, text) == G_MAXSIZE;
+	gboolean bad = oversized || mg_cdr_field_is_risky(text->str);
 	g_string_free(text, TRUE);
-	*what = "DDE or include field";
+	*what = oversized ? "oversized field code" : "DDE or include field";
 	return bad;
 }
 
@@ -196,7 +200,9 @@ enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 	}
 	GHashTable *counts = g_hash_table_new(g_str_hash, g_str_equal);
 	out->data = g_byte_array_sized_new((guint)len);
-	for (; i < len; i = t.end) {
+	for (guint n = 0; i < len; i = t.end) {
+		if ((++n & 0xffff) == 0 && in->deadline_us > 0 && g_get_monotonic_time() > in->deadline_us)
+			break; /* cdr.c turns the late result into "time budget exceeded" */
 		rtf_next(d, len, i, &t);
 		const char *what = NULL;
 		if (t.kind == RTF_OPEN && depth > 0 && rtf_drop_group(d, len, i, &what)) {
@@ -302,7 +308,7 @@ enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out
 			g_byte_array_append(out->data, d + i, (guint)dl);
 			i += dl;
 		}
-		if ((++cells & 0xfff) == 0 && g_get_monotonic_time() > in->deadline_us) {
+		if ((++cells & 0xfff) == 0 && in->deadline_us > 0 && g_get_monotonic_time() > in->deadline_us) {
 			out->reason = g_strdup("time budget exceeded");
 			return MG_CDR_UNSCANNABLE;
 		}

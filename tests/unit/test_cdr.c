@@ -542,6 +542,30 @@ static void test_rtf(void **state)
 	txn_free(t);
 }
 
+/* A field code hidden behind 64 KiB of control words is dropped unread;
+ * a short harmless field stays. */
+static void test_rtf_fields(void **state)
+{
+	struct mg_txn *t = txn_new(NULL);
+	GString *r = g_string_new("{\\rtf1{\\field{\\*\\fldinst ");
+	while (r->len < 80000)
+		g_string_append(r, "\\b ");
+	g_string_append(r, "DDEAUTO x}{\\fldrslt hidden-result}}{\\field{\\*\\fldinst PAGE}{\\fldrslt 1}}}");
+	struct mg_cdr_in in = { .t = t, .data = (const guint8 *)r->str, .len = r->len };
+	struct mg_cdr_out out;
+	mg_cdr_out_init(&out);
+	assert_int_equal(mg_cdr_rtf(&in, &out), MG_CDR_REBUILT);
+	char *s = g_strndup((const char *)out.data->data, out.data->len);
+	assert_null(strstr(s, "DDEAUTO"));
+	assert_non_null(strstr(s, "hidden-result"));
+	assert_non_null(strstr(s, "\\fldinst PAGE"));
+	assert_true(removed_has(&out, "oversized field code removed: 1"));
+	g_free(s);
+	mg_cdr_out_clear(&out);
+	g_string_free(r, TRUE);
+	txn_free(t);
+}
+
 static void test_csv(void **state)
 {
 	static const struct {
@@ -603,7 +627,7 @@ int main(void)
 		cmocka_unit_test(test_rule_lookup), cmocka_unit_test(test_field_codes),    cmocka_unit_test(test_dispositions),
 		cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_budgets),    cmocka_unit_test(test_ooxml_rebuild),
 		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input), cmocka_unit_test(test_ooxml_mutations),
-		cmocka_unit_test(test_rtf),	       cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_rtf), cmocka_unit_test(test_rtf_fields),	       cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_html_never_passes),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
