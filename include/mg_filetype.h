@@ -27,7 +27,6 @@ struct mg_filetype {
 	gboolean mismatch; /* content is not what the extension/declared type says */
 	gboolean double_ext;   /* "invoice.pdf.exe" */
 	gboolean bidi_override; /* U+202A-202E or U+2066-2069 in the name */
-	gboolean macros;	/* OOXML package with a VBA project part */
 	char *why;		/* ASCII description of the anomalies, or NULL */
 };
 

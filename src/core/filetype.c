@@ -362,19 +362,8 @@ static char *ooxml_main_type(const char *xml, gsize len)
 	return type;
 }
 
-static gboolean zip_has_vba(zip_t *za)
-{
-	zip_int64_t n = zip_get_num_entries(za, 0);
-	for (zip_int64_t i = 0; i < n && i < 100000; i++) {
-		const char *name = zip_get_name(za, i, 0);
-		if (name && g_str_has_suffix(name, "vbaProject.bin"))
-			return TRUE;
-	}
-	return FALSE;
-}
-
 /* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP. */
-static char *zip_refine(const guint8 *data, gsize len, gboolean *macros)
+static char *zip_refine(const guint8 *data, gsize len)
 {
 	zip_error_t ze;
 	zip_error_init(&ze);
@@ -397,7 +386,6 @@ static char *zip_refine(const guint8 *data, gsize len, gboolean *macros)
 	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
 		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
 		type = g_ascii_strdown(g_strstrip(text), -1);
-	*macros = type && zip_has_vba(za);
 	g_free(text);
 	zip_discard(za);
 	zip_error_fini(&ze);
@@ -418,7 +406,7 @@ static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft
 			  g_str_has_prefix(ft->true_type, "application/vnd.oasis") ||
 			  g_str_equal(ft->true_type, "application/octet-stream");
 	if (zipish && len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
-		better = zip_refine(data, len, &ft->macros);
+		better = zip_refine(data, len);
 	else if (len >= 16 && memcmp(data, onenote_guid, 16) == 0)
 		better = g_strdup("application/onenote");
 	else if (len >= 8 && memcmp(data, lnk_header, 8) == 0)
