@@ -20,6 +20,7 @@
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
+#include "mg_pipeline.h"
 #include "mg_txn.h"
 
 static char *gen_dir;
@@ -620,6 +621,128 @@ static void test_html_never_passes(void **state)
 	txn_free(t);
 }
 
+/* ---- through the pipeline: MIME leaves, report, delivered parts ---- */
+
+static void add_attachment(GString *m, const char *name, const char *type, GBytes *b)
+{
+	gchar *b64 = g_base64_encode(g_bytes_get_data(b, NULL), g_bytes_get_size(b));
+	g_string_append_printf(m, "--b1\nContent-Type: %s\nContent-Disposition: attachment; filename=\"%s\"\n"
+				  "Content-Transfer-Encoding: base64\n\n",
+			       type, name);
+	for (gsize i = 0, n = strlen(b64); i < n; i += 76)
+		g_string_append_printf(m, "%.76s\n", b64 + i);
+	g_free(b64);
+}
+
+static const struct mg_part_report *report_part(const struct mg_report *r, const char *filename)
+{
+	for (guint i = 0; i < r->parts->len; i++) {
+		const struct mg_part_report *p = r->parts->pdata[i];
+		if (g_strcmp0(p->filename, filename) == 0)
+			return p;
+	}
+	fail_msg("no report part for %s", filename);
+	return NULL;
+}
+
+/* The delivered attachment named `name`, decoded, or NULL. */
+static GByteArray *delivered(struct mg_txn *t, const char *name)
+{
+	const GPtrArray *ops = mg_txn_header_ops(t);
+	const char *ct = NULL;
+	for (guint i = 0; i < ops->len; i++) {
+		const struct mg_hdr_op *op = ops->pdata[i];
+		if (op->kind == MG_HDR_ADD && g_ascii_strcasecmp(op->name, "Content-Type") == 0)
+			ct = op->value;
+	}
+	GMimeStream *body = mg_txn_new_body(t), *full = g_mime_stream_mem_new();
+	g_mime_stream_printf(full, "MIME-Version: 1.0\nContent-Type: %s\n\n", ct ? ct : "text/plain");
+	g_mime_stream_reset(body);
+	g_mime_stream_write_to_stream(body, full);
+	g_mime_stream_reset(full);
+	GMimeParser *parser = g_mime_parser_new_with_stream(full);
+	GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+	GByteArray *found = NULL;
+	GMimePartIter *it = msg ? g_mime_part_iter_new(GMIME_OBJECT(msg)) : NULL;
+	while (it && !found && g_mime_part_iter_next(it)) {
+		GMimeObject *o = g_mime_part_iter_get_current(it);
+		if (GMIME_IS_PART(o) && g_strcmp0(g_mime_part_get_filename(GMIME_PART(o)), name) == 0) {
+			GMimeStream *mem = g_mime_stream_mem_new();
+			g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(o)), mem);
+			GByteArray *src = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+			found = g_byte_array_new();
+			g_byte_array_append(found, src->data, src->len);
+			g_object_unref(mem);
+		}
+	}
+	if (it)
+		g_mime_part_iter_free(it);
+	if (msg)
+		g_object_unref(msg);
+	g_object_unref(parser);
+	g_object_unref(full);
+	g_object_unref(body);
+	return found;
+}
+
+static struct mg_txn *pipeline_run(struct mg_conn *c, const GString *m)
+{
+	struct mg_txn *t = mg_txn_new(c, mg_config_defaults());
+	mg_txn_mail_from(t, "a@example.com", NULL);
+	mg_txn_rcpt(t, "b@city.example.lg.jp", NULL);
+	mg_txn_header(t, "Subject", "attachments");
+	mg_txn_header(t, "MIME-Version", "1.0");
+	mg_txn_header(t, "Content-Type", "multipart/mixed; boundary=\"b1\"");
+	mg_txn_eoh(t);
+	mg_txn_body(t, m->str, m->len);
+	assert_int_equal(mg_txn_eom(t)->kind, MG_VERDICT_ACCEPT);
+	return t;
+}
+
+static void test_pipeline_attachments(void **state)
+{
+	GString *m = g_string_new("--b1\nContent-Type: text/plain\n\nhello\n");
+	GBytes *docm = sample("macro.docm"), *exe = sample("invoice.pdf"), *csv = sample("injection.csv");
+	add_attachment(m, "macro.docm", "application/octet-stream", docm);
+	add_attachment(m, "invoice.pdf", "application/pdf", exe);
+	add_attachment(m, "injection.csv", "text/csv", csv);
+	g_string_append(m, "--b1--\n");
+	mg_pipeline_global_init();
+	struct mg_conn *c = mg_conn_new("192.0.2.1", "client.example");
+	struct mg_txn *t = pipeline_run(c, m);
+	const struct mg_report *r = mg_txn_report(t);
+
+	const struct mg_part_report *p = report_part(r, "macro.docm");
+	assert_string_equal(mg_action_name(p->action), "rebuilt");
+	assert_string_equal(p->detected_type, "application/vnd.ms-word.document.macroenabled.12");
+	assert_string_equal(p->new_filename, "macro.docx");
+	GByteArray *got = delivered(t, "macro.docx");
+	assert_non_null(got);
+	char hex[65];
+	mg_sha256_hex(got->data, got->len, hex);
+	assert_string_equal(hex, p->new_sha256); /* the report describes what was delivered */
+	assert_false(zip_has_name(got, "vbaproject"));
+	g_byte_array_unref(got);
+
+	p = report_part(r, "invoice.pdf");
+	assert_string_equal(mg_action_name(p->action), "removed");
+	assert_null(delivered(t, "invoice.pdf"));
+
+	p = report_part(r, "injection.csv");
+	assert_string_equal(mg_action_name(p->action), "rebuilt");
+	got = delivered(t, "injection.csv");
+	assert_non_null(got);
+	assert_null(g_strstr_len((const char *)got->data, got->len, ",=cmd"));
+	g_byte_array_unref(got);
+
+	mg_txn_free(t);
+	mg_conn_free(c);
+	g_bytes_unref(docm);
+	g_bytes_unref(exe);
+	g_bytes_unref(csv);
+	g_string_free(m, TRUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,7 +751,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_budgets),    cmocka_unit_test(test_ooxml_rebuild),
 		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input), cmocka_unit_test(test_ooxml_mutations),
 		cmocka_unit_test(test_rtf), cmocka_unit_test(test_rtf_fields),	       cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_html_never_passes),
+		cmocka_unit_test(test_html_never_passes), cmocka_unit_test(test_pipeline_attachments),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
