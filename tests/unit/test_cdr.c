@@ -687,7 +687,9 @@ static GByteArray *delivered(struct mg_txn *t, const char *name)
 
 static struct mg_txn *pipeline_run(struct mg_conn *c, const GString *m)
 {
-	struct mg_txn *t = mg_txn_new(c, mg_config_defaults());
+	struct mg_config *cfg = mg_config_defaults();
+	struct mg_txn *t = mg_txn_new(c, cfg); /* takes its own reference */
+	mg_config_unref(cfg);
 	mg_txn_mail_from(t, "a@example.com", NULL);
 	mg_txn_rcpt(t, "b@city.example.lg.jp", NULL);
 	mg_txn_header(t, "Subject", "attachments");
