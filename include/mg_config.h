@@ -67,10 +67,10 @@ struct mg_config {
 	int64_t attachment_time_budget; /* seconds per file */
 	int64_t attachment_max_output;	/* bytes of one rebuilt file */
 	int64_t attachment_max_depth;	/* nesting of files in files */
-	int64_t ooxml_max_entries;
-	int64_t ooxml_max_expanded;
-	int64_t ooxml_max_ratio;
-	gboolean ooxml_keep_hyperlinks;
+	int64_t office_max_entries;
+	int64_t office_max_expanded;
+	int64_t office_max_ratio;
+	gboolean office_keep_hyperlinks;
 
 	/* --- issue 4b: PDF and images --- */
 

@@ -2,41 +2,39 @@
  * cdr_ooxml.c - Office Open XML (docx/xlsx/pptx and the macro-enabled
  * docm/xlsm/pptm/dotm/xltm ...) rebuilt without active content.
  *
- * Contract: mg_cdr_ooxml() reads the package with libzip within the
- * ooxml_* limits (entries, total expanded size, ratio; encrypted entries
- * are unscannable), then:
+ * Contract: mg_cdr_ooxml() reads the package (cdr_zip.h: libzip within the
+ * office_* limits; encrypted entries are unscannable), then:
  *   - drops VBA (vbaProject.bin, vbaData.xml, signatures), ActiveX,
  *     embedded OLE objects and packages, custom UI, Excel 4 macro sheets,
  *     external link parts and altChunks;
  *   - removes every relationship to a dropped part and every external
  *     relationship (http, https and mailto hyperlinks stay unless
- *     ooxml_keep_hyperlinks = no, and the report says how many stayed;
+ *     office_keep_hyperlinks = no, and the report says how many stayed;
  *     file:, UNC, ms-*: and other schemes go), and the XML elements that
  *     used those relationship ids (w:attachedTemplate, oleObject, control;
  *     a removed w:hyperlink keeps its text);
- *   - removes DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE, IMPORT, LINK and QUOTE fields, keeping the
- *     displayed result;
+ *   - removes the fields mg_cdr_field_is_risky() flags (DDE, DDEAUTO,
+ *     INCLUDE*, LINK, QUOTE, HYPERLINK to files), keeping their result;
  *   - repairs [Content_Types].xml (no Override for a dropped part, the
  *     macro-free main content type) so a .docm becomes a .docx;
- *   - re-serialises every XML part through libxml2 (a DTD is refused: OOXML
- *     forbids it) and writes a fresh ZIP with fixed timestamps.
+ *   - re-serialises every XML part it touched through libxml2 (a DTD is
+ *     refused: OOXML forbids it) and writes a fresh ZIP.
  * Text, tables, images and styles are copied.  Nothing is written to disk.
  */
 #include "config.h"
 
 #include <string.h>
-#include <zip.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "cdr_zip.h"
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_txn.h"
 
 #define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
-#define ZIP_MTIME ((time_t)946684800) /* 2000-01-01: reproducible output */
 
 enum ox_cat { OX_VBA, OX_ACTIVEX, OX_EMBED, OX_EXTERNAL, OX_DDE, OX_CUSTOMUI, OX_XLM, OX_ALTCHUNK, OX_NCAT };
 
@@ -45,25 +43,10 @@ static const char *const cat_names[OX_NCAT] = {
 	"DDE or include field", "custom UI (ribbon)", "Excel 4 macro sheet", "alternative-format chunk",
 };
 
-struct ox_part {
-	char *name;  /* as in the ZIP */
-	char *lname; /* lower case, for lookups */
-	GBytes *data;
-	xmlDocPtr doc; /* parsed XML parts */
-	gboolean drop;
-	GHashTable *dead_ids; /* relationship ids removed from this part's .rels */
-};
-
 struct ox_ctx {
-	const struct mg_cdr_in *in;
-	struct mg_cdr_out *out;
-	GPtrArray *parts;     /* struct ox_part*, ZIP order */
-	GHashTable *by_lname; /* lname -> part */
-	int count[OX_NCAT];
-	char *first[OX_NCAT]; /* first detail per category */
+	struct mg_zpkg z;
 	int links_kept;
 	int pass; /* relationship pass: 0 or 1 */
-	enum mg_cdr_status fail; /* status when a step returns FALSE */
 };
 
 /* Part names that are active content whatever refers to them. */
@@ -109,169 +92,24 @@ static const struct {
 	  "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potm", "potx" },
 };
 
-static gboolean ox_fail(struct ox_ctx *c, enum mg_cdr_status st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static gboolean ox_fail(struct ox_ctx *c, enum mg_cdr_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_free(c->out->reason);
-	c->out->reason = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	c->fail = st;
-	return FALSE;
-}
-
-/* Printable ASCII, at most 80 characters: for report details. */
-static char *ox_detail(const char *s)
-{
-	GString *g = g_string_new(NULL);
-	for (const char *p = s ? s : ""; *p && g->len < 80; p++)
-		g_string_append_c(g, (guchar)*p >= 0x20 && (guchar)*p < 0x7f ? *p : '?');
-	return g_string_free(g, FALSE);
-}
-
 static void ox_note(struct ox_ctx *c, enum ox_cat cat, const char *detail)
 {
-	if (c->count[cat]++ == 0)
-		c->first[cat] = ox_detail(detail);
-}
-
-static void part_free(gpointer p)
-{
-	struct ox_part *x = p;
-	g_free(x->name);
-	g_free(x->lname);
-	if (x->data)
-		g_bytes_unref(x->data);
-	if (x->doc)
-		xmlFreeDoc(x->doc);
-	if (x->dead_ids)
-		g_hash_table_destroy(x->dead_ids);
-	g_free(x);
-}
-
-static gboolean ox_over_time(struct ox_ctx *c)
-{
-	if (c->in->deadline_us > 0 && g_get_monotonic_time() > c->in->deadline_us)
-		return !ox_fail(c, MG_CDR_UNSCANNABLE, "time budget exceeded while rebuilding the document");
-	return FALSE;
-}
-
-/* ---- reading ---- */
-
-static gboolean name_ok(const char *name)
-{
-	return *name && name[0] != '/' && !strchr(name, '\\') && !strstr(name, "..") && !strstr(name, "//") &&
-	       g_utf8_validate(name, -1, NULL);
-}
-
-static gboolean ox_read_entry(struct ox_ctx *c, zip_t *za, zip_int64_t i, gint64 *expanded)
-{
-	const struct mg_config *cfg = c->in->t->cfg;
-	zip_stat_t st;
-	if (zip_stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE))
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt ZIP directory (entry %" G_GINT64_FORMAT ")", (gint64)i);
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "encrypted document entry");
-	if (g_str_has_suffix(st.name, "/"))
-		return TRUE;
-	if (!name_ok(st.name))
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: invalid part name");
-	*expanded += (gint64)st.size;
-	if (*expanded > cfg->ooxml_max_expanded || st.size > G_MAXUINT32)
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "expanded size exceeds the ooxml_max_expanded limit");
-	if (*expanded > (gint64)c->in->len * cfg->ooxml_max_ratio + 65536)
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "compression ratio exceeds the ooxml_max_ratio limit");
-	char *lname = g_ascii_strdown(st.name, -1);
-	if (g_hash_table_contains(c->by_lname, lname)) {
-		g_free(lname);
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: duplicate part name");
-	}
-	zip_file_t *zf = zip_fopen_index(za, i, 0);
-	guint8 *buf = g_malloc(st.size + 1);
-	zip_int64_t n = zf ? zip_fread(zf, buf, st.size + 1) : -1;
-	if (zf)
-		zip_fclose(zf);
-	if (n != (zip_int64_t)st.size) {
-		g_free(buf);
-		g_free(lname);
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: unreadable part");
-	}
-	struct ox_part *p = g_new0(struct ox_part, 1);
-	p->name = g_strdup(st.name);
-	p->lname = lname;
-	p->data = g_bytes_new_take(buf, st.size);
-	g_ptr_array_add(c->parts, p);
-	g_hash_table_insert(c->by_lname, p->lname, p);
-	return TRUE;
-}
-
-static gboolean ox_read(struct ox_ctx *c)
-{
-	zip_error_t ze;
-	zip_error_init(&ze);
-	zip_source_t *src = zip_source_buffer_create(c->in->data, c->in->len, 0, &ze);
-	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
-	gboolean ok = FALSE;
-	if (!za) {
-		if (src)
-			zip_source_free(src);
-		ok = ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: not a readable ZIP (%s)", zip_error_strerror(&ze));
-		goto out;
-	}
-	zip_int64_t n = zip_get_num_entries(za, 0);
-	if (n > c->in->t->cfg->ooxml_max_entries) {
-		ox_fail(c, MG_CDR_UNSCANNABLE, "too many entries (ooxml_max_entries limit)");
-		goto close;
-	}
-	gint64 expanded = 0;
-	ok = TRUE;
-	for (zip_int64_t i = 0; ok && i < n; i++)
-		ok = ox_read_entry(c, za, i, &expanded) && !ox_over_time(c);
-close:
-	zip_discard(za);
-out:
-	zip_error_fini(&ze);
-	return ok;
+	mg_zpkg_note(&c->z, cat_names[cat], detail);
 }
 
 /* ---- XML ---- */
 
-static gboolean is_xml_part(const struct ox_part *p)
+static gboolean is_xml_part(const struct mg_zpart *p)
 {
 	return g_str_has_suffix(p->lname, ".xml") || g_str_has_suffix(p->lname, ".rels");
-}
-
-static gboolean ox_parse(struct ox_ctx *c, struct ox_part *p)
-{
-	if (p->doc || p->drop)
-		return TRUE;
-	gsize len;
-	const char *d = g_bytes_get_data(p->data, &len);
-	if (len > G_MAXINT / 2)
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "part %s exceeds the XML size limit", p->name);
-	p->doc = xmlReadMemory(d, (int)len, p->name, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	if (!p->doc || !xmlDocGetRootElement(p->doc))
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: part %s is not well-formed XML", p->name);
-	if (p->doc->intSubset || p->doc->extSubset)
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: DTD in part %s (not allowed in OOXML)",
-			       p->name);
-	return TRUE;
-}
-
-static void node_drop(xmlNodePtr n)
-{
-	xmlUnlinkNode(n);
-	xmlFreeNode(n);
 }
 
 /* ---- which parts go ---- */
 
 static void ox_mark_names(struct ox_ctx *c)
 {
-	for (guint i = 0; i < c->parts->len; i++) {
-		struct ox_part *p = c->parts->pdata[i];
+	for (guint i = 0; i < c->z.parts->len; i++) {
+		struct mg_zpart *p = c->z.parts->pdata[i];
 		for (gsize k = 0; k < G_N_ELEMENTS(drop_names) && !p->drop; k++)
 			if (g_pattern_match_simple(drop_names[k].pattern, p->lname)) {
 				p->drop = TRUE;
@@ -334,14 +172,14 @@ static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
 			      g_ascii_strncasecmp((char *)target, "https://", 8) == 0 ||
 			      g_ascii_strncasecmp((char *)target, "mailto:", 7) == 0);
 	int cat = rel_drop_cat((char *)type);
-	struct ox_part *tp = NULL;
+	struct mg_zpart *tp = NULL;
 	if (!external && target) {
 		char *path = target_resolve(base, (char *)target);
-		tp = g_hash_table_lookup(c->by_lname, path);
+		tp = g_hash_table_lookup(c->z.by_lname, path);
 		g_free(path);
 	}
 	gboolean drop = FALSE;
-	if (external && hyperlink && c->in->t->cfg->ooxml_keep_hyperlinks) {
+	if (external && hyperlink && c->z.in->t->cfg->office_keep_hyperlinks) {
 		c->links_kept += c->pass == 0;
 	} else if (external || cat >= 0 || (tp && tp->drop)) {
 		drop = TRUE;
@@ -363,27 +201,27 @@ static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
 }
 
 /* The part a .rels file describes: "word/_rels/document.xml.rels" -> "word/document.xml". */
-static struct ox_part *rels_source(struct ox_ctx *c, const struct ox_part *rels)
+static struct mg_zpart *rels_source(struct ox_ctx *c, const struct mg_zpart *rels)
 {
 	char *dir = rels_base_dir(rels->lname);
 	const char *file = strstr(rels->lname, "_rels/");
 	char *src = file ? g_strconcat(dir, file + 6, NULL) : NULL;
 	if (src && g_str_has_suffix(src, ".rels"))
 		src[strlen(src) - 5] = '\0';
-	struct ox_part *p = src ? g_hash_table_lookup(c->by_lname, src) : NULL;
+	struct mg_zpart *p = src ? g_hash_table_lookup(c->z.by_lname, src) : NULL;
 	g_free(src);
 	g_free(dir);
 	return p;
 }
 
-static gboolean ox_rels_one(struct ox_ctx *c, struct ox_part *rels)
+static gboolean ox_rels_one(struct ox_ctx *c, struct mg_zpart *rels)
 {
-	struct ox_part *src = rels_source(c, rels);
+	struct mg_zpart *src = rels_source(c, rels);
 	if (src && src->drop) {
 		rels->drop = TRUE;
 		return TRUE;
 	}
-	if (!ox_parse(c, rels))
+	if (!mg_zpkg_parse(&c->z, rels))
 		return FALSE;
 	char *base = rels_base_dir(rels->name);
 	xmlNodePtr root = xmlDocGetRootElement(rels->doc), next;
@@ -398,7 +236,7 @@ static gboolean ox_rels_one(struct ox_ctx *c, struct ox_part *rels)
 			g_hash_table_add(src->dead_ids, g_strdup((char *)id));
 		}
 		xmlFree(id);
-		node_drop(n);
+		mg_xml_drop(n);
 	}
 	g_free(base);
 	return TRUE;
@@ -409,8 +247,8 @@ static gboolean ox_rels_one(struct ox_ctx *c, struct ox_part *rels)
 static gboolean ox_relationships(struct ox_ctx *c)
 {
 	for (c->pass = 0; c->pass < 2; c->pass++)
-		for (guint i = 0; i < c->parts->len; i++) {
-			struct ox_part *p = c->parts->pdata[i];
+		for (guint i = 0; i < c->z.parts->len; i++) {
+			struct mg_zpart *p = c->z.parts->pdata[i];
 			if (g_str_has_suffix(p->lname, ".rels") && !p->drop && !ox_rels_one(c, p))
 				return FALSE;
 		}
@@ -457,16 +295,16 @@ static void prune_refs(xmlNodePtr n, GHashTable *dead)
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
 		if (g_str_equal((const char *)k->name, "graphicFrame") && has_dead_ole(k, dead)) {
-			node_drop(k); /* the whole frame: an empty OLE frame needs repair in PowerPoint */
+			mg_xml_drop(k); /* the whole frame: an empty OLE frame needs repair in PowerPoint */
 		} else if (node_uses_dead_id(k, dead) && g_str_equal((const char *)k->name, "hyperlink")) {
 			while (k->children) { /* the link goes, its text stays */
 				xmlNodePtr g = k->children;
 				xmlUnlinkNode(g);
 				xmlAddPrevSibling(k, g);
 			}
-			node_drop(k);
+			mg_xml_drop(k);
 		} else if (node_uses_dead_id(k, dead))
-			node_drop(k);
+			mg_xml_drop(k);
 		else
 			prune_refs(k, dead);
 	}
@@ -488,7 +326,7 @@ static void prune_empty(xmlNodePtr n)
 			has_elem = g->type == XML_ELEMENT_NODE;
 		for (gsize i = 0; !has_elem && i < G_N_ELEMENTS(empty_containers); i++)
 			if (g_str_equal((const char *)k->name, empty_containers[i])) {
-				node_drop(k);
+				mg_xml_drop(k);
 				break;
 			}
 	}
@@ -509,7 +347,7 @@ static void dde_simple(struct ox_ctx *c, xmlXPathContextPtr xp)
 				xmlAddPrevSibling(f, k);
 			}
 			r->nodesetval->nodeTab[i] = NULL;
-			node_drop(f);
+			mg_xml_drop(f);
 		}
 		xmlFree(instr);
 	}
@@ -527,7 +365,7 @@ static void field_end(struct ox_ctx *c, struct ox_field *f)
 	if (mg_cdr_field_is_risky(f->instr->str)) {
 		ox_note(c, OX_DDE, f->instr->str);
 		for (guint i = 0; i < f->nodes->len; i++)
-			node_drop(f->nodes->pdata[i]);
+			mg_xml_drop(f->nodes->pdata[i]);
 	}
 	g_ptr_array_free(f->nodes, TRUE);
 	g_string_free(f->instr, TRUE);
@@ -572,11 +410,11 @@ static void dde_complex(struct ox_ctx *c, xmlXPathContextPtr xp)
 	xmlXPathFreeObject(r);
 }
 
-static gboolean ox_clean_part(struct ox_ctx *c, struct ox_part *p)
+static gboolean ox_clean_part(struct ox_ctx *c, struct mg_zpart *p)
 {
 	if (p->drop || !is_xml_part(p) || g_str_has_suffix(p->lname, ".rels"))
 		return TRUE;
-	if (!ox_parse(c, p))
+	if (!mg_zpkg_parse(&c->z, p))
 		return FALSE;
 	if (p->dead_ids) {
 		prune_refs((xmlNodePtr)p->doc, p->dead_ids);
@@ -588,7 +426,7 @@ static gboolean ox_clean_part(struct ox_ctx *c, struct ox_part *p)
 		dde_complex(c, xp);
 		xmlXPathFreeContext(xp);
 	}
-	return !ox_over_time(c);
+	return !mg_zpkg_over_time(&c->z);
 }
 
 /* ---- [Content_Types].xml ---- */
@@ -597,20 +435,20 @@ static void ct_override(struct ox_ctx *c, xmlNodePtr n)
 {
 	xmlChar *pn = xmlGetProp(n, BAD_CAST "PartName"), *ct = xmlGetProp(n, BAD_CAST "ContentType");
 	char *lname = pn ? g_ascii_strdown((char *)pn + (pn[0] == '/'), -1) : NULL;
-	struct ox_part *p = lname ? g_hash_table_lookup(c->by_lname, lname) : NULL;
+	struct mg_zpart *p = lname ? g_hash_table_lookup(c->z.by_lname, lname) : NULL;
 	if (!p || p->drop) {
-		node_drop(n);
+		mg_xml_drop(n);
 		goto out;
 	}
 	for (gsize k = 0; ct && k < G_N_ELEMENTS(macro_types); k++)
 		if (g_ascii_strcasecmp((char *)ct, macro_types[k].from) == 0) {
 			xmlSetProp(n, BAD_CAST "ContentType", BAD_CAST macro_types[k].to);
-			g_free(c->out->new_type);
-			c->out->new_type = g_strndup(macro_types[k].to, strlen(macro_types[k].to) - strlen(".main+xml"));
-			const char *ext = c->in->filename ? strrchr(c->in->filename, '.') : NULL;
+			g_free(c->z.out->new_type);
+			c->z.out->new_type = g_strndup(macro_types[k].to, strlen(macro_types[k].to) - strlen(".main+xml"));
+			const char *ext = c->z.in->filename ? strrchr(c->z.in->filename, '.') : NULL;
 			if (ext && g_ascii_strcasecmp(ext + 1, macro_types[k].ext_from) == 0)
-				c->out->new_filename = g_strdup_printf("%.*s.%s", (int)(ext - c->in->filename),
-								       c->in->filename, macro_types[k].ext_to);
+				c->z.out->new_filename = g_strdup_printf("%.*s.%s", (int)(ext - c->z.in->filename),
+								       c->z.in->filename, macro_types[k].ext_to);
 		}
 out:
 	g_free(lname);
@@ -620,10 +458,10 @@ out:
 
 static gboolean ox_content_types(struct ox_ctx *c)
 {
-	struct ox_part *p = g_hash_table_lookup(c->by_lname, "[content_types].xml");
-	if (!p || !g_hash_table_lookup(c->by_lname, "_rels/.rels"))
-		return ox_fail(c, MG_CDR_UNSCANNABLE, "corrupt document: no [Content_Types].xml or _rels/.rels");
-	if (!ox_parse(c, p))
+	struct mg_zpart *p = g_hash_table_lookup(c->z.by_lname, "[content_types].xml");
+	if (!p || !g_hash_table_lookup(c->z.by_lname, "_rels/.rels"))
+		return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE, "corrupt document: no [Content_Types].xml or _rels/.rels");
+	if (!mg_zpkg_parse(&c->z, p))
 		return FALSE;
 	xmlNodePtr next;
 	for (xmlNodePtr n = xmlDocGetRootElement(p->doc)->children; n; n = next) {
@@ -634,123 +472,37 @@ static gboolean ox_content_types(struct ox_ctx *c)
 		if (g_str_equal((char *)n->name, "Override"))
 			ct_override(c, n);
 		else if (ct && g_strrstr((char *)ct, "vbaProject"))
-			node_drop(n); /* Default Extension="bin" for VBA */
+			mg_xml_drop(n); /* Default Extension="bin" for VBA */
 		xmlFree(ct);
 	}
 	return TRUE;
 }
 
-/* ---- writing ---- */
-
-static GBytes *part_bytes(struct ox_part *p)
-{
-	if (!p->doc)
-		return g_bytes_ref(p->data);
-	xmlChar *mem = NULL;
-	int len = 0;
-	xmlDocDumpMemoryEnc(p->doc, &mem, &len, "UTF-8");
-	GBytes *b = g_bytes_new(mem, len > 0 ? (gsize)len : 0);
-	xmlFree(mem);
-	return b;
-}
-
-static GByteArray *source_take(zip_source_t *src)
-{
-	GByteArray *ba = NULL;
-	zip_stat_t st;
-	if (zip_source_stat(src, &st) != 0 || zip_source_open(src) != 0)
-		return NULL;
-	ba = g_byte_array_sized_new((guint)st.size);
-	g_byte_array_set_size(ba, (guint)st.size);
-	if (zip_source_read(src, ba->data, st.size) != (zip_int64_t)st.size) {
-		g_byte_array_unref(ba);
-		ba = NULL;
-	}
-	zip_source_close(src);
-	return ba;
-}
-
-static gboolean ox_add(zip_t *za, struct ox_part *p, GPtrArray *keep)
-{
-	GBytes *b = part_bytes(p);
-	g_ptr_array_add(keep, b);
-	gsize len;
-	const void *d = g_bytes_get_data(b, &len);
-	zip_source_t *s = zip_source_buffer(za, d, len, 0);
-	zip_int64_t idx = s ? zip_file_add(za, p->name, s, ZIP_FL_ENC_UTF_8) : -1;
-	if (idx < 0) {
-		if (s)
-			zip_source_free(s);
-		return FALSE;
-	}
-	zip_set_file_compression(za, idx, ZIP_CM_DEFLATE, 6);
-	zip_file_set_mtime(za, idx, ZIP_MTIME, 0);
-	return TRUE;
-}
-
-static gboolean ox_write(struct ox_ctx *c)
-{
-	zip_error_t ze;
-	zip_error_init(&ze);
-	zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
-	zip_t *za = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
-	GPtrArray *keep = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-	gboolean ok = za != NULL;
-	if (!za && src)
-		zip_source_free(src);
-	if (ok)
-		zip_source_keep(src);
-	for (guint i = 0; ok && i < c->parts->len; i++) {
-		struct ox_part *p = c->parts->pdata[i];
-		ok = p->drop || ox_add(za, p, keep);
-	}
-	if (za && (!ok || zip_close(za) != 0)) {
-		zip_discard(za);
-		ok = FALSE;
-	}
-	if (ok)
-		c->out->data = source_take(src);
-	if (za)
-		zip_source_free(src);
-	g_ptr_array_unref(keep);
-	zip_error_fini(&ze);
-	return c->out->data ? TRUE : ox_fail(c, MG_CDR_ERROR, "writing the rebuilt document failed");
-}
-
 static void ox_report(struct ox_ctx *c)
 {
-	for (int k = 0; k < OX_NCAT; k++)
-		if (c->count[k])
-			g_ptr_array_add(c->out->removed, g_strdup_printf("%s removed: %d (%s)", cat_names[k], c->count[k],
-									 c->first[k] ? c->first[k] : ""));
-	int n = 0;
-	for (int k = 0; k < OX_NCAT; k++)
-		n += c->count[k];
-	g_free(c->out->reason);
-	c->out->reason = g_strdup_printf("Office document rebuilt: %d active object%s removed%s", n, n == 1 ? "" : "s",
-					 c->links_kept ? ", external hyperlinks kept" : "");
+	int n = mg_zpkg_report(&c->z);
+	g_free(c->z.out->reason);
+	c->z.out->reason = g_strdup_printf("Office document rebuilt: %d active object%s removed%s", n,
+					   n == 1 ? "" : "s", c->links_kept ? ", external hyperlinks kept" : "");
 	if (c->links_kept)
-		g_ptr_array_add(c->out->removed, g_strdup_printf("external hyperlinks kept (not removed): %d",
-								 c->links_kept));
+		g_ptr_array_add(c->z.out->removed,
+				g_strdup_printf("external hyperlinks kept (not removed): %d", c->links_kept));
 }
 
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct ox_ctx c = { .in = in, .out = out, .fail = MG_CDR_ERROR };
-	c.parts = g_ptr_array_new_with_free_func(part_free);
-	c.by_lname = g_hash_table_new(g_str_hash, g_str_equal);
-	gboolean ok = ox_read(&c);
+	struct ox_ctx c = { 0 };
+	mg_zpkg_init(&c.z, in, out);
+	gboolean ok = mg_zpkg_read(&c.z);
 	if (ok)
 		ox_mark_names(&c);
 	ok = ok && ox_relationships(&c);
-	for (guint i = 0; ok && i < c.parts->len; i++)
-		ok = ox_clean_part(&c, c.parts->pdata[i]);
-	ok = ok && ox_content_types(&c) && ox_write(&c);
+	for (guint i = 0; ok && i < c.z.parts->len; i++)
+		ok = ox_clean_part(&c, c.z.parts->pdata[i]);
+	ok = ok && ox_content_types(&c) && mg_zpkg_write(&c.z);
 	if (ok)
 		ox_report(&c);
-	for (int k = 0; k < OX_NCAT; k++)
-		g_free(c.first[k]);
-	g_hash_table_destroy(c.by_lname);
-	g_ptr_array_unref(c.parts);
-	return ok ? MG_CDR_REBUILT : c.fail;
+	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
+	mg_zpkg_clear(&c.z);
+	return st;
 }

@@ -130,14 +130,15 @@ static const struct mg_opt mg_options[] = {
 	{ "attachment_max_depth", MG_OPT_INT, OFF(attachment_max_depth), "5", 0, 50, NULL, NULL,
 	  "Deepest nesting of files inside files (archive in archive) that is rebuilt.\n"
 	  "Deeper: unscannable (unscannable_limits)." },
-	{ "ooxml_max_entries", MG_OPT_INT, OFF(ooxml_max_entries), "5000", 10, 1000000, NULL, NULL,
-	  "Most ZIP entries in one Office Open XML file (docx, xlsx, pptx ...)." },
-	{ "ooxml_max_expanded", MG_OPT_SIZE, OFF(ooxml_max_expanded), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
-	  "Largest total uncompressed size of one Office Open XML file." },
-	{ "ooxml_max_ratio", MG_OPT_INT, OFF(ooxml_max_ratio), "100", 2, 100000, NULL, NULL,
-	  "Largest ratio of uncompressed to compressed size of one Office Open XML file\n"
+	{ "office_max_entries", MG_OPT_INT, OFF(office_max_entries), "5000", 10, 1000000, NULL, NULL,
+	  "Most ZIP entries in one Office Open XML or OpenDocument file (docx, xlsx,\n"
+	  "pptx, odt ...)." },
+	{ "office_max_expanded", MG_OPT_SIZE, OFF(office_max_expanded), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Largest total uncompressed size of one Office Open XML or OpenDocument file." },
+	{ "office_max_ratio", MG_OPT_INT, OFF(office_max_ratio), "100", 2, 100000, NULL, NULL,
+	  "Largest ratio of uncompressed to compressed size of one Office document\n"
 	  "(a higher ratio is a decompression bomb: unscannable_limits)." },
-	{ "ooxml_keep_hyperlinks", MG_OPT_BOOL, OFF(ooxml_keep_hyperlinks), "yes", 0, 0, NULL, NULL,
+	{ "office_keep_hyperlinks", MG_OPT_BOOL, OFF(office_keep_hyperlinks), "yes", 0, 0, NULL, NULL,
 	  "Keep external hyperlinks in Office documents (they are listed in the report).\n"
 	  "no: remove them with the other external relationships." },
 
