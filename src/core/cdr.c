@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "cdr_zip.h" /* mg_cdr_odf */
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
@@ -36,6 +37,10 @@ static const struct cdr_handler rebuilders[] = {
 	{ "application/vnd.openxmlformats-officedocument.*", mg_cdr_ooxml },
 	{ "application/vnd.ms-excel.sheet.binary.*", NULL }, /* xlsb: binary parts, no rebuilder */
 	{ "application/vnd.ms-*.macroenabled.12", mg_cdr_ooxml },
+	{ "application/vnd.oasis.opendocument.text", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.spreadsheet", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.presentation", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.graphics", mg_cdr_odf },
 	{ "application/pdf", mg_cdr_pdf },
 	{ "image/svg*", NULL },
 	{ "image/*", mg_cdr_image },

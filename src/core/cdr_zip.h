@@ -57,4 +57,7 @@ int mg_zpkg_report(struct mg_zpkg *z);
 void mg_xml_drop(xmlNodePtr n);
 void mg_xml_unwrap(xmlNodePtr n);
 
+/* The OpenDocument rebuilder (cdr_odf.c), dispatched by cdr.c. */
+enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out);
+
 #endif

@@ -53,6 +53,7 @@ static const struct ext_row ext_table[] = {
 	{ "odt", "application/vnd.oasis.opendocument.text" },
 	{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
 	{ "odp", "application/vnd.oasis.opendocument.presentation" },
+	{ "odg", "application/vnd.oasis.opendocument.graphics" },
 	{ "rtf", "text/rtf" },
 	{ "csv", "text/csv" },
 	{ "txt", "text/plain" },

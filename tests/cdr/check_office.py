@@ -32,6 +32,13 @@ def structural(z):
                 parts[n] = ET.fromstring(z.read(n))
             except ET.ParseError as e:
                 failures.append("%s does not parse: %s" % (n, e))
+    if "mimetype" in names:  # OpenDocument: every manifest entry exists
+        man = parts.get("META-INF/manifest.xml")
+        check(man is not None, "no META-INF/manifest.xml")
+        for e in man.iter("{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}file-entry") if man is not None else []:
+            p = e.get("{urn:oasis:names:tc:opendocument:xmlns:manifest:1.0}full-path")
+            check(p == "/" or p.endswith("/") or p in names, "manifest entry for missing %s" % p)
+        return names, parts
     ct = parts.get("[Content_Types].xml")
     check(ct is not None, "no [Content_Types].xml")
     if ct is not None:
@@ -111,6 +118,22 @@ def sample_checks(z, names, sample):
         check("oleObj" not in slide and "graphicFrame" not in slide, "OLE frame still present")
         check("calc.exe" not in everything and "hlinkClick" not in slide, "program action kept")
         check("slide-text" in slide, "slide text lost")
+    elif sample == "macro.odt":
+        infos = z.infolist()
+        check(infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED,
+              "mimetype is not the first, stored entry")
+        for needle in ("Basic/", "Configurations2/", "Object 1"):
+            check(not any(n.startswith(needle) for n in names), "%r still present" % needle)
+        check("ObjectReplacements/Object 1" in names, "preview picture lost")
+        content = text_of(z, "content.xml")
+        for gone in ("vnd.sun.star.script", "event-listener", "object-ole", "section-source", "dde-connection",
+                     "/etc/passwd"):
+            check(gone not in content, "%r still in content.xml" % gone)
+        for kept in ("odf-body-text", "macro-link-text", "web-link-text", "https://www.example.org/",
+                     "section-text", "ObjectReplacements/Object 1"):
+            check(kept in content, "%r lost" % kept)
+        man = text_of(z, "META-INF/manifest.xml")
+        check("Basic/" not in man and '"Object 1"' not in man, "manifest lists removed files")
     elif sample != "generic":
         failures.append("unknown sample %s" % sample)
 

@@ -287,6 +287,74 @@ def ole_pptx(path):
     ])
 
 
+ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+          'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+          'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.3"')
+ODT = "application/vnd.oasis.opendocument.text"
+
+
+def odf_manifest(entries, encrypted=False):
+    enc = ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+           '<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+           '</manifest:encryption-data>') if encrypted else ""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+           'manifest:version="1.3">',
+           '<manifest:file-entry manifest:full-path="/" manifest:media-type="%s"/>' % ODT]
+    for path, typ in entries:
+        body = enc if path == "content.xml" else ""
+        out.append('<manifest:file-entry manifest:full-path="%s" manifest:media-type="%s">%s'
+                   '</manifest:file-entry>' % (path, typ, body))
+    out.append("</manifest:manifest>")
+    return "\n".join(out)
+
+
+def write_odf(path, entries):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), ODT, compress_type=zipfile.ZIP_STORED)
+        for name, data in entries:
+            z.writestr(name, data)
+
+
+def macro_odt(path):
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content %s>'
+               '<office:scripts><office:event-listeners><script:event-listener script:language="ooo:script" '
+               'script:event-name="dom:load" xlink:href="vnd.sun.star.script:Standard.Module1.Main?'
+               'language=Basic&amp;location=document"/></office:event-listeners></office:scripts>'
+               '<office:body><office:text>'
+               '<text:dde-connection-decls><text:dde-connection-decl office:name="d" office:dde-application="cmd" '
+               'office:dde-topic="/c calc" office:dde-item="x"/></text:dde-connection-decls>'
+               '<text:p>odf-body-text</text:p>'
+               '<text:p><text:a xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.Module1.Main?'
+               'language=Basic&amp;location=document">macro-link-text</text:a> '
+               '<text:a xlink:type="simple" xlink:href="https://www.example.org/">web-link-text</text:a></text:p>'
+               '<text:section text:name="S1"><text:section-source xlink:href="file:///etc/passwd"/>'
+               '<text:p>section-text</text:p></text:section>'
+               '<text:p><draw:frame draw:name="Object 1"><draw:object-ole xlink:href="./Object 1"/>'
+               '<draw:image xlink:href="./ObjectReplacements/Object 1"/></draw:frame></text:p>'
+               '</office:text></office:body></office:document-content>' % ODF_NS)
+    module = ('<?xml version="1.0" encoding="UTF-8"?><script:module xmlns:script="http://openoffice.org/2000/script" '
+              'script:name="Module1" script:language="StarBasic">Sub Main\n Shell("calc")\nEnd Sub</script:module>')
+    entries = [("content.xml", "text/xml"), ("Basic/Standard/Module1.xml", "text/xml"),
+               ("Configurations2/accelerator/current.xml", ""), ("Object 1", "application/vnd.sun.star.oleobject"),
+               ("ObjectReplacements/Object 1", "application/x-openoffice-gdimetafile"), ("Basic/", "")]
+    write_odf(path, [
+        ("META-INF/manifest.xml", odf_manifest(entries)),
+        ("content.xml", content),
+        ("Basic/Standard/Module1.xml", module),
+        ("Configurations2/accelerator/current.xml", "<accel/>"),
+        ("Object 1", ole2_blob("Package payload")),
+        ("ObjectReplacements/Object 1", PNG),
+    ])
+
+
+def encrypted_odt(path):
+    write_odf(path, [("META-INF/manifest.xml", odf_manifest([("content.xml", "text/xml")], True)),
+                     ("content.xml", bytes((i * 31) & 0xFF for i in range(600)))])
+
+
 def encrypted_docx(path):
     """A ZIP whose part is marked encrypted (general purpose flag bit 0)."""
     buf = io.BytesIO()
@@ -356,6 +424,8 @@ GENERATORS = {
     "ole.docx": ole_docx,
     "macro.xlsm": macro_xlsm,
     "ole.pptx": ole_pptx,
+    "macro.odt": macro_odt,
+    "encrypted.odt": encrypted_odt,
     "encrypted.docx": encrypted_docx,
     "password.docx": encrypted_ooxml,
     "bomb.docx": bomb_docx,

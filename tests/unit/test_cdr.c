@@ -360,6 +360,7 @@ static void test_ooxml_rebuild(void **state)
 		{ "dde.docx", NULL, NULL, "DDE or include field removed: 2" },
 		{ "ole.docx", NULL, NULL, "embedded OLE object or package removed" },
 		{ "ole.pptx", NULL, NULL, "embedded OLE object or package removed: 1 (ppt/embeddings/oleObject1.bin)" },
+		{ "macro.odt", NULL, NULL, "macro (Basic) library removed: 1 (Basic/Standard/Module1.xml)" },
 		{ "macro.xlsm", "macro.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		  "Excel 4 macro sheet removed" },
 	};
@@ -419,6 +420,7 @@ static void test_ooxml_bad_input(void **state)
 	} rows[] = {
 		{ "encrypted.docx", "encrypted" },
 		{ "bomb.docx", "ratio" },
+		{ "encrypted.odt", "encrypted" },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_txn *t = txn_new(NULL);
