@@ -17,8 +17,8 @@
  *     INCLUDE*, LINK, QUOTE, HYPERLINK to files), keeping their result;
  *   - repairs [Content_Types].xml (no Override for a dropped part, the
  *     macro-free main content type) so a .docm becomes a .docx;
- *   - re-serialises every XML part it touched through libxml2 (a DTD is
- *     refused: OOXML forbids it) and writes a fresh ZIP.
+ *   - re-serialises every XML part through libxml2 (a DTD is refused: OOXML
+ *     forbids it) and writes a fresh ZIP.
  * Text, tables, images and styles are copied.  Nothing is written to disk.
  */
 #include "config.h"
