@@ -38,6 +38,8 @@ void mg_cdr_rules_release(struct mg_config *cfg);
 /* The rule for a true type in a direction; NULL = none (remove). */
 const struct mg_cdr_rule *mg_cdr_rule_lookup(const struct mg_config *cfg, int direction, const char *type);
 const char *mg_rule_action_name(enum mg_rule_action a);
+/* Is there a rebuilder (or text converter) for `type`?  (cdr.c) */
+gboolean mg_cdr_handler_exists(enum mg_rule_action action, const char *type);
 
 /* A Word field code (OOXML w:instrText / w:fldSimple, RTF \fldinst) that
  * reaches outside the document: DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE,

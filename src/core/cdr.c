@@ -94,6 +94,15 @@ static mg_cdr_fn handler_find(const struct cdr_handler *tab, gsize n, const char
 	return NULL;
 }
 
+gboolean mg_cdr_handler_exists(enum mg_rule_action action, const char *type)
+{
+	if (action == MG_RULE_REBUILD)
+		return handler_find(rebuilders, G_N_ELEMENTS(rebuilders), type) != NULL;
+	if (action == MG_RULE_TO_TEXT)
+		return handler_find(converters, G_N_ELEMENTS(converters), type) != NULL;
+	return TRUE;
+}
+
 static void set_reason(struct mg_cdr_out *out, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void set_reason(struct mg_cdr_out *out, const char *fmt, ...)
 {

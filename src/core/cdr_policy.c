@@ -70,9 +70,23 @@ static gboolean rule_parse(const char *value, struct mg_cdr_rule *r, char **why)
 	return ok;
 }
 
+/* One line: its syntax, and for a rule on one exact type that asks for
+ * rebuild or to-text, that mugaika has a rebuilder or converter for it. */
 gboolean mg_cdr_rule_check(const char *value, char **why)
 {
-	return rule_parse(value, NULL, why);
+	struct mg_cdr_rule r = { 0 };
+	if (!rule_parse(value, &r, why))
+		return FALSE;
+	gboolean exact = !strpbrk(r.glob, "*?");
+	gboolean ok = !exact || mg_cdr_handler_exists(r.action, r.glob);
+	if (!ok)
+		*why = g_strdup_printf("no %s for %s; allowed: %s for Office (OOXML, OpenDocument, doc/xls/ppt), PDF, "
+				       "images, archives, RTF, CSV and HTML; to-text for text/html; "
+				       "remove, reject or keep for any type",
+				       r.action == MG_RULE_TO_TEXT ? "text converter" : "rebuilder", r.glob,
+				       mg_rule_action_name(r.action));
+	g_free(r.glob);
+	return ok;
 }
 
 static void rule_free(gpointer p)

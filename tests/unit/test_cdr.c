@@ -188,6 +188,10 @@ static void test_rule_errors(void **state)
 		{ "attachment_rule = image/png\n", "test.conf:1: attachment_rule: expected 2 or 3 words" },
 		{ "attachment_rule = any ima;ge keep\n", "is not a type pattern" },
 		{ "unscannable_encrypted = ignore\n", "test.conf:1: unscannable_encrypted:" },
+		{ "attachment_rule = any application/x-msi rebuild\n",
+		  "test.conf:1: attachment_rule: no rebuilder for application/x-msi" },
+		{ "attachment_rule = any application/pdf to-text\n",
+		  "test.conf:1: attachment_rule: no text converter for application/pdf" },
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GError *err = NULL;
