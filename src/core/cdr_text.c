@@ -18,7 +18,10 @@
  * (or their full-width forms) or that starts with TAB/CR gets a leading
  * apostrophe, so spreadsheets show it as text; plain numbers such as -12.5
  * stay.  Bytes are handled as bytes: every delimiter is ASCII and below
- * 0x40, so Shift_JIS/EUC-JP/UTF-8 text passes through intact.
+ * 0x40, so Shift_JIS/EUC-JP/UTF-8 text passes through intact.  UTF-16
+ * with a byte order mark (Excel's Unicode export) is converted to UTF-8
+ * with a BOM first (CONVERTED); other content with NUL bytes is
+ * unscannable.
  *
  * mg_cdr_html: an HTML attachment becomes text/plain (mg_html2text); when
  * the converter fails, the file is unscannable.
@@ -185,7 +188,8 @@ static void note_removed(struct mg_cdr_out *out, GHashTable *counts)
 
 static void count_add(GHashTable *counts, const char *what)
 {
-	g_hash_table_insert(counts, (gpointer)what, GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(counts, what)) + 1));
+	int n = GPOINTER_TO_INT(g_hash_table_lookup(counts, what));
+	g_hash_table_insert(counts, (gpointer)what, GINT_TO_POINTER(n + 1));
 }
 
 enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out)
@@ -275,7 +279,8 @@ static gsize csv_cell(const guint8 *d, gsize len, gsize i, GByteArray *o, int *n
 				j++;
 		j = MIN(j + 1, len);
 	}
-	while (j < len && d[j] != ',' && d[j] != '\t' && d[j] != '\n' && !(d[j] == '\r' && j + 1 < len && d[j + 1] == '\n'))
+	while (j < len && d[j] != ',' && d[j] != '\t' && d[j] != '\n' &&
+	       !(d[j] == '\r' && j + 1 < len && d[j + 1] == '\n'))
 		j++;
 	const guint8 *body = d + i + (quoted ? 1 : 0);
 	gsize blen = (j - i) - (quoted ? 1 : 0);
@@ -290,17 +295,12 @@ static gsize csv_cell(const guint8 *d, gsize len, gsize i, GByteArray *o, int *n
 	return j;
 }
 
-enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+/* Copy d[0..len) to out->data with every risky cell neutralised. */
+static enum mg_cdr_status csv_neutralise(const struct mg_cdr_in *in, const guint8 *d, gsize len,
+					 struct mg_cdr_out *out)
 {
-	const guint8 *d = in->data;
-	gsize len = in->len;
 	int fixed = 0;
 	guint cells = 0;
-	if (memchr(d, '\0', len)) {
-		out->reason = g_strdup("corrupt CSV: binary or UTF-16 content");
-		return MG_CDR_UNSCANNABLE;
-	}
-	out->data = g_byte_array_sized_new((guint)len + 64);
 	for (gsize i = 0; i < len;) {
 		i = csv_cell(d, len, i, out->data, &fixed);
 		if (i < len) {
@@ -317,6 +317,45 @@ enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out
 		g_ptr_array_add(out->removed, g_strdup_printf("formula cells neutralised: %d", fixed));
 	out->reason = g_strdup_printf("CSV rebuilt: %d formula cell%s neutralised", fixed, fixed == 1 ? "" : "s");
 	return MG_CDR_REBUILT;
+}
+
+/* UTF-16 with a byte order mark (Excel's "Unicode" export) as UTF-8, or NULL. */
+static char *csv_from_utf16(const guint8 *d, gsize len, gsize *out_len)
+{
+	const char *cs = NULL;
+	if (len >= 2 && d[0] == 0xff && d[1] == 0xfe)
+		cs = "UTF-16LE";
+	else if (len >= 2 && d[0] == 0xfe && d[1] == 0xff)
+		cs = "UTF-16BE";
+	char *u = cs ? g_convert((const char *)d + 2, len - 2, "UTF-8", cs, NULL, out_len, NULL) : NULL;
+	if (u && memchr(u, '\0', *out_len)) {
+		g_free(u);
+		u = NULL;
+	}
+	return u;
+}
+
+enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+{
+	if (!memchr(in->data, '\0', in->len)) {
+		out->data = g_byte_array_sized_new((guint)in->len + 64);
+		return csv_neutralise(in, in->data, in->len, out);
+	}
+	gsize ulen = 0;
+	char *u = csv_from_utf16(in->data, in->len, &ulen);
+	if (!u) {
+		out->reason = g_strdup("corrupt CSV: binary content");
+		return MG_CDR_UNSCANNABLE;
+	}
+	out->data = g_byte_array_sized_new((guint)ulen + 64);
+	g_byte_array_append(out->data, (const guint8 *)"\xef\xbb\xbf", 3); /* BOM: Excel reads it as UTF-8 */
+	enum mg_cdr_status st = csv_neutralise(in, (const guint8 *)u, ulen, out);
+	g_free(u);
+	if (st != MG_CDR_REBUILT)
+		return st;
+	out->new_type = g_strdup("text/csv");
+	g_ptr_array_add(out->removed, g_strdup("UTF-16 converted to UTF-8"));
+	return MG_CDR_CONVERTED;
 }
 
 /* ---- HTML ---- */

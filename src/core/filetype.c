@@ -195,7 +195,8 @@ static const struct family_row family_table[] = {
 };
 
 /* Families that run or open something when double-clicked. */
-static const char *const active_families[] = { "exec", "script", "shortcut", "hta", "msi", "diskimage", "onenote" };
+static const char *const active_families[] = { "exec", "script",    "shortcut", "hta",
+					       "msi",  "diskimage", "onenote" };
 
 /* Pairs that are the same document in practice (a .doc saved as RTF, a
  * .xls exported as HTML or CSV): content family, extension family. */

@@ -615,6 +615,34 @@ static void test_csv(void **state)
 	txn_free(t);
 }
 
+static void test_csv_utf16(void **state)
+{
+	struct mg_txn *t = txn_new(NULL);
+	gsize n = 0;
+	char *u16 = g_convert("a,=1+1\n\xe6\x97\xa5,2\n", -1, "UTF-16LE", "UTF-8", NULL, &n, NULL);
+	GByteArray *in_b = g_byte_array_new();
+	g_byte_array_append(in_b, (const guint8 *)"\xff\xfe", 2);
+	g_byte_array_append(in_b, (const guint8 *)u16, (guint)n);
+	struct mg_cdr_in in = { .t = t, .data = in_b->data, .len = in_b->len };
+	struct mg_cdr_out out;
+	mg_cdr_out_init(&out);
+	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_CONVERTED);
+	char *got = g_strndup((const char *)out.data->data, out.data->len);
+	assert_string_equal(got, "\xef\xbb\xbf" "a,'=1+1\n\xe6\x97\xa5,2\n");
+	assert_string_equal(out.new_type, "text/csv");
+	g_free(got);
+	mg_cdr_out_clear(&out);
+	/* NUL bytes without a byte order mark: not text */
+	guint8 bin[] = { 'a', 0, 'b' };
+	in = (struct mg_cdr_in){ .t = t, .data = bin, .len = sizeof bin };
+	mg_cdr_out_init(&out);
+	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_UNSCANNABLE);
+	mg_cdr_out_clear(&out);
+	g_byte_array_unref(in_b);
+	g_free(u16);
+	txn_free(t);
+}
+
 static void test_html_never_passes(void **state)
 {
 	struct mg_txn *t = txn_new(NULL);
@@ -763,12 +791,23 @@ static void test_pipeline_attachments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
-		cmocka_unit_test(test_rule_lookup), cmocka_unit_test(test_field_codes),    cmocka_unit_test(test_dispositions),
-		cmocka_unit_test(test_depth_limit), cmocka_unit_test(test_budgets),    cmocka_unit_test(test_ooxml_rebuild),
-		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input), cmocka_unit_test(test_ooxml_mutations),
-		cmocka_unit_test(test_rtf), cmocka_unit_test(test_rtf_fields),	       cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_html_never_passes), cmocka_unit_test(test_pipeline_attachments),
+		cmocka_unit_test(test_filetype_table),
+		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_rule_lookup),
+		cmocka_unit_test(test_field_codes),
+		cmocka_unit_test(test_dispositions),
+		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_budgets),
+		cmocka_unit_test(test_ooxml_rebuild),
+		cmocka_unit_test(test_ooxml_idempotent),
+		cmocka_unit_test(test_ooxml_bad_input),
+		cmocka_unit_test(test_ooxml_mutations),
+		cmocka_unit_test(test_rtf),
+		cmocka_unit_test(test_rtf_fields),
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_utf16),
+		cmocka_unit_test(test_html_never_passes),
+		cmocka_unit_test(test_pipeline_attachments),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
