@@ -664,6 +664,41 @@ static void test_html_never_passes(void **state)
 	txn_free(t);
 }
 
+/* ---- threads: libmagic and libxml2 shared by concurrent sessions ---- */
+
+struct thread_job {
+	GBytes *docm, *odt;
+	int failures;
+};
+
+static gpointer thread_run(gpointer p)
+{
+	struct thread_job *job = p;
+	struct mg_txn *t = txn_new(NULL);
+	for (int i = 0; i < 15; i++) {
+		struct mg_cdr_out out;
+		GBytes *b = i % 2 ? job->docm : job->odt;
+		if (run_file(t, i % 2 ? "m.docm" : "m.odt", b, &out) != MG_CDR_REBUILT)
+			g_atomic_int_inc(&job->failures);
+		mg_cdr_out_clear(&out);
+	}
+	txn_free(t);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct thread_job job = { sample("macro.docm"), sample("macro.odt"), 0 };
+	GThread *th[4];
+	for (int i = 0; i < 4; i++)
+		th[i] = g_thread_new("cdr", thread_run, &job);
+	for (int i = 0; i < 4; i++)
+		g_thread_join(th[i]);
+	assert_int_equal(job.failures, 0);
+	g_bytes_unref(job.docm);
+	g_bytes_unref(job.odt);
+}
+
 /* ---- through the pipeline: MIME leaves, report, delivered parts ---- */
 
 static void add_attachment(GString *m, const char *name, const char *type, GBytes *b)
@@ -791,6 +826,7 @@ static void test_pipeline_attachments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_threads), /* first: libmagic/libxml2 initialised concurrently */
 		cmocka_unit_test(test_filetype_table),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_lookup),
