@@ -6,7 +6,8 @@
  * office_* limits; encrypted entries are unscannable), then:
  *   - drops VBA (vbaProject.bin, vbaData.xml, signatures), ActiveX,
  *     embedded OLE objects and packages, custom UI, Excel 4 macro sheets,
- *     external link parts and altChunks;
+ *     external link parts, external data connections and query tables
+ *     (web/ODBC queries that fetch on refresh) and altChunks;
  *   - removes every relationship to a dropped part and every external
  *     relationship (http, https and mailto hyperlinks stay unless
  *     office_keep_hyperlinks = no, and the report says how many stayed;
@@ -36,11 +37,12 @@
 #define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
-enum ox_cat { OX_VBA, OX_ACTIVEX, OX_EMBED, OX_EXTERNAL, OX_DDE, OX_CUSTOMUI, OX_XLM, OX_ALTCHUNK, OX_NCAT };
+enum ox_cat { OX_VBA, OX_ACTIVEX, OX_EMBED, OX_EXTERNAL, OX_DDE, OX_CUSTOMUI, OX_XLM, OX_ALTCHUNK, OX_DATACONN, OX_NCAT };
 
 static const char *const cat_names[OX_NCAT] = {
 	"VBA macro part", "ActiveX control part", "embedded OLE object or package", "external relationship",
 	"DDE or include field", "custom UI (ribbon)", "Excel 4 macro sheet", "alternative-format chunk",
+	"external data connection or query",
 };
 
 struct ox_ctx {
@@ -56,7 +58,7 @@ static const struct {
 } drop_names[] = {
 	{ "*vbaproject.bin", OX_VBA },	   { "*vbadata.xml", OX_VBA },	     { "*vbaprojectsignature*", OX_VBA },
 	{ "*/activex/*", OX_ACTIVEX },	   { "*/embeddings/*", OX_EMBED },   { "customui/*", OX_CUSTOMUI },
-	{ "*/macrosheets/*", OX_XLM },	   { "*/externallinks/*", OX_EXTERNAL },
+	{ "*/macrosheets/*", OX_XLM },	   { "xl/connections.xml", OX_DATACONN }, { "xl/querytables/*", OX_DATACONN },	   { "*/externallinks/*", OX_EXTERNAL },
 };
 
 /* Relationship types (last path segment, lower case) that go. */
@@ -69,7 +71,8 @@ static const struct {
 	{ "subdocument", OX_EMBED },	   { "control", OX_ACTIVEX },	       { "activexcontrol", OX_ACTIVEX },
 	{ "activexcontrolbinary", OX_ACTIVEX }, { "attachedtemplate", OX_EXTERNAL }, { "externallink", OX_EXTERNAL },
 	{ "externallinkpath", OX_EXTERNAL }, { "extensibility", OX_CUSTOMUI }, { "xlmacrosheet", OX_XLM },
-	{ "xlintlmacrosheet", OX_XLM },	   { "afchunk", OX_ALTCHUNK },
+	{ "xlintlmacrosheet", OX_XLM },	   { "afchunk", OX_ALTCHUNK },	       { "connections", OX_DATACONN },
+	{ "querytable", OX_DATACONN },
 };
 
 /* Macro-enabled main content types and the file they become. */

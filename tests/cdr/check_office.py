@@ -112,6 +112,8 @@ def sample_checks(z, names, sample):
         check("cell-data" in text_of(z, "xl/worksheets/sheet1.xml"), "cell lost")
         check("macroEnabled" not in text_of(z, "[Content_Types].xml"), "content type still macro-enabled")
         check("EXEC(" not in everything and "evil.xlsx" not in everything, "XLM or external link kept")
+        check("query.example.invalid" not in everything and "connections.xml" not in everything,
+              "external data connection kept")
     elif sample == "ole.pptx":
         want_absent(names, "embeddings/")
         slide = text_of(z, "ppt/slides/slide1.xml")

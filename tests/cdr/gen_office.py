@@ -235,7 +235,8 @@ def macro_xlsm(path):
             [("xl/worksheets/sheet1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"),
              ("xl/macrosheets/sheet2.xml", "application/vnd.ms-excel.macrosheet+xml"),
              ("xl/externalLinks/externalLink1.xml",
-              "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml")],
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"),
+             ("xl/connections.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml")],
             [("bin", "application/vnd.ms-office.vbaProject")])),
         ("_rels/.rels", rels([("rId1", RT + "/officeDocument", "xl/workbook.xml", False)])),
         ("xl/workbook.xml", wb),
@@ -244,7 +245,8 @@ def macro_xlsm(path):
             ("rId2", "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet", "macrosheets/sheet2.xml",
              False),
             ("rId3", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin", False),
-            ("rId4", RT + "/externalLink", "externalLinks/externalLink1.xml", False)])),
+            ("rId4", RT + "/externalLink", "externalLinks/externalLink1.xml", False),
+            ("rId5", RT + "/connections", "connections.xml", False)])),
         ("xl/worksheets/sheet1.xml", sheet),
         ("xl/macrosheets/sheet2.xml", msheet),
         ("xl/vbaProject.bin", ole2_blob('Attribute VB_Name = "Module1"\nSub Auto_Open()\nEnd Sub')),
@@ -253,6 +255,10 @@ def macro_xlsm(path):
          '<ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>'),
         ("xl/externalLinks/_rels/externalLink1.xml.rels", rels([
             ("rId1", RT + "/externalLinkPath", "file:///C:/evil.xlsx", True)])),
+        ("xl/connections.xml",
+         '<?xml version="1.0"?><connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+         '<connection id="1" name="q" type="4"><webPr url="http://query.example.invalid/data"/></connection>'
+         '</connections>'),
     ])
 
 
