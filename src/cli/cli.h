@@ -19,6 +19,7 @@
 int mg_cmd_sanitize(int argc, char **argv);
 int mg_cmd_check_config(int argc, char **argv);
 int mg_cmd_config_dump(int argc, char **argv);
+int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
 
 /* Load -c CONF (or the default path when it exists, else built-in
  * defaults); prints the error and returns NULL on failure. */

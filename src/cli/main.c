@@ -21,6 +21,7 @@ static const struct mg_subcmd subcmds[] = {
 	{ "sanitize", mg_cmd_sanitize, "run the sanitizing pipeline on a message file" },
 	{ "check-config", mg_cmd_check_config, "validate a configuration file" },
 	{ "config-dump", mg_cmd_config_dump, "print every configuration key, documented" },
+	{ "rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be" },
 };
 
 const char *mg_cli_default_config(void) { return SYSCONFDIR "/mugaika/mugaika.conf"; }

@@ -25,6 +25,8 @@
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
 #include "mg_log.h"
+#include "mg_pipeline.h"
+#include "mg_rebuild.h"
 #include "mg_scan.h"
 
 struct cdr_handler {
@@ -387,4 +389,79 @@ GMimeObject *mg_cdr_attachment(struct mg_leaf *leaf)
 	mg_cdr_out_clear(&out);
 	mg_filetype_clear(&ft);
 	return o;
+}
+
+/* ---- one bare file, outside a message (mg_rebuild.h) ---- */
+
+static const char *result_name(enum mg_cdr_status st, enum mg_action action)
+{
+	static const char *const names[] = { "rebuilt", "converted", "removed", "unscannable", "infected", "error" };
+	if (st == MG_CDR_REBUILT && action == MG_ACTION_KEPT)
+		return "kept";
+	return (gsize)st < G_N_ELEMENTS(names) ? names[st] : "error";
+}
+
+static void rebuild_fill(struct mg_rebuild *r, struct mg_txn *t, enum mg_cdr_status st, enum mg_action action,
+			 struct mg_cdr_out *out)
+{
+	r->result = result_name(st, action);
+	r->reason = g_strdup(out->reason ? out->reason : r->result);
+	r->new_type = g_strdup(out->new_type);
+	r->new_filename = g_strdup(out->new_filename);
+	r->removed = g_ptr_array_ref(out->removed);
+	if (st == MG_CDR_REBUILT || st == MG_CDR_CONVERTED)
+		r->data = g_byte_array_ref(out->data);
+	const struct mg_verdict *v = &t->report->verdict;
+	if (v->kind == MG_VERDICT_REJECT || v->kind == MG_VERDICT_TEMPFAIL)
+		r->verdict = g_strdup_printf("%s %s %s", v->code, v->ecode, v->reason ? v->reason : "");
+	r->quarantine = t->force_quarantine;
+}
+
+gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const guint8 *data, gsize len,
+			 const char *filename, struct mg_rebuild *r, GError **err)
+{
+	static const char *const dirs[] = { "inbound", "outbound", "internal", "transit" };
+	int dir = direction ? -1 : MG_DIR_INBOUND;
+	for (gsize i = 0; direction && i < G_N_ELEMENTS(dirs); i++)
+		if (g_ascii_strcasecmp(direction, dirs[i]) == 0)
+			dir = (int)i;
+	*r = (struct mg_rebuild){ 0 };
+	if (dir < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "'%s' is not a direction; allowed: inbound, outbound, internal, transit", direction);
+		return FALSE;
+	}
+	struct mg_filetype ft;
+	if (!mg_filetype_detect(data, len, filename, NULL, &ft, err))
+		return FALSE;
+	struct mg_conn *c = mg_conn_new("", NULL);
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	t->direction = dir;
+	t->deadline_us = g_get_monotonic_time() + cfg->max_processing_time * G_USEC_PER_SEC;
+	struct mg_cdr_in in = { .t = t, .data = data, .len = len, .filename = filename };
+	struct mg_cdr_out out;
+	enum mg_action action;
+	mg_cdr_out_init(&out);
+	enum mg_cdr_status st = cdr_process(&in, &ft, &out, &action);
+	r->true_type = g_strdup(ft.true_type);
+	rebuild_fill(r, t, st, action, &out);
+	mg_cdr_out_clear(&out);
+	mg_filetype_clear(&ft);
+	mg_txn_free(t);
+	mg_conn_free(c);
+	return TRUE;
+}
+
+void mg_rebuild_clear(struct mg_rebuild *r)
+{
+	g_free(r->true_type);
+	g_free(r->reason);
+	g_free(r->new_type);
+	g_free(r->new_filename);
+	if (r->removed)
+		g_ptr_array_unref(r->removed);
+	if (r->data)
+		g_byte_array_unref(r->data);
+	g_free(r->verdict);
+	*r = (struct mg_rebuild){ 0 };
 }
