@@ -14,6 +14,10 @@
  * mentions encryption or a password is "encrypted", one that mentions a
  * limit, budget or ratio is "limits", any other is "corrupt".  Each class
  * has its configured disposition (unscannable_* keys).
+ *
+ * Entry points: mg_cdr_attachment (a MIME leaf), mg_cdr_file (a bare file,
+ * archive members), mg_rebuild_file (mg_rebuild.h: one file outside any
+ * message, for `mugaika rebuild`); all three run cdr_process().
  */
 #include "config.h"
 
