@@ -97,13 +97,14 @@ static const struct mg_opt mg_options[] = {
 	  "any * remove",
 	  0, 0, NULL, mg_cdr_rule_check,
 	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
-	  "TYPE-GLOB ACTION.  TYPE-GLOB matches the true type found from the content\n"
-	  "(lower case, * and ? wildcards; see `mugaika sanitize --report` for the\n"
-	  "detected_type of a file); the first matching rule wins.  ACTION: rebuild (in\n"
-	  "its own format without active content), to-text (HTML only), remove (with a\n"
+	  "TYPE-GLOB ACTION (no direction = any).  TYPE-GLOB matches the true type found\n"
+	  "from the content (lower case, * and ? wildcards; `mugaika rebuild FILE` shows\n"
+	  "the type of a file); the first matching rule wins.  ACTION: rebuild (in its\n"
+	  "own format without active content), to-text (HTML only), remove (with a\n"
 	  "notice), reject (the whole message, 550 5.7.1), keep (unchanged, still virus\n"
-	  "scanned).  A type with no matching rule, or rebuild of a type that has no\n"
-	  "rebuilder, is removed.  Giving this key replaces the whole default list." },
+	  "scanned).  A type no rule matches is removed; rebuild or to-text for an exact\n"
+	  "type without a rebuilder is a configuration error (through a wildcard, the\n"
+	  "file is removed).  Giving this key replaces the whole default list." },
 	{ "attachment_on_mismatch", MG_OPT_ENUM, OFF(attachment_on_mismatch), "remove", 0, 0,
 	  MG_DISP_VALUES_IGNORE, NULL,
 	  "Content that is not what its filename extension or declared type says (an\n"
@@ -112,20 +113,19 @@ static const struct mg_opt mg_options[] = {
 	{ "attachment_on_double_extension", MG_OPT_ENUM, OFF(attachment_on_double_ext), "remove", 0, 0,
 	  MG_DISP_VALUES_IGNORE, NULL,
 	  "A name such as invoice.pdf.exe (a known extension before an executable,\n"
-	  "script, shortcut or disk image one): remove|reject|quarantine|ignore." },
+	  "script, shortcut or disk image one)." },
 	{ "attachment_on_rtl_override", MG_OPT_ENUM, OFF(attachment_on_bidi), "remove", 0, 0,
 	  MG_DISP_VALUES_IGNORE, NULL,
 	  "A name with a bidirectional override (U+202E ...) that disguises its real\n"
-	  "extension: remove|reject|quarantine|ignore." },
+	  "extension." },
 	{ "unscannable_encrypted", MG_OPT_ENUM, OFF(unscannable_encrypted), "remove", 0, 0, MG_DISP_VALUES, NULL,
 	  "An encrypted archive or document (the PPAP pattern) cannot be scanned or\n"
 	  "rebuilt: remove it with a notice, reject the message, or quarantine (keep the\n"
 	  "original and reject)." },
 	{ "unscannable_corrupt", MG_OPT_ENUM, OFF(unscannable_corrupt), "remove", 0, 0, MG_DISP_VALUES, NULL,
-	  "A corrupt or truncated file that cannot be rebuilt: remove|reject|quarantine." },
+	  "A corrupt or truncated file that cannot be rebuilt." },
 	{ "unscannable_limits", MG_OPT_ENUM, OFF(unscannable_limits), "remove", 0, 0, MG_DISP_VALUES, NULL,
-	  "A file over a budget (time, size, entries, expansion ratio, nesting):\n"
-	  "remove|reject|quarantine." },
+	  "A file over a budget (time, size, entries, expansion ratio, nesting)." },
 	{ "attachment_time_budget", MG_OPT_TIME, OFF(attachment_time_budget), "30", 1, 3600, NULL, NULL,
 	  "Seconds one attachment may take to rebuild (never past max_processing_time).\n"
 	  "Over it the file is unscannable (unscannable_limits)." },
