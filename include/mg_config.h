@@ -56,6 +56,21 @@ struct mg_config {
 	/* --- issue 3: body and notice --- */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+	char **attachment_rules;	/* "[dir] TYPE-GLOB ACTION" lines */
+	GPtrArray *cdr_rules;		/* derived: struct mg_cdr_rule* (mg_cdr_policy.h) */
+	int attachment_on_mismatch;	/* enum mg_cdr_disposition */
+	int attachment_on_double_ext;	/* enum mg_cdr_disposition */
+	int attachment_on_bidi;		/* enum mg_cdr_disposition */
+	int unscannable_encrypted;	/* enum mg_cdr_disposition (no ignore) */
+	int unscannable_corrupt;
+	int unscannable_limits;
+	int64_t attachment_time_budget; /* seconds per file */
+	int64_t attachment_max_output;	/* bytes of one rebuilt file */
+	int64_t attachment_max_depth;	/* nesting of files in files */
+	int64_t office_max_entries;
+	int64_t office_max_expanded;
+	int64_t office_max_ratio;
+	gboolean office_keep_hyperlinks;
 
 	/* --- issue 4b: PDF and images --- */
 	int64_t pdf_max_size;	     /* largest PDF the rebuilder opens */
