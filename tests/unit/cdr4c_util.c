@@ -12,22 +12,23 @@
 
 #include "cdr4c_util.h"
 
+/* A real transaction (report, scanner, ...), as the dispatcher expects. */
 struct mg_txn *t4c_txn_new(const char *conf)
 {
+	static struct mg_conn *conn;
 	GError *err = NULL;
-	struct mg_txn *t = g_new0(struct mg_txn, 1);
-	t->cfg = mg_config_parse("test", conf ? conf : "", conf ? strlen(conf) : 0, &err);
-	if (!t->cfg)
+	struct mg_config *cfg = mg_config_parse("test", conf ? conf : "", conf ? strlen(conf) : 0, &err);
+	if (!cfg)
 		g_error("test config: %s", err->message);
+	if (!conn)
+		conn = mg_conn_new("192.0.2.1", "test");
+	struct mg_txn *t = mg_txn_new(conn, cfg);
+	mg_config_unref(cfg);
 	t->deadline_us = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
 	return t;
 }
 
-void t4c_txn_free(struct mg_txn *t)
-{
-	mg_config_unref(t->cfg);
-	g_free(t);
-}
+void t4c_txn_free(struct mg_txn *t) { mg_txn_free(t); }
 
 enum mg_cdr_status t4c_run(mg_cdr_fn fn, struct mg_txn *t, const GByteArray *data, const char *filename,
 			   int depth, struct mg_cdr_out *out)

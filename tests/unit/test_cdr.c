@@ -17,6 +17,7 @@
 #include "cdrtest.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
+#include "testutil.h"
 
 /* ---- file typing ---- */
 
@@ -399,6 +400,7 @@ static void test_html_never_passes(void **state)
 
 int main(void)
 {
+	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filetype_table),
 		cmocka_unit_test(test_rule_errors),

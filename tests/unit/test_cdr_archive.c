@@ -21,6 +21,7 @@
 
 #include "cdr4c_util.h"
 #include "cdr_archive.h"
+#include "testutil.h"
 
 static enum mg_cdr_status stub_file(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
@@ -305,10 +306,12 @@ static void test_overlapping_entries(void **state)
 	struct mg_cdr_out out;
 	enum mg_cdr_status st = rebuild("archive_max_ratio = 10\n", zip, "o.zip", &out);
 	print_message("overlap: %d %s\n", st, out.reason);
-	assert_true(st == MG_CDR_REBUILT || st == MG_CDR_UNSCANNABLE);
+	/* with the real policy the zero-filled member is an unknown binary and
+	 * is removed, which leaves the archive empty: also a safe outcome */
+	assert_true(st == MG_CDR_REBUILT || st == MG_CDR_UNSCANNABLE || st == MG_CDR_REMOVE);
 	if (st == MG_CDR_REBUILT)
 		assert_listing(&out, "k.bin|-\n");
-	else
+	else if (st == MG_CDR_UNSCANNABLE)
 		assert_non_null(strstr(out.reason, "(archive_max_ratio)"));
 	mg_cdr_out_clear(&out);
 	g_byte_array_unref(zip);
@@ -487,6 +490,7 @@ static void test_real_dispatcher(void **state)
 
 int main(void)
 {
+	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_name),	cmocka_unit_test(test_cp932_names),
 		cmocka_unit_test(test_traversal),	cmocka_unit_test(test_members_decided),

@@ -18,6 +18,7 @@
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
 #include "mg_pipeline.h"
+#include "testutil.h"
 
 /* ---- threads: libmagic and libxml2 shared by concurrent sessions ---- */
 
@@ -263,7 +264,7 @@ static GByteArray *delivered(struct mg_txn *t, const char *name)
 
 static struct mg_txn *pipeline_run(struct mg_conn *c, const GString *m)
 {
-	struct mg_config *cfg = mg_config_defaults();
+	struct mg_config *cfg = tu_config(""); /* defaults, with private store paths */
 	struct mg_txn *t = mg_txn_new(c, cfg); /* takes its own reference */
 	mg_config_unref(cfg);
 	mg_txn_mail_from(t, "a@example.com", NULL);
@@ -323,6 +324,7 @@ static void test_pipeline_attachments(void **state)
 
 int main(void)
 {
+	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_ooxml_rebuild),
