@@ -41,5 +41,5 @@ issue4a_case() { # $1 = sample, $2 = message-id, $3 = check function
 	if "$3" "$delivered"; then fs_pass "issue4a $1"; else fs_fail "issue4a $1: delivered copy wrong"; fi
 }
 
-issue4a_case attach-office-macro "<office@example.com>" issue4a_check_office
-issue4a_case attach-disguised "<disguised@example.com>" issue4a_check_disguised
+issue4a_case attach-office-macro "office@example.com" issue4a_check_office
+issue4a_case attach-disguised "disguised@example.com" issue4a_check_disguised
