@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "mg_body.h"
+#include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 
@@ -148,6 +150,158 @@ gboolean mg_mime_parse(struct mg_txn *t)
 	return TRUE;
 }
 
+/* ---- filenames ----
+ * Why a parameter parser here: GMime decodes RFC 2231 / RFC 2047 values
+ * with iconv by label, which mangles ISO-2022-JP with NEC extensions and
+ * cannot join an escape sequence split across continuations; so the raw
+ * Content-Disposition / Content-Type value is split into parameters here
+ * and the joined bytes go through mg_charset. */
+
+struct param {
+	char *name; /* lower case, with any "*N*" suffix */
+	char *value;
+};
+
+static const char *param_value(const char *p, GString *v)
+{
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			g_string_append_c(v, *p);
+		}
+		return *p ? p + 1 : p;
+	}
+	while (*p && *p != ';' && !g_ascii_isspace(*p))
+		g_string_append_c(v, *p++);
+	return p;
+}
+
+static GPtrArray *params_parse(const char *raw)
+{
+	GPtrArray *ps = g_ptr_array_new();
+	const char *p = strchr(raw, ';');
+	while (p && *p) {
+		p += strspn(p, "; \t\r\n");
+		const char *eq = strchr(p, '=');
+		if (!*p || !eq)
+			break;
+		struct param *pa = g_new0(struct param, 1);
+		pa->name = g_ascii_strdown(p, eq - p);
+		g_strstrip(pa->name);
+		p = eq + 1;
+		p += strspn(p, " \t\r\n");
+		GString *v = g_string_new(NULL);
+		p = param_value(p, v);
+		pa->value = g_string_free(v, FALSE);
+		g_ptr_array_add(ps, pa);
+		p = strchr(p, ';');
+	}
+	return ps;
+}
+
+static void params_free(GPtrArray *ps)
+{
+	for (guint i = 0; i < ps->len; i++) {
+		struct param *pa = ps->pdata[i];
+		g_free(pa->name);
+		g_free(pa->value);
+		g_free(pa);
+	}
+	g_ptr_array_free(ps, TRUE);
+}
+
+static const char *params_get(GPtrArray *ps, const char *name)
+{
+	for (guint i = 0; i < ps->len; i++)
+		if (g_str_equal(((struct param *)ps->pdata[i])->name, name))
+			return ((struct param *)ps->pdata[i])->value;
+	return NULL;
+}
+
+/* Append %XX-decoded bytes; the first extended segment starts with
+ * charset'language' which goes to *charset. */
+static void pct_append(GString *b, const char *v, char **charset)
+{
+	if (charset && !*charset) {
+		const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+		if (q2) {
+			*charset = g_strndup(v, q1 - v);
+			v = q2 + 1;
+		}
+	}
+	for (; *v; v++) {
+		if (v[0] == '%' && g_ascii_isxdigit(v[1]) && g_ascii_isxdigit(v[2])) {
+			g_string_append_c(b, (char)(g_ascii_xdigit_value(v[1]) * 16 + g_ascii_xdigit_value(v[2])));
+			v += 2;
+		} else {
+			g_string_append_c(b, *v);
+		}
+	}
+}
+
+static char *param_decode(GPtrArray *ps, const char *name)
+{
+	char *key = g_strdup_printf("%s*", name), *charset = NULL, *out = NULL;
+	const char *v = params_get(ps, key);
+	GString *b = g_string_new(NULL);
+	if (v)
+		pct_append(b, v, &charset);
+	for (int i = 0; !v && i < 1000; i++) { /* RFC 2231 continuations */
+		char *k = g_strdup_printf("%s*%d", name, i), *kx = g_strdup_printf("%s*%d*", name, i);
+		const char *s = params_get(ps, k), *sx = params_get(ps, kx);
+		if (sx)
+			pct_append(b, sx, i == 0 ? &charset : NULL);
+		else if (s)
+			g_string_append(b, s);
+		g_free(k);
+		g_free(kx);
+		if (!s && !sx)
+			break;
+	}
+	if (b->len)
+		out = mg_charset_to_utf8(b->str, b->len, charset && *charset ? charset : NULL, NULL);
+	else if ((v = params_get(ps, name)) != NULL)
+		out = mg_charset_decode_header(v); /* RFC 2047 in quotes, or raw 8-bit */
+	g_string_free(b, TRUE);
+	g_free(charset);
+	g_free(key);
+	return out;
+}
+
+static char *header_param(GMimeObject *obj, const char *header, const char *name)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, header) : NULL;
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	if (!raw)
+		return NULL;
+	GPtrArray *ps = params_parse(raw);
+	char *v = param_decode(ps, name);
+	params_free(ps);
+	return v;
+}
+
+char *mg_mime_part_filename(GMimePart *part)
+{
+	char *v = header_param(GMIME_OBJECT(part), "Content-Disposition", "filename");
+	if (!v || !*v) {
+		g_free(v);
+		v = header_param(GMIME_OBJECT(part), "Content-Type", "name");
+	}
+	if (!v)
+		return NULL;
+	for (char *p = v; *p; p++) /* control characters never reach a name */
+		if ((guchar)*p < 0x20 || *p == 0x7F)
+			*p = '_';
+	g_strstrip(v);
+	if (!*v) {
+		g_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 struct rebuild {
 	struct mg_txn *t;
 	gint64 parts;
@@ -174,21 +328,14 @@ static char *child_path(const char *path, int i)
 	return *path ? g_strdup_printf("%s.%d", path, i) : g_strdup_printf("%d", i);
 }
 
-static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
+static GMimeObject *rebuild_children(struct rebuild *rb, GMimeMultipart *mp, const char *sub, const char *path,
+				     int depth)
 {
-	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
-	const char *sub = g_mime_content_type_get_media_subtype(ct);
-	gboolean is_signed = GMIME_IS_MULTIPART_SIGNED(mp);
-	GMimeMultipart *out = g_mime_multipart_new_with_subtype(
-		is_signed || GMIME_IS_MULTIPART_ENCRYPTED(mp) || !sub ? "mixed" : sub);
+	GMimeMultipart *out = g_mime_multipart_new_with_subtype(sub);
 	char *b = mg_txn_boundary(rb->t);
 	g_mime_multipart_set_boundary(out, b);
 	g_free(b);
 	int n = g_mime_multipart_get_count(mp);
-	if (is_signed) {
-		n = MIN(n, 1); /* the signature cannot survive rebuilding */
-		mg_report_event(rb->t->report, "signature-removed");
-	}
 	for (int i = 0; i < n && !mg_txn_decided(rb->t); i++) {
 		char *cp = child_path(path, i + 1);
 		GMimeObject *c = rebuild_object(rb, g_mime_multipart_get_part(mp, i), cp, depth + 1);
@@ -201,11 +348,129 @@ static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, co
 	return GMIME_OBJECT(out);
 }
 
+/* Encrypted or opaque-signed content cannot be read: encrypted_action. */
+static gboolean is_encrypted(GMimeObject *obj)
+{
+	char *type = mg_mime_type_of(obj);
+	gboolean enc = GMIME_IS_MULTIPART_ENCRYPTED(obj) || g_str_equal(type, "application/pkcs7-mime") ||
+		       g_str_equal(type, "application/x-pkcs7-mime") || g_str_equal(type, "application/pgp-encrypted");
+	g_free(type);
+	return enc;
+}
+
+static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, const char *path)
+{
+	struct mg_txn *t = rb->t;
+	if (t->cfg->encrypted_action == 0) {
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "encrypted_action",
+			    "Encrypted content cannot be sanitized; send the message unencrypted");
+		return NULL;
+	}
+	struct mg_part_report *pr = mg_report_add_part(t->report, *path ? path : "1");
+	pr->declared_type = mg_mime_type_of(obj);
+	pr->action = MG_ACTION_REMOVED;
+	pr->reason = g_strdup("encrypted content cannot be sanitized");
+	mg_body_event_once(t, "encrypted-removed");
+	return NULL;
+}
+
+/* multipart/signed: the signature cannot survive rebuilding; deliver the
+ * signed content alone. */
+static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
+{
+	mg_body_event_once(rb->t, "signature-removed");
+	if (g_mime_multipart_get_count(mp) < 1)
+		return NULL;
+	char *cp = child_path(path, 1);
+	GMimeObject *c = rebuild_object(rb, g_mime_multipart_get_part(mp, 0), cp, depth + 1);
+	g_free(cp);
+	return c;
+}
+
+/* Non-blank characters of a text/plain leaf, counted up to `enough`. */
+static gboolean plain_has_content(GMimeObject *obj, gint64 enough)
+{
+	if (!GMIME_IS_PART(obj))
+		return FALSE;
+	char *text = mg_body_get_text(GMIME_PART(obj));
+	gint64 n = 0;
+	for (const char *p = text; *p && n < enough; p = g_utf8_next_char(p))
+		if (!g_unichar_isspace(g_utf8_get_char(p)))
+			n++;
+	gboolean ok = *text && n >= enough;
+	g_free(text);
+	return ok;
+}
+
+static gboolean is_type(GMimeObject *obj, const char *type)
+{
+	char *t = mg_mime_type_of(obj);
+	gboolean yes = g_str_equal(t, type);
+	g_free(t);
+	return yes;
+}
+
+/* multipart/alternative: the text/plain alternative when it carries the
+ * content, else the HTML (text/html or a multipart/related holding it),
+ * else the plain one; -1 when there is neither. */
+static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
+{
+	int plain = -1, html = -1, n = g_mime_multipart_get_count(mp);
+	for (int i = 0; i < n; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		if (plain < 0 && GMIME_IS_PART(c) && is_type(c, "text/plain"))
+			plain = i;
+		else if (html < 0 && ((GMIME_IS_PART(c) && is_type(c, "text/html")) ||
+				      (GMIME_IS_MULTIPART(c) && is_type(c, "multipart/related"))))
+			html = i;
+	}
+	if (plain >= 0 && (html < 0 || plain_has_content(g_mime_multipart_get_part(mp, plain),
+							 MAX(rb->t->cfg->alternative_stub_chars, 1))))
+		return plain;
+	return html;
+}
+
+static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+	const char *sub = g_mime_content_type_get_media_subtype(ct);
+	if (GMIME_IS_MULTIPART_SIGNED(mp))
+		return rebuild_signed(rb, mp, path, depth);
+	if (is_encrypted(GMIME_OBJECT(mp)))
+		return rebuild_encrypted(rb, GMIME_OBJECT(mp), path);
+	if (sub && g_ascii_strcasecmp(sub, "alternative") == 0) {
+		int i = alternative_choice(rb, mp);
+		if (i >= 0) {
+			char *cp = child_path(path, i + 1);
+			GMimeObject *c = rebuild_object(rb, g_mime_multipart_get_part(mp, i), cp, depth + 1);
+			g_free(cp);
+			return c;
+		}
+	}
+	/* related and alternative lose their meaning once HTML is gone */
+	gboolean keep = sub && g_ascii_strcasecmp(sub, "related") != 0 && g_ascii_strcasecmp(sub, "alternative") != 0;
+	return rebuild_children(rb, mp, keep ? sub : "mixed", path, depth);
+}
+
 /* Header fields of an attached message that survive rebuilding. */
 static gboolean keep_inner_header(const char *name)
 {
 	return !(g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
 		 g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0);
+}
+
+/* Unstructured fields are decoded with mg_charset (CP50220, mislabels);
+ * address fields keep GMime's decoding, which knows their syntax. */
+static void inner_header_copy(GMimeHeaderList *nl, GMimeHeader *h)
+{
+	const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
+	if (raw && (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0)) {
+		char *v = g_strstrip(mg_charset_decode_header(raw));
+		g_mime_header_list_append(nl, name, v, "utf-8");
+		g_free(v);
+		return;
+	}
+	g_mime_header_list_append(nl, name, g_mime_header_get_value(h), NULL);
 }
 
 static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *mpart, const char *path,
@@ -221,11 +486,13 @@ static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *m
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 			const char *name = g_mime_header_get_name(h);
 			if (keep_inner_header(name))
-				g_mime_header_list_append(nl, name, g_mime_header_get_value(h), NULL);
+				inner_header_copy(nl, h);
 		}
 		GMimeObject *body = g_mime_message_get_mime_part(inner);
 		char *cp = child_path(path, 1);
+		rb->t->in_attached++;
 		GMimeObject *nb = body ? rebuild_object(rb, body, *path ? path : cp, depth + 1) : NULL;
+		rb->t->in_attached--;
 		g_free(cp);
 		if (nb) {
 			g_mime_message_set_mime_part(nm, nb);
@@ -245,6 +512,8 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 		return rebuild_multipart(rb, GMIME_MULTIPART(obj), path, depth);
 	if (GMIME_IS_MESSAGE_PART(obj))
 		return rebuild_message_part(rb, GMIME_MESSAGE_PART(obj), path, depth);
+	if (is_encrypted(obj))
+		return rebuild_encrypted(rb, obj, path);
 	if (GMIME_IS_PART(obj))
 		return mg_leaf_run(rb->t, GMIME_PART(obj), *path ? path : "1", depth);
 	/* message/partial and anything else GMime models separately */

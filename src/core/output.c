@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "mg_body.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 
@@ -83,17 +84,37 @@ static void ops_add_block(struct mg_txn *t, const char *block)
 	g_strfreev(lines);
 }
 
-static void status_headers(struct mg_txn *t)
+/* X-Mugaika-Actions: "html-to-text; signature-removed; rebuilt=1; removed=2"
+ * (events, then counts of attachments by action; body text not counted),
+ * "none" when nothing was done. */
+static char *actions_value(struct mg_txn *t)
 {
-	int c[4];
-	mg_report_count(t->report, c);
+	int c[4] = { 0, 0, 0, 0 };
+	for (guint i = 0; i < t->report->parts->len; i++) {
+		const struct mg_part_report *p = t->report->parts->pdata[i];
+		if (!mg_body_is_body_rep(t, p))
+			c[p->action]++;
+	}
 	GString *a = g_string_new(NULL);
+	if (t->body_from_html)
+		g_string_append(a, "html-to-text; ");
 	for (guint i = 0; i < t->report->events->len; i++)
 		g_string_append_printf(a, "%s; ", (char *)t->report->events->pdata[i]);
-	g_string_append_printf(a, "kept=%d; converted=%d; rebuilt=%d; removed=%d", c[MG_ACTION_KEPT],
-			       c[MG_ACTION_CONVERTED], c[MG_ACTION_REBUILT], c[MG_ACTION_REMOVED]);
+	static const enum mg_action order[] = { MG_ACTION_CONVERTED, MG_ACTION_REBUILT, MG_ACTION_REMOVED };
+	for (gsize i = 0; i < G_N_ELEMENTS(order); i++)
+		if (c[order[i]])
+			g_string_append_printf(a, "%s=%d; ", mg_action_name(order[i]), c[order[i]]);
+	if (a->len)
+		g_string_truncate(a, a->len - 2);
+	else
+		g_string_append(a, "none");
+	return g_string_free(a, FALSE);
+}
+
+static void status_headers(struct mg_txn *t)
+{
 	t->report->status = g_strdup_printf("sanitized (mugaika %s)", PACKAGE_VERSION);
-	t->report->actions = g_string_free(a, FALSE);
+	t->report->actions = actions_value(t);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);
 }
