@@ -1,7 +1,7 @@
 /*
  * mg_html2text - HTML to readable plain text with libxml2's HTML parser
- * (push mode, SAX callbacks: no tree is built, so memory does not grow
- * with nesting and the input may arrive in chunks of any size).
+ * (SAX callbacks: no tree is built, so memory does not grow with nesting;
+ * the input may arrive in chunks of any size).
  *
  * Layout kept: paragraphs, line breaks, headings, lists (bullets and
  * numbers), tables (cells separated by " | ", rows on lines), blockquotes

@@ -77,6 +77,7 @@ struct frame {
 struct mg_html2text {
 	struct mg_html2text_opts o;
 	htmlParserCtxtPtr ctxt;
+	GString *in;	 /* UTF-8 HTML collected by feed */
 	GString *out;
 	GArray *stack;	 /* struct frame */
 	int overflow;	 /* elements open beyond max_depth */
@@ -406,6 +407,7 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 	if (h->o.max_depth <= 0)
 		h->o.max_depth = 256;
 	h->out = g_string_new(NULL);
+	h->in = g_string_new(NULL);
 	h->stack = g_array_new(FALSE, TRUE, sizeof(struct frame));
 	h->ctxt = htmlCreatePushParserCtxt(&sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
 	if (h->ctxt)
@@ -417,21 +419,32 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 	return h;
 }
 
+/* libxml2 2.9's push parser loses a </script> or </style> end tag that is
+ * split across chunks (everything after it then counts as script), so the
+ * chunks are collected here and parsed in one pass by finish; the input is
+ * bounded by the caller (max_part_size). */
 gboolean mg_html2text_feed(struct mg_html2text *h, const char *utf8, gsize len, GError **err)
 {
-	while (!h->error && len > 0) {
-		int n = (int)MIN(len, 65536);
-		htmlParseChunk(h->ctxt, utf8, n, 0);
-		utf8 += n;
-		len -= (gsize)n;
-		if (h->o.deadline_us && g_get_monotonic_time() > h->o.deadline_us)
-			fail(h, MG_HTML2TEXT_ERROR_TIME, "HTML conversion took too long");
-	}
+	if (!h->error && h->o.deadline_us && g_get_monotonic_time() > h->o.deadline_us)
+		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_TIME, "HTML conversion took too long");
+	if (!h->error)
+		g_string_append_len(h->in, utf8, (gssize)len);
 	if (h->error) {
 		g_propagate_error(err, g_error_copy(h->error));
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static void parse_all(struct mg_html2text *h)
+{
+	for (gsize off = 0; !h->error && off < h->in->len;) {
+		int n = (int)MIN(h->in->len - off, (gsize)G_MAXINT / 2);
+		htmlParseChunk(h->ctxt, h->in->str + off, n, 0);
+		off += (gsize)n;
+	}
+	if (!h->error)
+		htmlParseChunk(h->ctxt, NULL, 0, 1);
 }
 
 /* Trailing spaces off each line, at most one blank line in a row, one
@@ -460,8 +473,7 @@ static char *tidy(const GString *s)
 char *mg_html2text_finish(struct mg_html2text *h, GError **err)
 {
 	char *text = NULL;
-	if (!h->error)
-		htmlParseChunk(h->ctxt, NULL, 0, 1);
+	parse_all(h);
 	while (h->stack->len) {
 		g_free(g_array_index(h->stack, struct frame, h->stack->len - 1).href);
 		g_array_set_size(h->stack, h->stack->len - 1);
@@ -477,6 +489,7 @@ char *mg_html2text_finish(struct mg_html2text *h, GError **err)
 	}
 	g_array_unref(h->stack);
 	g_string_free(h->out, TRUE);
+	g_string_free(h->in, TRUE);
 	g_free(h);
 	return text;
 }
