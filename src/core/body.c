@@ -111,12 +111,17 @@ static void copy_flowed(GMimeObject *dst, GMimePart *orig)
 	}
 }
 
-static void body_record(struct mg_txn *t, struct mg_part_report *rep, GMimeObject *part)
+/* The body of the message itself (not of an attached message) is not
+ * listed as an attachment in the notice. */
+static void body_record(struct mg_txn *t, struct mg_part_report *rep, GMimeObject *part, gboolean html)
 {
+	if (t->in_attached > 0)
+		return;
+	t->body_from_html |= html;
 	if (!t->body_reps)
 		t->body_reps = g_ptr_array_new();
 	g_ptr_array_add(t->body_reps, rep);
-	if (!t->body_main && t->in_attached == 0)
+	if (!t->body_main)
 		t->body_main = g_object_ref(part);
 }
 
@@ -139,13 +144,11 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 	leaf->rep->action = html ? MG_ACTION_CONVERTED : MG_ACTION_KEPT;
 	leaf->rep->reason = html ? g_strdup("HTML body converted to plain text")
 				 : g_strdup_printf("text body (%s)", used ? used : "UTF-8");
-	if (html) {
+	if (html)
 		leaf->rep->new_type = g_strdup("text/plain");
-		t->body_from_html = TRUE;
-	}
 	leaf->rep->new_size = (gint64)strlen(text);
 	leaf->rep->new_sha256 = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
-	body_record(t, leaf->rep, GMIME_OBJECT(p));
+	body_record(t, leaf->rep, GMIME_OBJECT(p), html);
 	g_free(text);
 	g_free(used);
 	return GMIME_OBJECT(p);

@@ -168,6 +168,8 @@ struct mg_notice_tmpl *mg_notice_tmpl_parse(const char *name, const char *text, 
 
 static const char *builtin_text(int lang) { return lang == 1 ? mg_notice_builtin_en : mg_notice_builtin_ja; }
 
+const char *mg_notice_builtin(int lang) { return builtin_text(lang); }
+
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err)
 {
 	const char *lang = cfg->notice_language == 1 ? "en" : "ja";

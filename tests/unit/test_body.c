@@ -1,1 +1,336 @@
-int main(void){return 0;}
+/*
+ * test_body.c - the body through the whole pipeline (HTML-only,
+ * alternative choice, signed, encrypted, attached messages, body-only,
+ * output charset, notice placement and language, limits) and the notice
+ * template parser (errors with file:line, built-in copy = conf files).
+ * Every message is generated here.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib/gstdio.h>
+
+#include "mg_body.h"
+#include "mg_pipeline.h"
+
+struct result {
+	enum mg_verdict_kind kind;
+	char code[4];
+	char *text;    /* all text/plain parts of the output, UTF-8 */
+	char *headers; /* the header operations, "ADD Name: value" / "DEL Name" lines */
+	char *types;   /* content types of the output tree, space separated */
+};
+
+static void collect(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+	struct result *r = data;
+	char *type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(part));
+	char *cs = g_strdup(g_mime_object_get_content_type_parameter(part, "charset"));
+	char *old = r->types;
+	r->types = g_strdup_printf("%s%s%s%s%s", old ? old : "", old ? " " : "", type, cs ? ";" : "", cs ? cs : "");
+	g_free(old);
+	if (GMIME_IS_PART(part) && g_ascii_strcasecmp(type, "text/plain") == 0) {
+		char *t = mg_body_get_text(GMIME_PART(part)), *o = r->text;
+		r->text = g_strconcat(o ? o : "", t, NULL);
+		g_free(o);
+		g_free(t);
+	}
+	g_free(type);
+	g_free(cs);
+	if (GMIME_IS_MESSAGE_PART(part)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+		GMimeObject *b = m ? g_mime_message_get_mime_part(m) : NULL;
+		if (b)
+			collect(NULL, b, r);
+	}
+	if (GMIME_IS_MULTIPART(part) && parent == NULL)
+		g_mime_multipart_foreach(GMIME_MULTIPART(part), collect, r);
+}
+
+/* Feed `msg` (LF line ends) through the pipeline with config text `conf`. */
+static struct result run(const char *conf, const char *msg)
+{
+	struct result r = { 0 };
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_parse("test.conf", conf, strlen(conf), &err);
+	if (!cfg)
+		fail_msg("config: %s", err->message);
+	struct mg_conn *c = mg_conn_new("192.0.2.1", "client.example");
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	mg_txn_mail_from(t, "a@example.jp", NULL);
+	mg_txn_rcpt(t, "b@city.example.lg.jp", NULL);
+	const char *body = strstr(msg, "\n\n");
+	char *head = body ? g_strndup(msg, (gsize)(body - msg)) : g_strdup(msg);
+	char **lines = g_strsplit(head, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		char *colon = strchr(lines[i], ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		GString *v = g_string_new(colon + 1 + (colon[1] == ' '));
+		const char *name = lines[i];
+		while (lines[i + 1] && (lines[i + 1][0] == ' ' || lines[i + 1][0] == '\t'))
+			g_string_append_printf(v, "\n%s", lines[++i]);
+		mg_txn_header(t, name, v->str);
+		g_string_free(v, TRUE);
+	}
+	g_free(head);
+	mg_txn_eoh(t);
+	if (body)
+		mg_txn_body(t, body + 2, strlen(body + 2));
+	const struct mg_verdict *v = mg_txn_eom(t);
+	r.kind = v->kind;
+	g_strlcpy(r.code, v->code, sizeof r.code);
+	GString *out = g_string_new(NULL), *hdr = g_string_new(NULL);
+	const GPtrArray *ops = mg_txn_header_ops(t);
+	for (guint i = 0; i < ops->len; i++) {
+		const struct mg_hdr_op *op = ops->pdata[i];
+		g_string_append_printf(hdr, "%s %s%s%s\n", op->kind == MG_HDR_ADD ? "ADD" : "DEL", op->name,
+				       op->value ? ": " : "", op->value ? op->value : "");
+		if (op->kind == MG_HDR_ADD)
+			g_string_append_printf(out, "%s: %s\n", op->name, op->value);
+	}
+	r.headers = g_string_free(hdr, FALSE);
+	GMimeStream *nb = mg_txn_new_body(t);
+	if (nb && v->kind == MG_VERDICT_ACCEPT) {
+		g_string_append_c(out, '\n');
+		GByteArray *ba = g_byte_array_new();
+		GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(ba);
+		g_mime_stream_write_to_stream(nb, mem);
+		g_string_append_len(out, (char *)ba->data, ba->len);
+		g_object_unref(mem);
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(out->str, out->len);
+		GMimeParser *p = g_mime_parser_new_with_stream(s);
+		GMimeMessage *m = g_mime_parser_construct_message(p, NULL);
+		assert_non_null(m);
+		collect(NULL, g_mime_message_get_mime_part(m), &r);
+		g_object_unref(m);
+		g_object_unref(p);
+		g_object_unref(s);
+	}
+	if (nb)
+		g_object_unref(nb);
+	g_string_free(out, TRUE);
+	g_strfreev(lines);
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+	if (!r.text)
+		r.text = g_strdup("");
+	if (!r.types)
+		r.types = g_strdup("");
+	return r;
+}
+
+#define HDRS "From: a@example.jp\nTo: b@city.example.lg.jp\nSubject: test\nMessage-ID: <t@example.jp>\n"
+#define MP(type) HDRS "MIME-Version: 1.0\nContent-Type: " type "; boundary=\"b1\"\n\n"
+#define HTML_JIS "Content-Type: text/html; charset=iso-2022-jp\n\n<html><body><p>\x1b$B$3$s$K$A$O-!\x1b(B</p></body></html>\n"
+
+struct row {
+	const char *name, *conf, *msg;
+	enum mg_verdict_kind kind;
+	const char *code;
+	const char *want[4];   /* substrings of the output text */
+	const char *unwant[3]; /* must not be in the text */
+	const char *header;    /* substring of the header operations */
+	const char *types;     /* substring of the output content types */
+};
+
+static const struct row rows[] = {
+	{ "html only iso-2022-jp", "", HDRS "MIME-Version: 1.0\n" HTML_JIS, MG_VERDICT_ACCEPT, "250",
+	  { "こんにちは①", "HTML 形式", "無害化処理のお知らせ" }, { "<p>", "<html" },
+	  "X-Mugaika-Actions: html-to-text", "text/plain;utf-8" },
+	{ "alternative keeps plain", "",
+	  MP("multipart/alternative") "--b1\nContent-Type: text/plain; charset=utf-8\n\n"
+	  "This is the full plain text of the message, long enough to carry all of the content.\n"
+	  "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "full plain text" }, { "HTML VERSION", "無害化" }, "X-Mugaika-Actions: none",
+	  "text/plain" },
+	{ "alternative stub converts html", "",
+	  MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\nView in HTML.\n"
+	  "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "HTML VERSION" }, { "View in HTML", "<p>" }, "html-to-text", "text/plain" },
+	{ "alternative inside related", "",
+	  MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\n"
+	  "Content-Type: multipart/related; boundary=\"b2\"\n\n--b2\nContent-Type: text/html\n\n"
+	  "<p>Rel <img src=\"cid:i1\" alt=\"map\"></p>\n--b2--\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "Rel [画像: map]" }, { "<img" }, "html-to-text", "multipart/mixed" },
+	{ "signed", "",
+	  MP("multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256")
+	  "--b1\nContent-Type: text/plain; charset=utf-8\n\nsigned body text\n"
+	  "--b1\nContent-Type: application/pkcs7-signature; name=smime.p7s\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "signed body text", "電子署名" }, { "MIAGCSq" }, "signature-removed",
+	  "text/plain" },
+	{ "encrypted rejected", "",
+	  MP("multipart/encrypted; protocol=\"application/pgp-encrypted\"")
+	  "--b1\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b1\n"
+	  "Content-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\nhQEMA\n--b1--\n",
+	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
+	{ "encrypted removed by config", "encrypted_action = remove\n",
+	  HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
+	  "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
+	  MG_VERDICT_ACCEPT, "250", { "暗号化された部分", "削除しました" }, { NULL }, "encrypted-removed; removed=1", NULL },
+	{ "body only", "body_only = yes\n",
+	  MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nbody\n--b1\n"
+	  "Content-Type: text/csv; name=a.csv\nContent-Disposition: attachment; filename=a.csv\n\na,b\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "body\n", "a.csv", "本文のみ" }, { "a,b" }, "body-only; removed=1", NULL },
+	{ "notice bottom english", "notice_position = bottom\nnotice_language = en\n", HDRS "MIME-Version: 1.0\n" HTML_JIS,
+	  MG_VERDICT_ACCEPT, "250", { "こんにちは①\n\n---", "converted to plain text" }, { "無害化" }, NULL, NULL },
+	{ "notice always", "notice_when = always\n", HDRS "\nplain\n", MG_VERDICT_ACCEPT, "250",
+	  { "無害化処理のお知らせ", "plain" }, { NULL }, "X-Mugaika-Actions: none", NULL },
+	{ "notice never", "notice_when = never\n", HDRS "MIME-Version: 1.0\n" HTML_JIS, MG_VERDICT_ACCEPT, "250",
+	  { "こんにちは①" }, { "無害化" }, "html-to-text", NULL },
+	{ "iso-2022-jp output", "body_charset = iso-2022-jp\n",
+	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x82\xb1\x82\xf1\x81\x60\n",
+	  MG_VERDICT_ACCEPT, "250", { "こん\xe3\x80\x9c" }, { NULL }, NULL, "text/plain;iso-2022-jp" },
+	{ "iso-2022-jp output falls back", "body_charset = iso-2022-jp\n",
+	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x87\x40\xb1\n", MG_VERDICT_ACCEPT,
+	  "250", { "①ｱ" }, { NULL }, NULL, "text/plain;utf-8" },
+	{ "attached message converted", "",
+	  MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nsee attached\n--b1\nContent-Type: message/rfc822\n\n"
+	  "From: c@example.jp\nSubject: =?iso-2022-jp?b?GyRCLSEbKEI=?=\nContent-Type: text/html\n\n<p>inner html</p>\n--b1--\n",
+	  MG_VERDICT_ACCEPT, "250", { "see attached", "inner html", "(名前なし)" }, { "<p>", "HTML 形式" }, "converted=1",
+	  "message/rfc822" },
+	{ "html too large rejected", "html_max_output = 1K\n",
+	  HDRS "MIME-Version: 1.0\nContent-Type: text/html\n\n<p>" "0123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n",
+	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
+	{ "forged status headers removed", "", HDRS "X-Mugaika-Status: clean\nX-Mugaika-Actions: none\n\nhi\n",
+	  MG_VERDICT_ACCEPT, "250", { "hi" }, { NULL }, "DEL X-Mugaika-Status", NULL },
+};
+
+static void test_pipeline_rows(void **state)
+{
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		const struct row *w = &rows[i];
+		struct result r = run(w->conf, w->msg);
+		if (r.kind != w->kind || strcmp(r.code, w->code) != 0)
+			fail_msg("%s: verdict %s %s, want %s %s", w->name, mg_verdict_name(r.kind), r.code,
+				 mg_verdict_name(w->kind), w->code);
+		for (int j = 0; j < 4 && w->want[j]; j++)
+			if (!strstr(r.text, w->want[j]))
+				fail_msg("%s: text lacks '%s':\n%s", w->name, w->want[j], r.text);
+		for (int j = 0; j < 3 && w->unwant[j]; j++)
+			if (strstr(r.text, w->unwant[j]))
+				fail_msg("%s: text has '%s':\n%s", w->name, w->unwant[j], r.text);
+		if (w->header && !strstr(r.headers, w->header))
+			fail_msg("%s: headers lack '%s':\n%s", w->name, w->header, r.headers);
+		if (w->types && !strstr(r.types, w->types))
+			fail_msg("%s: types '%s' lack '%s'", w->name, r.types, w->types);
+		g_free(r.text);
+		g_free(r.headers);
+		g_free(r.types);
+	}
+}
+
+struct tmpl_row {
+	const char *text, *want_err; /* NULL: valid */
+};
+
+#define T_OK "[header]\nH\n[part]\n{name} {type} {size} {action} {reason}\n[object]\n{object}\n[event]\n{event}\n" \
+	     "[quarantine]\n{quarantine_id}\n[words]\nkept = k\nconverted = c\nrebuilt = r\nremoved = x\nnoname = n\n"
+
+static const struct tmpl_row tmpl_rows[] = {
+	{ T_OK, NULL },
+	{ "# c\n" T_OK "[footer]\n{{literal}}\n", NULL },
+	{ T_OK "[footer]\n{name}\n", "t.txt:18: notice template: unknown placeholder {name} in [footer]" },
+	{ "[header]\n{oops\n", "t.txt:2: notice template: '{' is not closed" },
+	{ "[header]\nx }\n", "t.txt:2: notice template: '}' without '{'" },
+	{ "text\n", "t.txt:1: notice template: text before the first [section]" },
+	{ "[header]\n[bogus]\n", "t.txt:2: notice template: unknown section [bogus]" },
+	{ "[header]\n[header]\n", "t.txt:2: notice template: section [header] given twice" },
+	{ "[header]\nH\n", "t.txt: notice template: section [part] is missing" },
+	{ "[header]\n[part]\n[object]\n[event]\n[quarantine]\n[words]\nkept = k\n", "[words] lacks 'converted" },
+	{ "[header]\n\xff\n", "t.txt:1: notice template: not valid UTF-8" },
+};
+
+static void test_template_rows(void **state)
+{
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(tmpl_rows); i++) {
+		GError *err = NULL;
+		struct mg_notice_tmpl *tm = mg_notice_tmpl_parse("t.txt", tmpl_rows[i].text, &err);
+		if (!tmpl_rows[i].want_err && !tm)
+			fail_msg("row %zu: unexpected error %s", i, err->message);
+		if (tmpl_rows[i].want_err && (tm || !strstr(err->message, tmpl_rows[i].want_err)))
+			fail_msg("row %zu: got '%s', want '%s'", i, err ? err->message : "(valid)", tmpl_rows[i].want_err);
+		mg_notice_tmpl_free(tm);
+		g_clear_error(&err);
+	}
+}
+
+/* The shipped files parse, and the built-in copies equal them. */
+static void test_shipped_templates(void **state)
+{
+	(void)state;
+	const char *top = g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".";
+	static const char *langs[] = { "ja", "en" };
+	for (int i = 0; i < 2; i++) {
+		char *path = g_strdup_printf("%s/conf/notice.%s.txt", top, langs[i]), *text = NULL;
+		assert_true(g_file_get_contents(path, &text, NULL, NULL));
+		assert_string_equal(text, mg_notice_builtin(i));
+		char *conf = g_strdup_printf("notice_template = %s\n", path);
+		GError *err = NULL;
+		struct mg_config *cfg = mg_config_parse("x.conf", conf, strlen(conf), &err);
+		assert_non_null(cfg);
+		mg_config_unref(cfg);
+		g_free(conf);
+		g_free(text);
+		g_free(path);
+	}
+}
+
+/* A broken or missing template file named in the config fails the load. */
+static void test_config_errors(void **state)
+{
+	(void)state;
+	char *path = g_build_filename(g_get_tmp_dir(), "mugaika-test-notice.txt", NULL);
+	assert_true(g_file_set_contents(path, "[header]\nok\n[part]\n{nmae}\n", -1, NULL));
+	char *conf = g_strdup_printf("notice_template = %s\n", path);
+	GError *err = NULL;
+	assert_null(mg_config_parse("x.conf", conf, strlen(conf), &err));
+	char *want = g_strdup_printf("%s:4: notice template: unknown placeholder {nmae}", path);
+	assert_non_null(strstr(err->message, want));
+	g_clear_error(&err);
+	g_unlink(path);
+	assert_null(mg_config_parse("x.conf", conf, strlen(conf), &err));
+	assert_non_null(strstr(err->message, "notice_template"));
+	g_clear_error(&err);
+	g_free(want);
+	g_free(conf);
+	g_free(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	mg_pipeline_global_init();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pipeline_rows),
+		cmocka_unit_test(test_template_rows),
+		cmocka_unit_test(test_shipped_templates),
+		cmocka_unit_test(test_config_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
