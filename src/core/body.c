@@ -59,13 +59,22 @@ char *mg_body_get_text(GMimePart *part)
 	return text;
 }
 
-/* Line ends to LF and exactly one final newline (unless empty). */
+/* Line ends to LF, control characters other than TAB/LF/FF dropped
+ * (escape sequences never reach a terminal or a client), exactly one
+ * final newline (unless empty). */
 static char *text_tidy(char *s)
 {
 	GString *g = g_string_sized_new(strlen(s) + 1);
-	for (const char *p = s; *p; p++)
-		if (!(p[0] == '\r' && p[1] == '\n'))
-			g_string_append_c(g, *p == '\r' ? '\n' : *p);
+	for (const char *p = s; *p; p++) {
+		guchar c = (guchar)*p;
+		if (c == '\r' && p[1] == '\n')
+			continue;
+		if (c == '\r')
+			g_string_append_c(g, '\n');
+		else if (c >= 0x20 || c == '\t' || c == '\n' || c == '\f')
+			if (c != 0x7F)
+				g_string_append_c(g, (char)c);
+	}
 	g_free(s);
 	if (g->len && g->str[g->len - 1] != '\n')
 		g_string_append_c(g, '\n');
@@ -111,16 +120,18 @@ static void copy_flowed(GMimeObject *dst, GMimePart *orig)
 	}
 }
 
-/* The body of the message itself (not of an attached message) is not
- * listed as an attachment in the notice. */
+/* Body text is not listed as an attachment in the notice, except HTML
+ * converted inside an attached message (listed as a converted part). */
 static void body_record(struct mg_txn *t, struct mg_part_report *rep, GMimeObject *part, gboolean html)
 {
-	if (t->in_attached > 0)
+	if (t->in_attached > 0 && html)
 		return;
-	t->body_from_html |= html;
 	if (!t->body_reps)
 		t->body_reps = g_ptr_array_new();
 	g_ptr_array_add(t->body_reps, rep);
+	if (t->in_attached > 0)
+		return;
+	t->body_from_html |= html;
 	if (!t->body_main)
 		t->body_main = g_object_ref(part);
 }

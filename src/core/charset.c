@@ -380,8 +380,11 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
 	case CS_OTHER:
 		cs = decode_checked(data, len, declared, out);
 		break;
+	case CS_UTF8: /* invalid bytes: U+FFFD, unless another charset fits cleanly */
+		cs = has_jis_escape(data, len) && !has_8bit(data, len) ? decode_jis(data, len, "iso-2022-jp", out)
+								       : decode_checked(data, len, "UTF-8", out);
+		break;
 	case CS_ASCII:
-	case CS_UTF8:
 	case CS_UNKNOWN:
 	default:
 		cs = has_jis_escape(data, len) && !has_8bit(data, len) ? decode_jis(data, len, "iso-2022-jp", out)

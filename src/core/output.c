@@ -5,13 +5,15 @@
  * Header policy of the top level: every incoming Content-* field,
  * MIME-Version and any X-Mugaika-* field (forged or stale) is deleted; the
  * rebuilt entity's MIME fields and our status fields are appended.  All
- * other fields (Subject, From, Received, ...) are left exactly as received.
+ * other fields (Subject, From, Received, ...) are left exactly as received,
+ * except a Subject in raw 8-bit, which is re-encoded (ops_subject).
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "mg_body.h"
+#include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 
@@ -48,6 +50,27 @@ static void ops_delete(struct mg_txn *t)
 		struct mg_header *h = t->headers->pdata[i];
 		if (replaced_header(h->name))
 			op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+	}
+}
+
+/* A Subject with raw 8-bit bytes (CP932 or EUC-JP sent unencoded) is
+ * replaced by its decoded text as RFC 2047 UTF-8 words, so that every
+ * client reads it; an encoded Subject is left exactly as received. */
+static void ops_subject(struct mg_txn *t)
+{
+	for (guint i = t->headers->len; i-- > 0;) {
+		struct mg_header *h = t->headers->pdata[i];
+		gboolean raw8 = FALSE;
+		for (const char *p = h->value; *p && !raw8; p++)
+			raw8 = (guchar)*p >= 0x80;
+		if (g_ascii_strcasecmp(h->name, "Subject") != 0 || !raw8)
+			continue;
+		char *text = g_strstrip(mg_charset_decode_header(h->value));
+		char *enc = g_mime_utils_header_encode_text(NULL, text, "utf-8");
+		op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+		op_add(t, MG_HDR_ADD, "Subject", 0, enc);
+		g_free(enc);
+		g_free(text);
 	}
 }
 
@@ -139,6 +162,7 @@ gboolean mg_mime_write(struct mg_txn *t)
 	}
 	t->report->size_out = g_mime_stream_length(t->out_body);
 	ops_delete(t);
+	ops_subject(t);
 	op_add(t, MG_HDR_ADD, "MIME-Version", 0, "1.0");
 	char *block = g_mime_object_get_headers(t->new_top, fo);
 	ops_add_block(t, block);

@@ -210,6 +210,10 @@ static const struct row rows[] = {
 	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
 	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n",
 	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
+	{ "raw 8-bit subject re-encoded", "", "From: a@example.jp\nSubject: \x82\xa0 hi\n\nbody\n", MG_VERDICT_ACCEPT,
+	  "250", { "body" }, { NULL }, "ADD Subject: =?UTF-8?b?44GC?= hi", NULL },
+	{ "control characters dropped", "", "From: a@example.jp\n\nbell\x07 esc\x1b[31m red\n", MG_VERDICT_ACCEPT, "250",
+	  { "bell esc[31m red" }, { "\x1b", "\x07" }, NULL, NULL },
 	{ "forged status headers removed", "", HDRS "X-Mugaika-Status: clean\nX-Mugaika-Actions: none\n\nhi\n",
 	  MG_VERDICT_ACCEPT, "250", { "hi" }, { NULL }, "DEL X-Mugaika-Status", NULL },
 };
