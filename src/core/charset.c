@@ -367,6 +367,8 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
 {
 	GString *out = g_string_sized_new(len + 16);
 	const char *cs;
+	if (!data) /* an empty GByteArray has no data */
+		data = "", len = 0;
 	switch (cs_classify(declared)) {
 	case CS_JIS:
 		cs = decode_jis(data, len, declared, out);

@@ -512,6 +512,8 @@ char *mg_html2text_meta_charset(const char *html, gsize len)
 char *mg_html2text(const char *html, gsize len, const char *charset, const struct mg_html2text_opts *o,
 		   GError **err)
 {
+	if (!html) /* an empty GByteArray has no data */
+		html = "", len = 0;
 	char *meta = charset ? NULL : mg_html2text_meta_charset(html, len);
 	char *utf8 = mg_charset_to_utf8(html, len, charset ? charset : meta, NULL);
 	struct mg_html2text *h = mg_html2text_new(o);

@@ -46,6 +46,15 @@ static const struct row rows[] = {
 	{ "empty", "", "" },
 };
 
+/* An empty part arrives as NULL data. */
+static void test_null_input(void **state)
+{
+	(void)state;
+	char *got = mg_html2text(NULL, 0, NULL, &(struct mg_html2text_opts){ 0 }, NULL);
+	assert_string_equal(got, "");
+	g_free(got);
+}
+
 static const struct mg_html2text_opts defaults = { FALSE, 0, 0, 0, NULL };
 
 static char *feed_bytes(const char *html, const struct mg_html2text_opts *o)
@@ -217,7 +226,7 @@ int main(void)
 		cmocka_unit_test(test_rows),	     cmocka_unit_test(test_defang_and_label),
 		cmocka_unit_test(test_charsets),     cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_entity_bomb),  cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_fuzz),
+		cmocka_unit_test(test_fuzz),	     cmocka_unit_test(test_null_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
