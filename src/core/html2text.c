@@ -236,8 +236,18 @@ static char *link_display(const struct mg_html2text *h, const char *t)
 	return g_strdup_printf("fxp%s", t + 3);
 }
 
+/* width or height of 0 or 1: a tracking pixel, not content */
+static gboolean is_pixel(const xmlChar **atts)
+{
+	const char *w = attr(atts, "width"), *ht = attr(atts, "height");
+	return (w && g_ascii_strtoll(w, NULL, 10) <= 1 && g_ascii_isdigit(*w)) ||
+	       (ht && g_ascii_strtoll(ht, NULL, 10) <= 1 && g_ascii_isdigit(*ht));
+}
+
 static void put_image(struct mg_html2text *h, const xmlChar **atts)
 {
+	if (is_pixel(atts))
+		return;
 	const char *alt = attr(atts, "alt"), *label = h->o.image_label ? h->o.image_label : "画像";
 	char *a = alt ? g_strstrip(g_strdup(alt)) : g_strdup("");
 	char *s = *a ? g_strdup_printf("[%s: %s]", label, a) : g_strdup_printf("[%s]", label);

@@ -35,6 +35,7 @@ static const struct row rows[] = {
 	{ "hidden", "<div style=\"display: none\">h1</div><span hidden>h2</span><p style=\"visibility:hidden\">h3</p><span style=\"font-size:0px\">h4</span>shown", "shown\n" },
 	{ "image alt", "see <img src=\"cid:x@y\" alt=\"logo\"> here", "see [画像: logo] here\n" },
 	{ "image no alt", "<img src=\"a.png\">", "[画像]\n" },
+	{ "tracking pixel", "a<img src=\"http://t/p.gif\" width=\"1\" height=\"1\">b", "ab\n" },
 	{ "link", "<a href=\"https://portal.example.jp/a?b=1\">Portal</a>", "Portal <https://portal.example.jp/a?b=1>\n" },
 	{ "link text is url", "<a href=\"https://x.example/\">https://x.example/</a>", "https://x.example/\n" },
 	{ "javascript link", "<a href=\"javascript:alert(1)\">click</a>", "click\n" },
