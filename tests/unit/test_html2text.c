@@ -207,7 +207,7 @@ static void test_fuzz(void **state)
 		struct mg_html2text *h = mg_html2text_new(&defaults);
 		char *u = g_utf8_make_valid(g->str, (gssize)g->len);
 		for (gsize i = 0, len = strlen(u); i < len;) {
-			gsize c = MIN(len - i, (gsize)g_rand_int_range(r, 1, 17));
+			gsize want = (gsize)g_rand_int_range(r, 1, 17), c = MIN(len - i, want);
 			mg_html2text_feed(h, u + i, c, NULL);
 			i += c;
 		}
