@@ -286,30 +286,74 @@ static struct frame *nearest(struct mg_html2text *h, enum tag_kind a, enum tag_k
 	return NULL;
 }
 
+static void open_quote(struct mg_html2text *h)
+{
+	want_break(h, 2);
+	flush_pending(h);
+	h->quote++;
+	if (h->line_empty || h->out->len == 0)
+		g_string_append(h->out, "> ");
+}
+
+static void open_cell(struct mg_html2text *h)
+{
+	struct frame *tr = nearest(h, T_TR, T_TR);
+	if (tr && tr->counter++ > 0 && !h->line_empty)
+		h->sep = TRUE;
+}
+
 static void open_kind(struct mg_html2text *h, struct frame *f, const xmlChar **atts)
 {
 	switch (f->kind) {
-	case T_BLOCK: case T_TR: want_break(h, 1); break;
-	case T_PARA: want_break(h, 2); break;
-	case T_BR: flush_pending(h); put_newline(h); break;
-	case T_HR: want_break(h, 1); put_text(h, "----------", 10); want_break(h, 1); break;
-	case T_PRE: want_break(h, 2); h->pre++; break;
-	case T_QUOTE: want_break(h, 2); flush_pending(h); h->quote++; if (h->line_empty || h->out->len == 0) g_string_append(h->out, "> "); break;
-	case T_UL: case T_OL: want_break(h, h->lists ? 1 : 2); h->lists++; f->counter = 1; break;
-	case T_LI: put_bullet(h, nearest(h, T_UL, T_OL)); break;
-	case T_CELL: {
-		struct frame *tr = nearest(h, T_TR, T_TR);
-		if (tr && tr->counter++ > 0 && !h->line_empty)
-			h->sep = TRUE;
+	case T_BLOCK:
+	case T_TR:
+		want_break(h, 1);
 		break;
-	}
-	case T_A: f->href = link_target(attr(atts, "href")); f->text_at = h->out->len; break;
-	case T_IMG: put_image(h, atts); break;
-	default: break;
+	case T_PARA:
+		want_break(h, 2);
+		break;
+	case T_BR:
+		flush_pending(h);
+		put_newline(h);
+		break;
+	case T_HR:
+		want_break(h, 1);
+		put_text(h, "----------", 10);
+		want_break(h, 1);
+		break;
+	case T_PRE:
+		want_break(h, 2);
+		h->pre++;
+		break;
+	case T_QUOTE:
+		open_quote(h);
+		break;
+	case T_UL:
+	case T_OL:
+		want_break(h, h->lists ? 1 : 2);
+		h->lists++;
+		f->counter = 1;
+		break;
+	case T_LI:
+		put_bullet(h, nearest(h, T_UL, T_OL));
+		break;
+	case T_CELL:
+		open_cell(h);
+		break;
+	case T_A:
+		f->href = link_target(attr(atts, "href"));
+		f->text_at = h->out->len;
+		break;
+	case T_IMG:
+		put_image(h, atts);
+		break;
+	default:
+		break;
 	}
 }
 
-/* " <target>" after the anchor text, unless the text already is it. */
+/* " <target>" after the anchor text, unless the text already is the
+ * target (then only a defanged form is added) or there is no text. */
 static void close_link(struct mg_html2text *h, struct frame *f)
 {
 	if (!f->href)
@@ -317,14 +361,8 @@ static void close_link(struct mg_html2text *h, struct frame *f)
 	char *text = g_strstrip(g_strdup(h->out->str + MIN(f->text_at, h->out->len)));
 	const char *bare = f->href + (g_str_has_prefix(f->href, "mailto:") ? 7 : 0);
 	char *shown = link_display(h, f->href);
-	if (!*text || strcmp(text, f->href) == 0 || strcmp(text, bare) == 0) {
-		if (strcmp(shown, bare) != 0 || !*text) { /* defanged, or an empty anchor */
-			char *s = g_strdup_printf("<%s>", shown);
-			h->space = TRUE;
-			put_text(h, s, strlen(s));
-			g_free(s);
-		}
-	} else {
+	gboolean same = *text && (strcmp(text, f->href) == 0 || strcmp(text, bare) == 0);
+	if (!same || strcmp(shown, bare) != 0) {
 		char *s = g_strdup_printf("<%s>", shown);
 		h->space = TRUE;
 		put_text(h, s, strlen(s));
@@ -337,13 +375,33 @@ static void close_link(struct mg_html2text *h, struct frame *f)
 static void close_kind(struct mg_html2text *h, struct frame *f)
 {
 	switch (f->kind) {
-	case T_BLOCK: case T_TR: case T_LI: want_break(h, 1); break;
-	case T_PARA: want_break(h, 2); break;
-	case T_PRE: h->pre--; want_break(h, 2); break;
-	case T_QUOTE: h->quote--; h->pending_nl = MAX(h->pending_nl, 1); want_break(h, 2); break;
-	case T_UL: case T_OL: h->lists--; want_break(h, h->lists ? 1 : 2); break;
-	case T_A: close_link(h, f); break;
-	default: break;
+	case T_BLOCK:
+	case T_TR:
+	case T_LI:
+		want_break(h, 1);
+		break;
+	case T_PARA:
+		want_break(h, 2);
+		break;
+	case T_PRE:
+		h->pre--;
+		want_break(h, 2);
+		break;
+	case T_QUOTE:
+		h->quote--;
+		h->pending_nl = MAX(h->pending_nl, 1);
+		want_break(h, 2);
+		break;
+	case T_UL:
+	case T_OL:
+		h->lists--;
+		want_break(h, h->lists ? 1 : 2);
+		break;
+	case T_A:
+		close_link(h, f);
+		break;
+	default:
+		break;
 	}
 	g_free(f->href);
 }
