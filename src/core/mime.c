@@ -361,15 +361,22 @@ static gboolean is_encrypted(GMimeObject *obj)
 static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, const char *path)
 {
 	struct mg_txn *t = rb->t;
+	const char *st = g_mime_object_get_content_type_parameter(obj, "smime-type");
+	gboolean opaque_signed = st && g_ascii_strcasecmp(st, "signed-data") == 0;
 	if (t->cfg->encrypted_action == 0) {
-		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "encrypted_action",
-			    "Encrypted content cannot be sanitized; send the message unencrypted");
+		if (opaque_signed)
+			mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "encrypted_action",
+				    "Opaque-signed S/MIME cannot be sanitized; send it clear-signed or unsigned");
+		else
+			mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "encrypted_action",
+				    "Encrypted content cannot be sanitized; send the message unencrypted");
 		return NULL;
 	}
 	struct mg_part_report *pr = mg_report_add_part(t->report, *path ? path : "1");
 	pr->declared_type = mg_mime_type_of(obj);
 	pr->action = MG_ACTION_REMOVED;
-	pr->reason = g_strdup("encrypted content cannot be sanitized");
+	pr->reason = g_strdup(opaque_signed ? "opaque-signed S/MIME content cannot be sanitized"
+					    : "encrypted content cannot be sanitized");
 	mg_body_event_once(t, "encrypted-removed");
 	return NULL;
 }

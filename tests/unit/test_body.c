@@ -172,6 +172,10 @@ static const struct row rows[] = {
 	  "--b1\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b1\n"
 	  "Content-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\nhQEMA\n--b1--\n",
 	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
+	{ "opaque signed rejected", "",
+	  HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
+	  "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n",
+	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
 	{ "encrypted removed by config", "encrypted_action = remove\n",
 	  HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
 	  "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
@@ -321,6 +325,43 @@ static void test_config_errors(void **state)
 	g_free(path);
 }
 
+struct name_row {
+	const char *headers, *want; /* want NULL: no name */
+};
+
+static const struct name_row name_rows[] = {
+	{ "Content-Disposition: attachment;\n filename*0*=iso-2022-jp''%1B%24%42%2D%21;\n filename*1*=%24%22%1B%28%42.txt\n",
+	  "①あ.txt" },
+	{ "Content-Disposition: attachment; filename*=UTF-8''%E6%97%A5%E6%9C%AC.pdf\n", "日本.pdf" },
+	{ "Content-Disposition: attachment; filename*0=\"long \"; filename*1=\"name.doc\"\n", "long name.doc" },
+	{ "Content-Disposition: attachment; filename=\"=?ISO-2022-JP?B?GyRCLSEbKEI=?=.csv\"\n", "①.csv" },
+	{ "Content-Disposition: attachment; filename=\"\x87\x40\x8e\x9a.doc\"\n", "①字.doc" },
+	{ "Content-Type: application/pdf; name=\"=?shift_jis?B?h0A=?=.pdf\"\n", "①.pdf" },
+	{ "Content-Disposition: attachment; filename=\"a\x1b[1mb.txt\"\n", "a_[1mb.txt" },
+	{ "Content-Disposition: inline\n", NULL },
+	{ "Content-Disposition: attachment; filename=\"  \"\n", NULL },
+};
+
+static void test_filenames(void **state)
+{
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(name_rows); i++) {
+		char *msg = g_strdup_printf("%s\nx\n", name_rows[i].headers);
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(msg, strlen(msg));
+		GMimeParser *p = g_mime_parser_new_with_stream(s);
+		GMimeObject *o = g_mime_parser_construct_part(p, NULL);
+		assert_true(GMIME_IS_PART(o));
+		char *got = mg_mime_part_filename(GMIME_PART(o));
+		if (g_strcmp0(got, name_rows[i].want) != 0)
+			fail_msg("row %zu: got '%s', want '%s'", i, got, name_rows[i].want);
+		g_free(got);
+		g_object_unref(o);
+		g_object_unref(p);
+		g_object_unref(s);
+		g_free(msg);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -332,6 +373,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline_rows),
+		cmocka_unit_test(test_filenames),
 		cmocka_unit_test(test_template_rows),
 		cmocka_unit_test(test_shipped_templates),
 		cmocka_unit_test(test_config_errors),
