@@ -26,6 +26,18 @@ static void set_content(GMimePart *part, const void *data, gsize len, GMimeConte
 	g_mime_part_set_content_encoding(part, enc);
 }
 
+/* 7bit allows lines of 998 bytes at most (RFC 5322); longer: base64. */
+static GMimeContentEncoding jis_encoding(const char *jis, gsize n)
+{
+	gsize line = 0;
+	for (gsize i = 0; i < n; i++) {
+		line = jis[i] == '\n' ? 0 : line + 1;
+		if (line > 998)
+			return GMIME_CONTENT_ENCODING_BASE64;
+	}
+	return GMIME_CONTENT_ENCODING_7BIT;
+}
+
 void mg_body_set_text(struct mg_txn *t, GMimePart *part, const char *utf8)
 {
 	GMimeObject *o = GMIME_OBJECT(part);
@@ -34,7 +46,7 @@ void mg_body_set_text(struct mg_txn *t, GMimePart *part, const char *utf8)
 		char *jis = mg_charset_to_iso2022jp(utf8, &n);
 		if (jis) {
 			g_mime_object_set_content_type_parameter(o, "charset", "iso-2022-jp");
-			set_content(part, jis, n, GMIME_CONTENT_ENCODING_7BIT);
+			set_content(part, jis, n, jis_encoding(jis, n));
 			g_free(jis);
 			return;
 		}
