@@ -85,6 +85,7 @@ struct mg_html2text {
 	int pre, quote, lists;
 	int pending_nl;	 /* line breaks owed before the next text */
 	gboolean space;	 /* a space owed before the next text */
+	gboolean space_nl; /* ... and that white space held a line break */
 	gboolean sep;	 /* a cell separator owed */
 	gboolean line_empty; /* nothing but the prefix on the current line */
 	guint events;
@@ -137,8 +138,24 @@ static void flush_pending(struct mg_html2text *h)
 	h->space = h->sep = FALSE;
 }
 
+/* A line break between two wide (CJK) characters is no space: Japanese
+ * text wrapped in the HTML source must not get spaces in the middle of
+ * a sentence (CSS Text 3, segment break transformation). */
+static void drop_cjk_break(struct mg_html2text *h, const char *s, gsize n)
+{
+	if (!h->space || !h->space_nl || h->pending_nl || h->sep || !h->out->len || !n)
+		return;
+	const char *last = g_utf8_find_prev_char(h->out->str, h->out->str + h->out->len);
+	gunichar a = last ? g_utf8_get_char_validated(last, -1) : 0, b = g_utf8_get_char_validated(s, (gssize)n);
+	if (a != (gunichar)-1 && a != (gunichar)-2 && b != (gunichar)-1 && b != (gunichar)-2 && g_unichar_iswide(a) &&
+	    g_unichar_iswide(b))
+		h->space = FALSE;
+}
+
 static void put_text(struct mg_html2text *h, const char *s, gsize n)
 {
+	drop_cjk_break(h, s, n);
+	h->space_nl = FALSE;
 	flush_pending(h);
 	g_string_append_len(h->out, s, (gssize)n);
 	h->line_empty = FALSE;
@@ -171,6 +188,7 @@ static void on_text(struct mg_html2text *h, const char *s, gsize n)
 			flush_pending(h);
 			put_newline(h);
 		} else if (!h->pre) {
+			h->space_nl = (h->space ? h->space_nl : FALSE) || nl || *p == '\r';
 			h->space = TRUE;
 		}
 		run = g_utf8_next_char(p);

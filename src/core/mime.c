@@ -508,6 +508,11 @@ static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *m
 	}
 	g_mime_message_part_set_message(out, nm);
 	g_object_unref(nm);
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(GMIME_OBJECT(mpart));
+	const char *disp = d ? g_mime_content_disposition_get_disposition(d) : NULL;
+	if (disp)
+		g_mime_object_set_disposition(GMIME_OBJECT(out),
+					      g_ascii_strcasecmp(disp, "inline") == 0 ? "inline" : "attachment");
 	return GMIME_OBJECT(out);
 }
 
