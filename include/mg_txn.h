@@ -47,6 +47,7 @@ struct mg_txn {
 	struct mg_spool *raw; /* headers + body as received (LF line ends) */
 	gboolean body_cr;     /* the last chunk ended in CR */
 	gboolean in_body;
+	gsize body_offset;     /* where the body starts in raw */
 	gint64 started_us, deadline_us;
 	struct mg_report *report;
 	GPtrArray *hdr_ops;	    /* struct mg_hdr_op* */

@@ -128,9 +128,13 @@ gboolean mg_mime_parse(struct mg_txn *t)
 		g_clear_error(&err);
 		return FALSE;
 	}
+	/* Boundaries derive from the body only: the MTA adds its own trace
+	 * fields (Received) to what the milter sees, and the milter and
+	 * `mugaika sanitize` must write identical output. */
 	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
 	char buf[65536];
 	gssize n;
+	g_mime_stream_seek(s, (gint64)t->body_offset, GMIME_STREAM_SEEK_SET);
 	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
 		g_checksum_update(ck, (const guchar *)buf, n);
 	t->boundary_seed = g_strdup(g_checksum_get_string(ck));

@@ -167,10 +167,22 @@ GMimeStream *mg_txn_new_body(struct mg_txn *t)
 	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
 }
 
+/* "<a@b>" -> "a@b": the MTA passes the address as the client wrote it. */
+static char *addr_bare(const char *addr)
+{
+	char *a = g_strstrip(g_strdup(addr ? addr : ""));
+	gsize n = strlen(a);
+	if (n >= 2 && a[0] == '<' && a[n - 1] == '>') {
+		memmove(a, a + 1, n - 2);
+		a[n - 2] = '\0';
+	}
+	return a;
+}
+
 const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args)
 {
 	g_free(t->mail_from);
-	t->mail_from = g_strdup(addr ? addr : "");
+	t->mail_from = addr_bare(addr);
 	g_strfreev(t->mail_args);
 	t->mail_args = g_strdupv((char **)esmtp_args);
 	mg_policy_mail_from(t);
@@ -179,8 +191,11 @@ const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, ch
 
 const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args)
 {
-	if (!mg_txn_decided(t) && mg_policy_rcpt(t, addr ? addr : ""))
-		g_ptr_array_add(t->rcpts, g_strdup(addr ? addr : ""));
+	char *bare = addr_bare(addr);
+	if (!mg_txn_decided(t) && mg_policy_rcpt(t, bare))
+		g_ptr_array_add(t->rcpts, bare);
+	else
+		g_free(bare);
 	return &t->report->verdict;
 }
 
@@ -248,6 +263,7 @@ const struct mg_verdict *mg_txn_eoh(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		spool_lf(t, "\n", 1);
 	t->in_body = TRUE;
+	t->body_offset = mg_spool_size(t->raw);
 	if (!mg_txn_decided(t))
 		mg_policy_eoh(t);
 	return &t->report->verdict;

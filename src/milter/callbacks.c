@@ -23,7 +23,7 @@ static gint sessions;
 struct mg_config *mg_milter_config(void)
 {
 	g_mutex_lock(&cfg_lock);
-	struct mg_config *c = mg_config_ref(cfg_current);
+	struct mg_config *c = cfg_current ? mg_config_ref(cfg_current) : NULL;
 	g_mutex_unlock(&cfg_lock);
 	return c;
 }

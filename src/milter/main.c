@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 	}
 	if (o.check_only) {
 		printf("%s: configuration is valid\n", cfg->path);
+		mg_config_unref(cfg);
 		return 0;
 	}
 	mg_log_init("mugaika-milter", o.foreground);
@@ -233,5 +234,7 @@ int main(int argc, char **argv)
 	rc = run();
 	if (pid_file && *pid_file)
 		unlink(pid_file);
+	mg_scan_global_shutdown();
+	mg_milter_config_set(NULL);
 	return rc;
 }

@@ -1,1 +1,240 @@
-int main(void){return 0;}
+/* test_pipeline - stages, structural limits, fail-closed, determinism. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mg_pipeline.h"
+#include "testutil.h"
+
+static const char *simple = "From: a@example.net\nTo: b@city.example.lg.jp\nSubject: hi\n"
+			    "X-Mugaika-Status: clean\nX-Mugaika-Actions: forged\n"
+			    "Content-Type: multipart/mixed; boundary=\"zz\"\nMIME-Version: 1.0\n\n"
+			    "--zz\nContent-Type: text/plain\n\nhello\n--zz\n"
+			    "Content-Type: application/octet-stream; name=\"x.bin\"\n"
+			    "Content-Transfer-Encoding: base64\n\nAAEC\n--zz--\n";
+
+struct limit_row {
+	const char *conf;
+	char *(*make)(void);
+	enum mg_verdict_kind want;
+	const char *code, *ecode;
+};
+
+static char *make_simple(void) { return g_strdup(simple); }
+
+static char *make_long_header(void)
+{
+	GString *g = g_string_new("Subject: ");
+	for (int i = 0; i < 1024 * 1024; i++)
+		g_string_append_c(g, 'a');
+	g_string_append(g, "\n\nbody\n");
+	return g_string_free(g, FALSE);
+}
+
+static char *make_many_headers(void)
+{
+	GString *g = g_string_new(NULL);
+	for (int i = 0; i < 2000; i++)
+		g_string_append_printf(g, "X-H%d: v\n", i);
+	g_string_append(g, "\nbody\n");
+	return g_string_free(g, FALSE);
+}
+
+static char *make_many_parts(void)
+{
+	GString *g = g_string_new("Content-Type: multipart/mixed; boundary=\"b\"\n\n");
+	for (int i = 0; i < 5000; i++)
+		g_string_append(g, "--b\nContent-Type: multipart/alternative; boundary=\"c\"\n\n--c--\n");
+	g_string_append(g, "--b--\n");
+	return g_string_free(g, FALSE);
+}
+
+static char *make_many_leaves(void)
+{
+	GString *g = g_string_new("Content-Type: multipart/mixed; boundary=\"b\"\n\n");
+	for (int i = 0; i < 3000; i++)
+		g_string_append(g, "--b\nContent-Type: text/plain\n\nx\n");
+	g_string_append(g, "--b--\n");
+	return g_string_free(g, FALSE);
+}
+
+static char *make_deep(void)
+{
+	GString *g = g_string_new("Content-Type: multipart/mixed; boundary=\"b0\"\n\n");
+	for (int i = 0; i < 12; i++)
+		g_string_append_printf(g, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n", i, i + 1);
+	g_string_append(g, "--b12\nContent-Type: text/plain\n\nx\n");
+	return g_string_free(g, FALSE);
+}
+
+static char *make_big_part(void)
+{
+	GString *g = g_string_new("Content-Type: application/octet-stream\n\n");
+	for (int i = 0; i < 3000; i++)
+		g_string_append(g, "0123456789\n");
+	return g_string_free(g, FALSE);
+}
+
+static void test_limits(void **state)
+{
+	static const struct limit_row rows[] = {
+		{ "", make_simple, MG_VERDICT_ACCEPT, "250", "2.0.0" },
+		{ "", make_long_header, MG_VERDICT_REJECT, "552", "5.6.0" },
+		{ "", make_many_headers, MG_VERDICT_REJECT, "552", "5.6.0" },
+		{ "", make_many_parts, MG_VERDICT_REJECT, "552", "5.6.0" },
+		{ "", make_many_leaves, MG_VERDICT_REJECT, "552", "5.6.0" },
+		{ "", make_deep, MG_VERDICT_REJECT, "552", "5.6.0" },
+		{ "max_mime_depth = 20\n", make_deep, MG_VERDICT_ACCEPT, "250", "2.0.0" },
+		{ "max_part_size = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
+		{ "max_decoded_total = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
+		{ "max_message_size = 16K\nspool_memory_max = 1K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
+		{ "spool_dir = /nonexistent\nspool_memory_max = 0\n", make_simple, MG_VERDICT_TEMPFAIL, "451", "4.3.0" },
+		{ "spool_dir = /nonexistent\nspool_memory_max = 0\non_error = reject\n", make_simple,
+		  MG_VERDICT_REJECT, "554", "5.3.0" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct mg_config *cfg = tu_config(rows[i].conf);
+		char *msg = rows[i].make();
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, msg, strlen(msg), 4096, &c);
+		const struct mg_verdict *v = &mg_txn_report(t)->verdict;
+		if (v->kind != rows[i].want || strcmp(v->code, rows[i].code) || strcmp(v->ecode, rows[i].ecode))
+			fail_msg("row %zu: got %s %s %s (%s), want %s %s %s", i, mg_verdict_name(v->kind), v->code,
+				 v->ecode, v->reason, mg_verdict_name(rows[i].want), rows[i].code, rows[i].ecode);
+		if (v->kind != MG_VERDICT_ACCEPT)
+			assert_null(mg_txn_new_body(t)); /* nothing to deliver */
+		mg_txn_free(t);
+		mg_conn_free(c);
+		mg_config_unref(cfg);
+		g_free(msg);
+	}
+}
+
+static void test_header_ops(void **state)
+{
+	struct mg_config *cfg = tu_config("");
+	struct mg_conn *c;
+	struct mg_txn *t = tu_run(cfg, simple, strlen(simple), 0, &c);
+	const GPtrArray *ops = mg_txn_header_ops(t);
+	gboolean del_status = FALSE, del_actions = FALSE, del_ct = FALSE;
+	int last_delete = -1, first_add = -1;
+	for (guint i = 0; i < ops->len; i++) {
+		const struct mg_hdr_op *op = ops->pdata[i];
+		if (op->kind == MG_HDR_DELETE) {
+			last_delete = (int)i;
+			del_status |= g_ascii_strcasecmp(op->name, "X-Mugaika-Status") == 0;
+			del_actions |= g_ascii_strcasecmp(op->name, "X-Mugaika-Actions") == 0;
+			del_ct |= g_ascii_strcasecmp(op->name, "Content-Type") == 0;
+			assert_int_equal(op->index, 1);
+		} else if (first_add < 0) {
+			first_add = (int)i;
+		}
+	}
+	assert_true(del_status && del_actions && del_ct);
+	assert_true(last_delete < first_add); /* deletes first, then adds */
+	assert_non_null(strstr(tu_added(t, "X-Mugaika-Status"), "sanitized"));
+	assert_non_null(strstr(tu_added(t, "Content-Type"), "=_mugaika_"));
+	assert_string_equal(tu_added(t, "MIME-Version"), "1.0");
+	char *body = tu_body(t);
+	assert_null(strstr(body, "--zz"));
+	assert_non_null(strstr(body, "hello"));
+	g_free(body);
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
+/* The same message in one chunk, one byte at a time, and with CRLF line
+ * ends gives the same output: the milter and the CLI cannot drift. */
+static void test_deterministic(void **state)
+{
+	struct mg_config *cfg = tu_config("spool_memory_max = 100\n");
+	GString *crlf = g_string_new(NULL);
+	for (const char *p = simple; *p; p++)
+		g_string_append(crlf, *p == '\n' ? "\r\n" : (char[]){ *p, 0 });
+	struct { const char *msg; gsize chunk; } runs[] = { { simple, 0 }, { simple, 1 }, { crlf->str, 1 }, { crlf->str, 3 } };
+	char *first = NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(runs); i++) {
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, runs[i].msg, strlen(runs[i].msg), runs[i].chunk, &c);
+		assert_int_equal(mg_txn_report(t)->verdict.kind, MG_VERDICT_ACCEPT);
+		char *body = tu_body(t);
+		char *all = g_strconcat(tu_added(t, "Content-Type"), "\n", body, NULL);
+		if (!first)
+			first = g_strdup(all);
+		else
+			assert_string_equal(all, first);
+		g_free(all);
+		g_free(body);
+		mg_txn_free(t);
+		mg_conn_free(c);
+	}
+	g_free(first);
+	g_string_free(crlf, TRUE);
+	mg_config_unref(cfg);
+}
+
+/* Stages after a final verdict are no-ops; aborting mid-message is clean. */
+static void test_stages_after_verdict(void **state)
+{
+	struct mg_config *cfg = tu_config("max_headers = 10\n");
+	struct mg_conn *c = mg_conn_new("192.0.2.1", NULL);
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	for (int i = 0; i < 12; i++)
+		mg_txn_header(t, "X-A", "b");
+	const struct mg_verdict *v = mg_txn_body(t, "x\n", 2);
+	assert_int_equal(v->kind, MG_VERDICT_REJECT);
+	v = mg_txn_eom(t);
+	assert_int_equal(v->kind, MG_VERDICT_REJECT);
+	assert_string_equal(v->ecode, "5.6.0");
+	mg_txn_free(t);
+	t = mg_txn_new(c, cfg); /* a second message on the connection, aborted */
+	mg_txn_header(t, "Subject", "x");
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
+static void test_malformed_inputs(void **state)
+{
+	static const char *msgs[] = {
+		"",
+		"\n",
+		"Content-Type: multipart/mixed\n\nno boundary at all\n",
+		"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n--\n",
+		"Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\nContent-Type: text/plain\n\nx",
+		"Content-Type: text/plain; charset=\"\xff\xfe\"\nContent-Transfer-Encoding: x-unknown\n\n\x01\x02\r\r\n",
+		"Content-Type: multipart/alternative; boundary=a\n\n--a\n--a\n--a--\n--a\n",
+		"Content-Type: message/partial; id=\"x\"; number=1; total=2\n\nContent-Type: text/plain\n\nx\n",
+	};
+	struct mg_config *cfg = tu_config("");
+	for (gsize i = 0; i < G_N_ELEMENTS(msgs); i++) {
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, msgs[i], strlen(msgs[i]), 1, &c);
+		enum mg_verdict_kind k = mg_txn_report(t)->verdict.kind;
+		assert_true(k == MG_VERDICT_ACCEPT || k == MG_VERDICT_REJECT);
+		mg_txn_free(t);
+		mg_conn_free(c);
+	}
+	mg_config_unref(cfg);
+}
+
+int main(void)
+{
+	mg_pipeline_global_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_header_ops),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stages_after_verdict),
+		cmocka_unit_test(test_malformed_inputs),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	mg_pipeline_global_shutdown();
+	return rc;
+}

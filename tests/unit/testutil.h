@@ -1,1 +1,21 @@
+/* testutil - run messages through the pipeline in unit tests. */
+#ifndef MG_TESTUTIL_H
+#define MG_TESTUTIL_H
 
+#include <glib.h>
+
+#include "mg_config.h"
+#include "mg_pipeline.h"
+
+/* A config from text (asserts it parses). */
+struct mg_config *tu_config(const char *text);
+/* Feed a whole message (header block + body, LF or CRLF) through all stages
+ * in chunks of `chunk` bytes (0 = one chunk).  Returns the transaction
+ * (caller frees it and the connection in *conn). */
+struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize chunk, struct mg_conn **conn);
+/* The rebuilt body as a string (caller frees). */
+char *tu_body(struct mg_txn *t);
+/* Value of the first ADD op with this name, or NULL. */
+const char *tu_added(struct mg_txn *t, const char *name);
+
+#endif

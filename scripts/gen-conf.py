@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Write conf/mugaika.conf: every key of the option table, documented, with
+its default commented out, and the example municipality's values (from
+conf/site-example.in) set.  Run after adding options:
+
+    ./mugaika config-dump --defaults | scripts/gen-conf.py conf/site-example.in > conf/mugaika.conf
+"""
+import sys
+
+HEADER = """\
+# mugaika.conf - configuration of mugaika-milter and the mugaika command.
+#
+# This example describes a municipality whose internal mail domain is
+# city.example.lg.jp and whose internal networks are 10.0.0.0/8.  Every key
+# is listed with its meaning, its allowed values and its default (the
+# commented line); uncommented lines are this site's choices.
+#
+# Check a change before reloading:  mugaika check-config -c /etc/mugaika/mugaika.conf
+# Apply it without dropping mail:   kill -HUP $(cat /run/mugaika/mugaika-milter.pid)
+# An invalid file is refused with file:line: key: problem; the daemon then
+# keeps running on the configuration it had.
+"""
+
+
+def main():
+    site = {}
+    multi = {}
+    with open(sys.argv[1], encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            k, v = (x.strip() for x in line.split("=", 1))
+            multi.setdefault(k, []).append(v)
+    site = multi
+    out = [HEADER]
+    lines = sys.stdin.read().splitlines()
+    # skip the dump's own 3-line preamble
+    while lines and lines[0].startswith("#") and not lines[0].startswith("# ") is False:
+        break
+    i = 0
+    while i < len(lines) and lines[i].startswith("# mugaika.conf") or (i < 3 and lines[i].startswith("#")):
+        i += 1
+    block = []
+    for line in lines[i:] + [""]:
+        if line == "":
+            if block:
+                out.append("\n".join(block))
+                key = None
+                for b in block:
+                    if b.startswith("#") and " = " in b and not b.startswith("# "):
+                        key = b[1:].split(" = ", 1)[0].strip()
+                    elif b.startswith("#") and b.endswith(" =") and not b.startswith("# "):
+                        key = b[1:-2].strip()
+                for v in site.pop(key, []) if key else []:
+                    out.append("%s = %s" % (key, v))
+                out.append("")
+            block = []
+        else:
+            block.append(line)
+    if site:
+        sys.exit("gen-conf.py: unknown keys in %s: %s" % (sys.argv[1], ", ".join(site)))
+    sys.stdout.write("\n".join(out).rstrip("\n") + "\n")
+
+
+if __name__ == "__main__":
+    main()
