@@ -24,7 +24,7 @@ issue3_html_msg() {
 }
 
 issue3_html_case() {
-	local msg="$FS_TMP/issue3-html.eml" out
+	local msg="$FS_DIR/issue3-html.eml" out
 	issue3_html_msg "$msg"
 	if ! fs_send "$msg" sender@example.jp staff@city.example.lg.jp; then
 		fs_fail "issue3 html-only: not accepted: $FS_REPLY"
