@@ -104,9 +104,10 @@ static const struct mg_opt mg_options[] = {
 	  "Language of the notice template used when notice_template is empty, and of the\n"
 	  "image placeholder in converted HTML." },
 	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
-	  "Notice template file.  Empty: " SYSCONFDIR "/mugaika/notice.<notice_language>.txt,\n"
-	  "or the built-in copy of it when that file is not installed.  Syntax: see the\n"
-	  "comment at the top of notice.ja.txt.  A broken template is a load error." },
+	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
+	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
+	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
+	  "template (unknown section or placeholder, unclosed brace) is a load error." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 
