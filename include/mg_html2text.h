@@ -22,10 +22,10 @@
 #include <glib.h>
 
 struct mg_html2text_opts {
-	gboolean defang_links;	 /* "hxxps://" instead of "https://" */
-	gsize max_output;	 /* bytes of text at most (0 = no limit) */
-	gint64 deadline_us;	 /* g_get_monotonic_time() limit, 0 = none */
-	int max_depth;		 /* elements deeper than this lose layout (0 = 256) */
+	gboolean defang_links;   /* "hxxps://" instead of "https://" */
+	gsize max_output;        /* bytes of text at most (0 = no limit) */
+	gint64 deadline_us;      /* g_get_monotonic_time() limit, 0 = none */
+	int max_depth;           /* elements deeper than this lose layout (0 = 256) */
 	const char *image_label; /* "画像" (NULL) or "image" */
 };
 
@@ -35,8 +35,7 @@ enum { MG_HTML2TEXT_ERROR_LIMIT = 1, MG_HTML2TEXT_ERROR_TIME, MG_HTML2TEXT_ERROR
 
 /* `html` is `len` bytes in `charset` (NULL: from <meta> or detected).
  * Returns UTF-8 text, or NULL with *err set. */
-char *mg_html2text(const char *html, gsize len, const char *charset, const struct mg_html2text_opts *o,
-		   GError **err);
+char *mg_html2text(const char *html, gsize len, const char *charset, const struct mg_html2text_opts *o, GError **err);
 
 /* Incremental form: UTF-8 HTML fed in chunks of any size (even one byte),
  * same result as one call.  finish frees h and returns the text or NULL

@@ -54,7 +54,8 @@ void mg_body_set_text(struct mg_txn *t, GMimePart *part, const char *utf8)
 	}
 	g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
 	set_content(part, utf8, strlen(utf8), GMIME_CONTENT_ENCODING_DEFAULT);
-	g_mime_part_set_content_encoding(part, g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT));
+	g_mime_part_set_content_encoding(part,
+					 g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT));
 }
 
 char *mg_body_get_text(GMimePart *part)

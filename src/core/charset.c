@@ -64,12 +64,12 @@ static gint64 iconv_lenient(const char *in, gsize len, const char *from, GString
 /* CP932's Unicode for the six JIS X 0208 characters it maps differently,
  * and the JIS X 0208 meaning we deliver (see mg_charset.h). */
 static const gunichar jis_traps[][2] = {
-	{ 0xFF5E, 0x301C }, /* 0x2141 WAVE DASH */
-	{ 0x2225, 0x2016 }, /* 0x2142 DOUBLE VERTICAL LINE */
-	{ 0xFF0D, 0x2212 }, /* 0x215D MINUS SIGN */
-	{ 0xFFE0, 0x00A2 }, /* 0x2171 CENT SIGN */
-	{ 0xFFE1, 0x00A3 }, /* 0x2172 POUND SIGN */
-	{ 0xFFE2, 0x00AC }, /* 0x224C NOT SIGN */
+	{0xFF5E, 0x301C}, /* 0x2141 WAVE DASH */
+	{0x2225, 0x2016}, /* 0x2142 DOUBLE VERTICAL LINE */
+	{0xFF0D, 0x2212}, /* 0x215D MINUS SIGN */
+	{0xFFE0, 0x00A2}, /* 0x2171 CENT SIGN */
+	{0xFFE1, 0x00A3}, /* 0x2172 POUND SIGN */
+	{0xFFE2, 0x00AC}, /* 0x224C NOT SIGN */
 };
 
 static gunichar trap_map(gunichar c, int from, int to)
@@ -106,8 +106,8 @@ static gint64 decode_with(const char *in, gsize len, const char *cs, GString *ou
 enum jis_state { JIS_ASCII, JIS_KANJI, JIS_KANA };
 
 struct jis_dec {
-	GString *out;	  /* UTF-8 */
-	GString *sjis;	  /* pending CP932 bytes */
+	GString *out;  /* UTF-8 */
+	GString *sjis; /* pending CP932 bytes */
 	gint64 bad;
 	enum jis_state st, saved;
 };
@@ -134,11 +134,10 @@ static int jis_escape(struct jis_dec *d, const guchar *p, gsize left)
 		const char *seq;
 		int st; /* -1: other charset (ISO-2022-JP-2/-3), -2: ignore */
 	} esc[] = {
-		{ "(B", JIS_ASCII }, { "(J", JIS_ASCII }, { "(H", JIS_ASCII }, { "(I", JIS_KANA },
-		{ "$@", JIS_KANJI }, { "$B", JIS_KANJI }, { "$(B", JIS_KANJI }, { "$(@", JIS_KANJI },
-		{ "&@", -2 },	     { "$(D", -1 },	 { "$A", -1 },	       { "$(C", -1 },
-		{ ".A", -1 },	     { ".F", -1 },	 { "N", -1 },	       { "$(Q", -1 },
-		{ "$(O", -1 },	     { "$(P", -1 },
+		{"(B", JIS_ASCII}, {"(J", JIS_ASCII},  {"(H", JIS_ASCII},  {"(I", JIS_KANA}, {"$@", JIS_KANJI},
+		{"$B", JIS_KANJI}, {"$(B", JIS_KANJI}, {"$(@", JIS_KANJI}, {"&@", -2},       {"$(D", -1},
+		{"$A", -1},        {"$(C", -1},        {".A", -1},         {".F", -1},       {"N", -1},
+		{"$(Q", -1},       {"$(O", -1},        {"$(P", -1},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(esc); i++) {
 		gsize n = strlen(esc[i].seq);
@@ -206,7 +205,7 @@ static gsize jis_byte(struct jis_dec *d, const guchar *p, gsize left)
 /* FALSE: the text needs ISO-2022-JP-2/-3 (out untouched). */
 static gboolean iso2022jp_decode(const char *in, gsize len, GString *out, gint64 *bad)
 {
-	struct jis_dec d = { g_string_new(NULL), g_string_new(NULL), 0, JIS_ASCII, JIS_ASCII };
+	struct jis_dec d = {g_string_new(NULL), g_string_new(NULL), 0, JIS_ASCII, JIS_ASCII};
 	const guchar *p = (const guchar *)in;
 	gboolean ok = TRUE;
 	for (gsize i = 0; i < len;) {
@@ -243,17 +242,17 @@ static enum cs_kind cs_classify(const char *label)
 		const char *name;
 		enum cs_kind kind;
 	} names[] = {
-		{ "us-ascii", CS_ASCII },	 { "ascii", CS_ASCII },	       { "ansi_x3.4-1968", CS_ASCII },
-		{ "iso646-us", CS_ASCII },	 { "utf-8", CS_UTF8 },	       { "utf8", CS_UTF8 },
-		{ "iso-2022-jp", CS_JIS },	 { "csiso2022jp", CS_JIS },    { "iso-2022-jp-ms", CS_JIS },
-		{ "cp50220", CS_JIS },		 { "cp50221", CS_JIS },	       { "cp50222", CS_JIS },
-		{ "iso-2022-jp-1", CS_JIS },	 { "iso-2022-jp-2", CS_JIS },  { "iso-2022-jp-3", CS_JIS },
-		{ "csiso2022jp2", CS_JIS },	 { "shift_jis", CS_SJIS },     { "shift-jis", CS_SJIS },
-		{ "sjis", CS_SJIS },		 { "x-sjis", CS_SJIS },	       { "ms_kanji", CS_SJIS },
-		{ "csshiftjis", CS_SJIS },	 { "windows-31j", CS_SJIS },   { "cp932", CS_SJIS },
-		{ "ms932", CS_SJIS },		 { "x-ms-cp932", CS_SJIS },    { "shift_jisx0213", CS_SJIS },
-		{ "euc-jp", CS_EUC },		 { "x-euc-jp", CS_EUC },       { "eucjp", CS_EUC },
-		{ "euc-jp-ms", CS_EUC },	 { "ujis", CS_EUC },	       { "cseucpkdfmtjapanese", CS_EUC },
+		{"us-ascii", CS_ASCII},    {"ascii", CS_ASCII},       {"ansi_x3.4-1968", CS_ASCII},
+		{"iso646-us", CS_ASCII},   {"utf-8", CS_UTF8},        {"utf8", CS_UTF8},
+		{"iso-2022-jp", CS_JIS},   {"csiso2022jp", CS_JIS},   {"iso-2022-jp-ms", CS_JIS},
+		{"cp50220", CS_JIS},       {"cp50221", CS_JIS},       {"cp50222", CS_JIS},
+		{"iso-2022-jp-1", CS_JIS}, {"iso-2022-jp-2", CS_JIS}, {"iso-2022-jp-3", CS_JIS},
+		{"csiso2022jp2", CS_JIS},  {"shift_jis", CS_SJIS},    {"shift-jis", CS_SJIS},
+		{"sjis", CS_SJIS},         {"x-sjis", CS_SJIS},       {"ms_kanji", CS_SJIS},
+		{"csshiftjis", CS_SJIS},   {"windows-31j", CS_SJIS},  {"cp932", CS_SJIS},
+		{"ms932", CS_SJIS},        {"x-ms-cp932", CS_SJIS},   {"shift_jisx0213", CS_SJIS},
+		{"euc-jp", CS_EUC},        {"x-euc-jp", CS_EUC},      {"eucjp", CS_EUC},
+		{"euc-jp-ms", CS_EUC},     {"ujis", CS_EUC},          {"cseucpkdfmtjapanese", CS_EUC},
 	};
 	if (!label || !*label)
 		return CS_UNKNOWN;
@@ -296,8 +295,7 @@ static gboolean looks_euc(const char *s, gsize len)
  * windows-1252 (which decodes anything). */
 static const char *detect_decode(const char *in, gsize len, GString *out)
 {
-	if (len >= 2 && ((guchar)in[0] == 0xFF || (guchar)in[0] == 0xFE) &&
-	    ((guchar)in[1] ^ (guchar)in[0]) == 0x01) {
+	if (len >= 2 && ((guchar)in[0] == 0xFF || (guchar)in[0] == 0xFE) && ((guchar)in[1] ^ (guchar)in[0]) == 0x01) {
 		if (decode_with(in, len, "UTF-16", out) >= 0)
 			return "UTF-16";
 	}
@@ -370,18 +368,10 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
 	if (!data) /* an empty GByteArray has no data */
 		data = "", len = 0;
 	switch (cs_classify(declared)) {
-	case CS_JIS:
-		cs = decode_jis(data, len, declared, out);
-		break;
-	case CS_SJIS:
-		cs = decode_checked(data, len, "CP932", out);
-		break;
-	case CS_EUC:
-		cs = decode_checked(data, len, "EUC-JP-MS", out);
-		break;
-	case CS_OTHER:
-		cs = decode_checked(data, len, declared, out);
-		break;
+	case CS_JIS: cs = decode_jis(data, len, declared, out); break;
+	case CS_SJIS: cs = decode_checked(data, len, "CP932", out); break;
+	case CS_EUC: cs = decode_checked(data, len, "EUC-JP-MS", out); break;
+	case CS_OTHER: cs = decode_checked(data, len, declared, out); break;
 	case CS_UTF8: /* invalid bytes: U+FFFD, unless another charset fits cleanly */
 		cs = has_jis_escape(data, len) && !has_8bit(data, len) ? decode_jis(data, len, "iso-2022-jp", out)
 								       : decode_checked(data, len, "UTF-8", out);
@@ -486,10 +476,10 @@ static void plain_append(GString *out, const char *p, gsize n)
 char *mg_charset_decode_header(const char *raw)
 {
 	GString *out = g_string_new(NULL);
-	struct ew cur = { NULL, NULL };
+	struct ew cur = {NULL, NULL};
 	const char *p = raw, *plain = raw;
 	while (*p) {
-		struct ew w = { NULL, NULL };
+		struct ew w = {NULL, NULL};
 		gsize n = ew_parse(p, &w);
 		if (!n) {
 			p++;

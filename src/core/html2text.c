@@ -15,13 +15,16 @@
 #include "mg_charset.h"
 #include "mg_html2text.h"
 
-G_DEFINE_QUARK(mg-html2text-error-quark, mg_html2text_error)
+GQuark mg_html2text_error_quark(void)
+{
+	return g_quark_from_static_string("mg-html2text-error-quark");
+}
 
 enum tag_kind {
 	T_OTHER = 0,
-	T_SKIP,	   /* content dropped */
-	T_BLOCK,   /* line break before and after */
-	T_PARA,	   /* blank line before and after */
+	T_SKIP,  /* content dropped */
+	T_BLOCK, /* line break before and after */
+	T_PARA,  /* blank line before and after */
 	T_BR,
 	T_HR,
 	T_PRE,
@@ -39,24 +42,20 @@ static const struct {
 	const char *name;
 	enum tag_kind kind;
 } tags[] = {
-	{ "script", T_SKIP },	 { "style", T_SKIP },	  { "head", T_SKIP },	    { "title", T_SKIP },
-	{ "template", T_SKIP },	 { "object", T_SKIP },	  { "embed", T_SKIP },	    { "applet", T_SKIP },
-	{ "iframe", T_SKIP },	 { "frame", T_SKIP },	  { "frameset", T_SKIP },   { "noembed", T_SKIP },
-	{ "noframes", T_SKIP },	 { "svg", T_SKIP },	  { "math", T_SKIP },	    { "form", T_SKIP },
-	{ "input", T_SKIP },	 { "button", T_SKIP },	  { "select", T_SKIP },	    { "textarea", T_SKIP },
-	{ "option", T_SKIP },	 { "audio", T_SKIP },	  { "video", T_SKIP },	    { "canvas", T_SKIP },
-	{ "map", T_SKIP },	 { "meta", T_SKIP },	  { "link", T_SKIP },	    { "base", T_SKIP },
-	{ "div", T_BLOCK },	 { "center", T_BLOCK },	  { "address", T_BLOCK },   { "section", T_BLOCK },
-	{ "article", T_BLOCK },	 { "header", T_BLOCK },	  { "footer", T_BLOCK },    { "nav", T_BLOCK },
-	{ "aside", T_BLOCK },	 { "main", T_BLOCK },	  { "figure", T_BLOCK },    { "figcaption", T_BLOCK },
-	{ "dt", T_BLOCK },	 { "dd", T_BLOCK },	  { "table", T_BLOCK },	    { "caption", T_BLOCK },
-	{ "tbody", T_OTHER },	 { "p", T_PARA },	  { "h1", T_PARA },	    { "h2", T_PARA },
-	{ "h3", T_PARA },	 { "h4", T_PARA },	  { "h5", T_PARA },	    { "h6", T_PARA },
-	{ "dl", T_PARA },	 { "br", T_BR },	  { "hr", T_HR },	    { "pre", T_PRE },
-	{ "xmp", T_PRE },	 { "listing", T_PRE },	  { "plaintext", T_PRE },   { "blockquote", T_QUOTE },
-	{ "ul", T_UL },		 { "menu", T_UL },	  { "dir", T_UL },	    { "ol", T_OL },
-	{ "li", T_LI },		 { "tr", T_TR },	  { "td", T_CELL },	    { "th", T_CELL },
-	{ "a", T_A },		 { "img", T_IMG },
+	{"script", T_SKIP},   {"style", T_SKIP},    {"head", T_SKIP},     {"title", T_SKIP},    {"template", T_SKIP},
+	{"object", T_SKIP},   {"embed", T_SKIP},    {"applet", T_SKIP},   {"iframe", T_SKIP},   {"frame", T_SKIP},
+	{"frameset", T_SKIP}, {"noembed", T_SKIP},  {"noframes", T_SKIP}, {"svg", T_SKIP},      {"math", T_SKIP},
+	{"form", T_SKIP},     {"input", T_SKIP},    {"button", T_SKIP},   {"select", T_SKIP},   {"textarea", T_SKIP},
+	{"option", T_SKIP},   {"audio", T_SKIP},    {"video", T_SKIP},    {"canvas", T_SKIP},   {"map", T_SKIP},
+	{"meta", T_SKIP},     {"link", T_SKIP},     {"base", T_SKIP},     {"div", T_BLOCK},     {"center", T_BLOCK},
+	{"address", T_BLOCK}, {"section", T_BLOCK}, {"article", T_BLOCK}, {"header", T_BLOCK},  {"footer", T_BLOCK},
+	{"nav", T_BLOCK},     {"aside", T_BLOCK},   {"main", T_BLOCK},    {"figure", T_BLOCK},  {"figcaption", T_BLOCK},
+	{"dt", T_BLOCK},      {"dd", T_BLOCK},      {"table", T_BLOCK},   {"caption", T_BLOCK}, {"tbody", T_OTHER},
+	{"p", T_PARA},        {"h1", T_PARA},       {"h2", T_PARA},       {"h3", T_PARA},       {"h4", T_PARA},
+	{"h5", T_PARA},       {"h6", T_PARA},       {"dl", T_PARA},       {"br", T_BR},         {"hr", T_HR},
+	{"pre", T_PRE},       {"xmp", T_PRE},       {"listing", T_PRE},   {"plaintext", T_PRE}, {"blockquote", T_QUOTE},
+	{"ul", T_UL},         {"menu", T_UL},       {"dir", T_UL},        {"ol", T_OL},         {"li", T_LI},
+	{"tr", T_TR},         {"td", T_CELL},       {"th", T_CELL},       {"a", T_A},           {"img", T_IMG},
 };
 
 static enum tag_kind tag_kind_of(const char *name)
@@ -69,24 +68,24 @@ static enum tag_kind tag_kind_of(const char *name)
 
 struct frame {
 	enum tag_kind kind;
-	int counter;	 /* <ol>: next number; <tr>: cells seen */
-	char *href;	 /* <a>: target to show, or NULL */
-	gsize text_at;	 /* <a>: out->len when it opened */
+	int counter;   /* <ol>: next number; <tr>: cells seen */
+	char *href;    /* <a>: target to show, or NULL */
+	gsize text_at; /* <a>: out->len when it opened */
 };
 
 struct mg_html2text {
 	struct mg_html2text_opts o;
 	htmlParserCtxtPtr ctxt;
-	GString *in;	 /* UTF-8 HTML collected by feed */
+	GString *in; /* UTF-8 HTML collected by feed */
 	GString *out;
-	GArray *stack;	 /* struct frame */
-	int overflow;	 /* elements open beyond max_depth */
-	int skip;	 /* open elements whose content is dropped */
+	GArray *stack; /* struct frame */
+	int overflow;  /* elements open beyond max_depth */
+	int skip;      /* open elements whose content is dropped */
 	int pre, quote, lists;
-	int pending_nl;	 /* line breaks owed before the next text */
-	gboolean space;	 /* a space owed before the next text */
-	gboolean space_nl; /* ... and that white space held a line break */
-	gboolean sep;	 /* a cell separator owed */
+	int pending_nl;      /* line breaks owed before the next text */
+	gboolean space;      /* a space owed before the next text */
+	gboolean space_nl;   /* ... and that white space held a line break */
+	gboolean sep;        /* a cell separator owed */
 	gboolean line_empty; /* nothing but the prefix on the current line */
 	guint events;
 	GError *error;
@@ -171,7 +170,10 @@ static void want_break(struct mg_html2text *h, int n)
 		h->pending_nl = 1;
 }
 
-static gboolean is_ws(gunichar c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0; }
+static gboolean is_ws(gunichar c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0;
+}
 
 /* Character data: collapsed, or kept as it is inside <pre>. */
 static void on_text(struct mg_html2text *h, const char *s, gsize n)
@@ -231,7 +233,7 @@ static gboolean is_hidden(const xmlChar **atts)
 /* Link target worth showing: absolute http(s)/ftp/mailto only. */
 static char *link_target(const char *href)
 {
-	static const char *ok[] = { "http://", "https://", "ftp://", "mailto:" };
+	static const char *ok[] = {"http://", "https://", "ftp://", "mailto:"};
 	if (!href)
 		return NULL;
 	char *t = g_strstrip(g_strdup(href));
@@ -324,12 +326,8 @@ static void open_kind(struct mg_html2text *h, struct frame *f, const xmlChar **a
 {
 	switch (f->kind) {
 	case T_BLOCK:
-	case T_TR:
-		want_break(h, 1);
-		break;
-	case T_PARA:
-		want_break(h, 2);
-		break;
+	case T_TR: want_break(h, 1); break;
+	case T_PARA: want_break(h, 2); break;
 	case T_BR:
 		flush_pending(h);
 		put_newline(h);
@@ -343,30 +341,21 @@ static void open_kind(struct mg_html2text *h, struct frame *f, const xmlChar **a
 		want_break(h, 2);
 		h->pre++;
 		break;
-	case T_QUOTE:
-		open_quote(h);
-		break;
+	case T_QUOTE: open_quote(h); break;
 	case T_UL:
 	case T_OL:
 		want_break(h, h->lists ? 1 : 2);
 		h->lists++;
 		f->counter = 1;
 		break;
-	case T_LI:
-		put_bullet(h, nearest(h, T_UL, T_OL));
-		break;
-	case T_CELL:
-		open_cell(h);
-		break;
+	case T_LI: put_bullet(h, nearest(h, T_UL, T_OL)); break;
+	case T_CELL: open_cell(h); break;
 	case T_A:
 		f->href = link_target(attr(atts, "href"));
 		f->text_at = h->out->len;
 		break;
-	case T_IMG:
-		put_image(h, atts);
-		break;
-	default:
-		break;
+	case T_IMG: put_image(h, atts); break;
+	default: break;
 	}
 }
 
@@ -395,12 +384,8 @@ static void close_kind(struct mg_html2text *h, struct frame *f)
 	switch (f->kind) {
 	case T_BLOCK:
 	case T_TR:
-	case T_LI:
-		want_break(h, 1);
-		break;
-	case T_PARA:
-		want_break(h, 2);
-		break;
+	case T_LI: want_break(h, 1); break;
+	case T_PARA: want_break(h, 2); break;
 	case T_PRE:
 		h->pre--;
 		want_break(h, 2);
@@ -415,11 +400,8 @@ static void close_kind(struct mg_html2text *h, struct frame *f)
 		h->lists--;
 		want_break(h, h->lists ? 1 : 2);
 		break;
-	case T_A:
-		close_link(h, f);
-		break;
-	default:
-		break;
+	case T_A: close_link(h, f); break;
+	default: break;
 	}
 	g_free(f->href);
 }
@@ -440,7 +422,7 @@ static void sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 		h->overflow++;
 		return;
 	}
-	struct frame f = { tag_kind_of((const char *)name), 0, NULL, 0 };
+	struct frame f = {tag_kind_of((const char *)name), 0, NULL, 0};
 	if (h->skip || f.kind == T_SKIP || is_hidden(atts)) {
 		f.kind = T_SKIP;
 		h->skip++;
@@ -512,7 +494,8 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 gboolean mg_html2text_feed(struct mg_html2text *h, const char *utf8, gsize len, GError **err)
 {
 	if (!h->error && h->o.deadline_us && g_get_monotonic_time() > h->o.deadline_us)
-		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_TIME, "HTML conversion took too long");
+		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_TIME,
+					       "HTML conversion took too long");
 	if (!h->error)
 		g_string_append_len(h->in, utf8, (gssize)len);
 	if (h->error) {
@@ -595,8 +578,7 @@ char *mg_html2text_meta_charset(const char *html, gsize len)
 	return cs;
 }
 
-char *mg_html2text(const char *html, gsize len, const char *charset, const struct mg_html2text_opts *o,
-		   GError **err)
+char *mg_html2text(const char *html, gsize len, const char *charset, const struct mg_html2text_opts *o, GError **err)
 {
 	if (!html) /* an empty GByteArray has no data */
 		html = "", len = 0;

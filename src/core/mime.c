@@ -21,7 +21,7 @@ static GOnce parser_once = G_ONCE_INIT;
 
 static gpointer parser_options_init(gpointer unused)
 {
-	static const char *fallback[] = { "UTF-8", "CP932", "EUC-JP", NULL };
+	static const char *fallback[] = {"UTF-8", "CP932", "EUC-JP", NULL};
 	GMimeParserOptions *o = g_mime_parser_options_new();
 	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_parameter_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
@@ -31,7 +31,10 @@ static gpointer parser_options_init(gpointer unused)
 	return o;
 }
 
-GMimeParserOptions *mg_mime_parser_options(void) { return g_once(&parser_once, parser_options_init, NULL); }
+GMimeParserOptions *mg_mime_parser_options(void)
+{
+	return g_once(&parser_once, parser_options_init, NULL);
+}
 
 char *mg_mime_lf(const char *s)
 {
@@ -147,8 +150,7 @@ gboolean mg_mime_parse(struct mg_txn *t)
 	g_object_unref(p);
 	g_object_unref(s);
 	if (!t->msg) {
-		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.6.0", "mime-parse",
-			    "Message could not be parsed as MIME");
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.6.0", "mime-parse", "Message could not be parsed as MIME");
 		return FALSE;
 	}
 	return TRUE;
@@ -484,8 +486,7 @@ static void inner_header_copy(GMimeHeaderList *nl, GMimeHeader *h)
 	g_mime_header_list_append(nl, name, g_mime_header_get_value(h), NULL);
 }
 
-static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *mpart, const char *path,
-					 int depth)
+static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *mpart, const char *path, int depth)
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(mpart);
 	GMimeMessage *nm = g_mime_message_new(FALSE);
@@ -542,7 +543,7 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 
 gboolean mg_mime_rebuild(struct mg_txn *t)
 {
-	struct rebuild rb = { t, 0 };
+	struct rebuild rb = {t, 0};
 	GMimeObject *body = g_mime_message_get_mime_part(t->msg);
 	if (!body) { /* headers only: an empty text body */
 		t->new_top = GMIME_OBJECT(g_mime_text_part_new_with_subtype("plain"));

@@ -28,18 +28,18 @@ static const struct {
 	const char *allowed; /* placeholders, space separated */
 	gboolean required;
 } sections[S_N] = {
-	[S_HEADER] = { "header", "", TRUE },
-	[S_HTML] = { "html", "", FALSE },
-	[S_PART] = { "part", "name type size action reason new_name path", TRUE },
-	[S_OBJECT] = { "object", "object", TRUE },
-	[S_EVENT] = { "event", "event", TRUE },
-	[S_NOTE] = { "note", "note", FALSE },
-	[S_QUARANTINE] = { "quarantine", "quarantine_id", TRUE },
-	[S_FOOTER] = { "footer", "", FALSE },
-	[S_WORDS] = { "words", "", TRUE },
+	[S_HEADER] = {"header", "", TRUE},
+	[S_HTML] = {"html", "", FALSE},
+	[S_PART] = {"part", "name type size action reason new_name path", TRUE},
+	[S_OBJECT] = {"object", "object", TRUE},
+	[S_EVENT] = {"event", "event", TRUE},
+	[S_NOTE] = {"note", "note", FALSE},
+	[S_QUARANTINE] = {"quarantine", "quarantine_id", TRUE},
+	[S_FOOTER] = {"footer", "", FALSE},
+	[S_WORDS] = {"words", "", TRUE},
 };
 
-static const char *required_words[] = { "kept", "converted", "rebuilt", "removed", "noname" };
+static const char *required_words[] = {"kept", "converted", "rebuilt", "removed", "noname"};
 
 struct mg_notice_tmpl {
 	GString *text[S_N];
@@ -75,9 +75,10 @@ static char *check_line(const char *line, int sec)
 		char *name = g_strndup(p + 1, (gsize)(end - p - 1));
 		char **allowed = g_strsplit(sections[sec].allowed, " ", -1);
 		gboolean ok = *name && g_strv_contains((const char *const *)allowed, name);
-		char *why = ok ? NULL
-			       : g_strdup_printf("unknown placeholder {%s} in [%s]; allowed: %s", name,
-						 sections[sec].name, *sections[sec].allowed ? sections[sec].allowed : "none");
+		char *why =
+			ok ? NULL
+			   : g_strdup_printf("unknown placeholder {%s} in [%s]; allowed: %s", name, sections[sec].name,
+					     *sections[sec].allowed ? sections[sec].allowed : "none");
 		g_strfreev(allowed);
 		g_free(name);
 		if (why)
@@ -166,9 +167,15 @@ struct mg_notice_tmpl *mg_notice_tmpl_parse(const char *name, const char *text, 
 
 /* ---- config hooks ---- */
 
-static const char *builtin_text(int lang) { return lang == 1 ? mg_notice_builtin_en : mg_notice_builtin_ja; }
+static const char *builtin_text(int lang)
+{
+	return lang == 1 ? mg_notice_builtin_en : mg_notice_builtin_ja;
+}
 
-const char *mg_notice_builtin(int lang) { return builtin_text(lang); }
+const char *mg_notice_builtin(int lang)
+{
+	return builtin_text(lang);
+}
 
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err)
 {
@@ -274,17 +281,17 @@ static void render_part(GString *out, const struct mg_notice_tmpl *tm, const str
 	char *size = human_size(p->size);
 	const char *type = p->detected_type ? p->detected_type : p->declared_type;
 	struct subst s[] = {
-		{ "name", p->filename ? p->filename : word(tm, "noname") },
-		{ "type", type ? type : "application/octet-stream" },
-		{ "size", size },
-		{ "action", word(tm, mg_action_name(p->action)) },
-		{ "reason", p->reason },
-		{ "new_name", p->new_filename ? p->new_filename : p->filename },
-		{ "path", p->path },
+		{"name", p->filename ? p->filename : word(tm, "noname")},
+		{"type", type ? type : "application/octet-stream"},
+		{"size", size},
+		{"action", word(tm, mg_action_name(p->action))},
+		{"reason", p->reason},
+		{"new_name", p->new_filename ? p->new_filename : p->filename},
+		{"path", p->path},
 	};
 	render(out, tm->text[S_PART], s, G_N_ELEMENTS(s));
 	for (guint j = 0; p->removed && j < p->removed->len; j++) {
-		struct subst o = { "object", p->removed->pdata[j] };
+		struct subst o = {"object", p->removed->pdata[j]};
 		render(out, tm->text[S_OBJECT], &o, 1);
 	}
 	g_free(size);
@@ -318,15 +325,15 @@ char *mg_notice_render(struct mg_txn *t)
 		if (!mg_body_is_body_rep(t, t->report->parts->pdata[i]))
 			render_part(out, tm, t->report->parts->pdata[i]);
 	for (guint i = 0; i < t->report->events->len; i++) {
-		struct subst s = { "event", word(tm, t->report->events->pdata[i]) };
+		struct subst s = {"event", word(tm, t->report->events->pdata[i])};
 		render(out, tm->text[S_EVENT], &s, 1);
 	}
 	for (guint i = 0; i < t->notes->len; i++) {
-		struct subst s = { "note", t->notes->pdata[i] };
+		struct subst s = {"note", t->notes->pdata[i]};
 		render(out, tm->text[S_NOTE], &s, 1);
 	}
 	if (t->quarantine_id) {
-		struct subst s = { "quarantine_id", t->quarantine_id };
+		struct subst s = {"quarantine_id", t->quarantine_id};
 		render(out, tm->text[S_QUARANTINE], &s, 1);
 	}
 	render(out, tm->text[S_FOOTER], NULL, 0);
@@ -366,7 +373,8 @@ gboolean mg_notice_step(struct mg_txn *t)
 	if (main) {
 		char *text = mg_body_get_text(GMIME_PART(main));
 		gboolean top = t->cfg->notice_position == 0;
-		char *all = *text ? g_strconcat(top ? notice : text, "\n", top ? text : notice, NULL) : g_strdup(notice);
+		char *all =
+			*text ? g_strconcat(top ? notice : text, "\n", top ? text : notice, NULL) : g_strdup(notice);
 		mg_body_set_text(t, GMIME_PART(main), all);
 		g_free(all);
 		g_free(text);

@@ -112,7 +112,7 @@ static void ops_add_block(struct mg_txn *t, const char *block)
  * "none" when nothing was done. */
 static char *actions_value(struct mg_txn *t)
 {
-	int c[4] = { 0, 0, 0, 0 };
+	int c[4] = {0, 0, 0, 0};
 	for (guint i = 0; i < t->report->parts->len; i++) {
 		const struct mg_part_report *p = t->report->parts->pdata[i];
 		if (!mg_body_is_body_rep(t, p))
@@ -123,7 +123,7 @@ static char *actions_value(struct mg_txn *t)
 		g_string_append(a, "html-to-text; ");
 	for (guint i = 0; i < t->report->events->len; i++)
 		g_string_append_printf(a, "%s; ", (char *)t->report->events->pdata[i]);
-	static const enum mg_action order[] = { MG_ACTION_CONVERTED, MG_ACTION_REBUILT, MG_ACTION_REMOVED };
+	static const enum mg_action order[] = {MG_ACTION_CONVERTED, MG_ACTION_REBUILT, MG_ACTION_REMOVED};
 	for (gsize i = 0; i < G_N_ELEMENTS(order); i++)
 		if (c[order[i]])
 			g_string_append_printf(a, "%s=%d; ", mg_action_name(order[i]), c[order[i]]);

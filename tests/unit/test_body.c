@@ -56,7 +56,7 @@ static void collect(GMimeObject *parent, GMimeObject *part, gpointer data)
 /* Feed `msg` (LF line ends) through the pipeline with config text `conf`. */
 static struct result run(const char *conf, const char *msg)
 {
-	struct result r = { 0 };
+	struct result r = {0};
 	GError *err = NULL;
 	struct mg_config *cfg = mg_config_parse("test.conf", conf, strlen(conf), &err);
 	if (!cfg)
@@ -128,9 +128,10 @@ static struct result run(const char *conf, const char *msg)
 	return r;
 }
 
-#define HDRS "From: a@example.jp\nTo: b@city.example.lg.jp\nSubject: test\nMessage-ID: <t@example.jp>\n"
+#define HDRS     "From: a@example.jp\nTo: b@city.example.lg.jp\nSubject: test\nMessage-ID: <t@example.jp>\n"
 #define MP(type) HDRS "MIME-Version: 1.0\nContent-Type: " type "; boundary=\"b1\"\n\n"
-#define HTML_JIS "Content-Type: text/html; charset=iso-2022-jp\n\n<html><body><p>\x1b$B$3$s$K$A$O-!\x1b(B</p></body></html>\n"
+#define HTML_JIS                                                                                                       \
+	"Content-Type: text/html; charset=iso-2022-jp\n\n<html><body><p>\x1b$B$3$s$K$A$O-!\x1b(B</p></body></html>\n"
 
 struct row {
 	const char *name, *conf, *msg;
@@ -143,99 +144,248 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "html only iso-2022-jp", "", HDRS "MIME-Version: 1.0\n" HTML_JIS, MG_VERDICT_ACCEPT, "250",
-	  { "こんにちは①", "HTML 形式", "無害化処理のお知らせ" }, { "<p>", "<html" },
-	  "X-Mugaika-Actions: html-to-text", "text/plain;utf-8" },
-	{ "alternative keeps plain", "",
-	  MP("multipart/alternative") "--b1\nContent-Type: text/plain; charset=utf-8\n\n"
-	  "This is the full plain text of the message, long enough to carry all of the content.\n"
-	  "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "full plain text" }, { "HTML VERSION", "無害化" }, "X-Mugaika-Actions: none",
-	  "text/plain" },
-	{ "alternative stub converts html", "",
-	  MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\nView in HTML.\n"
-	  "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "HTML VERSION" }, { "View in HTML", "<p>" }, "html-to-text", "text/plain" },
-	{ "alternative inside related", "",
-	  MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\n"
-	  "Content-Type: multipart/related; boundary=\"b2\"\n\n--b2\nContent-Type: text/html\n\n"
-	  "<p>Rel <img src=\"cid:i1\" alt=\"map\"></p>\n--b2--\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "Rel [画像: map]" }, { "<img" }, "html-to-text", "multipart/mixed" },
-	{ "signed", "",
-	  MP("multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256")
-	  "--b1\nContent-Type: text/plain; charset=utf-8\n\nsigned body text\n"
-	  "--b1\nContent-Type: application/pkcs7-signature; name=smime.p7s\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "signed body text", "電子署名" }, { "MIAGCSq" }, "signature-removed",
-	  "text/plain" },
-	{ "encrypted rejected", "",
-	  MP("multipart/encrypted; protocol=\"application/pgp-encrypted\"")
-	  "--b1\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n--b1\n"
-	  "Content-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\nhQEMA\n--b1--\n",
-	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
-	{ "opaque signed rejected", "",
-	  HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
-	  "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n",
-	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
-	{ "encrypted removed by config", "encrypted_action = remove\n",
-	  HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
-	  "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
-	  MG_VERDICT_ACCEPT, "250", { "暗号化された部分", "削除しました" }, { NULL }, "encrypted-removed; removed=1", NULL },
-	{ "body only", "body_only = yes\n",
-	  MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nbody\n--b1\n"
-	  "Content-Type: text/csv; name=a.csv\nContent-Disposition: attachment; filename=a.csv\n\na,b\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "body\n", "a.csv", "本文のみ" }, { "a,b" }, "body-only; removed=1", NULL },
-	{ "notice bottom english", "notice_position = bottom\nnotice_language = en\n", HDRS "MIME-Version: 1.0\n" HTML_JIS,
-	  MG_VERDICT_ACCEPT, "250", { "こんにちは①\n\n---", "converted to plain text" }, { "無害化" }, NULL, NULL },
-	{ "notice always", "notice_when = always\n", HDRS "\nplain\n", MG_VERDICT_ACCEPT, "250",
-	  { "無害化処理のお知らせ", "plain" }, { NULL }, "X-Mugaika-Actions: none", NULL },
-	{ "notice never", "notice_when = never\n", HDRS "MIME-Version: 1.0\n" HTML_JIS, MG_VERDICT_ACCEPT, "250",
-	  { "こんにちは①" }, { "無害化" }, "html-to-text", NULL },
-	{ "iso-2022-jp output", "body_charset = iso-2022-jp\n",
-	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x82\xb1\x82\xf1\x81\x60\n",
-	  MG_VERDICT_ACCEPT, "250", { "こん\xe3\x80\x9c" }, { NULL }, NULL, "text/plain;iso-2022-jp" },
-	{ "iso-2022-jp long line base64", "body_charset = iso-2022-jp\n",
-	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行"
-	  "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行\n",
-	  MG_VERDICT_ACCEPT, "250", { "長い行長い行" }, { NULL }, "Content-Transfer-Encoding: base64",
-	  "text/plain;iso-2022-jp" },
-	{ "iso-2022-jp output falls back", "body_charset = iso-2022-jp\n",
-	  HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x87\x40\xb1\n", MG_VERDICT_ACCEPT,
-	  "250", { "①ｱ" }, { NULL }, NULL, "text/plain;utf-8" },
-	{ "attached message converted", "",
-	  MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nsee attached\n--b1\nContent-Type: message/rfc822\n\n"
-	  "From: c@example.jp\nSubject: =?iso-2022-jp?b?GyRCLSEbKEI=?=\nContent-Type: text/html\n\n<p>inner html</p>\n--b1--\n",
-	  MG_VERDICT_ACCEPT, "250", { "see attached", "inner html", "(名前なし)" }, { "<p>", "HTML 形式" }, "converted=1",
-	  "message/rfc822" },
-	{ "html too large rejected", "html_max_output = 1K\n",
-	  HDRS "MIME-Version: 1.0\nContent-Type: text/html\n\n<p>" "0123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
-	  "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n",
-	  MG_VERDICT_REJECT, "554", { NULL }, { NULL }, NULL, NULL },
-	{ "raw 8-bit subject re-encoded", "", "From: a@example.jp\nSubject: \x82\xa0 hi\n\nbody\n", MG_VERDICT_ACCEPT,
-	  "250", { "body" }, { NULL }, "ADD Subject: =?UTF-8?b?44GC?= hi", NULL },
-	{ "control characters dropped", "", "From: a@example.jp\n\nbell\x07 esc\x1b[31m red\n", MG_VERDICT_ACCEPT, "250",
-	  { "bell esc[31m red" }, { "\x1b", "\x07" }, NULL, NULL },
-	{ "forged status headers removed", "", HDRS "X-Mugaika-Status: clean\nX-Mugaika-Actions: none\n\nhi\n",
-	  MG_VERDICT_ACCEPT, "250", { "hi" }, { NULL }, "DEL X-Mugaika-Status", NULL },
+	{"html only iso-2022-jp",
+	 "",
+	 HDRS "MIME-Version: 1.0\n" HTML_JIS,
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"こんにちは①", "HTML 形式", "無害化処理のお知らせ"},
+	 {"<p>", "<html"},
+	 "X-Mugaika-Actions: html-to-text",
+	 "text/plain;utf-8"},
+	{"alternative keeps plain",
+	 "",
+	 MP("multipart/alternative") "--b1\nContent-Type: text/plain; charset=utf-8\n\n"
+				     "This is the full plain text of the message, long enough to carry all of the "
+				     "content.\n"
+				     "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"full plain text"},
+	 {"HTML VERSION", "無害化"},
+	 "X-Mugaika-Actions: none",
+	 "text/plain"},
+	{"alternative stub converts html",
+	 "",
+	 MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\nView in HTML.\n"
+				     "--b1\nContent-Type: text/html\n\n<p>HTML VERSION</p>\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"HTML VERSION"},
+	 {"View in HTML", "<p>"},
+	 "html-to-text",
+	 "text/plain"},
+	{"alternative inside related",
+	 "",
+	 MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\n"
+				     "Content-Type: multipart/related; boundary=\"b2\"\n\n--b2\nContent-Type: "
+				     "text/html\n\n"
+				     "<p>Rel <img src=\"cid:i1\" alt=\"map\"></p>\n--b2--\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"Rel [画像: map]"},
+	 {"<img"},
+	 "html-to-text",
+	 "multipart/mixed"},
+	{"signed",
+	 "",
+	 MP("multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256") "--b1\nContent-Type: "
+											  "text/plain; "
+											  "charset=utf-8\n\nsigned "
+											  "body text\n"
+											  "--b1\nContent-Type: "
+											  "application/"
+											  "pkcs7-signature; "
+											  "name=smime."
+											  "p7s\n\nMIAGCSqGSIb3DQEHAqCAM"
+											  "IACAQEx\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"signed body text", "電子署名"},
+	 {"MIAGCSq"},
+	 "signature-removed",
+	 "text/plain"},
+	{"encrypted rejected",
+	 "",
+	 MP("multipart/encrypted; protocol=\"application/pgp-encrypted\"") "--b1\nContent-Type: "
+									   "application/pgp-encrypted\n\nVersion: "
+									   "1\n--b1\n"
+									   "Content-Type: "
+									   "application/octet-stream\n\n-----BEGIN PGP "
+									   "MESSAGE-----\nhQEMA\n--b1--\n",
+	 MG_VERDICT_REJECT,
+	 "554",
+	 {NULL},
+	 {NULL},
+	 NULL,
+	 NULL},
+	{"opaque signed rejected",
+	 "",
+	 HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
+	      "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n",
+	 MG_VERDICT_REJECT,
+	 "554",
+	 {NULL},
+	 {NULL},
+	 NULL,
+	 NULL},
+	{"encrypted removed by config",
+	 "encrypted_action = remove\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
+	      "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"暗号化された部分", "削除しました"},
+	 {NULL},
+	 "encrypted-removed; removed=1",
+	 NULL},
+	{"body only",
+	 "body_only = yes\n",
+	 MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nbody\n--b1\n"
+			       "Content-Type: text/csv; name=a.csv\nContent-Disposition: attachment; "
+			       "filename=a.csv\n\na,b\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"body\n", "a.csv", "本文のみ"},
+	 {"a,b"},
+	 "body-only; removed=1",
+	 NULL},
+	{"notice bottom english",
+	 "notice_position = bottom\nnotice_language = en\n",
+	 HDRS "MIME-Version: 1.0\n" HTML_JIS,
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"こんにちは①\n\n---", "converted to plain text"},
+	 {"無害化"},
+	 NULL,
+	 NULL},
+	{"notice always",
+	 "notice_when = always\n",
+	 HDRS "\nplain\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"無害化処理のお知らせ", "plain"},
+	 {NULL},
+	 "X-Mugaika-Actions: none",
+	 NULL},
+	{"notice never",
+	 "notice_when = never\n",
+	 HDRS "MIME-Version: 1.0\n" HTML_JIS,
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"こんにちは①"},
+	 {"無害化"},
+	 "html-to-text",
+	 NULL},
+	{"iso-2022-jp output",
+	 "body_charset = iso-2022-jp\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x82\xb1\x82\xf1\x81\x60\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"こん\xe3\x80\x9c"},
+	 {NULL},
+	 NULL,
+	 "text/plain;iso-2022-jp"},
+	{"iso-2022-jp long line base64",
+	 "body_charset = iso-2022-jp\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行"
+	      "長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長い行長"
+	      "い行長い行長い行\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"長い行長い行"},
+	 {NULL},
+	 "Content-Transfer-Encoding: base64",
+	 "text/plain;iso-2022-jp"},
+	{"iso-2022-jp output falls back",
+	 "body_charset = iso-2022-jp\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x87\x40\xb1\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"①ｱ"},
+	 {NULL},
+	 NULL,
+	 "text/plain;utf-8"},
+	{"attached message converted",
+	 "",
+	 MP("multipart/mixed") "--b1\nContent-Type: text/plain\n\nsee attached\n--b1\nContent-Type: message/rfc822\n\n"
+			       "From: c@example.jp\nSubject: =?iso-2022-jp?b?GyRCLSEbKEI=?=\nContent-Type: "
+			       "text/html\n\n<p>inner html</p>\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"see attached", "inner html", "(名前なし)"},
+	 {"<p>", "HTML 形式"},
+	 "converted=1",
+	 "message/rfc822"},
+	{"html too large rejected",
+	 "html_max_output = 1K\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/html\n\n<p>"
+	      "0123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\n",
+	 MG_VERDICT_REJECT,
+	 "554",
+	 {NULL},
+	 {NULL},
+	 NULL,
+	 NULL},
+	{"raw 8-bit subject re-encoded",
+	 "",
+	 "From: a@example.jp\nSubject: \x82\xa0 hi\n\nbody\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"body"},
+	 {NULL},
+	 "ADD Subject: =?UTF-8?b?44GC?= hi",
+	 NULL},
+	{"control characters dropped",
+	 "",
+	 "From: a@example.jp\n\nbell\x07 esc\x1b[31m red\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"bell esc[31m red"},
+	 {"\x1b", "\x07"},
+	 NULL,
+	 NULL},
+	{"forged status headers removed",
+	 "",
+	 HDRS "X-Mugaika-Status: clean\nX-Mugaika-Actions: none\n\nhi\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"hi"},
+	 {NULL},
+	 "DEL X-Mugaika-Status",
+	 NULL},
 };
 
 static void test_pipeline_rows(void **state)
@@ -267,21 +417,22 @@ struct tmpl_row {
 	const char *text, *want_err; /* NULL: valid */
 };
 
-#define T_OK "[header]\nH\n[part]\n{name} {type} {size} {action} {reason}\n[object]\n{object}\n[event]\n{event}\n" \
-	     "[quarantine]\n{quarantine_id}\n[words]\nkept = k\nconverted = c\nrebuilt = r\nremoved = x\nnoname = n\n"
+#define T_OK                                                                                                           \
+	"[header]\nH\n[part]\n{name} {type} {size} {action} {reason}\n[object]\n{object}\n[event]\n{event}\n"          \
+	"[quarantine]\n{quarantine_id}\n[words]\nkept = k\nconverted = c\nrebuilt = r\nremoved = x\nnoname = n\n"
 
 static const struct tmpl_row tmpl_rows[] = {
-	{ T_OK, NULL },
-	{ "# c\n" T_OK "[footer]\n{{literal}}\n", NULL },
-	{ T_OK "[footer]\n{name}\n", "t.txt:18: notice template: unknown placeholder {name} in [footer]" },
-	{ "[header]\n{oops\n", "t.txt:2: notice template: '{' is not closed" },
-	{ "[header]\nx }\n", "t.txt:2: notice template: '}' without '{'" },
-	{ "text\n", "t.txt:1: notice template: text before the first [section]" },
-	{ "[header]\n[bogus]\n", "t.txt:2: notice template: unknown section [bogus]" },
-	{ "[header]\n[header]\n", "t.txt:2: notice template: section [header] given twice" },
-	{ "[header]\nH\n", "t.txt: notice template: section [part] is missing" },
-	{ "[header]\n[part]\n[object]\n[event]\n[quarantine]\n[words]\nkept = k\n", "[words] lacks 'converted" },
-	{ "[header]\n\xff\n", "t.txt:1: notice template: not valid UTF-8" },
+	{T_OK, NULL},
+	{"# c\n" T_OK "[footer]\n{{literal}}\n", NULL},
+	{T_OK "[footer]\n{name}\n", "t.txt:18: notice template: unknown placeholder {name} in [footer]"},
+	{"[header]\n{oops\n", "t.txt:2: notice template: '{' is not closed"},
+	{"[header]\nx }\n", "t.txt:2: notice template: '}' without '{'"},
+	{"text\n", "t.txt:1: notice template: text before the first [section]"},
+	{"[header]\n[bogus]\n", "t.txt:2: notice template: unknown section [bogus]"},
+	{"[header]\n[header]\n", "t.txt:2: notice template: section [header] given twice"},
+	{"[header]\nH\n", "t.txt: notice template: section [part] is missing"},
+	{"[header]\n[part]\n[object]\n[event]\n[quarantine]\n[words]\nkept = k\n", "[words] lacks 'converted"},
+	{"[header]\n\xff\n", "t.txt:1: notice template: not valid UTF-8"},
 };
 
 static void test_template_rows(void **state)
@@ -293,7 +444,8 @@ static void test_template_rows(void **state)
 		if (!tmpl_rows[i].want_err && !tm)
 			fail_msg("row %zu: unexpected error %s", i, err->message);
 		if (tmpl_rows[i].want_err && (tm || !strstr(err->message, tmpl_rows[i].want_err)))
-			fail_msg("row %zu: got '%s', want '%s'", i, err ? err->message : "(valid)", tmpl_rows[i].want_err);
+			fail_msg("row %zu: got '%s', want '%s'", i, err ? err->message : "(valid)",
+				 tmpl_rows[i].want_err);
 		mg_notice_tmpl_free(tm);
 		g_clear_error(&err);
 	}
@@ -304,7 +456,7 @@ static void test_shipped_templates(void **state)
 {
 	(void)state;
 	const char *top = g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".";
-	static const char *langs[] = { "ja", "en" };
+	static const char *langs[] = {"ja", "en"};
 	for (int i = 0; i < 2; i++) {
 		char *path = g_strdup_printf("%s/conf/notice.%s.txt", top, langs[i]), *text = NULL;
 		assert_true(g_file_get_contents(path, &text, NULL, NULL));
@@ -346,16 +498,17 @@ struct name_row {
 };
 
 static const struct name_row name_rows[] = {
-	{ "Content-Disposition: attachment;\n filename*0*=iso-2022-jp''%1B%24%42%2D%21;\n filename*1*=%24%22%1B%28%42.txt\n",
-	  "①あ.txt" },
-	{ "Content-Disposition: attachment; filename*=UTF-8''%E6%97%A5%E6%9C%AC.pdf\n", "日本.pdf" },
-	{ "Content-Disposition: attachment; filename*0=\"long \"; filename*1=\"name.doc\"\n", "long name.doc" },
-	{ "Content-Disposition: attachment; filename=\"=?ISO-2022-JP?B?GyRCLSEbKEI=?=.csv\"\n", "①.csv" },
-	{ "Content-Disposition: attachment; filename=\"\x87\x40\x8e\x9a.doc\"\n", "①字.doc" },
-	{ "Content-Type: application/pdf; name=\"=?shift_jis?B?h0A=?=.pdf\"\n", "①.pdf" },
-	{ "Content-Disposition: attachment; filename=\"a\x1b[1mb.txt\"\n", "a_[1mb.txt" },
-	{ "Content-Disposition: inline\n", NULL },
-	{ "Content-Disposition: attachment; filename=\"  \"\n", NULL },
+	{"Content-Disposition: attachment;\n filename*0*=iso-2022-jp''%1B%24%42%2D%21;\n "
+	 "filename*1*=%24%22%1B%28%42.txt\n",
+	 "①あ.txt"},
+	{"Content-Disposition: attachment; filename*=UTF-8''%E6%97%A5%E6%9C%AC.pdf\n", "日本.pdf"},
+	{"Content-Disposition: attachment; filename*0=\"long \"; filename*1=\"name.doc\"\n", "long name.doc"},
+	{"Content-Disposition: attachment; filename=\"=?ISO-2022-JP?B?GyRCLSEbKEI=?=.csv\"\n", "①.csv"},
+	{"Content-Disposition: attachment; filename=\"\x87\x40\x8e\x9a.doc\"\n", "①字.doc"},
+	{"Content-Type: application/pdf; name=\"=?shift_jis?B?h0A=?=.pdf\"\n", "①.pdf"},
+	{"Content-Disposition: attachment; filename=\"a\x1b[1mb.txt\"\n", "a_[1mb.txt"},
+	{"Content-Disposition: inline\n", NULL},
+	{"Content-Disposition: attachment; filename=\"  \"\n", NULL},
 };
 
 static void test_filenames(void **state)
@@ -388,10 +541,8 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pipeline_rows),
-		cmocka_unit_test(test_filenames),
-		cmocka_unit_test(test_template_rows),
-		cmocka_unit_test(test_shipped_templates),
+		cmocka_unit_test(test_pipeline_rows), cmocka_unit_test(test_filenames),
+		cmocka_unit_test(test_template_rows), cmocka_unit_test(test_shipped_templates),
 		cmocka_unit_test(test_config_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -20,44 +20,49 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "paragraphs", "<p>one</p><p>two</p>", "one\n\ntwo\n" },
-	{ "br and collapse", "<div>a  \n b<br>c</div>", "a b\nc\n" },
-	{ "entities", "<p>&amp;&lt;&gt;&quot;&#x2460;&#12354;&nbsp;x&copy;</p>", "&<>\"①あ x©\n" },
-	{ "headings", "<h1>Title</h1>text", "Title\n\ntext\n" },
-	{ "ul", "<ul><li>a</li><li>b</li></ul>", "- a\n- b\n" },
-	{ "ol nested", "<ol><li>x<ul><li>y</li></ul></li><li>z</li></ol>", "1. x\n  - y\n2. z\n" },
-	{ "table", "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>", "A | B\n1 | 2\n" },
-	{ "table empty cell", "<table><tr><td>1</td><td></td><td>3</td></tr></table>", "1 | 3\n" },
-	{ "blockquote", "<p>x</p><blockquote>q1<br>q2</blockquote><p>y</p>", "x\n\n> q1\n> q2\n\ny\n" },
-	{ "pre", "<pre>  a  b\n   c</pre>", "  a  b\n   c\n" },
-	{ "script style head comment", "<head><title>T</title><style>p{}</style></head><script>evil()</script><!-- c --><p>ok</p>", "ok\n" },
-	{ "form dropped", "<form action=x><input value=v>in form<button>b</button></form>after", "after\n" },
-	{ "hidden", "<div style=\"display: none\">h1</div><span hidden>h2</span><p style=\"visibility:hidden\">h3</p><span style=\"font-size:0px\">h4</span>shown", "shown\n" },
-	{ "image alt", "see <img src=\"cid:x@y\" alt=\"logo\"> here", "see [画像: logo] here\n" },
-	{ "image no alt", "<img src=\"a.png\">", "[画像]\n" },
-	{ "tracking pixel", "a<img src=\"http://t/p.gif\" width=\"1\" height=\"1\">b", "ab\n" },
-	{ "link", "<a href=\"https://portal.example.jp/a?b=1\">Portal</a>", "Portal <https://portal.example.jp/a?b=1>\n" },
-	{ "link text is url", "<a href=\"https://x.example/\">https://x.example/</a>", "https://x.example/\n" },
-	{ "javascript link", "<a href=\"javascript:alert(1)\">click</a>", "click\n" },
-	{ "mailto", "<a href=\"mailto:a@b.jp\">mail us</a>", "mail us <a@b.jp>\n" },
-	{ "japanese", "<p>こんにちは、<b>世界</b>。</p><p>①㈱髙﨑</p>", "こんにちは、世界。\n\n①㈱髙﨑\n" },
-	{ "japanese line wrap", "<p>市役所の\n山田です。 次\nABC\nです</p>", "市役所の山田です。 次 ABC です\n" },
-	{ "unclosed tags", "<p>a<p>b<div>c", "a\n\nb\n\nc\n" },
-	{ "garbage tags", "<<<>>> <p <p>x</ p> </div></div></table>", "<<<\n\nx p>\n" },
-	{ "hr", "a<hr>b", "a\n\n----------\nb\n" },
-	{ "empty", "", "" },
+	{"paragraphs", "<p>one</p><p>two</p>", "one\n\ntwo\n"},
+	{"br and collapse", "<div>a  \n b<br>c</div>", "a b\nc\n"},
+	{"entities", "<p>&amp;&lt;&gt;&quot;&#x2460;&#12354;&nbsp;x&copy;</p>", "&<>\"①あ x©\n"},
+	{"headings", "<h1>Title</h1>text", "Title\n\ntext\n"},
+	{"ul", "<ul><li>a</li><li>b</li></ul>", "- a\n- b\n"},
+	{"ol nested", "<ol><li>x<ul><li>y</li></ul></li><li>z</li></ol>", "1. x\n  - y\n2. z\n"},
+	{"table", "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>", "A | B\n1 | 2\n"},
+	{"table empty cell", "<table><tr><td>1</td><td></td><td>3</td></tr></table>", "1 | 3\n"},
+	{"blockquote", "<p>x</p><blockquote>q1<br>q2</blockquote><p>y</p>", "x\n\n> q1\n> q2\n\ny\n"},
+	{"pre", "<pre>  a  b\n   c</pre>", "  a  b\n   c\n"},
+	{"script style head comment",
+	 "<head><title>T</title><style>p{}</style></head><script>evil()</script><!-- c --><p>ok</p>", "ok\n"},
+	{"form dropped", "<form action=x><input value=v>in form<button>b</button></form>after", "after\n"},
+	{"hidden",
+	 "<div style=\"display: none\">h1</div><span hidden>h2</span><p style=\"visibility:hidden\">h3</p><span "
+	 "style=\"font-size:0px\">h4</span>shown",
+	 "shown\n"},
+	{"image alt", "see <img src=\"cid:x@y\" alt=\"logo\"> here", "see [画像: logo] here\n"},
+	{"image no alt", "<img src=\"a.png\">", "[画像]\n"},
+	{"tracking pixel", "a<img src=\"http://t/p.gif\" width=\"1\" height=\"1\">b", "ab\n"},
+	{"link", "<a href=\"https://portal.example.jp/a?b=1\">Portal</a>",
+	 "Portal <https://portal.example.jp/a?b=1>\n"},
+	{"link text is url", "<a href=\"https://x.example/\">https://x.example/</a>", "https://x.example/\n"},
+	{"javascript link", "<a href=\"javascript:alert(1)\">click</a>", "click\n"},
+	{"mailto", "<a href=\"mailto:a@b.jp\">mail us</a>", "mail us <a@b.jp>\n"},
+	{"japanese", "<p>こんにちは、<b>世界</b>。</p><p>①㈱髙﨑</p>", "こんにちは、世界。\n\n①㈱髙﨑\n"},
+	{"japanese line wrap", "<p>市役所の\n山田です。 次\nABC\nです</p>", "市役所の山田です。 次 ABC です\n"},
+	{"unclosed tags", "<p>a<p>b<div>c", "a\n\nb\n\nc\n"},
+	{"garbage tags", "<<<>>> <p <p>x</ p> </div></div></table>", "<<<\n\nx p>\n"},
+	{"hr", "a<hr>b", "a\n\n----------\nb\n"},
+	{"empty", "", ""},
 };
 
 /* An empty part arrives as NULL data. */
 static void test_null_input(void **state)
 {
 	(void)state;
-	char *got = mg_html2text(NULL, 0, NULL, &(struct mg_html2text_opts){ 0 }, NULL);
+	char *got = mg_html2text(NULL, 0, NULL, &(struct mg_html2text_opts){0}, NULL);
 	assert_string_equal(got, "");
 	g_free(got);
 }
 
-static const struct mg_html2text_opts defaults = { FALSE, 0, 0, 0, NULL };
+static const struct mg_html2text_opts defaults = {FALSE, 0, 0, 0, NULL};
 
 static char *feed_bytes(const char *html, const struct mg_html2text_opts *o)
 {
@@ -103,12 +108,13 @@ static void test_charsets(void **state)
 	static const struct {
 		const char *html, *charset, *want;
 	} cs[] = {
-		{ "<p>\x1b$B$3$s$K$A$O-!\x1b(B</p>", "iso-2022-jp", "こんにちは①\n" },
-		{ "<p>\x82\xb1\x82\xf1\x81\x60</p>", "shift_jis", "こん\xe3\x80\x9c\n" },
-		{ "<meta charset=\"euc-jp\"><p>\xc6\xfc\xcb\xdc</p>", NULL, "日本\n" },
-		{ "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"><p>\x93\xfa</p>", NULL, "日\n" },
-		{ "<p>\x93\xfa\x96\x7b\x8c\xea</p>", NULL, "日本語\n" }, /* no label at all */
-		{ "<p>ok\xff\xfe\x80</p>", "utf-8", NULL },		  /* invalid bytes: text, no crash */
+		{"<p>\x1b$B$3$s$K$A$O-!\x1b(B</p>", "iso-2022-jp", "こんにちは①\n"},
+		{"<p>\x82\xb1\x82\xf1\x81\x60</p>", "shift_jis", "こん\xe3\x80\x9c\n"},
+		{"<meta charset=\"euc-jp\"><p>\xc6\xfc\xcb\xdc</p>", NULL, "日本\n"},
+		{"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\"><p>\x93\xfa</p>", NULL,
+		 "日\n"},
+		{"<p>\x93\xfa\x96\x7b\x8c\xea</p>", NULL, "日本語\n"}, /* no label at all */
+		{"<p>ok\xff\xfe\x80</p>", "utf-8", NULL},              /* invalid bytes: text, no crash */
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cs); i++) {
 		char *got = mg_html2text(cs[i].html, strlen(cs[i].html), cs[i].charset, &defaults, NULL);
@@ -193,9 +199,30 @@ static void test_limits(void **state)
 static void test_fuzz(void **state)
 {
 	(void)state;
-	static const char *bits[] = { "<p>", "</p>", "<a href=\"http://x/\">", "</a>", "<table><tr><td>", "<li>",
-				      "<pre>", "</pre>", "<blockquote>", "&amp;", "&#", "<!--", "-->", "<script>",
-				      "</script>", "日本", "\xff", "\x1b$B", "<img alt=\"", "\"", ">", " ", "\n", "x" };
+	static const char *bits[] = {"<p>",
+				     "</p>",
+				     "<a href=\"http://x/\">",
+				     "</a>",
+				     "<table><tr><td>",
+				     "<li>",
+				     "<pre>",
+				     "</pre>",
+				     "<blockquote>",
+				     "&amp;",
+				     "&#",
+				     "<!--",
+				     "-->",
+				     "<script>",
+				     "</script>",
+				     "日本",
+				     "\xff",
+				     "\x1b$B",
+				     "<img alt=\"",
+				     "\"",
+				     ">",
+				     " ",
+				     "\n",
+				     "x"};
 	GRand *r = g_rand_new_with_seed(7);
 	for (int round = 0; round < 200; round++) {
 		GString *g = g_string_new(NULL);
@@ -225,10 +252,10 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows),	     cmocka_unit_test(test_defang_and_label),
-		cmocka_unit_test(test_charsets),     cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_entity_bomb),  cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_fuzz),	     cmocka_unit_test(test_null_input),
+		cmocka_unit_test(test_rows),        cmocka_unit_test(test_defang_and_label),
+		cmocka_unit_test(test_charsets),    cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_entity_bomb), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_fuzz),        cmocka_unit_test(test_null_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
