@@ -164,6 +164,12 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 	GMimePart *p = g_mime_part_new_with_type("text", "plain");
 	if (!html)
 		copy_flowed(GMIME_OBJECT(p), leaf->orig);
+	if (leaf->filename) { /* inline text with a name (Apple Mail) keeps it */
+		g_mime_object_set_disposition(GMIME_OBJECT(p), "inline");
+		char *name = html ? g_strconcat(leaf->filename, ".txt", NULL) : g_strdup(leaf->filename);
+		g_mime_part_set_filename(p, name);
+		leaf->rep->new_filename = name;
+	}
 	mg_body_set_text(t, p, text);
 	leaf->rep->action = html ? MG_ACTION_CONVERTED : MG_ACTION_KEPT;
 	leaf->rep->reason = html ? g_strdup("HTML body converted to plain text")
