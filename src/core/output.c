@@ -6,7 +6,7 @@
  * MIME-Version and any X-Mugaika-* field (forged or stale) is deleted; the
  * rebuilt entity's MIME fields and our status fields are appended.  All
  * other fields (Subject, From, Received, ...) are left exactly as received,
- * except a Subject in raw 8-bit, which is re-encoded (ops_subject).
+ * except Subject and address fields in raw 8-bit, re-encoded (ops_raw8).
  */
 #include "config.h"
 
@@ -53,24 +53,50 @@ static void ops_delete(struct mg_txn *t)
 	}
 }
 
-/* A Subject with raw 8-bit bytes (CP932 or EUC-JP sent unencoded) is
- * replaced by its decoded text as RFC 2047 UTF-8 words, so that every
- * client reads it; an encoded Subject is left exactly as received. */
-static void ops_subject(struct mg_txn *t)
+/* Header fields sent with raw 8-bit bytes (CP932 or EUC-JP unencoded) are
+ * replaced by their decoded text as RFC 2047 UTF-8 words, so that every
+ * client reads them: Subject/Comments as text, address fields through
+ * GMime's address parser after the bytes are decoded here (GMime's own
+ * fallback would read EUC-JP as half-width katakana).  Fields without
+ * 8-bit bytes are left exactly as received. */
+static const char *const addr_fields[] = {"From", "To", "Cc", "Reply-To", "Sender"};
+
+static char *raw8_reencode(const char *name, const char *value)
+{
+	if (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0) {
+		char *text = g_strstrip(mg_charset_decode_header(value));
+		char *enc = g_mime_utils_header_encode_text(NULL, text, "utf-8");
+		g_free(text);
+		return enc;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(addr_fields); i++) {
+		if (g_ascii_strcasecmp(name, addr_fields[i]) != 0)
+			continue;
+		char *utf8 = mg_charset_to_utf8(value, strlen(value), NULL, NULL);
+		InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), utf8);
+		char *enc = l && internet_address_list_length(l) > 0 ? internet_address_list_to_string(l, NULL, TRUE)
+								     : NULL;
+		if (l)
+			g_object_unref(l);
+		g_free(utf8);
+		return enc;
+	}
+	return NULL;
+}
+
+static void ops_raw8(struct mg_txn *t)
 {
 	for (guint i = t->headers->len; i-- > 0;) {
 		struct mg_header *h = t->headers->pdata[i];
 		gboolean raw8 = FALSE;
 		for (const char *p = h->value; *p && !raw8; p++)
 			raw8 = (guchar)*p >= 0x80;
-		if (g_ascii_strcasecmp(h->name, "Subject") != 0 || !raw8)
+		char *enc = raw8 ? raw8_reencode(h->name, h->value) : NULL;
+		if (!enc)
 			continue;
-		char *text = g_strstrip(mg_charset_decode_header(h->value));
-		char *enc = g_mime_utils_header_encode_text(NULL, text, "utf-8");
 		op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
-		op_add(t, MG_HDR_ADD, "Subject", 0, enc);
+		op_add(t, MG_HDR_ADD, h->name, 0, enc);
 		g_free(enc);
-		g_free(text);
 	}
 }
 
@@ -162,7 +188,7 @@ gboolean mg_mime_write(struct mg_txn *t)
 	}
 	t->report->size_out = g_mime_stream_length(t->out_body);
 	ops_delete(t);
-	ops_subject(t);
+	ops_raw8(t);
 	op_add(t, MG_HDR_ADD, "MIME-Version", 0, "1.0");
 	char *block = g_mime_object_get_headers(t->new_top, fo);
 	ops_add_block(t, block);
