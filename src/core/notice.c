@@ -302,7 +302,7 @@ static gboolean notice_wanted(const struct mg_txn *t)
 	const struct mg_config *cfg = t->cfg;
 	if (cfg->notice_when == 2)
 		return FALSE;
-	if (cfg->notice_when == 1 || t->body_from_html || t->report->events->len || t->notes->len)
+	if (cfg->notice_when == 1 || t->body_from_html || t->report->events->len || t->notes->len || t->quarantine_id)
 		return TRUE;
 	for (guint i = 0; i < t->report->parts->len; i++) {
 		const struct mg_part_report *p = t->report->parts->pdata[i];

@@ -531,6 +531,56 @@ static void test_filenames(void **state)
 	}
 }
 
+/* The notice lists parts, removed objects, events, notes and the
+ * quarantine id, in the configured language. */
+static void test_notice_render(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *conf;
+		const char *want[6];
+	} cases[] = {
+		{"",
+		 {"添付「報告書.docm」(application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): 無害化 (再構成) "
+		  "して添付しています",
+		  "    理由: macros removed", "    取り除いた要素: vbaProject.bin", "・電子署名は無害化処理のため",
+		  "・note from policy", "保管ID: Q-123"}},
+		{"notice_language = en\n",
+		 {"Attachment \"報告書.docm\" (application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): sanitized "
+		  "(rebuilt)",
+		  "    Removed: vbaProject.bin", "- The digital signature was removed", "- note from policy",
+		  "quarantine id: Q-123", "(no name)"}},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct mg_config *cfg = mg_config_parse("n.conf", cases[i].conf, strlen(cases[i].conf), NULL);
+		assert_non_null(cfg);
+		struct mg_conn *c = mg_conn_new("192.0.2.1", "x");
+		struct mg_txn *t = mg_txn_new(c, cfg);
+		struct mg_part_report *p = mg_report_add_part(t->report, "2");
+		p->filename = g_strdup("報告書.docm");
+		p->declared_type = g_strdup("application/vnd.ms-word.document.macroEnabled.12");
+		p->size = 1536;
+		p->action = MG_ACTION_REBUILT;
+		p->reason = g_strdup("macros removed");
+		mg_part_report_removed(p, "vbaProject.bin");
+		p = mg_report_add_part(t->report, "3");
+		p->declared_type = g_strdup("application/octet-stream");
+		p->action = MG_ACTION_REMOVED;
+		mg_report_event(t->report, "signature-removed");
+		g_ptr_array_add(t->notes, g_strdup("note from policy"));
+		t->quarantine_id = g_strdup("Q-123");
+		char *n = mg_notice_render(t);
+		assert_non_null(n);
+		for (int j = 0; j < 6; j++)
+			if (!strstr(n, cases[i].want[j]))
+				fail_msg("case %zu: notice lacks '%s':\n%s", i, cases[i].want[j], n);
+		g_free(n);
+		mg_txn_free(t);
+		mg_conn_free(c);
+		mg_config_unref(cfg);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -543,7 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline_rows), cmocka_unit_test(test_filenames),
 		cmocka_unit_test(test_template_rows), cmocka_unit_test(test_shipped_templates),
-		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_errors), cmocka_unit_test(test_notice_render),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
