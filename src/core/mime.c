@@ -443,6 +443,49 @@ static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
 	return html;
 }
 
+/* A text form of the body (dropped when not chosen)? */
+static gboolean is_body_alternative(GMimeObject *c)
+{
+	return is_type(c, "text/plain") || is_type(c, "text/html") || is_type(c, "multipart/related") ||
+	       is_type(c, "multipart/alternative");
+}
+
+static void add_rebuilt(struct rebuild *rb, GMimeMultipart *out, GMimeObject *orig, const char *path, int i, int depth)
+{
+	char *cp = child_path(path, i + 1);
+	GMimeObject *c = rebuild_object(rb, orig, cp, depth + 1);
+	if (c) {
+		g_mime_multipart_add(out, c);
+		g_object_unref(c);
+	}
+	g_free(cp);
+}
+
+/* The chosen alternative alone; other kinds of alternative (text/calendar
+ * of an invitation, ...) follow it as attachments under the attachment
+ * policy instead of being dropped. */
+static GMimeObject *rebuild_alternative(struct rebuild *rb, GMimeMultipart *mp, int chosen, const char *path, int depth)
+{
+	int n = g_mime_multipart_get_count(mp), extras = 0;
+	for (int j = 0; j < n; j++)
+		extras += j != chosen && !is_body_alternative(g_mime_multipart_get_part(mp, j));
+	if (extras == 0) {
+		char *cp = child_path(path, chosen + 1);
+		GMimeObject *c = rebuild_object(rb, g_mime_multipart_get_part(mp, chosen), cp, depth + 1);
+		g_free(cp);
+		return c;
+	}
+	GMimeMultipart *out = g_mime_multipart_new_with_subtype("mixed");
+	char *b = mg_txn_boundary(rb->t);
+	g_mime_multipart_set_boundary(out, b);
+	g_free(b);
+	add_rebuilt(rb, out, g_mime_multipart_get_part(mp, chosen), path, chosen, depth);
+	for (int j = 0; j < n && !mg_txn_decided(rb->t); j++)
+		if (j != chosen && !is_body_alternative(g_mime_multipart_get_part(mp, j)))
+			add_rebuilt(rb, out, g_mime_multipart_get_part(mp, j), path, j, depth);
+	return GMIME_OBJECT(out);
+}
+
 static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
@@ -453,12 +496,8 @@ static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, co
 		return rebuild_encrypted(rb, GMIME_OBJECT(mp), path);
 	if (sub && g_ascii_strcasecmp(sub, "alternative") == 0) {
 		int i = alternative_choice(rb, mp);
-		if (i >= 0) {
-			char *cp = child_path(path, i + 1);
-			GMimeObject *c = rebuild_object(rb, g_mime_multipart_get_part(mp, i), cp, depth + 1);
-			g_free(cp);
-			return c;
-		}
+		if (i >= 0)
+			return rebuild_alternative(rb, mp, i, path, depth);
 	}
 	/* related and alternative lose their meaning once HTML is gone */
 	gboolean keep = sub && g_ascii_strcasecmp(sub, "related") != 0 && g_ascii_strcasecmp(sub, "alternative") != 0;

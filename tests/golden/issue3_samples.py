@@ -155,6 +155,12 @@ add("body-alternative-related-cid", multi("alternative", [
         part("text/html; charset=utf-8", '<p>地図: <img src="cid:map@x" alt="庁舎の地図"></p>\n'.encode(), cte="8bit"),
         part("image/gif", base64.encodebytes(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
              b"Content-ID: <map@x>\nContent-Disposition: inline; filename=map.gif\n", cte="base64")], "b2")]))
+add("body-alternative-calendar", multi("alternative", [
+    part("text/plain; charset=utf-8", "会議のご案内\n".encode(), cte="8bit"),
+    part("text/html; charset=utf-8", "<p>会議のご案内</p>\n".encode(), cte="8bit"),
+    part("text/calendar; charset=utf-8; method=REQUEST",
+         b"BEGIN:VCALENDAR\nVERSION:2.0\nMETHOD:REQUEST\nBEGIN:VEVENT\nSUMMARY:meeting\n"
+         b"DTSTART:20260601T010000Z\nEND:VEVENT\nEND:VCALENDAR\n")]))
 add("body-signed-smime", multi("signed", [
     part("text/plain; charset=utf-8", "署名付きの本文です。\n".encode(), cte="8bit"),
     part("application/pkcs7-signature; name=smime.p7s", base64.encodebytes(b"\x30\x80" + b"\x00" * 40),

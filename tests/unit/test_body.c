@@ -175,6 +175,18 @@ static const struct row rows[] = {
 	 {"View in HTML", "<p>"},
 	 "html-to-text",
 	 "text/plain"},
+	{"alternative with calendar",
+	 "",
+	 MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\nContent-Type: "
+				     "text/html\n\n<p>Meeting</p>\n"
+				     "--b1\nContent-Type: text/calendar; "
+				     "method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n--b1--\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"Meeting"},
+	 {"<p>"},
+	 "html-to-text",
+	 "text/calendar"},
 	{"alternative inside related",
 	 "",
 	 MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\n"
