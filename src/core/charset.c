@@ -336,6 +336,18 @@ static const char *decode_jis(const char *in, gsize len, const char *label, GStr
 	return other;
 }
 
+/* The iconv name behind a charset name that detection reports. */
+static const char *iconv_name(const char *detected)
+{
+	if (g_str_equal(detected, "SHIFT_JIS"))
+		return "CP932";
+	if (g_str_equal(detected, "EUC-JP"))
+		return "EUC-JP-MS";
+	if (g_str_equal(detected, "US-ASCII"))
+		return "UTF-8";
+	return detected;
+}
+
 /* Text whose label fits badly: decode by the label, and if that produced
  * errors while detection decodes cleanly, take detection. */
 static const char *decode_checked(const char *in, gsize len, const char *cs, GString *out)
@@ -346,7 +358,7 @@ static const char *decode_checked(const char *in, gsize len, const char *cs, GSt
 		GString *det = g_string_new(NULL);
 		const char *dcs = detect_decode(in, len, det);
 		GString *err_free = g_string_new(NULL);
-		gboolean clean = !g_str_equal(dcs, "WINDOWS-1252") && decode_with(in, len, dcs, err_free) == 0;
+		gboolean clean = !g_str_equal(dcs, "WINDOWS-1252") && decode_with(in, len, iconv_name(dcs), err_free) == 0;
 		g_string_free(err_free, TRUE);
 		if (bad < 0 || clean) {
 			g_string_append_len(out, det->str, (gssize)det->len);
