@@ -127,6 +127,10 @@ add("body-html-only-sjis-meta", single("text/html", b'<html><head><meta http-equ
                                        JA.encode("cp932") + b"</p></body></html>\n", "8bit"))
 add("body-html-only-utf8-layout", single("text/html; charset=utf-8",
                                          base64.encodebytes(LAYOUT.encode("utf-8")), "base64"))
+add("body-html-only-eucjp", single("text/html; charset=EUC-JP",
+                                   b"<html><body><h2>" + "お知らせ".encode("euc_jp") + b"</h2><p>" +
+                                   "市役所の山田です。".encode("euc_jp") + b" \xad\xa1 \xad\xea</p>"
+                                   b"<ul><li>" + "項目".encode("euc_jp") + b"</li></ul></body></html>\n", "8bit"))
 add("body-html-links", single("text/html; charset=utf-8", b"""<p>Portal: <a href="https://portal.example.lg.jp/">
 Portal</a>, <a href="http://example.com/">http://example.com/</a>, <a href="javascript:alert(1)">click me</a>,
 <a href="mailto:info@example.jp">contact</a>, <a href="data:text/html,x">data</a>, <a href="/relative">rel</a></p>
