@@ -27,6 +27,9 @@ struct mg_html2text_opts {
 	gint64 deadline_us;      /* g_get_monotonic_time() limit, 0 = none */
 	int max_depth;           /* elements deeper than this lose layout (0 = 256) */
 	const char *image_label; /* "画像" (NULL) or "image" */
+	GHashTable *removed;     /* if not NULL: static kind name -> count (GUINT_TO_POINTER) of
+				    what was dropped: "script", "frame", "object", "form", "svg",
+				    "media", "hidden element", "tracking image", "script link" */
 };
 
 #define MG_HTML2TEXT_ERROR (mg_html2text_error_quark())

@@ -94,18 +94,35 @@ static char *text_tidy(char *s)
 	return g_string_free(g, FALSE);
 }
 
+/* What html2text dropped, as the report's removed objects, in a fixed
+ * order: "script (2)", "hidden element (1)". */
+static void record_removed(struct mg_part_report *rep, GHashTable *removed)
+{
+	static const char *const kinds[] = {"script", "script link", "frame",          "object",        "form",
+					    "svg",    "media",       "hidden element", "tracking image"};
+	for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(removed, kinds[i]));
+		if (n)
+			mg_part_report_removed(rep, "%s (%u)", kinds[i], n);
+	}
+}
+
 static char *html_to_text(struct mg_leaf *leaf)
 {
 	struct mg_txn *t = leaf->t;
+	GHashTable *removed = g_hash_table_new(g_str_hash, g_str_equal);
 	struct mg_html2text_opts o = {
 		.defang_links = t->cfg->html_defang_links,
 		.max_output = (gsize)t->cfg->html_max_output,
 		.deadline_us = t->deadline_us,
 		.max_depth = (int)t->cfg->html_max_depth,
 		.image_label = t->cfg->notice_language == 1 ? "image" : "画像",
+		.removed = removed,
 	};
 	GError *err = NULL;
 	char *text = mg_html2text((const char *)leaf->data->data, leaf->data->len, leaf_charset(leaf), &o, &err);
+	record_removed(leaf->rep, removed);
+	g_hash_table_destroy(removed);
 	if (text)
 		return text;
 	mg_info(t->queue_id, "HTML part %s could not be converted: %s", leaf->path, err->message);

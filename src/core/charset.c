@@ -358,7 +358,8 @@ static const char *decode_checked(const char *in, gsize len, const char *cs, GSt
 		GString *det = g_string_new(NULL);
 		const char *dcs = detect_decode(in, len, det);
 		GString *err_free = g_string_new(NULL);
-		gboolean clean = !g_str_equal(dcs, "WINDOWS-1252") && decode_with(in, len, iconv_name(dcs), err_free) == 0;
+		gboolean clean =
+			!g_str_equal(dcs, "WINDOWS-1252") && decode_with(in, len, iconv_name(dcs), err_free) == 0;
 		g_string_free(err_free, TRUE);
 		if (bad < 0 || clean) {
 			g_string_append_len(out, det->str, (gssize)det->len);

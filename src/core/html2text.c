@@ -244,6 +244,14 @@ static char *link_target(const char *href)
 	return NULL;
 }
 
+static gboolean is_script_url(const char *href)
+{
+	while (g_ascii_isspace(*href))
+		href++;
+	return g_ascii_strncasecmp(href, "javascript:", 11) == 0 || g_ascii_strncasecmp(href, "vbscript:", 9) == 0 ||
+	       g_ascii_strncasecmp(href, "data:", 5) == 0;
+}
+
 /* "hxxp://", "hxxps://", "fxp://" when defanging is on. */
 static char *link_display(const struct mg_html2text *h, const char *t)
 {
@@ -256,6 +264,13 @@ static char *link_display(const struct mg_html2text *h, const char *t)
 	return g_strdup_printf("fxp%s", t + 3);
 }
 
+static void count_removed_kind(struct mg_html2text *h, const char *kind)
+{
+	if (h->o.removed)
+		g_hash_table_replace(h->o.removed, (gpointer)kind,
+				     GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(h->o.removed, kind)) + 1));
+}
+
 /* width or height of 0 or 1: a tracking pixel, not content */
 static gboolean is_pixel(const xmlChar **atts)
 {
@@ -266,8 +281,10 @@ static gboolean is_pixel(const xmlChar **atts)
 
 static void put_image(struct mg_html2text *h, const xmlChar **atts)
 {
-	if (is_pixel(atts))
+	if (is_pixel(atts)) {
+		count_removed_kind(h, "tracking image");
 		return;
+	}
 	const char *alt = attr(atts, "alt"), *label = h->o.image_label ? h->o.image_label : "画像";
 	char *a = alt ? g_strstrip(g_strdup(alt)) : g_strdup("");
 	char *s = *a ? g_strdup_printf("[%s: %s]", label, a) : g_strdup_printf("[%s]", label);
@@ -351,6 +368,8 @@ static void open_kind(struct mg_html2text *h, struct frame *f, const xmlChar **a
 	case T_LI: put_bullet(h, nearest(h, T_UL, T_OL)); break;
 	case T_CELL: open_cell(h); break;
 	case T_A:
+		if (attr(atts, "href") && is_script_url(attr(atts, "href")))
+			count_removed_kind(h, "script link");
 		f->href = link_target(attr(atts, "href"));
 		f->text_at = h->out->len;
 		break;
@@ -412,6 +431,23 @@ static void check_time(struct mg_html2text *h)
 		fail(h, MG_HTML2TEXT_ERROR_TIME, "HTML conversion took too long");
 }
 
+/* Active or hidden content dropped, by kind (see mg_html2text.h). */
+static void count_removed(struct mg_html2text *h, const char *tag)
+{
+	static const char *const kinds[][2] = {
+		{"script", "script"}, {"iframe", "frame"}, {"frame", "frame"},   {"frameset", "frame"},
+		{"object", "object"}, {"embed", "object"}, {"applet", "object"}, {"form", "form"},
+		{"svg", "svg"},       {"audio", "media"},  {"video", "media"},   {"button", "form"},
+		{"input", "form"},    {"select", "form"},  {"textarea", "form"},
+	};
+	const char *kind = tag ? NULL : "hidden element";
+	for (gsize i = 0; tag && i < G_N_ELEMENTS(kinds); i++)
+		if (g_ascii_strcasecmp(tag, kinds[i][0]) == 0)
+			kind = kinds[i][1];
+	if (kind)
+		count_removed_kind(h, kind);
+}
+
 static void sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 {
 	struct mg_html2text *h = ud;
@@ -424,6 +460,8 @@ static void sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 	}
 	struct frame f = {tag_kind_of((const char *)name), 0, NULL, 0};
 	if (h->skip || f.kind == T_SKIP || is_hidden(atts)) {
+		if (!h->skip || g_ascii_strcasecmp((const char *)name, "script") == 0) /* scripts even in <head> */
+			count_removed(h, f.kind == T_SKIP ? (const char *)name : NULL);
 		f.kind = T_SKIP;
 		h->skip++;
 	} else {

@@ -312,6 +312,19 @@ static gboolean notice_wanted(const struct mg_txn *t)
 	return FALSE;
 }
 
+/* The [html] line, then what the conversion dropped (scripts, forms...). */
+static void render_html(GString *out, const struct mg_notice_tmpl *tm, const struct mg_txn *t)
+{
+	render(out, tm->text[S_HTML], NULL, 0);
+	for (guint i = 0; t->body_reps && i < t->body_reps->len; i++) {
+		const struct mg_part_report *p = t->body_reps->pdata[i];
+		for (guint j = 0; p->action == MG_ACTION_CONVERTED && p->removed && j < p->removed->len; j++) {
+			struct subst o = {"object", p->removed->pdata[j]};
+			render(out, tm->text[S_OBJECT], &o, 1);
+		}
+	}
+}
+
 char *mg_notice_render(struct mg_txn *t)
 {
 	if (!notice_wanted(t))
@@ -320,7 +333,7 @@ char *mg_notice_render(struct mg_txn *t)
 	GString *out = g_string_new(NULL);
 	render(out, tm->text[S_HEADER], NULL, 0);
 	if (t->body_from_html)
-		render(out, tm->text[S_HTML], NULL, 0);
+		render_html(out, tm, t);
 	for (guint i = 0; i < t->report->parts->len; i++)
 		if (!mg_body_is_body_rep(t, t->report->parts->pdata[i]))
 			render_part(out, tm, t->report->parts->pdata[i]);

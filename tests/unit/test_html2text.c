@@ -102,6 +102,31 @@ static void test_defang_and_label(void **state)
 	g_free(got);
 }
 
+/* What was dropped is counted by kind for the report. */
+static void test_removed_counts(void **state)
+{
+	(void)state;
+	GHashTable *removed = g_hash_table_new(g_str_hash, g_str_equal);
+	struct mg_html2text_opts o = defaults;
+	o.removed = removed;
+	const char *html =
+		"<script>a</script><script>b</script><form><input></form><div hidden><script>c</script></div>"
+		"<a href=\"javascript:x()\">j</a><img width=1 height=1 src=x><iframe src=x></iframe>ok";
+	char *got = mg_html2text(html, strlen(html), "utf-8", &o, NULL);
+	assert_string_equal(got, "jok\n");
+	static const struct {
+		const char *kind;
+		guint n;
+	} want[] = {{"script", 3},      {"form", 1},           {"hidden element", 1},
+		    {"script link", 1}, {"tracking image", 1}, {"frame", 1}};
+	for (gsize i = 0; i < G_N_ELEMENTS(want); i++)
+		if (GPOINTER_TO_UINT(g_hash_table_lookup(removed, want[i].kind)) != want[i].n)
+			fail_msg("%s: got %u, want %u", want[i].kind,
+				 GPOINTER_TO_UINT(g_hash_table_lookup(removed, want[i].kind)), want[i].n);
+	g_free(got);
+	g_hash_table_destroy(removed);
+}
+
 static void test_charsets(void **state)
 {
 	(void)state;
@@ -252,10 +277,11 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rows),        cmocka_unit_test(test_defang_and_label),
-		cmocka_unit_test(test_charsets),    cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_entity_bomb), cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_fuzz),        cmocka_unit_test(test_null_input),
+		cmocka_unit_test(test_rows),           cmocka_unit_test(test_defang_and_label),
+		cmocka_unit_test(test_charsets),       cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_entity_bomb),    cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_fuzz),           cmocka_unit_test(test_null_input),
+		cmocka_unit_test(test_removed_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
