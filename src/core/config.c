@@ -89,9 +89,10 @@ static const struct mg_opt mg_options[] = {
 	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"
 	  "delivered as HTML." },
 	{ "encrypted_action", MG_OPT_ENUM, OFF(encrypted_action), "reject", 0, 0, "reject|remove", NULL,
-	  "Encrypted or opaque-signed content (S/MIME application/pkcs7-mime, PGP/MIME\n"
-	  "multipart/encrypted) cannot be sanitized.  reject = 554 5.7.1 with a reason;\n"
-	  "remove = the part is removed and the notice says so." },
+	  "Encrypted content (S/MIME enveloped-data, PGP/MIME multipart/encrypted) cannot\n"
+	  "be sanitized.  reject = 554 5.7.1 with a reason; remove = the part is removed\n"
+	  "and the notice says so.  Opaque-signed S/MIME is unwrapped (its signature is\n"
+	  "removed, like multipart/signed); only when it cannot be read does this apply." },
 	{ "body_only", MG_OPT_BOOL, OFF(body_only), "no", 0, 0, NULL, NULL,
 	  "Body-only profile: every part that is not body text (every attachment, text\n"
 	  "attachments included) is removed and listed in the notice." },

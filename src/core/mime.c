@@ -15,6 +15,7 @@
 #include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
+#include "mg_smime.h"
 
 static GMimeParserOptions *parser_options;
 static GOnce parser_once = G_ONCE_INIT;
@@ -364,11 +365,52 @@ static gboolean is_encrypted(GMimeObject *obj)
 	return enc;
 }
 
-static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, const char *path)
+/* The MIME entity inside opaque-signed S/MIME, parsed under the same
+ * container guard as the whole message (GMime's parser recurses); NULL
+ * when it cannot be had. */
+static GMimeObject *opaque_signed_entity(struct rebuild *rb, GMimeObject *obj)
+{
+	GByteArray *der = g_byte_array_new();
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(der);
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(obj));
+	GMimeObject *entity = NULL;
+	if (!w || g_mime_data_wrapper_write_to_stream(w, mem) < 0)
+		goto done;
+	GBytes *content = mg_smime_signed_content(der->data, der->len);
+	if (!content)
+		goto done;
+	gsize n = 0;
+	const char *data = g_bytes_get_data(content, &n);
+	char *low = g_ascii_strdown(data ? data : "", (gssize)n);
+	gint64 containers = count_in(low, n, n);
+	g_free(low);
+	if (containers + rb->parts <= rb->t->cfg->max_mime_parts) {
+		GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, n);
+		GMimeParser *p = g_mime_parser_new_with_stream(s);
+		entity = g_mime_parser_construct_part(p, mg_mime_parser_options());
+		g_object_unref(p);
+		g_object_unref(s);
+	}
+	g_bytes_unref(content);
+done:
+	g_object_unref(mem); /* owns der */
+	return entity;
+}
+
+static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, const char *path, int depth)
 {
 	struct mg_txn *t = rb->t;
 	const char *st = g_mime_object_get_content_type_parameter(obj, "smime-type");
 	gboolean opaque_signed = st && g_ascii_strcasecmp(st, "signed-data") == 0;
+	GMimeObject *inner = opaque_signed ? opaque_signed_entity(rb, obj) : NULL;
+	if (inner) { /* like multipart/signed: the content, without its signature */
+		mg_body_event_once(t, "signature-removed");
+		char *cp = child_path(path, 1);
+		GMimeObject *c = rebuild_object(rb, inner, cp, depth + 1);
+		g_free(cp);
+		g_object_unref(inner);
+		return c;
+	}
 	if (t->cfg->encrypted_action == 0) {
 		if (opaque_signed)
 			mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "encrypted_action",
@@ -493,7 +535,7 @@ static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, co
 	if (GMIME_IS_MULTIPART_SIGNED(mp))
 		return rebuild_signed(rb, mp, path, depth);
 	if (is_encrypted(GMIME_OBJECT(mp)))
-		return rebuild_encrypted(rb, GMIME_OBJECT(mp), path);
+		return rebuild_encrypted(rb, GMIME_OBJECT(mp), path, depth);
 	if (sub && g_ascii_strcasecmp(sub, "alternative") == 0) {
 		int i = alternative_choice(rb, mp);
 		if (i >= 0)
@@ -569,7 +611,7 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 	if (GMIME_IS_MESSAGE_PART(obj))
 		return rebuild_message_part(rb, GMIME_MESSAGE_PART(obj), path, depth);
 	if (is_encrypted(obj))
-		return rebuild_encrypted(rb, obj, path);
+		return rebuild_encrypted(rb, obj, path, depth);
 	if (GMIME_IS_PART(obj))
 		return mg_leaf_run(rb->t, GMIME_PART(obj), *path ? path : "1", depth);
 	/* message/partial and anything else GMime models separately */

@@ -182,6 +182,29 @@ add("body-encrypted-pgp", multi("encrypted", [
     params='; protocol="application/pgp-encrypted"'))
 add("body-encrypted-smime", single("application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m",
                                    base64.encodebytes(b"\x30\x80\x06\x09" + b"\x00" * 40), "base64"))
+def tlv(tag, content):
+    n = len(content)
+    length = bytes([n]) if n < 0x80 else (bytes([0x81, n]) if n < 0x100 else bytes([0x82, n >> 8, n & 255]))
+    return bytes([tag]) + length + content
+
+
+def indef(tag, content):
+    return bytes([tag, 0x80]) + content + b"\0\0"
+
+
+def opaque_signed(entity):
+    """CMS SignedData (BER, indefinite lengths, chunked content, no signer)."""
+    oid_sd, oid_data = bytes.fromhex("2a864886f70d010702"), bytes.fromhex("2a864886f70d010701")
+    chunks = b"".join(tlv(0x04, entity[i:i + 32]) for i in range(0, len(entity), 32))
+    encap = indef(0x30, tlv(0x06, oid_data) + indef(0xA0, indef(0x24, chunks)))
+    sd = indef(0x30, tlv(0x02, b"\x01") + tlv(0x31, b"") + encap + tlv(0x31, b""))
+    return indef(0x30, tlv(0x06, oid_sd) + indef(0xA0, sd))
+
+
+add("body-signed-smime-opaque", single(
+    "application/pkcs7-mime; smime-type=signed-data; name=smime.p7m",
+    base64.encodebytes(opaque_signed(b"Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n" +
+                                     nec_jis("署名付き ①") + b"\r\n")), "base64"))
 FWD_INNER = (b"From: Original <orig@example.com>\nTo: sender@example.jp\nSubject: =?ISO-2022-JP?B?" +
              base64.b64encode(nec_jis("転送元 ①")) + b"?=\nDate: Sun, 31 May 2026 09:00:00 +0900\n"
              b"Message-ID: <inner@example.com>\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n"

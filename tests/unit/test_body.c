@@ -18,6 +18,7 @@
 
 #include "mg_body.h"
 #include "mg_pipeline.h"
+#include "mg_smime.h"
 
 struct result {
 	enum mg_verdict_kind kind;
@@ -128,6 +129,19 @@ static struct result run(const char *conf, const char *msg)
 	return r;
 }
 
+/* CMS SignedData generated with a few lines of Python (no signer): BER
+ * with indefinite lengths and a chunked OCTET STRING holding a UTF-8 text
+ * part, and definite-length DER holding an HTML part. */
+#define SMIME_BER                                                                                                      \
+	"MIAGCSqGSIb3DQEHAqCAMIACAQExADCABgkqhkiG9w0BBwGggCSABBRDb250ZW50LVR5cGU6IHRleHQvcAQUbGFpbjsgY2hhcnNldD11dGYt" \
+	"OA0EFApDb250ZW50LVRyYW5zZmVyLUVuBBRjb2Rpbmc6IDhiaXQNCg0K5LiN6QQUgI/"                                          \
+	"mmI7nvbLlkI3jga7mnKzmlocEC+OBp+OBmeOAgg0KAAAAAAAAMQAAAAAAAAA="
+#define SMIME_DER                                                                                                      \
+	"MF0GCSqGSIb3DQEHAqBQME4CAQExADBFBgkqhkiG9w0BBwGgOAQ2Q29udGVudC1UeXBlOiB0ZXh0L2h0bWwNCg0KPHA+"                 \
+	"b3BhcXVlIDxiPmh0bWw8L2I+PC9wPg0KMQA="
+#define OPAQUE                                                                                                         \
+	"MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"            \
+	"Content-Transfer-Encoding: base64\n\n"
 #define HDRS     "From: a@example.jp\nTo: b@city.example.lg.jp\nSubject: test\nMessage-ID: <t@example.jp>\n"
 #define MP(type) HDRS "MIME-Version: 1.0\nContent-Type: " type "; boundary=\"b1\"\n\n"
 #define HTML_JIS                                                                                                       \
@@ -231,6 +245,24 @@ static const struct row rows[] = {
 	 {NULL},
 	 NULL,
 	 NULL},
+	{"opaque signed unwrapped (BER)",
+	 "",
+	 HDRS OPAQUE SMIME_BER "\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"不透明署名の本文です。", "電子署名"},
+	 {NULL},
+	 "signature-removed",
+	 "text/plain"},
+	{"opaque signed unwrapped (DER, HTML)",
+	 "",
+	 HDRS OPAQUE SMIME_DER "\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"opaque html", "電子署名", "HTML 形式"},
+	 {"<b>"},
+	 "html-to-text; signature-removed",
+	 "text/plain"},
 	{"opaque signed rejected",
 	 "",
 	 HDRS "MIME-Version: 1.0\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\n"
@@ -593,6 +625,36 @@ static void test_notice_render(void **state)
 	}
 }
 
+/* Every truncation of a SignedData is refused without reading past it. */
+static void test_smime_prefixes(void **state)
+{
+	(void)state;
+	static const char *const b64[] = {SMIME_BER, SMIME_DER};
+	for (gsize k = 0; k < G_N_ELEMENTS(b64); k++) {
+		gsize n = 0;
+		guchar *der = g_base64_decode(b64[k], &n);
+		for (gsize len = 0; len < n; len++) {
+			guchar *cut = g_memdup2(der, len);
+			GBytes *c = mg_smime_signed_content(cut, len);
+			if (c)
+				fail_msg("prefix %zu of %zu accepted", len, n);
+			g_free(cut);
+		}
+		GBytes *full = mg_smime_signed_content(der, n);
+		assert_non_null(full);
+		assert_true(g_bytes_get_size(full) > 20);
+		g_bytes_unref(full);
+		for (gsize i = 0; i < n; i++) { /* single-byte corruption: no crash */
+			der[i] ^= 0xff;
+			GBytes *c = mg_smime_signed_content(der, n);
+			if (c)
+				g_bytes_unref(c);
+			der[i] ^= 0xff;
+		}
+		g_free(der);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -603,9 +665,10 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pipeline_rows), cmocka_unit_test(test_filenames),
-		cmocka_unit_test(test_template_rows), cmocka_unit_test(test_shipped_templates),
-		cmocka_unit_test(test_config_errors), cmocka_unit_test(test_notice_render),
+		cmocka_unit_test(test_pipeline_rows),  cmocka_unit_test(test_filenames),
+		cmocka_unit_test(test_template_rows),  cmocka_unit_test(test_shipped_templates),
+		cmocka_unit_test(test_config_errors),  cmocka_unit_test(test_notice_render),
+		cmocka_unit_test(test_smime_prefixes),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
