@@ -2,13 +2,13 @@
 """Write the issue-3 golden samples (body, charsets, HTML, notice) to samples/.
 
 Only the python3 standard library.  The samples are committed; this script
-documents how each was made and regenerates them:  python3 tests/golden/issue3_samples.py
+documents how each was made and regenerates them:  python3 scripts/gen-issue3-samples.py
 """
 import base64
 import os
 import sys
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(TOP, "samples")
 
 
