@@ -289,6 +289,23 @@ static char *header_param(GMimeObject *obj, const char *header, const char *name
 	return v;
 }
 
+/* Control characters and bidirectional formatting characters (U+202E
+ * turns "txt.exe" into "exe.txt" on screen) become '_'. */
+static char *name_clean(const char *v)
+{
+	GString *g = g_string_sized_new(strlen(v));
+	for (const char *p = v; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		gboolean bad = c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x061C || c == 0x200E ||
+			       c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+		if (bad)
+			g_string_append_c(g, '_');
+		else
+			g_string_append_unichar(g, c);
+	}
+	return g_string_free(g, FALSE);
+}
+
 char *mg_mime_part_filename(GMimePart *part)
 {
 	char *v = header_param(GMIME_OBJECT(part), "Content-Disposition", "filename");
@@ -298,10 +315,9 @@ char *mg_mime_part_filename(GMimePart *part)
 	}
 	if (!v)
 		return NULL;
-	for (char *p = v; *p; p++) /* control characters never reach a name */
-		if ((guchar)*p < 0x20 || *p == 0x7F)
-			*p = '_';
-	g_strstrip(v);
+	char *clean = name_clean(v);
+	g_free(v);
+	v = g_strstrip(clean);
 	if (!*v) {
 		g_free(v);
 		return NULL;

@@ -551,6 +551,7 @@ static const struct name_row name_rows[] = {
 	{"Content-Disposition: attachment; filename=\"\x87\x40\x8e\x9a.doc\"\n", "①字.doc"},
 	{"Content-Type: application/pdf; name=\"=?shift_jis?B?h0A=?=.pdf\"\n", "①.pdf"},
 	{"Content-Disposition: attachment; filename=\"a\x1b[1mb.txt\"\n", "a_[1mb.txt"},
+	{"Content-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\n", "invoice_fdp.exe"},
 	{"Content-Disposition: inline\n", NULL},
 	{"Content-Disposition: attachment; filename=\"  \"\n", NULL},
 };
