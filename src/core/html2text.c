@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <string.h>
 
 #include "mg_charset.h"
@@ -97,7 +98,8 @@ static void fail(struct mg_html2text *h, int code, const char *msg)
 {
 	if (!h->error)
 		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, code, msg);
-	xmlStopParser(h->ctxt);
+	if (h->ctxt)
+		xmlStopParser(h->ctxt);
 }
 
 static void put_prefix(struct mg_html2text *h)
@@ -496,7 +498,7 @@ static void sax_chars(void *ud, const xmlChar *s, int n)
 		on_text(h, (const char *)s, (gsize)n);
 }
 
-struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
+static const htmlSAXHandler *sax_handler(void)
 {
 	static htmlSAXHandler sax;
 	static gsize sax_once = 0;
@@ -508,6 +510,11 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 		sax.ignorableWhitespace = sax_chars;
 		g_once_init_leave(&sax_once, 1);
 	}
+	return &sax;
+}
+
+struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
+{
 	struct mg_html2text *h = g_new0(struct mg_html2text, 1);
 	h->o = *o;
 	if (h->o.max_depth <= 0)
@@ -515,20 +522,13 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 	h->out = g_string_new(NULL);
 	h->in = g_string_new(NULL);
 	h->stack = g_array_new(FALSE, TRUE, sizeof(struct frame));
-	h->ctxt = htmlCreatePushParserCtxt(&sax, h, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
-	if (h->ctxt)
-		htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-						    HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
-	else
-		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_PARSER,
-					       "HTML parser could not be created");
 	return h;
 }
 
-/* libxml2 2.9's push parser loses a </script> or </style> end tag that is
- * split across chunks (everything after it then counts as script), so the
- * chunks are collected here and parsed in one pass by finish; the input is
- * bounded by the caller (max_part_size). */
+/* The chunks are collected here and parsed in one pass by finish, with
+ * libxml2's memory parser: its push parser (2.9) loses a </script> end tag
+ * split across chunks, and drops everything after </html>, which browsers
+ * still show.  The input is bounded by the caller (max_part_size). */
 gboolean mg_html2text_feed(struct mg_html2text *h, const char *utf8, gsize len, GError **err)
 {
 	if (!h->error && h->o.deadline_us && g_get_monotonic_time() > h->o.deadline_us)
@@ -545,13 +545,24 @@ gboolean mg_html2text_feed(struct mg_html2text *h, const char *utf8, gsize len, 
 
 static void parse_all(struct mg_html2text *h)
 {
-	for (gsize off = 0; !h->error && off < h->in->len;) {
-		int n = (int)MIN(h->in->len - off, (gsize)G_MAXINT / 2);
-		htmlParseChunk(h->ctxt, h->in->str + off, n, 0);
-		off += (gsize)n;
+	if (h->error)
+		return;
+	if (h->in->len > (gsize)G_MAXINT / 2) {
+		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_LIMIT, "HTML part too large");
+		return;
 	}
-	if (!h->error)
-		htmlParseChunk(h->ctxt, NULL, 0, 1);
+	h->ctxt = htmlCreateMemoryParserCtxt(h->in->len ? h->in->str : " ", h->in->len ? (int)h->in->len : 1);
+	if (!h->ctxt) {
+		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_PARSER,
+					       "HTML parser could not be created");
+		return;
+	}
+	memcpy(h->ctxt->sax, sax_handler(), sizeof(htmlSAXHandler)); /* SAX only: no tree */
+	h->ctxt->userData = h;
+	xmlSwitchEncoding(h->ctxt, XML_CHAR_ENCODING_UTF8);
+	htmlCtxtUseOptions(h->ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+					    HTML_PARSE_IGNORE_ENC);
+	htmlParseDocument(h->ctxt);
 }
 
 /* Trailing spaces off each line, at most one blank line in a row, one

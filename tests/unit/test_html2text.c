@@ -47,6 +47,7 @@ static const struct row rows[] = {
 	{"mailto", "<a href=\"mailto:a@b.jp\">mail us</a>", "mail us <a@b.jp>\n"},
 	{"japanese", "<p>こんにちは、<b>世界</b>。</p><p>①㈱髙﨑</p>", "こんにちは、世界。\n\n①㈱髙﨑\n"},
 	{"japanese line wrap", "<p>市役所の\n山田です。 次\nABC\nです</p>", "市役所の山田です。 次 ABC です\n"},
+	{"text after </html>", "<html><body>a</body></html>b<p>c</p>", "a\n\nb\n\nc\n"},
 	{"unclosed tags", "<p>a<p>b<div>c", "a\n\nb\n\nc\n"},
 	{"garbage tags", "<<<>>> <p <p>x</ p> </div></div></table>", "<<<\n\nx p>\n"},
 	{"hr", "a<hr>b", "a\n\n----------\nb\n"},
