@@ -503,6 +503,7 @@ static const htmlSAXHandler *sax_handler(void)
 	static htmlSAXHandler sax;
 	static gsize sax_once = 0;
 	if (g_once_init_enter(&sax_once)) {
+		xmlInitParser(); /* once, before any thread parses (libxml2 2.9) */
 		memset(&sax, 0, sizeof sax);
 		sax.startElement = sax_start;
 		sax.endElement = sax_end;
