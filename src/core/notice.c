@@ -146,6 +146,8 @@ struct mg_notice_tmpl *mg_notice_tmpl_parse(const char *name, const char *text, 
 {
 	struct mg_notice_tmpl *tm = g_new0(struct mg_notice_tmpl, 1);
 	tm->words = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (g_str_has_prefix(text, "\xef\xbb\xbf")) /* a BOM from a Windows editor */
+		text += 3;
 	char **lines = g_strsplit(text, "\n", -1);
 	int sec = -1, i;
 	char *why = g_utf8_validate(text, -1, NULL) ? NULL : g_strdup("not valid UTF-8");

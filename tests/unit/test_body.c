@@ -468,6 +468,8 @@ struct tmpl_row {
 static const struct tmpl_row tmpl_rows[] = {
 	{T_OK, NULL},
 	{"# c\n" T_OK "[footer]\n{{literal}}\n", NULL},
+	{"\xef\xbb\xbf" T_OK, NULL},
+	{"\xef\xbb\xbf[header]\r\nH\r\n" T_OK, "section [header] given twice"},
 	{T_OK "[footer]\n{name}\n", "t.txt:18: notice template: unknown placeholder {name} in [footer]"},
 	{"[header]\n{oops\n", "t.txt:2: notice template: '{' is not closed"},
 	{"[header]\nx }\n", "t.txt:2: notice template: '}' without '{'"},
