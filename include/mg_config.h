@@ -75,10 +75,59 @@ struct mg_config {
 	/* --- issue 4c: archives and OLE2 --- */
 
 	/* --- issue 5: virus scanning --- */
+	char *clamav_database;	     /* signature directory */
+	gboolean scan_allow_degraded; /* start without a database; tempfail all mail */
+	int scan_on_infected;	     /* enum mg_scan_infected_action */
+	int scan_on_unscannable;     /* enum mg_scan_unscannable_action */
+	int64_t scan_max_scan_size;  /* CL_ENGINE_MAX_SCANSIZE */
+	int64_t scan_max_file_size;  /* CL_ENGINE_MAX_FILESIZE */
+	int64_t scan_max_recursion;  /* CL_ENGINE_MAX_RECURSION */
+	int64_t scan_max_files;	     /* CL_ENGINE_MAX_FILES */
+	int64_t scan_max_time;	     /* seconds, CL_ENGINE_MAX_SCANTIME */
+	gboolean scan_alert_encrypted_archives;
+	gboolean scan_alert_encrypted_docs;
+	gboolean scan_alert_macros;
+	gboolean scan_alert_broken_executables;
+	gboolean scan_alert_phishing;
+	int64_t scan_db_warn_age;	/* seconds */
+	int64_t scan_db_max_age;	/* seconds */
+	int64_t scan_db_check_interval; /* seconds, 0 = only on SIGHUP */
 
 	/* --- issue 6: boundary policy --- */
+	char **internal_network;       /* CIDR strings (checked per line) */
+	char **internal_domain;	       /* mail domains; subdomains match */
+	int zone_mode;		       /* enum mg_zone_mode (mg_policy.h) */
+	int64_t inbound_max_message_size;
+	int64_t outbound_max_message_size;
+	int64_t max_recipients;
+	int64_t max_attachments;
+	int64_t inbound_max_attachment_size;
+	int64_t outbound_max_attachment_size;
+	int64_t inbound_max_decoded_total;
+	int64_t outbound_max_decoded_total;
+	int auto_forward_inbound;	/* enum mg_forward_mode */
+	int auto_forward_outbound;	/* enum mg_forward_mode */
+	gboolean auto_forward_allow_replies;
+	gboolean auto_forward_foreign_sender;
+	char *auto_forward_permit_file; /* "" = none */
+	int64_t bcc_max_visible_external; /* 0 = rule off */
+	int bcc_action;			  /* enum mg_bcc_action */
+	char **bcc_exempt_sender;	  /* addresses or @domain */
+	char *policy_replies;		  /* reply templates file, "" = built-in */
+	struct mg_policy_data *policy;	  /* compiled by the finish hook */
 
 	/* --- issue 7: quarantine and audit --- */
+	char *quarantine_dir;
+	int quarantine_keep; /* enum mg_qkeep (mg_quarantine.h) */
+	int64_t quarantine_retention_modified;
+	int64_t quarantine_retention_blocked;
+	int64_t quarantine_retention_clean;
+	char *audit_log;       /* "" = no audit file */
+	int on_audit_failure;  /* 0 tempfail, 1 continue */
+	char *admin_audit_log; /* "" = none */
+	char *release_sendmail;
+	char *release_smtp_host; /* "" = use release_sendmail */
+	int64_t release_timeout;
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

@@ -51,6 +51,9 @@ void mg_conn_free(struct mg_conn *c);
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg);
 void mg_txn_set_queue_id(struct mg_txn *t, const char *qid);
 const char *mg_txn_queue_id(const struct mg_txn *t);
+/* SMTP AUTH identity of the client for this message ("" or NULL: none);
+ * call before mg_txn_mail_from.  The relay guard of gateway mode needs it. */
+void mg_txn_set_auth(struct mg_txn *t, const char *authen);
 const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args);
 const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args);
 const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const char *value);

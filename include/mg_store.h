@@ -1,6 +1,9 @@
 /*
- * mg_store - nothing lost, everything on record (issue 7): the quarantine
- * of originals and the audit log.
+ * mg_store - nothing lost, everything on record (issue 7): the pipeline's
+ * hooks into the quarantine of originals (mg_quarantine.h) and the audit
+ * log (mg_audit.h).  Which messages are kept: quarantine_keep; a failure to
+ * keep an original or (by default) to write the audit record fails the
+ * message closed with a temporary failure.
  */
 #ifndef MG_STORE_H
 #define MG_STORE_H
@@ -14,5 +17,9 @@ gboolean mg_quarantine_step(struct mg_txn *t);
  * aborted): quarantine blocked messages, write the audit record.  May turn
  * an ACCEPT or REJECT into a TEMPFAIL when a record cannot be written. */
 void mg_store_finish(struct mg_txn *t, gboolean aborted);
+
+/* Configuration finish hook (config_util.c): paths absolute, release host
+ * of the form HOST:PORT. */
+gboolean mg_store_config_check(struct mg_config *cfg, GError **err);
 
 #endif

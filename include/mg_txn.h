@@ -72,10 +72,25 @@ struct mg_txn {
 	/* --- issue 4: attachments / CDR --- */
 
 	/* --- issue 5: virus scanning --- */
+	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */
+	gboolean scan_started;		    /* the first scan call has run */
+	char *scan_raw_virus;		    /* the raw message matched (on_infected = remove) */
+	guint scan_removed_infected;	    /* parts removed because infected */
 
 	/* --- issue 6: boundary policy --- */
+	struct mg_verdict rcpt_verdict; /* refusal of the current RCPT only */
+	gboolean origin_internal;	/* client in internal_network */
+	gboolean direction_final;	/* all recipients known */
+	guint n_rcpt_internal, n_rcpt_external, n_rcpt_refused;
+	gint64 size_limit;		/* message size limit of the direction */
+	guint n_attachments;
+	char *auth_user; /* SMTP AUTH identity, "" when none */
 
 	/* --- issue 7: quarantine and audit --- */
+	int q_class;	    /* enum mg_qclass of the kept original */
+	char q_sha256[65];  /* of the kept original */
+	gint64 q_size;	    /* of the kept original */
+	gint64 q_stored_us; /* wall clock when it was kept */
 };
 
 /* Stop with a verdict (the first final verdict wins). */
@@ -84,6 +99,10 @@ void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, 
 /* Internal failure: the configured on_error verdict, reason logged. */
 void mg_txn_internal_error(struct mg_txn *t, const char *what, const GError *err);
 gboolean mg_txn_decided(const struct mg_txn *t);
+/* Refuse only the recipient being added (inside mg_policy_rcpt): the
+ * message goes on with the others; mg_txn_rcpt hands this verdict back. */
+void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
+			const char *rule, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
 gboolean mg_txn_past_deadline(const struct mg_txn *t);
 /* Next deterministic multipart boundary for this message. */
 char *mg_txn_boundary(struct mg_txn *t);

@@ -19,6 +19,11 @@
 int mg_cmd_sanitize(int argc, char **argv);
 int mg_cmd_check_config(int argc, char **argv);
 int mg_cmd_config_dump(int argc, char **argv);
+/* issue 7 */
+int mg_cmd_quarantine(int argc, char **argv);
+int mg_cmd_audit(int argc, char **argv);
+int mg_cmd_report(int argc, char **argv);
+int mg_cmd_permits(int argc, char **argv); /* issue 6 */
 
 /* Load -c CONF (or the default path when it exists, else built-in
  * defaults); prints the error and returns NULL on failure. */

@@ -19,7 +19,7 @@
 #include "rawmsg.h"
 
 struct sanitize_opts {
-	char *conf, *mail_from, *client_ip, *client_name, *helo, *report, *queue_id;
+	char *conf, *mail_from, *auth_user, *client_ip, *client_name, *helo, *report, *queue_id;
 	char **rcpts, **mail_args;
 	char **files;
 };
@@ -31,6 +31,7 @@ static int sanitize_parse(int *argc, char ***argv, struct sanitize_opts *o)
 		{ "mail-from", 0, 0, G_OPTION_ARG_STRING, &o->mail_from, "envelope sender", "ADDR" },
 		{ "mail-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->mail_args, "ESMTP MAIL FROM parameter (SIZE=N)", "ARG" },
 		{ "rcpt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rcpts, "envelope recipient (repeatable)", "ADDR" },
+		{ "auth-user", 0, 0, G_OPTION_ARG_STRING, &o->auth_user, "SMTP AUTH identity of the client", "NAME" },
 		{ "client-ip", 0, 0, G_OPTION_ARG_STRING, &o->client_ip, "SMTP client address", "IP" },
 		{ "client-name", 0, 0, G_OPTION_ARG_STRING, &o->client_name, "SMTP client host name", "NAME" },
 		{ "helo", 0, 0, G_OPTION_ARG_STRING, &o->helo, "HELO/EHLO name", "NAME" },
@@ -61,6 +62,7 @@ static void opts_free(struct sanitize_opts *o)
 {
 	g_free(o->conf);
 	g_free(o->mail_from);
+	g_free(o->auth_user);
 	g_free(o->client_ip);
 	g_free(o->client_name);
 	g_free(o->helo);
@@ -75,6 +77,7 @@ static void opts_free(struct sanitize_opts *o)
 static const struct mg_verdict *feed(struct mg_txn *t, const struct sanitize_opts *o, FILE *in,
 				     const GPtrArray *fields, const GString *body_start)
 {
+	mg_txn_set_auth(t, o->auth_user);
 	const struct mg_verdict *v = mg_txn_mail_from(t, o->mail_from ? o->mail_from : "", o->mail_args);
 	for (char **r = o->rcpts; r && *r; r++)
 		v = mg_txn_rcpt(t, *r, NULL);

@@ -17,6 +17,7 @@
 
 #include "mg_config.h"
 #include "mg_config_table.h"
+#include "mg_policy.h" /* issue 6: check functions of its rows */
 
 G_DEFINE_QUARK(mg-config-error-quark, mg_config_error)
 
@@ -117,10 +118,182 @@ static const struct mg_opt mg_options[] = {
 	/* --- issue 4c: archives and OLE2 --- */
 
 	/* --- issue 5: virus scanning --- */
+	{ "clamav_database", MG_OPT_STR, OFF(clamav_database), "/var/lib/clamav", 0, 0, NULL, NULL,
+	  "Directory of ClamAV signature databases (*.cvd, *.cld, *.hdb, *.ndb ...), loaded\n"
+	  "in-process by libclamav at start, on SIGHUP and when the directory changes." },
+	{ "scan_allow_degraded", MG_OPT_BOOL, OFF(scan_allow_degraded), "no", 0, 0, NULL, NULL,
+	  "no: the daemon refuses to start when the database cannot be loaded.  yes: it\n"
+	  "starts anyway in degraded mode and answers every message 451 4.3.0 until a\n"
+	  "database loads (checked every scan_db_check_interval and on SIGHUP)." },
+	{ "scan_on_infected", MG_OPT_ENUM, OFF(scan_on_infected), "reject", 0, 0, "reject|quarantine|remove", NULL,
+	  "A part or the message matches a signature.  reject = 550 5.7.1 naming the\n"
+	  "signature; quarantine = keep the original in quarantine and reject; remove =\n"
+	  "drop the infected part and tell the recipient in the notice." },
+	{ "scan_on_unscannable", MG_OPT_ENUM, OFF(scan_on_unscannable), "remove", 0, 0, "remove|tempfail|reject",
+	  NULL,
+	  "A part cannot be scanned completely (encrypted archive or document, over a scan\n"
+	  "limit, scan time exceeded, RAR without libclamunrar).  Never delivered as clean.\n"
+	  "remove = drop the part and tell the recipient; tempfail = 451 4.7.1; reject =\n"
+	  "554 5.7.1.  A whole message that cannot be scanned after rebuilding is never\n"
+	  "delivered: tempfail (reject when this is reject)." },
+	{ "scan_max_scan_size", MG_OPT_SIZE, OFF(scan_max_scan_size), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Most data ClamAV reads for one scan, unpacked content included.  More: unscannable." },
+	{ "scan_max_file_size", MG_OPT_SIZE, OFF(scan_max_file_size), "64M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Largest file (message, part, archive member) ClamAV scans.  Larger: unscannable.\n"
+	  "Keep it at least max_message_size, or large mail is unscannable." },
+	{ "scan_max_recursion", MG_OPT_INT, OFF(scan_max_recursion), "17", 1, 64, NULL, NULL,
+	  "Deepest nesting of archives/containers ClamAV unpacks.  Deeper: unscannable." },
+	{ "scan_max_files", MG_OPT_INT, OFF(scan_max_files), "10000", 1, 1000000, NULL, NULL,
+	  "Most files ClamAV unpacks from one scanned object.  More: unscannable." },
+	{ "scan_max_time", MG_OPT_TIME, OFF(scan_max_time), "60", 1, 3600, NULL, NULL,
+	  "Longest one scan may take.  Longer: unscannable." },
+	{ "scan_alert_encrypted_archives", MG_OPT_BOOL, OFF(scan_alert_encrypted_archives), "yes", 0, 0, NULL,
+	  NULL,
+	  "yes: encrypted archives (zip, 7z ...) are unscannable: their content cannot be\n"
+	  "checked.  no: ClamAV passes them unopened (the attachment policy still decides)." },
+	{ "scan_alert_encrypted_docs", MG_OPT_BOOL, OFF(scan_alert_encrypted_docs), "yes", 0, 0, NULL, NULL,
+	  "yes: encrypted documents that ClamAV recognizes (PDF) are unscannable.\n"
+	  "libclamav 1.4 does not flag password-protected Office files; the Office\n"
+	  "rebuilder has to." },
+	{ "scan_alert_macros", MG_OPT_BOOL, OFF(scan_alert_macros), "no", 0, 0, NULL, NULL,
+	  "OLE2 documents with VBA macros count as infected (Heuristics.OLE2.ContainsMacros).\n"
+	  "Off by default: the attachment rebuilder removes macros instead." },
+	{ "scan_alert_broken_executables", MG_OPT_BOOL, OFF(scan_alert_broken_executables), "yes", 0, 0, NULL,
+	  NULL, "Malformed PE/ELF executables count as infected (Heuristics.Broken.Executable)." },
+	{ "scan_alert_phishing", MG_OPT_BOOL, OFF(scan_alert_phishing), "no", 0, 0, NULL, NULL,
+	  "Cloaked links and SSL mismatches in HTML count as infected (Heuristics.Phishing).\n"
+	  "Off by default: false positives on legitimate newsletters are common." },
+	{ "scan_db_warn_age", MG_OPT_TIME, OFF(scan_db_warn_age), "2d", 3600, 365 * 86400, NULL, NULL,
+	  "A loaded database older than this is logged as a warning (hourly)." },
+	{ "scan_db_max_age", MG_OPT_TIME, OFF(scan_db_max_age), "7d", 3600, 365 * 86400, NULL, NULL,
+	  "A loaded database older than this stops mail: every message gets 451 4.3.0\n"
+	  "until a newer database is loaded (stale patterns must not be trusted).  Age =\n"
+	  "build time of the official databases, else the newest file in clamav_database." },
+	{ "scan_db_check_interval", MG_OPT_TIME, OFF(scan_db_check_interval), "300", 0, 86400, NULL, NULL,
+	  "The daemon checks clamav_database for changes this often and loads a new engine\n"
+	  "in the background (0: only on SIGHUP).  Mail in flight finishes on the old one." },
 
 	/* --- issue 6: boundary policy --- */
+	{ "internal_network", MG_OPT_LIST, OFF(internal_network), "", 0, 0, NULL, mg_policy_check_network,
+	  "A network of the internal zone (LGWAN side, or the organisation in gateway\n"
+	  "mode) as CIDR, IPv4 or IPv6; repeat the key for more.  Mail from a client in\n"
+	  "one of them is internal-origin; all other clients are external.  The MTA's own\n"
+	  "re-injection (local forwarding) arrives from 127.0.0.1/::1: list those too.\n"
+	  "Example: internal_network = 10.0.0.0/8" },
+	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, mg_policy_check_domain,
+	  "A mail domain of the organisation; its subdomains match too.  Repeat the key\n"
+	  "for more.  Recipients in these domains are internal.  With no internal_domain\n"
+	  "the zones are not configured: every message counts as inbound and the relay\n"
+	  "guard cannot tell outside from inside (a warning is logged)." },
+	{ "zone_mode", MG_OPT_ENUM, OFF(zone_mode), "lgwan", 0, 0, "lgwan|gateway", NULL,
+	  "lgwan: the relay joins the LGWAN zone (internal_network) and the Internet;\n"
+	  "nobody on the Internet side may relay to the Internet, whatever sender they\n"
+	  "claim.  gateway: zone-less mode for organisations without LGWAN (one network\n"
+	  "behind one gateway); an external client that authenticated to the MTA (SMTP\n"
+	  "AUTH, macro {auth_authen}) with an internal envelope sender may also send\n"
+	  "out (roaming staff).  The relay guard itself is always on." },
+	{ "inbound_max_message_size", MG_OPT_SIZE, OFF(inbound_max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest inbound message (Internet -> internal), headers and body as received.\n"
+	  "Checked at MAIL FROM (SIZE=), while the body streams in and at the end:\n"
+	  "552 5.3.4.  max_message_size caps every direction." },
+	{ "outbound_max_message_size", MG_OPT_SIZE, OFF(outbound_max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest outbound or internal message (from an internal client).  552 5.3.4." },
+	{ "max_recipients", MG_OPT_INT, OFF(max_recipients), "100", 1, 100000, NULL, NULL,
+	  "Most envelope recipients in one message.  Each recipient past the limit gets\n"
+	  "452 4.5.3 (RFC 5321: the client sends the rest in another transaction)." },
+	{ "max_attachments", MG_OPT_INT, OFF(max_attachments), "50", 1, 100000, NULL, NULL,
+	  "Most attachments (MIME leaves that are not body text) in one message.\n"
+	  "More: 552 5.3.4." },
+	{ "inbound_max_attachment_size", MG_OPT_SIZE, OFF(inbound_max_attachment_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest single decoded attachment of an inbound message.  Larger: 552 5.3.4." },
+	{ "outbound_max_attachment_size", MG_OPT_SIZE, OFF(outbound_max_attachment_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest single decoded attachment of an outbound or internal message." },
+	{ "inbound_max_decoded_total", MG_OPT_SIZE, OFF(inbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an inbound message (max_decoded_total\n"
+	  "caps every direction).  Larger: 552 5.3.4." },
+	{ "outbound_max_decoded_total", MG_OPT_SIZE, OFF(outbound_max_decoded_total), "64M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Largest total of all decoded MIME leaves of an outbound or internal message." },
+	{ "auto_forward_outbound", MG_OPT_ENUM, OFF(auto_forward_outbound), "deny", 0, 0, "deny|permit-list|log-only|off", NULL,
+	  "Automatically forwarded mail leaving for the Internet.  deny: 550 5.7.1;\n"
+	  "permit-list: only forwards listed in auto_forward_permit_file (live entry for\n"
+	  "source and every destination) pass, each use logged; log-only: pass and log.\n"
+	  "Markers: Auto-Submitted other than no, X-MS-Exchange-Inbox-Rules-Loop,\n"
+	  "X-MS-Exchange-Generated-Message-Source, X-Forwarded-To/-For,\n"
+	  "X-Sieve-Redirected-From, Resent-From/-To/-Sender, Delivered-To of an internal\n"
+	  "mailbox, SRS envelope sender, a foreign header From sent by an internal\n"
+	  "host for an internal envelope sender, and (auto_forward_foreign_sender) a\n"
+	  "foreign envelope sender from an internal host." },
+	{ "auto_forward_inbound", MG_OPT_ENUM, OFF(auto_forward_inbound), "log-only", 0, 0, "deny|permit-list|log-only|off", NULL,
+	  "Automatically forwarded mail arriving from the Internet (an outside account\n"
+	  "forwarding into the internal zone).  Same modes and markers as outbound." },
+	{ "auto_forward_allow_replies", MG_OPT_BOOL, OFF(auto_forward_allow_replies), "yes", 0, 0, NULL, NULL,
+	  "Auto-Submitted: auto-replied with a null envelope sender (vacation replies,\n"
+	  "RFC 3834) is a reply, not a forward, and is not counted as a marker." },
+	{ "auto_forward_foreign_sender", MG_OPT_BOOL, OFF(auto_forward_foreign_sender), "yes", 0, 0, NULL, NULL,
+	  "Also count as a forward marker: outbound mail from an internal host whose\n"
+	  "envelope sender is outside internal_domain (a mailbox re-sending mail it\n"
+	  "received keeps the original sender).  Say no if internal hosts legitimately\n"
+	  "send for foreign domains (e.g. hosted mailing lists)." },
+	{ "auto_forward_permit_file", MG_OPT_STR, OFF(auto_forward_permit_file), "", 0, 0, NULL, NULL,
+	  "Permitted forwards (required by the permit-list mode), one per line:\n"
+	  "ID SOURCE DESTINATION APPROVER EXPIRES REASON...  (see permit-forward.list).\n"
+	  "A bad line, a bad or past expiry date fails the load with file:line." },
+	{ "bcc_max_visible_external", MG_OPT_INT, OFF(bcc_max_visible_external), "10", 0, 100000, NULL, NULL,
+	  "Outbound mail may show at most this many distinct external addresses in\n"
+	  "To and Cc (use Bcc for more).  0 turns the rule off." },
+	{ "bcc_action", MG_OPT_ENUM, OFF(bcc_action), "log", 0, 0, "log|reject", NULL,
+	  "What happens over bcc_max_visible_external: log, or reject with 550 5.7.1." },
+	{ "bcc_exempt_sender", MG_OPT_LIST, OFF(bcc_exempt_sender), "", 0, 0, NULL, mg_policy_check_address,
+	  "Envelope senders exempt from the Bcc rule: an address or @domain; repeat." },
+	{ "policy_replies", MG_OPT_STR, OFF(policy_replies), "", 0, 0, NULL, NULL,
+	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
+	  "empty: the built-in texts.  ASCII only." },
 
 	/* --- issue 7: quarantine and audit --- */
+	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,
+	  NULL,
+	  "Directory of the quarantine store: the original of every kept message and its\n"
+	  "metadata (YYYYMMDD/ID.eml and ID.json, mode 0600, owned by the daemon's user).\n"
+	  "Created on first use.  If an original cannot be stored there (missing, read-only,\n"
+	  "disk full) the message is tempfailed: nothing is delivered without its original." },
+	{ "quarantine_keep", MG_OPT_ENUM, OFF(quarantine_keep), "modified+blocked", 0, 0,
+	  "modified+blocked|modified|blocked|all|none", NULL,
+	  "Which originals are kept: modified+blocked = every message that was changed\n"
+	  "(a part converted, rebuilt or removed) and every message rejected after its body\n"
+	  "was read; all = every message; none = only those a rule marks for quarantine." },
+	{ "quarantine_retention_modified", MG_OPT_TIME, OFF(quarantine_retention_modified), "90d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of modified messages." },
+	{ "quarantine_retention_blocked", MG_OPT_TIME, OFF(quarantine_retention_blocked), "180d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of blocked messages." },
+	{ "quarantine_retention_clean", MG_OPT_TIME, OFF(quarantine_retention_clean), "30d", 3600,
+	  100 * 365 * 86400LL, NULL, NULL,
+	  "How long `mugaika quarantine purge` keeps originals of unchanged messages\n"
+	  "(kept with quarantine_keep = all).  Entries on legal hold are never purged." },
+	{ "audit_log", MG_OPT_STR, OFF(audit_log), LOCALSTATEDIR "/log/mugaika/audit.log", 0, 0, NULL,
+	  NULL,
+	  "Audit log: one hash-chained JSON line per message (`mugaika audit verify FILE`\n"
+	  "checks the chain).  Empty: no audit file (syslog summary only; not recommended)." },
+	{ "on_audit_failure", MG_OPT_ENUM, OFF(on_audit_failure), "tempfail", 0, 0, "tempfail|continue", NULL,
+	  "When the audit record cannot be written: tempfail = 451 4.3.0, the MTA keeps\n"
+	  "the message queued (no record, no mail across the boundary); continue = deliver\n"
+	  "and log an error to syslog." },
+	{ "admin_audit_log", MG_OPT_STR, OFF(admin_audit_log), LOCALSTATEDIR "/log/mugaika/admin.log", 0, 0,
+	  NULL, NULL,
+	  "Admin audit log (hash-chained JSON lines): every `mugaika quarantine` command,\n"
+	  "release and purge, with who ran it.  Quarantine commands refuse to run when\n"
+	  "they cannot write it.  Empty: none." },
+	{ "release_sendmail", MG_OPT_STR, OFF(release_sendmail), "/usr/sbin/sendmail", 0, 0, NULL,
+	  NULL,
+	  "`mugaika quarantine release` re-injects the original with `PATH -i -f SENDER ADDR`.\n"
+	  "Make sure this path does not pass the milter again (Postfix: keep mugaika out\n"
+	  "of non_smtpd_milters)." },
+	{ "release_smtp_host", MG_OPT_STR, OFF(release_smtp_host), "", 0, 0, NULL, NULL,
+	  "Release over SMTP to HOST:PORT instead of release_sendmail (e.g. a Postfix\n"
+	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
+	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
+	  "Seconds a release may take (sendmail or SMTP) before it fails." },
 };
 /* clang-format on */
 

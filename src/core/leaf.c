@@ -13,6 +13,7 @@
 #include "mg_body.h"
 #include "mg_cdr.h"
 #include "mg_mime.h"
+#include "mg_policy.h"
 #include "mg_scan.h"
 
 static GByteArray *leaf_decode(struct mg_txn *t, GMimePart *part, GError **err)
@@ -75,7 +76,7 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 	leaf.rep->size = leaf.data->len;
 	mg_sha256_hex(leaf.data->data, leaf.data->len, leaf.rep->sha256);
 	leaf.inline_text = is_inline_text(part, leaf.mime_type);
-	if (leaf_limits(t, &leaf))
+	if (leaf_limits(t, &leaf) && mg_policy_leaf(&leaf)) /* issue 6: attachment count/size */
 		out = mg_leaf_process(&leaf);
 done:
 	if (leaf.data)

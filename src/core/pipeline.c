@@ -92,11 +92,13 @@ void mg_txn_free(struct mg_txn *t)
 		g_object_unref(t->msg);
 	if (t->new_top)
 		g_object_unref(t->new_top);
+	mg_scan_txn_release(t);
 	mg_body_txn_free(t); /* issue 3 */
 	mg_spool_free(t->raw);
 	if (t->out_body)
 		g_object_unref(t->out_body);
 	mg_report_free(t->report);
+	mg_verdict_clear(&t->rcpt_verdict);
 	g_ptr_array_unref(t->rcpts);
 	g_ptr_array_unref(t->headers);
 	g_ptr_array_unref(t->hdr_ops);
@@ -106,6 +108,7 @@ void mg_txn_free(struct mg_txn *t)
 	g_free(t->queue_id);
 	g_free(t->boundary_seed);
 	g_free(t->quarantine_id);
+	g_free(t->auth_user);
 	mg_config_unref(t->cfg);
 	g_free(t);
 }
@@ -179,6 +182,12 @@ static char *addr_bare(const char *addr)
 	return a;
 }
 
+void mg_txn_set_auth(struct mg_txn *t, const char *authen)
+{
+	g_free(t->auth_user);
+	t->auth_user = g_strdup(authen ? authen : "");
+}
+
 const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args)
 {
 	g_free(t->mail_from);
@@ -189,13 +198,28 @@ const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, ch
 	return &t->report->verdict;
 }
 
+void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
+			const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	mg_verdict_set(&t->rcpt_verdict, kind, code, ecode, rule, "%s", reason);
+	g_free(reason);
+}
+
+/* A recipient refused alone gets its own verdict; the message goes on. */
 const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args)
 {
+	mg_verdict_clear(&t->rcpt_verdict);
 	char *bare = addr_bare(addr);
 	if (!mg_txn_decided(t) && mg_policy_rcpt(t, bare))
 		g_ptr_array_add(t->rcpts, bare);
 	else
 		g_free(bare);
+	if (!mg_txn_decided(t) && t->rcpt_verdict.kind != MG_VERDICT_CONTINUE)
+		return &t->rcpt_verdict;
 	return &t->report->verdict;
 }
 
@@ -218,7 +242,7 @@ static void spool_lf(struct mg_txn *t, const char *data, gsize len)
 	if (st == MG_SPOOL_FULL)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_message_size",
 			    "Message exceeds the size limit of %" G_GINT64_FORMAT " bytes",
-			    t->cfg->max_message_size);
+			    t->size_limit ? t->size_limit : t->cfg->max_message_size);
 	else if (st == MG_SPOOL_ERROR)
 		mg_txn_internal_error(t, "spool", err);
 	g_clear_error(&err);
@@ -307,6 +331,7 @@ static const mg_eom_step eom_steps[] = {
 	mg_quarantine_step,	/* keep the original (issue 7) */
 	mg_notice_step,		/* tell the recipient what was done (issue 3) */
 	mg_mime_write,		/* header operations and the new body */
+	mg_scan_output_step,	/* the message as delivered, scanned again (issue 5) */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)

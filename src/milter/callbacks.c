@@ -125,6 +125,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	m->txn = mg_txn_new(m->conn, cfg);
 	mg_config_unref(cfg);
 	update_queue_id(ctx, m->txn);
+	mg_txn_set_auth(m->txn, mg_mta->getsymval(ctx, "{auth_authen}"));
 	return reply(ctx, mg_txn_mail_from(m->txn, argv[0], argv + 1));
 }
 

@@ -12,13 +12,16 @@
  * would stop libmilter too, so the main thread keeps SIGHUP unblocked with
  * its own handler (Linux delivers a process signal to the main thread when
  * it accepts it) and a reload thread loads the new configuration: a bad new
- * file is logged and the old configuration stays in force.
+ * file is logged and the old configuration stays in force.  Between
+ * signals the reload thread lets the scanner check its database directory
+ * every scan_db_check_interval seconds (mg_scan_check_database).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -119,10 +122,28 @@ static void on_sighup(int sig)
 	errno = saved;
 }
 
-static void *reload_thread(void *arg)
+/* Wait for SIGHUP; every scan_db_check_interval seconds meanwhile, let the
+ * scanner reload its database if the directory changed (issue 5).
+ * Returns FALSE when the pipe is gone. */
+static gboolean reload_wait(void)
 {
 	char c;
-	while (read(reload_pipe[0], &c, 1) == 1) {
+	for (;;) {
+		gint64 every = mg_scan_check_interval();
+		struct pollfd pfd = { .fd = reload_pipe[0], .events = POLLIN };
+		int n = poll(&pfd, 1, every > 0 ? (int)MIN(every, 86400) * 1000 : -1);
+		if (n > 0)
+			return read(reload_pipe[0], &c, 1) == 1;
+		if (n == 0)
+			mg_scan_check_database();
+		else if (errno != EINTR)
+			return FALSE;
+	}
+}
+
+static void *reload_thread(void *arg)
+{
+	while (reload_wait()) {
 		GError *err = NULL;
 		struct mg_config *cfg = mg_config_load(conf_path, &err);
 		if (!cfg) {

@@ -93,7 +93,7 @@ CF
 fs_start_milter() {
 	# As a real deployment: started as root, privileges dropped to an
 	# unprivileged user once the socket exists.
-	chown -R "$FS_MILTER_USER" "$FS_DIR/spool"
+	chown -R "$FS_MILTER_USER" "$FS_DIR/spool" "$FS_DIR/var"
 	chmod 644 "$FS_CONF"
 	"$MUGAIKA_MILTER" -f -c "$FS_CONF" -p "inet:$FS_MILTER_PORT@127.0.0.1" -u "$FS_MILTER_USER" \
 		-P "$FS_DIR/milter.pid" >>"$FS_DIR/milter.log" 2>&1 &

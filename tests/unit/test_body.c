@@ -19,6 +19,7 @@
 #include "mg_body.h"
 #include "mg_pipeline.h"
 #include "mg_smime.h"
+#include "testutil.h"
 
 struct result {
 	enum mg_verdict_kind kind;
@@ -54,38 +55,15 @@ static void collect(GMimeObject *parent, GMimeObject *part, gpointer data)
 		g_mime_multipart_foreach(GMIME_MULTIPART(part), collect, r);
 }
 
-/* Feed `msg` (LF line ends) through the pipeline with config text `conf`. */
+/* Feed `msg` (LF line ends) through the pipeline with config text `conf`
+ * (testutil: scanner with the test signatures, private store and logs). */
 static struct result run(const char *conf, const char *msg)
 {
 	struct result r = {0};
-	GError *err = NULL;
-	struct mg_config *cfg = mg_config_parse("test.conf", conf, strlen(conf), &err);
-	if (!cfg)
-		fail_msg("config: %s", err->message);
-	struct mg_conn *c = mg_conn_new("192.0.2.1", "client.example");
-	struct mg_txn *t = mg_txn_new(c, cfg);
-	mg_txn_mail_from(t, "a@example.jp", NULL);
-	mg_txn_rcpt(t, "b@city.example.lg.jp", NULL);
-	const char *body = strstr(msg, "\n\n");
-	char *head = body ? g_strndup(msg, (gsize)(body - msg)) : g_strdup(msg);
-	char **lines = g_strsplit(head, "\n", -1);
-	for (int i = 0; lines[i]; i++) {
-		char *colon = strchr(lines[i], ':');
-		if (!colon)
-			continue;
-		*colon = '\0';
-		GString *v = g_string_new(colon + 1 + (colon[1] == ' '));
-		const char *name = lines[i];
-		while (lines[i + 1] && (lines[i + 1][0] == ' ' || lines[i + 1][0] == '\t'))
-			g_string_append_printf(v, "\n%s", lines[++i]);
-		mg_txn_header(t, name, v->str);
-		g_string_free(v, TRUE);
-	}
-	g_free(head);
-	mg_txn_eoh(t);
-	if (body)
-		mg_txn_body(t, body + 2, strlen(body + 2));
-	const struct mg_verdict *v = mg_txn_eom(t);
+	struct mg_config *cfg = tu_config(conf);
+	struct mg_conn *c = NULL;
+	struct mg_txn *t = tu_run(cfg, msg, strlen(msg), 0, &c);
+	const struct mg_verdict *v = &mg_txn_report(t)->verdict;
 	r.kind = v->kind;
 	g_strlcpy(r.code, v->code, sizeof r.code);
 	GString *out = g_string_new(NULL), *hdr = g_string_new(NULL);
@@ -118,7 +96,6 @@ static struct result run(const char *conf, const char *msg)
 	if (nb)
 		g_object_unref(nb);
 	g_string_free(out, TRUE);
-	g_strfreev(lines);
 	mg_txn_free(t);
 	mg_conn_free(c);
 	mg_config_unref(cfg);

@@ -4,18 +4,89 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include <cmocka.h>
 
+#include "mg_scan.h"
 #include "testutil.h"
+
+/* Issue 5: every message is scanned, so the tests load an engine once from
+ * a database that tests/mkclamdb.sh generates under tests/tmp. */
+static gpointer scan_init(gpointer unused)
+{
+	const char *top = g_getenv("top_srcdir"), *build = g_getenv("top_builddir");
+	char *dir = g_build_filename(build ? build : ".", "tests", "tmp", "unit-clamdb", NULL);
+	char *script = g_build_filename(top ? top : ".", "tests", "mkclamdb.sh", NULL);
+	char *argv[] = { "/bin/sh", script, dir, NULL };
+	int status = -1;
+	GError *err = NULL;
+	if (!g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status, &err) ||
+	    !g_spawn_check_wait_status(status, &err))
+		fail_msg("tests/mkclamdb.sh: %s", err->message);
+	char *text = g_strdup_printf("clamav_database = %s\n", dir);
+	struct mg_config *cfg = tu_config(text);
+	if (!mg_scan_global_init(cfg, &err))
+		fail_msg("scanner: %s", err->message);
+	mg_config_unref(cfg);
+	g_free(text);
+	g_free(script);
+	g_free(dir);
+	return NULL;
+}
+
+/* issue 7: the quarantine store and audit logs of unit tests go to one
+ * temporary directory per test program (removed at exit), unless the test
+ * sets those keys itself; the built-in defaults are system paths. */
+static char *tu_store_dir;
+
+static void tu_rm_tree(const char *path)
+{
+	GDir *d = g_dir_open(path, 0, NULL);
+	const char *name;
+	while (d && (name = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(path, name, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			tu_rm_tree(p);
+		else
+			g_unlink(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(path);
+}
+
+static void tu_store_cleanup(void) { tu_rm_tree(tu_store_dir); }
+
+static void tu_store_keys(GString *text)
+{
+	static const char *keys[][2] = { { "quarantine_dir", "q" }, { "audit_log", "audit.log" },
+					  { "admin_audit_log", "admin.log" } };
+	if (!tu_store_dir) {
+		tu_store_dir = g_dir_make_tmp("mg_unit_XXXXXX", NULL);
+		atexit(tu_store_cleanup);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
+		char *re = g_strdup_printf("(?m)^\\s*%s\\s*=", keys[i][0]);
+		if (!g_regex_match_simple(re, text->str, 0, 0)) /* appended: line numbers stay */
+			g_string_append_printf(text, "\n%s = %s/%s\n", keys[i][0], tu_store_dir, keys[i][1]);
+		g_free(re);
+	}
+}
 
 struct mg_config *tu_config(const char *text)
 {
 	GError *err = NULL;
-	struct mg_config *cfg = mg_config_parse("test.conf", text, strlen(text), &err);
+	GString *full = g_string_new(text);
+	tu_store_keys(full);
+	struct mg_config *cfg = mg_config_parse("test.conf", full->str, full->len, &err);
 	if (!cfg)
 		fail_msg("config: %s", err->message);
+	g_string_free(full, TRUE);
 	return cfg;
 }
 
@@ -23,6 +94,8 @@ struct mg_config *tu_config(const char *text)
  * leading blank, folded lines kept), then stream the body. */
 struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize chunk, struct mg_conn **conn)
 {
+	static GOnce scan_once = G_ONCE_INIT;
+	g_once(&scan_once, scan_init, NULL);
 	*conn = mg_conn_new("192.0.2.1", "client.example.net");
 	struct mg_txn *t = mg_txn_new(*conn, cfg);
 	char *args[] = { NULL };

@@ -1,0 +1,39 @@
+/*
+ * adminlog.c - the admin audit log of the `mugaika` admin commands (see
+ * admin.h): one hash-chained record per command, with who ran it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "mg_audit.h"
+
+gboolean mg_admin_log(const struct mg_config *cfg, const char *command, JsonObject *details, gboolean required)
+{
+	if (!*cfg->admin_audit_log)
+		return TRUE;
+	JsonObject *rec = json_object_new();
+	char *now = mg_audit_time_iso(g_get_real_time()), *user = mg_audit_invoker();
+	json_object_set_string_member(rec, "type", "admin");
+	json_object_set_string_member(rec, "time", now);
+	mg_json_set_str(rec, "host", mg_audit_hostname());
+	mg_json_set_str(rec, "user", user);
+	json_object_set_int_member(rec, "uid", (gint64)getuid());
+	json_object_set_string_member(rec, "command", command);
+	GList *members = details ? json_object_get_members(details) : NULL;
+	for (GList *m = members; m; m = m->next)
+		json_object_set_member(rec, m->data, json_node_copy(json_object_get_member(details, m->data)));
+	g_list_free(members);
+	GError *err = NULL;
+	gboolean ok = mg_audit_append(cfg->admin_audit_log, rec, &err);
+	if (!ok) {
+		fprintf(stderr, "mugaika: %s: admin audit log: %s\n", required ? "error" : "warning", err->message);
+		g_error_free(err);
+	}
+	json_object_unref(rec);
+	g_free(now);
+	g_free(user);
+	return ok || !required;
+}

@@ -1,0 +1,54 @@
+/*
+ * cmd_permits.c - `mugaika permits FILE`: the auto-forward permit review
+ * (issue 6).  Lists every permit of a permit file with its status today:
+ * active, expiring within --warn-days, or EXPIRED (which the daemon would
+ * refuse to load).  For the report to the CISO deputy and for cron.
+ * Exit 0 when every permit is live, 1 when one has expired, 78 when the
+ * file has a bad line (file:line on stderr), 64 on usage errors.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "mg_policy.h"
+
+int mg_cmd_permits(int argc, char **argv)
+{
+	gint warn_days = 14;
+	char **files = NULL;
+	GOptionEntry entries[] = {
+		{"warn-days", 'w', 0, G_OPTION_ARG_INT, &warn_days, "flag permits expiring within N days (14)", "N"},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE"},
+		{NULL},
+	};
+	GOptionContext *ctx = g_option_context_new("FILE");
+	g_option_context_set_summary(ctx, "Review an auto-forward permit file (auto_forward_permit_file):\n"
+					  "every permit with its status today.  Exit 0 all live, 1 some expired,\n"
+					  "78 a bad line.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	int rc = MG_EX_OK;
+	if (!ok || !files || g_strv_length(files) != 1 || warn_days < 0) {
+		fprintf(stderr, "mugaika permits: %s\n", err ? err->message : "give one permit FILE");
+		rc = MG_EX_USAGE;
+		goto out;
+	}
+	GPtrArray *permits = mg_permit_load_all(files[0], &err);
+	if (!permits) {
+		fprintf(stderr, "mugaika permits: %s\n", err->message);
+		rc = MG_EX_CONFIG;
+		goto out;
+	}
+	GDate today;
+	mg_policy_today(&today);
+	if (mg_permit_report(stdout, permits, &today, warn_days) > 0)
+		rc = 1;
+	g_ptr_array_unref(permits);
+out:
+	g_clear_error(&err);
+	g_strfreev(files);
+	return rc;
+}

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Virus scanning through `mugaika sanitize` (issue 5): every file of Debian's
+# clamav-testfiles attached to a message is blocked (scan_on_infected =
+# reject) or removed (= remove); EICAR in the body, in a zip and in a
+# forwarded message inside a zip is refused; a clean message passes with its
+# scan in the report; no database refuses to run, degraded mode tempfails.
+# The signature database and the EICAR messages are generated here.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+TESTFILES="${CLAMAV_TESTFILES:-/usr/share/clamav-testfiles}"
+dir=$(mg_tmpdir scan)
+conf=$(mg_test_conf "$dir")
+sed -i 's/^log_level = .*/log_level = error/' "$conf"
+{ cat "$conf"; echo "scan_on_infected = remove"; } > "$dir/remove.conf"
+mkmsg() { "$PYTHON3" "$top_srcdir/tests/mkscanmsg.py" "$@"; }
+
+# sanitize CONF MSG: exit status in $rc, reply in $dir/err, report in $dir/report.json
+sanitize() {
+	"$MUGAIKA" sanitize -c "$1" --mail-from sender@example.net --rcpt staff@city.example.lg.jp \
+		--report "$dir/report.json" "$2" >"$dir/out.eml" 2>"$dir/err"
+	rc=$?
+}
+
+for kind in eicar-body eicar-zip eicar-fwd-zip; do
+	mkmsg "$kind" "$kind@example.net" "$dir/$kind.eml"
+	sanitize "$conf" "$dir/$kind.eml"
+	if [ "$rc" = 77 ] && grep -q '550 5.7.1 .*Eicar-Test-Signature' "$dir/err"; then
+		mg_pass "$kind refused with 550 5.7.1 naming the signature"
+	else
+		mg_fail "$kind: expected 550 5.7.1 Eicar-Test-Signature, got rc=$rc: $(cat "$dir/err")"
+	fi
+done
+
+mkmsg clean clean@example.net "$dir/clean.eml"
+sanitize "$conf" "$dir/clean.eml"
+if [ "$rc" = 0 ] && grep -q '"message" : "clean"' "$dir/report.json" && grep -q '"output" : "clean"' "$dir/report.json" &&
+	grep -q '"engine" : "' "$dir/report.json"; then
+	mg_pass "clean message delivered with its scan (engine, message, output) in the report"
+else
+	mg_fail "clean message: rc=$rc or no scan section in the report"
+fi
+
+if [ -d "$TESTFILES" ]; then
+	n=0; bad=""
+	for f in "$TESTFILES"/*; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		b=$(basename "$f")
+		mkmsg attach "tf-$n@example.net" "$dir/tf.eml" "$f"
+		sanitize "$conf" "$dir/tf.eml"
+		if [ "$rc" != 77 ] || ! grep -q '550 5.7.1 Message contains a virus (ClamAV-Test-File' "$dir/err"; then
+			bad="$bad $b(reject:rc=$rc)"
+		fi
+		sanitize "$dir/remove.conf" "$dir/tf.eml"
+		if [ "$rc" = 0 ]; then
+			grep -q '"virus" : "ClamAV-Test-File' "$dir/report.json" && grep -q '"action" : "removed"' "$dir/report.json" &&
+				! grep -q "filename=\"$b\"" "$dir/out.eml" || bad="$bad $b(remove:not-removed)"
+		elif [ "$rc" != 77 ]; then
+			bad="$bad $b(remove:rc=$rc)"
+		fi
+	done
+	if [ -z "$bad" ] && [ "$n" -gt 0 ]; then
+		mg_pass "all $n clamav-testfiles blocked (reject) and removed or blocked (remove)"
+	else
+		mg_fail "clamav-testfiles not blocked:$bad"
+	fi
+else
+	mg_skip "clamav-testfiles not installed ($TESTFILES)"
+fi
+
+# No database: refuse to run; degraded mode: 451 4.3.0 for every message.
+mkdir -p "$dir/nodb"
+sed "s|^clamav_database = .*|clamav_database = $dir/nodb|" "$conf" > "$dir/nodb.conf"
+sanitize "$dir/nodb.conf" "$dir/clean.eml"
+if [ "$rc" = 75 ] && grep -q 'refusing to start without virus signatures' "$dir/err"; then
+	mg_pass "no database: refused with a clear message"
+else
+	mg_fail "no database: expected exit 75 and a clear message, got rc=$rc: $(cat "$dir/err")"
+fi
+{ cat "$dir/nodb.conf"; echo "scan_allow_degraded = yes"; } > "$dir/degraded.conf"
+sanitize "$dir/degraded.conf" "$dir/clean.eml"
+if [ "$rc" = 75 ] && grep -q '451 4.3.0 Virus scanner not available' "$dir/err"; then
+	mg_pass "degraded mode: message tempfailed with 451 4.3.0"
+else
+	mg_fail "degraded mode: expected 451 4.3.0, got rc=$rc: $(cat "$dir/err")"
+fi
+
+# Stale database: files older than scan_db_max_age -> 451 4.3.0.
+cp -r "$dir/clamdb" "$dir/olddb"
+touch -d '30 days ago' "$dir/olddb"/*
+sed "s|^clamav_database = .*|clamav_database = $dir/olddb|" "$conf" > "$dir/old.conf"
+sanitize "$dir/old.conf" "$dir/clean.eml"
+if [ "$rc" = 75 ] && grep -q '451 4.3.0 Virus signature database is out of date' "$dir/err"; then
+	mg_pass "stale database: every message tempfails"
+else
+	mg_fail "stale database: expected 451 4.3.0, got rc=$rc: $(cat "$dir/err")"
+fi
+mg_summary
