@@ -69,10 +69,40 @@ struct mg_config {
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+	char **attachment_rules;	/* "[dir] TYPE-GLOB ACTION" lines */
+	GPtrArray *cdr_rules;		/* derived: struct mg_cdr_rule* (mg_cdr_policy.h) */
+	int attachment_on_mismatch;	/* enum mg_cdr_disposition */
+	int attachment_on_double_ext;	/* enum mg_cdr_disposition */
+	int attachment_on_bidi;		/* enum mg_cdr_disposition */
+	int unscannable_encrypted;	/* enum mg_cdr_disposition (no ignore) */
+	int unscannable_corrupt;
+	int unscannable_limits;
+	int64_t attachment_time_budget; /* seconds per file */
+	int64_t attachment_max_output;	/* bytes of one rebuilt file */
+	int64_t attachment_max_depth;	/* nesting of files in files */
+	int64_t office_max_entries;
+	int64_t office_max_expanded;
+	int64_t office_max_ratio;
+	gboolean office_keep_hyperlinks;
 
 	/* --- issue 4b: PDF and images --- */
+	int64_t pdf_max_size;	     /* largest PDF the rebuilder opens */
+	int64_t pdf_max_objects;     /* most indirect objects walked in one PDF */
+	int64_t image_max_pixels;    /* width*height (summed over frames/pages) */
+	int64_t image_max_dimension; /* largest width or height */
+	int64_t image_max_frames;    /* GIF frames / TIFF pages */
+	int64_t image_jpeg_quality;  /* JPEG (and lossy WebP) re-encoding quality */
 
 	/* --- issue 4c: archives and OLE2 --- */
+	int64_t archive_max_depth;	/* nesting levels of archives in archives */
+	int64_t archive_max_entries;	/* entries of one archive */
+	int64_t archive_max_entry_size; /* one unpacked member */
+	int64_t archive_max_total_size; /* unpacked bytes, all archives of a message */
+	int64_t archive_max_ratio;	/* unpacked / packed size of one archive */
+	int64_t archive_ratio_min_size; /* the ratio applies above this many unpacked bytes */
+	int64_t ole2_max_entries;	/* streams and storages of one OLE2 file */
+	int64_t ole2_max_depth;		/* storage nesting of one OLE2 file */
+	int64_t ole2_max_embedded_size; /* one decompressed embedded object */
 
 	/* --- issue 5: virus scanning --- */
 	char *clamav_database;	     /* signature directory */

@@ -70,6 +70,7 @@ struct mg_txn {
 	int in_attached;	  /* > 0 while rebuilding inside an attached message */
 
 	/* --- issue 4: attachments / CDR --- */
+	gint64 archive_unpacked; /* 4c: bytes unpacked from archives so far (archive_max_total_size) */
 
 	/* --- issue 5: virus scanning --- */
 	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */

@@ -24,6 +24,7 @@ int mg_cmd_quarantine(int argc, char **argv);
 int mg_cmd_audit(int argc, char **argv);
 int mg_cmd_report(int argc, char **argv);
 int mg_cmd_permits(int argc, char **argv); /* issue 6 */
+int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
 
 /* Load -c CONF (or the default path when it exists, else built-in
  * defaults); prints the error and returns NULL on failure. */

@@ -25,6 +25,7 @@ static const struct mg_subcmd subcmds[] = {
 	{ "audit", mg_cmd_audit, "verify the hash chain of an audit log" },
 	{ "report", mg_cmd_report, "counts from the audit log for a period (text or JSON)" },
 	{ "permits", mg_cmd_permits, "review an auto-forward permit file (expiry status)" },
+	{ "rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be" },
 };
 
 const char *mg_cli_default_config(void) { return SYSCONFDIR "/mugaika/mugaika.conf"; }

@@ -1,11 +1,77 @@
 /*
- * cdr.c - see mg_cdr.h.  Foundation version: every attachment is copied
- * into the new tree unchanged (issue 4 replaces this with the policy table
- * and the rebuilders).
+ * cdr.c - see mg_cdr.h.  The attachment dispatcher:
+ *
+ *   true type (mg_filetype) -> name checks (bidi override, double
+ *   extension, content/name mismatch) -> policy table (mg_cdr_policy) ->
+ *   rebuilder or converter for the type (table below) -> budgets (time,
+ *   output size) -> virus scan of the output (mg_scan_buffer) -> new part.
+ *
+ * Every path that cannot prove the output clean ends in REMOVE,
+ * UNSCANNABLE, INFECTED or ERROR; nothing is passed through unchanged
+ * except by a `keep` rule, and a kept file is still scanned.
+ *
+ * Unscannable classes: a rebuilder says why in out->reason; a reason that
+ * mentions encryption or a password is "encrypted", one that mentions a
+ * limit, budget or ratio is "limits", any other is "corrupt".  Each class
+ * has its configured disposition (unscannable_* keys).
+ *
+ * Entry points: mg_cdr_attachment (a MIME leaf), mg_cdr_file (a bare file,
+ * archive members), mg_rebuild_file (mg_rebuild.h: one file outside any
+ * message, for `mugaika rebuild`); all three run cdr_process().
  */
 #include "config.h"
 
+#include <gio/gio.h>
+#include <string.h>
+
+#include "cdr_zip.h" /* mg_cdr_odf */
 #include "mg_cdr.h"
+#include "mg_cdr_policy.h"
+#include "mg_filetype.h"
+#include "mg_log.h"
+#include "mg_pipeline.h"
+#include "mg_rebuild.h"
+#include "mg_scan.h"
+
+struct cdr_handler {
+	const char *glob; /* lower-case true type */
+	mg_cdr_fn fn;	  /* NULL: no rebuilder for this type */
+};
+
+/* First match wins. */
+static const struct cdr_handler rebuilders[] = {
+	{ "application/vnd.openxmlformats-officedocument.*", mg_cdr_ooxml },
+	{ "application/vnd.ms-excel.sheet.binary.*", NULL }, /* xlsb: binary parts, no rebuilder */
+	{ "application/vnd.ms-*.macroenabled.12", mg_cdr_ooxml },
+	{ "application/vnd.oasis.opendocument.text", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.spreadsheet", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.presentation", mg_cdr_odf },
+	{ "application/vnd.oasis.opendocument.graphics", mg_cdr_odf },
+	{ "application/pdf", mg_cdr_pdf },
+	{ "image/svg*", NULL },
+	{ "image/*", mg_cdr_image },
+	{ "application/msword", mg_cdr_ole2 },
+	{ "application/vnd.ms-excel", mg_cdr_ole2 },
+	{ "application/vnd.ms-powerpoint", mg_cdr_ole2 },
+	{ "text/rtf", mg_cdr_rtf },
+	{ "text/csv", mg_cdr_csv },
+	{ "text/html", mg_cdr_html },
+	{ "application/zip", mg_cdr_archive },
+	{ "application/x-7z-compressed", mg_cdr_archive },
+	{ "application/x-rar", mg_cdr_archive },
+	{ "application/vnd.rar", mg_cdr_archive },
+	{ "application/x-lzh-compressed", mg_cdr_archive },
+	{ "application/vnd.ms-cab-compressed", mg_cdr_archive },
+	{ "application/x-tar", mg_cdr_archive },
+	{ "application/gzip", mg_cdr_archive },
+	{ "application/x-bzip2", mg_cdr_archive },
+	{ "application/x-xz", mg_cdr_archive },
+	{ "application/x-iso9660-image", mg_cdr_archive },
+};
+
+static const struct cdr_handler converters[] = {
+	{ "text/html", mg_cdr_html },
+};
 
 void mg_cdr_out_init(struct mg_cdr_out *out)
 {
@@ -26,16 +92,380 @@ void mg_cdr_out_clear(struct mg_cdr_out *out)
 	*out = (struct mg_cdr_out){ 0 };
 }
 
+static mg_cdr_fn handler_find(const struct cdr_handler *tab, gsize n, const char *type)
+{
+	for (gsize i = 0; type && i < n; i++)
+		if (g_pattern_match_simple(tab[i].glob, type))
+			return tab[i].fn;
+	return NULL;
+}
+
+gboolean mg_cdr_handler_exists(enum mg_rule_action action, const char *type)
+{
+	if (action == MG_RULE_REBUILD)
+		return handler_find(rebuilders, G_N_ELEMENTS(rebuilders), type) != NULL;
+	if (action == MG_RULE_TO_TEXT)
+		return handler_find(converters, G_N_ELEMENTS(converters), type) != NULL;
+	return TRUE;
+}
+
+static void set_reason(struct mg_cdr_out *out, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void set_reason(struct mg_cdr_out *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_free(out->reason);
+	out->reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* SMTP replies and logs are ASCII: anything else becomes '?'. */
+static char *ascii_only(const char *s)
+{
+	char *a = g_strdup(s ? s : "");
+	for (char *p = a; *p; p++)
+		if ((guchar)*p < 0x20 || (guchar)*p > 0x7e)
+			*p = '?';
+	return a;
+}
+
+static int unscannable_disposition(const struct mg_config *cfg, const char *reason, const char **rule)
+{
+	char *low = g_ascii_strdown(reason ? reason : "", -1);
+	int disp;
+	if (strstr(low, "encrypt") || strstr(low, "password")) {
+		*rule = "unscannable_encrypted";
+		disp = cfg->unscannable_encrypted;
+	} else if (strstr(low, "limit") || strstr(low, "budget") || strstr(low, "ratio") ||
+		   strstr(low, "too many") || strstr(low, "too large") || strstr(low, "too deep") ||
+		   strstr(low, "exceed")) {
+		*rule = "unscannable_limits";
+		disp = cfg->unscannable_limits;
+	} else {
+		*rule = "unscannable_corrupt";
+		disp = cfg->unscannable_corrupt;
+	}
+	g_free(low);
+	return disp;
+}
+
+/* Apply a disposition to the message; the file itself is gone either way. */
+static void cdr_dispose(struct mg_txn *t, int disp, const char *rule, const char *reason)
+{
+	if (disp != MG_DISP_REJECT && disp != MG_DISP_QUARANTINE)
+		return;
+	char *why = ascii_only(reason);
+	if (disp == MG_DISP_QUARANTINE)
+		t->force_quarantine = TRUE;
+	mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", rule, "Attachment refused: %s", why);
+	g_free(why);
+}
+
+/* The name checks: TRUE when the file may go on to the policy table. */
+static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_filetype *ft,
+				struct mg_cdr_out *out)
+{
+	const struct mg_config *cfg = in->t->cfg;
+	const struct {
+		gboolean hit;
+		int disp;
+		const char *rule, *text;
+	} checks[] = {
+		{ ft->bidi_override, cfg->attachment_on_bidi, "attachment_on_rtl_override",
+		  "the file name contains a right-to-left override that disguises its extension" },
+		{ ft->double_ext, cfg->attachment_on_double_ext, "attachment_on_double_extension",
+		  "the file name has a double extension" },
+		{ ft->mismatch, cfg->attachment_on_mismatch, "attachment_on_mismatch",
+		  "the content does not match the file name or declared type" },
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(checks); i++) {
+		if (!checks[i].hit || checks[i].disp == MG_DISP_IGNORE)
+			continue;
+		set_reason(out, "%s: %s (%s)", ft->true_type, checks[i].text, ft->why ? ft->why : "");
+		cdr_dispose(in->t, checks[i].disp, checks[i].rule, out->reason);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Run the rule for the type.  *action says what the part report records. */
+static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out,
+					 enum mg_action *action)
+{
+	const struct mg_cdr_rule *r = mg_cdr_rule_lookup(in->t->cfg, in->t->direction, in->true_type);
+	mg_cdr_fn fn = NULL;
+	*action = MG_ACTION_REMOVED;
+	if (!r) {
+		set_reason(out, "no attachment_rule matches %s", in->true_type);
+		return MG_CDR_REMOVE;
+	}
+	switch (r->action) {
+	case MG_RULE_KEEP:
+		*action = MG_ACTION_KEPT;
+		out->data = g_byte_array_sized_new((guint)in->len);
+		g_byte_array_append(out->data, in->data, (guint)in->len);
+		set_reason(out, "kept by attachment_rule %d (%s)", r->line, r->glob);
+		return MG_CDR_REBUILT;
+	case MG_RULE_REJECT:
+		set_reason(out, "%s is refused by attachment_rule %d", in->true_type, r->line);
+		cdr_dispose(in->t, MG_DISP_REJECT, "attachment_rule", out->reason);
+		return MG_CDR_REMOVE;
+	case MG_RULE_REMOVE:
+		set_reason(out, "%s is not allowed (attachment_rule %d)", in->true_type, r->line);
+		return MG_CDR_REMOVE;
+	case MG_RULE_REBUILD:
+		fn = handler_find(rebuilders, G_N_ELEMENTS(rebuilders), in->true_type);
+		break;
+	case MG_RULE_TO_TEXT:
+		fn = handler_find(converters, G_N_ELEMENTS(converters), in->true_type);
+		break;
+	}
+	if (!fn) {
+		set_reason(out, "%s cannot be %s (attachment_rule %d)", in->true_type,
+			   r->action == MG_RULE_TO_TEXT ? "converted to text" : "rebuilt", r->line);
+		return MG_CDR_REMOVE;
+	}
+	enum mg_cdr_status st = fn(in, out);
+	*action = st == MG_CDR_CONVERTED ? MG_ACTION_CONVERTED : MG_ACTION_REBUILT;
+	return st;
+}
+
+/* Budgets and the virus scan of what would be delivered. */
+static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg_cdr_out *out,
+					   enum mg_cdr_status st)
+{
+	const struct mg_config *cfg = in->t->cfg;
+	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
+		return st;
+	if (!out->data) {
+		set_reason(out, "rebuilder returned no data");
+		return MG_CDR_ERROR;
+	}
+	if (g_get_monotonic_time() > in->deadline_us) {
+		set_reason(out, "time budget exceeded (attachment_time_budget)");
+		return MG_CDR_UNSCANNABLE;
+	}
+	if ((gint64)out->data->len > cfg->attachment_max_output) {
+		set_reason(out, "rebuilt file exceeds attachment_max_output");
+		return MG_CDR_UNSCANNABLE;
+	}
+	char *virus = NULL, *why = NULL;
+	const char *name = out->new_filename ? out->new_filename : in->filename;
+	enum mg_scan_result sr = mg_scan_buffer(in->t, out->data->data, out->data->len, name, &virus, &why);
+	if (sr == MG_SCAN_INFECTED) {
+		g_free(out->virus);
+		out->virus = g_strdup(virus ? virus : "unknown");
+		set_reason(out, "virus found: %s", out->virus);
+		st = MG_CDR_INFECTED;
+	} else if (sr == MG_SCAN_UNSCANNABLE || sr == MG_SCAN_ERROR) {
+		set_reason(out, "scanner: %s", why ? why : "cannot scan");
+		st = sr == MG_SCAN_ERROR ? MG_CDR_ERROR : MG_CDR_UNSCANNABLE;
+	}
+	g_free(virus);
+	g_free(why);
+	return st;
+}
+
+static gint64 cdr_deadline(const struct mg_cdr_in *in)
+{
+	gint64 d = g_get_monotonic_time() + in->t->cfg->attachment_time_budget * G_USEC_PER_SEC;
+	if (in->t->deadline_us > 0 && in->t->deadline_us < d)
+		d = in->t->deadline_us;
+	if (in->deadline_us > 0 && in->deadline_us < d)
+		d = in->deadline_us;
+	return d;
+}
+
+/* The whole decision for one typed file. */
+static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct mg_filetype *ft,
+				      struct mg_cdr_out *out, enum mg_action *action)
+{
+	struct mg_cdr_in in = *in0;
+	in.true_type = ft->true_type;
+	in.deadline_us = cdr_deadline(in0);
+	*action = MG_ACTION_REMOVED;
+	enum mg_cdr_status st;
+	if (in.depth > in.t->cfg->attachment_max_depth) {
+		set_reason(out, "nested too deep (attachment_max_depth %" G_GINT64_FORMAT ")",
+			   (gint64)in.t->cfg->attachment_max_depth);
+		st = MG_CDR_UNSCANNABLE;
+	} else if (!cdr_name_checks(&in, ft, out)) {
+		return MG_CDR_REMOVE;
+	} else if (g_strcmp0(mg_filetype_family(ft->true_type), "encrypted") == 0) {
+		set_reason(out, "encrypted document (password protected), cannot be scanned or rebuilt");
+		st = MG_CDR_UNSCANNABLE;
+	} else {
+		st = cdr_check_output(&in, out, cdr_apply_rule(&in, out, action));
+	}
+	if (st == MG_CDR_UNSCANNABLE) {
+		const char *rule = NULL;
+		int disp = unscannable_disposition(in.t->cfg, out->reason, &rule);
+		cdr_dispose(in.t, disp, rule, out->reason);
+	}
+	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
+		*action = MG_ACTION_REMOVED;
+	return st;
+}
+
 enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	out->data = g_byte_array_new();
-	g_byte_array_append(out->data, in->data, (guint)in->len);
-	return MG_CDR_REBUILT;
+	struct mg_filetype ft;
+	GError *err = NULL;
+	enum mg_action action;
+	if (!mg_filetype_detect(in->data, in->len, in->filename, NULL, &ft, &err)) {
+		set_reason(out, "file typing failed: %s", err->message);
+		g_error_free(err);
+		return MG_CDR_ERROR;
+	}
+	enum mg_cdr_status st = cdr_process(in, &ft, out, &action);
+	mg_filetype_clear(&ft);
+	return st;
+}
+
+/* ---- MIME attachments ---- */
+
+static void report_fill(struct mg_part_report *rep, enum mg_action action, const struct mg_cdr_out *out)
+{
+	rep->action = action;
+	g_free(rep->reason);
+	rep->reason = g_strdup(out->reason ? out->reason : mg_action_name(action));
+	for (guint i = 0; out->removed && i < out->removed->len; i++)
+		mg_part_report_removed(rep, "%s", (const char *)out->removed->pdata[i]);
+	if (out->virus) {
+		g_free(rep->virus);
+		rep->virus = g_strdup(out->virus);
+	}
+}
+
+static GMimeObject *cdr_deliver(struct mg_leaf *leaf, const struct mg_filetype *ft, enum mg_cdr_status st,
+				enum mg_action action, struct mg_cdr_out *out)
+{
+	struct mg_txn *t = leaf->t;
+	if (st == MG_CDR_ERROR) {
+		GError *e = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s", out->reason ? out->reason : "?");
+		mg_txn_internal_error(t, "attachment rebuild", e);
+		g_error_free(e);
+		report_fill(leaf->rep, MG_ACTION_REMOVED, out);
+		return NULL;
+	}
+	report_fill(leaf->rep, action, out);
+	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
+		return NULL;
+	const char *type = out->new_type ? out->new_type
+		       : action == MG_ACTION_KEPT ? leaf->mime_type : ft->true_type;
+	const char *name = out->new_filename ? out->new_filename : leaf->filename;
+	if (action != MG_ACTION_KEPT) {
+		g_free(leaf->rep->new_type);
+		leaf->rep->new_type = g_strdup(type);
+		g_free(leaf->rep->new_filename);
+		leaf->rep->new_filename = g_strdup(out->new_filename);
+		char hex[65];
+		mg_sha256_hex(out->data->data, out->data->len, hex);
+		leaf->rep->new_sha256 = g_strdup(hex);
+		leaf->rep->new_size = out->data->len;
+	}
+	GMimeObject *o = mg_leaf_new_part(leaf, type, name, out->data->data, out->data->len);
+	if (action == MG_ACTION_CONVERTED && g_str_has_prefix(type, "text/"))
+		g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
+	return o;
 }
 
 GMimeObject *mg_cdr_attachment(struct mg_leaf *leaf)
 {
-	leaf->rep->action = MG_ACTION_KEPT;
-	leaf->rep->reason = g_strdup("attachment copied (no CDR policy yet)");
-	return mg_leaf_new_part(leaf, leaf->mime_type, leaf->filename, leaf->data->data, leaf->data->len);
+	struct mg_txn *t = leaf->t;
+	struct mg_filetype ft;
+	GError *err = NULL;
+	if (!mg_filetype_detect(leaf->data->data, leaf->data->len, leaf->filename, leaf->mime_type, &ft, &err)) {
+		mg_txn_internal_error(t, "file typing", err);
+		g_error_free(err);
+		return NULL;
+	}
+	g_free(leaf->rep->detected_type);
+	leaf->rep->detected_type = g_strdup(ft.true_type);
+	struct mg_cdr_in in = { .t = t, .data = leaf->data->data, .len = leaf->data->len,
+				.filename = leaf->filename, .depth = 0 };
+	struct mg_cdr_out out;
+	enum mg_action action;
+	mg_cdr_out_init(&out);
+	enum mg_cdr_status st = cdr_process(&in, &ft, &out, &action);
+	mg_info(t->queue_id, "part %s: %s: %s", leaf->path, ft.true_type, out.reason ? out.reason : "");
+	GMimeObject *o = cdr_deliver(leaf, &ft, st, action, &out);
+	mg_cdr_out_clear(&out);
+	mg_filetype_clear(&ft);
+	return o;
+}
+
+/* ---- one bare file, outside a message (mg_rebuild.h) ---- */
+
+static const char *result_name(enum mg_cdr_status st, enum mg_action action)
+{
+	static const char *const names[] = { "rebuilt", "converted", "removed", "unscannable", "infected", "error" };
+	if (st == MG_CDR_REBUILT && action == MG_ACTION_KEPT)
+		return "kept";
+	return (gsize)st < G_N_ELEMENTS(names) ? names[st] : "error";
+}
+
+static void rebuild_fill(struct mg_rebuild *r, struct mg_txn *t, enum mg_cdr_status st, enum mg_action action,
+			 struct mg_cdr_out *out)
+{
+	r->result = result_name(st, action);
+	r->reason = g_strdup(out->reason ? out->reason : r->result);
+	r->new_type = g_strdup(out->new_type);
+	r->new_filename = g_strdup(out->new_filename);
+	r->removed = g_ptr_array_ref(out->removed);
+	if (st == MG_CDR_REBUILT || st == MG_CDR_CONVERTED)
+		r->data = g_byte_array_ref(out->data);
+	const struct mg_verdict *v = &t->report->verdict;
+	if (v->kind == MG_VERDICT_REJECT || v->kind == MG_VERDICT_TEMPFAIL)
+		r->verdict = g_strdup_printf("%s %s %s", v->code, v->ecode, v->reason ? v->reason : "");
+	r->quarantine = t->force_quarantine;
+}
+
+gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const guint8 *data, gsize len,
+			 const char *filename, struct mg_rebuild *r, GError **err)
+{
+	static const char *const dirs[] = { "inbound", "outbound", "internal", "transit" };
+	int dir = direction ? -1 : MG_DIR_INBOUND;
+	for (gsize i = 0; direction && i < G_N_ELEMENTS(dirs); i++)
+		if (g_ascii_strcasecmp(direction, dirs[i]) == 0)
+			dir = (int)i;
+	*r = (struct mg_rebuild){ 0 };
+	if (dir < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+			    "'%s' is not a direction; allowed: inbound, outbound, internal, transit", direction);
+		return FALSE;
+	}
+	struct mg_filetype ft;
+	if (!mg_filetype_detect(data, len, filename, NULL, &ft, err))
+		return FALSE;
+	struct mg_conn *c = mg_conn_new("", NULL);
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	t->direction = dir;
+	t->deadline_us = g_get_monotonic_time() + cfg->max_processing_time * G_USEC_PER_SEC;
+	struct mg_cdr_in in = { .t = t, .data = data, .len = len, .filename = filename };
+	struct mg_cdr_out out;
+	enum mg_action action;
+	mg_cdr_out_init(&out);
+	enum mg_cdr_status st = cdr_process(&in, &ft, &out, &action);
+	r->true_type = g_strdup(ft.true_type);
+	rebuild_fill(r, t, st, action, &out);
+	mg_cdr_out_clear(&out);
+	mg_filetype_clear(&ft);
+	mg_txn_free(t);
+	mg_conn_free(c);
+	return TRUE;
+}
+
+void mg_rebuild_clear(struct mg_rebuild *r)
+{
+	g_free(r->true_type);
+	g_free(r->reason);
+	g_free(r->new_type);
+	g_free(r->new_filename);
+	if (r->removed)
+		g_ptr_array_unref(r->removed);
+	if (r->data)
+		g_byte_array_unref(r->data);
+	g_free(r->verdict);
+	*r = (struct mg_rebuild){ 0 };
 }

@@ -18,6 +18,7 @@
 #include "mg_config.h"
 #include "mg_config_table.h"
 #include "mg_policy.h" /* issue 6: check functions of its rows */
+#include "mg_cdr_policy.h" /* issue 4a: attachment_rule check */
 
 G_DEFINE_QUARK(mg-config-error-quark, mg_config_error)
 
@@ -112,10 +113,124 @@ static const struct mg_opt mg_options[] = {
 	  "template (unknown section or placeholder, unclosed brace) is a load error." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
+	  "any application/vnd.openxmlformats-officedocument.* rebuild\n"
+	  "any application/vnd.ms-word.document.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-word.template.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-excel.sheet.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-excel.template.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.presentation.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.slideshow.macroenabled.12 rebuild\n"
+	  "any application/vnd.ms-powerpoint.template.macroenabled.12 rebuild\n"
+	  "any application/vnd.oasis.opendocument.text rebuild\n"
+	  "any application/vnd.oasis.opendocument.spreadsheet rebuild\n"
+	  "any application/vnd.oasis.opendocument.presentation rebuild\n"
+	  "any application/vnd.oasis.opendocument.graphics rebuild\n"
+	  "any application/msword rebuild\nany application/vnd.ms-excel rebuild\n"
+	  "any application/vnd.ms-powerpoint rebuild\nany application/pdf rebuild\n"
+	  "any image/png rebuild\nany image/jpeg rebuild\nany image/gif rebuild\nany image/bmp rebuild\n"
+	  "any image/tiff rebuild\nany image/webp rebuild\n"
+	  "any application/zip rebuild\nany application/x-7z-compressed rebuild\nany application/x-rar rebuild\n"
+	  "any application/vnd.rar rebuild\nany application/x-lzh-compressed rebuild\n"
+	  "any application/vnd.ms-cab-compressed rebuild\nany application/x-tar rebuild\n"
+	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
+	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\nany text/plain keep\n"
+	  "any * remove",
+	  0, 0, NULL, mg_cdr_rule_check,
+	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
+	  "TYPE-GLOB ACTION (no direction = any).  TYPE-GLOB matches the true type found\n"
+	  "from the content (lower case, * and ? wildcards; `mugaika rebuild FILE` shows\n"
+	  "the type of a file); the first matching rule wins.  ACTION: rebuild (in its\n"
+	  "own format without active content), to-text (HTML only), remove (with a\n"
+	  "notice), reject (the whole message, 550 5.7.1), keep (unchanged, still virus\n"
+	  "scanned).  A type no rule matches is removed; rebuild or to-text for an exact\n"
+	  "type without a rebuilder is a configuration error (through a wildcard, the\n"
+	  "file is removed).  Giving this key replaces the whole default list." },
+	{ "attachment_on_mismatch", MG_OPT_ENUM, OFF(attachment_on_mismatch), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "Content that is not what its filename extension or declared type says (an\n"
+	  "executable named .pdf): remove the file, reject the message, quarantine (keep\n"
+	  "the original and reject), or ignore (the true type decides alone)." },
+	{ "attachment_on_double_extension", MG_OPT_ENUM, OFF(attachment_on_double_ext), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "A name such as invoice.pdf.exe (a known extension before an executable,\n"
+	  "script, shortcut or disk image one)." },
+	{ "attachment_on_rtl_override", MG_OPT_ENUM, OFF(attachment_on_bidi), "remove", 0, 0,
+	  MG_DISP_VALUES_IGNORE, NULL,
+	  "A name with a bidirectional override (U+202E ...) that disguises its real\n"
+	  "extension." },
+	{ "unscannable_encrypted", MG_OPT_ENUM, OFF(unscannable_encrypted), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "An encrypted archive or document (the PPAP pattern) cannot be scanned or\n"
+	  "rebuilt: remove it with a notice, reject the message, or quarantine (keep the\n"
+	  "original and reject)." },
+	{ "unscannable_corrupt", MG_OPT_ENUM, OFF(unscannable_corrupt), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "A corrupt or truncated file that cannot be rebuilt." },
+	{ "unscannable_limits", MG_OPT_ENUM, OFF(unscannable_limits), "remove", 0, 0, MG_DISP_VALUES, NULL,
+	  "A file over a budget (time, size, entries, expansion ratio, nesting)." },
+	{ "attachment_time_budget", MG_OPT_TIME, OFF(attachment_time_budget), "30", 1, 3600, NULL, NULL,
+	  "Seconds one attachment may take to rebuild (never past max_processing_time).\n"
+	  "Over it the file is unscannable (unscannable_limits)." },
+	{ "attachment_max_output", MG_OPT_SIZE, OFF(attachment_max_output), "32M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest rebuilt or converted file.  Larger: unscannable (unscannable_limits)." },
+	{ "attachment_max_depth", MG_OPT_INT, OFF(attachment_max_depth), "5", 0, 50, NULL, NULL,
+	  "Deepest nesting of files inside files (archive in archive) that is rebuilt.\n"
+	  "Deeper: unscannable (unscannable_limits)." },
+	{ "office_max_entries", MG_OPT_INT, OFF(office_max_entries), "5000", 10, 1000000, NULL, NULL,
+	  "Most ZIP entries in one Office Open XML or OpenDocument file (docx, xlsx,\n"
+	  "pptx, odt ...)." },
+	{ "office_max_expanded", MG_OPT_SIZE, OFF(office_max_expanded), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
+	  "Largest total uncompressed size of one Office Open XML or OpenDocument file." },
+	{ "office_max_ratio", MG_OPT_INT, OFF(office_max_ratio), "100", 2, 100000, NULL, NULL,
+	  "Largest ratio of uncompressed to compressed size of one Office document\n"
+	  "(a higher ratio is a decompression bomb: unscannable_limits)." },
+	{ "office_keep_hyperlinks", MG_OPT_BOOL, OFF(office_keep_hyperlinks), "yes", 0, 0, NULL, NULL,
+	  "Keep external hyperlinks in Office documents (they are listed in the report).\n"
+	  "no: remove them with the other external relationships." },
 
 	/* --- issue 4b: PDF and images --- */
+	{ "pdf_max_size", MG_OPT_SIZE, OFF(pdf_max_size), "20M", 1 * KiB, 1 * GiB, NULL, NULL,
+	  "Largest PDF the PDF rebuilder opens.  Larger: unscannable." },
+	{ "pdf_max_objects", MG_OPT_INT, OFF(pdf_max_objects), "200000", 100, 10000000, NULL, NULL,
+	  "Most objects walked while disarming one PDF.  More: unscannable." },
+	{ "image_max_pixels", MG_OPT_INT, OFF(image_max_pixels), "50000000", 1, 1000000000, NULL, NULL,
+	  "Most pixels (width x height, summed over GIF frames and TIFF pages) the image\n"
+	  "rebuilder decodes.  Checked from the header before any pixel memory is taken;\n"
+	  "more (a pixel bomb): unscannable." },
+	{ "image_max_dimension", MG_OPT_INT, OFF(image_max_dimension), "30000", 16, 1000000, NULL, NULL,
+	  "Largest image width or height in pixels.  Larger: unscannable." },
+	{ "image_max_frames", MG_OPT_INT, OFF(image_max_frames), "500", 1, 100000, NULL, NULL,
+	  "Most frames of an animated GIF or pages of a TIFF.  More: unscannable." },
+	{ "image_jpeg_quality", MG_OPT_INT, OFF(image_jpeg_quality), "90", 10, 100, NULL, NULL,
+	  "Quality of re-encoded JPEG images (and of lossy WebP images)." },
 
 	/* --- issue 4c: archives and OLE2 --- */
+	{ "archive_max_depth", MG_OPT_INT, OFF(archive_max_depth), "5", 1, 20, NULL, NULL,
+	  "Deepest nesting of archives inside archives (a zip in a zip is depth 2).\n"
+	  "Deeper: the outermost archive is unscannable." },
+	{ "archive_max_entries", MG_OPT_INT, OFF(archive_max_entries), "1000", 1, 100000, NULL, NULL,
+	  "Most entries (files, directories, links) in one archive, counted while\n"
+	  "reading.  More: the archive is unscannable." },
+	{ "archive_max_entry_size", MG_OPT_SIZE, OFF(archive_max_entry_size), "50M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest unpacked archive member, counted while unpacking (header sizes are\n"
+	  "not trusted).  Larger: the archive is unscannable." },
+	{ "archive_max_total_size", MG_OPT_SIZE, OFF(archive_max_total_size), "100M", 1 * KiB, 8 * GiB, NULL, NULL,
+	  "Most bytes unpacked from archives in one message, all archives and nesting\n"
+	  "levels together.  More: the archive being unpacked is unscannable." },
+	{ "archive_max_ratio", MG_OPT_INT, OFF(archive_max_ratio), "100", 2, 100000, NULL, NULL,
+	  "Largest ratio of unpacked bytes to the archive's own size (zip bombs).\n"
+	  "Checked while unpacking once archive_ratio_min_size bytes are unpacked.\n"
+	  "Larger: the archive is unscannable." },
+	{ "archive_ratio_min_size", MG_OPT_SIZE, OFF(archive_ratio_min_size), "1M", 0, 1 * GiB, NULL, NULL,
+	  "archive_max_ratio is only applied once an archive has unpacked this many\n"
+	  "bytes (small archives of text legitimately compress very well)." },
+	{ "ole2_max_entries", MG_OPT_INT, OFF(ole2_max_entries), "10000", 10, 1000000, NULL, NULL,
+	  "Most streams and storages examined in one legacy Office (OLE2) file.\n"
+	  "More: the file is unscannable." },
+	{ "ole2_max_depth", MG_OPT_INT, OFF(ole2_max_depth), "16", 2, 64, NULL, NULL,
+	  "Deepest storage nesting in one OLE2 file.  Deeper: the file is unscannable." },
+	{ "ole2_max_embedded_size", MG_OPT_SIZE, OFF(ole2_max_embedded_size), "50M", 1 * KiB, 2 * GiB, NULL, NULL,
+	  "Largest object embedded in a PowerPoint file, decompressed to be examined.\n"
+	  "Larger: the file is unscannable." },
 
 	/* --- issue 5: virus scanning --- */
 	{ "clamav_database", MG_OPT_STR, OFF(clamav_database), "/var/lib/clamav", 0, 0, NULL, NULL,
@@ -389,7 +504,14 @@ static struct mg_config *config_new(const char *path)
 	return cfg;
 }
 
-struct mg_config *mg_config_defaults(void) { return config_new(NULL); }
+struct mg_config *mg_config_defaults(void)
+{
+	struct mg_config *cfg = config_new(NULL);
+	GError *err = NULL;
+	if (!mg_config_finish(cfg, &err)) /* derived data of the modules (hooks) */
+		g_error("built-in defaults are inconsistent: %s", err->message);
+	return cfg;
+}
 
 /* Split one line into key and value.  Returns FALSE for blank/comment. */
 static gboolean line_split(char *line, char **key, char **value, char **why)

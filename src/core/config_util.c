@@ -12,6 +12,7 @@
 #include "mg_config_table.h"
 #include "mg_scan.h"
 #include "mg_policy.h" /* issue 6 hooks */
+#include "mg_cdr_policy.h" /* issue 4a hooks */
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
@@ -221,13 +222,15 @@ static const mg_config_hook finish_hooks[] = {
 	mg_scan_config_check,
 	mg_store_config_check,
 	mg_policy_config_compile, /* issue 6 */
+	mg_cdr_rules_compile,	  /* issue 4a */
 	mg_notice_config_finish,  /* issue 3: notice template */
-	NULL, /* modules add their compile function above this line */
+	NULL,			  /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
 	mg_policy_config_release, /* issue 6 */
+	mg_cdr_rules_release,	  /* issue 4a */
 	mg_notice_config_release, /* issue 3: notice template */
-	NULL, /* modules add their release function above this line */
+	NULL,			  /* modules add their release function above this line */
 };
 
 gboolean mg_config_finish(struct mg_config *cfg, GError **err)

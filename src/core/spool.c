@@ -114,7 +114,10 @@ GMimeStream *mg_spool_stream(struct mg_spool *sp, GError **err)
 		g_set_error(err, G_IO_ERROR, g_io_error_from_errno(errno), "spool dup: %s", g_strerror(errno));
 		return NULL;
 	}
-	GMimeStream *s = g_mime_stream_fs_new_with_bounds(fd, 0, (gint64)sp->size);
+	/* Unbounded on purpose: a bounded GMimeStreamFs answers -1 (not 0) at
+	 * its end; the file holds exactly the spooled bytes anyway.  Start 0:
+	 * the dup shares the writer's offset, which is at the end. */
+	GMimeStream *s = g_mime_stream_fs_new_with_bounds(fd, 0, -1);
 	return s;
 }
 

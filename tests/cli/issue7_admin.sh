@@ -27,7 +27,9 @@ cat > "$T/sm.in"
 exit \${FAKE_SENDMAIL_RC:-0}
 EOS
 chmod +x "$T/sendmail.sh"
+sh "$top_srcdir/tests/mkclamdb.sh" "$T/clamdb" # issue 5: every message is scanned
 cat >"$T/m.conf" <<EOC
+clamav_database = $T/clamdb
 quarantine_dir = $T/q
 audit_log = $T/audit.log
 admin_audit_log = $T/admin.log

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "mg_log.h"
 #include "mg_pipeline.h"
 #include "mg_policy.h"
@@ -29,9 +31,9 @@ static struct mg_config *pt_conf(const char *extra)
 {
 	char *text = g_strconcat(PT_BASE_CONF, extra ? extra : "", NULL);
 	GError *err = NULL;
-	struct mg_config *cfg = mg_config_parse("test.conf", text, strlen(text), &err);
-	if (!cfg)
-		fail_msg("config: %s", err->message);
+	(void)err;
+	tu_scan_init();
+	struct mg_config *cfg = tu_config(text);
 	g_free(text);
 	return cfg;
 }

@@ -174,10 +174,10 @@ static const struct row rows[] = {
 				     "method=REQUEST\n\nBEGIN:VCALENDAR\nEND:VCALENDAR\n--b1--\n",
 	 MG_VERDICT_ACCEPT,
 	 "250",
-	 {"Meeting"},
+	 {"Meeting", "text/calendar"},
 	 {"<p>"},
 	 "html-to-text",
-	 "text/calendar"},
+	 NULL},
 	{"alternative inside related",
 	 "",
 	 MP("multipart/alternative") "--b1\nContent-Type: text/plain\n\n\n--b1\n"

@@ -22,6 +22,7 @@
 #include "mg_audit.h"
 #include "mg_quarantine.h"
 #include "mg_scan.h"
+#include "testutil.h"
 #include "mg_store.h"
 #include "mg_txn.h"
 
@@ -615,10 +616,7 @@ int main(void)
 	tzset();
 	mg_pipeline_global_init();
 	tmpdir = g_dir_make_tmp("mg_quarantine_XXXXXX", NULL);
-	struct mg_config *def = mg_config_defaults();
-	if (!mg_scan_global_init(def, NULL))
-		return 1;
-	mg_config_unref(def);
+	tu_scan_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_policy), cmocka_unit_test(test_original_identical),
 		cmocka_unit_test(test_fail_closed), cmocka_unit_test(test_early_and_aborted),

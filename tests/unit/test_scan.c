@@ -25,6 +25,7 @@
 #include "mg_mime.h"
 #include "mg_pipeline.h"
 #include "mg_scan.h"
+#include "testutil.h"
 #include "mg_txn.h"
 #include "scan_engine.h"
 
@@ -60,11 +61,8 @@ static void run_mkclamdb(const char *dir)
 
 static struct mg_config *cfg_for(const char *dir, const char *extra)
 {
-	GError *err = NULL;
 	char *text = g_strdup_printf("clamav_database = %s\nlog_level = error\n%s", dir, extra ? extra : "");
-	struct mg_config *cfg = mg_config_parse("test", text, strlen(text), &err);
-	if (!cfg)
-		fail_msg("config: %s", err->message);
+	struct mg_config *cfg = tu_config(text); /* adds private store paths */
 	g_free(text);
 	return cfg;
 }

@@ -20,6 +20,7 @@ static char *read_all(struct mg_spool *sp)
 	gssize n;
 	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
 		g_string_append_len(g, buf, n);
+	assert_int_equal(n, 0); /* the end is 0, not an error */
 	g_object_unref(s);
 	return g_string_free(g, FALSE);
 }

@@ -78,6 +78,12 @@ static void tu_store_keys(GString *text)
 	}
 }
 
+void tu_scan_init(void)
+{
+	static GOnce scan_once = G_ONCE_INIT;
+	g_once(&scan_once, scan_init, NULL);
+}
+
 struct mg_config *tu_config(const char *text)
 {
 	GError *err = NULL;
@@ -94,8 +100,7 @@ struct mg_config *tu_config(const char *text)
  * leading blank, folded lines kept), then stream the body. */
 struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize chunk, struct mg_conn **conn)
 {
-	static GOnce scan_once = G_ONCE_INIT;
-	g_once(&scan_once, scan_init, NULL);
+	tu_scan_init();
 	*conn = mg_conn_new("192.0.2.1", "client.example.net");
 	struct mg_txn *t = mg_txn_new(*conn, cfg);
 	char *args[] = { NULL };

@@ -7,7 +7,10 @@
 #include "mg_config.h"
 #include "mg_pipeline.h"
 
-/* A config from text (asserts it parses). */
+/* Load the scan engine once from a generated test database (tu_run does). */
+void tu_scan_init(void);
+/* A config from text (asserts it parses); store paths go to a temporary
+ * directory unless the text sets them. */
 struct mg_config *tu_config(const char *text);
 /* Feed a whole message (header block + body, LF or CRLF) through all stages
  * in chunks of `chunk` bytes (0 = one chunk).  Returns the transaction
