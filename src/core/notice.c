@@ -30,7 +30,7 @@ static const struct {
 } sections[S_N] = {
 	[S_HEADER] = {"header", "", TRUE},
 	[S_HTML] = {"html", "", FALSE},
-	[S_PART] = {"part", "name type size action reason new_name path", TRUE},
+	[S_PART] = {"part", "name type size action reason new_name renamed path", TRUE},
 	[S_OBJECT] = {"object", "object", TRUE},
 	[S_EVENT] = {"event", "event", TRUE},
 	[S_NOTE] = {"note", "note", FALSE},
@@ -281,6 +281,8 @@ gboolean mg_body_is_body_rep(const struct mg_txn *t, const struct mg_part_report
 static void render_part(GString *out, const struct mg_notice_tmpl *tm, const struct mg_part_report *p)
 {
 	char *size = human_size(p->size);
+	gboolean differs = p->new_filename && g_strcmp0(p->new_filename, p->filename) != 0;
+	char *renamed = differs ? g_strdup_printf(" -> %s", p->new_filename) : g_strdup("");
 	const char *type = p->detected_type ? p->detected_type : p->declared_type;
 	struct subst s[] = {
 		{"name", p->filename ? p->filename : word(tm, "noname")},
@@ -289,6 +291,7 @@ static void render_part(GString *out, const struct mg_notice_tmpl *tm, const str
 		{"action", word(tm, mg_action_name(p->action))},
 		{"reason", p->reason},
 		{"new_name", p->new_filename ? p->new_filename : p->filename},
+		{"renamed", renamed},
 		{"path", p->path},
 	};
 	render(out, tm->text[S_PART], s, G_N_ELEMENTS(s));
@@ -297,6 +300,7 @@ static void render_part(GString *out, const struct mg_notice_tmpl *tm, const str
 		render(out, tm->text[S_OBJECT], &o, 1);
 	}
 	g_free(size);
+	g_free(renamed);
 }
 
 static gboolean notice_wanted(const struct mg_txn *t)

@@ -565,12 +565,14 @@ static void test_notice_render(void **state)
 		const char *want[6];
 	} cases[] = {
 		{"",
-		 {"添付「報告書.docm」(application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): 無害化 (再構成) "
+		 {"添付「報告書.docm」 -> 報告書.docx(application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): "
+		  "無害化 (再構成) "
 		  "して添付しています",
 		  "    理由: macros removed", "    取り除いた要素: vbaProject.bin", "・電子署名は無害化処理のため",
 		  "・note from policy", "保管ID: Q-123"}},
 		{"notice_language = en\n",
-		 {"Attachment \"報告書.docm\" (application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): sanitized "
+		 {"Attachment \"報告書.docm\" -> 報告書.docx (application/vnd.ms-word.document.macroEnabled.12, 1.5 "
+		  "KB): sanitized "
 		  "(rebuilt)",
 		  "    Removed: vbaProject.bin", "- The digital signature was removed", "- note from policy",
 		  "quarantine id: Q-123", "(no name)"}},
@@ -582,6 +584,7 @@ static void test_notice_render(void **state)
 		struct mg_txn *t = mg_txn_new(c, cfg);
 		struct mg_part_report *p = mg_report_add_part(t->report, "2");
 		p->filename = g_strdup("報告書.docm");
+		p->new_filename = g_strdup("報告書.docx");
 		p->declared_type = g_strdup("application/vnd.ms-word.document.macroEnabled.12");
 		p->size = 1536;
 		p->action = MG_ACTION_REBUILT;
