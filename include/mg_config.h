@@ -54,6 +54,19 @@ struct mg_config {
 	int64_t max_processing_time; /* seconds for end-of-message work */
 
 	/* --- issue 3: body and notice --- */
+	int body_charset;	       /* 0 utf-8, 1 iso-2022-jp */
+	gboolean html_defang_links;
+	int64_t html_max_output;
+	int64_t html_max_depth;
+	int64_t alternative_stub_chars;
+	int body_convert_fail;	       /* enum mg_fail_action */
+	int encrypted_action;	       /* 0 reject, 1 remove */
+	gboolean body_only;
+	int notice_position;	       /* 0 top, 1 bottom */
+	int notice_when;	       /* 0 changed, 1 always, 2 never */
+	int notice_language;	       /* 0 ja, 1 en */
+	char *notice_template;	       /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	char **attachment_rules;	/* "[dir] TYPE-GLOB ACTION" lines */

@@ -29,6 +29,10 @@ char *mg_mime_lf(const char *s);
 char *mg_mime_type_of(GMimeObject *obj);
 /* Parser options shared by every parse (charsets, RFC 2047 leniency). */
 GMimeParserOptions *mg_mime_parser_options(void);
+/* The decoded UTF-8 filename of a part (Content-Disposition filename,
+ * else Content-Type name; RFC 2231 continuations and charsets, RFC 2047,
+ * raw 8-bit), or NULL. */
+char *mg_mime_part_filename(GMimePart *part);
 /* Hex SHA-256 of data into out[65]. */
 void mg_sha256_hex(const void *data, gsize len, char out[65]);
 

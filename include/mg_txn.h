@@ -64,6 +64,10 @@ struct mg_txn {
 	gboolean force_quarantine; /* a rule asks that the original be kept */
 
 	/* --- issue 3: body and notice --- */
+	GMimeObject *body_main;	  /* first body text of the message itself (a ref), or NULL */
+	GPtrArray *body_reps;	  /* struct mg_part_report* of body text leaves (borrowed) */
+	gboolean body_from_html;  /* a body text was converted from HTML */
+	int in_attached;	  /* > 0 while rebuilding inside an attached message */
 
 	/* --- issue 4: attachments / CDR --- */
 	gint64 archive_unpacked; /* 4c: bytes unpacked from archives so far (archive_max_total_size) */

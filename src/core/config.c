@@ -71,6 +71,46 @@ static const struct mg_opt mg_options[] = {
 	  "Seconds the end-of-message work may take before it fails with on_error." },
 
 	/* --- issue 3: body and notice --- */
+	{ "body_charset", MG_OPT_ENUM, OFF(body_charset), "utf-8", 0, 0, "utf-8|iso-2022-jp", NULL,
+	  "Charset of the text body delivered.  iso-2022-jp: a part with characters outside\n"
+	  "JIS X 0208 (e.g. circled digits, half-width katakana) is sent as UTF-8 instead\n"
+	  "(logged), never with characters lost." },
+	{ "html_defang_links", MG_OPT_BOOL, OFF(html_defang_links), "no", 0, 0, NULL, NULL,
+	  "Show link targets of converted HTML as hxxp:// / hxxps:// so that they are\n"
+	  "not clickable." },
+	{ "html_max_output", MG_OPT_SIZE, OFF(html_max_output), "4M", 1 * KiB, 256 * MiB, NULL, NULL,
+	  "Largest text made from one HTML part.  More: body_convert_fail." },
+	{ "html_max_depth", MG_OPT_INT, OFF(html_max_depth), "256", 8, 10000, NULL, NULL,
+	  "HTML elements nested deeper than this keep their text but lose their layout." },
+	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "64", 0, 100000, NULL, NULL,
+	  "multipart/alternative: the text/plain alternative is used when it has at least\n"
+	  "this many non-blank characters; shorter (a stub such as \"view this mail in\n"
+	  "HTML\") or empty, the HTML alternative is converted instead." },
+	{ "body_convert_fail", MG_OPT_ENUM, OFF(body_convert_fail), "reject", 0, 0, "tempfail|reject", NULL,
+	  "A body that cannot be converted to text (HTML over html_max_output, parser\n"
+	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"
+	  "delivered as HTML." },
+	{ "encrypted_action", MG_OPT_ENUM, OFF(encrypted_action), "reject", 0, 0, "reject|remove", NULL,
+	  "Encrypted content (S/MIME enveloped-data, PGP/MIME multipart/encrypted) cannot\n"
+	  "be sanitized.  reject = 554 5.7.1 with a reason; remove = the part is removed\n"
+	  "and the notice says so.  Opaque-signed S/MIME is unwrapped (its signature is\n"
+	  "removed, like multipart/signed); only when it cannot be read does this apply." },
+	{ "body_only", MG_OPT_BOOL, OFF(body_only), "no", 0, 0, NULL, NULL,
+	  "Body-only profile: every part that is not body text (every attachment, text\n"
+	  "attachments included) is removed and listed in the notice." },
+	{ "notice_position", MG_OPT_ENUM, OFF(notice_position), "top", 0, 0, "top|bottom", NULL,
+	  "Where the notice to the recipient goes in the body text." },
+	{ "notice_when", MG_OPT_ENUM, OFF(notice_when), "changed", 0, 0, "changed|always|never", NULL,
+	  "changed: only when something was converted, rebuilt or removed, the body came\n"
+	  "from HTML, or a signature was removed; always: on every message; never." },
+	{ "notice_language", MG_OPT_ENUM, OFF(notice_language), "ja", 0, 0, "ja|en", NULL,
+	  "Language of the notice template used when notice_template is empty, and of the\n"
+	  "image placeholder in converted HTML." },
+	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
+	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
+	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
+	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
+	  "template (unknown section or placeholder, unclosed brace) is a load error." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),

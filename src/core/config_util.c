@@ -215,17 +215,21 @@ gboolean mg_check_socket(const char *value, char **why)
 typedef gboolean (*mg_config_hook)(struct mg_config *cfg, GError **err);
 typedef void (*mg_config_release)(struct mg_config *cfg);
 
+gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err); /* issue 3, notice.c */
+void mg_notice_config_release(struct mg_config *cfg);
 gboolean mg_store_config_check(struct mg_config *cfg, GError **err); /* issue 7: store.c */
 static const mg_config_hook finish_hooks[] = {
 	mg_scan_config_check,
 	mg_store_config_check,
 	mg_policy_config_compile, /* issue 6 */
 	mg_cdr_rules_compile,	  /* issue 4a */
+	mg_notice_config_finish,  /* issue 3: notice template */
 	NULL,			  /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
 	mg_policy_config_release, /* issue 6 */
 	mg_cdr_rules_release,	  /* issue 4a */
+	mg_notice_config_release, /* issue 3: notice template */
 	NULL,			  /* modules add their release function above this line */
 };
 

@@ -62,7 +62,7 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 	GError *err = NULL;
 	struct mg_leaf leaf = { .t = t, .orig = part, .path = path, .depth = depth };
 	leaf.mime_type = mg_mime_type_of(GMIME_OBJECT(part));
-	leaf.filename = g_strdup(g_mime_part_get_filename(part));
+	leaf.filename = mg_mime_part_filename(part); /* issue 3: CP50220, RFC 2231 */
 	leaf.rep = mg_report_add_part(t->report, path);
 	leaf.rep->declared_type = g_strdup(leaf.mime_type);
 	leaf.rep->filename = g_strdup(leaf.filename);
@@ -88,6 +88,8 @@ done:
 
 GMimeObject *mg_leaf_process(struct mg_leaf *leaf)
 {
+	if (leaf->t->cfg->body_only && !leaf->inline_text) /* issue 3: body-only profile (F3) */
+		return mg_body_only_remove(leaf);
 	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
 		return NULL;
 	if (leaf->inline_text)

@@ -5,12 +5,15 @@
  * Header policy of the top level: every incoming Content-* field,
  * MIME-Version and any X-Mugaika-* field (forged or stale) is deleted; the
  * rebuilt entity's MIME fields and our status fields are appended.  All
- * other fields (Subject, From, Received, ...) are left exactly as received.
+ * other fields (Subject, From, Received, ...) are left exactly as received,
+ * except Subject and address fields in raw 8-bit, re-encoded (ops_raw8).
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "mg_body.h"
+#include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 
@@ -50,6 +53,53 @@ static void ops_delete(struct mg_txn *t)
 	}
 }
 
+/* Header fields sent with raw 8-bit bytes (CP932 or EUC-JP unencoded) are
+ * replaced by their decoded text as RFC 2047 UTF-8 words, so that every
+ * client reads them: Subject/Comments as text, address fields through
+ * GMime's address parser after the bytes are decoded here (GMime's own
+ * fallback would read EUC-JP as half-width katakana).  Fields without
+ * 8-bit bytes are left exactly as received. */
+static const char *const addr_fields[] = {"From", "To", "Cc", "Reply-To", "Sender"};
+
+static char *raw8_reencode(const char *name, const char *value)
+{
+	if (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0) {
+		char *text = g_strstrip(mg_charset_decode_header(value));
+		char *enc = g_mime_utils_header_encode_text(NULL, text, "utf-8");
+		g_free(text);
+		return enc;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(addr_fields); i++) {
+		if (g_ascii_strcasecmp(name, addr_fields[i]) != 0)
+			continue;
+		char *utf8 = mg_charset_to_utf8(value, strlen(value), NULL, NULL);
+		InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), utf8);
+		char *enc = l && internet_address_list_length(l) > 0 ? internet_address_list_to_string(l, NULL, TRUE)
+								     : NULL;
+		if (l)
+			g_object_unref(l);
+		g_free(utf8);
+		return enc;
+	}
+	return NULL;
+}
+
+static void ops_raw8(struct mg_txn *t)
+{
+	for (guint i = t->headers->len; i-- > 0;) {
+		struct mg_header *h = t->headers->pdata[i];
+		gboolean raw8 = FALSE;
+		for (const char *p = h->value; *p && !raw8; p++)
+			raw8 = (guchar)*p >= 0x80;
+		char *enc = raw8 ? raw8_reencode(h->name, h->value) : NULL;
+		if (!enc)
+			continue;
+		op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+		op_add(t, MG_HDR_ADD, h->name, 0, enc);
+		g_free(enc);
+	}
+}
+
 /* Split "Name: value\n\tmore\nName2: v\n" into ADD operations. */
 static void ops_add_block(struct mg_txn *t, const char *block)
 {
@@ -83,17 +133,37 @@ static void ops_add_block(struct mg_txn *t, const char *block)
 	g_strfreev(lines);
 }
 
-static void status_headers(struct mg_txn *t)
+/* X-Mugaika-Actions: "html-to-text; signature-removed; rebuilt=1; removed=2"
+ * (events, then counts of attachments by action; body text not counted),
+ * "none" when nothing was done. */
+static char *actions_value(struct mg_txn *t)
 {
-	int c[4];
-	mg_report_count(t->report, c);
+	int c[4] = {0, 0, 0, 0};
+	for (guint i = 0; i < t->report->parts->len; i++) {
+		const struct mg_part_report *p = t->report->parts->pdata[i];
+		if (!mg_body_is_body_rep(t, p))
+			c[p->action]++;
+	}
 	GString *a = g_string_new(NULL);
+	if (t->body_from_html)
+		g_string_append(a, "html-to-text; ");
 	for (guint i = 0; i < t->report->events->len; i++)
 		g_string_append_printf(a, "%s; ", (char *)t->report->events->pdata[i]);
-	g_string_append_printf(a, "kept=%d; converted=%d; rebuilt=%d; removed=%d", c[MG_ACTION_KEPT],
-			       c[MG_ACTION_CONVERTED], c[MG_ACTION_REBUILT], c[MG_ACTION_REMOVED]);
+	static const enum mg_action order[] = {MG_ACTION_CONVERTED, MG_ACTION_REBUILT, MG_ACTION_REMOVED};
+	for (gsize i = 0; i < G_N_ELEMENTS(order); i++)
+		if (c[order[i]])
+			g_string_append_printf(a, "%s=%d; ", mg_action_name(order[i]), c[order[i]]);
+	if (a->len)
+		g_string_truncate(a, a->len - 2);
+	else
+		g_string_append(a, "none");
+	return g_string_free(a, FALSE);
+}
+
+static void status_headers(struct mg_txn *t)
+{
 	t->report->status = g_strdup_printf("sanitized (mugaika %s)", PACKAGE_VERSION);
-	t->report->actions = g_string_free(a, FALSE);
+	t->report->actions = actions_value(t);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);
 }
@@ -118,6 +188,7 @@ gboolean mg_mime_write(struct mg_txn *t)
 	}
 	t->report->size_out = g_mime_stream_length(t->out_body);
 	ops_delete(t);
+	ops_raw8(t);
 	op_add(t, MG_HDR_ADD, "MIME-Version", 0, "1.0");
 	char *block = g_mime_object_get_headers(t->new_top, fo);
 	ops_add_block(t, block);

@@ -93,6 +93,7 @@ void mg_txn_free(struct mg_txn *t)
 	if (t->new_top)
 		g_object_unref(t->new_top);
 	mg_scan_txn_release(t);
+	mg_body_txn_free(t); /* issue 3 */
 	mg_spool_free(t->raw);
 	if (t->out_body)
 		g_object_unref(t->out_body);

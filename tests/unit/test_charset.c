@@ -1,0 +1,162 @@
+/*
+ * test_charset.c - mg_charset: every Japanese charset, mislabelled text,
+ * CP50220 extensions, the wave dash family, RFC 2047 headers, the
+ * ISO-2022-JP output encoder, and garbage that must not crash.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mg_charset.h"
+
+struct body_row {
+	const char *name;
+	const char *in;
+	gssize len; /* -1: strlen */
+	const char *label;
+	const char *want;      /* UTF-8 */
+	const char *want_used; /* NULL: not checked */
+};
+
+static const struct body_row body_rows[] = {
+	{"ascii", "hello", -1, "us-ascii", "hello", "US-ASCII"},
+	{"jis plain", "\x1b$B%F%9%H\x1b(B ok", -1, "iso-2022-jp", "テスト ok", "ISO-2022-JP"},
+	{"jis NEC row13 circled one", "\x1b$B-!\x1b(B", -1, "ISO-2022-JP", "①", "ISO-2022-JP"},
+	{"jis NEC row13 kabu roman3", "\x1b$B-j-7\x1b(B", -1, "iso-2022-jp", "㈱Ⅲ", NULL},
+	{"jis IBM ext taka", "\x1b$B|b\x1b(B", -1, "iso-2022-jp", "髙", NULL},
+	{"jis IBM ext saki", "\x1b$Byu\x1b(B", -1, "iso-2022-jp", "﨑", NULL},
+	{"jis wave dash", "\x1b$B!A\x1b(B", -1, "iso-2022-jp", "\xe3\x80\x9c", NULL},
+	{"jis halfwidth kana ESC(I", "\x1b(I1\x1b(B", -1, "iso-2022-jp", "ｱ", NULL},
+	{"jis halfwidth kana SO/SI",
+	 "\x0e\x31\x0f"
+	 "a",
+	 -1, "iso-2022-jp", "ｱa", NULL},
+	{"jis roman", "\x1b(Jabc\x1b(B", -1, "iso-2022-jp", "abc", NULL},
+	{"jis missing reset at EOL", "\x1b$B%F\nA", -1, "iso-2022-jp", "テ\nA", NULL},
+	{"jis-2 gb2312 via iconv", "\x1b$A", -1, "iso-2022-jp-2", "", "ISO-2022-JP-2"},
+	{"sjis", "\x83\x65\x83\x58\x83\x67", -1, "Shift_JIS", "テスト", "SHIFT_JIS"},
+	{"sjis circled one", "\x87\x40", -1, "shift_jis", "①", NULL},
+	{"sjis wave dash", "\x81\x60", -1, "Shift_JIS", "\xe3\x80\x9c", NULL},
+	{"cp932 wave dash", "\x81\x60", -1, "windows-31j", "\xe3\x80\x9c", NULL},
+	{"sjis minus cent pound not", "\x81\x7c\x81\x91\x81\x92\x81\xca", -1, "cp932", "\xe2\x88\x92¢£¬", NULL},
+	{"sjis halfwidth kana", "\xb1\xb2", -1, "shift_jis", "ｱｲ", NULL},
+	{"euc", "\xc6\xfc\xcb\xdc\xb8\xec", -1, "euc-jp", "日本語", "EUC-JP-MS"},
+	{"euc wave dash", "\xa1\xc1", -1, "euc-jp", "\xe3\x80\x9c", NULL},
+	{"euc NEC row13", "\xad\xa1", -1, "euc-jp", "①", NULL},
+	{"euc halfwidth kana", "\x8e\xb1", -1, "euc-jp", "ｱ", NULL},
+	{"utf-8", "日本語", -1, "utf-8", "日本語", "UTF-8"},
+	{"utf-16 bom", "\xff\xfe\xe5\x65\x2c\x67", 6, "utf-16", "日本", NULL},
+	{"utf-16 bom unlabelled", "\xfe\xff\x65\xe5\x67\x2c", 6, NULL, "日本", "UTF-16"},
+	{"sjis labelled iso-2022-jp", "\x83\x65\x83\x58\x83\x67", -1, "iso-2022-jp", "テスト", "SHIFT_JIS"},
+	{"utf-8 labelled iso-2022-jp", "テスト", -1, "iso-2022-jp", "テスト", "UTF-8"},
+	{"sjis labelled us-ascii", "\x82\xa0\x82\xa2\x82\xa4", -1, "us-ascii", "あいう", "SHIFT_JIS"},
+	{"sjis unlabelled", "\x93\xfa\x96\x7b\x8c\xea", -1, NULL, "日本語", "SHIFT_JIS"},
+	{"euc unlabelled", "\xc6\xfc\xcb\xdc\xb8\xec\xa4\xc7\xa4\xb9", -1, NULL, "日本語です", "EUC-JP"},
+	{"jis unlabelled", "\x1b$B%F%9%H\x1b(B", -1, NULL, "テスト", "ISO-2022-JP"},
+	{"sjis labelled euc-jp", "\x83\x65\x83\x58\x83\x67\x82\xc5\x82\xb7", -1, "euc-jp", "テストです", "SHIFT_JIS"},
+	{"utf-8 labelled shift_jis", "テストです", -1, "shift_jis", "テストです", "UTF-8"},
+	{"latin-1 labelled us-ascii", "caf\xe9 cr\xe8me", -1, "us-ascii", "café crème", "WINDOWS-1252"},
+	{"unknown label", "abc", -1, "x-no-such-charset", "abc", NULL},
+	{"nul bytes", "a\0b", 3, "utf-8", "a b", NULL},
+};
+
+static void test_body_rows(void **state)
+{
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(body_rows); i++) {
+		const struct body_row *r = &body_rows[i];
+		char *used = NULL;
+		gsize len = r->len < 0 ? strlen(r->in) : (gsize)r->len;
+		char *got = mg_charset_to_utf8(r->in, len, r->label, &used);
+		if (strcmp(got, r->want) != 0 || (r->want_used && strcmp(used, r->want_used) != 0))
+			fail_msg("%s: got '%s' (%s), want '%s' (%s)", r->name, got, used, r->want,
+				 r->want_used ? r->want_used : "-");
+		g_free(got);
+		g_free(used);
+	}
+}
+
+struct hdr_row {
+	const char *in, *want;
+};
+
+static const struct hdr_row hdr_rows[] = {
+	{"=?iso-2022-jp?b?GyRCLSEbKEI=?=", "①"},
+	{"=?sjis?b?h0A=?=", "①"},
+	{"Re: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= ok", "Re: テスト ok"},
+	{"=?UTF-8?B?44E=?= =?UTF-8?B?gg==?=", "あ"},                 /* split multibyte */
+	{"=?UTF-8?B?44GC?=\n =?UTF-8?B?44GE?=", "あい"},             /* folded */
+	{"=?ISO-2022-JP?B?GyRCJUYbKEI=?= =?UTF-8?B?44GC?=", "テあ"}, /* mixed charsets */
+	{"=?utf-8?q?caf=C3=A9_au_lait?=", "café au lait"},
+	{"\x82\xa0\x82\xa2 raw", "あい raw"},   /* raw CP932 in Subject */
+	{"=?iso-2022-jp?B?gqCCog==?=", "あい"}, /* Shift_JIS labelled ISO-2022-JP */
+	{"a =?bogus", "a =?bogus"},
+	{"=?utf-8*ja?b?44GC?=", "あ"}, /* RFC 2231 language */
+	{"plain  text", "plain  text"},
+	{"=?x-unknown?b?YWJj?=", "abc"},
+};
+
+static void test_header_rows(void **state)
+{
+	(void)state;
+	for (gsize i = 0; i < G_N_ELEMENTS(hdr_rows); i++) {
+		char *got = mg_charset_decode_header(hdr_rows[i].in);
+		if (strcmp(got, hdr_rows[i].want) != 0)
+			fail_msg("header '%s': got '%s', want '%s'", hdr_rows[i].in, got, hdr_rows[i].want);
+		g_free(got);
+	}
+}
+
+static void test_iso2022jp_out(void **state)
+{
+	(void)state;
+	gsize n = 0;
+	char *jis = mg_charset_to_iso2022jp("テスト\xef\xbd\x9e", &n); /* fullwidth tilde -> 0x2141 */
+	assert_non_null(jis);
+	assert_memory_equal(jis, "\x1b$B%F%9%H!A\x1b(B", n);
+	char *back = mg_charset_to_utf8(jis, n, "iso-2022-jp", NULL);
+	assert_string_equal(back, "テスト\xe3\x80\x9c");
+	g_free(back);
+	g_free(jis);
+	assert_null(mg_charset_to_iso2022jp("①", NULL)); /* outside JIS X 0208 */
+	assert_null(mg_charset_to_iso2022jp("ｱ", NULL)); /* half-width kana */
+}
+
+/* Random bytes in every charset: valid UTF-8 out, no crash. */
+static void test_garbage(void **state)
+{
+	(void)state;
+	static const char *labels[] = {"iso-2022-jp", "shift_jis", "euc-jp", "utf-8", "utf-16", NULL, "iso-2022-jp-2"};
+	GRand *r = g_rand_new_with_seed(42);
+	for (int round = 0; round < 300; round++) {
+		guchar buf[257];
+		gsize len = (gsize)g_rand_int_range(r, 0, 256);
+		for (gsize i = 0; i < len; i++)
+			buf[i] = (guchar)(round % 3 == 0 ? "\x1b$B(I@\x0e\x0f\x80\xff"[g_rand_int_range(r, 0, 11)]
+							 : g_rand_int_range(r, 0, 256));
+		buf[len] = 0;
+		char *got = mg_charset_to_utf8((char *)buf, len, labels[round % G_N_ELEMENTS(labels)], NULL);
+		assert_true(g_utf8_validate(got, -1, NULL));
+		g_free(got);
+		char *h = mg_charset_decode_header((char *)buf);
+		assert_true(g_utf8_validate(h, -1, NULL));
+		g_free(h);
+	}
+	g_rand_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_body_rows),
+		cmocka_unit_test(test_header_rows),
+		cmocka_unit_test(test_iso2022jp_out),
+		cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
