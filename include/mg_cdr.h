@@ -18,31 +18,31 @@
 #include "mg_mime.h"
 
 enum mg_cdr_status {
-	MG_CDR_REBUILT = 0,	 /* out->data is a fresh file without active content */
-	MG_CDR_CONVERTED,	 /* out->data is another format (e.g. text) */
-	MG_CDR_REMOVE,		 /* the file must not be delivered (reason in out) */
-	MG_CDR_UNSCANNABLE,	 /* encrypted, corrupt, or over a budget */
-	MG_CDR_INFECTED,	 /* the scanner found malware (out->virus) */
-	MG_CDR_ERROR		 /* internal failure: the message fails closed */
+	MG_CDR_REBUILT = 0, /* out->data is a fresh file without active content */
+	MG_CDR_CONVERTED,   /* out->data is another format (e.g. text) */
+	MG_CDR_REMOVE,      /* the file must not be delivered (reason in out) */
+	MG_CDR_UNSCANNABLE, /* encrypted, corrupt, or over a budget */
+	MG_CDR_INFECTED,    /* the scanner found malware (out->virus) */
+	MG_CDR_ERROR        /* internal failure: the message fails closed */
 };
 
 struct mg_cdr_in {
-	struct mg_txn *t;      /* the message (config, deadline, scanner, log id) */
+	struct mg_txn *t; /* the message (config, deadline, scanner, log id) */
 	const guint8 *data;
 	gsize len;
 	const char *filename;  /* decoded UTF-8, may be NULL */
 	const char *true_type; /* from the content (libmagic) */
-	int depth;	       /* 0 for a MIME part, +1 per archive level */
+	int depth;             /* 0 for a MIME part, +1 per archive level */
 	gint64 deadline_us;    /* this file's time budget (monotonic) */
 };
 
 struct mg_cdr_out {
 	GByteArray *data;   /* the rebuilt or converted file */
-	char *new_type;	    /* when the type changes (docm -> docx, html -> text) */
+	char *new_type;     /* when the type changes (docm -> docx, html -> text) */
 	char *new_filename; /* when the name changes (.docm -> .docx) */
 	GPtrArray *removed; /* char*: what was taken out ("VBA macro project") */
-	char *reason;	    /* why removed / unscannable / failed */
-	char *virus;	    /* signature name when infected */
+	char *reason;       /* why removed / unscannable / failed */
+	char *virus;        /* signature name when infected */
 };
 
 typedef enum mg_cdr_status (*mg_cdr_fn)(const struct mg_cdr_in *in, struct mg_cdr_out *out);

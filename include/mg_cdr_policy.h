@@ -21,14 +21,14 @@ enum mg_rule_action { MG_RULE_REBUILD = 0, MG_RULE_TO_TEXT, MG_RULE_REMOVE, MG_R
 
 /* Values of the attachment_on_* and unscannable_* keys (enum order). */
 enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE, MG_DISP_IGNORE };
-#define MG_DISP_VALUES "remove|reject|quarantine"
+#define MG_DISP_VALUES        "remove|reject|quarantine"
 #define MG_DISP_VALUES_IGNORE "remove|reject|quarantine|ignore"
 
 struct mg_cdr_rule {
 	int direction; /* enum mg_direction, or -1 for any */
 	char *glob;    /* lower case */
 	enum mg_rule_action action;
-	int line;      /* 1-based index among the rules, for reasons and logs */
+	int line; /* 1-based index among the rules, for reasons and logs */
 };
 
 gboolean mg_cdr_rule_check(const char *value, char **why);

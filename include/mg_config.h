@@ -36,8 +36,8 @@ struct mg_config {
 	char *socket;
 	char *pid_file;
 	char *user;
-	int log_level;		/* enum mg_log_level */
-	int on_error;		/* enum mg_fail_action */
+	int log_level;          /* enum mg_log_level */
+	int on_error;           /* enum mg_fail_action */
 	int64_t milter_timeout; /* seconds libmilter waits on the MTA */
 
 	/* --- spool and structural limits --- */
@@ -46,47 +46,47 @@ struct mg_config {
 	int64_t max_message_size;
 	int64_t max_header_size;  /* the whole header block */
 	int64_t max_header_field; /* one field, folded lines included */
-	int64_t max_headers;	  /* number of header fields */
+	int64_t max_headers;      /* number of header fields */
 	int64_t max_mime_depth;
 	int64_t max_mime_parts;
-	int64_t max_part_size;	   /* one decoded leaf */
-	int64_t max_decoded_total; /* all decoded leaves together */
+	int64_t max_part_size;       /* one decoded leaf */
+	int64_t max_decoded_total;   /* all decoded leaves together */
 	int64_t max_processing_time; /* seconds for end-of-message work */
 
 	/* --- issue 3: body and notice --- */
-	int body_charset;	       /* 0 utf-8, 1 iso-2022-jp */
+	int body_charset; /* 0 utf-8, 1 iso-2022-jp */
 	gboolean html_defang_links;
 	int64_t html_max_output;
 	int64_t html_max_depth;
 	int64_t alternative_stub_chars;
-	int body_convert_fail;	       /* enum mg_fail_action */
-	int encrypted_action;	       /* 0 reject, 1 remove */
+	int body_convert_fail; /* enum mg_fail_action */
+	int encrypted_action;  /* 0 reject, 1 remove */
 	gboolean body_only;
-	int notice_position;	       /* 0 top, 1 bottom */
-	int notice_when;	       /* 0 changed, 1 always, 2 never */
-	int notice_language;	       /* 0 ja, 1 en */
-	char *notice_template;	       /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	int notice_position;           /* 0 top, 1 bottom */
+	int notice_when;               /* 0 changed, 1 always, 2 never */
+	int notice_language;           /* 0 ja, 1 en */
+	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
-	char **attachment_rules;	/* "[dir] TYPE-GLOB ACTION" lines */
-	GPtrArray *cdr_rules;		/* derived: struct mg_cdr_rule* (mg_cdr_policy.h) */
-	int attachment_on_mismatch;	/* enum mg_cdr_disposition */
-	int attachment_on_double_ext;	/* enum mg_cdr_disposition */
-	int attachment_on_bidi;		/* enum mg_cdr_disposition */
-	int unscannable_encrypted;	/* enum mg_cdr_disposition (no ignore) */
+	char **attachment_rules;      /* "[dir] TYPE-GLOB ACTION" lines */
+	GPtrArray *cdr_rules;         /* derived: struct mg_cdr_rule* (mg_cdr_policy.h) */
+	int attachment_on_mismatch;   /* enum mg_cdr_disposition */
+	int attachment_on_double_ext; /* enum mg_cdr_disposition */
+	int attachment_on_bidi;       /* enum mg_cdr_disposition */
+	int unscannable_encrypted;    /* enum mg_cdr_disposition (no ignore) */
 	int unscannable_corrupt;
 	int unscannable_limits;
 	int64_t attachment_time_budget; /* seconds per file */
-	int64_t attachment_max_output;	/* bytes of one rebuilt file */
-	int64_t attachment_max_depth;	/* nesting of files in files */
+	int64_t attachment_max_output;  /* bytes of one rebuilt file */
+	int64_t attachment_max_depth;   /* nesting of files in files */
 	int64_t office_max_entries;
 	int64_t office_max_expanded;
 	int64_t office_max_ratio;
 	gboolean office_keep_hyperlinks;
 
 	/* --- issue 4b: PDF and images --- */
-	int64_t pdf_max_size;	     /* largest PDF the rebuilder opens */
+	int64_t pdf_max_size;        /* largest PDF the rebuilder opens */
 	int64_t pdf_max_objects;     /* most indirect objects walked in one PDF */
 	int64_t image_max_pixels;    /* width*height (summed over frames/pages) */
 	int64_t image_max_dimension; /* largest width or height */
@@ -94,39 +94,39 @@ struct mg_config {
 	int64_t image_jpeg_quality;  /* JPEG (and lossy WebP) re-encoding quality */
 
 	/* --- issue 4c: archives and OLE2 --- */
-	int64_t archive_max_depth;	/* nesting levels of archives in archives */
-	int64_t archive_max_entries;	/* entries of one archive */
+	int64_t archive_max_depth;      /* nesting levels of archives in archives */
+	int64_t archive_max_entries;    /* entries of one archive */
 	int64_t archive_max_entry_size; /* one unpacked member */
 	int64_t archive_max_total_size; /* unpacked bytes, all archives of a message */
-	int64_t archive_max_ratio;	/* unpacked / packed size of one archive */
+	int64_t archive_max_ratio;      /* unpacked / packed size of one archive */
 	int64_t archive_ratio_min_size; /* the ratio applies above this many unpacked bytes */
-	int64_t ole2_max_entries;	/* streams and storages of one OLE2 file */
-	int64_t ole2_max_depth;		/* storage nesting of one OLE2 file */
+	int64_t ole2_max_entries;       /* streams and storages of one OLE2 file */
+	int64_t ole2_max_depth;         /* storage nesting of one OLE2 file */
 	int64_t ole2_max_embedded_size; /* one decompressed embedded object */
 
 	/* --- issue 5: virus scanning --- */
-	char *clamav_database;	     /* signature directory */
+	char *clamav_database;        /* signature directory */
 	gboolean scan_allow_degraded; /* start without a database; tempfail all mail */
-	int scan_on_infected;	     /* enum mg_scan_infected_action */
-	int scan_on_unscannable;     /* enum mg_scan_unscannable_action */
-	int64_t scan_max_scan_size;  /* CL_ENGINE_MAX_SCANSIZE */
-	int64_t scan_max_file_size;  /* CL_ENGINE_MAX_FILESIZE */
-	int64_t scan_max_recursion;  /* CL_ENGINE_MAX_RECURSION */
-	int64_t scan_max_files;	     /* CL_ENGINE_MAX_FILES */
-	int64_t scan_max_time;	     /* seconds, CL_ENGINE_MAX_SCANTIME */
+	int scan_on_infected;         /* enum mg_scan_infected_action */
+	int scan_on_unscannable;      /* enum mg_scan_unscannable_action */
+	int64_t scan_max_scan_size;   /* CL_ENGINE_MAX_SCANSIZE */
+	int64_t scan_max_file_size;   /* CL_ENGINE_MAX_FILESIZE */
+	int64_t scan_max_recursion;   /* CL_ENGINE_MAX_RECURSION */
+	int64_t scan_max_files;       /* CL_ENGINE_MAX_FILES */
+	int64_t scan_max_time;        /* seconds, CL_ENGINE_MAX_SCANTIME */
 	gboolean scan_alert_encrypted_archives;
 	gboolean scan_alert_encrypted_docs;
 	gboolean scan_alert_macros;
 	gboolean scan_alert_broken_executables;
 	gboolean scan_alert_phishing;
-	int64_t scan_db_warn_age;	/* seconds */
-	int64_t scan_db_max_age;	/* seconds */
+	int64_t scan_db_warn_age;       /* seconds */
+	int64_t scan_db_max_age;        /* seconds */
 	int64_t scan_db_check_interval; /* seconds, 0 = only on SIGHUP */
 
 	/* --- issue 6: boundary policy --- */
-	char **internal_network;       /* CIDR strings (checked per line) */
-	char **internal_domain;	       /* mail domains; subdomains match */
-	int zone_mode;		       /* enum mg_zone_mode (mg_policy.h) */
+	char **internal_network; /* CIDR strings (checked per line) */
+	char **internal_domain;  /* mail domains; subdomains match */
+	int zone_mode;           /* enum mg_zone_mode (mg_policy.h) */
 	int64_t inbound_max_message_size;
 	int64_t outbound_max_message_size;
 	int64_t max_recipients;
@@ -135,16 +135,16 @@ struct mg_config {
 	int64_t outbound_max_attachment_size;
 	int64_t inbound_max_decoded_total;
 	int64_t outbound_max_decoded_total;
-	int auto_forward_inbound;	/* enum mg_forward_mode */
-	int auto_forward_outbound;	/* enum mg_forward_mode */
+	int auto_forward_inbound;  /* enum mg_forward_mode */
+	int auto_forward_outbound; /* enum mg_forward_mode */
 	gboolean auto_forward_allow_replies;
 	gboolean auto_forward_foreign_sender;
-	char *auto_forward_permit_file; /* "" = none */
+	char *auto_forward_permit_file;   /* "" = none */
 	int64_t bcc_max_visible_external; /* 0 = rule off */
-	int bcc_action;			  /* enum mg_bcc_action */
-	char **bcc_exempt_sender;	  /* addresses or @domain */
-	char *policy_replies;		  /* reply templates file, "" = built-in */
-	struct mg_policy_data *policy;	  /* compiled by the finish hook */
+	int bcc_action;                   /* enum mg_bcc_action */
+	char **bcc_exempt_sender;         /* addresses or @domain */
+	char *policy_replies;             /* reply templates file, "" = built-in */
+	struct mg_policy_data *policy;    /* compiled by the finish hook */
 
 	/* --- issue 7: quarantine and audit --- */
 	char *quarantine_dir;

@@ -21,13 +21,13 @@
 #include <glib.h>
 
 struct mg_filetype {
-	char *magic_type;  /* what libmagic said */
-	char *true_type;   /* refined, lower case: what the policy matches */
-	char *ext_type;	   /* type the filename extension implies, or NULL */
-	gboolean mismatch; /* content is not what the extension/declared type says */
-	gboolean double_ext;   /* "invoice.pdf.exe" */
+	char *magic_type;       /* what libmagic said */
+	char *true_type;        /* refined, lower case: what the policy matches */
+	char *ext_type;         /* type the filename extension implies, or NULL */
+	gboolean mismatch;      /* content is not what the extension/declared type says */
+	gboolean double_ext;    /* "invoice.pdf.exe" */
 	gboolean bidi_override; /* U+202A-202E or U+2066-2069 in the name */
-	char *why;		/* ASCII description of the anomalies, or NULL */
+	char *why;              /* ASCII description of the anomalies, or NULL */
 };
 
 /* Type `data`.  `filename` (UTF-8) and `declared` (Content-Type) may be

@@ -14,9 +14,9 @@ void mg_log_init(const char *ident, gboolean to_stderr);
 void mg_log_set_level(int level); /* enum mg_log_level */
 void mg_log(int level, const char *qid, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
-#define mg_err(qid, ...) mg_log(MG_LOG_ERR, qid, __VA_ARGS__)
-#define mg_warn(qid, ...) mg_log(MG_LOG_WARNING, qid, __VA_ARGS__)
-#define mg_info(qid, ...) mg_log(MG_LOG_INFO, qid, __VA_ARGS__)
+#define mg_err(qid, ...)   mg_log(MG_LOG_ERR, qid, __VA_ARGS__)
+#define mg_warn(qid, ...)  mg_log(MG_LOG_WARNING, qid, __VA_ARGS__)
+#define mg_info(qid, ...)  mg_log(MG_LOG_INFO, qid, __VA_ARGS__)
 #define mg_debug(qid, ...) mg_log(MG_LOG_DEBUG, qid, __VA_ARGS__)
 
 #endif

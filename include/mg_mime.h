@@ -42,9 +42,9 @@ struct mg_leaf {
 	GMimePart *orig;
 	const char *path;
 	int depth;
-	GByteArray *data;  /* decoded content */
-	char *mime_type;   /* declared, lower case */
-	char *filename;	   /* decoded UTF-8, or NULL */
+	GByteArray *data;     /* decoded content */
+	char *mime_type;      /* declared, lower case */
+	char *filename;       /* decoded UTF-8, or NULL */
 	gboolean inline_text; /* a text part that is part of the body, not an attachment */
 	struct mg_part_report *rep;
 };
@@ -59,7 +59,7 @@ GMimeObject *mg_leaf_empty_text(void);
  * says why).  May end the transaction with a verdict. */
 GMimeObject *mg_leaf_process(struct mg_leaf *leaf);
 /* A fresh part with the leaf's type, name and (new) content. */
-GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename,
-			      const void *data, gsize len);
+GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
+			      gsize len);
 
 #endif

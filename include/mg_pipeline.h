@@ -64,7 +64,7 @@ void mg_txn_free(struct mg_txn *t);
 
 /* After an ACCEPT from mg_txn_eom: */
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
-GMimeStream *mg_txn_new_body(struct mg_txn *t);		    /* LF line ends; caller unrefs */
+GMimeStream *mg_txn_new_body(struct mg_txn *t);             /* LF line ends; caller unrefs */
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
 
 #endif

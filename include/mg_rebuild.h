@@ -18,10 +18,10 @@ struct mg_rebuild {
 	const char *result; /* rebuilt, converted, kept, removed, unscannable, infected, error */
 	char *reason;
 	char *new_type, *new_filename; /* NULL when unchanged */
-	GPtrArray *removed;	       /* char*: objects taken out */
-	GByteArray *data;	       /* the file to deliver; NULL unless rebuilt/converted/kept */
-	char *verdict;		       /* "550 5.7.1 ..." when a rule would refuse the whole message */
-	gboolean quarantine;	       /* a rule asks that the original be kept */
+	GPtrArray *removed;            /* char*: objects taken out */
+	GByteArray *data;              /* the file to deliver; NULL unless rebuilt/converted/kept */
+	char *verdict;                 /* "550 5.7.1 ..." when a rule would refuse the whole message */
+	gboolean quarantine;           /* a rule asks that the original be kept */
 };
 
 /* `direction`: inbound, outbound, internal or transit (NULL: inbound).

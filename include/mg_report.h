@@ -18,29 +18,29 @@ enum mg_verdict_kind {
 
 struct mg_verdict {
 	enum mg_verdict_kind kind;
-	char code[4];	  /* "550" */
-	char ecode[16];	  /* "5.7.1" */
-	char *reason;	  /* ASCII text for the SMTP reply */
-	char *rule;	  /* which rule decided, for the log */
+	char code[4];   /* "550" */
+	char ecode[16]; /* "5.7.1" */
+	char *reason;   /* ASCII text for the SMTP reply */
+	char *rule;     /* which rule decided, for the log */
 };
 
 enum mg_action { MG_ACTION_KEPT = 0, MG_ACTION_CONVERTED, MG_ACTION_REBUILT, MG_ACTION_REMOVED };
 
 struct mg_part_report {
-	char *path;	     /* tree path: "1", "2.1", ... (RFC 3501 style) */
-	char *filename;	     /* decoded UTF-8, or NULL */
+	char *path;          /* tree path: "1", "2.1", ... (RFC 3501 style) */
+	char *filename;      /* decoded UTF-8, or NULL */
 	char *declared_type; /* from Content-Type */
 	char *detected_type; /* from the content (libmagic), or NULL */
-	gint64 size;	     /* decoded size */
+	gint64 size;         /* decoded size */
 	char sha256[65];     /* of the decoded original */
 	enum mg_action action;
-	char *reason;	      /* why, in English, for the report and log */
-	char *new_sha256;     /* of the rebuilt/converted content, or NULL */
-	char *new_type;	      /* content type after conversion, or NULL */
-	char *new_filename;   /* filename after conversion, or NULL */
-	gint64 new_size;      /* -1 unless converted/rebuilt */
-	GPtrArray *removed;   /* char*: objects removed inside the file */
-	char *virus;	      /* signature name, or NULL */
+	char *reason;       /* why, in English, for the report and log */
+	char *new_sha256;   /* of the rebuilt/converted content, or NULL */
+	char *new_type;     /* content type after conversion, or NULL */
+	char *new_filename; /* filename after conversion, or NULL */
+	gint64 new_size;    /* -1 unless converted/rebuilt */
+	GPtrArray *removed; /* char*: objects removed inside the file */
+	char *virus;        /* signature name, or NULL */
 };
 
 struct mg_report {
@@ -49,8 +49,8 @@ struct mg_report {
 	GPtrArray *events; /* char*: message-level notes ("signature removed") */
 	gint64 size_in, size_out;
 	gint64 elapsed_us;
-	char *status;	   /* X-Mugaika-Status value */
-	char *actions;	   /* X-Mugaika-Actions value */
+	char *status;      /* X-Mugaika-Status value */
+	char *actions;     /* X-Mugaika-Actions value */
 	JsonObject *extra; /* other modules' sections (scan, policy, quarantine) */
 };
 

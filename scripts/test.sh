@@ -18,7 +18,7 @@ sh scripts/install-deps.sh
 
 step "format check (clang-format)"
 if command -v clang-format >/dev/null 2>&1; then
-	sh scripts/check-format.sh || { echo "format check failed"; [ -n "${MUGAIKA_FORMAT_STRICT:-}" ] && exit 1; }
+	sh scripts/check-format.sh
 else
 	echo "clang-format not installed; skipped"
 fi

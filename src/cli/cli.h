@@ -10,11 +10,11 @@
 
 #include "mg_config.h"
 
-#define MG_EX_OK 0
-#define MG_EX_USAGE 64
+#define MG_EX_OK       0
+#define MG_EX_USAGE    64
 #define MG_EX_TEMPFAIL 75
-#define MG_EX_REJECT 77
-#define MG_EX_CONFIG 78
+#define MG_EX_REJECT   77
+#define MG_EX_CONFIG   78
 
 int mg_cmd_sanitize(int argc, char **argv);
 int mg_cmd_check_config(int argc, char **argv);

@@ -10,9 +10,9 @@
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, conf, "configuration file", "CONF" },
-		{ "defaults", 0, 0, G_OPTION_ARG_NONE, defaults, "document the built-in defaults", NULL },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, conf, "configuration file", "CONF"},
+		{"defaults", 0, 0, G_OPTION_ARG_NONE, defaults, "document the built-in defaults", NULL},
+		{NULL},
 	};
 	if (!defaults)
 		entries[1].long_name = NULL;

@@ -25,12 +25,12 @@ struct rebuild_opts {
 static int parse_opts(int argc, char **argv, struct rebuild_opts *o)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF" },
-		{ "direction", 0, 0, G_OPTION_ARG_STRING, &o->direction,
-		  "inbound (default), outbound, internal or transit", "DIR" },
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "write the file that would be delivered", "OUT" },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "FILE" },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"direction", 0, 0, G_OPTION_ARG_STRING, &o->direction,
+		 "inbound (default), outbound, internal or transit", "DIR"},
+		{"output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, "write the file that would be delivered", "OUT"},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "FILE"},
+		{NULL},
 	};
 	GOptionContext *ctx = g_option_context_new("FILE");
 	g_option_context_set_summary(ctx, "Sanitize one file as mugaika-milter would sanitize an attachment of that\n"
@@ -101,7 +101,7 @@ out:
 
 int mg_cmd_rebuild(int argc, char **argv)
 {
-	struct rebuild_opts o = { 0 };
+	struct rebuild_opts o = {0};
 	int rc = parse_opts(argc, argv, &o);
 	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
 	GError *err = NULL;

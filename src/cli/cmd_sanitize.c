@@ -27,25 +27,27 @@ struct sanitize_opts {
 static int sanitize_parse(int *argc, char ***argv, struct sanitize_opts *o)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF" },
-		{ "mail-from", 0, 0, G_OPTION_ARG_STRING, &o->mail_from, "envelope sender", "ADDR" },
-		{ "mail-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->mail_args, "ESMTP MAIL FROM parameter (SIZE=N)", "ARG" },
-		{ "rcpt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rcpts, "envelope recipient (repeatable)", "ADDR" },
-		{ "auth-user", 0, 0, G_OPTION_ARG_STRING, &o->auth_user, "SMTP AUTH identity of the client", "NAME" },
-		{ "client-ip", 0, 0, G_OPTION_ARG_STRING, &o->client_ip, "SMTP client address", "IP" },
-		{ "client-name", 0, 0, G_OPTION_ARG_STRING, &o->client_name, "SMTP client host name", "NAME" },
-		{ "helo", 0, 0, G_OPTION_ARG_STRING, &o->helo, "HELO/EHLO name", "NAME" },
-		{ "queue-id", 0, 0, G_OPTION_ARG_STRING, &o->queue_id, "queue id for logs (default: cli)", "ID" },
-		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &o->report, "write a JSON report of the verdict and every part", "FILE" },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "[FILE]" },
-		{ NULL },
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"mail-from", 0, 0, G_OPTION_ARG_STRING, &o->mail_from, "envelope sender", "ADDR"},
+		{"mail-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->mail_args, "ESMTP MAIL FROM parameter (SIZE=N)",
+		 "ARG"},
+		{"rcpt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->rcpts, "envelope recipient (repeatable)", "ADDR"},
+		{"auth-user", 0, 0, G_OPTION_ARG_STRING, &o->auth_user, "SMTP AUTH identity of the client", "NAME"},
+		{"client-ip", 0, 0, G_OPTION_ARG_STRING, &o->client_ip, "SMTP client address", "IP"},
+		{"client-name", 0, 0, G_OPTION_ARG_STRING, &o->client_name, "SMTP client host name", "NAME"},
+		{"helo", 0, 0, G_OPTION_ARG_STRING, &o->helo, "HELO/EHLO name", "NAME"},
+		{"queue-id", 0, 0, G_OPTION_ARG_STRING, &o->queue_id, "queue id for logs (default: cli)", "ID"},
+		{"report", 0, 0, G_OPTION_ARG_FILENAME, &o->report, "write a JSON report of the verdict and every part",
+		 "FILE"},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "[FILE]"},
+		{NULL},
 	};
 	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(ctx,
-		"Sanitize one message (FILE, or standard input) exactly as mugaika-milter would, and\n"
-		"write the message as it would be delivered to standard output.\n\n"
-		"Exit status: 0 accepted, 77 rejected, 75 temporary failure, 64 usage error,\n"
-		"78 configuration error.  On 75/77 the SMTP reply goes to standard error.");
+	g_option_context_set_summary(
+		ctx, "Sanitize one message (FILE, or standard input) exactly as mugaika-milter would, and\n"
+		     "write the message as it would be delivered to standard output.\n\n"
+		     "Exit status: 0 accepted, 77 rejected, 75 temporary failure, 64 usage error,\n"
+		     "78 configuration error.  On 75/77 the SMTP reply goes to standard error.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *err = NULL;
 	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
@@ -74,8 +76,8 @@ static void opts_free(struct sanitize_opts *o)
 }
 
 /* Run the stages up to end of message; returns the final verdict. */
-static const struct mg_verdict *feed(struct mg_txn *t, const struct sanitize_opts *o, FILE *in,
-				     const GPtrArray *fields, const GString *body_start)
+static const struct mg_verdict *feed(struct mg_txn *t, const struct sanitize_opts *o, FILE *in, const GPtrArray *fields,
+				     const GString *body_start)
 {
 	mg_txn_set_auth(t, o->auth_user);
 	const struct mg_verdict *v = mg_txn_mail_from(t, o->mail_from ? o->mail_from : "", o->mail_args);
@@ -130,8 +132,8 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 {
 	GError *err = NULL;
 	GString *body_start = g_string_new(NULL);
-	GPtrArray *fields = mg_rawmsg_read_headers(in, (gsize)(cfg->max_header_size + cfg->max_header_field),
-						   body_start, &err);
+	GPtrArray *fields =
+		mg_rawmsg_read_headers(in, (gsize)(cfg->max_header_size + cfg->max_header_field), body_start, &err);
 	if (!fields) {
 		fprintf(stderr, "mugaika sanitize: 552 5.6.0 %s\n", err->message);
 		g_error_free(err);
@@ -163,7 +165,7 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 
 int mg_cmd_sanitize(int argc, char **argv)
 {
-	struct sanitize_opts o = { 0 };
+	struct sanitize_opts o = {0};
 	int rc = sanitize_parse(&argc, &argv, &o);
 	if (rc) {
 		opts_free(&o);

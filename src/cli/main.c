@@ -18,17 +18,20 @@ struct mg_subcmd {
 };
 
 static const struct mg_subcmd subcmds[] = {
-	{ "sanitize", mg_cmd_sanitize, "run the sanitizing pipeline on a message file" },
-	{ "check-config", mg_cmd_check_config, "validate a configuration file" },
-	{ "config-dump", mg_cmd_config_dump, "print every configuration key, documented" },
-	{ "quarantine", mg_cmd_quarantine, "list, show, export, release, hold or purge kept originals" },
-	{ "audit", mg_cmd_audit, "verify the hash chain of an audit log" },
-	{ "report", mg_cmd_report, "counts from the audit log for a period (text or JSON)" },
-	{ "permits", mg_cmd_permits, "review an auto-forward permit file (expiry status)" },
-	{ "rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be" },
+	{"sanitize", mg_cmd_sanitize, "run the sanitizing pipeline on a message file"},
+	{"check-config", mg_cmd_check_config, "validate a configuration file"},
+	{"config-dump", mg_cmd_config_dump, "print every configuration key, documented"},
+	{"quarantine", mg_cmd_quarantine, "list, show, export, release, hold or purge kept originals"},
+	{"audit", mg_cmd_audit, "verify the hash chain of an audit log"},
+	{"report", mg_cmd_report, "counts from the audit log for a period (text or JSON)"},
+	{"permits", mg_cmd_permits, "review an auto-forward permit file (expiry status)"},
+	{"rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be"},
 };
 
-const char *mg_cli_default_config(void) { return SYSCONFDIR "/mugaika/mugaika.conf"; }
+const char *mg_cli_default_config(void)
+{
+	return SYSCONFDIR "/mugaika/mugaika.conf";
+}
 
 struct mg_config *mg_cli_load_config(const char *path)
 {

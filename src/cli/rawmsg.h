@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 struct mg_rawfield {
-	char *raw;   /* the field as read, LF line ends, final LF included */
+	char *raw; /* the field as read, LF line ends, final LF included */
 	char *name;
 	char *value;
 	gboolean deleted;

@@ -35,47 +35,47 @@
 
 struct cdr_handler {
 	const char *glob; /* lower-case true type */
-	mg_cdr_fn fn;	  /* NULL: no rebuilder for this type */
+	mg_cdr_fn fn;     /* NULL: no rebuilder for this type */
 };
 
 /* First match wins. */
 static const struct cdr_handler rebuilders[] = {
-	{ "application/vnd.openxmlformats-officedocument.*", mg_cdr_ooxml },
-	{ "application/vnd.ms-excel.sheet.binary.*", NULL }, /* xlsb: binary parts, no rebuilder */
-	{ "application/vnd.ms-*.macroenabled.12", mg_cdr_ooxml },
-	{ "application/vnd.oasis.opendocument.text", mg_cdr_odf },
-	{ "application/vnd.oasis.opendocument.spreadsheet", mg_cdr_odf },
-	{ "application/vnd.oasis.opendocument.presentation", mg_cdr_odf },
-	{ "application/vnd.oasis.opendocument.graphics", mg_cdr_odf },
-	{ "application/pdf", mg_cdr_pdf },
-	{ "image/svg*", NULL },
-	{ "image/*", mg_cdr_image },
-	{ "application/msword", mg_cdr_ole2 },
-	{ "application/vnd.ms-excel", mg_cdr_ole2 },
-	{ "application/vnd.ms-powerpoint", mg_cdr_ole2 },
-	{ "text/rtf", mg_cdr_rtf },
-	{ "text/csv", mg_cdr_csv },
-	{ "text/html", mg_cdr_html },
-	{ "application/zip", mg_cdr_archive },
-	{ "application/x-7z-compressed", mg_cdr_archive },
-	{ "application/x-rar", mg_cdr_archive },
-	{ "application/vnd.rar", mg_cdr_archive },
-	{ "application/x-lzh-compressed", mg_cdr_archive },
-	{ "application/vnd.ms-cab-compressed", mg_cdr_archive },
-	{ "application/x-tar", mg_cdr_archive },
-	{ "application/gzip", mg_cdr_archive },
-	{ "application/x-bzip2", mg_cdr_archive },
-	{ "application/x-xz", mg_cdr_archive },
-	{ "application/x-iso9660-image", mg_cdr_archive },
+	{"application/vnd.openxmlformats-officedocument.*", mg_cdr_ooxml},
+	{"application/vnd.ms-excel.sheet.binary.*", NULL}, /* xlsb: binary parts, no rebuilder */
+	{"application/vnd.ms-*.macroenabled.12", mg_cdr_ooxml},
+	{"application/vnd.oasis.opendocument.text", mg_cdr_odf},
+	{"application/vnd.oasis.opendocument.spreadsheet", mg_cdr_odf},
+	{"application/vnd.oasis.opendocument.presentation", mg_cdr_odf},
+	{"application/vnd.oasis.opendocument.graphics", mg_cdr_odf},
+	{"application/pdf", mg_cdr_pdf},
+	{"image/svg*", NULL},
+	{"image/*", mg_cdr_image},
+	{"application/msword", mg_cdr_ole2},
+	{"application/vnd.ms-excel", mg_cdr_ole2},
+	{"application/vnd.ms-powerpoint", mg_cdr_ole2},
+	{"text/rtf", mg_cdr_rtf},
+	{"text/csv", mg_cdr_csv},
+	{"text/html", mg_cdr_html},
+	{"application/zip", mg_cdr_archive},
+	{"application/x-7z-compressed", mg_cdr_archive},
+	{"application/x-rar", mg_cdr_archive},
+	{"application/vnd.rar", mg_cdr_archive},
+	{"application/x-lzh-compressed", mg_cdr_archive},
+	{"application/vnd.ms-cab-compressed", mg_cdr_archive},
+	{"application/x-tar", mg_cdr_archive},
+	{"application/gzip", mg_cdr_archive},
+	{"application/x-bzip2", mg_cdr_archive},
+	{"application/x-xz", mg_cdr_archive},
+	{"application/x-iso9660-image", mg_cdr_archive},
 };
 
 static const struct cdr_handler converters[] = {
-	{ "text/html", mg_cdr_html },
+	{"text/html", mg_cdr_html},
 };
 
 void mg_cdr_out_init(struct mg_cdr_out *out)
 {
-	*out = (struct mg_cdr_out){ 0 };
+	*out = (struct mg_cdr_out){0};
 	out->removed = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -89,7 +89,7 @@ void mg_cdr_out_clear(struct mg_cdr_out *out)
 	g_free(out->virus);
 	if (out->removed)
 		g_ptr_array_unref(out->removed);
-	*out = (struct mg_cdr_out){ 0 };
+	*out = (struct mg_cdr_out){0};
 }
 
 static mg_cdr_fn handler_find(const struct cdr_handler *tab, gsize n, const char *type)
@@ -136,9 +136,8 @@ static int unscannable_disposition(const struct mg_config *cfg, const char *reas
 	if (strstr(low, "encrypt") || strstr(low, "password")) {
 		*rule = "unscannable_encrypted";
 		disp = cfg->unscannable_encrypted;
-	} else if (strstr(low, "limit") || strstr(low, "budget") || strstr(low, "ratio") ||
-		   strstr(low, "too many") || strstr(low, "too large") || strstr(low, "too deep") ||
-		   strstr(low, "exceed")) {
+	} else if (strstr(low, "limit") || strstr(low, "budget") || strstr(low, "ratio") || strstr(low, "too many") ||
+		   strstr(low, "too large") || strstr(low, "too deep") || strstr(low, "exceed")) {
 		*rule = "unscannable_limits";
 		disp = cfg->unscannable_limits;
 	} else {
@@ -162,8 +161,7 @@ static void cdr_dispose(struct mg_txn *t, int disp, const char *rule, const char
 }
 
 /* The name checks: TRUE when the file may go on to the policy table. */
-static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_filetype *ft,
-				struct mg_cdr_out *out)
+static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_filetype *ft, struct mg_cdr_out *out)
 {
 	const struct mg_config *cfg = in->t->cfg;
 	const struct {
@@ -171,12 +169,12 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 		int disp;
 		const char *rule, *text;
 	} checks[] = {
-		{ ft->bidi_override, cfg->attachment_on_bidi, "attachment_on_rtl_override",
-		  "the file name contains a right-to-left override that disguises its extension" },
-		{ ft->double_ext, cfg->attachment_on_double_ext, "attachment_on_double_extension",
-		  "the file name has a double extension" },
-		{ ft->mismatch, cfg->attachment_on_mismatch, "attachment_on_mismatch",
-		  "the content does not match the file name or declared type" },
+		{ft->bidi_override, cfg->attachment_on_bidi, "attachment_on_rtl_override",
+		 "the file name contains a right-to-left override that disguises its extension"},
+		{ft->double_ext, cfg->attachment_on_double_ext, "attachment_on_double_extension",
+		 "the file name has a double extension"},
+		{ft->mismatch, cfg->attachment_on_mismatch, "attachment_on_mismatch",
+		 "the content does not match the file name or declared type"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(checks); i++) {
 		if (!checks[i].hit || checks[i].disp == MG_DISP_IGNORE)
@@ -189,8 +187,7 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 }
 
 /* Run the rule for the type.  *action says what the part report records. */
-static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out,
-					 enum mg_action *action)
+static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action)
 {
 	const struct mg_cdr_rule *r = mg_cdr_rule_lookup(in->t->cfg, in->t->direction, in->true_type);
 	mg_cdr_fn fn = NULL;
@@ -213,12 +210,8 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	case MG_RULE_REMOVE:
 		set_reason(out, "%s is not allowed (attachment_rule %d)", in->true_type, r->line);
 		return MG_CDR_REMOVE;
-	case MG_RULE_REBUILD:
-		fn = handler_find(rebuilders, G_N_ELEMENTS(rebuilders), in->true_type);
-		break;
-	case MG_RULE_TO_TEXT:
-		fn = handler_find(converters, G_N_ELEMENTS(converters), in->true_type);
-		break;
+	case MG_RULE_REBUILD: fn = handler_find(rebuilders, G_N_ELEMENTS(rebuilders), in->true_type); break;
+	case MG_RULE_TO_TEXT: fn = handler_find(converters, G_N_ELEMENTS(converters), in->true_type); break;
 	}
 	if (!fn) {
 		set_reason(out, "%s cannot be %s (attachment_rule %d)", in->true_type,
@@ -231,8 +224,7 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 }
 
 /* Budgets and the virus scan of what would be delivered. */
-static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg_cdr_out *out,
-					   enum mg_cdr_status st)
+static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_cdr_status st)
 {
 	const struct mg_config *cfg = in->t->cfg;
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
@@ -277,8 +269,8 @@ static gint64 cdr_deadline(const struct mg_cdr_in *in)
 }
 
 /* The whole decision for one typed file. */
-static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct mg_filetype *ft,
-				      struct mg_cdr_out *out, enum mg_action *action)
+static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct mg_filetype *ft, struct mg_cdr_out *out,
+				      enum mg_action *action)
 {
 	struct mg_cdr_in in = *in0;
 	in.true_type = ft->true_type;
@@ -351,8 +343,7 @@ static GMimeObject *cdr_deliver(struct mg_leaf *leaf, const struct mg_filetype *
 	report_fill(leaf->rep, action, out);
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
 		return NULL;
-	const char *type = out->new_type ? out->new_type
-		       : action == MG_ACTION_KEPT ? leaf->mime_type : ft->true_type;
+	const char *type = out->new_type ? out->new_type : action == MG_ACTION_KEPT ? leaf->mime_type : ft->true_type;
 	const char *name = out->new_filename ? out->new_filename : leaf->filename;
 	if (action != MG_ACTION_KEPT) {
 		g_free(leaf->rep->new_type);
@@ -382,8 +373,8 @@ GMimeObject *mg_cdr_attachment(struct mg_leaf *leaf)
 	}
 	g_free(leaf->rep->detected_type);
 	leaf->rep->detected_type = g_strdup(ft.true_type);
-	struct mg_cdr_in in = { .t = t, .data = leaf->data->data, .len = leaf->data->len,
-				.filename = leaf->filename, .depth = 0 };
+	struct mg_cdr_in in = {
+		.t = t, .data = leaf->data->data, .len = leaf->data->len, .filename = leaf->filename, .depth = 0};
 	struct mg_cdr_out out;
 	enum mg_action action;
 	mg_cdr_out_init(&out);
@@ -399,7 +390,7 @@ GMimeObject *mg_cdr_attachment(struct mg_leaf *leaf)
 
 static const char *result_name(enum mg_cdr_status st, enum mg_action action)
 {
-	static const char *const names[] = { "rebuilt", "converted", "removed", "unscannable", "infected", "error" };
+	static const char *const names[] = {"rebuilt", "converted", "removed", "unscannable", "infected", "error"};
 	if (st == MG_CDR_REBUILT && action == MG_ACTION_KEPT)
 		return "kept";
 	return (gsize)st < G_N_ELEMENTS(names) ? names[st] : "error";
@@ -424,12 +415,12 @@ static void rebuild_fill(struct mg_rebuild *r, struct mg_txn *t, enum mg_cdr_sta
 gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const guint8 *data, gsize len,
 			 const char *filename, struct mg_rebuild *r, GError **err)
 {
-	static const char *const dirs[] = { "inbound", "outbound", "internal", "transit" };
+	static const char *const dirs[] = {"inbound", "outbound", "internal", "transit"};
 	int dir = direction ? -1 : MG_DIR_INBOUND;
 	for (gsize i = 0; direction && i < G_N_ELEMENTS(dirs); i++)
 		if (g_ascii_strcasecmp(direction, dirs[i]) == 0)
 			dir = (int)i;
-	*r = (struct mg_rebuild){ 0 };
+	*r = (struct mg_rebuild){0};
 	if (dir < 0) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
 			    "'%s' is not a direction; allowed: inbound, outbound, internal, transit", direction);
@@ -442,7 +433,7 @@ gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const gui
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	t->direction = dir;
 	t->deadline_us = g_get_monotonic_time() + cfg->max_processing_time * G_USEC_PER_SEC;
-	struct mg_cdr_in in = { .t = t, .data = data, .len = len, .filename = filename };
+	struct mg_cdr_in in = {.t = t, .data = data, .len = len, .filename = filename};
 	struct mg_cdr_out out;
 	enum mg_action action;
 	mg_cdr_out_init(&out);
@@ -467,5 +458,5 @@ void mg_rebuild_clear(struct mg_rebuild *r)
 	if (r->data)
 		g_byte_array_unref(r->data);
 	g_free(r->verdict);
-	*r = (struct mg_rebuild){ 0 };
+	*r = (struct mg_rebuild){0};
 }

@@ -44,16 +44,19 @@ struct arc {
 	zip_source_t *zsrc; /* the zip being written, in memory */
 	zip_t *zw;
 	GHashTable *names; /* output names already used */
-	guint8 *buf;	   /* ARC_CHUNK bytes */
+	guint8 *buf;       /* ARC_CHUNK bytes */
 	gint64 entries, unpacked, deadline_us;
 	guint written;
-	gboolean is_zip;	/* input was a plain zip: name and type stay */
+	gboolean is_zip;       /* input was a plain zip: name and type stay */
 	enum mg_cdr_status st; /* MG_CDR_REBUILT while all is well */
 };
 
 static mg_cdr_fn member_fn = NULL;
 
-void mg_cdr_archive_set_member_fn(mg_cdr_fn fn) { member_fn = fn; }
+void mg_cdr_archive_set_member_fn(mg_cdr_fn fn)
+{
+	member_fn = fn;
+}
 
 /* Record the first failure; later ones keep the first reason. */
 static void arc_fail(struct arc *a, enum mg_cdr_status st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
@@ -68,7 +71,10 @@ static void arc_fail(struct arc *a, enum mg_cdr_status st, const char *fmt, ...)
 	a->st = st;
 }
 
-static gboolean arc_ok(const struct arc *a) { return a->st == MG_CDR_REBUILT; }
+static gboolean arc_ok(const struct arc *a)
+{
+	return a->st == MG_CDR_REBUILT;
+}
 
 /* libarchive's messages may quote entry names: make them valid UTF-8. */
 static char *arc_errstr(struct arc *a)
@@ -146,7 +152,7 @@ static char *name_numbered(const char *name, guint n)
 /* A lone compressed file has no name inside: "notes.txt.gz" -> "notes.txt". */
 static char *arc_raw_name(const char *filename)
 {
-	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst", ".z", ".lz", ".lzma", ".lz4" };
+	static const char *const ext[] = {".gz", ".bz2", ".xz", ".zst", ".z", ".lz", ".lzma", ".lz4"};
 	const char *f = filename && *filename ? base_name(filename) : "data";
 	gsize n = strlen(f);
 	for (gsize i = 0; i < G_N_ELEMENTS(ext); i++) {
@@ -168,8 +174,8 @@ static char *arc_entry_name(struct arc *a, const char *raw)
 	char *name = mg_cdr_archive_safe_name(raw);
 	if (!name)
 		name = g_strdup_printf("file%" G_GINT64_FORMAT, a->entries);
-	if (raw && !g_str_equal(raw, name) && (strstr(raw, "..") || raw[0] == '/' || raw[0] == '\\' ||
-					       (g_ascii_isalpha(raw[0]) && raw[1] == ':')))
+	if (raw && !g_str_equal(raw, name) &&
+	    (strstr(raw, "..") || raw[0] == '/' || raw[0] == '\\' || (g_ascii_isalpha(raw[0]) && raw[1] == ':')))
 		g_ptr_array_add(a->out->removed, g_strdup_printf("unsafe path renamed to %s", name));
 	return name;
 }
@@ -292,15 +298,18 @@ static gboolean arc_budget(struct arc *a, const char *name, gsize have, gsize n)
 	a->unpacked += n;
 	a->t->archive_unpacked += n;
 	if ((gint64)(have + n) > c->archive_max_entry_size)
-		arc_fail(a, MG_CDR_UNSCANNABLE, "archive member %s unpacks to more than %" G_GINT64_FORMAT
-			 " bytes (archive_max_entry_size)", name, c->archive_max_entry_size);
+		arc_fail(a, MG_CDR_UNSCANNABLE,
+			 "archive member %s unpacks to more than %" G_GINT64_FORMAT " bytes (archive_max_entry_size)",
+			 name, c->archive_max_entry_size);
 	else if (a->t->archive_unpacked > c->archive_max_total_size)
-		arc_fail(a, MG_CDR_UNSCANNABLE, "archives unpack to more than %" G_GINT64_FORMAT
-			 " bytes (archive_max_total_size)", c->archive_max_total_size);
+		arc_fail(a, MG_CDR_UNSCANNABLE,
+			 "archives unpack to more than %" G_GINT64_FORMAT " bytes (archive_max_total_size)",
+			 c->archive_max_total_size);
 	else if (a->unpacked > c->archive_ratio_min_size &&
 		 a->unpacked / (gint64)MAX(a->in->len, 1) > c->archive_max_ratio)
-		arc_fail(a, MG_CDR_UNSCANNABLE, "archive unpacks to more than %" G_GINT64_FORMAT
-			 " times its size (archive_max_ratio)", c->archive_max_ratio);
+		arc_fail(a, MG_CDR_UNSCANNABLE,
+			 "archive unpacks to more than %" G_GINT64_FORMAT " times its size (archive_max_ratio)",
+			 c->archive_max_ratio);
 	else if (g_get_monotonic_time() > a->deadline_us)
 		arc_fail(a, MG_CDR_UNSCANNABLE, "archive not unpacked within its time budget");
 	return arc_ok(a);
@@ -407,8 +416,7 @@ static char *arc_out_name(const char *name, const struct mg_cdr_out *mo)
 	return r;
 }
 
-static void arc_take(struct arc *a, const char *name, enum mg_cdr_status st, struct mg_cdr_out *mo,
-		     time_t mtime)
+static void arc_take(struct arc *a, const char *name, enum mg_cdr_status st, struct mg_cdr_out *mo, time_t mtime)
 {
 	const char *why = mo->reason ? mo->reason : "no reason given";
 	for (guint i = 0; mo->removed && i < mo->removed->len; i++)
@@ -438,12 +446,12 @@ static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
 	GByteArray *data = arc_read_member(a, name);
 	if (!data)
 		return;
-	struct mg_cdr_in mi = { .t = a->t,
-				.data = data->data,
-				.len = data->len,
-				.filename = base_name(name),
-				.depth = a->in->depth + 1,
-				.deadline_us = a->deadline_us }; /* the rest of the archive's */
+	struct mg_cdr_in mi = {.t = a->t,
+			       .data = data->data,
+			       .len = data->len,
+			       .filename = base_name(name),
+			       .depth = a->in->depth + 1,
+			       .deadline_us = a->deadline_us}; /* the rest of the archive's */
 	struct mg_cdr_out mo;
 	mg_cdr_out_init(&mo);
 	enum mg_cdr_status st = (member_fn ? member_fn : mg_cdr_file)(&mi, &mo);
@@ -455,8 +463,9 @@ static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
 static void arc_entry(struct arc *a, struct archive_entry *e, const char *raw)
 {
 	if (++a->entries > a->cfg->archive_max_entries) {
-		arc_fail(a, MG_CDR_UNSCANNABLE, "archive has more than %" G_GINT64_FORMAT
-			 " entries (archive_max_entries)", a->cfg->archive_max_entries);
+		arc_fail(a, MG_CDR_UNSCANNABLE,
+			 "archive has more than %" G_GINT64_FORMAT " entries (archive_max_entries)",
+			 a->cfg->archive_max_entries);
 		return;
 	}
 	if (g_get_monotonic_time() > a->deadline_us) {
@@ -524,10 +533,9 @@ static void arc_read_all(struct arc *a)
 /* "report.tar.gz" -> "report.zip", "data.lzh" -> "data.zip". */
 static char *arc_zip_name(const char *filename)
 {
-	static const char *const ext[] = { ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2",
-					   ".txz",    ".tar",     ".gz",     ".bz2",     ".xz",  ".zst",
-					   ".lzh",    ".lha",     ".7z",     ".rar",     ".cab", ".iso",
-					   ".zip",    ".z",	  ".lz",     ".lzma",    ".cpio" };
+	static const char *const ext[] = {".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".txz", ".tar",
+					  ".gz",     ".bz2",     ".xz",     ".zst",     ".lzh", ".lha",  ".7z",  ".rar",
+					  ".cab",    ".iso",     ".zip",    ".z",       ".lz",  ".lzma", ".cpio"};
 	const char *f = filename && *filename ? filename : "archive";
 	gsize n = strlen(f);
 	for (gsize i = 0; i < G_N_ELEMENTS(ext); i++) {
@@ -572,7 +580,7 @@ static void arc_clear(struct arc *a)
 
 enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct arc a = { .in = in, .out = out, .t = in->t, .st = MG_CDR_REBUILT };
+	struct arc a = {.in = in, .out = out, .t = in->t, .st = MG_CDR_REBUILT};
 	enum mg_cdr_status st;
 	if (!in->t || !in->t->cfg) {
 		out->reason = g_strdup("archive rebuilder called without a message context");
@@ -583,8 +591,9 @@ enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out 
 	if (!a.deadline_us)
 		a.deadline_us = G_MAXINT64;
 	if (in->depth >= a.cfg->archive_max_depth) {
-		out->reason = g_strdup_printf("archives nested deeper than %" G_GINT64_FORMAT
-					      " levels (archive_max_depth)", a.cfg->archive_max_depth);
+		out->reason =
+			g_strdup_printf("archives nested deeper than %" G_GINT64_FORMAT " levels (archive_max_depth)",
+					a.cfg->archive_max_depth);
 		return MG_CDR_UNSCANNABLE;
 	}
 	a.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -97,11 +97,16 @@ static const struct {
 	gsize off, len;
 	mg_img_codec codec;
 } signatures[] = {
-	{ "\x89PNG\r\n\x1a\n", 0, 8, mg_img_png }, { "\xff\xd8\xff", 0, 3, mg_img_jpeg },
-	{ "GIF87a", 0, 6, mg_img_gif },		   { "GIF89a", 0, 6, mg_img_gif },
-	{ "II*\0", 0, 4, mg_img_tiff },		   { "MM\0*", 0, 4, mg_img_tiff },
-	{ "II+\0", 0, 4, mg_img_tiff },		   { "MM\0+", 0, 4, mg_img_tiff }, /* BigTIFF */
-	{ "WEBP", 8, 4, mg_img_webp },		   { "BM", 0, 2, mg_img_bmp },
+	{"\x89PNG\r\n\x1a\n", 0, 8, mg_img_png},
+	{"\xff\xd8\xff", 0, 3, mg_img_jpeg},
+	{"GIF87a", 0, 6, mg_img_gif},
+	{"GIF89a", 0, 6, mg_img_gif},
+	{"II*\0", 0, 4, mg_img_tiff},
+	{"MM\0*", 0, 4, mg_img_tiff},
+	{"II+\0", 0, 4, mg_img_tiff},
+	{"MM\0+", 0, 4, mg_img_tiff}, /* BigTIFF */
+	{"WEBP", 8, 4, mg_img_webp},
+	{"BM", 0, 2, mg_img_bmp},
 };
 
 static mg_img_codec codec_for(const guint8 *data, gsize len)
@@ -119,14 +124,14 @@ static mg_img_codec codec_for(const guint8 *data, gsize len)
 enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	const struct mg_config *cfg = in->t->cfg;
-	struct mg_img_job job = { .data = in->data,
-				  .len = in->len,
-				  .out = out,
-				  .max_pixels = cfg->image_max_pixels,
-				  .max_dim = cfg->image_max_dimension,
-				  .max_frames = cfg->image_max_frames,
-				  .quality = cfg->image_jpeg_quality,
-				  .deadline_us = in->deadline_us };
+	struct mg_img_job job = {.data = in->data,
+				 .len = in->len,
+				 .out = out,
+				 .max_pixels = cfg->image_max_pixels,
+				 .max_dim = cfg->image_max_dimension,
+				 .max_frames = cfg->image_max_frames,
+				 .quality = cfg->image_jpeg_quality,
+				 .deadline_us = in->deadline_us};
 	mg_img_codec codec = codec_for(in->data, in->len);
 
 	if (!codec) {
@@ -134,8 +139,8 @@ enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *o
 					      in->true_type ? in->true_type : "unknown");
 		return MG_CDR_REMOVE;
 	}
-	enum mg_cdr_status st = mg_img_past_deadline(&job) ? mg_img_unscannable(&job, "time budget exceeded")
-							   : codec(&job);
+	enum mg_cdr_status st =
+		mg_img_past_deadline(&job) ? mg_img_unscannable(&job, "time budget exceeded") : codec(&job);
 	if (st == MG_CDR_REBUILT && mg_img_past_deadline(&job))
 		st = mg_img_unscannable(&job, "time budget exceeded");
 	if (st == MG_CDR_REBUILT && (!out->data || out->data->len == 0))

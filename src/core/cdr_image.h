@@ -21,7 +21,7 @@ struct mg_img_job {
 	struct mg_cdr_out *out;
 	int64_t max_pixels, max_dim, max_frames, quality;
 	gint64 deadline_us; /* 0 = none */
-	guint64 pixels;	    /* decoded so far (all frames) */
+	guint64 pixels;     /* decoded so far (all frames) */
 	int frames;
 	const char *fail; /* static reason when unscannable */
 };
@@ -35,11 +35,11 @@ void mg_img_trailing(struct mg_img_job *job, gsize n);
 gboolean mg_img_past_deadline(const struct mg_img_job *job);
 enum mg_cdr_status mg_img_unscannable(struct mg_img_job *job, const char *why);
 
-enum mg_cdr_status mg_img_png(struct mg_img_job *job);	/* cdr_img_png.c */
+enum mg_cdr_status mg_img_png(struct mg_img_job *job);  /* cdr_img_png.c */
 enum mg_cdr_status mg_img_jpeg(struct mg_img_job *job); /* cdr_img_jpeg.c */
-enum mg_cdr_status mg_img_gif(struct mg_img_job *job);	/* cdr_img_gif.c */
+enum mg_cdr_status mg_img_gif(struct mg_img_job *job);  /* cdr_img_gif.c */
 enum mg_cdr_status mg_img_tiff(struct mg_img_job *job); /* cdr_img_tiff.c */
 enum mg_cdr_status mg_img_webp(struct mg_img_job *job); /* cdr_img_webp.c */
-enum mg_cdr_status mg_img_bmp(struct mg_img_job *job);	/* cdr_img_bmp.c */
+enum mg_cdr_status mg_img_bmp(struct mg_img_job *job);  /* cdr_img_bmp.c */
 
 #endif

@@ -35,7 +35,10 @@ static guint32 le32(const guint8 *p)
 	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
 }
 
-static guint le16(const guint8 *p) { return p[0] | p[1] << 8; }
+static guint le16(const guint8 *p)
+{
+	return p[0] | p[1] << 8;
+}
 
 static void put32(guint8 *p, guint32 v)
 {
@@ -59,7 +62,7 @@ static gboolean bmp_palette(struct bmp_info *bi, const guint8 *d, gsize len, gsi
 static gboolean bmp_masks(struct bmp_info *bi, const guint8 *d, gsize len, gsize hdr)
 {
 	if (bi->compression == BI_RGB) {
-		static const guint32 m16[3] = { 0x7c00, 0x03e0, 0x001f }, m32[3] = { 0xff0000, 0xff00, 0xff };
+		static const guint32 m16[3] = {0x7c00, 0x03e0, 0x001f}, m32[3] = {0xff0000, 0xff00, 0xff};
 		memcpy(bi->masks, bi->bpp == 16 ? m16 : m32, sizeof bi->masks);
 		return TRUE;
 	}
@@ -81,8 +84,8 @@ static gboolean bmp_header(struct bmp_info *bi, const guint8 *d, gsize len)
 	bi->pix_off = le32(d + 10);
 	if (hdr == 12) { /* OS/2 BITMAPCOREHEADER */
 		bi->w = le16(d + 18), bi->h = le16(d + 20), bi->bpp = le16(d + 24);
-		return bi->bpp == 24 || ((bi->bpp == 1 || bi->bpp == 4 || bi->bpp == 8) &&
-					 bmp_palette(bi, d, len, 14 + hdr, 0, 3));
+		return bi->bpp == 24 ||
+		       ((bi->bpp == 1 || bi->bpp == 4 || bi->bpp == 8) && bmp_palette(bi, d, len, 14 + hdr, 0, 3));
 	}
 	if (hdr < 40)
 		return FALSE;

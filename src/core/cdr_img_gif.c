@@ -57,12 +57,11 @@ static gboolean gif_skip_blocks(struct gif_job *gj, GifByteType *block)
 
 static gboolean gif_put_loop(struct gif_job *gj, const GifByteType *sub)
 {
-	GifByteType loop[3] = { 1, sub[2], sub[3] };
+	GifByteType loop[3] = {1, sub[2], sub[3]};
 	gj->wrote_loop = TRUE;
 	return EGifPutExtensionLeader(gj->out, APPLICATION_EXT_FUNC_CODE) != GIF_ERROR &&
 	       EGifPutExtensionBlock(gj->out, 11, "NETSCAPE2.0") != GIF_ERROR &&
-	       EGifPutExtensionBlock(gj->out, 3, loop) != GIF_ERROR &&
-	       EGifPutExtensionTrailer(gj->out) != GIF_ERROR;
+	       EGifPutExtensionBlock(gj->out, 3, loop) != GIF_ERROR && EGifPutExtensionTrailer(gj->out) != GIF_ERROR;
 }
 
 /* An application extension: keep a NETSCAPE loop count, drop the rest. */
@@ -120,8 +119,7 @@ static gboolean gif_frame(struct gif_job *gj)
 	gj->line = g_try_malloc((gsize)d->Width);
 	if (!gj->line)
 		return FALSE;
-	if (EGifPutImageDesc(gj->out, d->Left, d->Top, d->Width, d->Height, d->Interlace, d->ColorMap) ==
-	    GIF_ERROR)
+	if (EGifPutImageDesc(gj->out, d->Left, d->Top, d->Width, d->Height, d->Interlace, d->ColorMap) == GIF_ERROR)
 		return FALSE;
 	for (int y = 0; y < d->Height; y++)
 		if (DGifGetLine(gj->in, gj->line, d->Width) == GIF_ERROR ||
@@ -162,7 +160,7 @@ static gboolean gif_start(struct gif_job *gj)
 
 enum mg_cdr_status mg_img_gif(struct mg_img_job *job)
 {
-	struct gif_job gj = { .job = job };
+	struct gif_job gj = {.job = job};
 	int err = 0;
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;
 

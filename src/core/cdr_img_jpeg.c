@@ -27,7 +27,7 @@
 #include "cdr_image.h"
 
 #define JPEG_MAX_SCANS 1000
-#define JPEG_APP_SAVE 0xffff
+#define JPEG_APP_SAVE  0xffff
 #define JPEG_MEM_SLACK (16 * 1024 * 1024)
 
 struct jpeg_job {
@@ -73,7 +73,10 @@ static void jpeg_progress_cb(j_common_ptr cinfo)
 	}
 }
 
-static guint exif_u16(const guint8 *p, gboolean le) { return le ? p[0] | p[1] << 8 : p[0] << 8 | p[1]; }
+static guint exif_u16(const guint8 *p, gboolean le)
+{
+	return le ? p[0] | p[1] << 8 : p[0] << 8 | p[1];
+}
 
 static guint32 exif_u32(const guint8 *p, gboolean le)
 {
@@ -147,9 +150,9 @@ static gboolean jpeg_decode(struct jpeg_job *jj, j_decompress_ptr d)
 	jpeg_note_markers(jj, d); /* the saved markers live until finish_decompress */
 	if (!mg_img_check_size(jj->job, d->image_width, d->image_height))
 		return FALSE;
-	d->out_color_space = d->num_components == 1				      ? JCS_GRAYSCALE
+	d->out_color_space = d->num_components == 1                                               ? JCS_GRAYSCALE
 			     : d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK ? JCS_CMYK
-											   : JCS_RGB;
+												  : JCS_RGB;
 	jpeg_start_decompress(d);
 	jj->w = d->output_width, jj->h = d->output_height, jj->comps = d->output_components;
 	jj->space = d->out_color_space;
@@ -170,8 +173,8 @@ static gboolean jpeg_decode(struct jpeg_job *jj, j_decompress_ptr d)
 /* APP1 "Exif" with a big-endian IFD0 holding only Orientation. */
 static void jpeg_write_orientation(j_compress_ptr c, int orientation)
 {
-	static const guint8 tmpl[] = { 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
-				       0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const guint8 tmpl[] = {'E',  'x',  'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
+				      0x01, 0x12, 0,   3,   0, 0, 0,   1,   0, 0,  0, 0, 0, 0, 0, 0};
 	guint8 app1[sizeof tmpl];
 	memcpy(app1, tmpl, sizeof tmpl);
 	app1[25] = (guint8)orientation;
@@ -207,8 +210,8 @@ static gboolean jpeg_encode(struct jpeg_job *jj, j_compress_ptr c)
 enum mg_cdr_status mg_img_jpeg(struct mg_img_job *job)
 {
 	struct jpeg_job *jj = g_new0(struct jpeg_job, 1);
-	struct jpeg_decompress_struct d = { 0 };
-	struct jpeg_compress_struct c = { 0 };
+	struct jpeg_decompress_struct d = {0};
+	struct jpeg_compress_struct c = {0};
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;
 
 	jj->job = job;
@@ -218,7 +221,7 @@ enum mg_cdr_status mg_img_jpeg(struct mg_img_job *job)
 	jj->pub.output_message = jpeg_output_cb;
 	jj->progress.progress_monitor = jpeg_progress_cb;
 	if (!jpeg_decode(jj, &d)) {
-		st = mg_img_unscannable(job, job->fail	   ? job->fail
+		st = mg_img_unscannable(job, job->fail      ? job->fail
 					     : jj->too_long ? "JPEG over its time or scan budget"
 							    : "corrupt or truncated JPEG");
 		goto out;

@@ -20,7 +20,7 @@
 #include "cdr_image.h"
 
 #define PNG_CHUNK_MALLOC_MAX (8 * 1024 * 1024)
-#define PNG_CHUNK_CACHE_MAX 1000
+#define PNG_CHUNK_CACHE_MAX  1000
 
 struct png_job {
 	struct mg_img_job *job;
@@ -125,8 +125,8 @@ static gboolean png_decode(struct png_job *pj, png_structp png, png_infop info)
 
 static gboolean png_encode(struct png_job *pj, png_structp png, png_infop info, GByteArray *outb)
 {
-	static const int types[] = { PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
-				     PNG_COLOR_TYPE_RGB_ALPHA };
+	static const int types[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
+				    PNG_COLOR_TYPE_RGB_ALPHA};
 	if (setjmp(png_jmpbuf(png)))
 		return FALSE;
 	png_set_write_fn(png, outb, png_write_cb, png_flush_cb);
@@ -167,7 +167,7 @@ static gboolean png_precheck(struct png_job *pj)
 
 enum mg_cdr_status mg_img_png(struct mg_img_job *job)
 {
-	struct png_job pj = { .job = job };
+	struct png_job pj = {.job = job};
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;
 	png_structp rd = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_cb, png_warning_cb);
 	png_infop rinfo = rd ? png_create_info_struct(rd) : NULL;

@@ -32,7 +32,10 @@ struct tiff_mem {
 	gboolean failed; /* libtiff reported an error */
 };
 
-static gsize tm_len(const struct tiff_mem *m) { return m->w ? m->w->len : m->rlen; }
+static gsize tm_len(const struct tiff_mem *m)
+{
+	return m->w ? m->w->len : m->rlen;
+}
 
 static tmsize_t tm_read(thandle_t h, void *buf, tmsize_t n)
 {
@@ -69,11 +72,20 @@ static toff_t tm_seek(thandle_t h, toff_t off, int whence)
 	return (toff_t)m->off;
 }
 
-static int tm_close(thandle_t h) { return 0; }
+static int tm_close(thandle_t h)
+{
+	return 0;
+}
 
-static toff_t tm_size(thandle_t h) { return tm_len(h); }
+static toff_t tm_size(thandle_t h)
+{
+	return tm_len(h);
+}
 
-static int tm_map(thandle_t h, void **base, toff_t *size) { return 0; }
+static int tm_map(thandle_t h, void **base, toff_t *size)
+{
+	return 0;
+}
 
 static void tm_unmap(thandle_t h, void *base, toff_t size) {}
 
@@ -95,8 +107,8 @@ static TIFF *tiff_open(struct tiff_mem *m, const char *mode, const struct mg_img
 	TIFFOpenOptionsSetMaxSingleMemAlloc(opts, (tmsize_t)MIN(cap, (guint64)G_MAXSSIZE));
 	TIFFOpenOptionsSetErrorHandlerExtR(opts, tiff_error_cb, m);
 	TIFFOpenOptionsSetWarningHandlerExtR(opts, tiff_warning_cb, m);
-	TIFF *tif = TIFFClientOpenExt("attachment.tif", mode, m, tm_read, tm_write, tm_seek, tm_close, tm_size,
-				      tm_map, tm_unmap, opts);
+	TIFF *tif = TIFFClientOpenExt("attachment.tif", mode, m, tm_read, tm_write, tm_seek, tm_close, tm_size, tm_map,
+				      tm_unmap, opts);
 	TIFFOpenOptionsFree(opts);
 	return tif;
 }
@@ -158,14 +170,14 @@ static gboolean tiff_read_page(struct mg_img_job *job, TIFF *in, struct tiff_pag
 static void tiff_set_layout(TIFF *o, const struct tiff_page *pg)
 {
 	/* TIFFReadRGBAImage premultiplies: the raster's alpha is associated. */
-	static const guint16 alpha[] = { EXTRASAMPLE_ASSOCALPHA };
+	static const guint16 alpha[] = {EXTRASAMPLE_ASSOCALPHA};
 	static const struct {
 		guint16 bps, spp, photometric, compression;
 	} fmt[] = {
-		[TK_BILEVEL] = { 1, 1, PHOTOMETRIC_MINISWHITE, COMPRESSION_CCITTFAX4 },
-		[TK_GRAY] = { 8, 1, PHOTOMETRIC_MINISBLACK, COMPRESSION_ADOBE_DEFLATE },
-		[TK_RGB] = { 8, 3, PHOTOMETRIC_RGB, COMPRESSION_ADOBE_DEFLATE },
-		[TK_RGBA] = { 8, 4, PHOTOMETRIC_RGB, COMPRESSION_ADOBE_DEFLATE },
+		[TK_BILEVEL] = {1, 1, PHOTOMETRIC_MINISWHITE, COMPRESSION_CCITTFAX4},
+		[TK_GRAY] = {8, 1, PHOTOMETRIC_MINISBLACK, COMPRESSION_ADOBE_DEFLATE},
+		[TK_RGB] = {8, 3, PHOTOMETRIC_RGB, COMPRESSION_ADOBE_DEFLATE},
+		[TK_RGBA] = {8, 4, PHOTOMETRIC_RGB, COMPRESSION_ADOBE_DEFLATE},
 	};
 	TIFFSetField(o, TIFFTAG_IMAGEWIDTH, pg->w);
 	TIFFSetField(o, TIFFTAG_IMAGELENGTH, pg->h);
@@ -226,7 +238,7 @@ static gboolean tiff_write_page(TIFF *o, const struct tiff_page *pg)
 static gboolean tiff_pages(struct mg_img_job *job, TIFF *in, TIFF *o, struct tiff_mem *mi)
 {
 	do {
-		struct tiff_page pg = { 0 };
+		struct tiff_page pg = {0};
 		gboolean ok = tiff_read_page(job, in, &pg) && !mi->failed && tiff_write_page(o, &pg);
 		g_free(pg.raster);
 		if (!ok)
@@ -237,8 +249,8 @@ static gboolean tiff_pages(struct mg_img_job *job, TIFF *in, TIFF *o, struct tif
 
 enum mg_cdr_status mg_img_tiff(struct mg_img_job *job)
 {
-	struct tiff_mem mi = { .rdata = job->data, .rlen = job->len };
-	struct tiff_mem mo = { .w = g_byte_array_new() };
+	struct tiff_mem mi = {.rdata = job->data, .rlen = job->len};
+	struct tiff_mem mo = {.w = g_byte_array_new()};
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;
 	TIFF *in = tiff_open(&mi, "rm", job);
 	TIFF *o = in ? tiff_open(&mo, "w", job) : NULL;

@@ -79,7 +79,7 @@ static gsize webp_riff_len(const struct mg_img_job *job)
 enum mg_cdr_status mg_img_webp(struct mg_img_job *job)
 {
 	WebPBitstreamFeatures f;
-	WebPData wd = { job->data, webp_riff_len(job) };
+	WebPData wd = {job->data, webp_riff_len(job)};
 	guint8 *rgba = NULL, *enc = NULL;
 	size_t n = 0;
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;

@@ -34,12 +34,9 @@ static const struct {
 	const char *pattern; /* lower-case part name */
 	const char *cat;
 } drop_names[] = {
-	{ "basic/*", "macro (Basic) library" },
-	{ "scripts/*", "macro script" },
-	{ "dialogs/*", "macro dialog" },
-	{ "configurations2/*", "UI configuration (key and menu bindings)" },
-	{ "object ?", "embedded OLE object" },
-	{ "object ??", "embedded OLE object" },
+	{"basic/*", "macro (Basic) library"}, {"scripts/*", "macro script"},
+	{"dialogs/*", "macro dialog"},        {"configurations2/*", "UI configuration (key and menu bindings)"},
+	{"object ?", "embedded OLE object"},  {"object ??", "embedded OLE object"},
 };
 
 /* Elements removed with their content (local names). */
@@ -47,20 +44,20 @@ static const struct {
 	const char *name;
 	const char *cat;
 } drop_elems[] = {
-	{ "scripts", "script or event handler" },
-	{ "event-listeners", "script or event handler" },
-	{ "event-listener", "script or event handler" },
-	{ "script", "script or event handler" },
-	{ "object-ole", "embedded OLE object" },
-	{ "applet", "applet or plugin" },
-	{ "plugin", "applet or plugin" },
-	{ "floating-frame", "external frame" },
-	{ "dde-connection-decls", "DDE link" },
-	{ "dde-connection", "DDE link" },
-	{ "dde-links", "DDE link" },
-	{ "dde-source", "DDE link" },
-	{ "section-source", "linked section" },
-	{ "table-source", "linked table" },
+	{"scripts", "script or event handler"},
+	{"event-listeners", "script or event handler"},
+	{"event-listener", "script or event handler"},
+	{"script", "script or event handler"},
+	{"object-ole", "embedded OLE object"},
+	{"applet", "applet or plugin"},
+	{"plugin", "applet or plugin"},
+	{"floating-frame", "external frame"},
+	{"dde-connection-decls", "DDE link"},
+	{"dde-connection", "DDE link"},
+	{"dde-links", "DDE link"},
+	{"dde-source", "DDE link"},
+	{"section-source", "linked section"},
+	{"table-source", "linked table"},
 };
 
 static gboolean href_is_web(const char *h)
@@ -95,7 +92,8 @@ static int odf_judge(struct odf_ctx *c, xmlNodePtr n, const char **cat, char **d
 		if (href_is_web((char *)href) && c->z.in->t->cfg->office_keep_hyperlinks)
 			c->links_kept++;
 		else if (!href_is_internal((char *)href) || g_str_has_prefix((char *)href, "vnd.sun.star.script"))
-			verdict = 2, *cat = href_is_web((char *)href) ? "external hyperlink" : "macro, script or file link";
+			verdict = 2,
+			*cat = href_is_web((char *)href) ? "external hyperlink" : "macro, script or file link";
 	} else if (href && (g_str_equal(name, "image") || g_str_equal(name, "object"))) {
 		char *path = g_ascii_strdown((char *)href + (g_str_has_prefix((char *)href, "./") ? 2 : 0), -1);
 		struct mg_zpart *p = mg_zpkg_part(&c->z, path);
@@ -163,7 +161,8 @@ static gboolean odf_manifest(struct odf_ctx *c)
 			continue;
 		for (xmlNodePtr k = n->children; k; k = k->next)
 			if (k->type == XML_ELEMENT_NODE && g_str_equal((const char *)k->name, "encryption-data"))
-				return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE, "encrypted (password protected) document");
+				return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE,
+						    "encrypted (password protected) document");
 		xmlChar *path = xmlGetProp(n, BAD_CAST "full-path");
 		char *low = path ? g_ascii_strdown((char *)path, -1) : NULL;
 		struct mg_zpart *p = low ? mg_zpkg_part(&c->z, low) : NULL;
@@ -207,7 +206,7 @@ static gboolean odf_clean_parts(struct odf_ctx *c)
 
 enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct odf_ctx c = { 0 };
+	struct odf_ctx c = {0};
 	mg_zpkg_init(&c.z, in, out);
 	gboolean ok = mg_zpkg_read(&c.z) && odf_mimetype(&c);
 	if (ok)
@@ -216,11 +215,11 @@ enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 	if (ok) {
 		int n = mg_zpkg_report(&c.z);
 		g_free(out->reason);
-		out->reason = g_strdup_printf("OpenDocument rebuilt: %d active object%s removed%s", n, n == 1 ? "" : "s",
-					      c.links_kept ? ", external hyperlinks kept" : "");
+		out->reason = g_strdup_printf("OpenDocument rebuilt: %d active object%s removed%s", n,
+					      n == 1 ? "" : "s", c.links_kept ? ", external hyperlinks kept" : "");
 		if (c.links_kept)
-			g_ptr_array_add(out->removed, g_strdup_printf("external hyperlinks kept (not removed): %d",
-								      c.links_kept));
+			g_ptr_array_add(out->removed,
+					g_strdup_printf("external hyperlinks kept (not removed): %d", c.links_kept));
 	}
 	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
 	mg_zpkg_clear(&c.z);

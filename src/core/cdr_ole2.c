@@ -77,8 +77,14 @@ static void ole_limit(struct ole *o, char *why)
 	o->flags |= OLE_LIMIT;
 }
 
-static guint16 le16(const guint8 *p) { return (guint16)(p[0] | (p[1] << 8)); }
-static guint32 le32(const guint8 *p) { return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24; }
+static guint16 le16(const guint8 *p)
+{
+	return (guint16)(p[0] | (p[1] << 8));
+}
+static guint32 le32(const guint8 *p)
+{
+	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}
 
 /* A whole stream; its size is checked against the file's (a stream cannot
  * be larger than the file that holds it). */
@@ -158,7 +164,8 @@ static gboolean ole_dde_at(const guint8 *p, gsize len, gsize i, gsize step)
 static void ole_check_dde(struct ole *o, const guint8 *p, gsize len)
 {
 	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i++)
-		if (p[i] == 0x13 && (ole_dde_at(p, len, i, 1) || (i + 1 < len && p[i + 1] == 0 && ole_dde_at(p, len, i, 2))))
+		if (p[i] == 0x13 &&
+		    (ole_dde_at(p, len, i, 1) || (i + 1 < len && p[i + 1] == 0 && ole_dde_at(p, len, i, 2))))
 			o->flags |= OLE_DDE;
 }
 
@@ -210,7 +217,8 @@ static void ole_ppt_object(struct ole *o, const guint8 *p, gsize len, guint inst
 	GByteArray *inner = NULL;
 	if (instance == 1 && len >= 4 && le32(p) > o->cfg->ole2_max_embedded_size) {
 		ole_limit(o, g_strdup_printf("embedded object larger than %" G_GINT64_FORMAT
-					     " bytes (ole2_max_embedded_size)", o->cfg->ole2_max_embedded_size));
+					     " bytes (ole2_max_embedded_size)",
+					     o->cfg->ole2_max_embedded_size));
 		return;
 	}
 	if (instance == 1 && len >= 4 && le32(p) > 0)
@@ -273,7 +281,10 @@ static gboolean mem_has(const guint8 *p, gsize len, const char *needle)
 	return FALSE;
 }
 
-static gboolean name_is(const char *name, const char *want) { return g_ascii_strcasecmp(name, want) == 0; }
+static gboolean name_is(const char *name, const char *want)
+{
+	return g_ascii_strcasecmp(name, want) == 0;
+}
 
 static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 {
@@ -316,13 +327,15 @@ static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
 	int n = gsf_infile_num_children(dir);
 	if (depth > o->cfg->ole2_max_depth) {
 		ole_limit(o, g_strdup_printf("OLE2 storages nested deeper than %" G_GINT64_FORMAT
-					     " levels (ole2_max_depth)", o->cfg->ole2_max_depth));
+					     " levels (ole2_max_depth)",
+					     o->cfg->ole2_max_depth));
 		return;
 	}
 	for (int i = 0; i < n && !(o->flags & (OLE_LIMIT | OLE_CORRUPT)); i++) {
 		if (++o->entries > o->cfg->ole2_max_entries)
 			ole_limit(o, g_strdup_printf("OLE2 file has more than %" G_GINT64_FORMAT
-						     " streams (ole2_max_entries)", o->cfg->ole2_max_entries));
+						     " streams (ole2_max_entries)",
+						     o->cfg->ole2_max_entries));
 		else if (g_get_monotonic_time() > o->deadline_us)
 			ole_limit(o, g_strdup("OLE2 file not examined within its time budget"));
 		if (o->flags & OLE_LIMIT)
@@ -392,7 +405,7 @@ static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
 
 enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct ole o = { .in = in };
+	struct ole o = {.in = in};
 	GError *err = NULL;
 	if (!in->t || !in->t->cfg) {
 		out->reason = g_strdup("OLE2 checker called without a message context");

@@ -37,12 +37,23 @@
 #define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
-enum ox_cat { OX_VBA, OX_ACTIVEX, OX_EMBED, OX_EXTERNAL, OX_DDE, OX_CUSTOMUI, OX_XLM, OX_ALTCHUNK, OX_DATACONN, OX_NCAT };
+enum ox_cat {
+	OX_VBA,
+	OX_ACTIVEX,
+	OX_EMBED,
+	OX_EXTERNAL,
+	OX_DDE,
+	OX_CUSTOMUI,
+	OX_XLM,
+	OX_ALTCHUNK,
+	OX_DATACONN,
+	OX_NCAT
+};
 
 static const char *const cat_names[OX_NCAT] = {
-	"VBA macro part", "ActiveX control part", "embedded OLE object or package", "external relationship",
-	"DDE or include field", "custom UI (ribbon)", "Excel 4 macro sheet", "alternative-format chunk",
-	"external data connection or query",
+	"VBA macro part",        "ActiveX control part",     "embedded OLE object or package",
+	"external relationship", "DDE or include field",     "custom UI (ribbon)",
+	"Excel 4 macro sheet",   "alternative-format chunk", "external data connection or query",
 };
 
 struct ox_ctx {
@@ -56,9 +67,11 @@ static const struct {
 	const char *pattern; /* on the lower-case name */
 	enum ox_cat cat;
 } drop_names[] = {
-	{ "*vbaproject.bin", OX_VBA },	   { "*vbadata.xml", OX_VBA },	     { "*vbaprojectsignature*", OX_VBA },
-	{ "*/activex/*", OX_ACTIVEX },	   { "*/embeddings/*", OX_EMBED },   { "customui/*", OX_CUSTOMUI },
-	{ "*/macrosheets/*", OX_XLM },	   { "xl/connections.xml", OX_DATACONN }, { "xl/querytables/*", OX_DATACONN },	   { "*/externallinks/*", OX_EXTERNAL },
+	{"*vbaproject.bin", OX_VBA},       {"*vbadata.xml", OX_VBA},
+	{"*vbaprojectsignature*", OX_VBA}, {"*/activex/*", OX_ACTIVEX},
+	{"*/embeddings/*", OX_EMBED},      {"customui/*", OX_CUSTOMUI},
+	{"*/macrosheets/*", OX_XLM},       {"xl/connections.xml", OX_DATACONN},
+	{"xl/querytables/*", OX_DATACONN}, {"*/externallinks/*", OX_EXTERNAL},
 };
 
 /* Relationship types (last path segment, lower case) that go. */
@@ -66,33 +79,45 @@ static const struct {
 	const char *type;
 	enum ox_cat cat;
 } drop_rels[] = {
-	{ "vbaproject", OX_VBA },	   { "wordvbadata", OX_VBA },	       { "vbaprojectsignature", OX_VBA },
-	{ "keymapcustomizations", OX_VBA }, { "oleobject", OX_EMBED },	       { "package", OX_EMBED },
-	{ "subdocument", OX_EMBED },	   { "control", OX_ACTIVEX },	       { "activexcontrol", OX_ACTIVEX },
-	{ "activexcontrolbinary", OX_ACTIVEX }, { "attachedtemplate", OX_EXTERNAL }, { "externallink", OX_EXTERNAL },
-	{ "externallinkpath", OX_EXTERNAL }, { "extensibility", OX_CUSTOMUI }, { "xlmacrosheet", OX_XLM },
-	{ "xlintlmacrosheet", OX_XLM },	   { "afchunk", OX_ALTCHUNK },	       { "connections", OX_DATACONN },
-	{ "querytable", OX_DATACONN },
+	{"vbaproject", OX_VBA},
+	{"wordvbadata", OX_VBA},
+	{"vbaprojectsignature", OX_VBA},
+	{"keymapcustomizations", OX_VBA},
+	{"oleobject", OX_EMBED},
+	{"package", OX_EMBED},
+	{"subdocument", OX_EMBED},
+	{"control", OX_ACTIVEX},
+	{"activexcontrol", OX_ACTIVEX},
+	{"activexcontrolbinary", OX_ACTIVEX},
+	{"attachedtemplate", OX_EXTERNAL},
+	{"externallink", OX_EXTERNAL},
+	{"externallinkpath", OX_EXTERNAL},
+	{"extensibility", OX_CUSTOMUI},
+	{"xlmacrosheet", OX_XLM},
+	{"xlintlmacrosheet", OX_XLM},
+	{"afchunk", OX_ALTCHUNK},
+	{"connections", OX_DATACONN},
+	{"querytable", OX_DATACONN},
 };
 
 /* Macro-enabled main content types and the file they become. */
 static const struct {
 	const char *from, *to, *ext_from, *ext_to;
 } macro_types[] = {
-	{ "application/vnd.ms-word.document.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docm", "docx" },
-	{ "application/vnd.ms-word.template.macroenabledtemplate.main+xml",
-	  "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "dotm", "dotx" },
-	{ "application/vnd.ms-excel.sheet.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xlsm", "xlsx" },
-	{ "application/vnd.ms-excel.template.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", "xltm", "xltx" },
-	{ "application/vnd.ms-powerpoint.presentation.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", "pptm", "pptx" },
-	{ "application/vnd.ms-powerpoint.slideshow.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml", "ppsm", "ppsx" },
-	{ "application/vnd.ms-powerpoint.template.macroenabled.main+xml",
-	  "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potm", "potx" },
+	{"application/vnd.ms-word.document.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docm", "docx"},
+	{"application/vnd.ms-word.template.macroenabledtemplate.main+xml",
+	 "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "dotm", "dotx"},
+	{"application/vnd.ms-excel.sheet.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xlsm", "xlsx"},
+	{"application/vnd.ms-excel.template.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", "xltm", "xltx"},
+	{"application/vnd.ms-powerpoint.presentation.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", "pptm", "pptx"},
+	{"application/vnd.ms-powerpoint.slideshow.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml", "ppsm", "ppsx"},
+	{"application/vnd.ms-powerpoint.template.macroenabled.main+xml",
+	 "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potm", "potx"},
 };
 
 static void ox_note(struct ox_ctx *c, enum ox_cat cat, const char *detail)
@@ -186,9 +211,9 @@ static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
 		c->links_kept += c->pass == 0;
 	} else if (external || cat >= 0 || (tp && tp->drop)) {
 		drop = TRUE;
-		char *d = g_strdup_printf("%s%s%s", type && strrchr((char *)type, '/') ? strrchr((char *)type, '/') + 1
-									 : "relationship",
-					  external ? " -> " : "", external && target ? (char *)target : "");
+		char *d = g_strdup_printf(
+			"%s%s%s", type && strrchr((char *)type, '/') ? strrchr((char *)type, '/') + 1 : "relationship",
+			external ? " -> " : "", external && target ? (char *)target : "");
 		if (tp && !tp->drop) {
 			tp->drop = TRUE;
 			ox_note(c, cat >= 0 ? (enum ox_cat)cat : OX_EMBED, tp->name);
@@ -314,7 +339,7 @@ static void prune_refs(xmlNodePtr n, GHashTable *dead)
 }
 
 /* Containers that must not stay empty once their children went. */
-static const char *const empty_containers[] = { "externalReferences", "oleObjects", "controls", "object" };
+static const char *const empty_containers[] = {"externalReferences", "oleObjects", "controls", "object"};
 
 static void prune_empty(xmlNodePtr n)
 {
@@ -379,8 +404,8 @@ static void field_end(struct ox_ctx *c, struct ox_field *f)
  * The code may be split over many instrText elements and fields nest. */
 static void dde_complex(struct ox_ctx *c, xmlXPathContextPtr xp)
 {
-	xmlXPathObjectPtr r = xmlXPathEvalExpression(
-		BAD_CAST "//*[local-name()='fldChar' or local-name()='instrText']", xp);
+	xmlXPathObjectPtr r =
+		xmlXPathEvalExpression(BAD_CAST "//*[local-name()='fldChar' or local-name()='instrText']", xp);
 	GPtrArray *stack = g_ptr_array_new();
 	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
 		xmlNodePtr n = r->nodesetval->nodeTab[i];
@@ -447,11 +472,12 @@ static void ct_override(struct ox_ctx *c, xmlNodePtr n)
 		if (g_ascii_strcasecmp((char *)ct, macro_types[k].from) == 0) {
 			xmlSetProp(n, BAD_CAST "ContentType", BAD_CAST macro_types[k].to);
 			g_free(c->z.out->new_type);
-			c->z.out->new_type = g_strndup(macro_types[k].to, strlen(macro_types[k].to) - strlen(".main+xml"));
+			c->z.out->new_type =
+				g_strndup(macro_types[k].to, strlen(macro_types[k].to) - strlen(".main+xml"));
 			const char *ext = c->z.in->filename ? strrchr(c->z.in->filename, '.') : NULL;
 			if (ext && g_ascii_strcasecmp(ext + 1, macro_types[k].ext_from) == 0)
 				c->z.out->new_filename = g_strdup_printf("%.*s.%s", (int)(ext - c->z.in->filename),
-								       c->z.in->filename, macro_types[k].ext_to);
+									 c->z.in->filename, macro_types[k].ext_to);
 		}
 out:
 	g_free(lname);
@@ -463,7 +489,8 @@ static gboolean ox_content_types(struct ox_ctx *c)
 {
 	struct mg_zpart *p = g_hash_table_lookup(c->z.by_lname, "[content_types].xml");
 	if (!p || !g_hash_table_lookup(c->z.by_lname, "_rels/.rels"))
-		return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE, "corrupt document: no [Content_Types].xml or _rels/.rels");
+		return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE,
+				    "corrupt document: no [Content_Types].xml or _rels/.rels");
 	if (!mg_zpkg_parse(&c->z, p))
 		return FALSE;
 	xmlNodePtr next;
@@ -494,7 +521,7 @@ static void ox_report(struct ox_ctx *c)
 
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct ox_ctx c = { 0 };
+	struct ox_ctx c = {0};
 	mg_zpkg_init(&c.z, in, out);
 	gboolean ok = mg_zpkg_read(&c.z);
 	if (ok)

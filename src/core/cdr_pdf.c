@@ -64,21 +64,21 @@ enum pdf_kind {
 
 /* Singular and plural names for out->removed, in report order. */
 static const char *const kind_names[K_COUNT][2] = {
-	[K_JS] = { "JavaScript", "JavaScript objects" },
-	[K_OPENACTION] = { "OpenAction", "OpenActions" },
-	[K_AA] = { "additional-actions (AA) entry", "additional-actions (AA) entries" },
-	[K_LAUNCH] = { "Launch action", "Launch actions" },
-	[K_SUBMIT] = { "SubmitForm action", "SubmitForm actions" },
-	[K_IMPORT] = { "ImportData action", "ImportData actions" },
-	[K_GOTOR] = { "GoToR (remote document) action", "GoToR (remote document) actions" },
-	[K_GOTOE] = { "GoToE (embedded document) action", "GoToE (embedded document) actions" },
-	[K_MEDIA_ACTION] = { "multimedia action", "multimedia actions" },
-	[K_URI] = { "non-web link (URI) action", "non-web link (URI) actions" },
-	[K_EMBEDDED] = { "embedded file", "embedded files" },
-	[K_ATTACH_ANNOT] = { "file attachment annotation", "file attachment annotations" },
-	[K_MEDIA_ANNOT] = { "multimedia annotation", "multimedia annotations" },
-	[K_XFA] = { "XFA form", "XFA forms" },
-	[K_PORTFOLIO] = { "portfolio (Collection)", "portfolios (Collection)" },
+	[K_JS] = {"JavaScript", "JavaScript objects"},
+	[K_OPENACTION] = {"OpenAction", "OpenActions"},
+	[K_AA] = {"additional-actions (AA) entry", "additional-actions (AA) entries"},
+	[K_LAUNCH] = {"Launch action", "Launch actions"},
+	[K_SUBMIT] = {"SubmitForm action", "SubmitForm actions"},
+	[K_IMPORT] = {"ImportData action", "ImportData actions"},
+	[K_GOTOR] = {"GoToR (remote document) action", "GoToR (remote document) actions"},
+	[K_GOTOE] = {"GoToE (embedded document) action", "GoToE (embedded document) actions"},
+	[K_MEDIA_ACTION] = {"multimedia action", "multimedia actions"},
+	[K_URI] = {"non-web link (URI) action", "non-web link (URI) actions"},
+	[K_EMBEDDED] = {"embedded file", "embedded files"},
+	[K_ATTACH_ANNOT] = {"file attachment annotation", "file attachment annotations"},
+	[K_MEDIA_ANNOT] = {"multimedia annotation", "multimedia annotations"},
+	[K_XFA] = {"XFA form", "XFA forms"},
+	[K_PORTFOLIO] = {"portfolio (Collection)", "portfolios (Collection)"},
 };
 
 /* Action types (/S) that go, and what they are reported as. */
@@ -86,10 +86,16 @@ static const struct {
 	const char *name;
 	enum pdf_kind kind;
 } bad_actions[] = {
-	{ "/JavaScript", K_JS },	    { "/Launch", K_LAUNCH },	   { "/SubmitForm", K_SUBMIT },
-	{ "/ImportData", K_IMPORT },	    { "/GoToR", K_GOTOR },	   { "/GoToE", K_GOTOE },
-	{ "/Rendition", K_MEDIA_ACTION }, { "/Sound", K_MEDIA_ACTION }, { "/Movie", K_MEDIA_ACTION },
-	{ "/RichMediaExecute", K_MEDIA_ACTION },
+	{"/JavaScript", K_JS},
+	{"/Launch", K_LAUNCH},
+	{"/SubmitForm", K_SUBMIT},
+	{"/ImportData", K_IMPORT},
+	{"/GoToR", K_GOTOR},
+	{"/GoToE", K_GOTOE},
+	{"/Rendition", K_MEDIA_ACTION},
+	{"/Sound", K_MEDIA_ACTION},
+	{"/Movie", K_MEDIA_ACTION},
+	{"/RichMediaExecute", K_MEDIA_ACTION},
 };
 
 /* Annotation subtypes that are removed from /Annots. */
@@ -97,8 +103,8 @@ static const struct {
 	const char *name;
 	enum pdf_kind kind;
 } bad_annots[] = {
-	{ "/FileAttachment", K_ATTACH_ANNOT }, { "/RichMedia", K_MEDIA_ANNOT }, { "/Screen", K_MEDIA_ANNOT },
-	{ "/Movie", K_MEDIA_ANNOT },	       { "/Sound", K_MEDIA_ANNOT },	{ "/3D", K_MEDIA_ANNOT },
+	{"/FileAttachment", K_ATTACH_ANNOT}, {"/RichMedia", K_MEDIA_ANNOT}, {"/Screen", K_MEDIA_ANNOT},
+	{"/Movie", K_MEDIA_ANNOT},           {"/Sound", K_MEDIA_ANNOT},     {"/3D", K_MEDIA_ANNOT},
 };
 
 #define NAME_TREE_MAX_DEPTH 32
@@ -110,7 +116,7 @@ static const struct {
 struct pdf_walk {
 	qpdf_data q;
 	GHashTable *seen; /* gint64 object id * 65536 + generation */
-	GArray *stack;	  /* qpdf_oh still to visit */
+	GArray *stack;    /* qpdf_oh still to visit */
 	gint64 objects, max_objects, deadline_us;
 	gint64 containers; /* all containers visited, direct ones included */
 	guint counts[K_COUNT];
@@ -127,7 +133,7 @@ static gboolean past(gint64 deadline_us)
  * search-ms: ...) go. */
 static gboolean uri_is_web(qpdf_data q, qpdf_oh action)
 {
-	static const char *const ok[] = { "http://", "https://", "mailto:" };
+	static const char *const ok[] = {"http://", "https://", "mailto:"};
 	const char *v = NULL;
 	size_t n = 0, i = 0;
 	gboolean web = FALSE;
@@ -302,7 +308,7 @@ static void disarm_keys(struct pdf_walk *w, qpdf_oh d)
 /* /A and /Next entries that name a bad action are removed. */
 static void disarm_actions(struct pdf_walk *w, qpdf_oh d)
 {
-	static const char *const keys[] = { "/A", "/Next", "/PA" };
+	static const char *const keys[] = {"/A", "/Next", "/PA"};
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
 		if (!qpdf_oh_has_key(w->q, d, keys[i]))
 			continue;
@@ -484,8 +490,7 @@ static void report_counts(const struct pdf_walk *w, struct mg_cdr_out *out)
 		if (w->counts[k] == 1)
 			g_ptr_array_add(out->removed, g_strdup_printf("%s removed", kind_names[k][0]));
 		else if (w->counts[k] > 1)
-			g_ptr_array_add(out->removed,
-					g_strdup_printf("%u %s removed", w->counts[k], kind_names[k][1]));
+			g_ptr_array_add(out->removed, g_strdup_printf("%u %s removed", w->counts[k], kind_names[k][1]));
 	}
 }
 
@@ -502,8 +507,7 @@ static qpdf_data pdf_open(const guint8 *data, gsize len, const char **why)
 	qpdf_data q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
-	if (qpdf_read_memory(q, "attachment.pdf", (const char *)data, (unsigned long long)len, "") &
-	    QPDF_ERRORS) {
+	if (qpdf_read_memory(q, "attachment.pdf", (const char *)data, (unsigned long long)len, "") & QPDF_ERRORS) {
 		qpdf_error e = qpdf_get_error(q);
 		*why = qpdf_get_error_code(q, e) == qpdf_e_password ? "encrypted" : "corrupt";
 		pdf_close(&q);
@@ -573,7 +577,7 @@ static enum mg_cdr_status unscannable(struct mg_cdr_out *out, const char *why)
 enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	const struct mg_config *cfg = in->t->cfg;
-	struct pdf_walk w = { .max_objects = cfg->pdf_max_objects, .deadline_us = in->deadline_us };
+	struct pdf_walk w = {.max_objects = cfg->pdf_max_objects, .deadline_us = in->deadline_us};
 	enum mg_cdr_status st = MG_CDR_REBUILT;
 	const char *why = NULL;
 

@@ -10,11 +10,10 @@
 #include "mg_cdr_policy.h"
 #include "mg_txn.h"
 
-static const char *const action_names[] = { "rebuild", "to-text", "remove", "reject", "keep" };
-static const char *const dir_names[] = { "inbound", "outbound", "internal", "transit" };
+static const char *const action_names[] = {"rebuild", "to-text", "remove", "reject", "keep"};
+static const char *const dir_names[] = {"inbound", "outbound", "internal", "transit"};
 
-#define RULE_SYNTAX                                                                                        \
-	"allowed: [inbound|outbound|internal|transit|any] TYPE-GLOB rebuild|to-text|remove|reject|keep"
+#define RULE_SYNTAX "allowed: [inbound|outbound|internal|transit|any] TYPE-GLOB rebuild|to-text|remove|reject|keep"
 
 const char *mg_rule_action_name(enum mg_rule_action a)
 {
@@ -74,7 +73,7 @@ static gboolean rule_parse(const char *value, struct mg_cdr_rule *r, char **why)
  * rebuild or to-text, that mugaika has a rebuilder or converter for it. */
 gboolean mg_cdr_rule_check(const char *value, char **why)
 {
-	struct mg_cdr_rule r = { 0 };
+	struct mg_cdr_rule r = {0};
 	if (!rule_parse(value, &r, why))
 		return FALSE;
 	gboolean exact = !strpbrk(r.glob, "*?");
@@ -137,8 +136,8 @@ const struct mg_cdr_rule *mg_cdr_rule_lookup(const struct mg_config *cfg, int di
 
 /* ---- field codes (Word fields in OOXML and RTF) ---- */
 
-static const char *const risky_fields[] = { "DDE", "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE", "IMPORT", "LINK",
-					    "QUOTE" };
+static const char *const risky_fields[] = {"DDE",    "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE",
+					   "IMPORT", "LINK",    "QUOTE"};
 
 /* A HYPERLINK field is fine when it points at the web, mail or a bookmark. */
 static gboolean hyperlink_field_risky(const char *instr)

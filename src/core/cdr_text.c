@@ -35,11 +35,11 @@
 #include "mg_html2text.h"
 #include "mg_txn.h"
 
-#define RTF_MAX_DEPTH 512
+#define RTF_MAX_DEPTH  512
 #define RTF_FIELD_SCAN 65536 /* a field code longer than this is dropped unread */
 
-static const char *const rtf_drop_dest[] = { "object", "objdata", "objclass", "objname", "objalias",
-					     "objsect", "datastore", "template" };
+static const char *const rtf_drop_dest[] = {"object",   "objdata", "objclass",  "objname",
+					    "objalias", "objsect", "datastore", "template"};
 
 enum rtf_tok { RTF_OPEN, RTF_CLOSE, RTF_WORD, RTF_SYMBOL, RTF_TEXT, RTF_END };
 
@@ -148,9 +148,9 @@ static gboolean rtf_drop_group(const guint8 *d, gsize len, gsize i, const char *
 	rtf_dest(d, len, i, dest);
 	for (gsize k = 0; k < G_N_ELEMENTS(rtf_drop_dest); k++)
 		if (g_str_equal(dest, rtf_drop_dest[k])) {
-			*what = g_str_equal(dest, "template") ? "remote template reference"
+			*what = g_str_equal(dest, "template")    ? "remote template reference"
 				: g_str_equal(dest, "datastore") ? "data store (embedded OLE data)"
-								  : "embedded OLE object or package";
+								 : "embedded OLE object or package";
 			return TRUE;
 		}
 	if (!g_str_equal(dest, "fldinst"))
@@ -296,8 +296,7 @@ static gsize csv_cell(const guint8 *d, gsize len, gsize i, GByteArray *o, int *n
 }
 
 /* Copy d[0..len) to out->data with every risky cell neutralised. */
-static enum mg_cdr_status csv_neutralise(const struct mg_cdr_in *in, const guint8 *d, gsize len,
-					 struct mg_cdr_out *out)
+static enum mg_cdr_status csv_neutralise(const struct mg_cdr_in *in, const guint8 *d, gsize len, struct mg_cdr_out *out)
 {
 	int fixed = 0;
 	guint cells = 0;
@@ -371,9 +370,9 @@ static char *txt_name(const char *name)
 enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	GError *err = NULL;
-	struct mg_html2text_opts o = { .defang_links = TRUE,
-				       .max_output = (gsize)in->t->cfg->attachment_max_output,
-				       .deadline_us = in->deadline_us };
+	struct mg_html2text_opts o = {.defang_links = TRUE,
+				      .max_output = (gsize)in->t->cfg->attachment_max_output,
+				      .deadline_us = in->deadline_us};
 	char *text = mg_html2text((const char *)in->data, in->len, NULL, &o, &err);
 	if (!text) {
 		out->reason = g_strdup_printf("HTML could not be converted to text (%s)", err ? err->message : "?");

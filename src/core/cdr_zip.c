@@ -31,7 +31,7 @@ static void part_free(gpointer p)
 
 void mg_zpkg_init(struct mg_zpkg *z, const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	*z = (struct mg_zpkg){ .in = in, .out = out, .fail = MG_CDR_ERROR };
+	*z = (struct mg_zpkg){.in = in, .out = out, .fail = MG_CDR_ERROR};
 	z->parts = g_ptr_array_new_with_free_func(part_free);
 	z->by_lname = g_hash_table_new(g_str_hash, g_str_equal);
 	z->cats = g_ptr_array_new();
@@ -46,7 +46,7 @@ void mg_zpkg_clear(struct mg_zpkg *z)
 	g_ptr_array_unref(z->cats);
 	g_array_unref(z->counts);
 	g_ptr_array_unref(z->firsts);
-	*z = (struct mg_zpkg){ 0 };
+	*z = (struct mg_zpkg){0};
 }
 
 gboolean mg_zpkg_fail(struct mg_zpkg *z, enum mg_cdr_status st, const char *fmt, ...)
@@ -152,7 +152,8 @@ static gboolean read_entry(struct mg_zpkg *z, zip_t *za, zip_int64_t i, gint64 *
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt ZIP directory (entry %" G_GINT64_FORMAT ")",
 				    (gint64)i);
 	if (g_str_has_suffix(st.name, "/")) /* directory entry: recreated implicitly */
-		return st.size == 0 ? TRUE : mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: directory with data");
+		return st.size == 0 ? TRUE
+				    : mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: directory with data");
 	if (!entry_limits(z, &st, expanded))
 		return FALSE;
 	char *lname = g_ascii_strdown(st.name, -1);
@@ -220,8 +221,7 @@ gboolean mg_zpkg_parse(struct mg_zpkg *z, struct mg_zpart *p)
 	p->doc = xmlReadMemory(d, (int)len, p->name, NULL,
 			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!p->doc || !xmlDocGetRootElement(p->doc))
-		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: part %s is not well-formed XML",
-				    p->name);
+		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: part %s is not well-formed XML", p->name);
 	if (p->doc->intSubset || p->doc->extSubset)
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: DTD in part %s (not allowed)", p->name);
 	return TRUE;

@@ -23,9 +23,9 @@ struct mg_zpart {
 	char *name;  /* as in the ZIP */
 	char *lname; /* lower case, for lookups */
 	GBytes *data;
-	xmlDocPtr doc;	      /* parsed XML (mg_zpkg_parse), written back when set */
-	gboolean drop;	      /* not written */
-	gboolean store;	      /* written without compression (ODF "mimetype") */
+	xmlDocPtr doc;        /* parsed XML (mg_zpkg_parse), written back when set */
+	gboolean drop;        /* not written */
+	gboolean store;       /* written without compression (ODF "mimetype") */
 	GHashTable *dead_ids; /* OOXML: relationship ids removed from this part's .rels */
 };
 
@@ -35,7 +35,7 @@ struct mg_zpkg {
 	GPtrArray *parts;     /* struct mg_zpart*, ZIP order */
 	GHashTable *by_lname; /* lname -> part */
 	GPtrArray *cats;      /* char*: categories in first-seen order */
-	GArray *counts;	      /* int per category */
+	GArray *counts;       /* int per category */
 	GPtrArray *firsts;    /* char*: first detail per category */
 	enum mg_cdr_status fail;
 };

@@ -17,15 +17,15 @@
 
 #include "mg_config.h"
 #include "mg_config_table.h"
-#include "mg_policy.h" /* issue 6: check functions of its rows */
+#include "mg_policy.h"     /* issue 6: check functions of its rows */
 #include "mg_cdr_policy.h" /* issue 4a: attachment_rule check */
 
-G_DEFINE_QUARK(mg-config-error-quark, mg_config_error)
+G_DEFINE_QUARK(mg - config - error - quark, mg_config_error)
 
 #define OFF(f) offsetof(struct mg_config, f)
-#define KiB (INT64_C(1024))
-#define MiB (INT64_C(1024) * 1024)
-#define GiB (INT64_C(1024) * 1024 * 1024)
+#define KiB    (INT64_C(1024))
+#define MiB    (INT64_C(1024) * 1024)
+#define GiB    (INT64_C(1024) * 1024 * 1024)
 
 /* clang-format off */
 static const struct mg_opt mg_options[] = {
@@ -414,9 +414,15 @@ static const struct mg_opt mg_options[] = {
 
 #define N_OPTIONS G_N_ELEMENTS(mg_options)
 
-gsize mg_config_option_count(void) { return N_OPTIONS; }
+gsize mg_config_option_count(void)
+{
+	return N_OPTIONS;
+}
 
-const char *mg_config_option_name(gsize i) { return i < N_OPTIONS ? mg_options[i].name : NULL; }
+const char *mg_config_option_name(gsize i)
+{
+	return i < N_OPTIONS ? mg_options[i].name : NULL;
+}
 
 static const struct mg_opt *opt_find(const char *name)
 {
@@ -426,7 +432,10 @@ static const struct mg_opt *opt_find(const char *name)
 	return NULL;
 }
 
-static void *field(struct mg_config *cfg, const struct mg_opt *o) { return (char *)cfg + o->off; }
+static void *field(struct mg_config *cfg, const struct mg_opt *o)
+{
+	return (char *)cfg + o->off;
+}
 
 static void opt_free_value(struct mg_config *cfg, const struct mg_opt *o)
 {
@@ -461,8 +470,8 @@ static char *opt_set(struct mg_config *cfg, const struct mg_opt *o, const char *
 		if (!mg_parse_number(o->type, value, &n))
 			return g_strdup_printf("'%s' is not %s", value, mg_opt_type_doc(o->type));
 		if (n < o->min || n > o->max)
-			return g_strdup_printf("%s is out of range; allowed: %" PRId64 " to %" PRId64 "%s",
-					       value, o->min, o->max, mg_opt_unit(o->type));
+			return g_strdup_printf("%s is out of range; allowed: %" PRId64 " to %" PRId64 "%s", value,
+					       o->min, o->max, mg_opt_unit(o->type));
 		*(int64_t *)p = n;
 		return NULL;
 	case MG_OPT_ENUM:
@@ -473,9 +482,7 @@ static char *opt_set(struct mg_config *cfg, const struct mg_opt *o, const char *
 		g_free(*(char **)p);
 		*(char **)p = g_strdup(value);
 		return NULL;
-	case MG_OPT_LIST:
-		*(char ***)p = mg_strv_append(*(char ***)p, value);
-		return NULL;
+	case MG_OPT_LIST: *(char ***)p = mg_strv_append(*(char ***)p, value); return NULL;
 	}
 	return g_strdup("internal error: unknown option type");
 }
@@ -535,8 +542,7 @@ static gboolean line_split(char *line, char **key, char **value, char **why)
 	return TRUE;
 }
 
-static gboolean config_parse_line(struct mg_config *cfg, GHashTable *seen, char *line, char **err_key,
-				  char **why)
+static gboolean config_parse_line(struct mg_config *cfg, GHashTable *seen, char *line, char **err_key, char **why)
 {
 	char *key = NULL, *value = NULL;
 	if (!line_split(line, &key, &value, why))

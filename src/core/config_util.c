@@ -11,13 +11,13 @@
 
 #include "mg_config_table.h"
 #include "mg_scan.h"
-#include "mg_policy.h" /* issue 6 hooks */
+#include "mg_policy.h"     /* issue 6 hooks */
 #include "mg_cdr_policy.h" /* issue 4a hooks */
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
 	for (gsize i = 0; i < G_N_ELEMENTS(yes); i++) {
 		if (g_ascii_strcasecmp(s, yes[i]) == 0)
 			return *out = TRUE, TRUE;
@@ -73,20 +73,13 @@ gboolean mg_parse_enum(const char *values, const char *s, int *out)
 const char *mg_opt_type_doc(enum mg_opt_type type)
 {
 	switch (type) {
-	case MG_OPT_BOOL:
-		return "a boolean (yes/no)";
-	case MG_OPT_INT:
-		return "a whole number";
-	case MG_OPT_SIZE:
-		return "a size (bytes, or a number with K, M or G)";
-	case MG_OPT_TIME:
-		return "a duration (seconds, or a number with s, m, h or d)";
-	case MG_OPT_ENUM:
-		return "one of the listed words";
-	case MG_OPT_STR:
-		return "a string";
-	case MG_OPT_LIST:
-		return "a list (repeat the key, one value per line)";
+	case MG_OPT_BOOL: return "a boolean (yes/no)";
+	case MG_OPT_INT: return "a whole number";
+	case MG_OPT_SIZE: return "a size (bytes, or a number with K, M or G)";
+	case MG_OPT_TIME: return "a duration (seconds, or a number with s, m, h or d)";
+	case MG_OPT_ENUM: return "one of the listed words";
+	case MG_OPT_STR: return "a string";
+	case MG_OPT_LIST: return "a list (repeat the key, one value per line)";
 	}
 	return "?";
 }
@@ -133,14 +126,11 @@ static void dump_range(FILE *out, const struct mg_opt *o)
 	case MG_OPT_INT:
 	case MG_OPT_SIZE:
 	case MG_OPT_TIME:
-		fprintf(out, "# Type: %s; range %" PRId64 " to %" PRId64 "%s.\n", mg_opt_type_doc(o->type),
-			o->min, o->max, mg_opt_unit(o->type));
+		fprintf(out, "# Type: %s; range %" PRId64 " to %" PRId64 "%s.\n", mg_opt_type_doc(o->type), o->min,
+			o->max, mg_opt_unit(o->type));
 		break;
-	case MG_OPT_ENUM:
-		fprintf(out, "# Allowed: %s.\n", o->values);
-		break;
-	default:
-		fprintf(out, "# Type: %s.\n", mg_opt_type_doc(o->type));
+	case MG_OPT_ENUM: fprintf(out, "# Allowed: %s.\n", o->values); break;
+	default: fprintf(out, "# Type: %s.\n", mg_opt_type_doc(o->type));
 	}
 }
 
@@ -148,22 +138,16 @@ static void dump_value(FILE *out, const struct mg_opt *o, const void *value)
 {
 	char **enums;
 	switch (o->type) {
-	case MG_OPT_BOOL:
-		fprintf(out, "%s = %s\n", o->name, *(const gboolean *)value ? "yes" : "no");
-		break;
+	case MG_OPT_BOOL: fprintf(out, "%s = %s\n", o->name, *(const gboolean *)value ? "yes" : "no"); break;
 	case MG_OPT_INT:
 	case MG_OPT_SIZE:
-	case MG_OPT_TIME:
-		fprintf(out, "%s = %" PRId64 "\n", o->name, *(const int64_t *)value);
-		break;
+	case MG_OPT_TIME: fprintf(out, "%s = %" PRId64 "\n", o->name, *(const int64_t *)value); break;
 	case MG_OPT_ENUM:
 		enums = g_strsplit(o->values, "|", -1);
 		fprintf(out, "%s = %s\n", o->name, enums[*(const int *)value]);
 		g_strfreev(enums);
 		break;
-	case MG_OPT_STR:
-		fprintf(out, "%s = %s\n", o->name, *(char *const *)value ? *(char *const *)value : "");
-		break;
+	case MG_OPT_STR: fprintf(out, "%s = %s\n", o->name, *(char *const *)value ? *(char *const *)value : ""); break;
 	case MG_OPT_LIST:
 		for (char *const *v = *(char **const *)value; v && *v; v++)
 			fprintf(out, "%s = %s\n", o->name, *v);
@@ -222,15 +206,15 @@ static const mg_config_hook finish_hooks[] = {
 	mg_scan_config_check,
 	mg_store_config_check,
 	mg_policy_config_compile, /* issue 6 */
-	mg_cdr_rules_compile,	  /* issue 4a */
+	mg_cdr_rules_compile,     /* issue 4a */
 	mg_notice_config_finish,  /* issue 3: notice template */
-	NULL,			  /* modules add their compile function above this line */
+	NULL,                     /* modules add their compile function above this line */
 };
 static const mg_config_release release_hooks[] = {
 	mg_policy_config_release, /* issue 6 */
-	mg_cdr_rules_release,	  /* issue 4a */
+	mg_cdr_rules_release,     /* issue 4a */
 	mg_notice_config_release, /* issue 3: notice template */
-	NULL,			  /* modules add their release function above this line */
+	NULL,                     /* modules add their release function above this line */
 };
 
 gboolean mg_config_finish(struct mg_config *cfg, GError **err)

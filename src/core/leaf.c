@@ -42,8 +42,7 @@ static gboolean leaf_limits(struct mg_txn *t, const struct mg_leaf *leaf)
 			    "MIME part %s exceeds %" G_GINT64_FORMAT " bytes", leaf->path, cfg->max_part_size);
 	else if (t->decoded_total > cfg->max_decoded_total)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_decoded_total",
-			    "Decoded MIME parts exceed %" G_GINT64_FORMAT " bytes in total",
-			    cfg->max_decoded_total);
+			    "Decoded MIME parts exceed %" G_GINT64_FORMAT " bytes in total", cfg->max_decoded_total);
 	return !mg_txn_decided(t);
 }
 
@@ -60,7 +59,7 @@ static gboolean is_inline_text(GMimePart *part, const char *type)
 GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth)
 {
 	GError *err = NULL;
-	struct mg_leaf leaf = { .t = t, .orig = part, .path = path, .depth = depth };
+	struct mg_leaf leaf = {.t = t, .orig = part, .path = path, .depth = depth};
 	leaf.mime_type = mg_mime_type_of(GMIME_OBJECT(part));
 	leaf.filename = mg_mime_part_filename(part); /* issue 3: CP50220, RFC 2231 */
 	leaf.rep = mg_report_add_part(t->report, path);
@@ -105,11 +104,11 @@ static void copy_disposition(GMimeObject *dst, GMimePart *orig, const char *file
 		g_mime_object_set_disposition(dst, "inline");
 	else if (filename || (disp && g_ascii_strcasecmp(disp, "attachment") == 0))
 		g_mime_object_set_disposition(dst, disp && g_ascii_strcasecmp(disp, "inline") == 0 ? "inline"
-											    : "attachment");
+												   : "attachment");
 }
 
-GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename,
-			      const void *data, gsize len)
+GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
+			      gsize len)
 {
 	char **tv = g_strsplit(mime_type, "/", 2);
 	GMimePart *p = g_mime_part_new_with_type(tv[0], tv[1] ? tv[1] : "octet-stream");

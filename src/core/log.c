@@ -21,7 +21,10 @@ void mg_log_init(const char *ident, gboolean to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-void mg_log_set_level(int level) { g_atomic_int_set(&log_level, level); }
+void mg_log_set_level(int level)
+{
+	g_atomic_int_set(&log_level, level);
+}
 
 static char *log_printable(const char *s)
 {
@@ -37,8 +40,8 @@ static char *log_printable(const char *s)
 
 void mg_log(int level, const char *qid, const char *fmt, ...)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-	static const char *name[] = { "error", "warning", "info", "debug" };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+	static const char *name[] = {"error", "warning", "info", "debug"};
 	va_list ap;
 
 	if (level > g_atomic_int_get(&log_level))

@@ -19,7 +19,7 @@ typedef gboolean (*mg_opt_check_fn)(const char *value, char **why);
 struct mg_opt {
 	const char *name;
 	enum mg_opt_type type;
-	size_t off;	    /* offset of the field in struct mg_config */
+	size_t off;         /* offset of the field in struct mg_config */
 	const char *def;    /* default as text; lists: values separated by \n */
 	int64_t min, max;   /* numeric range, inclusive */
 	const char *values; /* enums: "a|b|c" (stored as the index) */

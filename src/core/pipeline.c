@@ -22,7 +22,10 @@ void mg_pipeline_global_init(void)
 	g_mime_init();
 }
 
-void mg_pipeline_global_shutdown(void) { g_mime_shutdown(); }
+void mg_pipeline_global_shutdown(void)
+{
+	g_mime_shutdown();
+}
 
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name)
 {
@@ -119,17 +122,23 @@ void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
 	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
 }
 
-const char *mg_txn_queue_id(const struct mg_txn *t) { return t->queue_id; }
+const char *mg_txn_queue_id(const struct mg_txn *t)
+{
+	return t->queue_id;
+}
 
-gboolean mg_txn_decided(const struct mg_txn *t) { return t->report->verdict.kind != MG_VERDICT_CONTINUE; }
+gboolean mg_txn_decided(const struct mg_txn *t)
+{
+	return t->report->verdict.kind != MG_VERDICT_CONTINUE;
+}
 
 gboolean mg_txn_past_deadline(const struct mg_txn *t)
 {
 	return t->deadline_us && g_get_monotonic_time() > t->deadline_us;
 }
 
-void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
-		 const char *rule, const char *fmt, ...)
+void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode, const char *rule,
+		 const char *fmt, ...)
 {
 	va_list ap;
 	if (mg_txn_decided(t))
@@ -155,13 +164,18 @@ void mg_txn_internal_error(struct mg_txn *t, const char *what, const GError *err
 
 char *mg_txn_boundary(struct mg_txn *t)
 {
-	return g_strdup_printf("=_mugaika_%.24s_%u", t->boundary_seed ? t->boundary_seed : "0",
-			       ++t->boundary_n);
+	return g_strdup_printf("=_mugaika_%.24s_%u", t->boundary_seed ? t->boundary_seed : "0", ++t->boundary_n);
 }
 
-const GPtrArray *mg_txn_header_ops(const struct mg_txn *t) { return t->hdr_ops; }
+const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
+{
+	return t->hdr_ops;
+}
 
-const struct mg_report *mg_txn_report(const struct mg_txn *t) { return t->report; }
+const struct mg_report *mg_txn_report(const struct mg_txn *t)
+{
+	return t->report;
+}
 
 GMimeStream *mg_txn_new_body(struct mg_txn *t)
 {
@@ -257,8 +271,7 @@ const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const
 	t->header_bytes += flen;
 	if (flen > (gsize)cfg->max_header_field)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_field",
-			    "Header field %.40s exceeds %" G_GINT64_FORMAT " bytes", name,
-			    cfg->max_header_field);
+			    "Header field %.40s exceeds %" G_GINT64_FORMAT " bytes", name, cfg->max_header_field);
 	else if (t->header_bytes > (gsize)cfg->max_header_size)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_size",
 			    "Message header exceeds %" G_GINT64_FORMAT " bytes", cfg->max_header_size);
@@ -322,16 +335,15 @@ static gboolean step_finish_spool(struct mg_txn *t)
 }
 
 static const mg_eom_step eom_steps[] = {
-	step_finish_spool,
-	mg_mime_prescan,	/* structural limits before the parser runs */
-	mg_policy_message_step, /* boundary rules on the whole message (issue 6) */
-	mg_scan_message_step,	/* the raw message through the scanner (issue 5) */
-	mg_mime_parse,		/* GMime tree of the original */
-	mg_mime_rebuild,	/* a new MIME tree, part by part (issues 3, 4, 5) */
-	mg_quarantine_step,	/* keep the original (issue 7) */
-	mg_notice_step,		/* tell the recipient what was done (issue 3) */
-	mg_mime_write,		/* header operations and the new body */
-	mg_scan_output_step,	/* the message as delivered, scanned again (issue 5) */
+	step_finish_spool,      mg_mime_prescan, /* structural limits before the parser runs */
+	mg_policy_message_step,                  /* boundary rules on the whole message (issue 6) */
+	mg_scan_message_step,                    /* the raw message through the scanner (issue 5) */
+	mg_mime_parse,                           /* GMime tree of the original */
+	mg_mime_rebuild,                         /* a new MIME tree, part by part (issues 3, 4, 5) */
+	mg_quarantine_step,                      /* keep the original (issue 7) */
+	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
+	mg_mime_write,                           /* header operations and the new body */
+	mg_scan_output_step,                     /* the message as delivered, scanned again (issue 5) */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)

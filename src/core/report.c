@@ -97,13 +97,13 @@ void mg_verdict_clear(struct mg_verdict *v)
 
 const char *mg_verdict_name(enum mg_verdict_kind kind)
 {
-	static const char *names[] = { "continue", "accept", "reject", "tempfail" };
+	static const char *names[] = {"continue", "accept", "reject", "tempfail"};
 	return names[kind];
 }
 
 const char *mg_action_name(enum mg_action a)
 {
-	static const char *names[] = { "kept", "converted", "rebuilt", "removed" };
+	static const char *names[] = {"kept", "converted", "rebuilt", "removed"};
 	return names[a];
 }
 

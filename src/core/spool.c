@@ -16,7 +16,7 @@ struct mg_spool {
 	char *dir;
 	gsize mem_max, hard_max, size;
 	GByteArray *mem; /* while in memory */
-	int fd;		 /* once on disk */
+	int fd;          /* once on disk */
 };
 
 struct mg_spool *mg_spool_new(const char *dir, gsize mem_max, gsize hard_max)
@@ -96,11 +96,20 @@ enum mg_spool_status mg_spool_write(struct mg_spool *sp, const void *data, gsize
 	return MG_SPOOL_OK;
 }
 
-gsize mg_spool_size(const struct mg_spool *sp) { return sp->size; }
+gsize mg_spool_size(const struct mg_spool *sp)
+{
+	return sp->size;
+}
 
-void mg_spool_set_hard_max(struct mg_spool *sp, gsize hard_max) { sp->hard_max = hard_max; }
+void mg_spool_set_hard_max(struct mg_spool *sp, gsize hard_max)
+{
+	sp->hard_max = hard_max;
+}
 
-gboolean mg_spool_on_disk(const struct mg_spool *sp) { return sp->mem == NULL; }
+gboolean mg_spool_on_disk(const struct mg_spool *sp)
+{
+	return sp->mem == NULL;
+}
 
 GMimeStream *mg_spool_stream(struct mg_spool *sp, GError **err)
 {

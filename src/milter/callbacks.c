@@ -38,9 +38,15 @@ void mg_milter_config_set(struct mg_config *cfg)
 		mg_config_unref(old);
 }
 
-int mg_milter_sessions(void) { return g_atomic_int_get(&sessions); }
+int mg_milter_sessions(void)
+{
+	return g_atomic_int_get(&sessions);
+}
 
-static struct mg_mctx *mctx(SMFICTX *ctx) { return mg_mta->getpriv(ctx); }
+static struct mg_mctx *mctx(SMFICTX *ctx)
+{
+	return mg_mta->getpriv(ctx);
+}
 
 static void mctx_reset_msg(struct mg_mctx *m)
 {
@@ -72,9 +78,8 @@ static sfsistat reply(SMFICTX *ctx, const struct mg_verdict *v)
 	return v->kind == MG_VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
-static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
-			     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
-			     unsigned long *pf3)
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2, unsigned long f3,
+			     unsigned long *pf0, unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY;
 	if ((f0 & need) != need) {

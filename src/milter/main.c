@@ -40,7 +40,7 @@ struct milter_opts {
 	gboolean foreground, check_only;
 };
 
-static int reload_pipe[2] = { -1, -1 };
+static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
 
 static void usage(FILE *out)
@@ -130,7 +130,7 @@ static gboolean reload_wait(void)
 	char c;
 	for (;;) {
 		gint64 every = mg_scan_check_interval();
-		struct pollfd pfd = { .fd = reload_pipe[0], .events = POLLIN };
+		struct pollfd pfd = {.fd = reload_pipe[0], .events = POLLIN};
 		int n = poll(&pfd, 1, every > 0 ? (int)MIN(every, 86400) * 1000 : -1);
 		if (n > 0)
 			return read(reload_pipe[0], &c, 1) == 1;
@@ -176,8 +176,7 @@ static gboolean open_socket(const char *socket, int64_t timeout)
 	if (g_str_has_prefix(socket, "unix:") || g_str_has_prefix(socket, "local:"))
 		unlink(strchr(socket, ':') + 1); /* a stale socket from a previous run */
 	mode_t old = umask(007);
-	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS &&
-		      smfi_settimeout((int)timeout) == MI_SUCCESS &&
+	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS && smfi_settimeout((int)timeout) == MI_SUCCESS &&
 		      smfi_register(mg_milter_desc) == MI_SUCCESS && smfi_opensocket(true) == MI_SUCCESS;
 	umask(old);
 	if (!ok)
@@ -199,7 +198,7 @@ static int run(void)
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
-	struct sigaction sa = { .sa_handler = on_sighup };
+	struct sigaction sa = {.sa_handler = on_sighup};
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
@@ -215,12 +214,14 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-	struct milter_opts o = { 0 };
+	struct milter_opts o = {0};
 	GError *err = NULL;
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
-	conf_path = o.conf ? o.conf : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf" : NULL);
+	conf_path = o.conf ? o.conf
+			   : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf"
+										    : NULL);
 	struct mg_config *cfg = mg_config_load(conf_path, &err);
 	if (!cfg) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);

@@ -23,8 +23,10 @@
 
 #define ZIP_TAIL "PK\x03\x04\x14\x00\x00\x00zip-payload"
 
-
-static guint8 px_val(int x, int y, int c, int f) { return (guint8)((x * 37 + y * 91 + c * 53 + f * 17) & 0xff); }
+static guint8 px_val(int x, int y, int c, int f)
+{
+	return (guint8)((x * 37 + y * 91 + c * 53 + f * 17) & 0xff);
+}
 
 static void want_fill(struct want_px *wp, int w, int h, int frames, gboolean alpha)
 {
@@ -35,14 +37,22 @@ static void want_fill(struct want_px *wp, int w, int h, int frames, gboolean alp
 			for (int x = 0; x < w; x++)
 				for (int c = 0; c < 4; c++)
 					wp->rgba[(((gsize)f * h + y) * w + x) * 4 + c] =
-						c < 3 ? px_val(x, y, c, f) : alpha ? 128 | px_val(x, y, c, f) : 255;
+						c < 3   ? px_val(x, y, c, f)
+						: alpha ? 128 | px_val(x, y, c, f)
+							: 255;
 }
 
-static void tail(GByteArray *b) { g_byte_array_append(b, (const guint8 *)ZIP_TAIL, ZIP_TAIL_LEN); }
+static void tail(GByteArray *b)
+{
+	g_byte_array_append(b, (const guint8 *)ZIP_TAIL, ZIP_TAIL_LEN);
+}
 
 /* ---- PNG ---- */
 
-static void png_mem_write(png_structp p, png_bytep d, size_t n) { g_byte_array_append(png_get_io_ptr(p), d, (guint)n); }
+static void png_mem_write(png_structp p, png_bytep d, size_t n)
+{
+	g_byte_array_append(png_get_io_ptr(p), d, (guint)n);
+}
 static void png_mem_flush(png_structp p) {}
 
 enum { PNG_META = 1, PNG_ACTL = 2 };
@@ -53,7 +63,7 @@ static GByteArray *png_make(int w, int h, const struct want_px *wp, int meta)
 	GByteArray *b = g_byte_array_new();
 	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png_create_info_struct(p);
-	png_text text = { .compression = PNG_TEXT_COMPRESSION_NONE, .key = "Comment", .text = "secret-text" };
+	png_text text = {.compression = PNG_TEXT_COMPRESSION_NONE, .key = "Comment", .text = "secret-text"};
 	png_byte exif[] = "MM\0*\0\0\0\x08\0\0\0\0\0\0secret-exif";
 	assert_int_equal(setjmp(png_jmpbuf(p)), 0);
 	png_set_write_fn(p, b, png_mem_write, png_mem_flush);
@@ -65,7 +75,7 @@ static GByteArray *png_make(int w, int h, const struct want_px *wp, int meta)
 	}
 	png_write_info(p, info);
 	if (meta & PNG_ACTL) {
-		static const png_byte actl[8] = { 0, 0, 0, 2, 0, 0, 0, 0 }; /* 2 frames, loop forever */
+		static const png_byte actl[8] = {0, 0, 0, 2, 0, 0, 0, 0}; /* 2 frames, loop forever */
 		png_write_chunk(p, (png_const_bytep) "acTL", actl, sizeof actl);
 	}
 	if (wp) {
@@ -93,9 +103,15 @@ GByteArray *gen_png_polyglot(struct want_px *wp)
 	return b;
 }
 
-GByteArray *gen_png_bomb(struct want_px *wp) { return png_make(100000, 100000, NULL, 0); }
+GByteArray *gen_png_bomb(struct want_px *wp)
+{
+	return png_make(100000, 100000, NULL, 0);
+}
 
-GByteArray *gen_png_many_pixels(struct want_px *wp) { return png_make(20000, 20000, NULL, 0); }
+GByteArray *gen_png_many_pixels(struct want_px *wp)
+{
+	return png_make(20000, 20000, NULL, 0);
+}
 
 GByteArray *gen_png_truncated(struct want_px *wp)
 {
@@ -110,8 +126,11 @@ GByteArray *gen_png_truncated(struct want_px *wp)
 /* Through libpng's simplified writer: a palette with transparency, or gray. */
 static GByteArray *png_simple(png_uint_32 format, int w, int h, const guint8 *buf, const guint8 *cmap, int n)
 {
-	png_image im = { .version = PNG_IMAGE_VERSION, .width = (png_uint_32)w, .height = (png_uint_32)h,
-			 .format = format, .colormap_entries = (png_uint_32)n };
+	png_image im = {.version = PNG_IMAGE_VERSION,
+			.width = (png_uint_32)w,
+			.height = (png_uint_32)h,
+			.format = format,
+			.colormap_entries = (png_uint_32)n};
 	png_alloc_size_t len = 0;
 	assert_true(png_image_write_to_memory(&im, NULL, &len, 0, buf, 0, cmap));
 	GByteArray *b = g_byte_array_sized_new((guint)len);
@@ -122,7 +141,7 @@ static GByteArray *png_simple(png_uint_32 format, int w, int h, const guint8 *bu
 
 GByteArray *gen_png_palette(struct want_px *wp)
 {
-	guint8 cmap[4 * 4] = { 255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 0, 10, 20, 30, 255 };
+	guint8 cmap[4 * 4] = {255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 0, 10, 20, 30, 255};
 	guint8 idx[7 * 3];
 	want_fill(wp, 7, 3, 1, TRUE);
 	for (int i = 0; i < 21; i++) {
@@ -143,16 +162,16 @@ GByteArray *gen_png_gray(struct want_px *wp)
 	return png_simple(PNG_FORMAT_GRAY, 6, 5, g, NULL, 0);
 }
 
-
 /* ---- JPEG ---- */
 
 /* EXIF (big-endian): IFD0 = Orientation 6 + GPS IFD pointer; GPS IFD with
  * GPSLatitudeRef "N"; then a marker string. */
 static const guint8 exif_gps[] = {
-	'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8, /* IFD0 */ 0, 2, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0,
-	6, 0, 0, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38, 0, 0, 0, 0, /* GPS IFD at 38 */ 0, 1, 0, 1, 0, 2, 0,
-	0, 0, 2, 'N', 0, 0, 0, 0, 0, 0, 0, 'G', 'P', 'S', 's', 'e', 'c', 'r', 'e', 't'
-};
+	'E', 'x',  'i',  'f', 0,   0,   'M', 'M', 0,   42,  0,  0, 0, 8,    /* IFD0 */ 0,
+	2,   0x01, 0x12, 0,   3,   0,   0,   0,   1,   0,   6,  0, 0, 0x88, 0x25,
+	0,   4,    0,    0,   0,   1,   0,   0,   0,   38,  0,  0, 0, 0,    /* GPS IFD at 38 */ 0,
+	1,   0,    1,    0,   2,   0,   0,   0,   2,   'N', 0,  0, 0, 0,    0,
+	0,   0,    'G',  'P', 'S', 's', 'e', 'c', 'r', 'e', 't'};
 
 static GByteArray *jpeg_make_cs(int w, int h, const struct want_px *wp, gboolean meta, J_COLOR_SPACE cs, int comps)
 {
@@ -250,7 +269,6 @@ GByteArray *gen_jpeg_gray(struct want_px *wp)
 	return jpeg_make_cs(24, 16, wp, FALSE, JCS_GRAYSCALE, 1);
 }
 
-
 /* ---- GIF ---- */
 
 static int gif_mem_write(GifFileType *g, const GifByteType *d, int n)
@@ -268,12 +286,12 @@ static void gif_want(struct want_px *wp, int w, int h, int frames)
 
 static GByteArray *gif_make(int sw, int sh, const struct want_px *wp, int fw, int fh)
 {
-	static const GifColorType colors[4] = { { 0, 0, 0 }, { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 } };
+	static const GifColorType colors[4] = {{0, 0, 0}, {255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
 	GByteArray *b = g_byte_array_new();
 	int err = 0, frames = wp ? wp->frames : 1;
 	GifFileType *g = EGifOpen(b, gif_mem_write, &err);
 	ColorMapObject *cmap = GifMakeMapObject(4, colors);
-	GifByteType loop[3] = { 1, 0, 0 }, gce[4] = { 0, 10, 0, 0 };
+	GifByteType loop[3] = {1, 0, 0}, gce[4] = {0, 10, 0, 0};
 	EGifSetGifVersion(g, true);
 	assert_int_equal(EGifPutScreenDesc(g, sw, sh, 2, 0, cmap), GIF_OK);
 	EGifPutExtensionLeader(g, APPLICATION_EXT_FUNC_CODE);
@@ -312,15 +330,18 @@ GByteArray *gen_gif_anim(struct want_px *wp)
 }
 
 /* Frame header claims 20000 x 20000 on a 10 x 10 screen; no pixel data. */
-GByteArray *gen_gif_frame_bomb(struct want_px *wp) { return gif_make(10, 10, NULL, 20000, 20000); }
+GByteArray *gen_gif_frame_bomb(struct want_px *wp)
+{
+	return gif_make(10, 10, NULL, 20000, 20000);
+}
 
 /* Pillow's decompression_bomb.gif (44 bytes): a 65535-wide frame with a
  * bad LZW code size. */
 GByteArray *gen_gif_pillow_bomb(struct want_px *wp)
 {
-	static const guint8 d[] = { 'G', 'I', 'F', '8', '9', 'a', 0x20, 0, 0x20, 0, 0xf1, 3, 0, 0, 0, 0, 0xff,
-				    0, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff, 0x21, 0xf9, 4, 0xc9, 0, 0, 0, 0, 0x2c,
-				    0, 0, 0, 0xff, 0xff, 0xff, 0x29, 5, 0, 0x8f };
+	static const guint8 d[] = {'G', 'I',  'F', '8',  '9',  'a',  0x20, 0,    0x20, 0,    0xf1, 3,    0, 0,    0,
+				   0,   0xff, 0,   0,    0xff, 0xff, 0,    0xff, 0xff, 0xff, 0x21, 0xf9, 4, 0xc9, 0,
+				   0,   0,    0,   0x2c, 0,    0,    0,    0xff, 0xff, 0xff, 0x29, 5,    0, 0x8f};
 	GByteArray *b = g_byte_array_new();
 	return g_byte_array_append(b, d, sizeof d);
 }
@@ -334,7 +355,6 @@ GByteArray *gen_gif_truncated(struct want_px *wp)
 	g_free(tmp.rgba);
 	return b;
 }
-
 
 /* ---- TIFF ---- */
 
@@ -405,7 +425,7 @@ static GByteArray *tiff_one(struct want_px *wp, int spp)
 {
 	char *path = g_build_filename(cdr4b_fix_dir, "one.tif", NULL);
 	TIFF *t = TIFFOpen(path, "w");
-	guint16 extra[] = { EXTRASAMPLE_UNASSALPHA };
+	guint16 extra[] = {EXTRASAMPLE_UNASSALPHA};
 	guint8 row[4 * 7];
 	TIFFSetField(t, TIFFTAG_IMAGEWIDTH, 7);
 	TIFFSetField(t, TIFFTAG_IMAGELENGTH, 3);
@@ -430,9 +450,15 @@ static GByteArray *tiff_one(struct want_px *wp, int spp)
 	return g_byte_array_new_take((guint8 *)data, len);
 }
 
-GByteArray *gen_tiff_gray(struct want_px *wp) { return tiff_one(wp, 1); }
+GByteArray *gen_tiff_gray(struct want_px *wp)
+{
+	return tiff_one(wp, 1);
+}
 
-GByteArray *gen_tiff_rgba(struct want_px *wp) { return tiff_one(wp, 4); }
+GByteArray *gen_tiff_rgba(struct want_px *wp)
+{
+	return tiff_one(wp, 4);
+}
 
 GByteArray *gen_tiff_pages(struct want_px *wp)
 {
@@ -450,12 +476,11 @@ GByteArray *gen_tiff_truncated(struct want_px *wp)
 	return b;
 }
 
-
 /* ---- WebP ---- */
 
 static void put_le32(GByteArray *b, guint32 v)
 {
-	guint8 x[4] = { (guint8)v, (guint8)(v >> 8), (guint8)(v >> 16), (guint8)(v >> 24) };
+	guint8 x[4] = {(guint8)v, (guint8)(v >> 8), (guint8)(v >> 16), (guint8)(v >> 24)};
 	g_byte_array_append(b, x, 4);
 }
 
@@ -472,7 +497,7 @@ GByteArray *gen_webp_exif(struct want_px *wp)
 	put_le32(b, (guint32)(4 + 18 + (n - 12) + 8 + 20));
 	g_byte_array_append(b, (const guint8 *)"WEBPVP8X", 8);
 	put_le32(b, 10);
-	guint8 vp8x[10] = { 0x08 | 0x10, 0, 0, 0, 9, 0, 0, 5, 0, 0 }; /* EXIF + alpha; 10x6 */
+	guint8 vp8x[10] = {0x08 | 0x10, 0, 0, 0, 9, 0, 0, 5, 0, 0}; /* EXIF + alpha; 10x6 */
 	g_byte_array_append(b, vp8x, 10);
 	g_byte_array_append(b, enc + 12, (guint)(n - 12));
 	g_byte_array_append(b, (const guint8 *)"EXIF", 4);
@@ -485,7 +510,7 @@ GByteArray *gen_webp_exif(struct want_px *wp)
 
 static void put_le24(GByteArray *b, guint32 v)
 {
-	guint8 x[3] = { (guint8)v, (guint8)(v >> 8), (guint8)(v >> 16) };
+	guint8 x[3] = {(guint8)v, (guint8)(v >> 8), (guint8)(v >> 16)};
 	g_byte_array_append(b, x, 3);
 }
 
@@ -497,7 +522,7 @@ GByteArray *gen_webp_anim(struct want_px *wp)
 	GByteArray *body = g_byte_array_new(), *b = g_byte_array_new();
 	want_fill(wp, 6, 4, 1, TRUE);
 	want_fill(&f2, 6, 4, 2, TRUE);
-	guint8 vp8x[10] = { 0x02 | 0x10, 0, 0, 0, 5, 0, 0, 3, 0, 0 }, anim[6] = { 0 };
+	guint8 vp8x[10] = {0x02 | 0x10, 0, 0, 0, 5, 0, 0, 3, 0, 0}, anim[6] = {0};
 	g_byte_array_append(body, (const guint8 *)"VP8X", 4);
 	put_le32(body, 10);
 	g_byte_array_append(body, vp8x, 10);
@@ -525,12 +550,11 @@ GByteArray *gen_webp_anim(struct want_px *wp)
 	return b;
 }
 
-
 /* ---- BMP (written by hand: no BMP library) ---- */
 
 static void put_le16(GByteArray *b, guint v)
 {
-	guint8 x[2] = { (guint8)v, (guint8)(v >> 8) };
+	guint8 x[2] = {(guint8)v, (guint8)(v >> 8)};
 	g_byte_array_append(b, x, 2);
 }
 
@@ -552,7 +576,7 @@ GByteArray *gen_bmp24(struct want_px *wp)
 	want_fill(wp, w, h, 1, FALSE);
 	GByteArray *b = bmp_header(w, h, 24, 0, (guint32)(stride * h));
 	for (int y = h - 1; y >= 0; y--) { /* bottom-up */
-		guint8 row[16] = { 0 };
+		guint8 row[16] = {0};
 		for (int x = 0; x < w; x++)
 			for (int c = 0; c < 3; c++)
 				row[x * 3 + c] = wp->rgba[((gsize)y * w + x) * 4 + 2 - c];
@@ -568,11 +592,11 @@ GByteArray *gen_bmp8_topdown(struct want_px *wp)
 	want_fill(wp, w, h, 1, FALSE);
 	GByteArray *b = bmp_header(w, -h, 8, 256, 16);
 	for (int i = 0; i < 256; i++) {
-		guint8 e[4] = { (guint8)(255 - i), (guint8)i, (guint8)(i * 3), 0 };
+		guint8 e[4] = {(guint8)(255 - i), (guint8)i, (guint8)(i * 3), 0};
 		g_byte_array_append(b, e, 4);
 	}
 	for (int y = 0; y < h; y++) {
-		guint8 row[8] = { 0 };
+		guint8 row[8] = {0};
 		for (int x = 0; x < w; x++) {
 			row[x] = (guint8)(x * 40 + y);
 			wp->rgba[((gsize)y * w + x) * 4 + 0] = (guint8)(row[x] * 3);
@@ -598,7 +622,6 @@ GByteArray *gen_bmp_rle(struct want_px *wp)
 	g_byte_array_set_size(b, b->len + 1024 + 16);
 	return b;
 }
-
 
 GByteArray *gen_bmp_tiny(struct want_px *wp)
 {

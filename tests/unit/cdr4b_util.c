@@ -33,12 +33,14 @@ void cdr4b_teardown(struct cdr4b_ctx *c)
 	mg_config_unref(c->t.cfg);
 }
 
-enum mg_cdr_status cdr4b_run(struct cdr4b_ctx *c, mg_cdr_fn fn, const void *data, gsize len,
-			     struct mg_cdr_out *out)
+enum mg_cdr_status cdr4b_run(struct cdr4b_ctx *c, mg_cdr_fn fn, const void *data, gsize len, struct mg_cdr_out *out)
 {
-	struct mg_cdr_in in = { .t = &c->t, .data = data, .len = len, .filename = "x",
-				.true_type = "application/octet-stream",
-				.deadline_us = g_get_monotonic_time() + 30 * G_USEC_PER_SEC };
+	struct mg_cdr_in in = {.t = &c->t,
+			       .data = data,
+			       .len = len,
+			       .filename = "x",
+			       .true_type = "application/octet-stream",
+			       .deadline_us = g_get_monotonic_time() + 30 * G_USEC_PER_SEC};
 	return fn(&in, out);
 }
 
@@ -53,8 +55,8 @@ int cdr4b_spawn(char **argv, char **out)
 {
 	int status = 0;
 	char *so = NULL;
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-			  &so, NULL, &status, NULL))
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &so, NULL,
+			  &status, NULL))
 		return -1;
 	if (out)
 		*out = so;

@@ -19,8 +19,7 @@ struct cdr4b_ctx {
 void cdr4b_setup(struct cdr4b_ctx *c);
 void cdr4b_teardown(struct cdr4b_ctx *c);
 /* Run fn on data with a 30 s deadline; out must be initialised. */
-enum mg_cdr_status cdr4b_run(struct cdr4b_ctx *c, mg_cdr_fn fn, const void *data, gsize len,
-			     struct mg_cdr_out *out);
+enum mg_cdr_status cdr4b_run(struct cdr4b_ctx *c, mg_cdr_fn fn, const void *data, gsize len, struct mg_cdr_out *out);
 /* Write data to dir/name; returns the path (caller frees). */
 char *cdr4b_write(struct cdr4b_ctx *c, const char *name, const void *data, gsize len);
 /* Run argv; returns the exit status (-1 if it could not run); stdout in

@@ -28,17 +28,20 @@ struct mg_txn *t4c_txn_new(const char *conf)
 	return t;
 }
 
-void t4c_txn_free(struct mg_txn *t) { mg_txn_free(t); }
-
-enum mg_cdr_status t4c_run(mg_cdr_fn fn, struct mg_txn *t, const GByteArray *data, const char *filename,
-			   int depth, struct mg_cdr_out *out)
+void t4c_txn_free(struct mg_txn *t)
 {
-	struct mg_cdr_in in = { .t = t,
-				.data = data->data,
-				.len = data->len,
-				.filename = filename,
-				.depth = depth,
-				.deadline_us = t->deadline_us };
+	mg_txn_free(t);
+}
+
+enum mg_cdr_status t4c_run(mg_cdr_fn fn, struct mg_txn *t, const GByteArray *data, const char *filename, int depth,
+			   struct mg_cdr_out *out)
+{
+	struct mg_cdr_in in = {.t = t,
+			       .data = data->data,
+			       .len = data->len,
+			       .filename = filename,
+			       .depth = depth,
+			       .deadline_us = t->deadline_us};
 	mg_cdr_out_init(out);
 	return fn(&in, out);
 }
@@ -72,7 +75,7 @@ static guint32 crc32_of(const guint8 *p, gsize len)
 
 static void put16(GByteArray *b, guint v)
 {
-	guint8 x[2] = { v & 0xff, (v >> 8) & 0xff };
+	guint8 x[2] = {v & 0xff, (v >> 8) & 0xff};
 	g_byte_array_append(b, x, 2);
 }
 
@@ -93,11 +96,11 @@ struct t4c_zip *t4c_zip_new(void)
 /* Local header and central directory record share most fields. */
 static void zip_common(GByteArray *b, guint16 flags, guint32 crc, gsize len, gsize name_len)
 {
-	put16(b, 20);	 /* version needed */
+	put16(b, 20);    /* version needed */
 	put16(b, flags); /* general purpose flags: 1 = encrypted, 0x800 = UTF-8 */
-	put16(b, 0);	 /* stored */
-	put16(b, 0);	 /* time */
-	put16(b, 0x21);	 /* date 1980-01-01 */
+	put16(b, 0);     /* stored */
+	put16(b, 0);     /* time */
+	put16(b, 0x21);  /* date 1980-01-01 */
 	put32(b, crc);
 	put32(b, (guint32)len);
 	put32(b, (guint32)len);
@@ -105,8 +108,7 @@ static void zip_common(GByteArray *b, guint16 flags, guint32 crc, gsize len, gsi
 	put16(b, 0); /* extra */
 }
 
-void t4c_zip_add(struct t4c_zip *z, const char *name, gsize name_len, const void *data, gsize len,
-		 guint16 flags)
+void t4c_zip_add(struct t4c_zip *z, const char *name, gsize name_len, const void *data, gsize len, guint16 flags)
 {
 	guint32 crc = crc32_of(data, len), off = z->body->len;
 	put32(z->body, 0x04034b50);
@@ -184,15 +186,15 @@ GByteArray *t4c_lzh(const char *const *entries)
 		g_byte_array_append(h, (const guint8 *)"-lh0-", 5);
 		put32(h, (guint32)dlen); /* packed */
 		put32(h, (guint32)dlen); /* original */
-		put32(h, 0x00210000);	 /* DOS time: 1980-01-01 */
-		guint8 attr_level_nlen[3] = { 0x20, 0, (guint8)nlen };
+		put32(h, 0x00210000);    /* DOS time: 1980-01-01 */
+		guint8 attr_level_nlen[3] = {0x20, 0, (guint8)nlen};
 		g_byte_array_append(h, attr_level_nlen, 3);
 		g_byte_array_append(h, (const guint8 *)entries[i], (guint)nlen);
 		put16(h, crc16_of((const guint8 *)entries[i + 1], dlen));
 		guint8 sum = 0;
 		for (guint k = 0; k < h->len; k++)
 			sum = (guint8)(sum + h->data[k]);
-		guint8 pre[2] = { (guint8)h->len, sum };
+		guint8 pre[2] = {(guint8)h->len, sum};
 		g_byte_array_append(b, pre, 2);
 		g_byte_array_append(b, h->data, h->len);
 		g_byte_array_append(b, (const guint8 *)entries[i + 1], (guint)dlen);
@@ -234,8 +236,8 @@ static void ar_add(struct archive *a, const char *name, const void *data, gsize 
 	archive_entry_free(e);
 }
 
-GByteArray *t4c_archive(const char *format, const char *filter, const char *options, const char *pass,
-			gsize zeros, const char *const *entries)
+GByteArray *t4c_archive(const char *format, const char *filter, const char *options, const char *pass, gsize zeros,
+			const char *const *entries)
 {
 	GByteArray *out = g_byte_array_new();
 	/* Names in this file are UTF-8: write them in a UTF-8 locale. */
@@ -286,7 +288,7 @@ char *t4c_py_zip_list(const GByteArray *zip, gboolean *skipped)
 	if (fd >= 0) {
 		close(fd);
 		g_file_set_contents(path, (const char *)zip->data, zip->len, NULL);
-		char *argv[] = { exe, "-c", (char *)py_list, path, NULL };
+		char *argv[] = {exe, "-c", (char *)py_list, path, NULL};
 		g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &sout, &serr, &status, NULL);
 		g_unlink(path);
 	}

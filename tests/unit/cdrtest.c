@@ -44,7 +44,7 @@ int cdrtest_setup(void **state)
 {
 	cdrtest_dir = g_dir_make_tmp("mg-cdr-XXXXXX", NULL);
 	char *script = g_build_filename(cdrtest_srcdir(), "tests", "cdr", "gen_office.py", NULL);
-	char *argv[] = { (char *)cdrtest_python(), script, cdrtest_dir, NULL };
+	char *argv[] = {(char *)cdrtest_python(), script, cdrtest_dir, NULL};
 	int rc = cdrtest_run(argv, NULL);
 	g_free(script);
 	return rc;
@@ -100,7 +100,7 @@ enum mg_cdr_status cdrtest_file(struct mg_txn *t, const char *name, GBytes *b, s
 {
 	gsize len;
 	const guint8 *d = g_bytes_get_data(b, &len);
-	struct mg_cdr_in in = { .t = t, .data = d, .len = len, .filename = name };
+	struct mg_cdr_in in = {.t = t, .data = d, .len = len, .filename = name};
 	mg_cdr_out_init(out);
 	return mg_cdr_file(&in, out);
 }

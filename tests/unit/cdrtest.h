@@ -17,7 +17,7 @@ int cdrtest_setup(void **state);    /* cmocka group setup: generate the samples 
 int cdrtest_teardown(void **state); /* remove them */
 const char *cdrtest_srcdir(void);
 const char *cdrtest_python(void);
-int cdrtest_run(char **argv, char **output); /* 0 = exit status 0 */
+int cdrtest_run(char **argv, char **output);  /* 0 = exit status 0 */
 struct mg_txn *cdrtest_txn(const char *conf); /* NULL conf: built-in defaults */
 void cdrtest_txn_free(struct mg_txn *t);
 GBytes *cdrtest_sample(const char *name);

@@ -21,9 +21,9 @@
 
 /* ---- file typing ---- */
 
-static const guint8 onenote_hdr[] = { 0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
-				      0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3, 0, 0, 0, 0 };
-static const guint8 lnk_hdr[] = { 0x4c, 0, 0, 0, 1, 0x14, 2, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46 };
+static const guint8 onenote_hdr[] = {0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d, 0xae, 0xb1,
+				     0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3, 0,    0,    0,    0};
+static const guint8 lnk_hdr[] = {0x4c, 0, 0, 0, 1, 0x14, 2, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46};
 
 static void test_filetype_table(void **state)
 {
@@ -34,28 +34,30 @@ static void test_filetype_table(void **state)
 		const char *filename, *declared, *want_type;
 		gboolean mismatch, double_ext, bidi;
 	} rows[] = {
-		{ "invoice.pdf", NULL, 0, "invoice.pdf", "application/pdf", "application/x-dosexec", TRUE, FALSE, FALSE },
-		{ "macro.docm", NULL, 0, "macro.docm", NULL, "application/vnd.ms-word.document.macroenabled.12", FALSE,
-		  FALSE, FALSE },
-		{ "macro.xlsm", NULL, 0, "report.xlsx", NULL, "application/vnd.ms-excel.sheet.macroenabled.12", FALSE,
-		  FALSE, FALSE },
-		{ "dde.docx", NULL, 0, "a.docx", "application/octet-stream",
-		  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", FALSE, FALSE, FALSE },
-		{ "dde.docx", NULL, 0, "a.pdf", NULL,
-		  "application/vnd.openxmlformats-officedocument.wordprocessingml.document", TRUE, FALSE, FALSE },
-		{ "password.docx", NULL, 0, "secret.docx", NULL, "application/encrypted", FALSE, FALSE, FALSE },
-		{ NULL, "WScript.Echo 1\n", 15, "run.js", NULL, "application/javascript", FALSE, FALSE, FALSE },
-		{ NULL, "hello world\n", 12, "doc.pdf.exe", NULL, "application/x-dosexec", FALSE, TRUE, FALSE },
-		{ NULL, "hello world\n", 12, "photo\xe2\x80\xae" "gpj.exe", NULL, "application/x-dosexec", FALSE, FALSE,
-		  TRUE },
-		{ NULL, "a,b\n1,2\n", 8, "x.csv", "text/csv", "text/csv", FALSE, FALSE, FALSE },
-		{ NULL, "{\\rtf1 hello}", 13, "letter.doc", "application/msword", "text/rtf", FALSE, FALSE, FALSE },
-		{ NULL, onenote_hdr, sizeof onenote_hdr, "notes.one", NULL, "application/onenote", FALSE, FALSE, FALSE },
-		{ NULL, lnk_hdr, sizeof lnk_hdr, "x.lnk", NULL, "application/x-ms-shortcut", FALSE, FALSE, FALSE },
-		{ NULL, "plain words\n", 12, "readme.txt", "text/plain", "text/plain", FALSE, FALSE, FALSE },
-		{ NULL, "#include <stdio.h>\nint main(void) { return 0; }\n", 47, "main.c", NULL, "text/plain", FALSE,
-		  FALSE, FALSE },
-		{ NULL, "#!/bin/sh\necho hi\n", 18, "run.txt", NULL, "text/x-shellscript", TRUE, FALSE, FALSE },
+		{"invoice.pdf", NULL, 0, "invoice.pdf", "application/pdf", "application/x-dosexec", TRUE, FALSE, FALSE},
+		{"macro.docm", NULL, 0, "macro.docm", NULL, "application/vnd.ms-word.document.macroenabled.12", FALSE,
+		 FALSE, FALSE},
+		{"macro.xlsm", NULL, 0, "report.xlsx", NULL, "application/vnd.ms-excel.sheet.macroenabled.12", FALSE,
+		 FALSE, FALSE},
+		{"dde.docx", NULL, 0, "a.docx", "application/octet-stream",
+		 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", FALSE, FALSE, FALSE},
+		{"dde.docx", NULL, 0, "a.pdf", NULL,
+		 "application/vnd.openxmlformats-officedocument.wordprocessingml.document", TRUE, FALSE, FALSE},
+		{"password.docx", NULL, 0, "secret.docx", NULL, "application/encrypted", FALSE, FALSE, FALSE},
+		{NULL, "WScript.Echo 1\n", 15, "run.js", NULL, "application/javascript", FALSE, FALSE, FALSE},
+		{NULL, "hello world\n", 12, "doc.pdf.exe", NULL, "application/x-dosexec", FALSE, TRUE, FALSE},
+		{NULL, "hello world\n", 12,
+		 "photo\xe2\x80\xae"
+		 "gpj.exe",
+		 NULL, "application/x-dosexec", FALSE, FALSE, TRUE},
+		{NULL, "a,b\n1,2\n", 8, "x.csv", "text/csv", "text/csv", FALSE, FALSE, FALSE},
+		{NULL, "{\\rtf1 hello}", 13, "letter.doc", "application/msword", "text/rtf", FALSE, FALSE, FALSE},
+		{NULL, onenote_hdr, sizeof onenote_hdr, "notes.one", NULL, "application/onenote", FALSE, FALSE, FALSE},
+		{NULL, lnk_hdr, sizeof lnk_hdr, "x.lnk", NULL, "application/x-ms-shortcut", FALSE, FALSE, FALSE},
+		{NULL, "plain words\n", 12, "readme.txt", "text/plain", "text/plain", FALSE, FALSE, FALSE},
+		{NULL, "#include <stdio.h>\nint main(void) { return 0; }\n", 47, "main.c", NULL, "text/plain", FALSE,
+		 FALSE, FALSE},
+		{NULL, "#!/bin/sh\necho hi\n", 18, "run.txt", NULL, "text/x-shellscript", TRUE, FALSE, FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GBytes *b = rows[i].sample ? cdrtest_sample(rows[i].sample) : g_bytes_new(rows[i].data, rows[i].len);
@@ -80,15 +82,15 @@ static void test_rule_errors(void **state)
 	static const struct {
 		const char *conf, *want;
 	} rows[] = {
-		{ "attachment_rule = any image/png explode\n", "test.conf:1: attachment_rule: unknown action 'explode'" },
-		{ "# c\nattachment_rule = sideways image/png keep\n", "test.conf:2: attachment_rule: unknown direction" },
-		{ "attachment_rule = image/png\n", "test.conf:1: attachment_rule: expected 2 or 3 words" },
-		{ "attachment_rule = any ima;ge keep\n", "is not a type pattern" },
-		{ "unscannable_encrypted = ignore\n", "test.conf:1: unscannable_encrypted:" },
-		{ "attachment_rule = any application/x-msi rebuild\n",
-		  "test.conf:1: attachment_rule: no rebuilder for application/x-msi" },
-		{ "attachment_rule = any application/pdf to-text\n",
-		  "test.conf:1: attachment_rule: no text converter for application/pdf" },
+		{"attachment_rule = any image/png explode\n", "test.conf:1: attachment_rule: unknown action 'explode'"},
+		{"# c\nattachment_rule = sideways image/png keep\n", "test.conf:2: attachment_rule: unknown direction"},
+		{"attachment_rule = image/png\n", "test.conf:1: attachment_rule: expected 2 or 3 words"},
+		{"attachment_rule = any ima;ge keep\n", "is not a type pattern"},
+		{"unscannable_encrypted = ignore\n", "test.conf:1: unscannable_encrypted:"},
+		{"attachment_rule = any application/x-msi rebuild\n",
+		 "test.conf:1: attachment_rule: no rebuilder for application/x-msi"},
+		{"attachment_rule = any application/pdf to-text\n",
+		 "test.conf:1: attachment_rule: no text converter for application/pdf"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GError *err = NULL;
@@ -111,11 +113,11 @@ static void test_rule_lookup(void **state)
 		const char *type;
 		int want; /* enum mg_rule_action, -1 none */
 	} rows[] = {
-		{ MG_DIR_OUTBOUND, "application/pdf", MG_RULE_KEEP },
-		{ MG_DIR_INBOUND, "application/pdf", MG_RULE_REMOVE },
-		{ MG_DIR_INTERNAL, "application/pdf", MG_RULE_REJECT },
-		{ MG_DIR_INBOUND, "IMAGE/PNG", MG_RULE_REBUILD },
-		{ MG_DIR_INBOUND, "application/x-dosexec", MG_RULE_REJECT },
+		{MG_DIR_OUTBOUND, "application/pdf", MG_RULE_KEEP},
+		{MG_DIR_INBOUND, "application/pdf", MG_RULE_REMOVE},
+		{MG_DIR_INTERNAL, "application/pdf", MG_RULE_REJECT},
+		{MG_DIR_INBOUND, "IMAGE/PNG", MG_RULE_REBUILD},
+		{MG_DIR_INBOUND, "application/x-dosexec", MG_RULE_REJECT},
 	};
 	struct mg_txn *t = cdrtest_txn(conf);
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -141,17 +143,17 @@ static void test_field_codes(void **state)
 		const char *instr;
 		gboolean risky;
 	} rows[] = {
-		{ " DDEAUTO c:\\windows\\system32\\cmd.exe \"/k calc\"", TRUE },
-		{ "dde cmd", TRUE },
-		{ " INCLUDEPICTURE \"http://x.invalid/a.png\" \\d", TRUE },
-		{ "QUOTE 68 68 69", TRUE },
-		{ " PAGE ", FALSE },
-		{ "MERGEFIELD name", FALSE },
-		{ "HYPERLINK \"https://www.example.org/\"", FALSE },
-		{ "HYPERLINK \\l \"_Toc1\"", FALSE },
-		{ "HYPERLINK \"file:///c:/windows/calc.exe\"", TRUE },
-		{ "HYPERLINK \"\\\\server\\share\\x.docx\"", TRUE },
-		{ "", FALSE },
+		{" DDEAUTO c:\\windows\\system32\\cmd.exe \"/k calc\"", TRUE},
+		{"dde cmd", TRUE},
+		{" INCLUDEPICTURE \"http://x.invalid/a.png\" \\d", TRUE},
+		{"QUOTE 68 68 69", TRUE},
+		{" PAGE ", FALSE},
+		{"MERGEFIELD name", FALSE},
+		{"HYPERLINK \"https://www.example.org/\"", FALSE},
+		{"HYPERLINK \\l \"_Toc1\"", FALSE},
+		{"HYPERLINK \"file:///c:/windows/calc.exe\"", TRUE},
+		{"HYPERLINK \"\\\\server\\share\\x.docx\"", TRUE},
+		{"", FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
 		if (mg_cdr_field_is_risky(rows[i].instr) != rows[i].risky)
@@ -168,23 +170,23 @@ static void test_dispositions(void **state)
 		enum mg_verdict_kind want_verdict;
 		gboolean want_quarantine;
 	} rows[] = {
-		{ NULL, "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_CONTINUE, FALSE },
-		{ "attachment_on_mismatch = reject\n", "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_REJECT,
-		  FALSE },
-		{ "attachment_on_mismatch = ignore\n", "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_CONTINUE,
-		  FALSE },
-		{ NULL, "encrypted.docx", "e.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_CONTINUE, FALSE },
-		{ "unscannable_encrypted = quarantine\n", "encrypted.docx", "e.docx", MG_CDR_UNSCANNABLE,
-		  MG_VERDICT_REJECT, TRUE },
-		{ NULL, "password.docx", "secret.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_CONTINUE, FALSE },
-		{ "unscannable_encrypted = reject\n", "password.docx", "secret.docx", MG_CDR_UNSCANNABLE,
-		  MG_VERDICT_REJECT, FALSE },
-		{ "unscannable_limits = reject\n", "bomb.docx", "b.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_REJECT, FALSE },
-		{ "attachment_rule = any text/csv reject\n", "injection.csv", "notes.csv", MG_CDR_REMOVE,
-		  MG_VERDICT_REJECT, FALSE },
-		{ "attachment_rule = any text/csv keep\n", "injection.csv", "a.csv", MG_CDR_REBUILT,
-		  MG_VERDICT_CONTINUE, FALSE },
-		{ "attachment_max_depth = 0\n", "dde.docx", "a.docx", MG_CDR_REBUILT, MG_VERDICT_CONTINUE, FALSE },
+		{NULL, "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_CONTINUE, FALSE},
+		{"attachment_on_mismatch = reject\n", "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_REJECT,
+		 FALSE},
+		{"attachment_on_mismatch = ignore\n", "invoice.pdf", "invoice.pdf", MG_CDR_REMOVE, MG_VERDICT_CONTINUE,
+		 FALSE},
+		{NULL, "encrypted.docx", "e.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_CONTINUE, FALSE},
+		{"unscannable_encrypted = quarantine\n", "encrypted.docx", "e.docx", MG_CDR_UNSCANNABLE,
+		 MG_VERDICT_REJECT, TRUE},
+		{NULL, "password.docx", "secret.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_CONTINUE, FALSE},
+		{"unscannable_encrypted = reject\n", "password.docx", "secret.docx", MG_CDR_UNSCANNABLE,
+		 MG_VERDICT_REJECT, FALSE},
+		{"unscannable_limits = reject\n", "bomb.docx", "b.docx", MG_CDR_UNSCANNABLE, MG_VERDICT_REJECT, FALSE},
+		{"attachment_rule = any text/csv reject\n", "injection.csv", "notes.csv", MG_CDR_REMOVE,
+		 MG_VERDICT_REJECT, FALSE},
+		{"attachment_rule = any text/csv keep\n", "injection.csv", "a.csv", MG_CDR_REBUILT, MG_VERDICT_CONTINUE,
+		 FALSE},
+		{"attachment_max_depth = 0\n", "dde.docx", "a.docx", MG_CDR_REBUILT, MG_VERDICT_CONTINUE, FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_txn *t = cdrtest_txn(rows[i].conf);
@@ -208,8 +210,11 @@ static void test_depth_limit(void **state)
 {
 	struct mg_txn *t = cdrtest_txn("attachment_max_depth = 1\n");
 	GBytes *b = cdrtest_sample("dde.docx");
-	struct mg_cdr_in in = { .t = t, .data = g_bytes_get_data(b, NULL), .len = g_bytes_get_size(b),
-				.filename = "a.docx", .depth = 2 };
+	struct mg_cdr_in in = {.t = t,
+			       .data = g_bytes_get_data(b, NULL),
+			       .len = g_bytes_get_size(b),
+			       .filename = "a.docx",
+			       .depth = 2};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_file(&in, &out), MG_CDR_UNSCANNABLE);
@@ -258,10 +263,10 @@ static void test_rtf(void **state)
 	assert_int_equal(cdrtest_file(t, "object.rtf", b, &out), MG_CDR_REBUILT);
 	g_byte_array_append(out.data, (const guint8 *)"", 1);
 	const char *s = (const char *)out.data->data;
-	static const char *const gone[] = { "\\object", "objdata", "attacker", "DDEAUTO", "cmd.exe", "PK\003\004",
-					    "d0cf11e0" };
-	static const char *const kept[] = { "{\\rtf1", "Visible text before.", "Visible text after.", "dde-result",
-					    "\\fonttbl" };
+	static const char *const gone[] = {"\\object", "objdata",    "attacker", "DDEAUTO",
+					   "cmd.exe",  "PK\003\004", "d0cf11e0"};
+	static const char *const kept[] = {"{\\rtf1", "Visible text before.", "Visible text after.", "dde-result",
+					   "\\fonttbl"};
 	for (gsize i = 0; i < G_N_ELEMENTS(gone); i++)
 		if (strstr(s, gone[i]))
 			fail_msg("rebuilt RTF still contains '%s':\n%s", gone[i], s);
@@ -276,7 +281,7 @@ static void test_rtf(void **state)
 	/* RTF fed in every truncation: always well-formed braces or unscannable */
 	b = cdrtest_sample("object.rtf");
 	for (gsize cut = 0; cut < g_bytes_get_size(b); cut++) {
-		struct mg_cdr_in in = { .t = t, .data = g_bytes_get_data(b, NULL), .len = cut };
+		struct mg_cdr_in in = {.t = t, .data = g_bytes_get_data(b, NULL), .len = cut};
 		mg_cdr_out_init(&out);
 		enum mg_cdr_status st = mg_cdr_rtf(&in, &out);
 		assert_true(st == MG_CDR_REBUILT || st == MG_CDR_UNSCANNABLE);
@@ -301,7 +306,7 @@ static void test_rtf_fields(void **state)
 	while (r->len < 80000)
 		g_string_append(r, "\\b ");
 	g_string_append(r, "DDEAUTO x}{\\fldrslt hidden-result}}{\\field{\\*\\fldinst PAGE}{\\fldrslt 1}}}");
-	struct mg_cdr_in in = { .t = t, .data = (const guint8 *)r->str, .len = r->len };
+	struct mg_cdr_in in = {.t = t, .data = (const guint8 *)r->str, .len = r->len};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_rtf(&in, &out), MG_CDR_REBUILT);
@@ -322,20 +327,26 @@ static void test_csv(void **state)
 		const char *in, *want;
 		int fixed;
 	} rows[] = {
-		{ "a,=1+1\n", "a,'=1+1\n", 1 },
-		{ "-12.5,+81,@x\r\n", "-12.5,+81,'@x\r\n", 1 },
-		{ "\"=cmd|' /C calc'!A0\",b", "\"'=cmd|' /C calc'!A0\",b", 1 },
-		{ "x\t-2+3+cmd|' /C calc'!A0\n", "x\t'-2+3+cmd|' /C calc'!A0\n", 1 },
-		{ "\"a, =b\",c\n", "\"a, =b\",c\n", 0 },
-		{ "\"+81\",\"-1.5\",\"=1\"\n", "\"+81\",\"-1.5\",\"'=1\"\n", 1 },
-		{ "  =1,\xef\xbc\x9d" "1\n", "'  =1,'\xef\xbc\x9d" "1\n", 2 },
-		{ "\x93\xfa\x96\x7b,\x82\xa0\n", "\x93\xfa\x96\x7b,\x82\xa0\n", 0 },
-		{ "\"unterminated,=x", "\"unterminated,=x", 0 },
+		{"a,=1+1\n", "a,'=1+1\n", 1},
+		{"-12.5,+81,@x\r\n", "-12.5,+81,'@x\r\n", 1},
+		{"\"=cmd|' /C calc'!A0\",b", "\"'=cmd|' /C calc'!A0\",b", 1},
+		{"x\t-2+3+cmd|' /C calc'!A0\n", "x\t'-2+3+cmd|' /C calc'!A0\n", 1},
+		{"\"a, =b\",c\n", "\"a, =b\",c\n", 0},
+		{"\"+81\",\"-1.5\",\"=1\"\n", "\"+81\",\"-1.5\",\"'=1\"\n", 1},
+		{"  =1,\xef\xbc\x9d"
+		 "1\n",
+		 "'  =1,'\xef\xbc\x9d"
+		 "1\n",
+		 2},
+		{"\x93\xfa\x96\x7b,\x82\xa0\n", "\x93\xfa\x96\x7b,\x82\xa0\n", 0},
+		{"\"unterminated,=x", "\"unterminated,=x", 0},
 	};
 	struct mg_txn *t = cdrtest_txn(NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-		struct mg_cdr_in in = { .t = t, .data = (const guint8 *)rows[i].in, .len = strlen(rows[i].in),
-					.deadline_us = G_MAXINT64 };
+		struct mg_cdr_in in = {.t = t,
+				       .data = (const guint8 *)rows[i].in,
+				       .len = strlen(rows[i].in),
+				       .deadline_us = G_MAXINT64};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_REBUILT);
@@ -357,18 +368,19 @@ static void test_csv_utf16(void **state)
 	GByteArray *in_b = g_byte_array_new();
 	g_byte_array_append(in_b, (const guint8 *)"\xff\xfe", 2);
 	g_byte_array_append(in_b, (const guint8 *)u16, (guint)n);
-	struct mg_cdr_in in = { .t = t, .data = in_b->data, .len = in_b->len };
+	struct mg_cdr_in in = {.t = t, .data = in_b->data, .len = in_b->len};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_CONVERTED);
 	char *got = g_strndup((const char *)out.data->data, out.data->len);
-	assert_string_equal(got, "\xef\xbb\xbf" "a,'=1+1\n\xe6\x97\xa5,2\n");
+	assert_string_equal(got, "\xef\xbb\xbf"
+				 "a,'=1+1\n\xe6\x97\xa5,2\n");
 	assert_string_equal(out.new_type, "text/csv");
 	g_free(got);
 	mg_cdr_out_clear(&out);
 	/* NUL bytes without a byte order mark: not text */
-	guint8 bin[] = { 'a', 0, 'b' };
-	in = (struct mg_cdr_in){ .t = t, .data = bin, .len = sizeof bin };
+	guint8 bin[] = {'a', 0, 'b'};
+	in = (struct mg_cdr_in){.t = t, .data = bin, .len = sizeof bin};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_UNSCANNABLE);
 	mg_cdr_out_clear(&out);
@@ -402,18 +414,12 @@ int main(void)
 {
 	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filetype_table),
-		cmocka_unit_test(test_rule_errors),
-		cmocka_unit_test(test_rule_lookup),
-		cmocka_unit_test(test_field_codes),
-		cmocka_unit_test(test_dispositions),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_budgets),
-		cmocka_unit_test(test_rtf),
-		cmocka_unit_test(test_rtf_fields),
-		cmocka_unit_test(test_csv),
-		cmocka_unit_test(test_csv_utf16),
-		cmocka_unit_test(test_html_never_passes),
+		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_field_codes),
+		cmocka_unit_test(test_dispositions),   cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_budgets),        cmocka_unit_test(test_rtf),
+		cmocka_unit_test(test_rtf_fields),     cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_utf16),      cmocka_unit_test(test_html_never_passes),
 	};
 	return cmocka_run_group_tests(tests, cdrtest_setup, cdrtest_teardown);
 }

@@ -79,26 +79,26 @@ static void test_safe_name(void **state)
 	static const struct {
 		const char *raw, *want;
 	} rows[] = {
-		{ "a/b.txt", "a/b.txt" },
-		{ "../../etc/passwd", "etc/passwd" },
-		{ "/abs/x", "abs/x" },
-		{ "C:\\Windows\\system32\\x.exe", "Windows/system32/x.exe" },
-		{ "c:evil.txt", "evil.txt" },
-		{ "..\\..\\x", "x" },
-		{ "dir/./../../y", "dir/y" },
-		{ "\x95\x5c.txt", "表.txt" },				     /* CP932 表: trail byte 0x5C */
-		{ "\x83\x5c\x83\x74\x83\x67.txt", "ソフト.txt" },		     /* CP932 ソフト */
-		{ "\x95\x5c\\\x83\x5c.txt", "表/ソ.txt" },			     /* real backslash between */
-		{ "\x88\xea\x97\x97\x95\x5c/x.txt", "一覧表/x.txt" },	     /* CP932 dir */
-		{ "表だよ/漢字.txt", "表だよ/漢字.txt" },			     /* UTF-8 stays */
-		{ "a\x01"
-		  "b\x7f.txt",
-		  "a_b_.txt" },
-		{ "file.txt:hidden", "file.txt_hidden" },
-		{ "./", NULL },
-		{ "..", NULL },
-		{ "", NULL },
-		{ "\xff\xfe/ok.txt", NULL }, /* neither UTF-8 nor CP932: made valid, checked below */
+		{"a/b.txt", "a/b.txt"},
+		{"../../etc/passwd", "etc/passwd"},
+		{"/abs/x", "abs/x"},
+		{"C:\\Windows\\system32\\x.exe", "Windows/system32/x.exe"},
+		{"c:evil.txt", "evil.txt"},
+		{"..\\..\\x", "x"},
+		{"dir/./../../y", "dir/y"},
+		{"\x95\x5c.txt", "表.txt"},                         /* CP932 表: trail byte 0x5C */
+		{"\x83\x5c\x83\x74\x83\x67.txt", "ソフト.txt"},     /* CP932 ソフト */
+		{"\x95\x5c\\\x83\x5c.txt", "表/ソ.txt"},            /* real backslash between */
+		{"\x88\xea\x97\x97\x95\x5c/x.txt", "一覧表/x.txt"}, /* CP932 dir */
+		{"表だよ/漢字.txt", "表だよ/漢字.txt"},             /* UTF-8 stays */
+		{"a\x01"
+		 "b\x7f.txt",
+		 "a_b_.txt"},
+		{"file.txt:hidden", "file.txt_hidden"},
+		{"./", NULL},
+		{"..", NULL},
+		{"", NULL},
+		{"\xff\xfe/ok.txt", NULL}, /* neither UTF-8 nor CP932: made valid, checked below */
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		char *got = mg_cdr_archive_safe_name(rows[i].raw);
@@ -119,7 +119,7 @@ static void test_safe_name(void **state)
 static void test_cp932_names(void **state)
 {
 	struct t4c_zip *z = t4c_zip_new();
-	static const char n1[] = "\x95\x5c.txt";				     /* 表.txt */
+	static const char n1[] = "\x95\x5c.txt";                                   /* 表.txt */
 	static const char n2[] = "\x83\x5c\x83\x74\x83\x67\\\x97\x5c\x8e\x5a.txt"; /* ソフト\予算.txt */
 	t4c_zip_add(z, n1, strlen(n1), "a", 1, 0);
 	t4c_zip_add(z, n2, strlen(n2), "b", 1, 0);
@@ -138,8 +138,8 @@ static void test_cp932_names(void **state)
 /* LHA (common in Japan): CP932 names, '\\' separators, 0x5C trail bytes. */
 static void test_lzh_cp932(void **state)
 {
-	static const char *const ents[] = { "\x95\x5c.txt", "hyou", "\x83\x5c\x83\x74\x83\x67\\a.txt", "soft",
-					    "plain.txt", "ascii", NULL };
+	static const char *const ents[] = {
+		"\x95\x5c.txt", "hyou", "\x83\x5c\x83\x74\x83\x67\\a.txt", "soft", "plain.txt", "ascii", NULL};
 	GByteArray *lzh = t4c_lzh(ents);
 	struct mg_cdr_out out;
 	enum mg_cdr_status st = rebuild(NULL, lzh, "文書.lzh", &out);
@@ -152,8 +152,9 @@ static void test_lzh_cp932(void **state)
 
 static void test_traversal(void **state)
 {
-	static const char *const names[] = { "../../evil.txt", "/etc/cron.d/x", "C:\\Windows\\win.ini",
-					     "a.txt", "./a.txt", "dir/../../b.txt", "A.TXT" };
+	static const char *const names[] = {"../../evil.txt", "/etc/cron.d/x", "C:\\Windows\\win.ini",
+					    "a.txt",          "./a.txt",       "dir/../../b.txt",
+					    "A.TXT"};
 	struct t4c_zip *z = t4c_zip_new();
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		t4c_zip_add(z, names[i], strlen(names[i]), "x", 1, 0);
@@ -161,7 +162,8 @@ static void test_traversal(void **state)
 	GByteArray *zip = t4c_zip_finish(z);
 	struct mg_cdr_out out;
 	assert_int_equal(rebuild(NULL, zip, "t.zip", &out), MG_CDR_REBUILT);
-	assert_listing(&out, "evil.txt|-\netc/cron.d/x|-\nWindows/win.ini|-\na.txt|-\na~2.txt|-\ndir/b.txt|-\nA~3.TXT|-\nnul.txt|-\n");
+	assert_listing(&out, "evil.txt|-\netc/cron.d/x|-\nWindows/win.ini|-\na.txt|-\na~2.txt|-\ndir/"
+			     "b.txt|-\nA~3.TXT|-\nnul.txt|-\n");
 	assert_true(t4c_removed_has(&out, "unsafe path renamed to evil.txt"));
 	assert_true(t4c_removed_has(&out, "unsafe path renamed to Windows/win.ini"));
 	mg_cdr_out_clear(&out);
@@ -215,7 +217,7 @@ static void test_member_verdicts(void **state)
 
 static void test_encrypted(void **state)
 {
-	static const char *const ents[] = { "invoice.txt", "secret numbers", NULL };
+	static const char *const ents[] = {"invoice.txt", "secret numbers", NULL};
 	GByteArray *rows[] = {
 		t4c_zip1("invoice.txt", "zzzzzzzzzzzz", 12, 1), /* flag bit 0 */
 		t4c_archive("zip", NULL, "zip:encryption=zipcrypt", "pass", 0, ents),
@@ -262,22 +264,22 @@ static void test_limits(void **state)
 		const char *want;
 		const char *format, *filter;
 	} rows[] = {
-		{ "ratio bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)" },
-		{ "gz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "raw", "gzip" },
-		{ "tar.xz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "ustar", "xz" },
-		{ "big member", "archive_max_ratio = 100000\narchive_max_entry_size = 1M\n", 4 << 20, 0, 0,
-		  "fill.bin unpacks to more than 1048576 bytes (archive_max_entry_size)" },
-		{ "total", "archive_max_ratio = 100000\narchive_max_total_size = 1M\n", 3 << 19, 0, 0,
-		  "(archive_max_total_size)" },
-		{ "30 nested zips", NULL, 0, 30, 0, "deeper than 5 levels (archive_max_depth)" },
-		{ "entries (default)", NULL, 0, 0, 1001, "more than 1000 entries (archive_max_entries)" },
-		{ "entries", "archive_max_entries = 10\n", 0, 0, 11, "more than 10 entries (archive_max_entries)" },
+		{"ratio bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)"},
+		{"gz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "raw", "gzip"},
+		{"tar.xz bomb", NULL, 32 << 20, 0, 0, "(archive_max_ratio)", "ustar", "xz"},
+		{"big member", "archive_max_ratio = 100000\narchive_max_entry_size = 1M\n", 4 << 20, 0, 0,
+		 "fill.bin unpacks to more than 1048576 bytes (archive_max_entry_size)"},
+		{"total", "archive_max_ratio = 100000\narchive_max_total_size = 1M\n", 3 << 19, 0, 0,
+		 "(archive_max_total_size)"},
+		{"30 nested zips", NULL, 0, 30, 0, "deeper than 5 levels (archive_max_depth)"},
+		{"entries (default)", NULL, 0, 0, 1001, "more than 1000 entries (archive_max_entries)"},
+		{"entries", "archive_max_entries = 10\n", 0, 0, 11, "more than 10 entries (archive_max_entries)"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-		GByteArray *in = rows[i].nest	 ? nested_zip(rows[i].nest)
+		GByteArray *in = rows[i].nest      ? nested_zip(rows[i].nest)
 				 : rows[i].entries ? many_entries(rows[i].entries)
-						   : t4c_archive(rows[i].format ? rows[i].format : "zip", rows[i].filter,
-								 NULL, NULL, rows[i].zeros, NULL);
+						   : t4c_archive(rows[i].format ? rows[i].format : "zip",
+								 rows[i].filter, NULL, NULL, rows[i].zeros, NULL);
 		struct mg_cdr_out out;
 		gint64 t0 = g_get_monotonic_time();
 		enum mg_cdr_status st = rebuild(rows[i].conf, in, "bomb.zip", &out);
@@ -321,7 +323,7 @@ static void test_overlapping_entries(void **state)
 /* The same input gives the same bytes (golden outputs, audit hashes). */
 static void test_deterministic(void **state)
 {
-	static const char *const ents[] = { "a.txt", "alpha", "表.txt", "beta", NULL };
+	static const char *const ents[] = {"a.txt", "alpha", "表.txt", "beta", NULL};
 	GByteArray *in = t4c_archive("pax", "gzip", NULL, NULL, 0, ents);
 	struct mg_cdr_out o1, o2;
 	assert_int_equal(rebuild(NULL, in, "d.tgz", &o1), MG_CDR_CONVERTED);
@@ -350,22 +352,22 @@ static void test_within_limits(void **state)
 
 static void test_formats(void **state)
 {
-	static const char *const ents[] = { "a.txt", "alpha", "sub/b.txt", "beta", NULL };
-	static const char *const one[] = { "data", "single file", NULL };
+	static const char *const ents[] = {"a.txt", "alpha", "sub/b.txt", "beta", NULL};
+	static const char *const one[] = {"data", "single file", NULL};
 	static const struct {
 		const char *format, *filter, *filename;
 		const char *const *entries;
 		enum mg_cdr_status want;
 		const char *new_name, *listing;
 	} rows[] = {
-		{ "pax", "gzip", "docs.tar.gz", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n" },
-		{ "ustar", "bzip2", "docs.tbz2", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n" },
-		{ "7zip", NULL, "docs.7z", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n" },
-		{ "zip", NULL, "docs.zip", ents, MG_CDR_REBUILT, NULL, "a.txt|-\nsub/b.txt|-\n" },
-		{ "iso9660", NULL, "disk.iso", ents, MG_CDR_CONVERTED, "disk.zip", "a.txt|-\nsub/b.txt|-\n" },
-		{ "cpio", "gzip", "x.cpio.gz", ents, MG_CDR_CONVERTED, "x.cpio.zip", "a.txt|-\nsub/b.txt|-\n" },
-		{ "raw", "gzip", "notes.txt.gz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n" },
-		{ "raw", "xz", "notes.txt.xz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n" },
+		{"pax", "gzip", "docs.tar.gz", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n"},
+		{"ustar", "bzip2", "docs.tbz2", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n"},
+		{"7zip", NULL, "docs.7z", ents, MG_CDR_CONVERTED, "docs.zip", "a.txt|-\nsub/b.txt|-\n"},
+		{"zip", NULL, "docs.zip", ents, MG_CDR_REBUILT, NULL, "a.txt|-\nsub/b.txt|-\n"},
+		{"iso9660", NULL, "disk.iso", ents, MG_CDR_CONVERTED, "disk.zip", "a.txt|-\nsub/b.txt|-\n"},
+		{"cpio", "gzip", "x.cpio.gz", ents, MG_CDR_CONVERTED, "x.cpio.zip", "a.txt|-\nsub/b.txt|-\n"},
+		{"raw", "gzip", "notes.txt.gz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n"},
+		{"raw", "xz", "notes.txt.xz", one, MG_CDR_CONVERTED, "notes.txt.zip", "notes.txt|-\n"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GByteArray *in = t4c_archive(rows[i].format, rows[i].filter, NULL, NULL, 0, rows[i].entries);
@@ -386,7 +388,7 @@ static void test_formats(void **state)
 
 static void test_links_dropped(void **state)
 {
-	static const char *const ents[] = { "ok.txt", "fine", "L:passwd", "/etc/passwd", NULL };
+	static const char *const ents[] = {"ok.txt", "fine", "L:passwd", "/etc/passwd", NULL};
 	GByteArray *in = t4c_archive("pax", NULL, NULL, NULL, 0, ents);
 	struct mg_cdr_out out;
 	assert_int_equal(rebuild(NULL, in, "l.tar", &out), MG_CDR_CONVERTED);
@@ -399,14 +401,14 @@ static void test_links_dropped(void **state)
 /* Garbage, every truncation and byte flips: a verdict, never a crash. */
 static void test_malformed(void **state)
 {
-	static const char *const ents[] = { "a.txt", "alpha alpha alpha", "b.txt", "beta", NULL };
+	static const char *const ents[] = {"a.txt", "alpha alpha alpha", "b.txt", "beta", NULL};
 	GByteArray *garbage = g_byte_array_new();
 	g_byte_array_append(garbage, (const guint8 *)"this is not an archive at all", 29);
 	struct mg_cdr_out out;
 	assert_int_equal(rebuild(NULL, garbage, "x.zip", &out), MG_CDR_UNSCANNABLE);
 	mg_cdr_out_clear(&out);
 	g_byte_array_unref(garbage);
-	const char *fmts[][2] = { { "zip", NULL }, { "pax", "gzip" }, { "7zip", NULL } };
+	const char *fmts[][2] = {{"zip", NULL}, {"pax", "gzip"}, {"7zip", NULL}};
 	GRand *r = g_rand_new_with_seed(4);
 	for (gsize f = 0; f < G_N_ELEMENTS(fmts); f++) {
 		GByteArray *good = t4c_archive(fmts[f][0], fmts[f][1], NULL, NULL, 0, ents);
@@ -431,7 +433,7 @@ static void test_deadline(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = t4c_zip1("a.txt", "late", 4, 0);
-	struct mg_cdr_in in = { .t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1 };
+	struct mg_cdr_in in = {.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_archive(&in, &out), MG_CDR_UNSCANNABLE);
@@ -452,8 +454,8 @@ static void test_slow_members(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = many_entries(50);
-	struct mg_cdr_in in = { .t = t, .data = zip->data, .len = zip->len,
-				.deadline_us = g_get_monotonic_time() + 500 * 1000 };
+	struct mg_cdr_in in = {
+		.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() + 500 * 1000};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	mg_cdr_archive_set_member_fn(slow_file);
@@ -492,14 +494,14 @@ int main(void)
 {
 	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_safe_name),	cmocka_unit_test(test_cp932_names),
-		cmocka_unit_test(test_traversal),	cmocka_unit_test(test_members_decided),
+		cmocka_unit_test(test_safe_name),       cmocka_unit_test(test_cp932_names),
+		cmocka_unit_test(test_traversal),       cmocka_unit_test(test_members_decided),
 		cmocka_unit_test(test_member_verdicts), cmocka_unit_test(test_encrypted),
-		cmocka_unit_test(test_limits),		cmocka_unit_test(test_within_limits),
-		cmocka_unit_test(test_formats),		cmocka_unit_test(test_links_dropped),
-		cmocka_unit_test(test_malformed),	cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_limits),          cmocka_unit_test(test_within_limits),
+		cmocka_unit_test(test_formats),         cmocka_unit_test(test_links_dropped),
+		cmocka_unit_test(test_malformed),       cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_real_dispatcher), cmocka_unit_test(test_overlapping_entries),
-		cmocka_unit_test(test_deterministic),	cmocka_unit_test(test_lzh_cp932),
+		cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_lzh_cp932),
 		cmocka_unit_test(test_slow_members),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -32,7 +32,7 @@
 
 static void check_png(const GByteArray *out, const struct want_px *wp)
 {
-	png_image im = { .version = PNG_IMAGE_VERSION };
+	png_image im = {.version = PNG_IMAGE_VERSION};
 	assert_true(png_image_begin_read_from_memory(&im, out->data, out->len));
 	im.format = PNG_FORMAT_RGBA;
 	assert_int_equal(im.width, wp->w);
@@ -42,7 +42,6 @@ static void check_png(const GByteArray *out, const struct want_px *wp)
 	assert_memory_equal(buf, wp->rgba, (gsize)wp->w * wp->h * 4);
 	g_free(buf);
 }
-
 
 static void check_jpeg_space(const GByteArray *out, const struct want_px *wp, int comps)
 {
@@ -70,9 +69,15 @@ static void check_jpeg_space(const GByteArray *out, const struct want_px *wp, in
 	assert_true(diff / (wp->w * wp->h * comps) < 6);
 }
 
-static void check_jpeg_cmyk(const GByteArray *out, const struct want_px *wp) { check_jpeg_space(out, wp, 4); }
+static void check_jpeg_cmyk(const GByteArray *out, const struct want_px *wp)
+{
+	check_jpeg_space(out, wp, 4);
+}
 
-static void check_jpeg_gray(const GByteArray *out, const struct want_px *wp) { check_jpeg_space(out, wp, 1); }
+static void check_jpeg_gray(const GByteArray *out, const struct want_px *wp)
+{
+	check_jpeg_space(out, wp, 1);
+}
 
 static void check_jpeg(const GByteArray *out, const struct want_px *wp)
 {
@@ -100,10 +105,9 @@ static void check_jpeg(const GByteArray *out, const struct want_px *wp)
 	g_free(row);
 	assert_true(diff / (wp->w * wp->h * 3) < 6); /* mean error of a quality-90 re-encode */
 	/* Orientation 6 kept in a minimal EXIF block. */
-	static const guint8 orient[] = { 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6 };
+	static const guint8 orient[] = {0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6};
 	assert_non_null(memmem(out->data, out->len, orient, sizeof orient));
 }
-
 
 static void check_gif(const GByteArray *out, const struct want_px *wp)
 {
@@ -129,10 +133,9 @@ static void check_gif(const GByteArray *out, const struct want_px *wp)
 	g_free(path);
 }
 
-
 static void check_tiff_one(const GByteArray *out, const struct want_px *wp)
 {
-	struct want_px got = { 0 };
+	struct want_px got = {0};
 	char *path = g_strdup_printf("%s/mg4b-%d.tif", g_get_tmp_dir(), (int)getpid());
 	assert_true(g_file_set_contents(path, (const char *)out->data, out->len, NULL));
 	tiff_decode(path, &got);
@@ -144,7 +147,6 @@ static void check_tiff_one(const GByteArray *out, const struct want_px *wp)
 	g_unlink(path);
 	g_free(path);
 }
-
 
 static void check_tiff(const GByteArray *out, const struct want_px *wp)
 {
@@ -184,7 +186,6 @@ static void check_tiff(const GByteArray *out, const struct want_px *wp)
 	g_free(r);
 }
 
-
 static void check_webp(const GByteArray *out, const struct want_px *wp)
 {
 	int w = 0, h = 0;
@@ -195,7 +196,6 @@ static void check_webp(const GByteArray *out, const struct want_px *wp)
 	assert_memory_equal(p, wp->rgba, (gsize)w * h * 4);
 	WebPFree(p);
 }
-
 
 static void check_bmp(const GByteArray *out, const struct want_px *wp)
 {
@@ -211,7 +211,6 @@ static void check_bmp(const GByteArray *out, const struct want_px *wp)
 						 wp->rgba[((gsize)y * wp->w + x) * 4 + c]);
 }
 
-
 /* ---- the table ---- */
 
 struct row {
@@ -225,72 +224,214 @@ struct row {
 	const char *want_reason;
 };
 
-#define NOT_IN { "secret", "PK\x03\x04", "zip-payload" }
+#define NOT_IN                                                                                                         \
+	{                                                                                                              \
+		"secret", "PK\x03\x04", "zip-payload"                                                                  \
+	}
 
 static const struct row rows[] = {
-	{ "png-polyglot", gen_png_polyglot, 0, 0, MG_CDR_REBUILT,
-	  { "text chunks (tEXt/zTXt/iTXt) removed", "EXIF metadata removed", "19 bytes after the image removed" },
-	  "PNG image data, 13 x 7, 8-bit/color RGBA", check_png },
-	{ "png-palette-trns", gen_png_palette, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 7 x 3, 8-bit/color RGBA",
-	  check_png },
-	{ "png-gray", gen_png_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "PNG image data, 6 x 5, 8-bit grayscale", check_png },
-	{ "png-apng", gen_png_apng, 0, 0, MG_CDR_REBUILT, { "APNG animation removed (first frame kept)" },
-	  "PNG image data, 5 x 5, 8-bit/color RGBA", check_png },
-	{ "png-bomb", gen_png_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "image larger than image_max_dimension" },
-	{ "png-many-pixels", gen_png_many_pixels, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "more pixels than image_max_pixels" },
-	{ "png-truncated", gen_png_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL, "corrupt PNG" },
-	{ "jpeg-gps", gen_jpeg_gps, 0, 0, MG_CDR_REBUILT,
-	  { "EXIF metadata (with GPS position) removed", "comment removed", "IPTC/Photoshop metadata removed",
-	    "19 bytes after the image removed" },
-	  "JPEG image data, JFIF standard 1.01", check_jpeg },
-	{ "jpeg-cmyk", gen_jpeg_cmyk, 0, 0, MG_CDR_REBUILT, { NULL }, "JPEG image data, baseline, precision 8, 24x16, components 4", check_jpeg_cmyk },
-	{ "jpeg-gray", gen_jpeg_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "JPEG image data, JFIF standard 1.01",
-	  check_jpeg_gray },
-	{ "jpeg-bomb", gen_jpeg_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "more pixels than image_max_pixels" },
-	{ "jpeg-truncated", gen_jpeg_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or truncated JPEG" },
-	{ "gif-anim", gen_gif_anim, 0, 0, MG_CDR_REBUILT,
-	  { "comment removed", "19 bytes after the image removed" }, "GIF image data, version 89a, 9 x 5",
-	  check_gif },
-	{ "gif-too-many-frames", gen_gif_anim, 0, 2, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "more frames than image_max_frames" },
-	{ "gif-pixel-budget", gen_gif_anim, 100, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "more pixels than image_max_pixels" },
-	{ "gif-frame-bomb", gen_gif_frame_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "more pixels than image_max_pixels" },
-	{ "gif-pillow-bomb", gen_gif_pillow_bomb, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or truncated GIF" },
-	{ "gif-truncated", gen_gif_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or truncated GIF" },
-	{ "tiff-two-pages", gen_tiff_pages, 0, 0, MG_CDR_REBUILT, { "XMP metadata removed", "image description removed" },
-	  "TIFF image data, ", check_tiff },
-	{ "tiff-gray", gen_tiff_gray, 0, 0, MG_CDR_REBUILT, { NULL }, "TIFF image data, ", check_tiff_one },
-	{ "tiff-rgba", gen_tiff_rgba, 0, 0, MG_CDR_REBUILT, { NULL }, "TIFF image data, ", check_tiff_one },
-	{ "tiff-truncated", gen_tiff_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or unsupported TIFF" },
-	{ "webp-exif", gen_webp_exif, 0, 0, MG_CDR_REBUILT, { "EXIF metadata removed", "19 bytes after the image removed" },
-	  "RIFF (little-endian) data, Web/P image", check_webp },
-	{ "webp-animated", gen_webp_anim, 0, 0, MG_CDR_REBUILT, { "animation removed (first frame kept)" },
-	  "RIFF (little-endian) data, Web/P image", check_webp },
-	{ "bmp24-trailing", gen_bmp24, 0, 0, MG_CDR_REBUILT, { "19 bytes after the image removed" }, "PC bitmap",
-	  check_bmp },
-	{ "bmp8-topdown", gen_bmp8_topdown, 0, 0, MG_CDR_REBUILT, { NULL }, "PC bitmap", check_bmp },
-	{ "bmp-truncated", gen_bmp_truncated, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL, "truncated BMP" },
-	{ "bmp-rle", gen_bmp_rle, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or unsupported BMP (compressed or unknown header)" },
-	{ "bmp-tiny", gen_bmp_tiny, 0, 0, MG_CDR_UNSCANNABLE, { NULL }, NULL, NULL,
-	  "corrupt or unsupported BMP (compressed or unknown header)" },
-	{ "ico-unknown", gen_ico, 0, 0, MG_CDR_REMOVE, { NULL }, NULL, NULL,
-	  "no rebuilder for this image type (application/octet-stream)" },
+	{"png-polyglot",
+	 gen_png_polyglot,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"text chunks (tEXt/zTXt/iTXt) removed", "EXIF metadata removed", "19 bytes after the image removed"},
+	 "PNG image data, 13 x 7, 8-bit/color RGBA",
+	 check_png},
+	{"png-palette-trns",
+	 gen_png_palette,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {NULL},
+	 "PNG image data, 7 x 3, 8-bit/color RGBA",
+	 check_png},
+	{"png-gray", gen_png_gray, 0, 0, MG_CDR_REBUILT, {NULL}, "PNG image data, 6 x 5, 8-bit grayscale", check_png},
+	{"png-apng",
+	 gen_png_apng,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"APNG animation removed (first frame kept)"},
+	 "PNG image data, 5 x 5, 8-bit/color RGBA",
+	 check_png},
+	{"png-bomb",
+	 gen_png_bomb,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "image larger than image_max_dimension"},
+	{"png-many-pixels",
+	 gen_png_many_pixels,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "more pixels than image_max_pixels"},
+	{"png-truncated", gen_png_truncated, 0, 0, MG_CDR_UNSCANNABLE, {NULL}, NULL, NULL, "corrupt PNG"},
+	{"jpeg-gps",
+	 gen_jpeg_gps,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"EXIF metadata (with GPS position) removed", "comment removed", "IPTC/Photoshop metadata removed",
+	  "19 bytes after the image removed"},
+	 "JPEG image data, JFIF standard 1.01",
+	 check_jpeg},
+	{"jpeg-cmyk",
+	 gen_jpeg_cmyk,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {NULL},
+	 "JPEG image data, baseline, precision 8, 24x16, components 4",
+	 check_jpeg_cmyk},
+	{"jpeg-gray",
+	 gen_jpeg_gray,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {NULL},
+	 "JPEG image data, JFIF standard 1.01",
+	 check_jpeg_gray},
+	{"jpeg-bomb", gen_jpeg_bomb, 0, 0, MG_CDR_UNSCANNABLE, {NULL}, NULL, NULL, "more pixels than image_max_pixels"},
+	{"jpeg-truncated",
+	 gen_jpeg_truncated,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "corrupt or truncated JPEG"},
+	{"gif-anim",
+	 gen_gif_anim,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"comment removed", "19 bytes after the image removed"},
+	 "GIF image data, version 89a, 9 x 5",
+	 check_gif},
+	{"gif-too-many-frames",
+	 gen_gif_anim,
+	 0,
+	 2,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "more frames than image_max_frames"},
+	{"gif-pixel-budget",
+	 gen_gif_anim,
+	 100,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "more pixels than image_max_pixels"},
+	{"gif-frame-bomb",
+	 gen_gif_frame_bomb,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "more pixels than image_max_pixels"},
+	{"gif-pillow-bomb",
+	 gen_gif_pillow_bomb,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "corrupt or truncated GIF"},
+	{"gif-truncated", gen_gif_truncated, 0, 0, MG_CDR_UNSCANNABLE, {NULL}, NULL, NULL, "corrupt or truncated GIF"},
+	{"tiff-two-pages",
+	 gen_tiff_pages,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"XMP metadata removed", "image description removed"},
+	 "TIFF image data, ",
+	 check_tiff},
+	{"tiff-gray", gen_tiff_gray, 0, 0, MG_CDR_REBUILT, {NULL}, "TIFF image data, ", check_tiff_one},
+	{"tiff-rgba", gen_tiff_rgba, 0, 0, MG_CDR_REBUILT, {NULL}, "TIFF image data, ", check_tiff_one},
+	{"tiff-truncated",
+	 gen_tiff_truncated,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "corrupt or unsupported TIFF"},
+	{"webp-exif",
+	 gen_webp_exif,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"EXIF metadata removed", "19 bytes after the image removed"},
+	 "RIFF (little-endian) data, Web/P image",
+	 check_webp},
+	{"webp-animated",
+	 gen_webp_anim,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"animation removed (first frame kept)"},
+	 "RIFF (little-endian) data, Web/P image",
+	 check_webp},
+	{"bmp24-trailing",
+	 gen_bmp24,
+	 0,
+	 0,
+	 MG_CDR_REBUILT,
+	 {"19 bytes after the image removed"},
+	 "PC bitmap",
+	 check_bmp},
+	{"bmp8-topdown", gen_bmp8_topdown, 0, 0, MG_CDR_REBUILT, {NULL}, "PC bitmap", check_bmp},
+	{"bmp-truncated", gen_bmp_truncated, 0, 0, MG_CDR_UNSCANNABLE, {NULL}, NULL, NULL, "truncated BMP"},
+	{"bmp-rle",
+	 gen_bmp_rle,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "corrupt or unsupported BMP (compressed or unknown header)"},
+	{"bmp-tiny",
+	 gen_bmp_tiny,
+	 0,
+	 0,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "corrupt or unsupported BMP (compressed or unknown header)"},
+	{"ico-unknown",
+	 gen_ico,
+	 0,
+	 0,
+	 MG_CDR_REMOVE,
+	 {NULL},
+	 NULL,
+	 NULL,
+	 "no rebuilder for this image type (application/octet-stream)"},
 };
 
 static void check_file_type(struct cdr4b_ctx *c, const struct row *r, const GByteArray *out)
 {
 	char *path = cdr4b_write(c, "out.img", out->data, out->len);
-	char *argv[] = { "file", "-b", path, NULL }, *type = NULL;
+	char *argv[] = {"file", "-b", path, NULL}, *type = NULL;
 	assert_int_equal(cdr4b_spawn(argv, &type), 0);
 	if (!g_str_has_prefix(type, r->file_type))
 		fail_msg("%s: file says '%s', want '%s...'", r->name, type, r->file_type);
@@ -322,7 +463,7 @@ static void test_rows(void **state)
 		const struct row *r = &rows[i];
 		struct cdr4b_ctx c;
 		struct mg_cdr_out out;
-		struct want_px wp = { 0 };
+		struct want_px wp = {0};
 		cdr4b_setup(&c);
 		cdr4b_fix_dir = c.dir;
 		if (r->max_pixels)
@@ -359,9 +500,9 @@ static void test_rows(void **state)
 static void test_prefixes(void **state)
 {
 	struct cdr4b_ctx c;
-	struct want_px wp = { 0 };
-	GByteArray *(*gens[])(struct want_px *) = { gen_png_polyglot, gen_jpeg_gps, gen_gif_anim, gen_webp_exif,
-						   gen_bmp24 };
+	struct want_px wp = {0};
+	GByteArray *(*gens[])(struct want_px *) = {gen_png_polyglot, gen_jpeg_gps, gen_gif_anim, gen_webp_exif,
+						   gen_bmp24};
 	cdr4b_setup(&c);
 	cdr4b_fix_dir = c.dir;
 	for (gsize g = 0; g < G_N_ELEMENTS(gens); g++) {
@@ -386,14 +527,14 @@ static void test_prefixes(void **state)
 static void test_deadline(void **state)
 {
 	struct cdr4b_ctx c;
-	struct want_px wp = { 0 };
-	GByteArray *(*gens[])(struct want_px *) = { gen_png_gray, gen_jpeg_gray, gen_gif_anim, gen_webp_exif,
-						   gen_bmp24, gen_tiff_gray };
+	struct want_px wp = {0};
+	GByteArray *(*gens[])(struct want_px *) = {gen_png_gray,  gen_jpeg_gray, gen_gif_anim,
+						   gen_webp_exif, gen_bmp24,     gen_tiff_gray};
 	cdr4b_setup(&c);
 	cdr4b_fix_dir = c.dir;
 	for (gsize g = 0; g < G_N_ELEMENTS(gens); g++) {
 		GByteArray *in = gens[g](&wp);
-		struct mg_cdr_in late = { .t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1 };
+		struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		assert_int_equal(mg_cdr_image(&late, &out), MG_CDR_UNSCANNABLE);
@@ -416,4 +557,3 @@ int main(void)
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
-

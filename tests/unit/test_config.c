@@ -45,19 +45,19 @@ static void test_values(void **state)
 static void test_errors(void **state)
 {
 	static const struct bad_row rows[] = {
-		{ "nokey\n", "t.conf:1: nokey: expected 'key = value'" },
-		{ "\n\nbogus = 1\n", "t.conf:3: bogus: unknown key" },
-		{ "max_mime_depth = 0\n", "t.conf:1: max_mime_depth: 0 is out of range; allowed: 1 to 100" },
-		{ "max_mime_depth = ten\n", "max_mime_depth: 'ten' is not a whole number" },
-		{ "max_message_size = 1T\n", "is not a size" },
-		{ "max_message_size = 99999999999999999999\n", "is not a size" },
-		{ "milter_timeout = 5\n", "out of range; allowed: 10 to 3600 seconds" },
-		{ "on_error = accept\n", "'accept' is not allowed; allowed: tempfail|reject" },
-		{ "log_level = info\nlog_level = info\n", "t.conf:2: log_level: set twice (first on line 1)" },
-		{ "socket = /tmp/x\n", "is not a milter socket" },
-		{ "socket = inet:99999@127.0.0.1\n", "is not a milter socket" },
-		{ "spool_memory_max = 8M\nmax_message_size = 2M\n", "spool_memory_max: larger than max_message_size" },
-		{ "max_message_size = -1\n", "is not a size" },
+		{"nokey\n", "t.conf:1: nokey: expected 'key = value'"},
+		{"\n\nbogus = 1\n", "t.conf:3: bogus: unknown key"},
+		{"max_mime_depth = 0\n", "t.conf:1: max_mime_depth: 0 is out of range; allowed: 1 to 100"},
+		{"max_mime_depth = ten\n", "max_mime_depth: 'ten' is not a whole number"},
+		{"max_message_size = 1T\n", "is not a size"},
+		{"max_message_size = 99999999999999999999\n", "is not a size"},
+		{"milter_timeout = 5\n", "out of range; allowed: 10 to 3600 seconds"},
+		{"on_error = accept\n", "'accept' is not allowed; allowed: tempfail|reject"},
+		{"log_level = info\nlog_level = info\n", "t.conf:2: log_level: set twice (first on line 1)"},
+		{"socket = /tmp/x\n", "is not a milter socket"},
+		{"socket = inet:99999@127.0.0.1\n", "is not a milter socket"},
+		{"spool_memory_max = 8M\nmax_message_size = 2M\n", "spool_memory_max: larger than max_message_size"},
+		{"max_message_size = -1\n", "is not a size"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GError *err = NULL;
@@ -109,9 +109,12 @@ static void test_refcount_and_dump(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),       cmocka_unit_test(test_values),
-		cmocka_unit_test(test_errors),	       cmocka_unit_test(test_nul_refused),
-		cmocka_unit_test(test_load_missing_file), cmocka_unit_test(test_refcount_and_dump),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_nul_refused),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_refcount_and_dump),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,10 @@ struct limit_row {
 	const char *code, *ecode;
 };
 
-static char *make_simple(void) { return g_strdup(simple); }
+static char *make_simple(void)
+{
+	return g_strdup(simple);
+}
 
 static char *make_long_header(void)
 {
@@ -83,19 +86,19 @@ static char *make_big_part(void)
 static void test_limits(void **state)
 {
 	static const struct limit_row rows[] = {
-		{ "", make_simple, MG_VERDICT_ACCEPT, "250", "2.0.0" },
-		{ "", make_long_header, MG_VERDICT_REJECT, "552", "5.6.0" },
-		{ "", make_many_headers, MG_VERDICT_REJECT, "552", "5.6.0" },
-		{ "", make_many_parts, MG_VERDICT_REJECT, "552", "5.6.0" },
-		{ "", make_many_leaves, MG_VERDICT_REJECT, "552", "5.6.0" },
-		{ "", make_deep, MG_VERDICT_REJECT, "552", "5.6.0" },
-		{ "max_mime_depth = 20\n", make_deep, MG_VERDICT_ACCEPT, "250", "2.0.0" },
-		{ "max_part_size = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
-		{ "max_decoded_total = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
-		{ "max_message_size = 16K\nspool_memory_max = 1K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4" },
-		{ "spool_dir = /nonexistent\nspool_memory_max = 0\n", make_simple, MG_VERDICT_TEMPFAIL, "451", "4.3.0" },
-		{ "spool_dir = /nonexistent\nspool_memory_max = 0\non_error = reject\n", make_simple,
-		  MG_VERDICT_REJECT, "554", "5.3.0" },
+		{"", make_simple, MG_VERDICT_ACCEPT, "250", "2.0.0"},
+		{"", make_long_header, MG_VERDICT_REJECT, "552", "5.6.0"},
+		{"", make_many_headers, MG_VERDICT_REJECT, "552", "5.6.0"},
+		{"", make_many_parts, MG_VERDICT_REJECT, "552", "5.6.0"},
+		{"", make_many_leaves, MG_VERDICT_REJECT, "552", "5.6.0"},
+		{"", make_deep, MG_VERDICT_REJECT, "552", "5.6.0"},
+		{"max_mime_depth = 20\n", make_deep, MG_VERDICT_ACCEPT, "250", "2.0.0"},
+		{"max_part_size = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4"},
+		{"max_decoded_total = 20K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4"},
+		{"max_message_size = 16K\nspool_memory_max = 1K\n", make_big_part, MG_VERDICT_REJECT, "552", "5.3.4"},
+		{"spool_dir = /nonexistent\nspool_memory_max = 0\n", make_simple, MG_VERDICT_TEMPFAIL, "451", "4.3.0"},
+		{"spool_dir = /nonexistent\nspool_memory_max = 0\non_error = reject\n", make_simple, MG_VERDICT_REJECT,
+		 "554", "5.3.0"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_config *cfg = tu_config(rows[i].conf);
@@ -156,8 +159,11 @@ static void test_deterministic(void **state)
 	struct mg_config *cfg = tu_config("spool_memory_max = 100\nquarantine_keep = none\n"); /* ids are random */
 	GString *crlf = g_string_new(NULL);
 	for (const char *p = simple; *p; p++)
-		g_string_append(crlf, *p == '\n' ? "\r\n" : (char[]){ *p, 0 });
-	struct { const char *msg; gsize chunk; } runs[] = { { simple, 0 }, { simple, 1 }, { crlf->str, 1 }, { crlf->str, 3 } };
+		g_string_append(crlf, *p == '\n' ? "\r\n" : (char[]){*p, 0});
+	struct {
+		const char *msg;
+		gsize chunk;
+	} runs[] = {{simple, 0}, {simple, 1}, {crlf->str, 1}, {crlf->str, 3}};
 	char *first = NULL;
 	for (gsize i = 0; i < G_N_ELEMENTS(runs); i++) {
 		struct mg_conn *c;
@@ -208,7 +214,8 @@ static void test_malformed_inputs(void **state)
 		"Content-Type: multipart/mixed\n\nno boundary at all\n",
 		"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n--\n",
 		"Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\nContent-Type: text/plain\n\nx",
-		"Content-Type: text/plain; charset=\"\xff\xfe\"\nContent-Transfer-Encoding: x-unknown\n\n\x01\x02\r\r\n",
+		"Content-Type: text/plain; charset=\"\xff\xfe\"\nContent-Transfer-Encoding: "
+		"x-unknown\n\n\x01\x02\r\r\n",
 		"Content-Type: multipart/alternative; boundary=a\n\n--a\n--a\n--a--\n--a\n",
 		"Content-Type: message/partial; id=\"x\"; number=1; total=2\n\nContent-Type: text/plain\n\nx\n",
 	};
@@ -228,10 +235,8 @@ int main(void)
 {
 	mg_pipeline_global_init();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_header_ops),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_stages_after_verdict),
+		cmocka_unit_test(test_limits),           cmocka_unit_test(test_header_ops),
+		cmocka_unit_test(test_deterministic),    cmocka_unit_test(test_stages_after_verdict),
 		cmocka_unit_test(test_malformed_inputs),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

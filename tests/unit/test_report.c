@@ -52,7 +52,7 @@ static void test_report_json(void **state)
 static void test_report_count(void **state)
 {
 	struct mg_report *r = mg_report_new();
-	enum mg_action acts[] = { MG_ACTION_KEPT, MG_ACTION_REMOVED, MG_ACTION_REMOVED, MG_ACTION_REBUILT };
+	enum mg_action acts[] = {MG_ACTION_KEPT, MG_ACTION_REMOVED, MG_ACTION_REMOVED, MG_ACTION_REBUILT};
 	for (gsize i = 0; i < G_N_ELEMENTS(acts); i++)
 		mg_report_add_part(r, "1")->action = acts[i];
 	int c[4];

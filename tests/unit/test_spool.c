@@ -36,11 +36,11 @@ struct spool_row {
 static void test_spool_rows(void **state)
 {
 	static const struct spool_row rows[] = {
-		{ 100, 1000, { "abc", "def", NULL }, FALSE, MG_SPOOL_OK, "abcdef" },
-		{ 4, 1000, { "abc", "def", "ghi", NULL }, TRUE, MG_SPOOL_OK, "abcdefghi" },
-		{ 0, 1000, { "x", NULL }, TRUE, MG_SPOOL_OK, "x" },
-		{ 100, 5, { "abc", "def", NULL }, FALSE, MG_SPOOL_FULL, "abc" },
-		{ 2, 5, { "abc", "de", "f", NULL }, TRUE, MG_SPOOL_FULL, "abcde" },
+		{100, 1000, {"abc", "def", NULL}, FALSE, MG_SPOOL_OK, "abcdef"},
+		{4, 1000, {"abc", "def", "ghi", NULL}, TRUE, MG_SPOOL_OK, "abcdefghi"},
+		{0, 1000, {"x", NULL}, TRUE, MG_SPOOL_OK, "x"},
+		{100, 5, {"abc", "def", NULL}, FALSE, MG_SPOOL_FULL, "abc"},
+		{2, 5, {"abc", "de", "f", NULL}, TRUE, MG_SPOOL_FULL, "abcde"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		struct mg_spool *sp = mg_spool_new(NULL, rows[i].mem_max, rows[i].hard_max);

@@ -21,7 +21,7 @@ static gpointer scan_init(gpointer unused)
 	const char *top = g_getenv("top_srcdir"), *build = g_getenv("top_builddir");
 	char *dir = g_build_filename(build ? build : ".", "tests", "tmp", "unit-clamdb", NULL);
 	char *script = g_build_filename(top ? top : ".", "tests", "mkclamdb.sh", NULL);
-	char *argv[] = { "/bin/sh", script, dir, NULL };
+	char *argv[] = {"/bin/sh", script, dir, NULL};
 	int status = -1;
 	GError *err = NULL;
 	if (!g_spawn_sync(NULL, argv, NULL, 0, NULL, NULL, NULL, NULL, &status, &err) ||
@@ -60,12 +60,15 @@ static void tu_rm_tree(const char *path)
 	g_rmdir(path);
 }
 
-static void tu_store_cleanup(void) { tu_rm_tree(tu_store_dir); }
+static void tu_store_cleanup(void)
+{
+	tu_rm_tree(tu_store_dir);
+}
 
 static void tu_store_keys(GString *text)
 {
-	static const char *keys[][2] = { { "quarantine_dir", "q" }, { "audit_log", "audit.log" },
-					  { "admin_audit_log", "admin.log" } };
+	static const char *keys[][2] = {
+		{"quarantine_dir", "q"}, {"audit_log", "audit.log"}, {"admin_audit_log", "admin.log"}};
 	if (!tu_store_dir) {
 		tu_store_dir = g_dir_make_tmp("mg_unit_XXXXXX", NULL);
 		atexit(tu_store_cleanup);
@@ -103,7 +106,7 @@ struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize c
 	tu_scan_init();
 	*conn = mg_conn_new("192.0.2.1", "client.example.net");
 	struct mg_txn *t = mg_txn_new(*conn, cfg);
-	char *args[] = { NULL };
+	char *args[] = {NULL};
 	mg_txn_mail_from(t, "<sender@example.net>", args);
 	mg_txn_rcpt(t, "<staff@city.example.lg.jp>", args);
 	const char *p = msg, *end = msg + len;
