@@ -23,6 +23,10 @@ set +e
 . "$top_srcdir/tests/fullstack/lib.sh"
 fs_setup || { echo "could not start the relay"; exit 1; }
 [ "$keep" = yes ] || trap fs_teardown EXIT INT TERM
+# The example municipality: mail for city.example.lg.jp is internal; the
+# demo's SMTP client on 127.0.0.1 plays the Internet side (inbound mail).
+{ cat "$FS_CONF"; printf 'internal_domain = city.example.lg.jp\ninternal_network = 10.0.0.0/8\n'; } >"$FS_DIR/demo.conf"
+fs_reload "$FS_DIR/demo.conf"
 echo "relay: Postfix on 127.0.0.1:$FS_SMTP_PORT -> mugaika-milter on inet:$FS_MILTER_PORT@127.0.0.1"
 echo "       (config $FS_CONF, delivered mail in $FS_OUT)"
 for eml in samples/*.eml; do
@@ -48,9 +52,19 @@ for eml in samples/*.eml; do
 		done
 		out=$(ls -t "$FS_OUT"/*.eml 2>/dev/null | head -n 1)
 		if [ -n "$out" ]; then
-			echo "--- delivered ($(wc -c <"$out") bytes):"
-			head -n 80 "$out"
-			[ "$(wc -l <"$out")" -gt 80 ] && echo "[... $(($(wc -l <"$out") - 80)) more lines]"
+			echo "--- delivered ($(wc -c <"$out") bytes), header:"
+			sed '/^$/q' "$out"
+			echo "--- the text the recipient reads (decoded):"
+			"${PYTHON3:-python3}" - "$out" <<'PY'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+for p in m.walk():
+    if p.get_content_type() == "text/plain" and not p.get_filename():
+        t = p.get_payload(decode=True) or b""
+        print(t.decode(p.get_content_charset() or "utf-8", "replace").rstrip()[:3000])
+    elif not p.is_multipart():
+        print("[attachment: %s, %s]" % (p.get_filename(), p.get_content_type()))
+PY
 		else
 			echo "--- accepted but not yet delivered"
 		fi

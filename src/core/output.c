@@ -17,10 +17,14 @@
 #include "mg_log.h"
 #include "mg_mime.h"
 
+/* Fields deleted from the top level: the MIME fields of the original (the
+ * rebuilt entity brings its own), any X-Mugaika-* (forged or stale), and
+ * Bcc, which must never travel with the message (it would show every
+ * recipient the blind-copied addresses). */
 static gboolean replaced_header(const char *name)
 {
 	return g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
-	       g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0;
+	       g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0 || g_ascii_strcasecmp(name, "Bcc") == 0;
 }
 
 static void op_add(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)

@@ -11,7 +11,7 @@
 #include "mg_pipeline.h"
 #include "testutil.h"
 
-static const char *simple = "From: a@example.net\nTo: b@city.example.lg.jp\nSubject: hi\n"
+static const char *simple = "From: a@example.net\nTo: b@city.example.lg.jp\nBcc: hidden@example.org\nSubject: hi\n"
 			    "X-Mugaika-Status: clean\nX-Mugaika-Actions: forged\n"
 			    "Content-Type: multipart/mixed; boundary=\"zz\"\nMIME-Version: 1.0\n\n"
 			    "--zz\nContent-Type: text/plain\n\nhello\n--zz\n"
@@ -124,7 +124,7 @@ static void test_header_ops(void **state)
 	struct mg_conn *c;
 	struct mg_txn *t = tu_run(cfg, simple, strlen(simple), 0, &c);
 	const GPtrArray *ops = mg_txn_header_ops(t);
-	gboolean del_status = FALSE, del_actions = FALSE, del_ct = FALSE;
+	gboolean del_status = FALSE, del_actions = FALSE, del_ct = FALSE, del_bcc = FALSE;
 	int last_delete = -1, first_add = -1;
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
@@ -133,12 +133,13 @@ static void test_header_ops(void **state)
 			del_status |= g_ascii_strcasecmp(op->name, "X-Mugaika-Status") == 0;
 			del_actions |= g_ascii_strcasecmp(op->name, "X-Mugaika-Actions") == 0;
 			del_ct |= g_ascii_strcasecmp(op->name, "Content-Type") == 0;
+			del_bcc |= g_ascii_strcasecmp(op->name, "Bcc") == 0;
 			assert_int_equal(op->index, 1);
 		} else if (first_add < 0) {
 			first_add = (int)i;
 		}
 	}
-	assert_true(del_status && del_actions && del_ct);
+	assert_true(del_status && del_actions && del_ct && del_bcc);
 	assert_true(last_delete < first_add); /* deletes first, then adds */
 	assert_non_null(strstr(tu_added(t, "X-Mugaika-Status"), "sanitized"));
 	assert_non_null(strstr(tu_added(t, "Content-Type"), "=_mugaika_"));
