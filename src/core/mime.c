@@ -104,15 +104,23 @@ static gint64 count_containers(GMimeStream *s)
 	}
 }
 
-gboolean mg_mime_prescan(struct mg_txn *t)
+/* The message as received, or NULL after failing the message closed. */
+static GMimeStream *raw_stream(struct mg_txn *t)
 {
 	GError *err = NULL;
 	GMimeStream *s = mg_spool_stream(t->raw, &err);
 	if (!s) {
 		mg_txn_internal_error(t, "spool read", err);
 		g_clear_error(&err);
-		return FALSE;
 	}
+	return s;
+}
+
+gboolean mg_mime_prescan(struct mg_txn *t)
+{
+	GMimeStream *s = raw_stream(t);
+	if (!s)
+		return FALSE;
 	gint64 n = count_containers(s);
 	g_object_unref(s);
 	if (n > t->cfg->max_mime_parts) {
@@ -125,13 +133,9 @@ gboolean mg_mime_prescan(struct mg_txn *t)
 
 gboolean mg_mime_parse(struct mg_txn *t)
 {
-	GError *err = NULL;
-	GMimeStream *s = mg_spool_stream(t->raw, &err);
-	if (!s) {
-		mg_txn_internal_error(t, "spool read", err);
-		g_clear_error(&err);
+	GMimeStream *s = raw_stream(t);
+	if (!s)
 		return FALSE;
-	}
 	/* Boundaries derive from the body only: the MTA adds its own trace
 	 * fields (Received) to what the milter sees, and the milter and
 	 * `mugaika sanitize` must write identical output. */

@@ -303,6 +303,12 @@ static void verdict_error(struct mg_txn *t, const char *what, const char *why)
 
 /* ---- the steps ---- */
 
+static const char *scan_result_name(enum mg_scan_result kind)
+{
+	static const char *names[] = {"clean", "infected", "unscannable", "error"};
+	return names[kind];
+}
+
 gboolean mg_scan_message_step(struct mg_txn *t)
 {
 	struct scan_res r = {0};
@@ -318,11 +324,7 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 	}
 	scan_stream(t, e, s, "message", &r);
 	g_object_unref(s);
-	section_result(t, "message",
-		       r.kind == MG_SCAN_CLEAN         ? "clean"
-		       : r.kind == MG_SCAN_INFECTED    ? "infected"
-		       : r.kind == MG_SCAN_UNSCANNABLE ? "unscannable"
-						       : "error");
+	section_result(t, "message", scan_result_name(r.kind));
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "message", &r);
 		mg_warn(t->queue_id, "message %s: %s", r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable",
@@ -430,11 +432,7 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 	GMimeStream *s = output_stream(t);
 	scan_stream(t, e, s, "output", &r);
 	g_object_unref(s);
-	section_result(t, "output",
-		       r.kind == MG_SCAN_CLEAN         ? "clean"
-		       : r.kind == MG_SCAN_INFECTED    ? "infected"
-		       : r.kind == MG_SCAN_UNSCANNABLE ? "unscannable"
-						       : "error");
+	section_result(t, "output", scan_result_name(r.kind));
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "output", &r);
 		mg_err(t->queue_id, "rebuilt message %s: %s",
