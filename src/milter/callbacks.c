@@ -19,6 +19,8 @@ struct mg_mctx {
 static GMutex cfg_lock;
 static struct mg_config *cfg_current;
 static gint sessions;
+static gint draining;
+static gint draining;
 
 struct mg_config *mg_milter_config(void)
 {
@@ -41,6 +43,18 @@ void mg_milter_config_set(struct mg_config *cfg)
 int mg_milter_sessions(void)
 {
 	return g_atomic_int_get(&sessions);
+}
+
+void mg_milter_drain(void)
+{
+	g_atomic_int_set(&draining, 1);
+}
+
+/* While stopping: a 4xx, so that the MTA keeps the mail for later. */
+static sfsistat refuse_draining(SMFICTX *ctx)
+{
+	mg_mta->setreply(ctx, "421", "4.3.2", "Mail filter shutting down, try again later");
+	return SMFIS_TEMPFAIL;
 }
 
 static struct mg_mctx *mctx(SMFICTX *ctx)
@@ -96,6 +110,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
 static sfsistat cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 {
 	char addr[INET6_ADDRSTRLEN] = "";
+	if (g_atomic_int_get(&draining))
+		return refuse_draining(ctx);
 	if (sa && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
 	else if (sa && sa->sa_family == AF_INET6)
@@ -126,7 +142,9 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (!m)
 		return SMFIS_TEMPFAIL;
 	mctx_reset_msg(m); /* a new message on the same connection */
-	struct mg_config *cfg = mg_milter_config();
+	struct mg_config *cfg = g_atomic_int_get(&draining) ? NULL : mg_milter_config();
+	if (!cfg)
+		return refuse_draining(ctx);
 	m->txn = mg_txn_new(m->conn, cfg);
 	mg_config_unref(cfg);
 	update_queue_id(ctx, m->txn);

@@ -7,14 +7,17 @@
  * setresuid; then check that root cannot come back) -> run libmilter in its
  * own thread.
  *
- * Signals: libmilter's signal thread owns SIGTERM and SIGINT (stop taking
- * connections; we then wait for sessions in flight to finish).  SIGHUP
- * would stop libmilter too, so the main thread keeps SIGHUP unblocked with
- * its own handler (Linux delivers a process signal to the main thread when
- * it accepts it) and a reload thread loads the new configuration: a bad new
- * file is logged and the old configuration stays in force.  Between
- * signals the reload thread lets the scanner check its database directory
- * every scan_db_check_interval seconds (mg_scan_check_database).
+ * Signals: libmilter's own signal thread would stop everything at once on
+ * SIGHUP or SIGTERM (its worker pool stops serving sessions in flight), so
+ * the main thread keeps SIGHUP, SIGTERM and SIGINT unblocked with its own
+ * handler (Linux delivers a process signal to the main thread when it
+ * accepts it) and hands them to a control thread through a pipe:
+ *   SIGHUP   reload: a bad new file is logged, the old configuration stays;
+ *   SIGTERM  drain: new connections and new messages are answered with a
+ *            temporary failure, messages in flight finish (60 s at most),
+ *            then libmilter is stopped.
+ * Between signals the control thread lets the scanner check its database
+ * directory every scan_db_check_interval seconds (mg_scan_check_database).
  */
 #include "config.h"
 
@@ -113,19 +116,19 @@ static gboolean write_pid_file(const char *path)
 	return ok;
 }
 
-static void on_sighup(int sig)
+static void on_signal(int sig)
 {
 	int saved = errno;
-	if (reload_pipe[1] >= 0 && write(reload_pipe[1], "h", 1) < 0) {
-		/* nothing to do: a reload is already pending */
+	if (reload_pipe[1] >= 0 && write(reload_pipe[1], sig == SIGHUP ? "h" : "t", 1) < 0) {
+		/* nothing to do: the pipe is full, a request is already pending */
 	}
 	errno = saved;
 }
 
-/* Wait for SIGHUP; every scan_db_check_interval seconds meanwhile, let the
- * scanner reload its database if the directory changed (issue 5).
- * Returns FALSE when the pipe is gone. */
-static gboolean reload_wait(void)
+/* Wait for a signal ('h' reload, 't' stop); every scan_db_check_interval
+ * seconds meanwhile, let the scanner reload its database if the directory
+ * changed (issue 5).  Returns 0 when the pipe is gone. */
+static char control_wait(void)
 {
 	char c;
 	for (;;) {
@@ -133,17 +136,32 @@ static gboolean reload_wait(void)
 		struct pollfd pfd = {.fd = reload_pipe[0], .events = POLLIN};
 		int n = poll(&pfd, 1, every > 0 ? (int)MIN(every, 86400) * 1000 : -1);
 		if (n > 0)
-			return read(reload_pipe[0], &c, 1) == 1;
+			return read(reload_pipe[0], &c, 1) == 1 ? c : 0;
 		if (n == 0)
 			mg_scan_check_database();
 		else if (errno != EINTR)
-			return FALSE;
+			return 0;
 	}
+}
+
+/* SIGTERM: refuse new work, let messages in flight finish, stop libmilter. */
+static void drain_and_stop(void)
+{
+	mg_milter_drain();
+	mg_info(NULL, "stopping: %d sessions in flight", mg_milter_sessions());
+	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
+		g_usleep(100 * 1000);
+	smfi_stop();
 }
 
 static void *reload_thread(void *arg)
 {
-	while (reload_wait()) {
+	char c;
+	while ((c = control_wait()) != 0) {
+		if (c == 't') {
+			drain_and_stop();
+			return NULL;
+		}
 		GError *err = NULL;
 		struct mg_config *cfg = mg_config_load(conf_path, &err);
 		if (!cfg) {
@@ -184,10 +202,11 @@ static gboolean open_socket(const char *socket, int64_t timeout)
 	return ok;
 }
 
-/* Start libmilter and the reload thread with all signals blocked in them;
- * the main thread then takes SIGHUP only. */
+/* Start libmilter and the control thread with all signals blocked in them;
+ * the main thread then takes SIGHUP, SIGTERM and SIGINT. */
 static int run(void)
 {
+	static const int handled[] = {SIGHUP, SIGTERM, SIGINT};
 	sigset_t all, hup;
 	pthread_t mt, rt;
 	int rc = 1;
@@ -198,12 +217,14 @@ static int run(void)
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
-	struct sigaction sa = {.sa_handler = on_sighup};
+	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGHUP, &sa, NULL);
 	sigemptyset(&hup);
-	sigaddset(&hup, SIGHUP);
+	for (gsize i = 0; i < G_N_ELEMENTS(handled); i++) {
+		sigaction(handled[i], &sa, NULL);
+		sigaddset(&hup, handled[i]);
+	}
 	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
 	pthread_join(mt, NULL);
 	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)

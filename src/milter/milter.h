@@ -36,5 +36,7 @@ struct mg_config *mg_milter_config(void);
 void mg_milter_config_set(struct mg_config *cfg);
 /* Sessions in progress (for a graceful stop). */
 int mg_milter_sessions(void);
+/* From now on, new connections and new messages get a temporary failure. */
+void mg_milter_drain(void);
 
 #endif

@@ -114,3 +114,45 @@ case "$rc:$FS_REPLY" in
 *) fs_fail "milter down: expected a 4xx, got rc=$rc" ;;
 esac
 fs_start_milter || fs_fail "milter restart"
+
+# SIGTERM while a message is in the middle of DATA: the daemon stops taking
+# new connections but finishes the session in flight, so the message is
+# still sanitized and accepted; then the daemon exits.
+fs_term_reply=$("$PYTHON3" - "$FS_SMTP_PORT" "$FS_MILTER_PID" <<'PY'
+import os, signal, smtplib, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+s = smtplib.SMTP("127.0.0.1", port, timeout=60)
+s.ehlo("sender.example.net")
+s.mail("sender@example.net")
+s.rcpt("staff@city.example.lg.jp")
+s.putcmd("data")
+code, _ = s.getreply()
+assert code == 354, code
+s.send(b"From: sender@example.net\r\nTo: staff@city.example.lg.jp\r\nSubject: in flight\r\n"
+       b"Message-ID: <foundation-term@example.net>\r\n\r\nfirst half\r\n")
+time.sleep(0.5)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+s.send(b"second half\r\n.\r\n")
+code, msg = s.getreply()
+print(code, msg.decode())
+s.quit()
+PY
+)
+if wait "$FS_MILTER_PID" 2>/dev/null; then :; fi
+case "$fs_term_reply" in
+250*)
+	if fs_fetch foundation-term@example.net >/dev/null; then
+		fs_pass "SIGTERM during DATA: the message in flight was finished and delivered"
+	else
+		fs_fail "SIGTERM during DATA: accepted but not delivered"
+	fi
+	;;
+*) FS_REPLY=$fs_term_reply fs_fail "SIGTERM during DATA: the message in flight was not finished" ;;
+esac
+if kill -0 "$FS_MILTER_PID" 2>/dev/null; then
+	fs_fail "mugaika-milter still running after SIGTERM"
+else
+	fs_pass "mugaika-milter exited after SIGTERM"
+fi
+fs_start_milter || fs_fail "milter restart after SIGTERM"
