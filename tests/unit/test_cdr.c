@@ -58,6 +58,13 @@ static void test_filetype_table(void **state)
 		{NULL, "#include <stdio.h>\nint main(void) { return 0; }\n", 47, "main.c", NULL, "text/plain", FALSE,
 		 FALSE, FALSE},
 		{NULL, "#!/bin/sh\necho hi\n", 18, "run.txt", NULL, "text/x-shellscript", TRUE, FALSE, FALSE},
+		/* corpus sweep: a message that libmagic calls text (it starts with a
+		 * Content-Type field), named or declared as one, is not plain text */
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, "fwd.eml", NULL, "text/plain", TRUE, FALSE, FALSE},
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, NULL, "message/rfc822", "text/plain", TRUE, FALSE,
+		 FALSE},
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, NULL, "message/delivery-status", "text/plain", FALSE,
+		 FALSE, FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GBytes *b = rows[i].sample ? cdrtest_sample(rows[i].sample) : g_bytes_new(rows[i].data, rows[i].len);
