@@ -622,6 +622,17 @@ static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *m
 	return GMIME_OBJECT(out);
 }
 
+/* A fragment (message/partial) or a pointer to content elsewhere
+ * (message/external-body): neither can be checked here.  GMime models a
+ * fragment as a subclass of GMimePart and an external body as a plain
+ * part, so this is asked before the leaf test (corpus sweep: fragments
+ * 2..n passed as kept text/plain). */
+static gboolean is_unsupported_message(GMimeObject *obj)
+{
+	return GMIME_IS_MESSAGE_PARTIAL(obj) || is_type(obj, "message/partial") ||
+	       is_type(obj, "message/external-body");
+}
+
 static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const char *path, int depth)
 {
 	if (!rebuild_limits(rb, depth))
@@ -632,9 +643,9 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 		return rebuild_message_part(rb, GMIME_MESSAGE_PART(obj), path, depth);
 	if (is_encrypted(obj))
 		return rebuild_encrypted(rb, obj, path, depth);
-	if (GMIME_IS_PART(obj))
+	if (GMIME_IS_PART(obj) && !is_unsupported_message(obj))
 		return mg_leaf_run(rb->t, GMIME_PART(obj), *path ? path : "1", depth);
-	/* message/partial and anything else GMime models separately */
+	/* message/partial, external bodies and anything else GMime models separately */
 	struct mg_part_report *pr = mg_report_add_part(rb->t->report, *path ? path : "1");
 	pr->declared_type = mg_mime_type_of(obj);
 	pr->action = MG_ACTION_REMOVED;

@@ -232,13 +232,49 @@ static void test_malformed_inputs(void **state)
 	mg_config_unref(cfg);
 }
 
+/* Corpus sweep: a message/partial fragment (GMime: a GMimePart subclass)
+ * or an external body was handed to the leaf stage, typed text/plain and
+ * kept, so fragments 2..n of a split message passed unchecked. */
+static void test_fragments_removed(void **state)
+{
+	static const char *msgs[] = {
+		"Content-Type: message/partial; id=\"x\"; number=2; total=3\n\nTVqQAAMAAAAEAAAA//8AALgAAAAA\n",
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\n"
+		"Content-Type: message/partial; id=\"x\"; number=2; total=3\n\nsecond fragment\n--b--\n",
+		"Content-Type: message/external-body; access-type=URL; URL=\"http://example.org/x.exe\"\n\n"
+		"Content-Type: application/octet-stream\n\n",
+	};
+	struct mg_config *cfg = tu_config("");
+	for (gsize i = 0; i < G_N_ELEMENTS(msgs); i++) {
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, msgs[i], strlen(msgs[i]), 1, &c);
+		const struct mg_report *r = mg_txn_report(t);
+		assert_int_equal(r->verdict.kind, MG_VERDICT_ACCEPT);
+		guint removed = 0;
+		for (guint j = 0; j < r->parts->len; j++) {
+			const struct mg_part_report *p = r->parts->pdata[j];
+			if (g_str_has_prefix(p->declared_type, "message/")) {
+				if (p->action != MG_ACTION_REMOVED)
+					fail_msg("message %zu: %s part %s was not removed", i, p->declared_type,
+						 p->path);
+				removed++;
+			}
+		}
+		if (removed != 1)
+			fail_msg("message %zu: %u fragment/external parts removed, want 1", i, removed);
+		mg_txn_free(t);
+		mg_conn_free(c);
+	}
+	mg_config_unref(cfg);
+}
+
 int main(void)
 {
 	mg_pipeline_global_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limits),           cmocka_unit_test(test_header_ops),
 		cmocka_unit_test(test_deterministic),    cmocka_unit_test(test_stages_after_verdict),
-		cmocka_unit_test(test_malformed_inputs),
+		cmocka_unit_test(test_malformed_inputs), cmocka_unit_test(test_fragments_removed),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mg_pipeline_global_shutdown();
