@@ -8,7 +8,9 @@
  *
  * Every path that cannot prove the output clean ends in REMOVE,
  * UNSCANNABLE, INFECTED or ERROR; nothing is passed through unchanged
- * except by a `keep` rule, and a kept file is still scanned.
+ * except by a `keep` rule, and a kept file is still scanned (kept text
+ * loses the uuencoded/BinHex/yEnc files inside it, cdr_inline.c: then
+ * it is reported rebuilt).
  *
  * Unscannable classes: a rebuilder says why in out->reason; a reason that
  * mentions encryption or a password is "encrypted", one that mentions a

@@ -10,7 +10,8 @@
 # were reported "kept".
 #
 # Message-like files (*.eml, *.msg, *.mbox, or anything from the MIME
-# parser sets whose first line looks like a header) are fed as they are;
+# parser sets whose first line looks like a header) are fed as they are
+# (and, with --nested, also forwarded inside a message/rfc822 part);
 # every other file is attached (base64) to a generated message.  ClamAV's
 # XOR-obfuscated test files are decoded in memory first (key from the
 # corpus MANIFEST.md), never written out decoded except into the per-run
@@ -18,7 +19,7 @@
 #
 # Build with `../configure --enable-sanitizers` first.  Usage:
 #   tests/tools/corpus-sweep.py --mugaika BUILD/mugaika [--corpus DIR]
-#       [--timeout 30] [--jobs 2] [--only SUBSTR] [--out results.json]
+#       [--timeout 30] [--jobs 2] [--only SUBSTR] [--nested] [--out results.json]
 # Exit status 1 when anything was recorded as a failure.
 import argparse
 import base64
@@ -31,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 import email
 import email.policy
@@ -92,6 +94,10 @@ PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|OpenAction|AA|Launch|EmbeddedFiles?|S
                         rb"RichMediaExecute|Subtype\s*/RichMedia)\b")
 
 
+# A file encoded inside delivered text (clients show it as an attachment).
+INLINE_FILE = re.compile(rb"^(begin(-base64)? [0-7]{3,4} \S|=ybegin |\(This file must be converted with BinHex)", re.M)
+
+
 def pdf_tokens(data, run):
     """Active-content names left in a delivered PDF (object streams expanded by qpdf when present)."""
     src, qdf = os.path.join(run, "o.pdf"), os.path.join(run, "q.pdf")
@@ -124,11 +130,27 @@ def check_output(path, run):
             left = [n for n in names if OOXML_ACTIVE.search("/" + n)]
             if left:
                 bad.append("%s: %s" % (name, ", ".join(left[:5])))
+        elif part.get_content_maintype() == "text" and INLINE_FILE.search(data):
+            bad.append("%s: encoded file inside the text" % name)
         elif data[:5] == b"%PDF-":
             left = pdf_tokens(data, run)
             if left:
                 bad.append("%s: %s" % (name, ", ".join(left)))
     return bad
+
+
+def wrap_message(name, data):
+    """The message as a forwarded message/rfc822 attachment (7bit/8bit: GMime parses it)."""
+    if not data.endswith(b"\n"):
+        data += b"\r\n"
+    return (
+        b"From: sweep@example.org\r\nTo: user@example.jp\r\nSubject: fwd " + name.encode() + b"\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sweepFwd\"\r\n\r\n"
+        b"--sweepFwd\r\nContent-Type: text/plain\r\n\r\nforwarded\r\n"
+        b"--sweepFwd\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n"
+        b"Content-Disposition: attachment; filename=\"" + name.encode() + b"\"\r\n\r\n"
+        + data + b"\r\n--sweepFwd--\r\n"
+    )
 
 
 def make_conf(d):
@@ -162,6 +184,11 @@ def run_one(args, conf, tmp, entry):
     rep = os.path.join(run, "report.json")
     if kind == "message":
         shutil.copyfile(path, msg)
+    elif kind == "nested":
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(msg, "wb") as f:
+            f.write(wrap_message(os.path.basename(rel), data))
     else:
         with open(path, "rb") as f:
             data = f.read()
@@ -177,6 +204,7 @@ def run_one(args, conf, tmp, entry):
     res = {"file": rel, "kind": kind, "problems": []}
     out = os.path.join(run, "out.eml")
     outf = open(out, "wb")
+    started = time.monotonic()
     try:
         p = subprocess.run(
             [args.mugaika, "sanitize", "-c", conf, "--report", rep, msg],
@@ -190,6 +218,7 @@ def run_one(args, conf, tmp, entry):
         outf.close()
         if os.path.exists(msg):
             os.unlink(msg)
+    res["seconds"] = round(time.monotonic() - started, 2)
     err = p.stderr.decode("utf-8", "replace")
     res["rc"] = p.returncode
     if p.returncode < 0:
@@ -228,7 +257,7 @@ def run_one(args, conf, tmp, entry):
     return res
 
 
-def corpus_entries(corpus, only):
+def corpus_entries(corpus, only, nested):
     try:
         with open(os.path.join(corpus, "manifest.json")) as f:
             files = [e["file"] for e in json.load(f)]
@@ -241,8 +270,12 @@ def corpus_entries(corpus, only):
         if os.path.basename(rel) in SKIP or (only and only not in rel):
             continue
         src = rel.split("/", 1)[0]
-        kind = "message" if looks_like_message(os.path.join(corpus, rel), src) else "attachment"
-        out.append((rel, kind))
+        if looks_like_message(os.path.join(corpus, rel), src):
+            out.append((rel, "message"))
+            if nested:
+                out.append((rel, "nested"))
+        else:
+            out.append((rel, "attachment"))
     return out
 
 
@@ -254,8 +287,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--only", default="")
     ap.add_argument("--out", default="")
+    ap.add_argument("--nested", action="store_true", help="also run every message forwarded as message/rfc822")
     args = ap.parse_args()
-    entries = corpus_entries(args.corpus, args.only)
+    entries = corpus_entries(args.corpus, args.only, args.nested)
     tmp = tempfile.mkdtemp(prefix="mg-sweep.")
     results = []
     try:
@@ -269,7 +303,7 @@ def main():
                     print("%-60s rc=%s %s" % (r["file"], r["rc"], ",".join(r["problems"])), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    results.sort(key=lambda r: r["file"])
+    results.sort(key=lambda r: (r["file"], r["kind"]))
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1, ensure_ascii=False)
@@ -278,13 +312,16 @@ def main():
         for pr in r["problems"]:
             key = pr.split(" ")[0]
             counts[key] = counts.get(key, 0) + 1
-    nmsg = sum(1 for r in results if r["kind"] == "message")
+    kinds = {}
+    for r in results:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
     verdicts = {}
     for r in results:
         verdicts[str(r.get("verdict"))] = verdicts.get(str(r.get("verdict")), 0) + 1
-    print("swept %d files (%d messages, %d attachments); verdicts %s" % (
-        len(results), nmsg, len(results) - nmsg, verdicts))
+    print("swept %d runs %s; verdicts %s" % (len(results), kinds, verdicts))
     print("problems: %s" % (counts or "none"))
+    slow = sorted((r for r in results if isinstance(r.get("seconds"), float)), key=lambda r: -r["seconds"])[:3]
+    print("slowest: %s" % ", ".join("%s %.1fs" % (r["file"], r["seconds"]) for r in slow))
     return 1 if any(r["problems"] for r in results) else 0
 
 
