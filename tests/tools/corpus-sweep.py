@@ -52,6 +52,9 @@ ACTIVE = re.compile(
     r"application/pdf|^image/|zip|rar|7z|x-tar|gzip|lzh|cab|ms-tnef|rtf|"
     r"x-msdownload|x-dosexec|octet-stream|ole|x-ole-storage"
 )
+# Declared types that are a message or a piece of one: never fine as a
+# kept leaf (a fragment, or an encoded message a client opens whole).
+WHOLE_MESSAGES = ("message/rfc822", "message/global", "message/partial", "message/external-body")
 SAN = re.compile(r"ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|SUMMARY: UndefinedBehavior")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -171,7 +174,8 @@ def kept_active(report):
         if p.get("action") != "kept":
             continue
         t = p.get("detected_type") or p.get("declared_type") or ""
-        if ACTIVE.search(t):
+        declared = (p.get("declared_type") or "").lower()
+        if ACTIVE.search(t) or declared in WHOLE_MESSAGES:
             bad.append("%s %s (%s)" % (p.get("path"), t, p.get("reason")))
     return bad
 
