@@ -63,4 +63,9 @@ enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out 
 enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ole2.c */
 enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *out);
 
+/* Text with uuencoded, BinHex or yEnc files cut out (a marker line each,
+ * "KIND file: NAME" added to cut), or NULL when there is none
+ * (cdr_inline.c). */
+GString *mg_cdr_strip_inline_files(const char *s, gsize len, GPtrArray *cut);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mg_body.h"
+#include "mg_cdr.h"
 #include "mg_charset.h"
 #include "mg_html2text.h"
 #include "mg_log.h"
@@ -137,6 +138,23 @@ static char *html_to_text(struct mg_leaf *leaf)
 	return NULL;
 }
 
+/* A file encoded inside the text (uuencode, BinHex, yEnc) is cut out:
+ * clients show it as an attachment that the CDR never saw. */
+static char *body_strip_files(struct mg_leaf *leaf, char *text)
+{
+	GPtrArray *cut = g_ptr_array_new_with_free_func(g_free);
+	GString *g = mg_cdr_strip_inline_files(text, strlen(text), cut);
+	if (g) {
+		for (guint i = 0; i < cut->len; i++)
+			mg_part_report_removed(leaf->rep, "%s", (char *)cut->pdata[i]);
+		mg_body_event_once(leaf->t, "inline-file-removed");
+		g_free(text);
+		text = g_string_free(g, FALSE);
+	}
+	g_ptr_array_unref(cut);
+	return text;
+}
+
 /* format=flowed survives: the text is the same line for line. */
 static void copy_flowed(GMimeObject *dst, GMimePart *orig)
 {
@@ -177,7 +195,7 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 		text = mg_charset_to_utf8((const char *)leaf->data->data, leaf->data->len, leaf_charset(leaf), &used);
 	if (!text)
 		return NULL;
-	text = text_tidy(text);
+	text = body_strip_files(leaf, text_tidy(text));
 	GMimePart *p = g_mime_part_new_with_type("text", "plain");
 	if (!html)
 		copy_flowed(GMIME_OBJECT(p), leaf->orig);

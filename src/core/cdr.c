@@ -8,7 +8,9 @@
  *
  * Every path that cannot prove the output clean ends in REMOVE,
  * UNSCANNABLE, INFECTED or ERROR; nothing is passed through unchanged
- * except by a `keep` rule, and a kept file is still scanned.
+ * except by a `keep` rule, and a kept file is still scanned (kept text
+ * loses the uuencoded/BinHex/yEnc files inside it, cdr_inline.c: then
+ * it is reported rebuilt).
  *
  * Unscannable classes: a rebuilder says why in out->reason; a reason that
  * mentions encryption or a password is "encrypted", one that mentions a
@@ -186,6 +188,21 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 	return TRUE;
 }
 
+/* A kept file as it is; for text, without the files encoded inside it
+ * (a client shows those as attachments).  FALSE when something was cut. */
+static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+{
+	GString *g = NULL;
+	if (g_str_has_prefix(in->true_type, "text/"))
+		g = mg_cdr_strip_inline_files((const char *)in->data, in->len, out->removed);
+	out->data = g_byte_array_sized_new(g ? (guint)g->len : (guint)in->len);
+	g_byte_array_append(out->data, g ? (const guint8 *)g->str : in->data, g ? (guint)g->len : (guint)in->len);
+	gboolean same = g == NULL;
+	if (g)
+		g_string_free(g, TRUE);
+	return same;
+}
+
 /* Run the rule for the type.  *action says what the part report records. */
 static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action)
 {
@@ -198,10 +215,10 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	}
 	switch (r->action) {
 	case MG_RULE_KEEP:
-		*action = MG_ACTION_KEPT;
-		out->data = g_byte_array_sized_new((guint)in->len);
-		g_byte_array_append(out->data, in->data, (guint)in->len);
-		set_reason(out, "kept by attachment_rule %d (%s)", r->line, r->glob);
+		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+		set_reason(out, "%s by attachment_rule %d (%s)",
+			   *action == MG_ACTION_KEPT ? "kept" : "encoded files inside the text removed, kept", r->line,
+			   r->glob);
 		return MG_CDR_REBUILT;
 	case MG_RULE_REJECT:
 		set_reason(out, "%s is refused by attachment_rule %d", in->true_type, r->line);

@@ -215,11 +215,13 @@ enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 	if (ok) {
 		int n = mg_zpkg_report(&c.z);
 		g_free(out->reason);
+		/* kept links in the reason only, never in the removed list */
+		char *kept = c.links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", c.links_kept,
+							    c.links_kept == 1 ? "" : "s")
+					  : g_strdup("");
 		out->reason = g_strdup_printf("OpenDocument rebuilt: %d active object%s removed%s", n,
-					      n == 1 ? "" : "s", c.links_kept ? ", external hyperlinks kept" : "");
-		if (c.links_kept)
-			g_ptr_array_add(out->removed,
-					g_strdup_printf("external hyperlinks kept (not removed): %d", c.links_kept));
+					      n == 1 ? "" : "s", kept);
+		g_free(kept);
 	}
 	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
 	mg_zpkg_clear(&c.z);

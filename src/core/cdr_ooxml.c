@@ -512,11 +512,14 @@ static void ox_report(struct ox_ctx *c)
 {
 	int n = mg_zpkg_report(&c->z);
 	g_free(c->z.out->reason);
-	c->z.out->reason = g_strdup_printf("Office document rebuilt: %d active object%s removed%s", n,
-					   n == 1 ? "" : "s", c->links_kept ? ", external hyperlinks kept" : "");
-	if (c->links_kept)
-		g_ptr_array_add(c->z.out->removed,
-				g_strdup_printf("external hyperlinks kept (not removed): %d", c->links_kept));
+	/* Kept web links are said in the reason only: the removed list is
+	 * what the notice shows under "removed items". */
+	char *kept = c->links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", c->links_kept,
+						     c->links_kept == 1 ? "" : "s")
+				   : g_strdup("");
+	c->z.out->reason =
+		g_strdup_printf("Office document rebuilt: %d active object%s removed%s", n, n == 1 ? "" : "s", kept);
+	g_free(kept);
 }
 
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out)

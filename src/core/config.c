@@ -56,9 +56,11 @@ static const struct mg_opt mg_options[] = {
 	{ "max_header_size", MG_OPT_SIZE, OFF(max_header_size), "256K", 1 * KiB, 64 * MiB, NULL, NULL,
 	  "Largest header block.  Larger: 552 5.6.0." },
 	{ "max_header_field", MG_OPT_SIZE, OFF(max_header_field), "64K", 998, 16 * MiB, NULL, NULL,
-	  "Largest single header field, continuation lines included.  Larger: 552 5.6.0." },
+	  "Largest single header field, continuation lines included.  Larger: 552 5.6.0.\n"
+	  "Header fields of MIME parts and attached messages: ten times this." },
 	{ "max_headers", MG_OPT_INT, OFF(max_headers), "1000", 10, 100000, NULL, NULL,
-	  "Most header fields in one message.  More: 552 5.6.0." },
+	  "Most header fields in one message.  More: 552 5.6.0.\n"
+	  "Header fields of MIME parts and attached messages, all together: ten times this." },
 	{ "max_mime_depth", MG_OPT_INT, OFF(max_mime_depth), "10", 1, 100, NULL, NULL,
 	  "Deepest nesting of multiparts and attached messages.  Deeper: 552 5.6.0." },
 	{ "max_mime_parts", MG_OPT_INT, OFF(max_mime_parts), "500", 1, 100000, NULL, NULL,

@@ -61,6 +61,7 @@ static const struct ext_row ext_table[] = {
 	{"html", "text/html"},
 	{"xhtml", "text/html"},
 	{"mht", "message/rfc822"},
+	{"eml", "message/rfc822"},
 	{"xml", "text/xml"},
 	{"svg", "image/svg+xml"},
 	{"png", "image/png"},
@@ -180,6 +181,12 @@ static const struct family_row family_table[] = {
 	{"application/onenote", "onenote"},
 	{"application/x-msi", "msi"},
 	{"application/encrypted", "encrypted"},
+	/* a whole message: a mail client opens it and shows its attachments,
+	 * so text that is named or declared one is not plain text (other
+	 * message/ types are reports, text in practice) */
+	{"message/rfc822", "message"},
+	{"message/global", "message"},
+	{"message/news", "message"},
 	{"*zip*", "archive"},
 	{"application/x-7z-compressed", "archive"},
 	{"application/x-rar*", "archive"},

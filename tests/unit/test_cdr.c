@@ -58,6 +58,13 @@ static void test_filetype_table(void **state)
 		{NULL, "#include <stdio.h>\nint main(void) { return 0; }\n", 47, "main.c", NULL, "text/plain", FALSE,
 		 FALSE, FALSE},
 		{NULL, "#!/bin/sh\necho hi\n", 18, "run.txt", NULL, "text/x-shellscript", TRUE, FALSE, FALSE},
+		/* corpus sweep: a message that libmagic calls text (it starts with a
+		 * Content-Type field), named or declared as one, is not plain text */
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, "fwd.eml", NULL, "text/plain", TRUE, FALSE, FALSE},
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, NULL, "message/rfc822", "text/plain", TRUE, FALSE,
+		 FALSE},
+		{NULL, "Content-Type: text/plain\n\nhi\n", 29, NULL, "message/delivery-status", "text/plain", FALSE,
+		 FALSE, FALSE},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GBytes *b = rows[i].sample ? cdrtest_sample(rows[i].sample) : g_bytes_new(rows[i].data, rows[i].len);
@@ -410,6 +417,41 @@ static void test_html_never_passes(void **state)
 	cdrtest_txn_free(t);
 }
 
+/* ---- files encoded inside text (corpus sweep: uuencode in a body) ---- */
+
+static void test_inline_files(void **state)
+{
+	static const struct {
+		const char *in, *want; /* want NULL: nothing to cut */
+		guint cut;
+	} rows[] = {
+		{"hi\nbegin 644 a.docm\nM5&5S=`H`\n`\nend\nbye\n", "hi\n[uuencoded file a.docm removed]\nbye\n", 1},
+		{"hi\r\nbegin 0644 b.exe\r\nM5&5S\r\nend \r\nbye\r\n", "hi\r\n[uuencoded file b.exe removed]\nbye\r\n",
+		 1},
+		{"x\nbegin 644 open.js\nM5&5S\nno end line\n", "x\n[uuencoded file open.js removed]\n", 1},
+		{"begin-base64 644 c.bin\nSGVsbG8=\n====\nz\n", "[uuencoded file c.bin removed]\nz\n", 1},
+		{"=ybegin line=128 size=5 name=d.exe\nabc\n=yend size=5\nq\n", "[yEnc file d.exe removed]\nq\n", 1},
+		{"(This file must be converted with BinHex 4.0)\n:abc\ndef:\nafter\n",
+		 "[BinHex file (no name) removed]\nafter\n", 1},
+		{"begin 644 a\nM\nend\nbegin 644 b\nM\nend\n",
+		 "[uuencoded file a removed]\n[uuencoded file b removed]\n", 2},
+		/* not a block: prose, a two-digit mode, BinHex words without data */
+		{"begin the work\nbegin 64 x\n(This file must be converted with BinHex 4.0)\nno colon\n", NULL, 0},
+		{"", NULL, 0},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		GPtrArray *cut = g_ptr_array_new_with_free_func(g_free);
+		GString *g = mg_cdr_strip_inline_files(rows[i].in, strlen(rows[i].in), cut);
+		if ((g == NULL) != (rows[i].want == NULL) || (g && strcmp(g->str, rows[i].want) != 0) ||
+		    cut->len != rows[i].cut)
+			fail_msg("row %zu: got '%s' (%u cut), want '%s' (%u)", i, g ? g->str : "(none)", cut->len,
+				 rows[i].want ? rows[i].want : "(none)", rows[i].cut);
+		if (g)
+			g_string_free(g, TRUE);
+		g_ptr_array_unref(cut);
+	}
+}
+
 int main(void)
 {
 	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
@@ -420,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_budgets),        cmocka_unit_test(test_rtf),
 		cmocka_unit_test(test_rtf_fields),     cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_utf16),      cmocka_unit_test(test_html_never_passes),
+		cmocka_unit_test(test_inline_files),
 	};
 	return cmocka_run_group_tests(tests, cdrtest_setup, cdrtest_teardown);
 }

@@ -232,13 +232,109 @@ static void test_malformed_inputs(void **state)
 	mg_config_unref(cfg);
 }
 
+/* Corpus sweep: a message/partial fragment (GMime: a GMimePart subclass)
+ * or an external body was handed to the leaf stage, typed text/plain and
+ * kept, so fragments 2..n of a split message passed unchecked. */
+static void test_fragments_removed(void **state)
+{
+	static const char *msgs[] = {
+		"Content-Type: message/partial; id=\"x\"; number=2; total=3\n\nTVqQAAMAAAAEAAAA//8AALgAAAAA\n",
+		"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\n"
+		"Content-Type: message/partial; id=\"x\"; number=2; total=3\n\nsecond fragment\n--b--\n",
+		"Content-Type: message/external-body; access-type=URL; URL=\"http://example.org/x.exe\"\n\n"
+		"Content-Type: application/octet-stream\n\n",
+	};
+	struct mg_config *cfg = tu_config("");
+	for (gsize i = 0; i < G_N_ELEMENTS(msgs); i++) {
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, msgs[i], strlen(msgs[i]), 1, &c);
+		const struct mg_report *r = mg_txn_report(t);
+		assert_int_equal(r->verdict.kind, MG_VERDICT_ACCEPT);
+		guint removed = 0;
+		for (guint j = 0; j < r->parts->len; j++) {
+			const struct mg_part_report *p = r->parts->pdata[j];
+			if (g_str_has_prefix(p->declared_type, "message/")) {
+				if (p->action != MG_ACTION_REMOVED)
+					fail_msg("message %zu: %s part %s was not removed", i, p->declared_type,
+						 p->path);
+				removed++;
+			}
+		}
+		if (removed != 1)
+			fail_msg("message %zu: %u fragment/external parts removed, want 1", i, removed);
+		mg_txn_free(t);
+		mg_conn_free(c);
+	}
+	mg_config_unref(cfg);
+}
+
+/* Corpus sweep: header blocks inside the body (an attached message, a
+ * MIME part) had no bound; GMime keeps each field at 40-90 times its size.
+ * Defaults: max_headers 1000, max_header_field 64K -> 10000 fields in all
+ * such blocks, 640K in one field.  Text that only looks like a header
+ * (a report of "host: OK" lines) stays well inside. */
+enum inner_kind { IK_FIELDS, IK_FOLDED_TO, IK_REPORT_BODY };
+
+static GString *fwd_with_header(enum inner_kind k, gsize n)
+{
+	GString *g = g_string_new("Subject: fwd\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+				  "Content-Type: text/plain\n\nsee attached\n--b\nContent-Type: message/rfc822\n\n");
+	if (k == IK_FOLDED_TO)
+		g_string_append(g, "To: x@example.com");
+	for (gsize i = 0; i < n; i++)
+		if (k == IK_FIELDS)
+			g_string_append_printf(g, "X-H%zu: v\n", i);
+		else if (k == IK_FOLDED_TO)
+			g_string_append_printf(g, ",\n a%zu@example.com", i);
+		else
+			g_string_append_printf(g, "host%zu: OK\n", i);
+	if (k == IK_FOLDED_TO)
+		g_string_append(g, "\n");
+	g_string_append(g, k == IK_REPORT_BODY ? "\n--b--\n" : "Subject: inner\n\ninner body\n--b--\n");
+	return g;
+}
+
+static void test_inner_header_limits(void **state)
+{
+	static const struct {
+		enum inner_kind kind;
+		gsize n;
+		const char *want_ecode; /* NULL: accepted */
+	} rows[] = {
+		{IK_FIELDS, 12000, "5.6.0"},    /* too many fields */
+		{IK_FIELDS, 2000, NULL},        /* more than the top level allows: fine */
+		{IK_FOLDED_TO, 3, NULL},        /* an ordinary To */
+		{IK_FOLDED_TO, 40000, "5.6.0"}, /* one To field of 760K (folded) */
+		{IK_REPORT_BODY, 3000, NULL},   /* a body that looks like fields */
+	};
+	struct mg_config *cfg = tu_config("");
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		GString *m = fwd_with_header(rows[i].kind, rows[i].n);
+		struct mg_conn *c;
+		struct mg_txn *t = tu_run(cfg, m->str, m->len, 1, &c);
+		const struct mg_verdict *v = &mg_txn_report(t)->verdict;
+		if (rows[i].want_ecode ? (v->kind != MG_VERDICT_REJECT || g_strcmp0(v->ecode, rows[i].want_ecode) != 0)
+				       : v->kind != MG_VERDICT_ACCEPT)
+			fail_msg("row %zu: verdict %d %s, want %s", i, v->kind, v->ecode ? v->ecode : "",
+				 rows[i].want_ecode ? rows[i].want_ecode : "accept");
+		mg_txn_free(t);
+		mg_conn_free(c);
+		g_string_free(m, TRUE);
+	}
+	mg_config_unref(cfg);
+}
+
 int main(void)
 {
 	mg_pipeline_global_init();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits),           cmocka_unit_test(test_header_ops),
-		cmocka_unit_test(test_deterministic),    cmocka_unit_test(test_stages_after_verdict),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_header_ops),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stages_after_verdict),
 		cmocka_unit_test(test_malformed_inputs),
+		cmocka_unit_test(test_fragments_removed),
+		cmocka_unit_test(test_inner_header_limits),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mg_pipeline_global_shutdown();
