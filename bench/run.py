@@ -3,9 +3,10 @@
 
 usage: bench/run.py [BUILDDIR] [--repeat N] [--callgrind] [--only TEXT] [--keep DIR]
 
-Default mode: per shape, the median wall time of N runs, its ratio to the
-baseline shape (a small text-only message) measured in the same run, input
-MB/s, peak RSS in MiB and its ratio to the baseline's.
+Default mode: per shape, the median wall time of N runs and its ratio to
+the baseline shape (a small text-only message) measured in the same run,
+the median CPU time (user + system) and its ratio, input MB/s, peak RSS in
+MiB and its ratio to the baseline's.
 
 --callgrind: per shape, the instructions executed (valgrind callgrind, one
 run: repeatable to a fraction of a percent) and their ratio to the
@@ -53,12 +54,14 @@ def write_conf(d):
 
 
 def run_once(mugaika, conf, path):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu0 = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
     t0 = time.perf_counter()
     rc = subprocess.run([mugaika, "sanitize", "-c", conf, path], stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL, check=False).returncode
     dt = time.perf_counter() - t0
-    return dt, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss), rc
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return dt, max(before, ru.ru_maxrss), rc, ru.ru_utime + ru.ru_stime - cpu0
 
 
 def measure_wall(mugaika, conf, path, repeat):
@@ -66,7 +69,7 @@ def measure_wall(mugaika, conf, path, repeat):
     # interpreter so that shapes do not see each other's peak.
     out = subprocess.run([sys.executable, __file__, "--one", mugaika, conf, path, str(repeat)],
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1]) / 1024, int(out[2])
+    return float(out[0]), int(out[1]) / 1024, int(out[2]), float(out[3])
 
 
 def measure_callgrind(mugaika, conf, path, prof):
@@ -103,10 +106,10 @@ def main():
                 base = base or ir
                 line = "%-22s %14d  x%7.1f  %6.0f Ir/B" % (name, ir, ir / base, ir / len(data))
             else:
-                t, m, rc = measure_wall(mugaika, conf, path, repeat)
-                base = base or (t, m)
-                line = "%-22s %8.4fs  x%7.1f  %7.1f MB/s  %7.1f MiB  x%5.1f" % (
-                    name, t, t / base[0], len(data) / t / 1e6, m, m / base[1])
+                t, m, rc, cpu = measure_wall(mugaika, conf, path, repeat)
+                base = base or (t, m, cpu)
+                line = "%-22s %8.4fs  x%6.1f  cpu %7.4fs  x%6.1f  %6.1f MB/s  %6.1f MiB  x%4.1f" % (
+                    name, t, t / base[0], cpu, cpu / base[2], len(data) / t / 1e6, m, m / base[1])
             print(line + ("" if rc == 0 else "  EXIT %d (not a clean delivery)" % rc), flush=True)
 
 
@@ -114,6 +117,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
         _, _, mg, cf, p, n = sys.argv
         runs = [run_once(mg, cf, p) for _ in range(int(n))]
-        print(statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs))
+        print(statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs),
+              statistics.median(r[3] for r in runs))
     else:
         main()
