@@ -1,14 +1,22 @@
 #!/usr/bin/env python3
-"""Benchmarks of `mugaika sanitize`: time and peak memory per message shape,
-reported as ratios against a baseline measured in the same run (a small
-text-only message), so that results compare across machines.
+"""Benchmarks of `mugaika sanitize` on generated message shapes (shapes.py).
 
-usage: bench/run.py [BUILDDIR] [--repeat N]
-Prints one line per case: median seconds, ratio to the baseline, MB/s of
-input, peak RSS in MiB and its ratio to the baseline's.  Never used as a
-pass/fail test.
+usage: bench/run.py [BUILDDIR] [--repeat N] [--callgrind] [--only TEXT] [--keep DIR]
+
+Default mode: per shape, the median wall time of N runs and its ratio to
+the baseline shape (a small text-only message) measured in the same run,
+the median CPU time (user + system) and its ratio, input MB/s, peak RSS in
+MiB and its ratio to the baseline's.
+
+--callgrind: per shape, the instructions executed (valgrind callgrind, one
+run: repeatable to a fraction of a percent) and their ratio to the
+baseline's; the profiles are kept (--keep DIR, default a temporary
+directory) for callgrind_annotate.
+
+Every run must end with an exit status the shape expects (0: delivered);
+anything else is printed, since a failing run (a missing virus database
+answers 75 at once) would otherwise look very fast.  Never a pass/fail test.
 """
-import base64
 import os
 import resource
 import statistics
@@ -17,67 +25,99 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import shapes  # noqa: E402
 
-def message(parts, attachment_size):
-    lines = ["From: bench@example.net", "To: staff@city.example.lg.jp", "Subject: bench",
-             "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="bb"', "",
-             "--bb", "Content-Type: text/plain; charset=utf-8", "", "本文です。" * 50]
-    for i in range(parts):
-        lines += ["--bb", "Content-Type: application/octet-stream",
-                  'Content-Disposition: attachment; filename="f%d.bin"' % i,
-                  "Content-Transfer-Encoding: base64", ""]
-        data = os.urandom(attachment_size)
-        lines.append(base64.encodebytes(data).decode())
-    lines.append("--bb--")
-    return "\n".join(lines).encode()
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-CASES = [
-    ("baseline: 2 KB text", 0, 0),
-    ("1 MB attachment", 1, 1 << 20),
-    ("10 MB attachment", 1, 10 << 20),
-    ("200 small parts", 200, 2048),
-]
+def arg(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def write_conf(d):
+    subprocess.run(["sh", os.path.join(TOP, "tests", "mkclamdb.sh"), os.path.join(d, "clamdb")], check=True)
+    for sub in ("spool", "var"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    conf = os.path.join(d, "bench.conf")
+    with open(conf, "w") as f:
+        f.write("spool_dir = %(d)s/spool\nspool_memory_max = 1M\nmax_message_size = 64M\n"
+                "max_part_size = 32M\nmax_decoded_total = 64M\nclamav_database = %(d)s/clamdb\n"
+                "quarantine_dir = %(d)s/var/quarantine\naudit_log = %(d)s/var/audit.log\n"
+                "admin_audit_log = %(d)s/var/admin.log\ninternal_domain = city.example.lg.jp\n"
+                "log_level = warning\n"
+                # wall-clock budgets would cut work short under valgrind (50x
+                # slower) and make instruction counts depend on the machine
+                "max_processing_time = 3600\nattachment_time_budget = 3600\nscan_max_time = 3600\n"
+                % {"d": d})
+    return conf
 
 
 def run_once(mugaika, conf, path):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu0 = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
     t0 = time.perf_counter()
-    subprocess.run([mugaika, "sanitize", "-c", conf, path], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    rc = subprocess.run([mugaika, "sanitize", "-c", conf, path], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL, check=False).returncode
     dt = time.perf_counter() - t0
-    return dt, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return dt, max(before, ru.ru_maxrss), rc, ru.ru_utime + ru.ru_stime - cpu0
+
+
+def measure_wall(mugaika, conf, path, repeat):
+    # RSS of children is a high-water mark: measure each shape in a fresh
+    # interpreter so that shapes do not see each other's peak.
+    out = subprocess.run([sys.executable, __file__, "--one", mugaika, conf, path, str(repeat)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2]), float(out[3])
+
+
+def measure_callgrind(mugaika, conf, path, prof):
+    res = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + prof, mugaika, "sanitize",
+                          "-c", conf, path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in open(prof):
+        if line.startswith(("summary:", "totals:")):
+            return int(line.split()[1]), res.returncode
+    raise RuntimeError("no totals in " + prof)
 
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "."
-    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
-    mugaika = os.path.join(build, "mugaika")
+    repeat = int(arg("--repeat", "5"))
+    only = arg("--only")
+    mugaika = os.path.abspath(os.path.join(build, "mugaika"))
+    cg = "--callgrind" in sys.argv
     with tempfile.TemporaryDirectory() as d:
-        conf = os.path.join(d, "bench.conf")
-        with open(conf, "w") as f:
-            f.write("spool_dir = %s\nmax_message_size = 64M\nmax_part_size = 32M\n" % d)
-        base_t = base_m = None
-        for name, parts, size in CASES:
-            path = os.path.join(d, "m.eml")
-            data = message(parts, size)
+        keep = arg("--keep", d)
+        os.makedirs(keep, exist_ok=True)
+        conf = write_conf(d)
+        base = None
+        print("# %s  %s" % (time.strftime("%Y-%m-%d %H:%M"), "callgrind instructions" if cg else
+                            "median of %d runs" % repeat))
+        for i, (name, build_msg) in enumerate(shapes.CASES):
+            if i and only and only not in name:
+                continue
+            path = os.path.join(keep, "shape%02d.eml" % i)
+            data = build_msg()
             with open(path, "wb") as f:
                 f.write(data)
-            # RSS of children is a high-water mark: measure each case in a
-            # fresh interpreter so cases do not see each other's peak.
-            res = subprocess.run([sys.executable, __file__, "--one", mugaika, conf, path, str(repeat)],
-                                 capture_output=True, text=True, check=True).stdout.split()
-            t, m = float(res[0]), int(res[1]) / 1024
-            if base_t is None:
-                base_t, base_m = t, m
-            print("%-22s %8.4fs  x%7.1f  %7.1f MB/s  %7.1f MiB  x%5.1f" %
-                  (name, t, t / base_t, len(data) / t / 1e6, m, m / base_m))
+            if cg:
+                ir, rc = measure_callgrind(mugaika, conf, path, os.path.join(keep, "shape%02d.callgrind" % i))
+                base = base or ir
+                line = "%-22s %14d  x%7.1f  %6.0f Ir/B" % (name, ir, ir / base, ir / len(data))
+            else:
+                t, m, rc, cpu = measure_wall(mugaika, conf, path, repeat)
+                base = base or (t, m, cpu)
+                line = "%-22s %8.4fs  x%6.1f  cpu %7.4fs  x%6.1f  %6.1f MB/s  %6.1f MiB  x%4.1f" % (
+                    name, t, t / base[0], cpu, cpu / base[2], len(data) / t / 1e6, m, m / base[1])
+            print(line + ("" if rc == 0 else "  EXIT %d (not a clean delivery)" % rc), flush=True)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
         _, _, mg, cf, p, n = sys.argv
         runs = [run_once(mg, cf, p) for _ in range(int(n))]
-        print(statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+        print(statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs),
+              statistics.median(r[3] for r in runs))
     else:
         main()

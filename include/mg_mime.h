@@ -33,8 +33,6 @@ GMimeParserOptions *mg_mime_parser_options(void);
  * else Content-Type name; RFC 2231 continuations and charsets, RFC 2047,
  * raw 8-bit), or NULL. */
 char *mg_mime_part_filename(GMimePart *part);
-/* Hex SHA-256 of data into out[65]. */
-void mg_sha256_hex(const void *data, gsize len, char out[65]);
 
 /* One leaf on its way through the pipeline. */
 struct mg_leaf {

@@ -10,6 +10,7 @@
 #include "mg_charset.h"
 #include "mg_html2text.h"
 #include "mg_log.h"
+#include "mg_sha256.h"
 
 static const char *leaf_charset(const struct mg_leaf *leaf)
 {
@@ -212,7 +213,7 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 	if (html)
 		leaf->rep->new_type = g_strdup("text/plain");
 	leaf->rep->new_size = (gint64)strlen(text);
-	leaf->rep->new_sha256 = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+	leaf->rep->new_sha256 = mg_sha256_hex_dup(text, strlen(text));
 	body_record(t, leaf->rep, GMIME_OBJECT(p), html);
 	g_free(text);
 	g_free(used);

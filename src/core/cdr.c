@@ -31,6 +31,7 @@
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
 #include "mg_log.h"
+#include "mg_sha256.h"
 #include "mg_pipeline.h"
 #include "mg_rebuild.h"
 #include "mg_scan.h"

@@ -125,7 +125,7 @@ static const struct ext_row ext_table[] = {
 };
 
 struct family_row {
-	const char *pattern; /* g_pattern_match_simple on the lower-case type */
+	const char *pattern; /* glob on the lower-case type: '*' only (star_match) */
 	const char *family;
 };
 
@@ -248,6 +248,31 @@ static gboolean is_active_family(const char *fam)
 	return FALSE;
 }
 
+/* Does glob P ('*' is the only wildcard) match all of S?  The family
+ * table is asked several times per file, for every member of an archive:
+ * g_pattern_match_simple compiled each pattern on every call. */
+static gboolean star_match(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			resume = s;
+		} else if (*p == *s) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++resume;
+		} else {
+			return FALSE;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
 const char *mg_filetype_family(const char *type)
 {
 	if (!type)
@@ -255,7 +280,7 @@ const char *mg_filetype_family(const char *type)
 	char *low = g_ascii_strdown(type, -1);
 	const char *fam = NULL;
 	for (gsize i = 0; !fam && i < G_N_ELEMENTS(family_table); i++)
-		if (g_pattern_match_simple(family_table[i].pattern, low))
+		if (star_match(family_table[i].pattern, low))
 			fam = family_table[i].family;
 	g_free(low);
 	return fam;

@@ -59,12 +59,27 @@ static const struct {
 	{"tr", T_TR},         {"td", T_CELL},       {"th", T_CELL},       {"a", T_A},           {"img", T_IMG},
 };
 
+/* tags[] by name, built once: every start tag is looked up. */
+static gpointer tag_index_init(gpointer unused)
+{
+	GHashTable *idx = g_hash_table_new(g_str_hash, g_str_equal);
+	for (gsize i = 0; i < G_N_ELEMENTS(tags); i++)
+		g_hash_table_insert(idx, (gpointer)tags[i].name, GINT_TO_POINTER(tags[i].kind + 1));
+	return idx;
+}
+
 static enum tag_kind tag_kind_of(const char *name)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(tags); i++)
-		if (g_ascii_strcasecmp(name, tags[i].name) == 0)
-			return tags[i].kind;
-	return T_OTHER;
+	static GOnce once = G_ONCE_INIT;
+	GHashTable *idx = g_once(&once, tag_index_init, NULL);
+	char low[16]; /* longer than every name in tags[] */
+	gsize n = strlen(name);
+	if (n >= sizeof low)
+		return T_OTHER;
+	for (gsize i = 0; i <= n; i++)
+		low[i] = g_ascii_tolower(name[i]);
+	gpointer k = g_hash_table_lookup(idx, low);
+	return k ? (enum tag_kind)(GPOINTER_TO_INT(k) - 1) : T_OTHER;
 }
 
 struct frame {

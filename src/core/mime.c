@@ -15,6 +15,7 @@
 #include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
+#include "mg_sha256.h"
 #include "mg_smime.h"
 
 static GMimeParserOptions *parser_options;
@@ -55,13 +56,6 @@ char *mg_mime_type_of(GMimeObject *obj)
 	return l;
 }
 
-void mg_sha256_hex(const void *data, gsize len, char out[65])
-{
-	char *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
-	g_strlcpy(out, h, 65);
-	g_free(h);
-}
-
 /* Count container Content-Type fields in the raw message (case-insensitive,
  * folding allowed between the colon and the type).  Reads in blocks; the
  * last TAIL bytes of a block are carried into the next one and matches that
@@ -70,11 +64,14 @@ void mg_sha256_hex(const void *data, gsize len, char out[65])
 static gint64 count_in(const char *low, gsize len, gsize limit)
 {
 	static const char pat[] = "content-type:";
+	const char *end = low + len;
+	/* Matches end at the first NUL of the block (as with g_strstr_len). */
+	const char *stop = low + strnlen(low, len);
 	gint64 n = 0;
-	for (const char *p = low; (p = g_strstr_len(p, (gssize)(low + len - p), pat)) != NULL; p++) {
+	for (const char *p = low; (p = memmem(p, (gsize)(stop - p), pat, sizeof pat - 1)) != NULL; p++) {
 		if ((gsize)(p - low) >= limit)
 			break;
-		const char *v = p + sizeof pat - 1, *end = low + len;
+		const char *v = p + sizeof pat - 1;
 		while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
 			v++;
 		if ((end - v >= 10 && memcmp(v, "multipart/", 10) == 0) ||
@@ -92,9 +89,10 @@ static gint64 count_containers(GMimeStream *s)
 	for (;;) {
 		gssize got = g_mime_stream_read(s, buf + len, sizeof buf - len);
 		gboolean eof = got <= 0;
+		gsize old = len;
 		len += eof ? 0 : (gsize)got;
-		for (gsize i = 0; i < len; i++)
-			buf[i] = g_ascii_tolower(buf[i]);
+		for (gsize i = old; i < len; i++) /* the carried tail is lower case already */
+			buf[i] = (char)(buf[i] >= 'A' && buf[i] <= 'Z' ? buf[i] + ('a' - 'A') : buf[i]);
 		gsize limit = eof ? len : (len > PRESCAN_TAIL ? len - PRESCAN_TAIL : 0);
 		n += count_in(buf, len, limit);
 		if (eof)
@@ -229,14 +227,15 @@ gboolean mg_mime_parse(struct mg_txn *t)
 	/* Boundaries derive from the body only: the MTA adds its own trace
 	 * fields (Received) to what the milter sees, and the milter and
 	 * `mugaika sanitize` must write identical output. */
-	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	struct mg_sha256 ck;
 	char buf[65536];
 	gssize n;
+	mg_sha256_init(&ck);
 	g_mime_stream_seek(s, (gint64)t->body_offset, GMIME_STREAM_SEEK_SET);
 	while ((n = g_mime_stream_read(s, buf, sizeof buf)) > 0)
-		g_checksum_update(ck, (const guchar *)buf, n);
-	t->boundary_seed = g_strdup(g_checksum_get_string(ck));
-	g_checksum_free(ck);
+		mg_sha256_update(&ck, buf, (gsize)n);
+	t->boundary_seed = g_malloc(65);
+	mg_sha256_final_hex(&ck, t->boundary_seed);
 	g_mime_stream_reset(s);
 	GMimeParser *p = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);

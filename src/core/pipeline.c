@@ -237,22 +237,45 @@ const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *c
 	return &t->report->verdict;
 }
 
-/* Normalize CRLF to LF (across chunk boundaries) and spool. */
+/* Append DATA to BUF with CRLF turned into LF; a CR at the end of DATA is
+ * held in t->body_cr until the next byte shows whether LF follows. */
+static void lf_append(struct mg_txn *t, GString *buf, const char *data, gsize len)
+{
+	const char *p = data, *end = data + len;
+	if (t->body_cr && p < end) {
+		if (*p != '\n')
+			g_string_append_c(buf, '\r');
+		t->body_cr = FALSE;
+	}
+	while (p < end) {
+		const char *cr = memchr(p, '\r', (gsize)(end - p));
+		g_string_append_len(buf, p, (cr ? cr : end) - p);
+		if (!cr)
+			return;
+		p = cr + 1;
+		if (p == end)
+			t->body_cr = TRUE;
+		else if (*p != '\n')
+			g_string_append_c(buf, '\r');
+	}
+}
+
+/* Normalize CRLF to LF (across chunk boundaries) and spool.  Data without
+ * CR (LF-only input, most of a file given to `mugaika sanitize`) goes to the
+ * spool as it is, without a copy. */
 static void spool_lf(struct mg_txn *t, const char *data, gsize len)
 {
 	GError *err = NULL;
-	GString *buf = g_string_sized_new(len + 1);
-	for (gsize i = 0; i < len; i++) {
-		if (t->body_cr && data[i] != '\n')
-			g_string_append_c(buf, '\r');
-		t->body_cr = FALSE;
-		if (data[i] == '\r')
-			t->body_cr = TRUE;
-		else
-			g_string_append_c(buf, data[i]);
+	GString *buf = NULL;
+	if (t->body_cr || (len > 0 && memchr(data, '\r', len))) {
+		buf = g_string_sized_new(len + 1);
+		lf_append(t, buf, data, len);
+		data = buf->str;
+		len = buf->len;
 	}
-	enum mg_spool_status st = mg_spool_write(t->raw, buf->str, buf->len, &err);
-	g_string_free(buf, TRUE);
+	enum mg_spool_status st = mg_spool_write(t->raw, data, len, &err);
+	if (buf)
+		g_string_free(buf, TRUE);
 	if (st == MG_SPOOL_FULL)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_message_size",
 			    "Message exceeds the size limit of %" G_GINT64_FORMAT " bytes",

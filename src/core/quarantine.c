@@ -19,6 +19,7 @@
 
 #include "mg_audit.h"
 #include "mg_quarantine.h"
+#include "mg_sha256.h"
 
 G_DEFINE_QUARK(mg - quarantine - error - quark, mg_quarantine_error)
 
@@ -136,7 +137,7 @@ static gboolean write_fd_all(int fd, const char *data, gsize len)
 }
 
 /* Copy a stream into fd, hashing what is written. */
-static gboolean copy_stream(GMimeStream *in, int fd, GChecksum *sum, gint64 *size)
+static gboolean copy_stream(GMimeStream *in, int fd, struct mg_sha256 *sum, gint64 *size)
 {
 	char buf[65536];
 	ssize_t n;
@@ -144,7 +145,7 @@ static gboolean copy_stream(GMimeStream *in, int fd, GChecksum *sum, gint64 *siz
 	while ((n = g_mime_stream_read(in, buf, sizeof buf)) > 0) {
 		if (!write_fd_all(fd, buf, (gsize)n))
 			return FALSE;
-		g_checksum_update(sum, (const guchar *)buf, n);
+		mg_sha256_update(sum, buf, (gsize)n);
 		*size += n;
 	}
 	if (n < 0)
@@ -170,17 +171,18 @@ static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ex
 {
 	char *dir = day_dir(s, id), *final = entry_path(s, id, ext);
 	char *tmp = g_strdup_printf("%s/.%s%s.XXXXXX", dir, id, ext);
-	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	struct mg_sha256 sum;
 	int fd = -1;
 	gboolean ok = FALSE;
 	gint64 n = (gint64)len;
 
+	mg_sha256_init(&sum);
 	gboolean new_dir = !g_file_test(dir, G_FILE_TEST_IS_DIR);
 	if (g_mkdir_with_parents(dir, 0700) != 0 || (fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600)) < 0)
 		goto out;
 	if (new_dir)
 		adopt_owner(s, -1, dir);
-	if (in ? !copy_stream(in, fd, sum, &n) : !write_fd_all(fd, data, len))
+	if (in ? !copy_stream(in, fd, &sum, &n) : !write_fd_all(fd, data, len))
 		goto out;
 	adopt_owner(s, fd, NULL);
 	if (fsync(fd) != 0 || close(fd) != 0) {
@@ -191,7 +193,7 @@ static gboolean write_atomic(struct mg_qstore *s, const char *id, const char *ex
 	if (rename(tmp, final) != 0 || !fsync_dir(dir))
 		goto out;
 	if (sha256)
-		g_strlcpy(sha256, g_checksum_get_string(sum), 65);
+		mg_sha256_final_hex(&sum, sha256);
 	if (size)
 		*size = n;
 	ok = TRUE;
@@ -202,7 +204,6 @@ out:
 			close(fd);
 		unlink(tmp);
 	}
-	g_checksum_free(sum);
 	g_free(tmp);
 	g_free(final);
 	g_free(dir);

@@ -18,6 +18,7 @@
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
 #include "mg_pipeline.h"
+#include "mg_sha256.h"
 #include "testutil.h"
 
 /* ---- threads: libmagic and libxml2 shared by concurrent sessions ---- */
