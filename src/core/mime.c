@@ -65,10 +65,9 @@ static gint64 count_in(const char *low, gsize len, gsize limit)
 {
 	static const char pat[] = "content-type:";
 	const char *end = low + len;
-	/* Matches end at the first NUL of the block (as with g_strstr_len). */
-	const char *stop = low + strnlen(low, len);
 	gint64 n = 0;
-	for (const char *p = low; (p = memmem(p, (gsize)(stop - p), pat, sizeof pat - 1)) != NULL; p++) {
+	/* memmem, not a string search: a NUL byte must not hide what follows */
+	for (const char *p = low; (p = memmem(p, (gsize)(end - p), pat, sizeof pat - 1)) != NULL; p++) {
 		if ((gsize)(p - low) >= limit)
 			break;
 		const char *v = p + sizeof pat - 1;

@@ -451,66 +451,67 @@ static void test_inline_files(void **state)
 			g_string_free(g, TRUE);
 		g_ptr_array_unref(cut);
 	}
-	/* The family table's globs: '*' anywhere, first match wins, case folded. */
-	static void test_family_globs(void **state)
-	{
-		static const struct {
-			const char *type, *want;
-		} rows[] = {
-			{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "word"},
-			{"APPLICATION/MSWORD", "word"},
-			{"application/msword2", NULL},
-			{"application/vnd.ms-excel.sheet.macroenabled.12", "excel"},
-			{"image/svg+xml", "xml"},
-			{"image/png", "image"},
-			{"application/x-zip-compressed", "archive"},
-			{"application/zip", "archive"},
-			{"text/xmlxml", "xml"}, /* "*xml" must try the later "xml" too */
-			{"application/rdf+xml", "xml"},
-			{"application/xmlx", NULL},
-			{"text/plain", "text"},
-			{"text/", "text"},
-			{"text", NULL},
-			{"text/x-script.python", "script"},
-			{"", NULL},
-			{NULL, NULL},
-		};
-		for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
-			if (g_strcmp0(mg_filetype_family(rows[i].type), rows[i].want) != 0)
-				fail_msg("%s: got %s, want %s", rows[i].type, mg_filetype_family(rows[i].type),
-					 rows[i].want);
-	}
+}
 
-	/* SHA-256 hex against the FIPS 180-2 vectors, one-shot and in pieces. */
-	static void test_sha256(void **state)
-	{
-		char hex[65];
-		mg_sha256_hex("", 0, hex);
-		assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-		mg_sha256_hex("abc", 3, hex);
-		assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-		char a[1000];
-		memset(a, 'a', sizeof a);
-		struct mg_sha256 h;
-		mg_sha256_init(&h);
-		for (int i = 0; i < 1000; i++) /* a million "a" */
-			mg_sha256_update(&h, a, sizeof a);
-		mg_sha256_final_hex(&h, hex);
-		assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	}
+/* The family table's globs: '*' anywhere, first match wins, case folded. */
+static void test_family_globs(void **state)
+{
+	static const struct {
+		const char *type, *want;
+	} rows[] = {
+		{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "word"},
+		{"APPLICATION/MSWORD", "word"},
+		{"application/msword2", NULL},
+		{"application/vnd.ms-excel.sheet.macroenabled.12", "excel"},
+		{"image/svg+xml", "xml"},
+		{"image/png", "image"},
+		{"application/x-zip-compressed", "archive"},
+		{"application/zip", "archive"},
+		{"text/xmlxml", "xml"}, /* "*xml" must try the later "xml" too */
+		{"application/rdf+xml", "xml"},
+		{"application/xmlx", NULL},
+		{"text/plain", "text"},
+		{"text/", "text"},
+		{"text", NULL},
+		{"text/x-script.python", "script"},
+		{"", NULL},
+		{NULL, NULL},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++)
+		if (g_strcmp0(mg_filetype_family(rows[i].type), rows[i].want) != 0)
+			fail_msg("%s: got %s, want %s", rows[i].type, mg_filetype_family(rows[i].type), rows[i].want);
+}
 
-	int main(void)
-	{
-		tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
-			cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_field_codes),
-			cmocka_unit_test(test_dispositions),   cmocka_unit_test(test_depth_limit),
-			cmocka_unit_test(test_budgets),        cmocka_unit_test(test_rtf),
-			cmocka_unit_test(test_rtf_fields),     cmocka_unit_test(test_csv),
-			cmocka_unit_test(test_csv_utf16),      cmocka_unit_test(test_html_never_passes),
-			cmocka_unit_test(test_inline_files),   cmocka_unit_test(test_family_globs),
-			cmocka_unit_test(test_sha256),
-		};
-		return cmocka_run_group_tests(tests, cdrtest_setup, cdrtest_teardown);
-	}
+/* SHA-256 hex against the FIPS 180-2 vectors, one-shot and in pieces. */
+static void test_sha256(void **state)
+{
+	char hex[65];
+	mg_sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	mg_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	char a[1000];
+	memset(a, 'a', sizeof a);
+	struct mg_sha256 h;
+	mg_sha256_init(&h);
+	for (int i = 0; i < 1000; i++) /* a million "a" */
+		mg_sha256_update(&h, a, sizeof a);
+	mg_sha256_final_hex(&h, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+int main(void)
+{
+	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_field_codes),
+		cmocka_unit_test(test_dispositions),   cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_budgets),        cmocka_unit_test(test_rtf),
+		cmocka_unit_test(test_rtf_fields),     cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_utf16),      cmocka_unit_test(test_html_never_passes),
+		cmocka_unit_test(test_inline_files),   cmocka_unit_test(test_family_globs),
+		cmocka_unit_test(test_sha256),
+	};
+	return cmocka_run_group_tests(tests, cdrtest_setup, cdrtest_teardown);
+}

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include "mg_pipeline.h"
-#include "mg_spool.h"
 #include "mg_txn.h"
 #include "testutil.h"
 
@@ -118,6 +117,30 @@ static void test_limits(void **state)
 		mg_config_unref(cfg);
 		g_free(msg);
 	}
+}
+
+/* The container guard runs before GMime's recursive parser: a NUL byte in
+ * the body must not hide the nested containers that follow it (the guard
+ * once stopped at the first NUL of each block).  The guard's rule name
+ * shows that it, and not the later depth check, refused the message. */
+static void test_prescan_sees_past_nul(void **state)
+{
+	GString *g =
+		g_string_new("Content-Type: multipart/mixed; boundary=\"b0\"\n\n--b0\nContent-Type: text/plain\n\n");
+	g_string_append_len(g, "x\0y\n", 4);
+	for (int i = 0; i < 600; i++)
+		g_string_append_printf(g, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n", i, i + 1);
+	struct mg_config *cfg = tu_config("");
+	struct mg_conn *c;
+	struct mg_txn *t = tu_run(cfg, g->str, g->len, 0, &c);
+	const struct mg_verdict *v = &mg_txn_report(t)->verdict;
+	assert_int_equal(v->kind, MG_VERDICT_REJECT);
+	assert_string_equal(v->ecode, "5.6.0");
+	assert_string_equal(v->rule, "max_mime_parts");
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+	g_string_free(g, TRUE);
 }
 
 static void test_header_ops(void **state)
@@ -322,69 +345,73 @@ static void test_inner_header_limits(void **state)
 		mg_txn_free(t);
 		mg_conn_free(c);
 		g_string_free(m, TRUE);
-		/* What the spool holds of the body, plus the CR still held back (the end
-		 * of message writes it). */
-		static char *spooled_body(struct mg_txn * t)
-		{
-			char *buf = NULL;
-			size_t n = 0;
-			FILE *f = open_memstream(&buf, &n);
-			assert_true(mg_spool_copy_to(t->raw, f, NULL));
-			fclose(f);
-			char *body = g_strconcat(buf + t->body_offset, t->body_cr ? "\r" : "", NULL);
-			free(buf);
-			return body;
-		}
+	}
+	mg_config_unref(cfg);
+}
 
-		/* CRLF becomes LF in the spool; any other CR stays, wherever the chunks
-		 * (milter body callbacks) are cut. */
-		static void test_spool_crlf(void **state)
-		{
-			static const struct {
-				const char *in, *want;
-			} rows[] = {
-				{"a\r\nb\r\n", "a\nb\n"}, {"a\rb", "a\rb"},
-				{"a\r\r\nb", "a\r\nb"},   {"a\r", "a\r"},
-				{"\r\n\r\n", "\n\n"},     {"x\r\ry", "x\r\ry"},
-				{"no cr\n", "no cr\n"},   {"\r", "\r"},
-				{"\n\r\r", "\n\r\r"},     {"", ""},
-			};
-			struct mg_config *cfg = tu_config("");
-			for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-				gsize len = strlen(rows[i].in);
-				for (gsize chunk = 1; chunk <= len + 1; chunk++) {
-					struct mg_conn *c = mg_conn_new("192.0.2.1", NULL);
-					struct mg_txn *t = mg_txn_new(c, cfg);
-					mg_txn_header(t, "Subject", "x");
-					mg_txn_eoh(t);
-					for (gsize off = 0; off < len; off += chunk)
-						mg_txn_body(t, rows[i].in + off, MIN(chunk, len - off));
-					char *got = spooled_body(t);
-					if (g_strcmp0(got, rows[i].want) != 0)
-						fail_msg("row %zu chunk %zu: got \"%s\"", i, chunk,
-							 g_strescape(got, NULL));
-					g_free(got);
-					mg_txn_free(t);
-					mg_conn_free(c);
-				}
-			}
-			mg_config_unref(cfg);
-		}
+/* What the spool holds of the body, plus the CR still held back (the end
+ * of message writes it). */
+static char *spooled_body(struct mg_txn *t)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_true(mg_spool_copy_to(t->raw, f, NULL));
+	fclose(f);
+	char *body = g_strconcat(buf + t->body_offset, t->body_cr ? "\r" : "", NULL);
+	free(buf);
+	return body;
+}
 
-		int main(void)
-		{
-			mg_pipeline_global_init();
-			const struct CMUnitTest tests[] = {
-				cmocka_unit_test(test_limits),
-				cmocka_unit_test(test_header_ops),
-				cmocka_unit_test(test_deterministic),
-				cmocka_unit_test(test_stages_after_verdict),
-				cmocka_unit_test(test_malformed_inputs),
-				cmocka_unit_test(test_fragments_removed),
-				cmocka_unit_test(test_inner_header_limits),
-				cmocka_unit_test(test_spool_crlf),
-			};
-			int rc = cmocka_run_group_tests(tests, NULL, NULL);
-			mg_pipeline_global_shutdown();
-			return rc;
+/* CRLF becomes LF in the spool; any other CR stays, wherever the chunks
+ * (milter body callbacks) are cut. */
+static void test_spool_crlf(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+		{"a\r\nb\r\n", "a\nb\n"}, {"a\rb", "a\rb"},
+		{"a\r\r\nb", "a\r\nb"},   {"a\r", "a\r"},
+		{"\r\n\r\n", "\n\n"},     {"x\r\ry", "x\r\ry"},
+		{"no cr\n", "no cr\n"},   {"\r", "\r"},
+		{"\n\r\r", "\n\r\r"},     {"", ""},
+	};
+	struct mg_config *cfg = tu_config("");
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		gsize len = strlen(rows[i].in);
+		for (gsize chunk = 1; chunk <= len + 1; chunk++) {
+			struct mg_conn *c = mg_conn_new("192.0.2.1", NULL);
+			struct mg_txn *t = mg_txn_new(c, cfg);
+			mg_txn_header(t, "Subject", "x");
+			mg_txn_eoh(t);
+			for (gsize off = 0; off < len; off += chunk)
+				mg_txn_body(t, rows[i].in + off, MIN(chunk, len - off));
+			char *got = spooled_body(t);
+			if (g_strcmp0(got, rows[i].want) != 0)
+				fail_msg("row %zu chunk %zu: got \"%s\"", i, chunk, g_strescape(got, NULL));
+			g_free(got);
+			mg_txn_free(t);
+			mg_conn_free(c);
 		}
+	}
+	mg_config_unref(cfg);
+}
+
+int main(void)
+{
+	mg_pipeline_global_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_header_ops),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stages_after_verdict),
+		cmocka_unit_test(test_malformed_inputs),
+		cmocka_unit_test(test_fragments_removed),
+		cmocka_unit_test(test_inner_header_limits),
+		cmocka_unit_test(test_spool_crlf),
+		cmocka_unit_test(test_prescan_sees_past_nul),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	mg_pipeline_global_shutdown();
+	return rc;
+}
