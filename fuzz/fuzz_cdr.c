@@ -10,10 +10,10 @@
 #include "mg_cdr.h"
 #include "fuzz_common.h"
 
-static const char *const fz_names[] = {NULL,	    "a.docx", "a.xlsm", "a.pptx", "a.odt",	"a.rtf",
-				       "a.csv",	    "a.pdf",  "a.png",	"a.jpg",  "a.gif",	"a.tif",
-				       "a.webp",    "a.bmp",  "a.zip",	"a.7z",	  "a.tar.gz", "a.lzh",
-				       "a.doc",	    "a.xls",  "a.html", "a.txt",  "a.exe",	"書類.pdf"};
+static const char *const fz_names[] = {NULL,     "a.docx", "a.xlsm", "a.pptx", "a.odt",    "a.rtf",
+				       "a.csv",  "a.pdf",  "a.png",  "a.jpg",  "a.gif",    "a.tif",
+				       "a.webp", "a.bmp",  "a.zip",  "a.7z",   "a.tar.gz", "a.lzh",
+				       "a.doc",  "a.xls",  "a.html", "a.txt",  "a.exe",    "書類.pdf"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

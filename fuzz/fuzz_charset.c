@@ -13,11 +13,30 @@
 #include "mg_charset.h"
 #include "fuzz_common.h"
 
-static const char *const fz_labels[] = {
-	NULL,	       "us-ascii",  "utf-8",	     "iso-2022-jp", "ISO-2022-JP-2", "iso-2022-jp-3", "shift_jis",
-	"cp932",       "euc-jp",    "eucJP-ms",	     "utf-16",	    "utf-16le",	     "iso-8859-1",    "windows-1252",
-	"x-unknown",   "",	    "utf-7",	     "gb2312",	    "big5",	     "koi8-r",	      "CP50220",
-	"iso-2022-kr", "ks_c_5601", "unicode-1-1-utf-7"};
+static const char *const fz_labels[] = {NULL,
+					"us-ascii",
+					"utf-8",
+					"iso-2022-jp",
+					"ISO-2022-JP-2",
+					"iso-2022-jp-3",
+					"shift_jis",
+					"cp932",
+					"euc-jp",
+					"eucJP-ms",
+					"utf-16",
+					"utf-16le",
+					"iso-8859-1",
+					"windows-1252",
+					"x-unknown",
+					"",
+					"utf-7",
+					"gb2312",
+					"big5",
+					"koi8-r",
+					"CP50220",
+					"iso-2022-kr",
+					"ks_c_5601",
+					"unicode-1-1-utf-7"};
 
 static void fz_check_utf8(const char *s)
 {
