@@ -6,7 +6,8 @@ Usage: mkseeds.py SRCDIR OUTDIR
 OUTDIR/<target>/ gets one file per seed, all derived at run time from the
 project's own material: samples/*.eml (whole messages, their HTML and text
 parts, header values, attachments), the office generator of the CDR tests
-(tests/cdr/gen_office.py), conf/*.conf, and a few tiny files built here.
+(tests/cdr/gen_office.py), the scan test generator (tests/mkscanmsg.py),
+conf/*.conf, and a few tiny files built here.
 Nothing is copied from outside the tree.  Every target reads its first
 input byte as a selector (chunk size, charset label, file name); seeds are
 written with a selector chosen to match the content.
@@ -95,6 +96,19 @@ def office(src, out):
                 put(out, "cdr", name_index(p), f.read())
 
 
+def scan_messages(src, out):
+    gen = os.path.join(src, "tests", "mkscanmsg.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = os.path.join(tmp, "probe.txt")
+        with open(probe, "wb") as f:
+            f.write(b"text with CLAMAV-TEST-STRING-NOT-EICAR inside\n")
+        for kind in ("clean", "eicar-zip", "eicar-fwd-zip", "attach"):
+            path = os.path.join(tmp, kind + ".eml")
+            subprocess.run([sys.executable, gen, kind, kind + "@fuzz", path, probe], check=True)
+            with open(path, "rb") as f:
+                from_message(out, f.read())
+
+
 def small_files(out):
     for name, data in (("a.png", PNG), ("a.gif", GIF), ("a.bmp", BMP), ("a.pdf", PDF),
                        ("a.rtf", RTF), ("a.csv", CSV)):
@@ -128,6 +142,7 @@ def main():
         with open(p, "rb") as f:
             from_message(out, f.read())
     office(src, out)
+    scan_messages(src, out)
     small_files(out)
     configs(src, out)
 
