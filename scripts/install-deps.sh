@@ -6,7 +6,8 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libmagic-dev libclamav-dev
  libxml2-dev libarchive-dev libzip-dev libqpdf-dev libpng-dev libjpeg-dev
  libgif-dev libwebp-dev libtiff-dev libgsf-1-dev nettle-dev libmilter-dev libcmocka-dev
- postfix miltertest clamav-testfiles qpdf python3 file"
+ postfix miltertest clamav-testfiles qpdf python3 file
+ clang libclang-rt-14-dev"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (sudo)" >&2

@@ -1,9 +1,11 @@
 #!/bin/sh
 # One command for a fresh Debian 12 machine: install what is needed, build,
 # and run the whole test suite twice -- a normal hardened build with
-# warnings as errors, then an ASan+UBSan build -- plus `make distcheck`.
+# warnings as errors, then an ASan+UBSan build -- then a short libFuzzer
+# smoke run of every fuzz/ target (clang) and `make distcheck`.
 #   sudo sh scripts/test.sh            everything
-#   sudo sh scripts/test.sh --quick    skip the sanitizer build and distcheck
+#   sudo sh scripts/test.sh --quick    skip the sanitizer build, fuzzing and distcheck
+#   FUZZ_SECONDS=N                     seconds per fuzz target (default 25)
 set -eu
 cd "$(dirname "$0")/.."
 quick=no
@@ -56,6 +58,11 @@ mkdir build-asan
 		exit 1
 	fi
 )
+
+step "fuzz smoke run (libFuzzer, each target ${FUZZ_SECONDS:-25} s)"
+rm -rf build-fuzz
+sh fuzz/build.sh build-fuzz
+sh fuzz/smoke.sh build-fuzz "${FUZZ_SECONDS:-25}"
 
 step "make distcheck"
 (cd build && make -j"$JOBS" distcheck)

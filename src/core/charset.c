@@ -406,6 +406,14 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
 	for (gsize i = 0; i < out->len; i++)
 		if (out->str[i] == '\0')
 			out->str[i] = ' ';
+	/* glibc's UTF-8 decoder passes 5- and 6-byte forms (F8..FD) through
+	 * unchanged (found by fuzz/fuzz_charset): the contract is enforced
+	 * here, whatever the converter did. */
+	if (!g_utf8_validate(out->str, (gssize)out->len, NULL)) {
+		char *valid = g_utf8_make_valid(out->str, (gssize)out->len);
+		g_string_free(out, TRUE);
+		return valid;
+	}
 	return g_string_free(out, FALSE);
 }
 

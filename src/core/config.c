@@ -572,7 +572,9 @@ struct mg_config *mg_config_parse(const char *name, const char *text, gsize len,
 {
 	struct mg_config *cfg = config_new(name);
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-	char **lines = g_strsplit(len ? text : "", "\n", -1);
+	char *copy = g_strndup(len ? text : "", len); /* text need not end in NUL */
+	char **lines = g_strsplit(copy, "\n", -1);
+	g_free(copy);
 	gboolean ok = TRUE;
 
 	if (memchr(text, '\0', len)) {

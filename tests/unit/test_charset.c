@@ -63,6 +63,14 @@ static const struct body_row body_rows[] = {
 	{"latin-1 labelled us-ascii", "caf\xe9 cr\xe8me", -1, "us-ascii", "café crème", "WINDOWS-1252"},
 	{"unknown label", "abc", -1, "x-no-such-charset", "abc", NULL},
 	{"nul bytes", "a\0b", 3, "utf-8", "a b", NULL},
+	/* 5-byte form: glibc's iconv copied it through (fuzz_charset) */
+	{"utf-8 5-byte form",
+	 "a\xf9\x85\x85\x85\x85"
+	 "b",
+	 -1, "utf-8",
+	 "a\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	 "b",
+	 NULL},
 };
 
 static void test_body_rows(void **state)
@@ -99,6 +107,8 @@ static const struct hdr_row hdr_rows[] = {
 	{"=?utf-8*ja?b?44GC?=", "あ"}, /* RFC 2231 language */
 	{"plain  text", "plain  text"},
 	{"=?x-unknown?b?YWJj?=", "abc"},
+	{"=?utf)8?q?=F9=85=85=85=85?=",
+	 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* fuzz_charset */
 };
 
 static void test_header_rows(void **state)

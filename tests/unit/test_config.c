@@ -78,6 +78,21 @@ static void test_nul_refused(void **state)
 	g_error_free(err);
 }
 
+/* Only `len` bytes are the file: what follows them is never read (found by
+ * fuzz/fuzz_config, which passes buffers without a terminating NUL). */
+static void test_len_bounds_text(void **state)
+{
+	const char *text = "log_level = DEBUG\nno_such_key = 1\n";
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_parse("t.conf", text, strlen("log_level = DEBUG\n"), &err);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->log_level, MG_LOG_DEBUG);
+	mg_config_unref(cfg);
+	cfg = mg_config_parse("t.conf", text, strlen("log_level = DEB"), &err);
+	assert_null(cfg); /* "DEB" is not a level */
+	g_clear_error(&err);
+}
+
 static void test_load_missing_file(void **state)
 {
 	GError *err = NULL;
@@ -113,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nul_refused),
+		cmocka_unit_test(test_len_bounds_text),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_refcount_and_dump),
 	};
