@@ -11,14 +11,14 @@ cd "$(dirname "$0")/.."
 keep=no
 [ "${1:-}" = "--keep" ] && keep=yes
 sh scripts/install-deps.sh
-if [ ! -x ./mugaika-milter ] || [ ! -f Makefile ]; then
-	autoreconf -fi
-	./configure
-fi
-make -j"$(nproc 2>/dev/null || echo 2)"
+# Out-of-tree build (build-demo/), so that scripts/test.sh can still use
+# its own build directories afterwards.
+[ -x ./configure ] || autoreconf -fi
+mkdir -p build-demo
+(cd build-demo && { [ -f Makefile ] || ../configure; } && make -j"$(nproc 2>/dev/null || echo 2)")
 
 top_srcdir=$(pwd)
-top_builddir=$(pwd)
+top_builddir=$(pwd)/build-demo
 set +e
 . "$top_srcdir/tests/fullstack/lib.sh"
 fs_setup || { echo "could not start the relay"; exit 1; }
