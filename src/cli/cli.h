@@ -26,6 +26,11 @@ int mg_cmd_report(int argc, char **argv);
 int mg_cmd_permits(int argc, char **argv); /* issue 6 */
 int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
 
+/* Parse one command's options with GOption (summary, --help); on a parse
+ * error print "mugaika CMD: problem" and return FALSE. */
+gboolean mg_cli_options(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
+			int *argc, char ***argv);
+
 /* Load -c CONF (or the default path when it exists, else built-in
  * defaults); prints the error and returns NULL on failure. */
 struct mg_config *mg_cli_load_config(const char *path);

@@ -40,16 +40,13 @@ int mg_cmd_audit(int argc, char **argv)
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "verify FILE..."},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(ctx, "Check the hash chain of audit log files; report the first broken link.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
+	gboolean ok =
+		mg_cli_options("audit", NULL, "Check the hash chain of audit log files; report the first broken link.",
+			       entries, &argc, &argv);
 	int rc = MG_EX_USAGE;
 	if (!ok || !files || strcmp(files[0], "verify") != 0 || !files[1])
-		fprintf(stderr, "mugaika audit: %s\nusage: mugaika audit [-c CONF] verify FILE...\n",
-			err ? err->message : "expected: verify FILE...");
+		fprintf(stderr, "%susage: mugaika audit [-c CONF] verify FILE...\n",
+			ok ? "mugaika audit: expected: verify FILE...\n" : "");
 	else {
 		struct mg_config *cfg = mg_cli_load_config(conf);
 		rc = cfg ? 0 : MG_EX_CONFIG;
@@ -63,7 +60,6 @@ int mg_cmd_audit(int argc, char **argv)
 		if (cfg)
 			mg_config_unref(cfg);
 	}
-	g_clear_error(&err);
 	g_free(conf);
 	g_strfreev(files);
 	return rc;

@@ -16,15 +16,10 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 	};
 	if (!defaults)
 		entries[1].long_name = NULL;
-	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(ctx, summary);
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok || argc > 1) {
-		fprintf(stderr, "mugaika: %s\n", err ? err->message : "unexpected argument");
-		g_clear_error(&err);
+	if (!mg_cli_options(argv[0], NULL, summary, entries, &argc, &argv))
+		return MG_EX_USAGE;
+	if (argc > 1) {
+		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
 		return MG_EX_USAGE;
 	}
 	return MG_EX_OK;

@@ -22,17 +22,17 @@ int mg_cmd_permits(int argc, char **argv)
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE"},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new("FILE");
-	g_option_context_set_summary(ctx, "Review an auto-forward permit file (auto_forward_permit_file):\n"
-					  "every permit with its status today.  Exit 0 all live, 1 some expired,\n"
-					  "78 a bad line.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	const char *summary = "Review an auto-forward permit file (auto_forward_permit_file):\n"
+			      "every permit with its status today.  Exit 0 all live, 1 some expired,\n"
+			      "78 a bad line.";
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
 	int rc = MG_EX_OK;
-	if (!ok || !files || g_strv_length(files) != 1 || warn_days < 0) {
-		fprintf(stderr, "mugaika permits: %s\n", err ? err->message : "give one permit FILE");
+	if (!mg_cli_options("permits", "FILE", summary, entries, &argc, &argv)) {
+		rc = MG_EX_USAGE;
+		goto out;
+	}
+	if (!files || g_strv_length(files) != 1 || warn_days < 0) {
+		fprintf(stderr, "mugaika permits: give one permit FILE\n");
 		rc = MG_EX_USAGE;
 		goto out;
 	}

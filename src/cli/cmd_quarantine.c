@@ -545,14 +545,7 @@ static int q_parse(int argc, char **argv, struct qopts *o)
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, "COMMAND [ID]"},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		qerr("%s", err->message);
-	g_clear_error(&err);
+	gboolean ok = mg_cli_options("quarantine", NULL, NULL, entries, &argc, &argv);
 	static const char *verdicts[] = {"accept", "reject", "tempfail", NULL};
 	if (ok && o->verdict && !g_strv_contains(verdicts, o->verdict)) {
 		qerr("--verdict '%s' is not allowed; allowed: accept, reject, tempfail", o->verdict);

@@ -32,17 +32,13 @@ static int parse_opts(int argc, char **argv, struct rebuild_opts *o)
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "FILE"},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new("FILE");
-	g_option_context_set_summary(ctx, "Sanitize one file as mugaika-milter would sanitize an attachment of that\n"
-					  "name: print its true type, the action and what was removed; with -o,\n"
-					  "write the rebuilt file.  Exit 0 delivered, 77 not delivered, 75 failure.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok || !o->files || !o->files[0] || o->files[1]) {
-		fprintf(stderr, "mugaika rebuild: %s\n", err ? err->message : "give exactly one FILE");
-		g_clear_error(&err);
+	const char *summary = "Sanitize one file as mugaika-milter would sanitize an attachment of that\n"
+			      "name: print its true type, the action and what was removed; with -o,\n"
+			      "write the rebuilt file.  Exit 0 delivered, 77 not delivered, 75 failure.";
+	if (!mg_cli_options("rebuild", "FILE", summary, entries, &argc, &argv))
+		return MG_EX_USAGE;
+	if (!o->files || !o->files[0] || o->files[1]) {
+		fprintf(stderr, "mugaika rebuild: give exactly one FILE\n");
 		return MG_EX_USAGE;
 	}
 	return MG_EX_OK;

@@ -86,20 +86,13 @@ static int report_parse(int argc, char **argv, struct ropts *o)
 		{"top", 0, 0, G_OPTION_ARG_INT, &o->top, "how many sender domains (default 10)", "N"},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(ctx,
+	gboolean ok = mg_cli_options("report", NULL,
 				     "Counts by direction and verdict, removals and rebuilds by type, detections,\n"
 				     "unscannable parts, top sender domains and quarantine releases.\n"
-				     "DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[+09:00].");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
+				     "DATE: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[+09:00].",
+				     entries, &argc, &argv);
 	if (ok && (!o->from || !o->to || argc > 1 || o->top < 0 || o->top > 10000))
 		fprintf(stderr, "mugaika report: --from DATE and --to DATE are required\n");
-	else if (!ok)
-		fprintf(stderr, "mugaika report: %s\n", err->message);
-	g_clear_error(&err);
 	return ok && o->from && o->to && argc <= 1 && o->top >= 0 && o->top <= 10000 ? MG_EX_OK : MG_EX_USAGE;
 }
 

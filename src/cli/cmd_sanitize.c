@@ -42,19 +42,14 @@ static int sanitize_parse(int *argc, char ***argv, struct sanitize_opts *o)
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "[FILE]"},
 		{NULL},
 	};
-	GOptionContext *ctx = g_option_context_new(NULL);
-	g_option_context_set_summary(
-		ctx, "Sanitize one message (FILE, or standard input) exactly as mugaika-milter would, and\n"
-		     "write the message as it would be delivered to standard output.\n\n"
-		     "Exit status: 0 accepted, 77 rejected, 75 temporary failure, 64 usage error,\n"
-		     "78 configuration error.  On 75/77 the SMTP reply goes to standard error.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
-	g_option_context_free(ctx);
-	if (!ok || (o->files && g_strv_length(o->files) > 1)) {
-		fprintf(stderr, "mugaika sanitize: %s\n", err ? err->message : "give at most one FILE");
-		g_clear_error(&err);
+	const char *summary = "Sanitize one message (FILE, or standard input) exactly as mugaika-milter would, and\n"
+			      "write the message as it would be delivered to standard output.\n\n"
+			      "Exit status: 0 accepted, 77 rejected, 75 temporary failure, 64 usage error,\n"
+			      "78 configuration error.  On 75/77 the SMTP reply goes to standard error.";
+	if (!mg_cli_options("sanitize", NULL, summary, entries, argc, argv))
+		return MG_EX_USAGE;
+	if (o->files && g_strv_length(o->files) > 1) {
+		fprintf(stderr, "mugaika sanitize: give at most one FILE\n");
 		return MG_EX_USAGE;
 	}
 	return MG_EX_OK;

@@ -46,6 +46,23 @@ struct mg_config *mg_cli_load_config(const char *path)
 	return cfg;
 }
 
+gboolean mg_cli_options(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
+			int *argc, char ***argv)
+{
+	GOptionContext *ctx = g_option_context_new(params);
+	if (summary)
+		g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+	g_option_context_free(ctx);
+	if (!ok) {
+		fprintf(stderr, "mugaika %s: %s\n", cmd, err->message);
+		g_error_free(err);
+	}
+	return ok;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mugaika COMMAND [OPTIONS]\n\nCommands:\n");
