@@ -10,6 +10,7 @@
 #include "mg_log.h"
 #include "mg_pipeline.h"
 #include "mg_scan.h"
+#include "../tests/unit/mtafeed.h"
 #include "fuzz_common.h"
 
 static char *fz_dir;
@@ -32,26 +33,9 @@ static void fz_write_db(const char *dir)
 	g_string_free(s, TRUE);
 }
 
-static void fz_rm_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-	while (d && (name = g_dir_read_name(d)) != NULL) {
-		char *p = g_build_filename(path, name, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			fz_rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void fz_cleanup(void)
 {
-	fz_rm_tree(fz_dir);
+	mg_test_rm_tree(fz_dir);
 }
 
 struct mg_config *mg_fuzz_config(void)

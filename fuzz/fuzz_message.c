@@ -11,39 +11,8 @@
 #include <string.h>
 
 #include "mg_pipeline.h"
+#include "../tests/unit/mtafeed.h"
 #include "fuzz_common.h"
-
-/* Split the header block as an MTA does: name, value without the leading
- * blank, folded lines kept; returns where the body starts. */
-static const char *fz_headers(struct mg_txn *t, const char *p, const char *end)
-{
-	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		const char *e = p;
-		while (e < end && !(*e == '\n' && (e + 1 >= end || (e[1] != ' ' && e[1] != '\t'))))
-			e++;
-		const char *colon = memchr(p, ':', (size_t)(e - p));
-		if (!colon)
-			break;
-		char *name = g_strndup(p, (gsize)(colon - p));
-		const char *v = colon + 1;
-		while (v < e && (*v == ' ' || *v == '\t'))
-			v++;
-		char *value = g_strndup(v, (gsize)(e - v));
-		gsize vl = strlen(value);
-		if (vl && value[vl - 1] == '\r')
-			value[vl - 1] = '\0';
-		if (*name) /* an MTA never passes an empty name */
-			mg_txn_header(t, name, value);
-		g_free(name);
-		g_free(value);
-		p = e < end ? e + 1 : e;
-	}
-	if (p < end && *p == '\r')
-		p++;
-	if (p < end && *p == '\n')
-		p++;
-	return p;
-}
 
 static void fz_drain(struct mg_txn *t)
 {
@@ -67,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *args[] = {NULL};
 	mg_txn_mail_from(t, "<sender@example.net>", args);
 	mg_txn_rcpt(t, "<staff@city.example.lg.jp>", args);
-	p = fz_headers(t, p, end);
+	p = mg_test_feed_headers(t, p, end);
 	mg_txn_eoh(t);
 	while (p < end) {
 		gsize n = MIN(chunk, (gsize)(end - p));

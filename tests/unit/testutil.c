@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "mg_scan.h"
+#include "mtafeed.h"
 #include "testutil.h"
 
 /* Issue 5: every message is scanned, so the tests load an engine once from
@@ -43,26 +44,9 @@ static gpointer scan_init(gpointer unused)
  * sets those keys itself; the built-in defaults are system paths. */
 static char *tu_store_dir;
 
-static void tu_rm_tree(const char *path)
-{
-	GDir *d = g_dir_open(path, 0, NULL);
-	const char *name;
-	while (d && (name = g_dir_read_name(d)) != NULL) {
-		char *p = g_build_filename(path, name, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			tu_rm_tree(p);
-		else
-			g_unlink(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(path);
-}
-
 static void tu_store_cleanup(void)
 {
-	tu_rm_tree(tu_store_dir);
+	mg_test_rm_tree(tu_store_dir);
 }
 
 static void tu_store_keys(GString *text)
@@ -110,30 +94,8 @@ struct mg_txn *tu_run(struct mg_config *cfg, const char *msg, gsize len, gsize c
 	mg_txn_mail_from(t, "<sender@example.net>", args);
 	mg_txn_rcpt(t, "<staff@city.example.lg.jp>", args);
 	const char *p = msg, *end = msg + len;
-	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		const char *e = p;
-		while (e < end && !(*e == '\n' && (e + 1 >= end || (e[1] != ' ' && e[1] != '\t'))))
-			e++;
-		const char *colon = memchr(p, ':', (size_t)(e - p));
-		if (!colon)
-			break;
-		char *name = g_strndup(p, (gsize)(colon - p));
-		const char *v = colon + 1;
-		while (v < e && (*v == ' ' || *v == '\t'))
-			v++;
-		char *value = g_strndup(v, (gsize)(e - v));
-		if (*value && value[strlen(value) - 1] == '\r')
-			value[strlen(value) - 1] = '\0';
-		mg_txn_header(t, name, value);
-		g_free(name);
-		g_free(value);
-		p = e < end ? e + 1 : e;
-	}
+	p = mg_test_feed_headers(t, p, end);
 	mg_txn_eoh(t);
-	if (p < end && *p == '\r')
-		p++;
-	if (p < end && *p == '\n')
-		p++;
 	gsize step = chunk ? chunk : (gsize)(end - p);
 	while (p < end) {
 		gsize n = MIN(step, (gsize)(end - p));
