@@ -326,7 +326,7 @@ class Suite:
     The case name must be unique within the generator (the runner puts
     every generator in its own directory); the message must carry the
     Message-ID <NAME@hostile.example.net> (message() does when built with
-    msgid=s.msgid(NAME)), which the full-stack run fetches by."""
+    msgid=s.msgid(NAME)), which names the case in logs and quarantine."""
 
     def __init__(self, generator):
         self.generator = generator
@@ -341,6 +341,8 @@ class Suite:
             raise ValueError("bad case name %r" % name)
         if any(c["name"] == name for c, _ in self.cases):
             raise ValueError("duplicate case %s" % name)
+        if not msg.endswith(b"\n"):  # SMTP ends every message with a line break
+            msg += b"\n"
         if b"<" + _b(self.msgid(name)) + b">" not in msg:
             raise ValueError("case %s: message lacks Message-ID <%s>" % (name, self.msgid(name)))
         cl = []

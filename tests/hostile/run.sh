@@ -9,7 +9,7 @@
 command -v file >/dev/null 2>&1 || { echo "SKIP: file(1) is needed to re-type delivered parts"; exit 77; }
 dir=$(mg_tmpdir hostile)
 conf=$(mg_test_conf "$dir")
-sed -i "/^log_level/d" "$conf"
+sed -i "s/^log_level = .*/log_level = error/" "$conf"
 . "$top_srcdir/tests/hostile/lib.sh"
 hostile_conf "$conf"
 "$PYTHON3" "$top_srcdir/tests/hostile/check.py" --generate "$dir/cases" || exit 1
