@@ -192,8 +192,13 @@ def text_charset(ctx):
 @check("names_allowlisted", default=True)
 def names_allowlisted(ctx):
     """Every delivered name carries an extension allowed for its type."""
-    probs = []
+    probs, seen = [], set()
     for f in ctx.files():
+        if f.kind == "member":
+            key = (f.parent.path, f.filename.casefold())
+            if key in seen:
+                probs.append("two members of %s are named %r (Windows folds case)" % (f.parent.path, f.filename))
+            seen.add(key)
         if f.filename is None:
             if f.kind == "leaf" and not f.body and f.ctype != "text/plain":
                 probs.append("part %s (%s) has no file name" % (f.path, f.ctype))

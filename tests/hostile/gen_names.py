@@ -161,4 +161,32 @@ for tag, hdrs in EXTRA:
     add(n, "2-declared-type", "attachment with %s" % hdrs[0].split(":")[0], [part],
         [("present", {"pattern": "note text"})])
 
+# The whole message is one leaf with a name: no multipart around it.
+TOP = [
+    ("top-inline-hta", "text/plain; charset=utf-8", 'inline; filename="invoice.hta"', HTA, MARK),
+    ("top-attachment-hta", "application/hta", 'attachment; filename="invoice.hta"', HTA, MARK),
+    ("top-html-named", "text/html; charset=utf-8", 'attachment; filename="page.html"',
+     b"<html><body>Hello<script>document.location='http://x.example.invalid/'</script></body></html>", "document.location"),
+    ("top-svg", "image/svg+xml", None, SVG_P, "alert(document.cookie)"),
+]
+for tag, ct, disp, data, mark in TOP:
+    n = "name-" + tag
+    s.case(n, "1-inline-name", "the whole message is a single part: %s %s" % (ct, disp or ""),
+           H.message(hdr_part(ct, disp, data), s.msgid(n)), [("inert", {"pattern": mark})])
+
+# Names that are odd in themselves, on passive content.
+ODD = [
+    ("dotfile", "text/plain; charset=utf-8", ".hta", b"just words\r\n", "just words"),
+    ("only-dots", "text/plain; charset=utf-8", "...", b"just words\r\n", "just words"),
+    ("pdf-named-txt", "text/plain", "report.txt", H.pdf_doc("odd"), None),
+    ("png-named-pdf", "application/pdf", "scan.pdf", H.PNG, None),
+    ("reserved-device", "text/plain; charset=utf-8", "CON.txt", b"just words\r\n", "just words"),
+    ("long-japanese", "text/plain; charset=utf-8", "議事録" * 60 + ".txt", b"just words\r\n", "just words"),
+]
+for tag, ct, fname, data, keep in ODD:
+    n = "odd-" + tag
+    checks = [("present", {"pattern": keep})] if keep else []
+    add(n, "1-inline-name", "a file named %r" % fname[:40],
+        [hdr_part(ct, "attachment; filename*=%s" % rfc2231(fname), data)], checks)
+
 sys.exit(s.main())

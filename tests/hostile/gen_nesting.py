@@ -61,6 +61,9 @@ zipcase("member-iqy", "an .iqy member", [("notes.txt", TXT), ("data.iqy", IQY)],
         [("absent", {"pattern": "data.example.invalid/q"}), ("listed", {"name": "data.iqy"})])
 zipcase("member-dir-hta", "an HTA in a folder of the zip", [("notes.txt", TXT), ("docs/2026/run.hta", HTA)],
         [("inert", {"pattern": "WScript.Shell"})])
+zipcase("member-rename-collision", "members a.hta and a.hta.txt (a rename must not make two equal names)",
+        [("a.hta.txt", TXT), ("a.hta", b"MEMBER-TOKEN second\r\n")], [])
+zipcase("member-case-collision", "members NOTES.TXT and notes.txt", [("NOTES.TXT", TXT), ("notes.txt", TXT)], [])
 zipcase("member-many-dots", "a member named a.b.c.d.hta", [("notes.txt", TXT), ("a.b.c.d.hta", HTA)],
         [("inert", {"pattern": "WScript.Shell"})])
 
