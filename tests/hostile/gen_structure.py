@@ -167,8 +167,9 @@ DSN = H.multipart("report", [
     boundary="dsn", ctype='multipart/report; report-type=delivery-status; boundary="dsn"')
 add("report-dsn", "a delivery status notification (multipart/report)", H.message(DSN, s.msgid("report-dsn")),
     [{"token": "DSN-TOKEN"}, {"token": "STATUS-TOKEN"}, {"token": "HEADERS-TOKEN"}])
-DIG = H.multipart("digest", [H.inner_message(H.text("DIGEST-ONE-TOKEN first\n"), msgid="d1@x"),
-                             H.inner_message(H.text("DIGEST-TWO-TOKEN second\n"), msgid="d2@x")], boundary="dg")
+# a digest's parts default to message/rfc822: an empty part header, then the message
+DIG = H.multipart("digest", [b"\n" + H.inner_message(H.text("DIGEST-ONE-TOKEN first\n"), msgid="d1@x"),
+                             b"\n" + H.inner_message(H.text("DIGEST-TWO-TOKEN second\n"), msgid="d2@x")], boundary="dg")
 add("digest", "multipart/digest whose parts default to message/rfc822", H.message(DIG, s.msgid("digest")),
     [{"token": "DIGEST-ONE-TOKEN"}, {"token": "DIGEST-TWO-TOKEN"}])
 add("empty-mixed", "multipart/mixed with a preamble and no parts",
