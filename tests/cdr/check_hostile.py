@@ -181,7 +181,7 @@ def csv_findings(data):
                           delimiter=delim)
         for row in rows:
             for cell in row:
-                v = cell.lstrip(" \t\u3000\"'") if not cell.startswith("'") else "'"
+                v = cell.lstrip(" \t\u3000\"")
                 if v and v[0] in FORMULA_START and not re.fullmatch(r"[-+]?[\d.,]+", v):
                     f.append("CSV cell %r (delimiter %r)" % (cell[:30], delim))
     return sorted(set(f))

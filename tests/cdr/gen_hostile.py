@@ -13,8 +13,10 @@ text in a compound file, and the OLE package carries a text file.
 import io
 import os
 import posixpath
+import struct
 import sys
 import zipfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cfb import cfb_build  # noqa: E402
@@ -29,9 +31,18 @@ CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 SML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+
+
+def make_png(w=2, h=2):
+    """A valid RGB PNG (the image rebuilder decodes it)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    raw = b"".join(b"\0" + b"\x80\x40\x20" * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+PNG = make_png()
 CMD = 'c:\\\\windows\\\\system32\\\\cmd.exe "/k calc.exe"'
 SAMPLES = {}
 
