@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "../tests/unit/cdrctx.h"
 #include "mg_cdr.h"
 #include "fuzz_common.h"
 
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mg_fuzz_init(TRUE);
 	struct mg_txn *t = mg_fuzz_txn();
-	struct mg_cdr_in in = {.t = t,
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
 			       .data = data + 1,
 			       .len = size - 1,
 			       .filename = fz_names[data[0] % G_N_ELEMENTS(fz_names)],

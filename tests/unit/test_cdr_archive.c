@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "cdrctx.h"
 #include "cdr4c_util.h"
 #include "cdr_archive.h"
 #include "testutil.h"
@@ -433,7 +434,7 @@ static void test_deadline(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = t4c_zip1("a.txt", "late", 4, 0);
-	struct mg_cdr_in in = {.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
+	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_archive(&in, &out), MG_CDR_UNSCANNABLE);
@@ -455,7 +456,7 @@ static void test_slow_members(void **state)
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = many_entries(50);
 	struct mg_cdr_in in = {
-		.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() + 500 * 1000};
+		.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() + 500 * 1000};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	mg_cdr_archive_set_member_fn(slow_file);

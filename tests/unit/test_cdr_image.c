@@ -27,6 +27,7 @@
 #include <webp/decode.h>
 #include <unistd.h>
 
+#include "cdrctx.h"
 #include "cdr4b_imgfix.h"
 #include "cdr4b_util.h"
 
@@ -534,7 +535,7 @@ static void test_deadline(void **state)
 	cdr4b_fix_dir = c.dir;
 	for (gsize g = 0; g < G_N_ELEMENTS(gens); g++) {
 		GByteArray *in = gens[g](&wp);
-		struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
+		struct mg_cdr_in late = {.ctx = cdrctx(&c.t), .data = in->data, .len = in->len, .deadline_us = 1};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		assert_int_equal(mg_cdr_image(&late, &out), MG_CDR_UNSCANNABLE);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "cdrctx.h"
 #include "cdr4b_util.h"
 
 /* A minimal PDF: catalog 1, pages 2, one page 3 with content 4, then the
@@ -426,7 +427,7 @@ static void test_budgets(void **state)
 	mg_cdr_out_clear(&out);
 	/* A deadline already past. */
 	c.t.cfg->pdf_max_size = 1024 * 1024;
-	struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
+	struct mg_cdr_in late = {.ctx = cdrctx(&c.t), .data = in->data, .len = in->len, .deadline_us = 1};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_pdf(&late, &out), MG_CDR_UNSCANNABLE);
 	assert_string_equal(out.reason, "time budget exceeded");

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mg_body.h"
-#include "mg_cdr.h"
+#include "mg_inline.h"
 #include "mg_charset.h"
 #include "mg_html2text.h"
 #include "mg_log.h"
@@ -58,20 +58,6 @@ void mg_body_set_text(struct mg_txn *t, GMimePart *part, const char *utf8)
 	set_content(part, utf8, strlen(utf8), GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content_encoding(part,
 					 g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT));
-}
-
-char *mg_body_get_text(GMimePart *part)
-{
-	GMimeDataWrapper *w = g_mime_part_get_content(part);
-	GMimeStream *mem = g_mime_stream_mem_new();
-	if (w)
-		g_mime_data_wrapper_write_to_stream(w, mem);
-	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
-	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
-	char *text = mg_charset_to_utf8((const char *)ba->data, ba->len, cs, NULL);
-	g_object_unref(mem);
-	return text;
 }
 
 /* Line ends to LF, control characters other than TAB/LF/FF dropped
@@ -144,11 +130,11 @@ static char *html_to_text(struct mg_leaf *leaf)
 static char *body_strip_files(struct mg_leaf *leaf, char *text)
 {
 	GPtrArray *cut = g_ptr_array_new_with_free_func(g_free);
-	GString *g = mg_cdr_strip_inline_files(text, strlen(text), cut);
+	GString *g = mg_text_strip_inline_files(text, strlen(text), cut);
 	if (g) {
 		for (guint i = 0; i < cut->len; i++)
 			mg_part_report_removed(leaf->rep, "%s", (char *)cut->pdata[i]);
-		mg_body_event_once(leaf->t, "inline-file-removed");
+		mg_txn_event_once(leaf->t, "inline-file-removed");
 		g_free(text);
 		text = g_string_free(g, FALSE);
 	}
@@ -177,6 +163,7 @@ static void body_record(struct mg_txn *t, struct mg_part_report *rep, GMimeObjec
 		return;
 	if (!t->body_reps)
 		t->body_reps = g_ptr_array_new();
+	mg_txn_on_free(t, mg_body_txn_free);
 	g_ptr_array_add(t->body_reps, rep);
 	if (t->in_attached > 0)
 		return;
@@ -220,19 +207,11 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 	return GMIME_OBJECT(p);
 }
 
-void mg_body_event_once(struct mg_txn *t, const char *event)
-{
-	for (guint i = 0; i < t->report->events->len; i++)
-		if (g_str_equal(t->report->events->pdata[i], event))
-			return;
-	mg_report_event(t->report, "%s", event);
-}
-
 GMimeObject *mg_body_only_remove(struct mg_leaf *leaf)
 {
 	leaf->rep->action = MG_ACTION_REMOVED;
 	leaf->rep->reason = g_strdup("body-only profile: attachments are not accepted");
-	mg_body_event_once(leaf->t, "body-only");
+	mg_txn_event_once(leaf->t, "body-only");
 	return NULL;
 }
 

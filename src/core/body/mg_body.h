@@ -27,9 +27,6 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf);
  * charset and a 7-bit-safe transfer encoding. */
 void mg_body_set_text(struct mg_txn *t, GMimePart *part, const char *utf8);
 
-/* The decoded UTF-8 text of a text part. */
-char *mg_body_get_text(GMimePart *part);
-
 /* End-of-message step: add the notice that lists every action. */
 gboolean mg_notice_step(struct mg_txn *t);
 
@@ -47,14 +44,8 @@ const char *mg_notice_builtin(int lang);
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err);
 void mg_notice_config_release(struct mg_config *cfg);
 
-/* Is p the report of a body text leaf that was delivered as text? */
-gboolean mg_body_is_body_rep(const struct mg_txn *t, const struct mg_part_report *p);
-
 /* Body-only profile: remove a non-body leaf (always NULL). */
 GMimeObject *mg_body_only_remove(struct mg_leaf *leaf);
-
-/* Report an event once per message. */
-void mg_body_event_once(struct mg_txn *t, const char *event);
 
 void mg_body_txn_free(struct mg_txn *t);
 

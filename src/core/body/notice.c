@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mg_body.h"
+#include "mg_charset.h"
 #include "mg_log.h"
 #include "notice_builtin.h"
 
@@ -268,16 +269,6 @@ static char *human_size(gint64 n)
 	return g_strdup_printf("%.1f MB", (double)n / (1024 * 1024));
 }
 
-gboolean mg_body_is_body_rep(const struct mg_txn *t, const struct mg_part_report *p)
-{
-	if (!t->body_reps || p->action == MG_ACTION_REMOVED)
-		return FALSE;
-	for (guint i = 0; i < t->body_reps->len; i++)
-		if (t->body_reps->pdata[i] == p)
-			return TRUE;
-	return FALSE;
-}
-
 static void render_part(GString *out, const struct mg_notice_tmpl *tm, const struct mg_part_report *p)
 {
 	char *size = human_size(p->size);
@@ -312,7 +303,7 @@ static gboolean notice_wanted(const struct mg_txn *t)
 		return TRUE;
 	for (guint i = 0; i < t->report->parts->len; i++) {
 		const struct mg_part_report *p = t->report->parts->pdata[i];
-		if (!mg_body_is_body_rep(t, p) && p->action != MG_ACTION_KEPT)
+		if (!mg_txn_is_body_rep(t, p) && p->action != MG_ACTION_KEPT)
 			return TRUE;
 	}
 	return FALSE;
@@ -341,7 +332,7 @@ char *mg_notice_render(struct mg_txn *t)
 	if (t->body_from_html)
 		render_html(out, tm, t);
 	for (guint i = 0; i < t->report->parts->len; i++)
-		if (!mg_body_is_body_rep(t, t->report->parts->pdata[i]))
+		if (!mg_txn_is_body_rep(t, t->report->parts->pdata[i]))
 			render_part(out, tm, t->report->parts->pdata[i]);
 	for (guint i = 0; i < t->report->events->len; i++) {
 		struct subst s = {"event", word(tm, t->report->events->pdata[i])};
@@ -390,7 +381,7 @@ gboolean mg_notice_step(struct mg_txn *t)
 	if (!main && GMIME_IS_TEXT_PART(t->new_top))
 		main = t->new_top; /* the empty text left when the whole body was removed */
 	if (main) {
-		char *text = mg_body_get_text(GMIME_PART(main));
+		char *text = mg_charset_part_text(GMIME_PART(main));
 		gboolean top = t->cfg->notice_position == 0;
 		char *all =
 			*text ? g_strconcat(top ? notice : text, "\n", top ? text : notice, NULL) : g_strdup(notice);

@@ -4,7 +4,7 @@
  *   true type (mg_filetype) -> name checks (bidi override, double
  *   extension, content/name mismatch) -> policy table (mg_cdr_policy) ->
  *   rebuilder or converter for the type (table below) -> budgets (time,
- *   output size) -> virus scan of the output (mg_scan_buffer) -> new part.
+ *   output size) -> virus scan of the output (ctx->scan) -> the result.
  *
  * Every path that cannot prove the output clean ends in REMOVE,
  * UNSCANNABLE, INFECTED or ERROR; nothing is passed through unchanged
@@ -17,9 +17,9 @@
  * limit, budget or ratio is "limits", any other is "corrupt".  Each class
  * has its configured disposition (unscannable_* keys).
  *
- * Entry points: mg_cdr_attachment (a MIME leaf), mg_cdr_file (a bare file,
- * archive members), mg_rebuild_file (mg_rebuild.h: one file outside any
- * message, for `mugaika rebuild`); all three run cdr_process().
+ * One entry point, mg_cdr_file: MIME attachments (through the step
+ * sequence, src/core/pipeline/attach.c), archive members and `mugaika
+ * rebuild` (src/core/pipeline/rebuild.c) all come in here.
  */
 #include "config.h"
 
@@ -30,11 +30,9 @@
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
+#include "mg_inline.h"
 #include "mg_log.h"
-#include "mg_sha256.h"
-#include "mg_pipeline.h"
-#include "mg_rebuild.h"
-#include "mg_scan.h"
+#include "mg_txn.h" /* enum mg_direction */
 
 struct cdr_handler {
 	const char *glob; /* lower-case true type */
@@ -86,6 +84,7 @@ void mg_cdr_out_clear(struct mg_cdr_out *out)
 {
 	if (out->data)
 		g_byte_array_unref(out->data);
+	g_free(out->true_type);
 	g_free(out->new_type);
 	g_free(out->new_filename);
 	g_free(out->reason);
@@ -93,6 +92,14 @@ void mg_cdr_out_clear(struct mg_cdr_out *out)
 	if (out->removed)
 		g_ptr_array_unref(out->removed);
 	*out = (struct mg_cdr_out){0};
+}
+
+void mg_cdr_ctx_clear(struct mg_cdr_ctx *ctx)
+{
+	g_free(ctx->refuse_rule);
+	g_free(ctx->refuse_reason);
+	ctx->refuse_rule = ctx->refuse_reason = NULL;
+	ctx->quarantine = FALSE;
 }
 
 static mg_cdr_fn handler_find(const struct cdr_handler *tab, gsize n, const char *type)
@@ -151,22 +158,24 @@ static int unscannable_disposition(const struct mg_config *cfg, const char *reas
 	return disp;
 }
 
-/* Apply a disposition to the message; the file itself is gone either way. */
-static void cdr_dispose(struct mg_txn *t, int disp, const char *rule, const char *reason)
+/* Record what a disposition asks of the message (the caller applies it);
+ * the file itself is gone either way.  The first refusal wins. */
+static void cdr_dispose(struct mg_cdr_ctx *ctx, int disp, const char *rule, const char *reason)
 {
 	if (disp != MG_DISP_REJECT && disp != MG_DISP_QUARANTINE)
 		return;
-	char *why = ascii_only(reason);
 	if (disp == MG_DISP_QUARANTINE)
-		t->force_quarantine = TRUE;
-	mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", rule, "Attachment refused: %s", why);
-	g_free(why);
+		ctx->quarantine = TRUE;
+	if (ctx->refuse_rule)
+		return;
+	ctx->refuse_rule = g_strdup(rule);
+	ctx->refuse_reason = ascii_only(reason);
 }
 
 /* The name checks: TRUE when the file may go on to the policy table. */
 static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_filetype *ft, struct mg_cdr_out *out)
 {
-	const struct mg_config *cfg = in->t->cfg;
+	const struct mg_config *cfg = in->ctx->cfg;
 	const struct {
 		gboolean hit;
 		int disp;
@@ -183,7 +192,7 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 		if (!checks[i].hit || checks[i].disp == MG_DISP_IGNORE)
 			continue;
 		set_reason(out, "%s: %s (%s)", ft->true_type, checks[i].text, ft->why ? ft->why : "");
-		cdr_dispose(in->t, checks[i].disp, checks[i].rule, out->reason);
+		cdr_dispose(in->ctx, checks[i].disp, checks[i].rule, out->reason);
 		return FALSE;
 	}
 	return TRUE;
@@ -195,7 +204,7 @@ static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	GString *g = NULL;
 	if (g_str_has_prefix(in->true_type, "text/"))
-		g = mg_cdr_strip_inline_files((const char *)in->data, in->len, out->removed);
+		g = mg_text_strip_inline_files((const char *)in->data, in->len, out->removed);
 	out->data = g_byte_array_sized_new(g ? (guint)g->len : (guint)in->len);
 	g_byte_array_append(out->data, g ? (const guint8 *)g->str : in->data, g ? (guint)g->len : (guint)in->len);
 	gboolean same = g == NULL;
@@ -207,7 +216,7 @@ static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 /* Run the rule for the type.  *action says what the part report records. */
 static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action)
 {
-	const struct mg_cdr_rule *r = mg_cdr_rule_lookup(in->t->cfg, in->t->direction, in->true_type);
+	const struct mg_cdr_rule *r = mg_cdr_rule_lookup(in->ctx->cfg, in->ctx->direction, in->true_type);
 	mg_cdr_fn fn = NULL;
 	*action = MG_ACTION_REMOVED;
 	if (!r) {
@@ -223,7 +232,7 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 		return MG_CDR_REBUILT;
 	case MG_RULE_REJECT:
 		set_reason(out, "%s is refused by attachment_rule %d", in->true_type, r->line);
-		cdr_dispose(in->t, MG_DISP_REJECT, "attachment_rule", out->reason);
+		cdr_dispose(in->ctx, MG_DISP_REJECT, "attachment_rule", out->reason);
 		return MG_CDR_REMOVE;
 	case MG_RULE_REMOVE:
 		set_reason(out, "%s is not allowed (attachment_rule %d)", in->true_type, r->line);
@@ -244,7 +253,7 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 /* Budgets and the virus scan of what would be delivered. */
 static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_cdr_status st)
 {
-	const struct mg_config *cfg = in->t->cfg;
+	const struct mg_config *cfg = in->ctx->cfg;
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
 		return st;
 	if (!out->data) {
@@ -261,15 +270,19 @@ static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg
 	}
 	char *virus = NULL, *why = NULL;
 	const char *name = out->new_filename ? out->new_filename : in->filename;
-	enum mg_scan_result sr = mg_scan_buffer(in->t, out->data->data, out->data->len, name, &virus, &why);
-	if (sr == MG_SCAN_INFECTED) {
+	enum mg_cdr_scan sr = MG_CDR_SCAN_UNSCANNABLE;
+	if (in->ctx->scan)
+		sr = in->ctx->scan(in->ctx->scan_data, out->data->data, out->data->len, name, &virus, &why);
+	else
+		why = g_strdup("no virus scanner");
+	if (sr == MG_CDR_SCAN_INFECTED) {
 		g_free(out->virus);
 		out->virus = g_strdup(virus ? virus : "unknown");
 		set_reason(out, "virus found: %s", out->virus);
 		st = MG_CDR_INFECTED;
-	} else if (sr == MG_SCAN_UNSCANNABLE || sr == MG_SCAN_ERROR) {
+	} else if (sr == MG_CDR_SCAN_UNSCANNABLE || sr == MG_CDR_SCAN_ERROR) {
 		set_reason(out, "scanner: %s", why ? why : "cannot scan");
-		st = sr == MG_SCAN_ERROR ? MG_CDR_ERROR : MG_CDR_UNSCANNABLE;
+		st = sr == MG_CDR_SCAN_ERROR ? MG_CDR_ERROR : MG_CDR_UNSCANNABLE;
 	}
 	g_free(virus);
 	g_free(why);
@@ -278,9 +291,9 @@ static enum mg_cdr_status cdr_check_output(const struct mg_cdr_in *in, struct mg
 
 static gint64 cdr_deadline(const struct mg_cdr_in *in)
 {
-	gint64 d = g_get_monotonic_time() + in->t->cfg->attachment_time_budget * G_USEC_PER_SEC;
-	if (in->t->deadline_us > 0 && in->t->deadline_us < d)
-		d = in->t->deadline_us;
+	gint64 d = g_get_monotonic_time() + in->ctx->cfg->attachment_time_budget * G_USEC_PER_SEC;
+	if (in->ctx->deadline_us > 0 && in->ctx->deadline_us < d)
+		d = in->ctx->deadline_us;
 	if (in->deadline_us > 0 && in->deadline_us < d)
 		d = in->deadline_us;
 	return d;
@@ -295,9 +308,9 @@ static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct 
 	in.deadline_us = cdr_deadline(in0);
 	*action = MG_ACTION_REMOVED;
 	enum mg_cdr_status st;
-	if (in.depth > in.t->cfg->attachment_max_depth) {
+	if (in.depth > in.ctx->cfg->attachment_max_depth) {
 		set_reason(out, "nested too deep (attachment_max_depth %" G_GINT64_FORMAT ")",
-			   (gint64)in.t->cfg->attachment_max_depth);
+			   (gint64)in.ctx->cfg->attachment_max_depth);
 		st = MG_CDR_UNSCANNABLE;
 	} else if (!cdr_name_checks(&in, ft, out)) {
 		return MG_CDR_REMOVE;
@@ -309,8 +322,8 @@ static enum mg_cdr_status cdr_process(const struct mg_cdr_in *in0, const struct 
 	}
 	if (st == MG_CDR_UNSCANNABLE) {
 		const char *rule = NULL;
-		int disp = unscannable_disposition(in.t->cfg, out->reason, &rule);
-		cdr_dispose(in.t, disp, rule, out->reason);
+		int disp = unscannable_disposition(in.ctx->cfg, out->reason, &rule);
+		cdr_dispose(in.ctx, disp, rule, out->reason);
 	}
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
 		*action = MG_ACTION_REMOVED;
@@ -322,159 +335,15 @@ enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 	struct mg_filetype ft;
 	GError *err = NULL;
 	enum mg_action action;
-	if (!mg_filetype_detect(in->data, in->len, in->filename, NULL, &ft, &err)) {
+	if (!mg_filetype_detect(in->data, in->len, in->filename, in->declared_type, &ft, &err)) {
 		set_reason(out, "file typing failed: %s", err->message);
 		g_error_free(err);
 		return MG_CDR_ERROR;
 	}
+	g_free(out->true_type);
+	out->true_type = g_strdup(ft.true_type);
 	enum mg_cdr_status st = cdr_process(in, &ft, out, &action);
+	out->kept = st == MG_CDR_REBUILT && action == MG_ACTION_KEPT;
 	mg_filetype_clear(&ft);
 	return st;
-}
-
-/* ---- MIME attachments ---- */
-
-static void report_fill(struct mg_part_report *rep, enum mg_action action, const struct mg_cdr_out *out)
-{
-	rep->action = action;
-	g_free(rep->reason);
-	rep->reason = g_strdup(out->reason ? out->reason : mg_action_name(action));
-	for (guint i = 0; out->removed && i < out->removed->len; i++)
-		mg_part_report_removed(rep, "%s", (const char *)out->removed->pdata[i]);
-	if (out->virus) {
-		g_free(rep->virus);
-		rep->virus = g_strdup(out->virus);
-	}
-}
-
-static GMimeObject *cdr_deliver(struct mg_leaf *leaf, const struct mg_filetype *ft, enum mg_cdr_status st,
-				enum mg_action action, struct mg_cdr_out *out)
-{
-	struct mg_txn *t = leaf->t;
-	if (st == MG_CDR_ERROR) {
-		GError *e = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s", out->reason ? out->reason : "?");
-		mg_txn_internal_error(t, "attachment rebuild", e);
-		g_error_free(e);
-		report_fill(leaf->rep, MG_ACTION_REMOVED, out);
-		return NULL;
-	}
-	report_fill(leaf->rep, action, out);
-	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
-		return NULL;
-	const char *type = out->new_type ? out->new_type : action == MG_ACTION_KEPT ? leaf->mime_type : ft->true_type;
-	const char *name = out->new_filename ? out->new_filename : leaf->filename;
-	if (action != MG_ACTION_KEPT) {
-		g_free(leaf->rep->new_type);
-		leaf->rep->new_type = g_strdup(type);
-		g_free(leaf->rep->new_filename);
-		leaf->rep->new_filename = g_strdup(out->new_filename);
-		char hex[65];
-		mg_sha256_hex(out->data->data, out->data->len, hex);
-		leaf->rep->new_sha256 = g_strdup(hex);
-		leaf->rep->new_size = out->data->len;
-	}
-	GMimeObject *o = mg_leaf_new_part(leaf, type, name, out->data->data, out->data->len);
-	if (action == MG_ACTION_CONVERTED && g_str_has_prefix(type, "text/"))
-		g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
-	return o;
-}
-
-GMimeObject *mg_cdr_attachment(struct mg_leaf *leaf)
-{
-	struct mg_txn *t = leaf->t;
-	struct mg_filetype ft;
-	GError *err = NULL;
-	if (!mg_filetype_detect(leaf->data->data, leaf->data->len, leaf->filename, leaf->mime_type, &ft, &err)) {
-		mg_txn_internal_error(t, "file typing", err);
-		g_error_free(err);
-		return NULL;
-	}
-	g_free(leaf->rep->detected_type);
-	leaf->rep->detected_type = g_strdup(ft.true_type);
-	struct mg_cdr_in in = {
-		.t = t, .data = leaf->data->data, .len = leaf->data->len, .filename = leaf->filename, .depth = 0};
-	struct mg_cdr_out out;
-	enum mg_action action;
-	mg_cdr_out_init(&out);
-	enum mg_cdr_status st = cdr_process(&in, &ft, &out, &action);
-	mg_info(t->queue_id, "part %s: %s: %s", leaf->path, ft.true_type, out.reason ? out.reason : "");
-	GMimeObject *o = cdr_deliver(leaf, &ft, st, action, &out);
-	mg_cdr_out_clear(&out);
-	mg_filetype_clear(&ft);
-	return o;
-}
-
-/* ---- one bare file, outside a message (mg_rebuild.h) ---- */
-
-static const char *result_name(enum mg_cdr_status st, enum mg_action action)
-{
-	static const char *const names[] = {"rebuilt", "converted", "removed", "unscannable", "infected", "error"};
-	if (st == MG_CDR_REBUILT && action == MG_ACTION_KEPT)
-		return "kept";
-	return (gsize)st < G_N_ELEMENTS(names) ? names[st] : "error";
-}
-
-static void rebuild_fill(struct mg_rebuild *r, struct mg_txn *t, enum mg_cdr_status st, enum mg_action action,
-			 struct mg_cdr_out *out)
-{
-	r->result = result_name(st, action);
-	r->reason = g_strdup(out->reason ? out->reason : r->result);
-	r->new_type = g_strdup(out->new_type);
-	r->new_filename = g_strdup(out->new_filename);
-	r->removed = g_ptr_array_ref(out->removed);
-	if (st == MG_CDR_REBUILT || st == MG_CDR_CONVERTED)
-		r->data = g_byte_array_ref(out->data);
-	const struct mg_verdict *v = &t->report->verdict;
-	if (v->kind == MG_VERDICT_REJECT || v->kind == MG_VERDICT_TEMPFAIL)
-		r->verdict = g_strdup_printf("%s %s %s", v->code, v->ecode, v->reason ? v->reason : "");
-	r->quarantine = t->force_quarantine;
-}
-
-gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const guint8 *data, gsize len,
-			 const char *filename, struct mg_rebuild *r, GError **err)
-{
-	static const char *const dirs[] = {"inbound", "outbound", "internal", "transit"};
-	int dir = direction ? -1 : MG_DIR_INBOUND;
-	for (gsize i = 0; direction && i < G_N_ELEMENTS(dirs); i++)
-		if (g_ascii_strcasecmp(direction, dirs[i]) == 0)
-			dir = (int)i;
-	*r = (struct mg_rebuild){0};
-	if (dir < 0) {
-		g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-			    "'%s' is not a direction; allowed: inbound, outbound, internal, transit", direction);
-		return FALSE;
-	}
-	struct mg_filetype ft;
-	if (!mg_filetype_detect(data, len, filename, NULL, &ft, err))
-		return FALSE;
-	struct mg_conn *c = mg_conn_new("", NULL);
-	struct mg_txn *t = mg_txn_new(c, cfg);
-	t->direction = dir;
-	t->deadline_us = g_get_monotonic_time() + cfg->max_processing_time * G_USEC_PER_SEC;
-	struct mg_cdr_in in = {.t = t, .data = data, .len = len, .filename = filename};
-	struct mg_cdr_out out;
-	enum mg_action action;
-	mg_cdr_out_init(&out);
-	enum mg_cdr_status st = cdr_process(&in, &ft, &out, &action);
-	r->true_type = g_strdup(ft.true_type);
-	rebuild_fill(r, t, st, action, &out);
-	mg_cdr_out_clear(&out);
-	mg_filetype_clear(&ft);
-	mg_txn_free(t);
-	mg_conn_free(c);
-	return TRUE;
-}
-
-void mg_rebuild_clear(struct mg_rebuild *r)
-{
-	g_free(r->true_type);
-	g_free(r->reason);
-	g_free(r->new_type);
-	g_free(r->new_filename);
-	if (r->removed)
-		g_ptr_array_unref(r->removed);
-	if (r->data)
-		g_byte_array_unref(r->data);
-	g_free(r->verdict);
-	*r = (struct mg_rebuild){0};
 }

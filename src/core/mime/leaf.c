@@ -1,9 +1,10 @@
 /*
  * leaf.c - one MIME leaf: decode within limits, record, decide, rebuild.
  *
- * mg_leaf_process is the single place where the fate of a leaf is decided.
- * The foundation keeps every leaf (copied into a fresh part); body
- * conversion, CDR and scanning plug in here.
+ * mg_leaf_run decodes a leaf within the limits and records it in the
+ * report; its fate is decided by the step sequence's callback (body text,
+ * CDR, scanning: src/core/pipeline).  mg_leaf_new_part builds the part
+ * that is delivered in its place.
  */
 #include "config.h"
 
@@ -11,11 +12,7 @@
 
 #include "mg_log.h"
 #include "mg_sha256.h"
-#include "mg_body.h"
-#include "mg_cdr.h"
 #include "mg_mime.h"
-#include "mg_policy.h"
-#include "mg_scan.h"
 
 /* Room for the decoded content, so that a large part is not grown by
  * doubling (a peak of twice its size, copied on every step): base64
@@ -70,7 +67,7 @@ static gboolean is_inline_text(GMimePart *part, const char *type)
 	return g_mime_part_get_filename(part) == NULL || (d && g_mime_content_disposition_is_attachment(d) == FALSE);
 }
 
-GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth)
+GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth, mg_leaf_fn fn, void *data)
 {
 	GError *err = NULL;
 	struct mg_leaf leaf = {.t = t, .orig = part, .path = path, .depth = depth};
@@ -89,25 +86,14 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 	leaf.rep->size = leaf.data->len;
 	mg_sha256_hex(leaf.data->data, leaf.data->len, leaf.rep->sha256);
 	leaf.inline_text = is_inline_text(part, leaf.mime_type);
-	if (leaf_limits(t, &leaf) && mg_policy_leaf(&leaf)) /* issue 6: attachment count/size */
-		out = mg_leaf_process(&leaf);
+	if (leaf_limits(t, &leaf))
+		out = fn(&leaf, data);
 done:
 	if (leaf.data)
 		g_byte_array_unref(leaf.data);
 	g_free(leaf.mime_type);
 	g_free(leaf.filename);
 	return out;
-}
-
-GMimeObject *mg_leaf_process(struct mg_leaf *leaf)
-{
-	if (leaf->t->cfg->body_only && !leaf->inline_text) /* issue 3: body-only profile (F3) */
-		return mg_body_only_remove(leaf);
-	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
-		return NULL;
-	if (leaf->inline_text)
-		return mg_body_text(leaf);
-	return mg_cdr_attachment(leaf);
 }
 
 static void copy_disposition(GMimeObject *dst, GMimePart *orig, const char *filename)

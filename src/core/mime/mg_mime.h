@@ -3,10 +3,11 @@
  * check structure, parse, rebuild a new MIME tree and write it out.
  *
  * mg_mime_rebuild walks the parsed original and builds a *new* tree from
- * scratch: containers are recreated, each leaf goes through mg_leaf_process
- * (leaf.c), which returns the object to deliver in its place or NULL when
- * the part is removed.  Nothing of the original tree is reused except
- * decoded content and whitelisted header fields.
+ * scratch: containers are recreated, each leaf is decoded and recorded
+ * (leaf.c) and handed to the caller's mg_leaf_fn, which returns the object
+ * to deliver in its place or NULL when the part is removed.  Nothing of
+ * the original tree is reused except decoded content and whitelisted
+ * header fields.  This stage decides nothing about a leaf's content.
  */
 #ifndef MG_MIME_H
 #define MG_MIME_H
@@ -19,7 +20,10 @@
 
 gboolean mg_mime_prescan(struct mg_txn *t);
 gboolean mg_mime_parse(struct mg_txn *t);
-gboolean mg_mime_rebuild(struct mg_txn *t);
+/* Decides one leaf: the object to deliver, or NULL (removed or decided). */
+typedef GMimeObject *(*mg_leaf_fn)(struct mg_leaf *leaf, void *data);
+
+gboolean mg_mime_rebuild(struct mg_txn *t, mg_leaf_fn fn, void *data);
 gboolean mg_mime_write(struct mg_txn *t);
 void mg_mime_log_summary(struct mg_txn *t);
 
@@ -27,35 +31,17 @@ void mg_mime_log_summary(struct mg_txn *t);
 char *mg_mime_lf(const char *s);
 /* Lower-case "type/subtype" of an object (caller frees). */
 char *mg_mime_type_of(GMimeObject *obj);
-/* Parser options shared by every parse (charsets, RFC 2047 leniency). */
-GMimeParserOptions *mg_mime_parser_options(void);
 /* The decoded UTF-8 filename of a part (Content-Disposition filename,
  * else Content-Type name; RFC 2231 continuations and charsets, RFC 2047,
  * raw 8-bit), or NULL. */
 char *mg_mime_part_filename(GMimePart *part);
 
-/* One leaf on its way through the pipeline. */
-struct mg_leaf {
-	struct mg_txn *t;
-	GMimePart *orig;
-	const char *path;
-	int depth;
-	GByteArray *data;     /* decoded content */
-	char *mime_type;      /* declared, lower case */
-	char *filename;       /* decoded UTF-8, or NULL */
-	gboolean inline_text; /* a text part that is part of the body, not an attachment */
-	struct mg_part_report *rep;
-};
-
-/* Decode a leaf of the original, record it in the report and run it
- * through mg_leaf_process.  Returns the object to deliver or NULL. */
-GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth);
+/* Decode a leaf of the original within the limits, record it in the
+ * report and hand it to fn.  Returns the object to deliver or NULL. */
+GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth, mg_leaf_fn fn, void *data);
 /* An empty UTF-8 text/plain part. */
 GMimeObject *mg_leaf_empty_text(void);
 
-/* Decide the fate of a leaf: the new object, or NULL if removed (the report
- * says why).  May end the transaction with a verdict. */
-GMimeObject *mg_leaf_process(struct mg_leaf *leaf);
 /* A fresh part with the leaf's type, name and (new) content. */
 GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
 			      gsize len);

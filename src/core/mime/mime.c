@@ -11,32 +11,11 @@
 
 #include <string.h>
 
-#include "mg_body.h"
 #include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 #include "mg_sha256.h"
 #include "mg_smime.h"
-
-static GMimeParserOptions *parser_options;
-static GOnce parser_once = G_ONCE_INIT;
-
-static gpointer parser_options_init(gpointer unused)
-{
-	static const char *fallback[] = {"UTF-8", "CP932", "EUC-JP", NULL};
-	GMimeParserOptions *o = g_mime_parser_options_new();
-	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_fallback_charsets(o, fallback);
-	parser_options = o;
-	return o;
-}
-
-GMimeParserOptions *mg_mime_parser_options(void)
-{
-	return g_once(&parser_once, parser_options_init, NULL);
-}
 
 char *mg_mime_lf(const char *s)
 {
@@ -239,7 +218,7 @@ gboolean mg_mime_parse(struct mg_txn *t)
 	GMimeParser *p = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
 	g_mime_parser_set_persist_stream(p, TRUE);
-	t->msg = g_mime_parser_construct_message(p, mg_mime_parser_options());
+	t->msg = g_mime_parser_construct_message(p, mg_charset_parser_options());
 	g_object_unref(p);
 	g_object_unref(s);
 	if (!t->msg) {
@@ -420,6 +399,8 @@ char *mg_mime_part_filename(GMimePart *part)
 struct rebuild {
 	struct mg_txn *t;
 	gint64 parts;
+	mg_leaf_fn fn; /* the step sequence decides each leaf */
+	void *fn_data;
 };
 
 static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const char *path, int depth);
@@ -495,7 +476,7 @@ static GMimeObject *opaque_signed_entity(struct rebuild *rb, GMimeObject *obj)
 	if (containers + rb->parts <= rb->t->cfg->max_mime_parts) {
 		GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, n);
 		GMimeParser *p = g_mime_parser_new_with_stream(s);
-		entity = g_mime_parser_construct_part(p, mg_mime_parser_options());
+		entity = g_mime_parser_construct_part(p, mg_charset_parser_options());
 		g_object_unref(p);
 		g_object_unref(s);
 	}
@@ -512,7 +493,7 @@ static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, cons
 	gboolean opaque_signed = st && g_ascii_strcasecmp(st, "signed-data") == 0;
 	GMimeObject *inner = opaque_signed ? opaque_signed_entity(rb, obj) : NULL;
 	if (inner) { /* like multipart/signed: the content, without its signature */
-		mg_body_event_once(t, "signature-removed");
+		mg_txn_event_once(t, "signature-removed");
 		char *cp = child_path(path, 1);
 		GMimeObject *c = rebuild_object(rb, inner, cp, depth + 1);
 		g_free(cp);
@@ -533,7 +514,7 @@ static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, cons
 	pr->action = MG_ACTION_REMOVED;
 	pr->reason = g_strdup(opaque_signed ? "opaque-signed S/MIME content cannot be sanitized"
 					    : "encrypted content cannot be sanitized");
-	mg_body_event_once(t, "encrypted-removed");
+	mg_txn_event_once(t, "encrypted-removed");
 	return NULL;
 }
 
@@ -541,7 +522,7 @@ static GMimeObject *rebuild_encrypted(struct rebuild *rb, GMimeObject *obj, cons
  * signed content alone. */
 static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
 {
-	mg_body_event_once(rb->t, "signature-removed");
+	mg_txn_event_once(rb->t, "signature-removed");
 	if (g_mime_multipart_get_count(mp) < 1)
 		return NULL;
 	char *cp = child_path(path, 1);
@@ -555,7 +536,7 @@ static gboolean plain_has_content(GMimeObject *obj, gint64 enough)
 {
 	if (!GMIME_IS_PART(obj))
 		return FALSE;
-	char *text = mg_body_get_text(GMIME_PART(obj));
+	char *text = mg_charset_part_text(GMIME_PART(obj));
 	gint64 n = 0;
 	for (const char *p = text; *p && n < enough; p = g_utf8_next_char(p))
 		if (!g_unichar_isspace(g_utf8_get_char(p)))
@@ -732,7 +713,7 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 	if (is_encrypted(obj))
 		return rebuild_encrypted(rb, obj, path, depth);
 	if (GMIME_IS_PART(obj) && !is_unsupported_message(obj))
-		return mg_leaf_run(rb->t, GMIME_PART(obj), *path ? path : "1", depth);
+		return mg_leaf_run(rb->t, GMIME_PART(obj), *path ? path : "1", depth, rb->fn, rb->fn_data);
 	/* message/partial, external bodies and anything else GMime models separately */
 	struct mg_part_report *pr = mg_report_add_part(rb->t->report, *path ? path : "1");
 	pr->declared_type = mg_mime_type_of(obj);
@@ -741,9 +722,9 @@ static GMimeObject *rebuild_object(struct rebuild *rb, GMimeObject *obj, const c
 	return NULL;
 }
 
-gboolean mg_mime_rebuild(struct mg_txn *t)
+gboolean mg_mime_rebuild(struct mg_txn *t, mg_leaf_fn fn, void *data)
 {
-	struct rebuild rb = {t, 0};
+	struct rebuild rb = {.t = t, .fn = fn, .fn_data = data};
 	GMimeObject *body = g_mime_message_get_mime_part(t->msg);
 	if (!body) { /* headers only: an empty text body */
 		t->new_top = GMIME_OBJECT(g_mime_text_part_new_with_subtype("plain"));

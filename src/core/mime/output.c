@@ -12,7 +12,6 @@
 
 #include <string.h>
 
-#include "mg_body.h"
 #include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_mime.h"
@@ -77,7 +76,7 @@ static char *raw8_reencode(const char *name, const char *value)
 		if (g_ascii_strcasecmp(name, addr_fields[i]) != 0)
 			continue;
 		char *utf8 = mg_charset_to_utf8(value, strlen(value), NULL, NULL);
-		InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), utf8);
+		InternetAddressList *l = internet_address_list_parse(mg_charset_parser_options(), utf8);
 		char *enc = l && internet_address_list_length(l) > 0 ? internet_address_list_to_string(l, NULL, TRUE)
 								     : NULL;
 		if (l)
@@ -145,7 +144,7 @@ static char *actions_value(struct mg_txn *t)
 	int c[4] = {0, 0, 0, 0};
 	for (guint i = 0; i < t->report->parts->len; i++) {
 		const struct mg_part_report *p = t->report->parts->pdata[i];
-		if (!mg_body_is_body_rep(t, p))
+		if (!mg_txn_is_body_rep(t, p))
 			c[p->action]++;
 	}
 	GString *a = g_string_new(NULL);

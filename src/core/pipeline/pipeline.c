@@ -13,6 +13,7 @@
 #include "mg_mime.h"
 #include "mg_policy.h"
 #include "mg_scan.h"
+#include "mg_steps.h"
 #include "mg_store.h"
 #include "mg_pipeline.h"
 #include "mg_txn.h"
@@ -52,37 +53,9 @@ void mg_conn_free(struct mg_conn *c)
 	g_free(c);
 }
 
-static void header_free(gpointer p)
-{
-	struct mg_header *h = p;
-	g_free(h->name);
-	g_free(h->value);
-	g_free(h);
-}
-
-static void hdr_op_free(gpointer p)
-{
-	struct mg_hdr_op *op = p;
-	g_free(op->name);
-	g_free(op->value);
-	g_free(op);
-}
-
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 {
-	struct mg_txn *t = g_new0(struct mg_txn, 1);
-	t->cfg = mg_config_ref(cfg);
-	t->conn = c;
-	c->n_msgs++;
-	t->queue_id = g_strdup("NOQUEUE");
-	t->rcpts = g_ptr_array_new_with_free_func(g_free);
-	t->headers = g_ptr_array_new_with_free_func(header_free);
-	t->hdr_ops = g_ptr_array_new_with_free_func(hdr_op_free);
-	t->notes = g_ptr_array_new_with_free_func(g_free);
-	t->report = mg_report_new();
-	t->raw = mg_spool_new(cfg->spool_dir, (gsize)cfg->spool_memory_max, (gsize)cfg->max_message_size);
-	t->started_us = g_get_monotonic_time();
-	return t;
+	return mg_txn_record_new(c, cfg);
 }
 
 void mg_txn_free(struct mg_txn *t)
@@ -91,97 +64,7 @@ void mg_txn_free(struct mg_txn *t)
 		return;
 	if (!t->finished && t->mail_from)
 		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
-	if (t->msg)
-		g_object_unref(t->msg);
-	if (t->new_top)
-		g_object_unref(t->new_top);
-	mg_scan_txn_release(t);
-	mg_body_txn_free(t); /* issue 3 */
-	mg_spool_free(t->raw);
-	if (t->out_body)
-		g_object_unref(t->out_body);
-	mg_report_free(t->report);
-	mg_verdict_clear(&t->rcpt_verdict);
-	g_ptr_array_unref(t->rcpts);
-	g_ptr_array_unref(t->headers);
-	g_ptr_array_unref(t->hdr_ops);
-	g_ptr_array_unref(t->notes);
-	g_strfreev(t->mail_args);
-	g_free(t->mail_from);
-	g_free(t->queue_id);
-	g_free(t->boundary_seed);
-	g_free(t->quarantine_id);
-	g_free(t->auth_user);
-	mg_config_unref(t->cfg);
-	g_free(t);
-}
-
-void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
-{
-	g_free(t->queue_id);
-	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
-}
-
-const char *mg_txn_queue_id(const struct mg_txn *t)
-{
-	return t->queue_id;
-}
-
-gboolean mg_txn_decided(const struct mg_txn *t)
-{
-	return t->report->verdict.kind != MG_VERDICT_CONTINUE;
-}
-
-gboolean mg_txn_past_deadline(const struct mg_txn *t)
-{
-	return t->deadline_us && g_get_monotonic_time() > t->deadline_us;
-}
-
-void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode, const char *rule,
-		 const char *fmt, ...)
-{
-	va_list ap;
-	if (mg_txn_decided(t))
-		return;
-	va_start(ap, fmt);
-	char *reason = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	mg_verdict_set(&t->report->verdict, kind, code, ecode, rule, "%s", reason);
-	mg_info(t->queue_id, "%s: %s %s %s (rule %s)", mg_verdict_name(kind), code, ecode, reason, rule);
-	g_free(reason);
-}
-
-void mg_txn_internal_error(struct mg_txn *t, const char *what, const GError *err)
-{
-	mg_err(t->queue_id, "internal error: %s: %s", what, err ? err->message : "unknown");
-	if (t->cfg->on_error == MG_FAIL_REJECT)
-		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.3.0", "internal-error",
-			    "Message could not be sanitized (%s)", what);
-	else
-		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "internal-error",
-			    "Temporary failure while sanitizing the message (%s), try again later", what);
-}
-
-char *mg_txn_boundary(struct mg_txn *t)
-{
-	return g_strdup_printf("=_mugaika_%.24s_%u", t->boundary_seed ? t->boundary_seed : "0", ++t->boundary_n);
-}
-
-const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
-{
-	return t->hdr_ops;
-}
-
-const struct mg_report *mg_txn_report(const struct mg_txn *t)
-{
-	return t->report;
-}
-
-GMimeStream *mg_txn_new_body(struct mg_txn *t)
-{
-	if (!t->out_body)
-		return NULL;
-	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
+	mg_txn_record_free(t);
 }
 
 /* "<a@b>" -> "a@b": the MTA passes the address as the client wrote it. */
@@ -210,17 +93,6 @@ const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, ch
 	t->mail_args = g_strdupv((char **)esmtp_args);
 	mg_policy_mail_from(t);
 	return &t->report->verdict;
-}
-
-void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
-			const char *rule, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *reason = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	mg_verdict_set(&t->rcpt_verdict, kind, code, ecode, rule, "%s", reason);
-	g_free(reason);
 }
 
 /* A recipient refused alone gets its own verdict; the message goes on. */
@@ -338,6 +210,26 @@ const struct mg_verdict *mg_txn_body(struct mg_txn *t, const void *data, gsize l
 	return &t->report->verdict;
 }
 
+/* One leaf of the original: the stage that decides it. */
+GMimeObject *mg_pipeline_leaf(struct mg_leaf *leaf, void *unused)
+{
+	(void)unused;
+	if (!mg_policy_leaf(leaf)) /* issue 6: attachment count/size */
+		return NULL;
+	if (leaf->t->cfg->body_only && !leaf->inline_text) /* issue 3: body-only profile (F3) */
+		return mg_body_only_remove(leaf);
+	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
+		return NULL;
+	if (leaf->inline_text)
+		return mg_body_text(leaf);
+	return mg_pipeline_attachment(leaf);
+}
+
+static gboolean step_rebuild(struct mg_txn *t)
+{
+	return mg_mime_rebuild(t, mg_pipeline_leaf, NULL);
+}
+
 /* The end-of-message steps, in order.  Each returns FALSE once decided. */
 typedef gboolean (*mg_eom_step)(struct mg_txn *t);
 
@@ -362,7 +254,7 @@ static const mg_eom_step eom_steps[] = {
 	mg_policy_message_step,                  /* boundary rules on the whole message (issue 6) */
 	mg_scan_message_step,                    /* the raw message through the scanner (issue 5) */
 	mg_mime_parse,                           /* GMime tree of the original */
-	mg_mime_rebuild,                         /* a new MIME tree, part by part (issues 3, 4, 5) */
+	step_rebuild,                            /* a new MIME tree, part by part (issues 3, 4, 5) */
 	mg_quarantine_step,                      /* keep the original (issue 7) */
 	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
 	mg_mime_write,                           /* header operations and the new body */

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "mg_charset.h"
 #include "mg_log.h"
 #include "mg_policy.h"
 #include "policy_priv.h"
@@ -180,7 +181,7 @@ static void add_mailbox(GPtrArray *out, InternetAddress *a)
 GPtrArray *mg_policy_field_addresses(const char *value)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-	InternetAddressList *l = internet_address_list_parse(mg_mime_parser_options(), value);
+	InternetAddressList *l = internet_address_list_parse(mg_charset_parser_options(), value);
 	for (int i = 0; l && i < internet_address_list_length(l); i++) {
 		InternetAddress *a = internet_address_list_get_address(l, i);
 		InternetAddressList *m = INTERNET_ADDRESS_IS_GROUP(a)

@@ -164,6 +164,7 @@ static struct mg_scan_engine *scan_txn_engine(struct mg_txn *t)
 {
 	if (!t->scan_started) {
 		t->scan_started = TRUE;
+		mg_txn_on_free(t, mg_scan_txn_release);
 		t->scan_engine = mg_scan_engine_get();
 		if (!t->scan_engine) {
 			mg_err(t->queue_id, "no virus database loaded (degraded mode): message not accepted");

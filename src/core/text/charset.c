@@ -544,3 +544,41 @@ char *mg_charset_to_iso2022jp(const char *utf8, gsize *out_len)
 		*out_len = w;
 	return out;
 }
+
+/* The decoded UTF-8 text of a text part, read in its labelled charset
+ * (a wrong or missing label is detected as in mg_charset_to_utf8). */
+char *mg_charset_part_text(GMimePart *part)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	if (w)
+		g_mime_data_wrapper_write_to_stream(w, mem);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(part));
+	const char *cs = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+	char *text = mg_charset_to_utf8((const char *)ba->data, ba->len, cs, NULL);
+	g_object_unref(mem);
+	return text;
+}
+
+/* GMime parser options shared by every parse: loose RFC 2047/2231 and
+ * address parsing, and the fallback charsets of Japanese mail. */
+static GMimeParserOptions *parser_options;
+static GOnce parser_once = G_ONCE_INIT;
+
+static gpointer parser_options_init(gpointer unused)
+{
+	static const char *fallback[] = {"UTF-8", "CP932", "EUC-JP", NULL};
+	GMimeParserOptions *o = g_mime_parser_options_new();
+	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_fallback_charsets(o, fallback);
+	parser_options = o;
+	return o;
+}
+
+GMimeParserOptions *mg_charset_parser_options(void)
+{
+	return g_once(&parser_once, parser_options_init, NULL);
+}

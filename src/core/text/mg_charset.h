@@ -19,6 +19,7 @@
 #define MG_CHARSET_H
 
 #include <glib.h>
+#include <gmime/gmime.h>
 
 /* Convert `len` bytes declared as `declared` (may be NULL or wrong) to
  * UTF-8.  Never fails: undecodable bytes become U+FFFD.  *used (if not
@@ -33,5 +34,12 @@ char *mg_charset_decode_header(const char *raw);
 /* UTF-8 text to ISO-2022-JP (with the wave dash family mapped back to
  * JIS).  Returns NULL when a character is outside JIS X 0208 + ASCII. */
 char *mg_charset_to_iso2022jp(const char *utf8, gsize *out_len);
+
+/* The decoded UTF-8 text of a text part (its label doubted as above). */
+char *mg_charset_part_text(GMimePart *part);
+
+/* GMime parser options shared by every parse (charsets, RFC 2047
+ * leniency). */
+GMimeParserOptions *mg_charset_parser_options(void);
 
 #endif

@@ -1,7 +1,13 @@
 /*
- * mg_txn - the message context shared by the core modules (never by the
- * front ends, which use mg_pipeline.h).  One struct mg_txn per message; it
- * owns everything it points to except cfg (a reference) and conn.
+ * mg_txn - the transaction record: one struct mg_txn per message, shared
+ * by the stages (never by the front ends, which use mg_pipeline.h).  It
+ * sits below every stage (docs/ARCHITECTURE.md): stages record their
+ * verdict, report and events here; nothing in txn/ calls a stage.
+ *
+ * Ownership: the record owns everything it points to except cfg (a
+ * reference) and conn.  A stage that keeps per-message state in it
+ * registers a cleanup with mg_txn_on_free; mg_txn_record_free runs the
+ * cleanups (last registered first), then frees the record.
  */
 #ifndef MG_TXN_H
 #define MG_TXN_H
@@ -87,12 +93,22 @@ struct mg_txn {
 	guint n_attachments;
 	char *auth_user; /* SMTP AUTH identity, "" when none */
 
+	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
+
 	/* --- issue 7: quarantine and audit --- */
 	int q_class;        /* enum mg_qclass of the kept original */
 	char q_sha256[65];  /* of the kept original */
 	gint64 q_size;      /* of the kept original */
 	gint64 q_stored_us; /* wall clock when it was kept */
 };
+
+typedef void (*mg_txn_cleanup_fn)(struct mg_txn *t);
+
+/* The record alone (mg_txn_new/mg_txn_free of mg_pipeline.h wrap these). */
+struct mg_txn *mg_txn_record_new(struct mg_conn *c, struct mg_config *cfg);
+void mg_txn_record_free(struct mg_txn *t);
+/* Run fn(t) when the record is freed (once, however often registered). */
+void mg_txn_on_free(struct mg_txn *t, mg_txn_cleanup_fn fn);
 
 /* Stop with a verdict (the first final verdict wins). */
 void mg_txn_fail(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode, const char *rule,
@@ -107,5 +123,24 @@ void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char 
 gboolean mg_txn_past_deadline(const struct mg_txn *t);
 /* Next deterministic multipart boundary for this message. */
 char *mg_txn_boundary(struct mg_txn *t);
+/* Report a message-level event once ("signature-removed"). */
+void mg_txn_event_once(struct mg_txn *t, const char *event);
+/* Is p the report of a body text leaf that was delivered as text? */
+gboolean mg_txn_is_body_rep(const struct mg_txn *t, const struct mg_part_report *p);
+
+/* One MIME leaf on its way through the stages: decoded and recorded by
+ * the mime stage, handed by the step sequence to the stage that decides
+ * it (body text, attachment CDR, scan, policy). */
+struct mg_leaf {
+	struct mg_txn *t;
+	GMimePart *orig;
+	const char *path;
+	int depth;
+	GByteArray *data;     /* decoded content */
+	char *mime_type;      /* declared, lower case */
+	char *filename;       /* decoded UTF-8, or NULL */
+	gboolean inline_text; /* a text part that is part of the body, not an attachment */
+	struct mg_part_report *rep;
+};
 
 #endif

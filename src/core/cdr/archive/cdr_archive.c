@@ -4,7 +4,7 @@
  * Contract: mg_cdr_archive() reads an archive of any format libarchive
  * knows (zip, 7z, tar, gz/bz2/xz, lzh, rar, cab, iso) from memory, entry by
  * entry, and counts while it reads - entries, bytes of each member, bytes
- * unpacked by all archives of the message (mg_txn.archive_unpacked), the
+ * unpacked by all archives of the message (ctx->archive_unpacked), the
  * ratio to the packed size, the nesting depth and the deadline.  Sizes in
  * headers are never trusted.  Each regular member is decided by
  * mg_cdr_file() at depth + 1 (kept, rebuilt, converted or removed by the
@@ -31,7 +31,6 @@
 #include <zip.h>
 
 #include "cdr_archive.h"
-#include "mg_txn.h"
 
 #define ARC_CHUNK (64 * 1024)
 
@@ -39,7 +38,7 @@ struct arc {
 	const struct mg_cdr_in *in;
 	struct mg_cdr_out *out;
 	const struct mg_config *cfg;
-	struct mg_txn *t;
+	struct mg_cdr_ctx *ctx;
 	struct archive *ar;
 	zip_source_t *zsrc; /* the zip being written, in memory */
 	zip_t *zw;
@@ -296,12 +295,12 @@ static gboolean arc_budget(struct arc *a, const char *name, gsize have, gsize n)
 {
 	const struct mg_config *c = a->cfg;
 	a->unpacked += n;
-	a->t->archive_unpacked += n;
+	a->ctx->archive_unpacked += n;
 	if ((gint64)(have + n) > c->archive_max_entry_size)
 		arc_fail(a, MG_CDR_UNSCANNABLE,
 			 "archive member %s unpacks to more than %" G_GINT64_FORMAT " bytes (archive_max_entry_size)",
 			 name, c->archive_max_entry_size);
-	else if (a->t->archive_unpacked > c->archive_max_total_size)
+	else if (a->ctx->archive_unpacked > c->archive_max_total_size)
 		arc_fail(a, MG_CDR_UNSCANNABLE,
 			 "archives unpack to more than %" G_GINT64_FORMAT " bytes (archive_max_total_size)",
 			 c->archive_max_total_size);
@@ -446,7 +445,7 @@ static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
 	GByteArray *data = arc_read_member(a, name);
 	if (!data)
 		return;
-	struct mg_cdr_in mi = {.t = a->t,
+	struct mg_cdr_in mi = {.ctx = a->ctx,
 			       .data = data->data,
 			       .len = data->len,
 			       .filename = base_name(name),
@@ -580,14 +579,14 @@ static void arc_clear(struct arc *a)
 
 enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct arc a = {.in = in, .out = out, .t = in->t, .st = MG_CDR_REBUILT};
+	struct arc a = {.in = in, .out = out, .ctx = in->ctx, .st = MG_CDR_REBUILT};
 	enum mg_cdr_status st;
-	if (!in->t || !in->t->cfg) {
+	if (!in->ctx || !in->ctx->cfg) {
 		out->reason = g_strdup("archive rebuilder called without a message context");
 		return MG_CDR_ERROR;
 	}
-	a.cfg = in->t->cfg;
-	a.deadline_us = in->deadline_us ? in->deadline_us : in->t->deadline_us;
+	a.cfg = in->ctx->cfg;
+	a.deadline_us = in->deadline_us ? in->deadline_us : in->ctx->deadline_us;
 	if (!a.deadline_us)
 		a.deadline_us = G_MAXINT64;
 	if (in->depth >= a.cfg->archive_max_depth) {

@@ -29,7 +29,6 @@
 #include <string.h>
 
 #include "cdr_image.h"
-#include "mg_txn.h"
 
 gboolean mg_img_check_size(struct mg_img_job *job, guint64 w, guint64 h)
 {
@@ -123,7 +122,7 @@ static mg_img_codec codec_for(const guint8 *data, gsize len)
 
 enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	const struct mg_config *cfg = in->t->cfg;
+	const struct mg_config *cfg = in->ctx->cfg;
 	struct mg_img_job job = {.data = in->data,
 				 .len = in->len,
 				 .out = out,

@@ -26,7 +26,6 @@
 #include <libxml/tree.h>
 
 #include "cdr_zip.h"
-#include "mg_txn.h"
 
 #define NS_XLINK "http://www.w3.org/1999/xlink"
 
@@ -89,7 +88,7 @@ static int odf_judge(struct odf_ctx *c, xmlNodePtr n, const char **cat, char **d
 	xmlChar *href = xmlGetNsProp(n, BAD_CAST "href", BAD_CAST NS_XLINK);
 	int verdict = 0;
 	if (href && g_str_equal(name, "a")) {
-		if (href_is_web((char *)href) && c->z.in->t->cfg->office_keep_hyperlinks)
+		if (href_is_web((char *)href) && c->z.in->ctx->cfg->office_keep_hyperlinks)
 			c->links_kept++;
 		else if (!href_is_internal((char *)href) || g_str_has_prefix((char *)href, "vnd.sun.star.script"))
 			verdict = 2,

@@ -43,7 +43,6 @@
 #include <string.h>
 
 #include "mg_cdr.h"
-#include "mg_txn.h"
 
 enum ole_flag {
 	OLE_VBA = 1 << 0,
@@ -407,13 +406,13 @@ enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 {
 	struct ole o = {.in = in};
 	GError *err = NULL;
-	if (!in->t || !in->t->cfg) {
+	if (!in->ctx || !in->ctx->cfg) {
 		out->reason = g_strdup("OLE2 checker called without a message context");
 		return MG_CDR_ERROR;
 	}
-	o.cfg = in->t->cfg;
+	o.cfg = in->ctx->cfg;
 	o.max_stream = MAX(in->len, (gsize)o.cfg->ole2_max_embedded_size);
-	o.deadline_us = in->deadline_us ? in->deadline_us : in->t->deadline_us;
+	o.deadline_us = in->deadline_us ? in->deadline_us : in->ctx->deadline_us;
 	if (!o.deadline_us)
 		o.deadline_us = G_MAXINT64;
 	if (in->len > G_MAXUINT) {

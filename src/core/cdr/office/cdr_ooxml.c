@@ -32,7 +32,6 @@
 #include "cdr_zip.h"
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
-#include "mg_txn.h"
 
 #define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 #define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -207,7 +206,7 @@ static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
 		g_free(path);
 	}
 	gboolean drop = FALSE;
-	if (external && hyperlink && c->z.in->t->cfg->office_keep_hyperlinks) {
+	if (external && hyperlink && c->z.in->ctx->cfg->office_keep_hyperlinks) {
 		c->links_kept += c->pass == 0;
 	} else if (external || cat >= 0 || (tp && tp->drop)) {
 		drop = TRUE;

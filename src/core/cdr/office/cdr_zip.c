@@ -11,7 +11,6 @@
 #include <libxml/parser.h>
 
 #include "cdr_zip.h"
-#include "mg_txn.h"
 
 #define ZIP_MTIME ((time_t)946684800) /* 2000-01-01 */
 
@@ -132,7 +131,7 @@ static gboolean name_ok(const char *name)
 
 static gboolean entry_limits(struct mg_zpkg *z, const zip_stat_t *st, gint64 *expanded)
 {
-	const struct mg_config *cfg = z->in->t->cfg;
+	const struct mg_config *cfg = z->in->ctx->cfg;
 	if ((st->valid & ZIP_STAT_ENCRYPTION_METHOD) && st->encryption_method != ZIP_EM_NONE)
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "encrypted document entry");
 	if (!name_ok(st->name))
@@ -195,7 +194,7 @@ gboolean mg_zpkg_read(struct mg_zpkg *z)
 		goto out;
 	}
 	zip_int64_t n = zip_get_num_entries(za, 0);
-	if (n > z->in->t->cfg->office_max_entries) {
+	if (n > z->in->ctx->cfg->office_max_entries) {
 		mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "too many entries (office_max_entries limit)");
 		goto close;
 	}

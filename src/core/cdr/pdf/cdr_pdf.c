@@ -41,7 +41,6 @@
 #include <string.h>
 
 #include "mg_cdr.h"
-#include "mg_txn.h"
 
 enum pdf_kind {
 	K_JS,
@@ -576,7 +575,7 @@ static enum mg_cdr_status unscannable(struct mg_cdr_out *out, const char *why)
 
 enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	const struct mg_config *cfg = in->t->cfg;
+	const struct mg_config *cfg = in->ctx->cfg;
 	struct pdf_walk w = {.max_objects = cfg->pdf_max_objects, .deadline_us = in->deadline_us};
 	enum mg_cdr_status st = MG_CDR_REBUILT;
 	const char *why = NULL;

@@ -33,7 +33,6 @@
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_html2text.h"
-#include "mg_txn.h"
 
 #define RTF_MAX_DEPTH  512
 #define RTF_FIELD_SCAN 65536 /* a field code longer than this is dropped unread */
@@ -371,7 +370,7 @@ enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 {
 	GError *err = NULL;
 	struct mg_html2text_opts o = {.defang_links = TRUE,
-				      .max_output = (gsize)in->t->cfg->attachment_max_output,
+				      .max_output = (gsize)in->ctx->cfg->attachment_max_output,
 				      .deadline_us = in->deadline_us};
 	char *text = mg_html2text((const char *)in->data, in->len, NULL, &o, &err);
 	if (!text) {

@@ -1,7 +1,7 @@
 /*
- * cdr_inline.c - files encoded inside text (uuencode, BinHex 4.0, yEnc).
+ * inline.c - files encoded inside text (uuencode, BinHex 4.0, yEnc).
  *
- * Contract: mg_cdr_strip_inline_files() returns the text with every such
+ * Contract: mg_text_strip_inline_files() returns the text with every such
  * block cut out and one marker line "[KIND file NAME removed]" in its
  * place, or NULL when the text has none (nothing to change).  Mail clients
  * (Thunderbird's untyped-text handler, Outlook) show such a block in a
@@ -24,7 +24,7 @@
 
 #include <string.h>
 
-#include "mg_cdr.h"
+#include "mg_inline.h"
 
 #define INLINE_NAME_MAX 200
 
@@ -110,7 +110,7 @@ static gboolean block_close(enum inline_kind k, const struct inline_line *l, int
 	}
 }
 
-GString *mg_cdr_strip_inline_files(const char *s, gsize len, GPtrArray *cut)
+GString *mg_text_strip_inline_files(const char *s, gsize len, GPtrArray *cut)
 {
 	GString *out = NULL;
 	const char *end = s + len, *copied = s;
