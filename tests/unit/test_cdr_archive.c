@@ -434,7 +434,8 @@ static void test_deadline(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = t4c_zip1("a.txt", "late", 4, 0);
-	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
+	struct mg_cdr_in in = {
+		.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_archive(&in, &out), MG_CDR_UNSCANNABLE);
@@ -455,8 +456,10 @@ static void test_slow_members(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = many_entries(50);
-	struct mg_cdr_in in = {
-		.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() + 500 * 1000};
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
+			       .data = zip->data,
+			       .len = zip->len,
+			       .deadline_us = g_get_monotonic_time() + 500 * 1000};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	mg_cdr_archive_set_member_fn(slow_file);
