@@ -40,8 +40,11 @@ struct mg_hdr_op {
 	char *value; /* ADD only; continuation lines joined with "\n\t" */
 };
 
-/* Process-wide setup of the libraries the core uses (GMime, ...). */
+/* Process-wide setup of the libraries the core uses (GMime, ...) and of
+ * the stages' parts in the configuration (mg_pipeline_register_stages):
+ * call it before the first configuration is loaded. */
 void mg_pipeline_global_init(void);
+void mg_pipeline_register_stages(void);
 void mg_pipeline_global_shutdown(void);
 
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);

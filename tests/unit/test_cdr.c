@@ -21,6 +21,7 @@
 #include "mg_filetype.h"
 #include "mg_sha256.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 /* ---- file typing ---- */
 
@@ -504,7 +505,8 @@ static void test_sha256(void **state)
 
 int main(void)
 {
-	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
+	tu_scan_init();            /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_field_codes),

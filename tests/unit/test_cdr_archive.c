@@ -23,6 +23,7 @@
 #include "cdr4c_util.h"
 #include "cdr_archive.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 static enum mg_cdr_status stub_file(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
@@ -496,7 +497,8 @@ static void test_real_dispatcher(void **state)
 
 int main(void)
 {
-	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
+	tu_scan_init();            /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_name),       cmocka_unit_test(test_cp932_names),
 		cmocka_unit_test(test_traversal),       cmocka_unit_test(test_members_decided),

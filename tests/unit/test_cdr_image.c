@@ -30,6 +30,7 @@
 #include "cdrctx.h"
 #include "cdr4b_imgfix.h"
 #include "cdr4b_util.h"
+#include "mg_pipeline.h"
 
 static void check_png(const GByteArray *out, const struct want_px *wp)
 {
@@ -551,6 +552,7 @@ static void test_deadline(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_prefixes),

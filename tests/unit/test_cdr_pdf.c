@@ -17,6 +17,7 @@
 
 #include "cdrctx.h"
 #include "cdr4b_util.h"
+#include "mg_pipeline.h"
 
 /* A minimal PDF: catalog 1, pages 2, one page 3 with content 4, then the
  * row's extra objects numbered from 5; a classic xref table. */
@@ -439,6 +440,7 @@ static void test_budgets(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_idempotent),

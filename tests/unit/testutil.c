@@ -67,6 +67,7 @@ static void tu_store_keys(GString *text)
 
 void tu_scan_init(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks, before any config */
 	static GOnce scan_once = G_ONCE_INIT;
 	g_once(&scan_once, scan_init, NULL);
 }

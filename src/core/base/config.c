@@ -17,8 +17,6 @@
 
 #include "mg_config.h"
 #include "mg_config_table.h"
-#include "mg_policy.h"     /* issue 6: check functions of its rows */
-#include "mg_cdr_policy.h" /* issue 4a: attachment_rule check */
 
 G_DEFINE_QUARK(mg - config - error - quark, mg_config_error)
 
@@ -138,7 +136,7 @@ static const struct mg_opt mg_options[] = {
 	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
 	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\nany text/plain keep\n"
 	  "any * remove",
-	  0, 0, NULL, mg_cdr_rule_check,
+	  0, 0, NULL, NULL /* the cdr stage's check (registered) */,
 	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
 	  "TYPE-GLOB ACTION (no direction = any).  TYPE-GLOB matches the true type found\n"
 	  "from the content (lower case, * and ? wildcards; `mugaika rebuild FILE` shows\n"
@@ -291,13 +289,13 @@ static const struct mg_opt mg_options[] = {
 	  "in the background (0: only on SIGHUP).  Mail in flight finishes on the old one." },
 
 	/* --- issue 6: boundary policy --- */
-	{ "internal_network", MG_OPT_LIST, OFF(internal_network), "", 0, 0, NULL, mg_policy_check_network,
+	{ "internal_network", MG_OPT_LIST, OFF(internal_network), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "A network of the internal zone (LGWAN side, or the organisation in gateway\n"
 	  "mode) as CIDR, IPv4 or IPv6; repeat the key for more.  Mail from a client in\n"
 	  "one of them is internal-origin; all other clients are external.  The MTA's own\n"
 	  "re-injection (local forwarding) arrives from 127.0.0.1/::1: list those too.\n"
 	  "Example: internal_network = 10.0.0.0/8" },
-	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, mg_policy_check_domain,
+	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "A mail domain of the organisation; its subdomains match too.  Repeat the key\n"
 	  "for more.  Recipients in these domains are internal.  With no internal_domain\n"
 	  "the zones are not configured: every message counts as inbound and the relay\n"
@@ -360,7 +358,7 @@ static const struct mg_opt mg_options[] = {
 	  "To and Cc (use Bcc for more).  0 turns the rule off." },
 	{ "bcc_action", MG_OPT_ENUM, OFF(bcc_action), "log", 0, 0, "log|reject", NULL,
 	  "What happens over bcc_max_visible_external: log, or reject with 550 5.7.1." },
-	{ "bcc_exempt_sender", MG_OPT_LIST, OFF(bcc_exempt_sender), "", 0, 0, NULL, mg_policy_check_address,
+	{ "bcc_exempt_sender", MG_OPT_LIST, OFF(bcc_exempt_sender), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "Envelope senders exempt from the Bcc rule: an address or @domain; repeat." },
 	{ "policy_replies", MG_OPT_STR, OFF(policy_replies), "", 0, 0, NULL, NULL,
 	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
@@ -459,7 +457,8 @@ static char *opt_set(struct mg_config *cfg, const struct mg_opt *o, const char *
 	char *why = NULL;
 	int64_t n;
 
-	if (o->check && !o->check(value, &why))
+	mg_opt_check_fn check = o->check ? o->check : mg_config_check_of(o->name);
+	if (check && !check(value, &why))
 		return why ? why : g_strdup("invalid value");
 	switch (o->type) {
 	case MG_OPT_BOOL:

@@ -10,9 +10,6 @@
 #include <string.h>
 
 #include "mg_config_table.h"
-#include "mg_scan.h"
-#include "mg_policy.h"     /* issue 6 hooks */
-#include "mg_cdr_policy.h" /* issue 4a hooks */
 
 gboolean mg_parse_bool(const char *s, gboolean *out)
 {
@@ -195,27 +192,48 @@ gboolean mg_check_socket(const char *value, char **why)
 	return FALSE;
 }
 
-/* Post-load hooks: one line per module that derives data from its rows. */
-typedef gboolean (*mg_config_hook)(struct mg_config *cfg, GError **err);
-typedef void (*mg_config_release)(struct mg_config *cfg);
+/* The stages' parts in a configuration, registered once by the step
+ * sequence (mg_pipeline_global_init) before any configuration is loaded;
+ * base/ never names a stage.  Registration happens before threads start,
+ * so the tables are read without a lock afterwards. */
+#define MG_CONFIG_MAX_HOOKS  32
+#define MG_CONFIG_MAX_CHECKS 64
+static const struct mg_config_hooks *hooks[MG_CONFIG_MAX_HOOKS];
+static gsize n_hooks;
+static struct {
+	const char *key;
+	mg_opt_check_fn check;
+} checks[MG_CONFIG_MAX_CHECKS];
+static gsize n_checks;
 
-gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err); /* issue 3, notice.c */
-void mg_notice_config_release(struct mg_config *cfg);
-gboolean mg_store_config_check(struct mg_config *cfg, GError **err); /* issue 7: store.c */
-static const mg_config_hook finish_hooks[] = {
-	mg_scan_config_check,
-	mg_store_config_check,
-	mg_policy_config_compile, /* issue 6 */
-	mg_cdr_rules_compile,     /* issue 4a */
-	mg_notice_config_finish,  /* issue 3: notice template */
-	NULL,                     /* modules add their compile function above this line */
-};
-static const mg_config_release release_hooks[] = {
-	mg_policy_config_release, /* issue 6 */
-	mg_cdr_rules_release,     /* issue 4a */
-	mg_notice_config_release, /* issue 3: notice template */
-	NULL,                     /* modules add their release function above this line */
-};
+void mg_config_register_hooks(const struct mg_config_hooks *h)
+{
+	for (gsize i = 0; i < n_hooks; i++)
+		if (hooks[i] == h)
+			return;
+	g_assert(n_hooks < MG_CONFIG_MAX_HOOKS);
+	hooks[n_hooks++] = h;
+}
+
+void mg_config_register_check(const char *key, mg_opt_check_fn check)
+{
+	for (gsize i = 0; i < n_checks; i++)
+		if (g_str_equal(checks[i].key, key)) {
+			checks[i].check = check;
+			return;
+		}
+	g_assert(n_checks < MG_CONFIG_MAX_CHECKS);
+	checks[n_checks].key = key;
+	checks[n_checks++].check = check;
+}
+
+mg_opt_check_fn mg_config_check_of(const char *key)
+{
+	for (gsize i = 0; i < n_checks; i++)
+		if (g_str_equal(checks[i].key, key))
+			return checks[i].check;
+	return NULL;
+}
 
 gboolean mg_config_finish(struct mg_config *cfg, GError **err)
 {
@@ -226,15 +244,15 @@ gboolean mg_config_finish(struct mg_config *cfg, GError **err)
 			    cfg->path, cfg->max_message_size);
 		return FALSE;
 	}
-	for (gsize i = 0; i < G_N_ELEMENTS(finish_hooks); i++)
-		if (finish_hooks[i] && !finish_hooks[i](cfg, err))
+	for (gsize i = 0; i < n_hooks; i++)
+		if (hooks[i]->finish && !hooks[i]->finish(cfg, err))
 			return FALSE;
 	return TRUE;
 }
 
 void mg_config_release_derived(struct mg_config *cfg)
 {
-	for (gsize i = 0; i < G_N_ELEMENTS(release_hooks); i++)
-		if (release_hooks[i])
-			release_hooks[i](cfg);
+	for (gsize i = n_hooks; i > 0; i--)
+		if (hooks[i - 1]->release)
+			hooks[i - 1]->release(cfg);
 }

@@ -26,6 +26,11 @@ enum mg_fail_action {
 	MG_FAIL_REJECT = 1    /* 5xx: the sender gets a bounce */
 };
 
+/* Values of the attachment_on_* and unscannable_* keys (enum order). */
+enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE, MG_DISP_IGNORE };
+#define MG_DISP_VALUES        "remove|reject|quarantine"
+#define MG_DISP_VALUES_IGNORE "remove|reject|quarantine|ignore"
+
 enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
 
 struct mg_config {
@@ -162,6 +167,24 @@ struct mg_config {
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL
  * and sets *err to "file:line: key: message". */
+/* A check returns FALSE and sets *why (allocated) to "what is wrong; what is
+ * allowed" when a value is not acceptable. */
+typedef gboolean (*mg_opt_check_fn)(const char *value, char **why);
+
+/* A stage's part in every configuration: derive its data once all keys are
+ * read (finish: FALSE with "file: key: problem" in *err refuses the file)
+ * and release it when the configuration is freed.  The step sequence
+ * registers each stage's hooks and key checks once, before any
+ * configuration is loaded (mg_pipeline_global_init); this module never
+ * names a stage. */
+struct mg_config_hooks {
+	gboolean (*finish)(struct mg_config *cfg, GError **err);
+	void (*release)(struct mg_config *cfg);
+};
+void mg_config_register_hooks(const struct mg_config_hooks *h);
+/* The value check of one key owned by a stage (e.g. attachment_rule). */
+void mg_config_register_check(const char *key, mg_opt_check_fn check);
+
 struct mg_config *mg_config_load(const char *path, GError **err);
 struct mg_config *mg_config_defaults(void);
 struct mg_config *mg_config_ref(struct mg_config *cfg);

@@ -12,10 +12,6 @@
 
 enum mg_opt_type { MG_OPT_BOOL, MG_OPT_INT, MG_OPT_SIZE, MG_OPT_TIME, MG_OPT_STR, MG_OPT_ENUM, MG_OPT_LIST };
 
-/* A check returns FALSE and sets *why (allocated) to "what is wrong; what is
- * allowed" when a value is not acceptable. */
-typedef gboolean (*mg_opt_check_fn)(const char *value, char **why);
-
 struct mg_opt {
 	const char *name;
 	enum mg_opt_type type;
@@ -37,6 +33,9 @@ char **mg_strv_compact(char **v);
 void mg_opt_dump(FILE *out, const struct mg_opt *o, const void *value, gboolean defaults_doc);
 
 gboolean mg_check_socket(const char *value, char **why);
+
+/* The check registered for a key by a stage, or NULL. */
+mg_opt_check_fn mg_config_check_of(const char *key);
 
 /* Cross-key checks and derived data, after all lines parsed. */
 gboolean mg_config_finish(struct mg_config *cfg, GError **err);

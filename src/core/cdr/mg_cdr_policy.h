@@ -19,11 +19,6 @@
 
 enum mg_rule_action { MG_RULE_REBUILD = 0, MG_RULE_TO_TEXT, MG_RULE_REMOVE, MG_RULE_REJECT, MG_RULE_KEEP };
 
-/* Values of the attachment_on_* and unscannable_* keys (enum order). */
-enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE, MG_DISP_IGNORE };
-#define MG_DISP_VALUES        "remove|reject|quarantine"
-#define MG_DISP_VALUES_IGNORE "remove|reject|quarantine|ignore"
-
 struct mg_cdr_rule {
 	int direction; /* enum mg_direction, or -1 for any */
 	char *glob;    /* lower case */

@@ -21,6 +21,7 @@
 void mg_pipeline_global_init(void)
 {
 	g_mime_init();
+	mg_pipeline_register_stages();
 }
 
 void mg_pipeline_global_shutdown(void)
