@@ -10,6 +10,7 @@
 #include "../tests/unit/cdrctx.h"
 #include "mg_cdr.h"
 #include "fuzz_common.h"
+#include "mg_pipeline.h"
 
 static const char *const fz_names[] = {NULL,     "a.docx", "a.xlsm", "a.pptx", "a.odt",    "a.rtf",
 				       "a.csv",  "a.pdf",  "a.png",  "a.jpg",  "a.gif",    "a.tif",

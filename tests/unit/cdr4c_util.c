@@ -12,6 +12,7 @@
 
 #include "cdrctx.h"
 #include "cdr4c_util.h"
+#include "mg_pipeline.h"
 
 /* A real transaction (report, scanner, ...), as the dispatcher expects. */
 struct mg_txn *t4c_txn_new(const char *conf)

@@ -18,6 +18,7 @@
 
 #include "mg_body.h"
 #include "mg_charset.h"
+#include "mg_mime.h"
 #include "mg_pipeline.h"
 #include "mg_smime.h"
 #include "testutil.h"

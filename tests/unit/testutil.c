@@ -14,6 +14,7 @@
 #include "mg_scan.h"
 #include "mtafeed.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 /* Issue 5: every message is scanned, so the tests load an engine once from
  * a database that tests/mkclamdb.sh generates under tests/tmp. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mg_config.h"
+#include "mg_kv.h"
 #include "mg_config_table.h"
 
 G_DEFINE_QUARK(mg - config - error - quark, mg_config_error)
@@ -521,32 +522,10 @@ struct mg_config *mg_config_defaults(void)
 	return cfg;
 }
 
-/* Split one line into key and value.  Returns FALSE for blank/comment. */
-static gboolean line_split(char *line, char **key, char **value, char **why)
-{
-	char *s = g_strstrip(line);
-	if (*s == '\0' || *s == '#')
-		return FALSE;
-	char *eq = strchr(s, '=');
-	if (!eq) {
-		*why = g_strdup("expected 'key = value'");
-		*key = s;
-		return TRUE;
-	}
-	*eq = '\0';
-	*key = g_strstrip(s);
-	*value = g_strstrip(eq + 1);
-	if (strlen(*value) >= 2 && (*value)[0] == '"' && (*value)[strlen(*value) - 1] == '"') {
-		(*value)[strlen(*value) - 1] = '\0';
-		(*value)++;
-	}
-	return TRUE;
-}
-
 static gboolean config_parse_line(struct mg_config *cfg, GHashTable *seen, char *line, char **err_key, char **why)
 {
 	char *key = NULL, *value = NULL;
-	if (!line_split(line, &key, &value, why))
+	if (!mg_kv_split(line, &key, &value, why))
 		return TRUE;
 	*err_key = key;
 	if (*why)

@@ -17,7 +17,7 @@
 #ifndef MG_BODY_H
 #define MG_BODY_H
 
-#include "mg_mime.h"
+#include "mg_txn.h"
 
 /* An inline text leaf (text/plain or text/html that is part of the body)
  * to a text/plain part; NULL if removed or decided (the report says why). */

@@ -17,7 +17,9 @@
 
 #include "mg_body.h"
 #include "mg_charset.h"
+#include "mg_kv.h"
 #include "mg_log.h"
+#include "mg_tmpl.h"
 #include "notice_builtin.h"
 
 #define MG_DEFAULT_NOTICE_DIR SYSCONFDIR "/mugaika"
@@ -61,32 +63,10 @@ void mg_notice_tmpl_free(struct mg_notice_tmpl *tm)
 /* Check the placeholders of one line; NULL or what is wrong. */
 static char *check_line(const char *line, int sec)
 {
-	for (const char *p = line; *p; p++) {
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			p++;
-			continue;
-		}
-		if (*p == '}')
-			return g_strdup("'}' without '{' (write }} for a brace)");
-		if (*p != '{')
-			continue;
-		const char *end = strchr(p, '}');
-		if (!end)
-			return g_strdup("'{' is not closed (write {{ for a brace)");
-		char *name = g_strndup(p + 1, (gsize)(end - p - 1));
-		char **allowed = g_strsplit(sections[sec].allowed, " ", -1);
-		gboolean ok = *name && g_strv_contains((const char *const *)allowed, name);
-		char *why =
-			ok ? NULL
-			   : g_strdup_printf("unknown placeholder {%s} in [%s]; allowed: %s", name, sections[sec].name,
-					     *sections[sec].allowed ? sections[sec].allowed : "none");
-		g_strfreev(allowed);
-		g_free(name);
-		if (why)
-			return why;
-		p = end;
-	}
-	return NULL;
+	char *where = g_strdup_printf("[%s]", sections[sec].name);
+	char *why = mg_tmpl_check(line, sections[sec].allowed, where);
+	g_free(where);
+	return why;
 }
 
 static int section_of(const char *line)
@@ -116,13 +96,14 @@ static char *parse_line(struct mg_notice_tmpl *tm, int *sec, char *line)
 	if (*sec < 0)
 		return *line ? g_strdup("text before the first [section]") : NULL;
 	if (*sec == S_WORDS) {
-		char *eq = strchr(line, '=');
-		if (!*g_strstrip(line))
+		char *key = NULL, *value = NULL, *why = NULL;
+		if (!mg_kv_split(line, &key, &value, &why))
 			return NULL;
-		if (!eq)
+		if (why) {
+			g_free(why);
 			return g_strdup("expected 'key = text' in [words]");
-		*eq = '\0';
-		g_hash_table_replace(tm->words, g_strdup(g_strstrip(line)), g_strdup(g_strstrip(eq + 1)));
+		}
+		g_hash_table_replace(tm->words, g_strdup(key), g_strdup(value));
 		return NULL;
 	}
 	char *why = check_line(line, *sec);
@@ -229,29 +210,10 @@ static const struct mg_notice_tmpl *tmpl_of(const struct mg_config *cfg)
 
 /* ---- rendering ---- */
 
-struct subst {
-	const char *name, *value;
-};
-
-static void render(GString *out, const GString *sec, const struct subst *s, gsize n)
+static void render(GString *out, const GString *sec, const struct mg_tmpl_var *s, gsize n)
 {
-	if (!sec)
-		return;
-	for (const char *p = sec->str; *p; p++) {
-		if ((p[0] == '{' || p[0] == '}') && p[1] == p[0]) {
-			g_string_append_c(out, *p++);
-			continue;
-		}
-		const char *end = p[0] == '{' ? strchr(p, '}') : NULL;
-		if (!end) {
-			g_string_append_c(out, *p);
-			continue;
-		}
-		for (gsize i = 0; i < n; i++)
-			if (strlen(s[i].name) == (gsize)(end - p - 1) && strncmp(p + 1, s[i].name, end - p - 1) == 0)
-				g_string_append(out, s[i].value ? s[i].value : "-");
-		p = end;
-	}
+	if (sec)
+		mg_tmpl_expand(out, sec->str, s, n);
 }
 
 static const char *word(const struct mg_notice_tmpl *tm, const char *key)
@@ -275,7 +237,7 @@ static void render_part(GString *out, const struct mg_notice_tmpl *tm, const str
 	gboolean differs = p->new_filename && g_strcmp0(p->new_filename, p->filename) != 0;
 	char *renamed = differs ? g_strdup_printf(" -> %s", p->new_filename) : g_strdup("");
 	const char *type = p->detected_type ? p->detected_type : p->declared_type;
-	struct subst s[] = {
+	struct mg_tmpl_var s[] = {
 		{"name", p->filename ? p->filename : word(tm, "noname")},
 		{"type", type ? type : "application/octet-stream"},
 		{"size", size},
@@ -287,7 +249,7 @@ static void render_part(GString *out, const struct mg_notice_tmpl *tm, const str
 	};
 	render(out, tm->text[S_PART], s, G_N_ELEMENTS(s));
 	for (guint j = 0; p->removed && j < p->removed->len; j++) {
-		struct subst o = {"object", p->removed->pdata[j]};
+		struct mg_tmpl_var o = {"object", p->removed->pdata[j]};
 		render(out, tm->text[S_OBJECT], &o, 1);
 	}
 	g_free(size);
@@ -316,7 +278,7 @@ static void render_html(GString *out, const struct mg_notice_tmpl *tm, const str
 	for (guint i = 0; t->body_reps && i < t->body_reps->len; i++) {
 		const struct mg_part_report *p = t->body_reps->pdata[i];
 		for (guint j = 0; p->action == MG_ACTION_CONVERTED && p->removed && j < p->removed->len; j++) {
-			struct subst o = {"object", p->removed->pdata[j]};
+			struct mg_tmpl_var o = {"object", p->removed->pdata[j]};
 			render(out, tm->text[S_OBJECT], &o, 1);
 		}
 	}
@@ -335,15 +297,15 @@ char *mg_notice_render(struct mg_txn *t)
 		if (!mg_txn_is_body_rep(t, t->report->parts->pdata[i]))
 			render_part(out, tm, t->report->parts->pdata[i]);
 	for (guint i = 0; i < t->report->events->len; i++) {
-		struct subst s = {"event", word(tm, t->report->events->pdata[i])};
+		struct mg_tmpl_var s = {"event", word(tm, t->report->events->pdata[i])};
 		render(out, tm->text[S_EVENT], &s, 1);
 	}
 	for (guint i = 0; i < t->notes->len; i++) {
-		struct subst s = {"note", t->notes->pdata[i]};
+		struct mg_tmpl_var s = {"note", t->notes->pdata[i]};
 		render(out, tm->text[S_NOTE], &s, 1);
 	}
 	if (t->quarantine_id) {
-		struct subst s = {"quarantine_id", t->quarantine_id};
+		struct mg_tmpl_var s = {"quarantine_id", t->quarantine_id};
 		render(out, tm->text[S_QUARANTINE], &s, 1);
 	}
 	render(out, tm->text[S_FOOTER], NULL, 0);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cdr_zip.h" /* mg_cdr_odf */
+#include "mg_glob.h"
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
@@ -105,7 +106,7 @@ void mg_cdr_ctx_clear(struct mg_cdr_ctx *ctx)
 static mg_cdr_fn handler_find(const struct cdr_handler *tab, gsize n, const char *type)
 {
 	for (gsize i = 0; type && i < n; i++)
-		if (g_pattern_match_simple(tab[i].glob, type))
+		if (mg_glob_match(tab[i].glob, type))
 			return tab[i].fn;
 	return NULL;
 }

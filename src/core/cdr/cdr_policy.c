@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "mg_glob.h"
 #include "mg_cdr_policy.h"
 #include "mg_txn.h"
 
@@ -127,7 +128,7 @@ const struct mg_cdr_rule *mg_cdr_rule_lookup(const struct mg_config *cfg, int di
 	const struct mg_cdr_rule *found = NULL;
 	for (guint i = 0; cfg->cdr_rules && i < cfg->cdr_rules->len && !found; i++) {
 		const struct mg_cdr_rule *r = cfg->cdr_rules->pdata[i];
-		if ((r->direction < 0 || r->direction == direction) && g_pattern_match_simple(r->glob, low))
+		if ((r->direction < 0 || r->direction == direction) && mg_glob_match(r->glob, low))
 			found = r;
 	}
 	g_free(low);

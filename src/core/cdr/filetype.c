@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "mg_filetype.h"
+#include "mg_glob.h"
 
 #define CT_MAX      (1024 * 1024) /* [Content_Types].xml larger than this: not trusted */
 #define MAGIC_BYTES (1024 * 1024) /* libmagic looks at the head only: bounded time under the lock */
@@ -125,7 +126,7 @@ static const struct ext_row ext_table[] = {
 };
 
 struct family_row {
-	const char *pattern; /* glob on the lower-case type: '*' only (star_match) */
+	const char *pattern; /* glob on the lower-case type (mg_glob_match) */
 	const char *family;
 };
 
@@ -248,31 +249,6 @@ static gboolean is_active_family(const char *fam)
 	return FALSE;
 }
 
-/* Does glob P ('*' is the only wildcard) match all of S?  The family
- * table is asked several times per file, for every member of an archive:
- * g_pattern_match_simple compiled each pattern on every call. */
-static gboolean star_match(const char *p, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-	while (*s) {
-		if (*p == '*') {
-			star = ++p;
-			resume = s;
-		} else if (*p == *s) {
-			p++;
-			s++;
-		} else if (star) {
-			p = star;
-			s = ++resume;
-		} else {
-			return FALSE;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
-
 const char *mg_filetype_family(const char *type)
 {
 	if (!type)
@@ -280,7 +256,7 @@ const char *mg_filetype_family(const char *type)
 	char *low = g_ascii_strdown(type, -1);
 	const char *fam = NULL;
 	for (gsize i = 0; !fam && i < G_N_ELEMENTS(family_table); i++)
-		if (star_match(family_table[i].pattern, low))
+		if (mg_glob_match(family_table[i].pattern, low))
 			fam = family_table[i].family;
 	g_free(low);
 	return fam;

@@ -54,6 +54,32 @@ void mg_conn_free(struct mg_conn *c)
 	g_free(c);
 }
 
+void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
+{
+	g_free(t->queue_id);
+	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
+}
+
+const char *mg_txn_queue_id(const struct mg_txn *t)
+{
+	return t->queue_id;
+}
+
+const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
+{
+	return t->hdr_ops;
+}
+
+const struct mg_report *mg_txn_report(const struct mg_txn *t)
+{
+	return t->report;
+}
+
+GMimeStream *mg_txn_new_body(struct mg_txn *t)
+{
+	return mg_txn_output(t);
+}
+
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 {
 	return mg_txn_record_new(c, cfg);

@@ -21,7 +21,7 @@
 
 #include <stdio.h>
 
-#include "mg_mime.h"
+#include "mg_txn.h"
 #include "mg_txn.h"
 
 enum mg_zone_mode { MG_ZONE_LGWAN = 0, MG_ZONE_GATEWAY };

@@ -7,15 +7,17 @@
  * texts as conf/replies.conf).  Templates are checked at load: known rule,
  * 4xx/5xx code whose class matches the enhanced code, printable ASCII (SMTP
  * replies are ASCII; Postfix copies them into the bounce), no '%', only the
- * placeholders that rule offers.  A hand-written line parser: the file is
- * the same `key = value` shape as mugaika.conf.
+ * placeholders that rule offers.  The file is the same `key = value`
+ * shape as mugaika.conf and read by the same line reader (mg_kv.h).
  */
 #include "config.h"
 
 #include <stdarg.h>
 #include <string.h>
 
+#include "mg_kv.h"
 #include "mg_log.h"
+#include "mg_tmpl.h"
 #include "mg_policy.h"
 #include "policy_priv.h"
 
@@ -71,22 +73,6 @@ const char *mg_policy_reply_builtin(const char *rule)
 	return r ? r->text : NULL;
 }
 
-/* Every {name} in text must be listed in vars. */
-static char *check_vars(const char *text, const char *vars)
-{
-	char **allowed = g_strsplit(vars, ",", -1);
-	char *why = NULL;
-	for (const char *p = strchr(text, '{'); p && !why; p = strchr(p + 1, '{')) {
-		const char *e = strchr(p, '}');
-		char *name = e ? g_strndup(p + 1, (gsize)(e - p - 1)) : g_strdup(p + 1);
-		if (!e || !g_strv_contains((const char *const *)allowed, name))
-			why = g_strdup_printf("unknown placeholder {%s}; allowed: {%s}", name, vars);
-		g_free(name);
-	}
-	g_strfreev(allowed);
-	return why;
-}
-
 /* "CODE ECODE text": returns NULL or what is wrong (caller frees). */
 static char *template_check(const char *rule, const char *t)
 {
@@ -106,7 +92,7 @@ static char *template_check(const char *rule, const char *t)
 	else if (f[1][0] != f[0][0] || f[1][1] != '.' || strlen(f[1]) < 5 || strlen(f[1]) > 11)
 		why = g_strdup_printf("enhanced code '%s' does not match %s; allowed: %c.X.Y", f[1], f[0], f[0][0]);
 	else
-		why = check_vars(f[2], r->vars);
+		why = mg_tmpl_check(f[2], r->vars, NULL);
 	g_strfreev(f);
 	return why;
 }
@@ -116,16 +102,13 @@ GHashTable *mg_policy_replies_parse(const char *name, const char *text, GError *
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	char **lines = g_strsplit(text, "\n", -1);
 	for (int i = 0; h && lines[i]; i++) {
-		char *l = g_strstrip(lines[i]);
-		char *eq = strchr(l, '=');
-		if (*l == '\0' || *l == '#')
+		char *rule = NULL, *val = NULL, *why = NULL;
+		if (!mg_kv_split(lines[i], &rule, &val, &why))
 			continue;
-		char *why = NULL;
-		if (!eq) {
+		if (why) {
+			g_free(why);
 			why = g_strdup("expected 'rule = CODE ECODE text'");
 		} else {
-			*eq = '\0';
-			char *rule = g_strstrip(l), *val = g_strstrip(eq + 1);
 			why = template_check(rule, val);
 			if (!why)
 				g_hash_table_replace(h, g_strdup(rule), g_strdup(val));
@@ -160,23 +143,26 @@ GHashTable *mg_policy_replies_load(const char *path, GError **err)
 #define REPLY_TEXT_MAX  400
 #define REPLY_VALUE_MAX 120
 
-/* Replace {name} by values; values are made ASCII-safe for SMTP and cannot
- * introduce placeholders of their own. */
+/* Replace {name} by values; values are made ASCII-safe for SMTP first. */
 static char *template_fill(const char *tmpl, va_list ap)
 {
-	GString *s = g_string_new(tmpl);
+	GPtrArray *vals = g_ptr_array_new_with_free_func(g_free);
+	GArray *vars = g_array_new(FALSE, FALSE, sizeof(struct mg_tmpl_var));
 	const char *name;
 	while ((name = va_arg(ap, const char *)) != NULL) {
 		const char *value = va_arg(ap, const char *);
-		char *key = g_strdup_printf("{%s}", name);
 		char *safe = g_strndup(value ? value : "", REPLY_VALUE_MAX);
 		for (char *p = safe; *p; p++)
 			if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || strchr("%{}", *p))
 				*p = '?';
-		g_string_replace(s, key, safe, 0);
-		g_free(key);
-		g_free(safe);
+		g_ptr_array_add(vals, safe);
+		struct mg_tmpl_var v = {name, safe};
+		g_array_append_val(vars, v);
 	}
+	GString *s = g_string_new(NULL);
+	mg_tmpl_expand(s, tmpl, (const struct mg_tmpl_var *)(void *)vars->data, vars->len);
+	g_array_free(vars, TRUE);
+	g_ptr_array_unref(vals);
 	if (s->len > REPLY_TEXT_MAX)
 		g_string_truncate(s, REPLY_TEXT_MAX);
 	return g_string_free(s, FALSE);

@@ -26,7 +26,7 @@
 #include <glib.h>
 
 #include "mg_config.h"
-#include "mg_mime.h"
+#include "mg_txn.h"
 
 enum mg_scan_result { MG_SCAN_CLEAN = 0, MG_SCAN_INFECTED, MG_SCAN_UNSCANNABLE, MG_SCAN_ERROR };
 

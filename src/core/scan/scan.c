@@ -407,7 +407,7 @@ static GMimeStream *output_stream(struct mg_txn *t)
 	char *head = g_strconcat("MIME-Version: 1.0\n", hdr, "\n", NULL);
 	GMimeStream *cat = g_mime_stream_cat_new();
 	GMimeStream *h = g_mime_stream_mem_new_with_buffer(head, strlen(head));
-	GMimeStream *body = mg_txn_new_body(t);
+	GMimeStream *body = mg_txn_output(t);
 	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), h);
 	if (body) {
 		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), body);

@@ -25,39 +25,6 @@ G_DEFINE_QUARK(mg - audit - error - quark, mg_audit_error)
 
 static GMutex audit_lock;
 
-void mg_json_set_str(JsonObject *o, const char *key, const char *val)
-{
-	if (!val) {
-		json_object_set_null_member(o, key);
-		return;
-	}
-	char *v = g_utf8_make_valid(val, -1);
-	json_object_set_string_member(o, key, v);
-	g_free(v);
-}
-
-const char *mg_json_get_str(JsonObject *o, const char *key)
-{
-	JsonNode *n = o ? json_object_get_member(o, key) : NULL;
-	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-		return NULL;
-	return json_node_get_string(n);
-}
-
-const char *mg_json_get_str0(JsonObject *o, const char *key)
-{
-	const char *s = mg_json_get_str(o, key);
-	return s ? s : "";
-}
-
-gint64 mg_json_get_int(JsonObject *o, const char *key, gint64 def)
-{
-	JsonNode *n = o ? json_object_get_member(o, key) : NULL;
-	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-		return def;
-	return json_node_get_int(n);
-}
-
 /* ---- times ---- */
 
 char *mg_audit_time_iso(gint64 real_us)

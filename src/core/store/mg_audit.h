@@ -23,6 +23,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "mg_json.h"
+
 #define MG_AUDIT_ERROR (mg_audit_error_quark())
 GQuark mg_audit_error_quark(void);
 enum mg_audit_errcode { MG_AUDIT_ERR_IO = 1, MG_AUDIT_ERR_BAD_DATE, MG_AUDIT_ERR_CORRUPT };
@@ -70,12 +72,5 @@ char *mg_audit_invoker(void);
  * NULL with *err when audit_log cannot be read. */
 JsonObject *mg_audit_summary(const char *audit_log, const char *admin_log, gint64 from_us, gint64 to_us, guint top_n,
 			     GError **err);
-
-/* Small builders for record code. */
-void mg_json_set_str(JsonObject *o, const char *key, const char *val); /* NULL -> null; made valid UTF-8 */
-const char *mg_json_get_str(JsonObject *o, const char *key);
-const char *mg_json_get_str0(JsonObject *o, const char *key);
-/* "" instead of NULL, for printing */ /* NULL unless a string */
-gint64 mg_json_get_int(JsonObject *o, const char *key, gint64 def);
 
 #endif

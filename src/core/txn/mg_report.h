@@ -54,6 +54,17 @@ struct mg_report {
 	JsonObject *extra; /* other modules' sections (scan, policy, quarantine) */
 };
 
+/* Header changes the front end applies to the message as received:
+ * all DELETEs first (index = 1-based occurrence among fields of that name,
+ * in descending order so indexes stay valid), then ADDs appended in order. */
+enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD };
+struct mg_hdr_op {
+	enum mg_hdr_op_kind kind;
+	char *name;
+	int index;
+	char *value; /* ADD only; continuation lines joined with "\n\t" */
+};
+
 struct mg_report *mg_report_new(void);
 void mg_report_free(struct mg_report *r);
 struct mg_part_report *mg_report_add_part(struct mg_report *r, const char *path);

@@ -16,7 +16,6 @@
 #include <gmime/gmime.h>
 
 #include "mg_config.h"
-#include "mg_pipeline.h"
 #include "mg_report.h"
 #include "mg_spool.h"
 
@@ -123,6 +122,9 @@ void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char 
 gboolean mg_txn_past_deadline(const struct mg_txn *t);
 /* Next deterministic multipart boundary for this message. */
 char *mg_txn_boundary(struct mg_txn *t);
+/* The rebuilt body as written by the mime stage (a new reference to a
+ * stream over it, LF line ends), or NULL before it is written. */
+GMimeStream *mg_txn_output(struct mg_txn *t);
 /* Report a message-level event once ("signature-removed"). */
 void mg_txn_event_once(struct mg_txn *t, const char *event);
 /* Is p the report of a body text leaf that was delivered as text? */

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "mg_log.h"
-#include "mg_pipeline.h"
 #include "mg_txn.h"
 
 static void header_free(gpointer p)
@@ -98,17 +97,6 @@ void mg_txn_record_free(struct mg_txn *t)
 	g_free(t);
 }
 
-void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
-{
-	g_free(t->queue_id);
-	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
-}
-
-const char *mg_txn_queue_id(const struct mg_txn *t)
-{
-	return t->queue_id;
-}
-
 gboolean mg_txn_decided(const struct mg_txn *t)
 {
 	return t->report->verdict.kind != MG_VERDICT_CONTINUE;
@@ -149,23 +137,6 @@ char *mg_txn_boundary(struct mg_txn *t)
 	return g_strdup_printf("=_mugaika_%.24s_%u", t->boundary_seed ? t->boundary_seed : "0", ++t->boundary_n);
 }
 
-const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
-{
-	return t->hdr_ops;
-}
-
-const struct mg_report *mg_txn_report(const struct mg_txn *t)
-{
-	return t->report;
-}
-
-GMimeStream *mg_txn_new_body(struct mg_txn *t)
-{
-	if (!t->out_body)
-		return NULL;
-	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
-}
-
 void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
 			const char *rule, const char *fmt, ...)
 {
@@ -193,4 +164,11 @@ gboolean mg_txn_is_body_rep(const struct mg_txn *t, const struct mg_part_report 
 		if (t->body_reps->pdata[i] == p)
 			return TRUE;
 	return FALSE;
+}
+
+GMimeStream *mg_txn_output(struct mg_txn *t)
+{
+	if (!t->out_body)
+		return NULL;
+	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <libxml/tree.h>
 
+#include "mg_glob.h"
 #include "cdr_zip.h"
 
 #define NS_XLINK "http://www.w3.org/1999/xlink"
@@ -138,7 +139,7 @@ static void odf_mark_names(struct odf_ctx *c)
 	for (guint i = 0; i < c->z.parts->len; i++) {
 		struct mg_zpart *p = c->z.parts->pdata[i];
 		for (gsize k = 0; k < G_N_ELEMENTS(drop_names) && !p->drop; k++)
-			if (g_pattern_match_simple(drop_names[k].pattern, p->lname)) {
+			if (mg_glob_match(drop_names[k].pattern, p->lname)) {
 				p->drop = TRUE;
 				mg_zpkg_note(&c->z, drop_names[k].cat, p->name);
 			}

@@ -29,6 +29,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "mg_glob.h"
 #include "cdr_zip.h"
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
@@ -138,7 +139,7 @@ static void ox_mark_names(struct ox_ctx *c)
 	for (guint i = 0; i < c->z.parts->len; i++) {
 		struct mg_zpart *p = c->z.parts->pdata[i];
 		for (gsize k = 0; k < G_N_ELEMENTS(drop_names) && !p->drop; k++)
-			if (g_pattern_match_simple(drop_names[k].pattern, p->lname)) {
+			if (mg_glob_match(drop_names[k].pattern, p->lname)) {
 				p->drop = TRUE;
 				ox_note(c, drop_names[k].cat, p->name);
 			}
