@@ -40,7 +40,7 @@ void mg_notice_tmpl_free(struct mg_notice_tmpl *tm);
 /* The built-in template text (0 ja, 1 en): a copy of conf/notice.*.txt. */
 const char *mg_notice_builtin(int lang);
 
-/* Config finish/release hooks (config_util.c): load notice_template. */
+/* Config finish/release hooks (registered by pipeline/stages.c): load notice_template. */
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err);
 void mg_notice_config_release(struct mg_config *cfg);
 

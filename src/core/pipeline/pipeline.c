@@ -1,7 +1,12 @@
 /*
- * pipeline.c - the stage functions of mg_pipeline.h and the transaction
- * lifecycle.  End of message is a short sequence of named steps; each lives
- * in its own module (mime.c parses and rebuilds, output.c writes).
+ * pipeline.c - the step sequence: the functions of mg_pipeline.h that the
+ * front ends drive (connection, envelope, headers, body chunks, end of
+ * message) and the order in which they call the stages.  End of message is
+ * a short table of named steps (eom_steps below); each step lives in its
+ * stage (mime/ parses and rebuilds, body/ writes the notice, scan/, store/).
+ * This is the only caller of the stages' entry points
+ * (docs/ARCHITECTURE.md); the stages record their decisions in the
+ * transaction record (txn/) and never call back up here.
  */
 #include "config.h"
 

@@ -12,7 +12,7 @@
  * refused.  Every refusal logs a line naming its rule.
  *
  * Configuration: the rows of the "issue 6" section of the option table; the
- * finish hook mg_policy_config_compile turns them into struct
+ * finish hook mg_policy_config_compile (registered by pipeline/stages.c) turns them into struct
  * mg_policy_data (networks, domains, permit list, reply templates), owned
  * by the config and freed by mg_policy_config_release.
  */
@@ -21,7 +21,6 @@
 
 #include <stdio.h>
 
-#include "mg_txn.h"
 #include "mg_txn.h"
 
 enum mg_zone_mode { MG_ZONE_LGWAN = 0, MG_ZONE_GATEWAY };

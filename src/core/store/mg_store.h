@@ -18,7 +18,7 @@ gboolean mg_quarantine_step(struct mg_txn *t);
  * an ACCEPT or REJECT into a TEMPFAIL when a record cannot be written. */
 void mg_store_finish(struct mg_txn *t, gboolean aborted);
 
-/* Configuration finish hook (config_util.c): paths absolute, release host
+/* Configuration finish hook (registered by pipeline/stages.c): paths absolute, release host
  * of the form HOST:PORT. */
 gboolean mg_store_config_check(struct mg_config *cfg, GError **err);
 
