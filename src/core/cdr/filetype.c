@@ -351,24 +351,128 @@ static char *ooxml_package_type(const char *main_ct)
 	return type;
 }
 
-static char *ooxml_main_type(const char *xml, gsize len)
+/* libxml2 on a small ZIP entry (NULL when absent, too large or not XML). */
+static xmlDocPtr zip_xml(zip_t *za, const char *name)
 {
-	xmlDocPtr doc =
-		xmlReadMemory(xml, (int)len, "ct.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	char *type = NULL;
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr n = root ? root->children : NULL; n && !type; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE ||
-		    (strcmp((const char *)n->name, "Override") != 0 && strcmp((const char *)n->name, "Default") != 0))
-			continue;
-		xmlChar *ct = xmlGetProp(n, BAD_CAST "ContentType");
-		if (ct)
-			type = ooxml_package_type((const char *)ct);
-		xmlFree(ct);
-	}
-	if (doc)
+	zip_int64_t idx = zip_name_locate(za, name, ZIP_FL_NOCASE);
+	char *text = idx >= 0 ? zip_read_small(za, idx, CT_MAX) : NULL;
+	xmlDocPtr doc = text ? xmlReadMemory(text, (int)strlen(text), name, NULL,
+					     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+			     : NULL;
+	g_free(text);
+	if (doc && !xmlDocGetRootElement(doc)) {
 		xmlFreeDoc(doc);
-	return type;
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* The target of the first relationship in `rels` whose type ends with
+ * `suffix` (internal only), without a leading '/', or NULL. */
+static char *rels_target(xmlDocPtr rels, const char *suffix)
+{
+	char *found = NULL;
+	for (xmlNodePtr n = rels ? xmlDocGetRootElement(rels)->children : NULL; n && !found; n = n->next) {
+		xmlChar *type = n->type == XML_ELEMENT_NODE ? xmlGetProp(n, BAD_CAST "Type") : NULL;
+		xmlChar *target = type ? xmlGetProp(n, BAD_CAST "Target") : NULL;
+		xmlChar *mode = type ? xmlGetProp(n, BAD_CAST "TargetMode") : NULL;
+		if (type && target && !mode && g_str_has_suffix((char *)type, suffix))
+			found = g_strdup((char *)target + (target[0] == '/'));
+		xmlFree(type);
+		xmlFree(target);
+		xmlFree(mode);
+	}
+	return found;
+}
+
+/* The content type [Content_Types].xml gives `part` (Override, else Default). */
+static char *ct_of_part(xmlDocPtr ct, const char *part)
+{
+	const char *dot = strrchr(part, '.');
+	char *over = NULL, *def = NULL;
+	for (xmlNodePtr n = ct ? xmlDocGetRootElement(ct)->children : NULL; n && !over; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *pn = xmlGetProp(n, BAD_CAST "PartName"), *ext = xmlGetProp(n, BAD_CAST "Extension");
+		xmlChar *t = xmlGetProp(n, BAD_CAST "ContentType");
+		if (t && pn && g_ascii_strcasecmp((char *)pn + (pn[0] == '/'), part) == 0)
+			over = g_strdup((char *)t);
+		else if (t && ext && dot && !def && g_ascii_strcasecmp((char *)ext, dot + 1) == 0)
+			def = g_strdup((char *)t);
+		xmlFree(pn);
+		xmlFree(ext);
+		xmlFree(t);
+	}
+	if (over) {
+		g_free(def);
+		return over;
+	}
+	return def;
+}
+
+/* OOXML main part content types this typing accepts (lower case, without
+ * ".main+xml"): anything else in a package is not trusted to name it. */
+static const char *const ooxml_mains[] = {
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+	"application/vnd.ms-word.document.macroenabled",
+	"application/vnd.ms-word.template.macroenabledtemplate",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.template",
+	"application/vnd.ms-excel.sheet.macroenabled",
+	"application/vnd.ms-excel.template.macroenabled",
+	"application/vnd.ms-excel.addin.macroenabled",
+	"application/vnd.ms-excel.sheet.binary.macroenabled",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/vnd.openxmlformats-officedocument.presentationml.slideshow",
+	"application/vnd.openxmlformats-officedocument.presentationml.template",
+	"application/vnd.ms-powerpoint.presentation.macroenabled",
+	"application/vnd.ms-powerpoint.slideshow.macroenabled",
+	"application/vnd.ms-powerpoint.template.macroenabled",
+	"application/vnd.ms-powerpoint.addin.macroenabled",
+};
+
+/* An OOXML package typed by its main part: the officeDocument
+ * relationship of _rels/.rels names the part, [Content_Types].xml its
+ * type, which must be one of ooxml_mains; a main part with a VBA project
+ * relationship is macro-enabled whatever its type says.  A decoy
+ * "*.main+xml" listed first names nothing.  Unknown or unreadable:
+ * "...officedocument.unreadable" (the OOXML rebuilder decides). */
+static char *ooxml_type(zip_t *za)
+{
+	xmlDocPtr ct = zip_xml(za, "[Content_Types].xml"), rels = zip_xml(za, "_rels/.rels");
+	char *main = rels_target(rels, "/officeDocument"), *mct = main && ct ? ct_of_part(ct, main) : NULL;
+	char *low = mct ? g_ascii_strdown(mct, -1) : NULL, *type = NULL;
+	for (gsize i = 0; low && i < G_N_ELEMENTS(ooxml_mains) && !type; i++)
+		if (g_str_has_prefix(low, ooxml_mains[i]) && g_str_equal(low + strlen(ooxml_mains[i]), ".main+xml"))
+			type = ooxml_package_type(low);
+	if (type && !strstr(type, "macroenabled")) {
+		const char *slash = strrchr(main, '/');
+		char *mrels_name = g_strdup_printf("%.*s_rels/%s.rels", slash ? (int)(slash - main + 1) : 0, main,
+						   slash ? slash + 1 : main);
+		xmlDocPtr mrels = zip_xml(za, mrels_name);
+		char *vba = rels_target(mrels, "/vbaProject");
+		if (vba) { /* macros under a macro-free type: typed as what it is */
+			g_free(type);
+			type = g_strdup(strstr(low, "wordprocessingml")
+						? "application/vnd.ms-word.document.macroenabled.12"
+					: strstr(low, "spreadsheetml")
+						? "application/vnd.ms-excel.sheet.macroenabled.12"
+						: "application/vnd.ms-powerpoint.presentation.macroenabled.12");
+		}
+		g_free(vba);
+		if (mrels)
+			xmlFreeDoc(mrels);
+		g_free(mrels_name);
+	}
+	g_free(low);
+	g_free(mct);
+	g_free(main);
+	if (ct)
+		xmlFreeDoc(ct);
+	if (rels)
+		xmlFreeDoc(rels);
+	return type ? type : g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
 }
 
 /* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP. */
@@ -388,10 +492,8 @@ static char *zip_refine(const guint8 *data, gsize len)
 	zip_int64_t ct = zip_name_locate(za, "[Content_Types].xml", ZIP_FL_NOCASE);
 	zip_int64_t mt = zip_name_locate(za, "mimetype", 0);
 	char *text = NULL;
-	if (ct >= 0 && (text = zip_read_small(za, ct, CT_MAX)) != NULL)
-		type = ooxml_main_type(text, strlen(text));
-	else if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
-		type = g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
+	if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
+		type = ooxml_type(za);
 	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
 		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
 		type = g_ascii_strdown(g_strstrip(text), -1);
