@@ -12,6 +12,7 @@ Writes, with keys made on the spot (nothing secret is committed):
                            host's copy
   OUTDIR/opendkim-keys     the same DKIM keys in OpenDKIM's TestPublicKeys form
   OUTDIR/NAME.eml          one message per case (LF line ends)
+  OUTDIR/out-signed.eml    outbound mail signed by the internal domain (not in cases.tsv)
   OUTDIR/cases.tsv         NAME  CLIENT-IP  HELO  MAIL-FROM  SPF  DKIM  DMARC  WARNINGS
                            (the results each case must get; "-" = none expected)
 
@@ -80,6 +81,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     com_key, com_txt = rsa_key(os.path.join(out, "example.com.pem"))
     net_key, net_txt = rsa_key(os.path.join(out, "example.net.pem"))
+    city_key, city_txt = rsa_key(os.path.join(out, "city.example.lg.jp.pem"))
     ed_key, ed_txt = ed25519_key()
     idn = IDN_CITY.encode("idna").decode()
     zone = [
@@ -93,6 +95,7 @@ def main():
         ("s1._domainkey.example.net", "TXT", net_txt),
         ("nodmarc.test", "TXT", "v=spf1 ?all"),
         ("city.example.lg.jp", "TXT", "v=spf1 ip4:10.0.0.0/8 -all"),
+        ("s1._domainkey.city.example.lg.jp", "TXT", city_txt),
         ("clty.example.lg.jp", "TXT", "v=spf1 ip4:%s -all" % BAD_IP),
         (idn, "TXT", "v=spf1 ip4:%s -all" % BAD_IP),
         ("slow.test", "TIMEOUT", None),
@@ -162,6 +165,13 @@ def main():
     m = message("forged-ar", "Sender <a@example.com>", "forged results",
                 extra=["Authentication-Results: mugaika.test; dkim=pass header.d=example.com; dmarc=pass"])
     case("forged-ar", m, BAD_IP, "a@example.com", "fail", "none", "fail", "auth-fail")
+
+    # outbound: signed by the municipality; delivered unchanged, it must still verify
+    m = message("out-signed", "Taro <taro@city.example.lg.jp>", "outbound signed",
+                body="<p>An HTML-looking line that the outbound profile leaves alone</p>\n")
+    m = m.replace(b"To: Staff <staff@city.example.lg.jp>", b"To: Partner <partner@example.com>")
+    with open(os.path.join(out, "out-signed.eml"), "wb") as f:
+        f.write(sign(m, "city.example.lg.jp", "s1", city_key).replace(b"\r\n", b"\n"))
 
     with open(os.path.join(out, "cases.tsv"), "w") as f:
         for c in cases:
