@@ -132,6 +132,11 @@ void mg_rawmsg_apply_ops(GPtrArray *fields, const GPtrArray *ops)
 
 void mg_rawmsg_write_headers(FILE *out, const GPtrArray *fields, const GPtrArray *ops)
 {
+	for (guint i = ops->len; i-- > 0;) { /* INSERTs go on top: the last one ends first */
+		const struct mg_hdr_op *op = ops->pdata[i];
+		if (op->kind == MG_HDR_INSERT)
+			fprintf(out, "%s: %s\n", op->name, op->value);
+	}
 	for (guint j = 0; j < fields->len; j++) {
 		const struct mg_rawfield *f = fields->pdata[j];
 		if (!f->deleted)

@@ -192,12 +192,15 @@ static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 	const GPtrArray *ops = mg_txn_header_ops(t);
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		int rc = op->kind == MG_HDR_DELETE ? mg_mta->chgheader(ctx, op->name, op->index, NULL)
-						   : mg_mta->addheader(ctx, op->name, op->value);
+		int rc = op->kind == MG_HDR_DELETE   ? mg_mta->chgheader(ctx, op->name, op->index, NULL)
+			 : op->kind == MG_HDR_INSERT ? mg_mta->insheader(ctx, 0, op->name, op->value)
+						     : mg_mta->addheader(ctx, op->name, op->value);
 		if (rc != MI_SUCCESS)
 			return FALSE;
 	}
 	GMimeStream *body = mg_txn_new_body(t);
+	if (!body) /* delivered unchanged (scan profile): the MTA keeps its body */
+		return TRUE;
 	GMimeStream *crlf = g_mime_stream_filter_new(body);
 	GMimeFilter *f = g_mime_filter_unix2dos_new(FALSE);
 	g_mime_stream_filter_add(GMIME_STREAM_FILTER(crlf), f);

@@ -17,8 +17,9 @@ cp "$FS_CONF" "$i16_orig"
 i16_dir="$FS_DIR/issue16"
 mkdir -p "$i16_dir"
 
-i16_conf() { # NAME LINES: the test config plus LINES; prints the path
-	{ cat "$i16_orig"; printf '%s\n' "$2"; } > "$i16_dir/$1.conf"
+i16_conf() { # NAME LINES: the test config plus LINES (replacing the keys they set); prints the path
+	printf '%s\n' "$2" > "$i16_dir/$1.extra"
+	mg_conf_merge "$i16_orig" "$i16_dir/$1.extra" > "$i16_dir/$1.conf"
 	echo "$i16_dir/$1.conf"
 }
 i16_reload() {

@@ -63,7 +63,11 @@ port = string.gsub(port, "%s", "")
 
 local conf = dir .. "/mugaika.conf"
 local f = assert(io.open(conf, "w"))
-f:write(slurp(base) or "", "\n",
+-- the base configuration without the keys set below (each may be set once)
+for line in string.gmatch(slurp(base) or "", "([^\n]*)\n") do
+	if not string.match(line, "^auth_") then f:write(line, "\n") end
+end
+f:write("\n",
 	"internal_domain = city.example.lg.jp\n",
 	"auth_mode = verify\n",
 	"auth_serv_id = mugaika.test\n",

@@ -24,13 +24,14 @@
 
 #define MG_DEFAULT_NOTICE_DIR SYSCONFDIR "/mugaika"
 
-enum notice_sec { S_HEADER, S_HTML, S_PART, S_OBJECT, S_EVENT, S_NOTE, S_QUARANTINE, S_FOOTER, S_WORDS, S_N };
+enum notice_sec { S_WARNING, S_HEADER, S_HTML, S_PART, S_OBJECT, S_EVENT, S_NOTE, S_QUARANTINE, S_FOOTER, S_WORDS, S_N };
 
 static const struct {
 	const char *name;
 	const char *allowed; /* placeholders, space separated */
 	gboolean required;
 } sections[S_N] = {
+	[S_WARNING] = {"warning", "warning", FALSE}, /* issue 16: t->notice_warnings, above the header */
 	[S_HEADER] = {"header", "", TRUE},
 	[S_HTML] = {"html", "", FALSE},
 	[S_PART] = {"part", "name type size action reason new_name renamed path", TRUE},
@@ -261,7 +262,8 @@ static gboolean notice_wanted(const struct mg_txn *t)
 	const struct mg_config *cfg = t->cfg;
 	if (cfg->notice_when == 2)
 		return FALSE;
-	if (cfg->notice_when == 1 || t->body_from_html || t->report->events->len || t->notes->len || t->quarantine_id)
+	if (cfg->notice_when == 1 || t->body_from_html || t->report->events->len || t->notes->len || t->quarantine_id ||
+	    t->notice_warnings->len)
 		return TRUE;
 	for (guint i = 0; i < t->report->parts->len; i++) {
 		const struct mg_part_report *p = t->report->parts->pdata[i];
@@ -290,6 +292,10 @@ char *mg_notice_render(struct mg_txn *t)
 		return NULL;
 	const struct mg_notice_tmpl *tm = tmpl_of(t->cfg);
 	GString *out = g_string_new(NULL);
+	for (guint i = 0; i < t->notice_warnings->len; i++) { /* issue 16: warnings first */
+		struct mg_tmpl_var w = {"warning", word(tm, t->notice_warnings->pdata[i])};
+		render(out, tm->text[S_WARNING], &w, 1);
+	}
 	render(out, tm->text[S_HEADER], NULL, 0);
 	if (t->body_from_html)
 		render_html(out, tm, t);

@@ -7,6 +7,9 @@
  * rebuilt entity's MIME fields and our status fields are appended.  All
  * other fields (Subject, From, Received, ...) are left exactly as received,
  * except Subject and address fields in raw 8-bit, re-encoded (ops_raw8).
+ * mg_mime_write_unchanged is the scan profile's output (issue 16): the
+ * message goes out as received, only X-Mugaika-* and Bcc are deleted and
+ * our status fields added, so signatures over the content stay valid.
  */
 #include "config.h"
 
@@ -28,12 +31,7 @@ static gboolean replaced_header(const char *name)
 
 static void op_add(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
 {
-	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
-	op->kind = kind;
-	op->name = g_strdup(name);
-	op->index = index;
-	op->value = g_strdup(value);
-	g_ptr_array_add(t->hdr_ops, op);
+	mg_txn_header_op(t, kind, name, index, value);
 }
 
 /* 1-based index of headers[i] among fields of the same name. */
@@ -165,7 +163,8 @@ static char *actions_value(struct mg_txn *t)
 
 static void status_headers(struct mg_txn *t)
 {
-	t->report->status = g_strdup_printf("sanitized (mugaika %s)", PACKAGE_VERSION);
+	t->report->status = g_strdup_printf("%s (mugaika %s)",
+					    t->profile == MG_PROFILE_SCAN ? "scanned" : "sanitized", PACKAGE_VERSION);
 	t->report->actions = actions_value(t);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);
@@ -198,6 +197,24 @@ gboolean mg_mime_write(struct mg_txn *t)
 	g_free(block);
 	status_headers(t);
 	g_mime_format_options_free(fo);
+	return TRUE;
+}
+
+/* Our own fields only: deleted when forged, never carried over. */
+static void ops_delete_ours(struct mg_txn *t)
+{
+	for (guint i = t->headers->len; i-- > 0;) {
+		struct mg_header *h = t->headers->pdata[i];
+		if (g_ascii_strncasecmp(h->name, "X-Mugaika-", 10) == 0 || g_ascii_strcasecmp(h->name, "Bcc") == 0)
+			op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+	}
+}
+
+gboolean mg_mime_write_unchanged(struct mg_txn *t)
+{
+	t->report->size_out = t->report->size_in;
+	ops_delete_ours(t);
+	status_headers(t);
 	return TRUE;
 }
 

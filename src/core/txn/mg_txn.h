@@ -35,6 +35,14 @@ enum mg_direction {
 	MG_DIR_TRANSIT      /* external -> external (relay attempt) */
 };
 
+/* What is done to the content (issue 16): chosen per direction by the
+ * policy stage once the recipients are known (inbound_profile,
+ * outbound_profile, internal_profile); sanitize until then. */
+enum mg_profile {
+	MG_PROFILE_SANITIZE = 0, /* 無害化: a new MIME tree, the notice, the original kept */
+	MG_PROFILE_SCAN          /* scanned and checked, the content delivered unchanged */
+};
+
 struct mg_header {
 	char *name;
 	char *value; /* as the MTA passed it: no leading space, LF line ends */
@@ -94,6 +102,11 @@ struct mg_txn {
 
 	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
 
+	/* --- issue 16 (policyA): profiles, warnings, outbound encryption --- */
+	enum mg_profile profile;
+	GPtrArray *notice_warnings;             /* char*: [words] keys shown at the top of the notice */
+	struct mg_encryption_state *encryption; /* the policy stage's findings (its own cleanup) */
+
 	/* --- issue 7: quarantine and audit --- */
 	int q_class;        /* enum mg_qclass of the kept original */
 	char q_sha256[65];  /* of the kept original */
@@ -125,6 +138,11 @@ char *mg_txn_boundary(struct mg_txn *t);
 /* The rebuilt body as written by the mime stage (a new reference to a
  * stream over it, LF line ends), or NULL before it is written. */
 GMimeStream *mg_txn_output(struct mg_txn *t);
+/* Add a header operation for the front end (order: see mg_report.h). */
+void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value);
+/* A warning line for the top of the recipient's notice: a key of the
+ * notice template's [words] ("auth-fail"), kept once. */
+void mg_txn_notice_warning(struct mg_txn *t, const char *key);
 /* Report a message-level event once ("signature-removed"). */
 void mg_txn_event_once(struct mg_txn *t, const char *event);
 /* Is p the report of a body text leaf that was delivered as text? */

@@ -41,6 +41,7 @@ struct mg_txn *mg_txn_record_new(struct mg_conn *c, struct mg_config *cfg)
 	t->headers = g_ptr_array_new_with_free_func(header_free);
 	t->hdr_ops = g_ptr_array_new_with_free_func(hdr_op_free);
 	t->notes = g_ptr_array_new_with_free_func(g_free);
+	t->notice_warnings = g_ptr_array_new_with_free_func(g_free);
 	t->report = mg_report_new();
 	t->raw = mg_spool_new(cfg->spool_dir, (gsize)cfg->spool_memory_max, (gsize)cfg->max_message_size);
 	t->started_us = g_get_monotonic_time();
@@ -87,6 +88,7 @@ void mg_txn_record_free(struct mg_txn *t)
 	g_ptr_array_unref(t->headers);
 	g_ptr_array_unref(t->hdr_ops);
 	g_ptr_array_unref(t->notes);
+	g_ptr_array_unref(t->notice_warnings);
 	g_strfreev(t->mail_args);
 	g_free(t->mail_from);
 	g_free(t->queue_id);
@@ -171,4 +173,22 @@ GMimeStream *mg_txn_output(struct mg_txn *t)
 	if (!t->out_body)
 		return NULL;
 	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
+}
+
+void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
+{
+	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	op->kind = kind;
+	op->name = g_strdup(name);
+	op->index = index;
+	op->value = g_strdup(value);
+	g_ptr_array_add(t->hdr_ops, op);
+}
+
+void mg_txn_notice_warning(struct mg_txn *t, const char *key)
+{
+	for (guint i = 0; i < t->notice_warnings->len; i++)
+		if (g_strcmp0(t->notice_warnings->pdata[i], key) == 0)
+			return;
+	g_ptr_array_add(t->notice_warnings, g_strdup(key));
 }

@@ -98,11 +98,17 @@ void mg_auth_dkim_free(gpointer p)
 	g_free(d);
 }
 
-static struct mg_auth_dkim *dkim_new(GPtrArray *out, enum mg_auth_res res, const char *reason)
+struct mg_auth_dkim *mg_auth_dkim_error(enum mg_auth_res res, const char *reason)
 {
 	struct mg_auth_dkim *d = g_new0(struct mg_auth_dkim, 1);
 	d->res = res;
 	d->reason = g_strdup(reason);
+	return d;
+}
+
+static struct mg_auth_dkim *dkim_new(GPtrArray *out, enum mg_auth_res res, const char *reason)
+{
+	struct mg_auth_dkim *d = mg_auth_dkim_error(res, reason);
 	g_ptr_array_add(out, d);
 	return d;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth_ar.h"
+#include "auth_priv.h"
 
 #define AR_MAX_RESULTS 64
 #define AR_MAX_PROPS   32
@@ -238,4 +239,19 @@ gboolean mg_ar_id_equal(const char *a, const char *b)
 	while (lb && b[lb - 1] == '.')
 		lb--;
 	return la == lb && g_ascii_strncasecmp(a, b, la) == 0;
+}
+
+static const char *res_names[] = {"none", "pass", "fail", "softfail", "neutral", "policy", "temperror", "permerror"};
+
+const char *mg_auth_res_name(enum mg_auth_res r)
+{
+	return (guint)r < G_N_ELEMENTS(res_names) ? res_names[r] : "permerror";
+}
+
+enum mg_auth_res mg_auth_res_parse(const char *s)
+{
+	for (gsize i = 0; s && i < G_N_ELEMENTS(res_names); i++)
+		if (g_ascii_strcasecmp(s, res_names[i]) == 0)
+			return (enum mg_auth_res)i;
+	return MG_AUTH_PERMERROR; /* a word we do not know is not a pass */
 }

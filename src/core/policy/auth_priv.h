@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
+#include "lookalike.h"
 #include "mg_auth_dns.h"
 
 /* Results in the words of RFC 8601 (Authentication-Results). */
@@ -60,6 +61,14 @@ struct mg_auth_dmarc {
 	char *reason;
 };
 
+/* What mg_auth_config_compile derives from a configuration. */
+struct mg_auth_data {
+	char *serv_id;                 /* auth_serv_id, or the host name */
+	struct mg_auth_dns *dns;       /* verify mode only */
+	struct mg_auth_dkim_lib *dkim; /* verify mode only */
+	struct mg_lookalike *look;
+};
+
 const char *mg_auth_res_name(enum mg_auth_res r);
 enum mg_auth_res mg_auth_res_parse(const char *s);
 
@@ -77,6 +86,8 @@ void mg_auth_dkim_lib_free(struct mg_auth_dkim_lib *l);
 void mg_auth_dkim_check(struct mg_auth_ctx *c, struct mg_auth_dkim_lib *l, const GPtrArray *headers,
 			GMimeStream *body, GPtrArray *out);
 void mg_auth_dkim_free(gpointer p);
+/* A signature entry of its own: (res, reason), the rest filled by the caller. */
+struct mg_auth_dkim *mg_auth_dkim_error(enum mg_auth_res res, const char *reason);
 /* The best of the signatures: pass, else temperror, else fail ... none. */
 enum mg_auth_res mg_auth_dkim_summary(const GPtrArray *sigs);
 
