@@ -34,8 +34,8 @@ static int type_of(const char *t)
 	static const struct {
 		const char *name;
 		int type;
-	} types[] = {{"A", MG_DNS_A}, {"AAAA", MG_DNS_AAAA}, {"MX", MG_DNS_MX}, {"TXT", MG_DNS_TXT},
-		     {"PTR", MG_DNS_PTR}, {"TIMEOUT", 0},       {"SERVFAIL", -1}};
+	} types[] = {{"A", MG_DNS_A},     {"AAAA", MG_DNS_AAAA}, {"MX", MG_DNS_MX}, {"TXT", MG_DNS_TXT},
+		     {"PTR", MG_DNS_PTR}, {"TIMEOUT", 0},        {"SERVFAIL", -1}};
 	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
 		if (strcmp(t, types[i].name) == 0)
 			return types[i].type;

@@ -153,9 +153,9 @@ struct mg_config {
 
 	/* --- issue 16 (policyA): profiles per direction, outbound encryption,
 	 * header hygiene, sender authentication --- */
-	int inbound_profile;  /* enum mg_profile (mg_txn.h): 0 sanitize, 1 scan */
-	int outbound_profile; /* enum mg_profile */
-	int internal_profile; /* enum mg_profile */
+	int inbound_profile;              /* enum mg_profile (mg_txn.h): 0 sanitize, 1 scan */
+	int outbound_profile;             /* enum mg_profile */
+	int internal_profile;             /* enum mg_profile */
 	char **approved_encryption;       /* scheme ids (mg_enc_scheme.h) */
 	int encryption_required;          /* 0 off, 1 labelled, 2 always */
 	char **encryption_required_label; /* labels, compared after NFKC */
@@ -171,8 +171,8 @@ struct mg_config {
 	int64_t auth_dns_cache_max_ttl;
 	char *auth_public_suffix_list;
 	int64_t auth_max_signatures;
-	int auth_on_spf_fail;  /* 0 annotate, 1 quarantine, 2 reject */
-	int auth_on_dkim_fail; /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_spf_fail;   /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_dkim_fail;  /* 0 annotate, 1 quarantine, 2 reject */
 	int auth_on_dmarc_fail; /* 0 annotate, 1 quarantine, 2 reject, 3 policy */
 	int auth_on_temperror;  /* 0 annotate, 1 tempfail */
 	int auth_on_lookalike;  /* 0 annotate, 1 quarantine, 2 reject */

@@ -24,7 +24,19 @@
 
 #define MG_DEFAULT_NOTICE_DIR SYSCONFDIR "/mugaika"
 
-enum notice_sec { S_WARNING, S_HEADER, S_HTML, S_PART, S_OBJECT, S_EVENT, S_NOTE, S_QUARANTINE, S_FOOTER, S_WORDS, S_N };
+enum notice_sec {
+	S_WARNING,
+	S_HEADER,
+	S_HTML,
+	S_PART,
+	S_OBJECT,
+	S_EVENT,
+	S_NOTE,
+	S_QUARANTINE,
+	S_FOOTER,
+	S_WORDS,
+	S_N
+};
 
 static const struct {
 	const char *name;

@@ -163,8 +163,8 @@ static char *actions_value(struct mg_txn *t)
 
 static void status_headers(struct mg_txn *t)
 {
-	t->report->status = g_strdup_printf("%s (mugaika %s)",
-					    t->profile == MG_PROFILE_SCAN ? "scanned" : "sanitized", PACKAGE_VERSION);
+	t->report->status = g_strdup_printf("%s (mugaika %s)", t->profile == MG_PROFILE_SCAN ? "scanned" : "sanitized",
+					    PACKAGE_VERSION);
 	t->report->actions = actions_value(t);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);

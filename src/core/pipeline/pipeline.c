@@ -340,17 +340,18 @@ static gboolean step_finish_spool(struct mg_txn *t)
 }
 
 static const mg_eom_step eom_steps[] = {
-	step_finish_spool,      mg_mime_prescan, /* structural limits before the parser runs */
-	mg_policy_message_step,                  /* boundary rules on the whole message (issue 6) */
-	mg_scan_message_step,                    /* the raw message through the scanner (issue 5) */
-	mg_auth_step,                            /* SPF/DKIM/DMARC, lookalikes, A-R hygiene (issue 16) */
-	mg_mime_parse,                           /* GMime tree of the original */
-	step_content,                            /* a new tree (issues 3, 4, 5) or a walk (scan profile) */
-	mg_encryption_step,                      /* outbound encryption rule (issue 16) */
-	mg_quarantine_step,                      /* keep the original (issue 7) */
-	step_notice,                             /* tell the recipient what was done (issue 3) */
-	step_write,                              /* header operations and the new body */
-	step_scan_output,                        /* the message as delivered, scanned again (issue 5) */
+	step_finish_spool,
+	mg_mime_prescan,        /* structural limits before the parser runs */
+	mg_policy_message_step, /* boundary rules on the whole message (issue 6) */
+	mg_scan_message_step,   /* the raw message through the scanner (issue 5) */
+	mg_auth_step,           /* SPF/DKIM/DMARC, lookalikes, A-R hygiene (issue 16) */
+	mg_mime_parse,          /* GMime tree of the original */
+	step_content,           /* a new tree (issues 3, 4, 5) or a walk (scan profile) */
+	mg_encryption_step,     /* outbound encryption rule (issue 16) */
+	mg_quarantine_step,     /* keep the original (issue 7) */
+	step_notice,            /* tell the recipient what was done (issue 3) */
+	step_write,             /* header operations and the new body */
+	step_scan_output,       /* the message as delivered, scanned again (issue 5) */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)

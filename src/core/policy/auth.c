@@ -26,7 +26,7 @@ struct auth_msg {
 	struct mg_auth_spf spf;
 	GPtrArray *dkim; /* struct mg_auth_dkim* */
 	struct mg_auth_dmarc dmarc;
-	GPtrArray *warnings; /* const char*: catalog keys */
+	GPtrArray *warnings;  /* const char*: catalog keys */
 	const char *upstream; /* trusted authserv-id whose results we restate, or NULL */
 };
 
@@ -69,8 +69,8 @@ static void header_from(const struct mg_txn *t, char **domain, char **name)
 		if (g_ascii_strcasecmp(h->name, "From") != 0)
 			continue;
 		InternetAddressList *l = internet_address_list_parse(NULL, h->value);
-		InternetAddress *a = l && internet_address_list_length(l) > 0 ? internet_address_list_get_address(l, 0)
-									       : NULL;
+		InternetAddress *a =
+			l && internet_address_list_length(l) > 0 ? internet_address_list_get_address(l, 0) : NULL;
 		if (a && INTERNET_ADDRESS_IS_MAILBOX(a)) {
 			*domain = mg_policy_addr_domain(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)));
 			*name = g_strdup(internet_address_get_name(a));
@@ -86,8 +86,8 @@ static void header_from(const struct mg_txn *t, char **domain, char **name)
 
 static void verify(struct mg_txn *t, const struct mg_auth_data *a, struct auth_msg *m, const char *from_domain)
 {
-	struct mg_auth_ctx c = {a->dns, g_get_monotonic_time() + t->cfg->auth_time_budget * G_USEC_PER_SEC,
-				t->queue_id, NULL};
+	struct mg_auth_ctx c = {a->dns, g_get_monotonic_time() + t->cfg->auth_time_budget * G_USEC_PER_SEC, t->queue_id,
+				NULL};
 	GError *err = NULL;
 	mg_auth_spf_check(&c, t->conn->client_addr, t->conn->helo, t->mail_from, &m->spf);
 	GMimeStream *raw = mg_spool_stream(t->raw, &err);
@@ -204,7 +204,8 @@ static gboolean dkim_aligned_pass(const struct auth_msg *m, const char *from_dom
 		gsize fl = strlen(from_domain), dl = k->domain ? strlen(k->domain) : 0;
 		if (k->res == MG_AUTH_PASS && dl &&
 		    (g_ascii_strcasecmp(k->domain, from_domain) == 0 ||
-		     (fl > dl && from_domain[fl - dl - 1] == '.' && g_ascii_strcasecmp(from_domain + fl - dl, k->domain) == 0)))
+		     (fl > dl && from_domain[fl - dl - 1] == '.' &&
+		      g_ascii_strcasecmp(from_domain + fl - dl, k->domain) == 0)))
 			return TRUE;
 	}
 	return FALSE;

@@ -15,7 +15,7 @@ struct mg_ar_result {
 };
 
 struct mg_ar {
-	char *authserv_id; /* NULL when not even that could be read */
+	char *authserv_id;  /* NULL when not even that could be read */
 	GPtrArray *results; /* struct mg_ar_result* */
 	gboolean malformed; /* something after the authserv-id did not parse */
 };

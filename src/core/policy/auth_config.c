@@ -94,7 +94,8 @@ static void warn_weak(const struct mg_config *cfg)
 {
 	for (char **p = cfg->approved_encryption; p && *p; p++)
 		if (mg_enc_scheme_weak(*p))
-			mg_warn(NULL, "%s: approved_encryption lists %s, a scheme known to be breakable", cfg->path, *p);
+			mg_warn(NULL, "%s: approved_encryption lists %s, a scheme known to be breakable", cfg->path,
+				*p);
 }
 
 static gboolean verify_setup(struct mg_config *cfg, struct mg_auth_data *a, GError **err)

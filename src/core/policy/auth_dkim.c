@@ -134,7 +134,7 @@ static void sig_report(DKIM_SIGINFO *sig, GPtrArray *out)
 {
 	int err = dkim_sig_geterror(sig);
 	enum mg_auth_res res = sig_res(sig);
-	const char *why = res == MG_AUTH_PASS ? "good signature"
+	const char *why = res == MG_AUTH_PASS       ? "good signature"
 			  : err == DKIM_SIGERROR_OK ? "body hash did not verify"
 						    : dkim_sig_geterrorstr(err);
 	struct mg_auth_dkim *d = dkim_new(out, res, why ? why : "unknown error");
@@ -183,8 +183,8 @@ static void collect(DKIM *dk, GPtrArray *out)
 			sig_report(sigs[i], out);
 }
 
-void mg_auth_dkim_check(struct mg_auth_ctx *c, struct mg_auth_dkim_lib *l, const GPtrArray *headers,
-			GMimeStream *body, GPtrArray *out)
+void mg_auth_dkim_check(struct mg_auth_ctx *c, struct mg_auth_dkim_lib *l, const GPtrArray *headers, GMimeStream *body,
+			GPtrArray *out)
 {
 	DKIM_STAT st;
 	DKIM *dk = dkim_verify(l->lib, (const u_char *)(c->qid ? c->qid : "NOQUEUE"), NULL, &st);

@@ -55,7 +55,8 @@ gboolean mg_auth_dmarc_global_init(const char *psl_path, GError **err)
 			g_free(psl_loaded);
 			psl_loaded = g_strdup(psl_path);
 		} else if (err && !*err) {
-			g_set_error(err, MG_CONFIG_ERROR, 1, "auth_public_suffix_list: %s: could not be read", psl_path);
+			g_set_error(err, MG_CONFIG_ERROR, 1, "auth_public_suffix_list: %s: could not be read",
+				    psl_path);
 		}
 	}
 	g_mutex_unlock(&psl_lock);
@@ -129,8 +130,8 @@ static void store_results(DMARC_POLICY_T *p, const struct mg_auth_spf *spf, cons
 	for (guint i = 0; dkim && i < dkim->len; i++) {
 		const struct mg_auth_dkim *d = dkim->pdata[i];
 		if (d->domain && *d->domain)
-			opendmarc_policy_store_dkim(p, (u_char *)d->domain, (u_char *)d->selector,
-						    dkim_outcome(d->res), NULL);
+			opendmarc_policy_store_dkim(p, (u_char *)d->domain, (u_char *)d->selector, dkim_outcome(d->res),
+						    NULL);
 	}
 }
 
@@ -196,14 +197,14 @@ static void evaluate(const char *ip, const char *rec, const char *org, const str
 		if (out->res == MG_AUTH_FAIL && any_temperror(spf, dkim))
 			out->res = MG_AUTH_TEMPERROR;
 		out->disposition = g_strdup(out->res == MG_AUTH_PASS ? "none" : disposition(p, enforce));
-		out->reason = g_strdup(out->res == MG_AUTH_PASS ? "aligned SPF or DKIM pass"
-								 : "no aligned SPF or DKIM pass");
+		out->reason =
+			g_strdup(out->res == MG_AUTH_PASS ? "aligned SPF or DKIM pass" : "no aligned SPF or DKIM pass");
 	}
 	opendmarc_policy_connect_shutdown(p);
 }
 
-void mg_auth_dmarc_check(struct mg_auth_ctx *c, const char *ip, const char *from_domain,
-			 const struct mg_auth_spf *spf, const GPtrArray *dkim, struct mg_auth_dmarc *out)
+void mg_auth_dmarc_check(struct mg_auth_ctx *c, const char *ip, const char *from_domain, const struct mg_auth_spf *spf,
+			 const GPtrArray *dkim, struct mg_auth_dmarc *out)
 {
 	char *rec = NULL, *org = NULL;
 	memset(out, 0, sizeof *out);
@@ -225,8 +226,7 @@ void mg_auth_dmarc_check(struct mg_auth_ctx *c, const char *ip, const char *from
 		out->res = MG_AUTH_NONE;
 		out->reason = g_strdup("no DMARC record");
 	} else {
-		evaluate(ip, rec, org && g_ascii_strcasecmp(org, out->from_domain) ? org : NULL, spf,
-			 dkim, out);
+		evaluate(ip, rec, org && g_ascii_strcasecmp(org, out->from_domain) ? org : NULL, spf, dkim, out);
 	}
 	g_free(rec);
 	g_free(org);

@@ -83,8 +83,8 @@ void mg_auth_dkim_lib_free(struct mg_auth_dkim_lib *l);
 /* headers: struct mg_header* (name, value with LF line ends) in order;
  * body: the body as received (LF line ends).  Appends struct mg_auth_dkim*
  * to out, one per signature looked at. */
-void mg_auth_dkim_check(struct mg_auth_ctx *c, struct mg_auth_dkim_lib *l, const GPtrArray *headers,
-			GMimeStream *body, GPtrArray *out);
+void mg_auth_dkim_check(struct mg_auth_ctx *c, struct mg_auth_dkim_lib *l, const GPtrArray *headers, GMimeStream *body,
+			GPtrArray *out);
 void mg_auth_dkim_free(gpointer p);
 /* A signature entry of its own: (res, reason), the rest filled by the caller. */
 struct mg_auth_dkim *mg_auth_dkim_error(enum mg_auth_res res, const char *reason);
@@ -94,8 +94,8 @@ enum mg_auth_res mg_auth_dkim_summary(const GPtrArray *sigs);
 /* The public suffix list for organisational domains (libopendmarc's
  * table; process-wide, read again when the path changes). */
 gboolean mg_auth_dmarc_global_init(const char *psl_path, GError **err);
-void mg_auth_dmarc_check(struct mg_auth_ctx *c, const char *ip, const char *from_domain,
-			 const struct mg_auth_spf *spf, const GPtrArray *dkim, struct mg_auth_dmarc *out);
+void mg_auth_dmarc_check(struct mg_auth_ctx *c, const char *ip, const char *from_domain, const struct mg_auth_spf *spf,
+			 const GPtrArray *dkim, struct mg_auth_dmarc *out);
 void mg_auth_dmarc_clear(struct mg_auth_dmarc *d);
 /* Organisational domain of `domain` (caller frees). */
 char *mg_auth_org_domain(const char *domain);

@@ -130,8 +130,8 @@ static void spf_none(struct mg_auth_spf *out, const char *why)
 	out->reason = g_strdup(why);
 }
 
-static void spf_evaluate(SPF_server_t *srv, const char *ip, const char *helo,
-			 const char *mail_from, struct mg_auth_spf *out)
+static void spf_evaluate(SPF_server_t *srv, const char *ip, const char *helo, const char *mail_from,
+			 struct mg_auth_spf *out)
 {
 	SPF_request_t *req = SPF_request_new(srv);
 	SPF_response_t *resp = NULL;

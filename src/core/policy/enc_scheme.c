@@ -32,9 +32,9 @@
 
 #include "enc_scheme.h"
 
-static const char *const scheme_ids[] = {"smime",      "pgp",       "zip-aes256", "zip-aes192",
-					 "zip-aes128", "7z-aes256", "pdf-aes256", "pdf-aes128",
-					 "office-aes", "zip-zipcrypto", "pdf-rc4", "office-rc4"};
+static const char *const scheme_ids[] = {"smime",      "pgp",           "zip-aes256", "zip-aes192",
+					 "zip-aes128", "7z-aes256",     "pdf-aes256", "pdf-aes128",
+					 "office-aes", "zip-zipcrypto", "pdf-rc4",    "office-rc4"};
 static const char *const weak_ids[] = {"zip-zipcrypto", "pdf-rc4", "office-rc4"};
 
 const char *mg_enc_scheme_name(gsize i)
@@ -118,8 +118,13 @@ static const char *pdf_scheme(const guchar *data, gsize len)
 	const char *s = NULL;
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	qpdf_read_memory(q, "attachment.pdf", (const char *)data, (unsigned long long)len, "");
-	if (qpdf_has_error(q))
-		qpdf_get_error(q); /* "invalid password" is expected: the trailer is read all the same */
+	/* "invalid password" is expected: the trailer is read all the same;
+	 * any other error: a PDF qpdf cannot read (the scan stage judges it) */
+	qpdf_error e = qpdf_has_error(q) ? qpdf_get_error(q) : NULL;
+	if (e && qpdf_get_error_code(q, e) != qpdf_e_password) {
+		qpdf_cleanup(&q);
+		return NULL;
+	}
 	qpdf_oh enc = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Encrypt");
 	if (qpdf_oh_is_dictionary(q, enc)) {
 		int v = qpdf_oh_get_int_value_as_int(q, qpdf_oh_get_key(q, enc, "/V"));
@@ -127,6 +132,8 @@ static const char *pdf_scheme(const guchar *data, gsize len)
 		gboolean aesv2 = qpdf_oh_is_name_and_equals(q, cf, "/AESV2");
 		s = v >= 5 ? "pdf-aes256" : v == 4 && aesv2 ? "pdf-aes128" : "pdf-rc4";
 	}
+	while (qpdf_has_error(q)) /* object errors of a broken dictionary: handled, not printed */
+		qpdf_get_error(q);
 	qpdf_cleanup(&q);
 	return s;
 }

@@ -210,8 +210,14 @@ gboolean mg_encryption_step(struct mg_txn *t)
 	if (outbound)
 		subject_labels(t);
 	const char *msg = message_scheme(t);
-	const char *scheme = msg ? msg : e->message ? e->message : e->attachments && e->encrypted == e->attachments ? e->scheme : NULL;
-	const char *verdict = !outbound || !e->why->len ? "not required" : !scheme ? "missing" : approved(cfg, scheme) ? "approved" : "unapproved";
+	const char *scheme = msg                                                ? msg
+			     : e->message                                       ? e->message
+			     : e->attachments && e->encrypted == e->attachments ? e->scheme
+										: NULL;
+	const char *verdict = !outbound || !e->why->len ? "not required"
+			      : !scheme                 ? "missing"
+			      : approved(cfg, scheme)   ? "approved"
+							: "unapproved";
 	report(t, e, scheme ? scheme : e->scheme, verdict);
 	if (e->scheme && mg_enc_scheme_weak(e->scheme) && !e->why->len)
 		mg_info(t->queue_id, "encryption: weak scheme %s used (not required here)", e->scheme);

@@ -41,7 +41,9 @@ struct mg_lookalike {
 /* NFKC, case folded, white space removed. */
 static char *norm(const char *s)
 {
-	char *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFKC);
+	char *valid = g_utf8_make_valid(s, -1);
+	char *n = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+	g_free(valid);
 	char *f = g_utf8_casefold(n ? n : "", -1);
 	GString *out = g_string_new(NULL);
 	for (const char *p = f; *p; p = g_utf8_next_char(p))
@@ -64,7 +66,9 @@ static char *skeleton(const struct mg_lookalike *l, const char *s)
 
 static char *domain_unicode(const char *d)
 {
-	char *low = g_ascii_strdown(d, -1);
+	char *valid = g_utf8_make_valid(d, -1); /* raw 8-bit from a header: never read as UTF-8 unchecked */
+	char *low = g_ascii_strdown(valid, -1);
+	g_free(valid);
 	gsize n = strlen(low);
 	while (n && low[n - 1] == '.')
 		low[--n] = '\0';

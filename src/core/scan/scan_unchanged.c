@@ -28,7 +28,8 @@ void mg_scan_verdict_unchanged(struct mg_leaf *leaf, enum mg_scan_result r, cons
 		mg_warn(t->queue_id, "part %s: %s", leaf->path, virus);
 		if (cfg->scan_on_infected == MG_SCAN_INF_QUARANTINE)
 			t->force_quarantine = TRUE;
-		mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", "virus-found", "Message contains a virus (%s)", virus);
+		mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", "virus-found", "Message contains a virus (%s)",
+			    virus);
 		break;
 	case MG_SCAN_UNSCANNABLE:
 		mg_info(t->queue_id, "part %s: not scannable (%s)", leaf->path, why ? why : "?");
