@@ -53,12 +53,12 @@ check(sh(py .. " " .. srcdir .. "/tests/auth/mkauth.py " .. dir), "fixtures made
 sh(py .. " " .. srcdir .. "/tests/auth/dnsstub.py " .. dir .. "/zone " .. dir .. "/dns.port " .. dir ..
 	"/queries 2>" .. dir .. "/dns.log & echo $! > " .. dir .. "/dns.pid")
 local port
-for _ = 1, 100 do
+for _ = 1, 600 do -- up to a minute: make check runs the suites in parallel
 	port = slurp(dir .. "/dns.port")
 	if port then break end
 	sh("sleep 0.1")
 end
-check(port ~= nil, "loopback DNS server started")
+check(port ~= nil, "loopback DNS server started (" .. (slurp(dir .. "/dns.log") or "") .. ")")
 port = string.gsub(port, "%s", "")
 
 local conf = dir .. "/mugaika.conf"
@@ -96,7 +96,7 @@ mt.startfilter(milter, "-f", "-c", conf, "-p", sock)
 -- send NAME: one connection, the message of case NAME; returns conn and the eom reply
 local function send(name, qid)
 	local c = cases[name]
-	local conn = mt.connect(sock, 50, 0.1)
+	local conn = mt.connect(sock, 600, 0.1) -- the daemon may still be loading (sanitizer builds)
 	check(conn ~= nil, name .. ": connect")
 	check(mt.conninfo(conn, c.helo, c.ip) == nil and mt.getreply(conn) == SMFIR_CONTINUE, name .. ": conninfo")
 	check(mt.helo(conn, c.helo) == nil and mt.getreply(conn) == SMFIR_CONTINUE, name .. ": helo")

@@ -21,7 +21,7 @@
 #include "mg_policy.h"
 #include "mg_spool.h"
 
-/* per-message results, freed with the record */
+/* the results of one message, built and freed inside the step */
 struct auth_msg {
 	struct mg_auth_spf spf;
 	GPtrArray *dkim; /* struct mg_auth_dkim* */
