@@ -68,5 +68,9 @@ GMimeStream *mg_txn_new_body(struct mg_txn *t);
  * sanitize` prints when mg_txn_new_body is NULL. */
 GMimeStream *mg_txn_original_body(struct mg_txn *t);
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
+/* After an ACCEPT: TRUE when the message is held for approval (issue 16):
+ * mugaika kept it (quarantine class hold), the MTA must discard it, and
+ * `mugaika hold approve` sends it later.  No header or body change applies. */
+gboolean mg_txn_held(const struct mg_txn *t);
 
 #endif

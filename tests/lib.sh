@@ -35,6 +35,8 @@ admin_audit_log = $d/var/admin.log
 # (tests/auth/lib.sh), never the host's resolver
 internal_domain = city.example.lg.jp
 auth_mode = off
+# issue 16: the stop switch's state, not the system's
+stop_state_file = $d/var/stop.state
 CONF
 	echo "$d/mugaika.conf"
 }

@@ -10,9 +10,10 @@
  *   labelled  a classification label (encryption_required_label, compared
  *             after NFKC with spaces removed, so 【機密性２】 is 機密性2) is
  *             found in the Subject or an attachment name, or another rule
- *             asks for it through mg_policy_require_encryption (the
- *             exfiltration rules' labels found in the body and the text of
- *             attachments come in this way);
+ *             asks for it through mg_policy_require_encryption; the
+ *             exfiltration rules' labels (mg_exfil_labels: found in the
+ *             body and the text of attachments too) count when named like
+ *             one of encryption_required_label;
  *   always    every outbound message.
  * "Encrypted": the whole message is S/MIME enveloped-data or PGP/MIME
  * encrypted, or it has attachments and every one is encrypted (a body text
@@ -29,6 +30,7 @@
 
 #include "enc_scheme.h"
 #include "mg_auth.h"
+#include "mg_guard.h"
 #include "mg_log.h"
 #include "mg_policy.h"
 
@@ -156,6 +158,29 @@ void mg_encryption_leaf(struct mg_leaf *leaf)
 	}
 }
 
+/* The labels the exfiltration rules found (subject, body, attachment names
+ * and text; mg_guard.h): one named like a label of
+ * encryption_required_label makes encryption required. */
+static void exfil_labels(struct mg_txn *t)
+{
+	GPtrArray *found = mg_exfil_labels(t);
+	for (guint i = 0; i < found->len; i++) {
+		char *name = label_form(found->pdata[i]);
+		for (char **l = t->cfg->encryption_required_label; l && *l; l++) {
+			char *want = label_form(*l);
+			if (*want && strstr(name, want)) {
+				char *why = g_strdup_printf("label %s found by the exfiltration rules",
+							    (const char *)found->pdata[i]);
+				mg_policy_require_encryption(t, why);
+				g_free(why);
+			}
+			g_free(want);
+		}
+		g_free(name);
+	}
+	g_ptr_array_unref(found);
+}
+
 static void subject_labels(struct mg_txn *t)
 {
 	for (guint i = 0; i < t->headers->len; i++) {
@@ -207,8 +232,10 @@ gboolean mg_encryption_step(struct mg_txn *t)
 	gboolean outbound = t->direction == MG_DIR_OUTBOUND;
 	if (outbound && cfg->encryption_required == MG_ENC_REQ_ALWAYS)
 		mg_policy_require_encryption(t, "encryption_required = always");
-	if (outbound)
+	if (outbound && cfg->encryption_required == MG_ENC_REQ_LABELLED) {
 		subject_labels(t);
+		exfil_labels(t);
+	}
 	const char *msg = message_scheme(t);
 	const char *scheme = msg                                                ? msg
 			     : e->message                                       ? e->message

@@ -106,6 +106,10 @@ struct mg_txn {
 	enum mg_profile profile;
 	GPtrArray *notice_warnings;             /* char*: [words] keys shown at the top of the notice */
 	struct mg_encryption_state *encryption; /* the policy stage's findings (its own cleanup) */
+	/* --- issue 16 (items 5-9): outbound controls --- */
+	struct mg_guard_txn *guard; /* policy's per-message state (its own cleanup) */
+	GPtrArray *hold_reasons;    /* char*: why policy holds the message, or NULL */
+	char *hold_id;              /* quarantine id once the store kept the held message */
 
 	/* --- issue 7: quarantine and audit --- */
 	int q_class;        /* enum mg_qclass of the kept original */
