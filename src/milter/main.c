@@ -233,8 +233,29 @@ static int run(void)
 	return rc;
 }
 
+/* Issue 11: the directories the daemon writes must be usable by the user it
+ * runs as - an unusable libclamav temporary directory would make every
+ * scan "clean".  Refused at -n and at start, naming the key and why. */
+static gboolean dirs_usable(const struct mg_config *cfg, const char *user)
+{
+	GError *err = NULL;
+	if (mg_scan_check_tmpdir(cfg, user, &err))
+		return TRUE;
+	fprintf(stderr, "mugaika-milter: %s: %s\n", cfg->path, err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
+/* Issue 11: what a killed earlier run left behind, cleaned (and logged)
+ * once this process runs as its user, before the first message. */
+static void clean_after_crash(const struct mg_config *cfg, gint64 started_us)
+{
+	mg_scan_cleanup_tmpdir(cfg, started_us);
+}
+
 int main(int argc, char **argv)
 {
+	gint64 started_us = g_get_real_time();
 	struct milter_opts o = {0};
 	GError *err = NULL;
 	int rc = parse_args(argc, argv, &o);
@@ -249,6 +270,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
 	}
+	const char *user = o.user ? o.user : cfg->user;
+	if (!dirs_usable(cfg, user)) {
+		mg_config_unref(cfg);
+		return 78;
+	}
 	if (o.check_only) {
 		printf("%s: configuration is valid\n", cfg->path);
 		mg_config_unref(cfg);
@@ -261,7 +287,6 @@ int main(int argc, char **argv)
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	const char *user = o.user ? o.user : cfg->user;
 	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
 	if (!open_socket(o.socket ? o.socket : cfg->socket, cfg->milter_timeout))
 		return 1;
@@ -273,6 +298,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (user && *user && !drop_privileges(user))
 		return 1;
+	clean_after_crash(cfg, started_us);
 	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
 	rc = run();
 	if (pid_file && *pid_file)

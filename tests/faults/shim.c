@@ -53,8 +53,8 @@ enum act { ACT_FAIL, ACT_KILL, ACT_SLEEP };
 struct rule {
 	char point[64];
 	enum act act;
-	long n;           /* 0 = every call */
-	int from;         /* the N-th call and all after it */
+	long n;   /* 0 = every call */
+	int from; /* the N-th call and all after it */
 	unsigned long arg;
 	unsigned long calls;
 };
@@ -186,10 +186,10 @@ const char *magic_buffer(void *ms, const void *buf, size_t len)
 }
 
 /* ---- libclamav ---- */
-int cl_scanmap_callback(void *map, const char *name, const char **virname, unsigned long *scanned,
-			const void *engine, void *opts, void *ctx);
-int cl_scanmap_callback(void *map, const char *name, const char **virname, unsigned long *scanned,
-			const void *engine, void *opts, void *ctx)
+int cl_scanmap_callback(void *map, const char *name, const char **virname, unsigned long *scanned, const void *engine,
+			void *opts, void *ctx);
+int cl_scanmap_callback(void *map, const char *name, const char **virname, unsigned long *scanned, const void *engine,
+			void *opts, void *ctx)
 {
 	if (fire("cl_scanmap_callback", 0))
 		return 20; /* CL_EMEM */
@@ -328,10 +328,10 @@ void *DGifOpen(void *user, void *read_fn, int *error)
 	return REAL(DGifOpen)(user, read_fn, error);
 }
 
-void *TIFFClientOpenExt(const char *name, const char *mode, void *h, void *rd, void *wr, void *sk, void *cl,
-			void *sz, void *map, void *unmap, void *opts);
-void *TIFFClientOpenExt(const char *name, const char *mode, void *h, void *rd, void *wr, void *sk, void *cl,
-			void *sz, void *map, void *unmap, void *opts)
+void *TIFFClientOpenExt(const char *name, const char *mode, void *h, void *rd, void *wr, void *sk, void *cl, void *sz,
+			void *map, void *unmap, void *opts);
+void *TIFFClientOpenExt(const char *name, const char *mode, void *h, void *rd, void *wr, void *sk, void *cl, void *sz,
+			void *map, void *unmap, void *opts)
 {
 	if (fire("TIFFClientOpenExt", 0))
 		return NULL;

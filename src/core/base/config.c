@@ -410,6 +410,18 @@ static const struct mg_opt mg_options[] = {
 	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
 	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
 	  "Seconds a release may take (sendmail or SMTP) before it fails." },
+
+	/* --- issue 11: faults --- */
+	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,
+	  "Free space spool_dir must have before a virus scan (libclamav unpacks into it).\n"
+	  "Checked at start, on reload and before every scan, with the directory itself\n"
+	  "(it must exist and be writable by the daemon's user): less, and the message\n"
+	  "gets 451 4.3.0; at start or reload the configuration is refused.  0: no space\n"
+	  "check." },
+	{ "shutdown_timeout", MG_OPT_TIME, OFF(shutdown_timeout), "10", 0, 3600, NULL, NULL,
+	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
+	  "end-of-message processing always finish (max_processing_time); sessions without\n"
+	  "a message are not waited for (the MTA answers their next command 4xx)." },
 };
 /* clang-format on */
 
