@@ -18,7 +18,10 @@ for cr_at in 1.5 2.5; do
 	fs_start_milter || fs_fail "crash: the milter did not start again"
 done
 ft_wait_load
-ft_check "crash: kill -9 twice under load" --state "$FS_DIR/load-crash.json" --audit "$FS_DIR/var/audit.log"
+# (an attempt killed between its audit record and its answer may leave one
+# record more: the window the milter protocol leaves, see docs/faults.md)
+ft_check "crash: kill -9 twice under load" --state "$FS_DIR/load-crash.json" --audit "$FS_DIR/var/audit.log" \
+	--audit-crash-window
 if [ "$(ft_qentries pending)" = 0 ]; then
 	fs_pass "crash: no quarantine entry left pending"
 else

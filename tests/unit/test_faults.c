@@ -4,7 +4,9 @@
  * directory, not writable by the daemon's user, no space), libclamav's own
  * error reports during a scan make the scan an error (also the one it makes
  * before it knows the scan's context), and what a killed run leaves in the
- * directory is removed at start - and nothing else.
+ * directory is removed at start - and nothing else.  In the store: the
+ * audit record and the kept original say what the MTA was told (commit
+ * after the front end acted), and what a killed daemon left is reconciled.
  */
 #include "config.h"
 
@@ -20,8 +22,11 @@
 
 #include <cmocka.h>
 
+#include "mg_json.h"
 #include "mg_log.h"
 #include "mg_pipeline.h"
+#include "mg_quarantine.h"
+#include "mg_store.h"
 #include "mg_scan.h"
 #include "mg_txn.h"
 #include "scan_engine.h"
@@ -110,6 +115,16 @@ static void test_check_tmpdir(void **state)
 
 /* ---- scans without their directory ---- */
 
+/* The engine back on a directory that exists, for the tests after. */
+static void engine_back(void)
+{
+	GError *err = NULL;
+	struct mg_config *cfg = cfg_spool(tmp_dir, NULL);
+	if (!mg_scan_reload(cfg, &err))
+		fail_msg("reload: %s", err->message);
+	mg_config_unref(cfg);
+}
+
 static const char *eicar(void)
 {
 	static char s[69];
@@ -144,6 +159,7 @@ static void test_libclamav_error_counted(void **state)
 	mg_scan_engine_unref(e);
 	mg_config_unref(cfg);
 	g_free(dir);
+	engine_back();
 }
 
 /* Through mugaika: EICAR, with the directory removed after the engine was
@@ -172,6 +188,7 @@ static void test_scan_without_tmpdir(void **state)
 	mg_conn_free(c);
 	mg_config_unref(cfg);
 	g_free(dir);
+	engine_back();
 }
 
 /* ---- leftovers ---- */
@@ -230,6 +247,204 @@ static void test_cleanup_leftovers(void **state)
 	g_free(dir);
 }
 
+/* ---- the store follows the MTA's commit ---- */
+
+struct store_env {
+	char *dir, *qdir, *audit;
+	struct mg_config *cfg;
+	struct mg_conn *conn;
+};
+
+static void store_env_new(struct store_env *e, const char *name)
+{
+	e->dir = new_dir(name);
+	e->qdir = g_build_filename(e->dir, "q", NULL);
+	e->audit = g_build_filename(e->dir, "audit.log", NULL);
+	char *extra = g_strdup_printf(
+		"quarantine_keep = all\nquarantine_dir = %s\naudit_log = %s\nspool_min_free = 0\n", e->qdir, e->audit);
+	e->cfg = cfg_spool(tmp_dir, extra);
+	e->conn = mg_conn_new("192.0.2.7", "mx.example.com");
+	g_free(extra);
+}
+
+static void store_env_free(struct store_env *e)
+{
+	mg_conn_free(e->conn);
+	mg_config_unref(e->cfg);
+	g_free(e->dir);
+	g_free(e->qdir);
+	g_free(e->audit);
+}
+
+/* A one-part message up to end-of-message, prepared, nothing committed. */
+static struct mg_txn *prepared(struct store_env *e, const char *msgid)
+{
+	struct mg_txn *t = mg_txn_new(e->conn, e->cfg);
+	mg_txn_set_queue_id(t, "TESTF1");
+	mg_txn_mail_from(t, "<alice@example.com>", NULL);
+	mg_txn_rcpt(t, "<user@city.example.lg.jp>", NULL);
+	mg_txn_header(t, "From", "alice@example.com");
+	mg_txn_header(t, "Message-ID", msgid);
+	mg_txn_eoh(t);
+	mg_txn_body(t, "Hello.\n", 7);
+	assert_int_equal(mg_txn_eom_prepare(t)->kind, MG_VERDICT_ACCEPT);
+	assert_non_null(t->quarantine_id);
+	return t;
+}
+
+static gboolean marked(const struct store_env *e, const char *id)
+{
+	char *p = g_build_filename(e->qdir, ".pending", id, NULL);
+	gboolean m = g_file_test(p, G_FILE_TEST_EXISTS);
+	g_free(p);
+	return m;
+}
+
+/* The verdict of the last audit record, or "" when there is none. */
+static char *last_verdict(const struct store_env *e)
+{
+	char *text = NULL;
+	if (!g_file_get_contents(e->audit, &text, NULL, NULL))
+		return g_strdup("");
+	char **lines = g_strsplit(g_strchomp(text), "\n", -1);
+	guint n = g_strv_length(lines);
+	JsonParser *p = json_parser_new();
+	char *v = g_strdup("");
+	if (n && json_parser_load_from_data(p, lines[n - 1], -1, NULL)) {
+		JsonObject *o = json_node_get_object(json_parser_get_root(p));
+		g_free(v);
+		v = g_strdup(json_object_get_string_member_with_default(o, "verdict", ""));
+	}
+	g_object_unref(p);
+	g_strfreev(lines);
+	g_free(text);
+	return v;
+}
+
+static gboolean has_id_header(struct mg_txn *t)
+{
+	const GPtrArray *ops = mg_txn_header_ops(t);
+	for (guint i = 0; i < ops->len; i++)
+		if (g_str_equal(((const struct mg_hdr_op *)ops->pdata[i])->name, "X-Mugaika-Quarantine-Id"))
+			return TRUE;
+	return FALSE;
+}
+
+static void test_commit(void **state)
+{
+	static const struct {
+		const char *name;
+		int how; /* 0 applied, 1 the MTA refused a change, 2 never answered */
+		enum mg_verdict_kind want;
+		const char *want_record;
+		gboolean kept;
+	} rows[] = {
+		{"applied", 0, MG_VERDICT_ACCEPT, "accept", TRUE},
+		{"MTA refused a change", 1, MG_VERDICT_TEMPFAIL, "tempfail", FALSE},
+		{"never answered", 2, MG_VERDICT_ACCEPT, "aborted", FALSE},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct store_env e;
+		char *name = g_strdup_printf("commit%zu", i);
+		store_env_new(&e, name);
+		struct mg_txn *t = prepared(&e, "<commit@example.com>");
+		char *id = g_strdup(t->quarantine_id);
+		assert_true(marked(&e, id));
+		char *before = last_verdict(&e);
+		assert_string_equal(before, ""); /* nothing on record before the commit */
+		if (rows[i].how < 2) {
+			const struct mg_verdict *v = mg_txn_commit(t, rows[i].how == 0);
+			assert_int_equal(v->kind, rows[i].want);
+			assert_int_equal(has_id_header(t), rows[i].kept);
+		}
+		mg_txn_free(t);
+		char *got = last_verdict(&e);
+		print_message("%s: record %s, entry %s\n", rows[i].name, got, rows[i].kept ? "kept" : "gone");
+		assert_string_equal(got, rows[i].want_record);
+		assert_false(marked(&e, id));
+		struct mg_qstore *s = mg_qstore_open(e.cfg);
+		JsonObject *m = s->ops->get_meta(s, id, NULL);
+		assert_int_equal(m != NULL, rows[i].kept);
+		if (m) {
+			assert_string_equal(mg_json_get_str(m, "state"), "final");
+			json_object_unref(m);
+		}
+		mg_qstore_close(s);
+		g_free(before);
+		g_free(got);
+		g_free(id);
+		g_free(name);
+		store_env_free(&e);
+	}
+}
+
+static void write_entry(struct mg_qstore *s, const char *id, const char *state, gboolean with_meta)
+{
+	GMimeStream *in = g_mime_stream_mem_new_with_buffer("From: a@b\n\nx\n", 13);
+	char sha[65];
+	gint64 size = 0;
+	assert_true(s->ops->set_pending(s, id, TRUE, NULL));
+	assert_true(s->ops->put_original(s, id, in, sha, &size, NULL));
+	g_object_unref(in);
+	if (with_meta) {
+		JsonObject *m = json_object_new();
+		json_object_set_string_member(m, "id", id);
+		json_object_set_string_member(m, "state", state);
+		assert_true(s->ops->put_meta(s, id, m, NULL));
+		json_object_unref(m);
+	}
+}
+
+static void test_reconcile(void **state)
+{
+	struct store_env e;
+	store_env_new(&e, "reconcile");
+	struct mg_qstore *s = mg_qstore_open(e.cfg);
+	gint64 now = g_get_real_time();
+	char *pending = mg_quarantine_new_id(now), *incomplete = mg_quarantine_new_id(now),
+	     *final = mg_quarantine_new_id(now), *nothing = mg_quarantine_new_id(now);
+	write_entry(s, pending, "pending", TRUE);
+	write_entry(s, incomplete, NULL, FALSE);
+	write_entry(s, final, "final", TRUE);
+	assert_true(s->ops->set_pending(s, nothing, TRUE, NULL));
+	char *day = g_build_filename(e.qdir, "XXXXXXXX", NULL);
+	memcpy(day + strlen(day) - 8, pending, 8);
+	char *old_tmp = g_strdup_printf("%s/.%s.eml.AbC123", day, pending), *new_tmp = NULL;
+	assert_true(g_file_set_contents(old_tmp, "partial", -1, NULL));
+	g_usleep(20000);
+	gint64 started = g_get_real_time();
+	g_usleep(20000);
+	new_tmp = g_strdup_printf("%s/.%s.json.XyZ789", day, final); /* a write after the start: not ours */
+	assert_true(g_file_set_contents(new_tmp, "in progress", -1, NULL));
+
+	assert_int_equal(mg_store_reconcile(e.cfg, started), 5); /* four marked ids, one temporary file */
+	JsonObject *m = s->ops->get_meta(s, pending, NULL);
+	assert_string_equal(mg_json_get_str(m, "state"), "not-accepted");
+	json_object_unref(m);
+	m = s->ops->get_meta(s, final, NULL);
+	assert_string_equal(mg_json_get_str(m, "state"), "final");
+	json_object_unref(m);
+	GError *err = NULL;
+	assert_null(s->ops->get_meta(s, incomplete, &err));
+	assert_true(g_error_matches(err, MG_QUARANTINE_ERROR, MG_QERR_NOT_FOUND)); /* removed */
+	g_clear_error(&err);
+	assert_false(g_file_test(old_tmp, G_FILE_TEST_EXISTS));
+	assert_true(g_file_test(new_tmp, G_FILE_TEST_EXISTS));
+	const char *ids[] = {pending, incomplete, final, nothing};
+	for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
+		assert_false(marked(&e, ids[i]));
+	assert_int_equal(mg_store_reconcile(e.cfg, g_get_real_time()), 1); /* only the newer temporary file */
+	mg_qstore_close(s);
+	g_free(day);
+	g_free(old_tmp);
+	g_free(new_tmp);
+	g_free(pending);
+	g_free(incomplete);
+	g_free(final);
+	g_free(nothing);
+	store_env_free(&e);
+}
+
 /* ---- setup ---- */
 
 static int group_setup(void **state)
@@ -269,6 +484,8 @@ int main(void)
 		cmocka_unit_test(test_libclamav_error_counted),
 		cmocka_unit_test(test_scan_without_tmpdir),
 		cmocka_unit_test(test_cleanup_leftovers),
+		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_reconcile),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

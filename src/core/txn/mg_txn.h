@@ -62,8 +62,9 @@ struct mg_txn {
 	char *boundary_seed;   /* hex digest of the input: deterministic output */
 	guint boundary_n;
 	gint64 decoded_total;
-	GPtrArray *notes;  /* char*: lines for the recipient notice */
-	gboolean finished; /* mg_store_finish has run */
+	GPtrArray *notes;        /* char*: lines for the recipient notice */
+	gboolean finished;       /* mg_store_commit has run: the message is on record */
+	gboolean store_prepared; /* mg_store_prepare has run (end of message reached) */
 	enum mg_direction direction;
 	char *quarantine_id;       /* set when the original was kept (issue 7) */
 	gboolean force_quarantine; /* a rule asks that the original be kept */
