@@ -445,6 +445,58 @@ static void test_reconcile(void **state)
 	store_env_free(&e);
 }
 
+/* ---- memory budgets ---- */
+
+static struct mg_txn *big_message(struct mg_config *cfg, struct mg_conn *c)
+{
+	struct mg_txn *t = mg_txn_new(c, cfg);
+	mg_txn_mail_from(t, "<alice@example.com>", NULL);
+	mg_txn_rcpt(t, "<user@city.example.lg.jp>", NULL);
+	mg_txn_header(t, "From", "alice@example.com");
+	mg_txn_header(t, "MIME-Version", "1.0");
+	mg_txn_header(t, "Content-Type", "multipart/mixed; boundary=\"b\"");
+	mg_txn_eoh(t);
+	GString *body = g_string_new("--b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: application/pdf\n"
+				     "Content-Transfer-Encoding: base64\n\n");
+	for (int i = 0; i < 40000; i++) /* 3 MB of base64 */
+		g_string_append(body, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n");
+	g_string_append(body, "--b--\n");
+	mg_txn_body(t, body->str, body->len);
+	g_string_free(body, TRUE);
+	mg_txn_eom(t);
+	return t;
+}
+
+static void test_memory_budgets(void **state)
+{
+	static const struct {
+		const char *conf;
+		enum mg_verdict_kind want;
+		const char *code;
+	} rows[] = {
+		{"max_message_memory = 1M\n", MG_VERDICT_REJECT, "5.3.4"},
+		{"max_memory = 1M\n", MG_VERDICT_TEMPFAIL, "4.3.1"},
+		{"max_message_memory = 0\nmax_memory = 0\n", MG_VERDICT_ACCEPT, "2.0.0"},
+	};
+	gint64 before = mg_txn_mem_in_use();
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		char *extra = g_strdup_printf("%sspool_min_free = 0\nquarantine_keep = none\n", rows[i].conf);
+		struct mg_config *cfg = cfg_spool(tmp_dir, extra);
+		struct mg_conn *c = mg_conn_new(NULL, NULL);
+		struct mg_txn *t = big_message(cfg, c);
+		const struct mg_verdict *v = mg_txn_report(t) ? &mg_txn_report(t)->verdict : NULL;
+		print_message("%s-> %s %s\n", rows[i].conf, v->code, v->ecode);
+		assert_int_equal(v->kind, rows[i].want);
+		assert_string_equal(v->ecode, rows[i].code);
+		assert_true(mg_txn_mem_in_use() > before); /* held while the message lives */
+		mg_txn_free(t);
+		assert_int_equal(mg_txn_mem_in_use(), before); /* and given back */
+		mg_conn_free(c);
+		mg_config_unref(cfg);
+		g_free(extra);
+	}
+}
+
 /* ---- setup ---- */
 
 static int group_setup(void **state)
@@ -486,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_cleanup_leftovers),
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_reconcile),
+		cmocka_unit_test(test_memory_budgets),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -422,6 +422,16 @@ static const struct mg_opt mg_options[] = {
 	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
 	  "end-of-message processing always finish (max_processing_time); sessions without\n"
 	  "a message are not waited for (the MTA answers their next command 4xx)." },
+	{ "max_message_memory", MG_OPT_SIZE, OFF(max_message_memory), "256M", 0, 64 * GiB, NULL, NULL,
+	  "Memory one message may take for its decoded parts and rebuilt files (their sum,\n"
+	  "charged before each is allocated).  More: 552 5.3.4, a property of the message.\n"
+	  "0: no budget." },
+	{ "max_memory", MG_OPT_SIZE, OFF(max_memory), "1G", 0, 1024 * GiB, NULL, NULL,
+	  "Memory all messages in flight together may take for their decoded parts and\n"
+	  "rebuilt files.  A message that would go over it gets 451 4.3.1 alone (the others\n"
+	  "go on; it is retried later).  Keep it under the memory the daemon may use\n"
+	  "(cgroup, ulimit): past that, an allocation GLib cannot make ends the process.\n"
+	  "0: no budget." },
 };
 /* clang-format on */
 
