@@ -190,3 +190,13 @@ ft_milter_plain() {
 ft_qentries() {
 	grep -l "\"state\" *: *\"$1\"" "$FS_DIR"/var/quarantine/*/*.json 2>/dev/null | wc -l
 }
+
+# ft_reload CONF: install CONF and SIGHUP; fails (naming the scenario step)
+# unless the milter says it reloaded - a refused reload would leave the old
+# configuration in force and the scenario testing nothing.
+ft_reload() {
+	_ok=$(grep -c "configuration reloaded" "$FS_DIR/milter.log")
+	fs_reload "$1" && [ "$(grep -c "configuration reloaded" "$FS_DIR/milter.log")" -gt "$_ok" ] && return 0
+	fs_fail "reload to $(basename "$1") not taken: $(grep "reload refused" "$FS_DIR/milter.log" | tail -n 1)"
+	return 1
+}

@@ -26,6 +26,8 @@
           still with the sender after 4xx;
         - nothing duplicated: no message delivered twice to a recipient,
           nothing delivered that was never accepted.
+      With --expect-tempfail: at least one attempt got a 4xx or a broken
+      connection (else the fault never reached the mail and nothing was tested).
       With --audit: each message has exactly as many "accept" audit records as
       deliveries (the store follows the MTA's commit); with
       --audit-crash-window, up to one more per attempt that the sender saw
@@ -271,6 +273,8 @@ def cmd_check(a):
             failed = sum(1 for t in m["attempts"] if t[1] == 0 or 400 <= t[1] < 500)
             if n < got or n > got + (failed if a.audit_crash_window else 0):
                 problems.append("audit: %d accept records for %s, delivered %d times" % (n, m["id"], got))
+    if a.expect_tempfail and counts["tempfails"] == 0:
+        problems.append("no attempt got a temporary failure: the fault never reached the mail")
     for p in problems[:40]:
         print("  " + p)
     if len(problems) > 40:
@@ -332,6 +336,7 @@ def main():
     c.add_argument("--audit")
     c.add_argument("--audit-crash-window", action="store_true")
     c.add_argument("--allow-pending", action="store_true")
+    c.add_argument("--expect-tempfail", action="store_true")
     i = sub.add_parser("idle")
     i.add_argument("--port", type=int, required=True)
     i.add_argument("--count", type=int, default=3)

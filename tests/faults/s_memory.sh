@@ -51,11 +51,11 @@ me_round() {
 
 cp "$me_base" "$FS_DIR/me.conf"
 ft_conf_set "$FS_DIR/me.conf" max_memory=30M
-fs_reload "$FS_DIR/me.conf"
+ft_reload "$FS_DIR/me.conf"
 me_round budget 2 '451 4.3.1*'
 
 ft_conf_set "$FS_DIR/me.conf" max_memory=1G max_message_memory=30M
-fs_reload "$FS_DIR/me.conf"
+ft_reload "$FS_DIR/me.conf"
 me_round message 1 '552 5.3.4*'
 
 cp "$me_base" "$FS_CONF"
