@@ -7,8 +7,11 @@ Answers from the recorded zone (format in tests/auth/mkauth.py) on
 127.0.0.1, UDP and TCP, on a port the kernel picks; the port is written to
 PORTFILE once both sockets listen.  Each question is appended to QUERYLOG as
 "TYPE NAME" (the tests count them to see the resolver's cache at work).
-Runs until killed.  Needs python3-dnspython.
+Runs until killed, or until no question came for IDLE seconds (default
+600; environment DNSSTUB_IDLE), so a test that dies early leaves nothing
+running.  Needs python3-dnspython.
 """
+import os
 import socket
 import sys
 import threading
@@ -82,8 +85,12 @@ class Server:
         return r.to_wire()
 
     def serve_udp(self, sock):
+        sock.settimeout(float(os.environ.get("DNSSTUB_IDLE", "600")))
         while True:
-            wire, peer = sock.recvfrom(65535)
+            try:
+                wire, peer = sock.recvfrom(65535)
+            except socket.timeout:
+                return  # idle: the test is over
             try:
                 out = self.answer(wire)
             except Exception as e:  # a malformed question: no answer
@@ -132,7 +139,6 @@ def main():
     threading.Thread(target=srv.serve_tcp, args=(tcp,), daemon=True).start()
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % port)
-    import os
     os.rename(portfile + ".tmp", portfile)
     srv.serve_udp(udp)
 
