@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "fuzz_common.h"
 
 static const char *const fz_labels[] = {NULL,
@@ -58,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gsize jl = 0;
 	g_free(mg_charset_to_iso2022jp(text, &jl));
 	char *raw = g_strndup(p, len); /* a header value is a C string */
-	char *hdr = mg_charset_decode_header(raw);
+	char *hdr = mg_hdrenc_decode(raw);
 	fz_check_utf8(hdr);
 	g_free(hdr);
 	g_free(raw);

@@ -72,8 +72,11 @@ static struct result run(const char *conf, const char *msg)
 	const GPtrArray *ops = mg_txn_header_ops(t);
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		g_string_append_printf(hdr, "%s %s%s%s\n", op->kind == MG_HDR_ADD ? "ADD" : "DEL", op->name,
-				       op->value ? ": " : "", op->value ? op->value : "");
+		g_string_append_printf(hdr, "%s %s%s%s\n",
+				       op->kind == MG_HDR_ADD      ? "ADD"
+				       : op->kind == MG_HDR_CHANGE ? "CHG"
+								   : "DEL",
+				       op->name, op->value ? ": " : "", op->value ? op->value : "");
 		if (op->kind == MG_HDR_ADD)
 			g_string_append_printf(out, "%s: %s\n", op->name, op->value);
 	}
@@ -342,12 +345,21 @@ static const struct row rows[] = {
 	 {NULL},
 	 "Content-Transfer-Encoding: base64",
 	 "text/plain;iso-2022-jp"},
-	{"iso-2022-jp output falls back",
+	{"iso-2022-jp output keeps NEC row 13 and half-width kana (CP50220/CP50221)",
 	 "body_charset = iso-2022-jp\n",
 	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x87\x40\xb1\n",
 	 MG_VERDICT_ACCEPT,
 	 "250",
 	 {"①ｱ"},
+	 {NULL},
+	 NULL,
+	 "text/plain;iso-2022-jp"},
+	{"iso-2022-jp output falls back",
+	 "body_charset = iso-2022-jp\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n\xe9\xab\x99\xf0\x9f\x99\x87\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"髙🙇"},
 	 {NULL},
 	 NULL,
 	 "text/plain;utf-8"},
@@ -389,7 +401,7 @@ static const struct row rows[] = {
 	 "250",
 	 {"body"},
 	 {NULL},
-	 "ADD Subject: =?UTF-8?b?44GC?= hi",
+	 "CHG Subject: =?UTF-8?B?44GC?= hi",
 	 NULL},
 	{"control characters dropped",
 	 "",

@@ -83,10 +83,11 @@ static const struct mg_opt mg_options[] = {
 	  "Largest text made from one HTML part.  More: body_convert_fail." },
 	{ "html_max_depth", MG_OPT_INT, OFF(html_max_depth), "256", 8, 10000, NULL, NULL,
 	  "HTML elements nested deeper than this keep their text but lose their layout." },
-	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "64", 0, 100000, NULL, NULL,
-	  "multipart/alternative: the text/plain alternative is used when it has at least\n"
-	  "this many non-blank characters; shorter (a stub such as \"view this mail in\n"
-	  "HTML\") or empty, the HTML alternative is converted instead." },
+	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "300", 0, 100000, NULL, NULL,
+	  "multipart/alternative: the text/plain alternative is used, however short (a\n"
+	  "two-line reply from Gmail or an iPhone), unless it is a stub: empty, or at most\n"
+	  "this many non-blank characters that only point at the HTML (\"This is an HTML\n"
+	  "message...\", \"HTMLメールです\", a MIME preamble).  Then the HTML is converted." },
 	{ "body_convert_fail", MG_OPT_ENUM, OFF(body_convert_fail), "reject", 0, 0, "tempfail|reject", NULL,
 	  "A body that cannot be converted to text (HTML over html_max_output, parser\n"
 	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"

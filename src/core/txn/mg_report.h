@@ -56,13 +56,15 @@ struct mg_report {
 
 /* Header changes the front end applies to the message as received:
  * all DELETEs first (index = 1-based occurrence among fields of that name,
- * in descending order so indexes stay valid), then ADDs appended in order. */
-enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD };
+ * in descending order so indexes stay valid), then CHANGEs (the index-th
+ * field of that name gets a new value in place; never a name that is
+ * deleted), then ADDs appended in order. */
+enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD, MG_HDR_CHANGE };
 struct mg_hdr_op {
 	enum mg_hdr_op_kind kind;
 	char *name;
 	int index;
-	char *value; /* ADD only; continuation lines joined with "\n\t" */
+	char *value; /* ADD and CHANGE; continuation lines joined with "\n\t" or "\n " */
 };
 
 struct mg_report *mg_report_new(void);
