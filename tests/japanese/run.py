@@ -25,7 +25,7 @@ import jcorpus  # noqa: E402
 
 # Checks of what the reader sees (the rest are checks of form: what a strict
 # or word-by-word client needs).
-READER = {"verdict", "subject", "from", "to", "inner", "atts", "zip", "body", "alternative", "notice", "notice-removed",
+READER = {"notice-catalog", "verdict", "subject", "from", "to", "inner", "atts", "zip", "body", "alternative", "notice", "notice-removed",
           "notice-absent", "notice-dup", "notice-indent", "notice-english", "notice-japanese"}
 MODES = {"utf-8": {"charset": "utf-8", "lang": "ja"}, "iso-2022-jp": {"charset": "iso-2022-jp", "lang": "ja"},
          "en": {"charset": "utf-8", "lang": "en"}}
@@ -46,6 +46,9 @@ def run_one(args, case, mode, conf):
     fails = jcheck.check(case, p.stdout, report, MODES[mode], p.returncode)
     if p.returncode != 0:
         fails.append(("verdict", p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]))
+    for line in p.stderr.decode("utf-8", "replace").splitlines():
+        if "no catalog entry" in line:  # the notice said the fallback: complete conf/reasons.*.txt
+            fails.append(("notice-catalog", line))
     return case, mode, fails
 
 

@@ -106,13 +106,20 @@ static const struct mg_opt mg_options[] = {
 	  "changed: only when something was converted, rebuilt or removed, the body came\n"
 	  "from HTML, or a signature was removed; always: on every message; never." },
 	{ "notice_language", MG_OPT_ENUM, OFF(notice_language), "ja", 0, 0, "ja|en", NULL,
-	  "Language of the notice template used when notice_template is empty, and of the\n"
-	  "image placeholder in converted HTML." },
+	  "Language of the notice template and its message catalog used when\n"
+	  "notice_template / notice_reasons are empty, and of the image placeholder in\n"
+	  "converted HTML." },
 	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
 	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
 	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
 	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
 	  "template (unknown section or placeholder, unclosed brace) is a load error." },
+	{ "notice_reasons", MG_OPT_STR, OFF(notice_reasons), "", 0, 0, NULL, NULL,
+	  "Message catalog of the notice: the recipient's words for each reason and\n"
+	  "removed element (the report and the logs keep the English).  Empty:\n"
+	  "reasons.<notice_language>.txt in the configuration directory, or the built-in\n"
+	  "copy.  Syntax: see the comment at the top of reasons.ja.txt; an error in it is\n"
+	  "a load error (file:line)." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),

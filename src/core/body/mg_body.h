@@ -40,6 +40,19 @@ void mg_notice_tmpl_free(struct mg_notice_tmpl *tm);
 /* The built-in template text (0 ja, 1 en): a copy of conf/notice.*.txt. */
 const char *mg_notice_builtin(int lang);
 
+/* The message catalog of the notice: the recipient's words for the
+ * stages' English reasons and removed elements (notice_catalog.c says how
+ * conf/reasons.*.txt is written).  NULL with "name:line: problem". */
+struct mg_notice_catalog *mg_notice_catalog_parse(const char *name, const char *text, GError **err);
+void mg_notice_catalog_free(struct mg_notice_catalog *c);
+/* The words for `english` (a reason, or with object a removed element);
+ * "" when the catalog leaves it out; the fallback (logged with queue_id)
+ * when nothing fits.  Caller frees. */
+char *mg_notice_catalog_say(const struct mg_notice_catalog *c, gboolean object, const char *english,
+			    const char *queue_id);
+/* The built-in catalog text (0 ja, 1 en): a copy of conf/reasons.*.txt. */
+const char *mg_notice_reasons_builtin(int lang);
+
 /* Config finish/release hooks (registered by pipeline/stages.c): load notice_template. */
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err);
 void mg_notice_config_release(struct mg_config *cfg);

@@ -377,7 +377,8 @@ static gboolean plain_is_stub(GMimeObject *obj, gint64 max)
 		"html-capable",       "html compatible",       "html e-mail",       "html email",
 		"html mail",          "does not support html", "view this message", "view this email",
 		"multi-part message", "multipart message",     "htmlメール",        "html形式",
-		"ｈｔｍｌメール",     "ｈｔｍｌ形式",
+		"ｈｔｍｌメール",     "ｈｔｍｌ形式",          "view in html",      "html version",
+		"web browser",
 	};
 	if (!GMIME_IS_PART(obj))
 		return FALSE;

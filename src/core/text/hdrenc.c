@@ -314,7 +314,8 @@ void mg_hdrenc_put_text(struct mg_hdrenc_fold *f, const char *text, enum mg_hdre
 	char *run_ws = NULL;
 	for (const char *p = text; *p;) {
 		gsize w = strspn(p, " \t"), n = strcspn(p + w, " \t");
-		char *ws = g_strndup(p, w), *tok = g_strndup(p + w, n);
+		/* a run of whitespace stays as sent, up to a point: a line holds it */
+		char *ws = w > 16 ? g_strdup(" ") : g_strndup(p, w), *tok = g_strndup(p + w, n);
 		if (!n) { /* trailing whitespace */
 		} else if (plain_token(tok, n)) {
 			if (run->len)

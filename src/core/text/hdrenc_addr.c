@@ -151,6 +151,14 @@ static void mbox_put(struct mg_hdrenc_fold *f, const struct mbox *m, gboolean fi
 	g_free(addr);
 }
 
+/* An address that can go out as it came: printable ASCII that fits a
+ * line.  Anything else (raw 8-bit, a runaway token) makes the whole field
+ * go out as text, which the encoder can always fold. */
+static gboolean address_ok(const char *addr)
+{
+	return ascii_printable(addr) && strlen(addr) <= 254;
+}
+
 struct addr_item {
 	const char *s;
 	gsize n;
@@ -198,7 +206,7 @@ static void group_put(struct mg_hdrenc_fold *f, const struct addr_item *it, gboo
 {
 	char *name = phrase_text(it->s, it->n);
 	const char *ws = first ? "" : " ";
-	if (ascii_printable(name)) {
+	if (ascii_printable(name) && strlen(name) <= 60) {
 		char *g = g_strdup_printf("%s:", name);
 		mg_hdrenc_put(f, ws, g);
 		g_free(g);
@@ -221,8 +229,11 @@ static gboolean list_put(struct mg_hdrenc_fold *f, GArray *items, enum mg_hdrenc
 		}
 		if (!blank(it->s, it->n)) {
 			struct mbox m = {NULL, NULL, FALSE};
-			if (!mbox_parse(it->s, it->n, &m))
+			if (!mbox_parse(it->s, it->n, &m) || !address_ok(m.addr)) {
+				g_free(m.name);
+				g_free(m.addr);
 				return FALSE;
+			}
 			gboolean last = it->sep != ',' || i + 1 == items->len;
 			mbox_put(f, &m, first, last, cs);
 			g_free(m.name);

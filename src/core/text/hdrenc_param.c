@@ -176,10 +176,13 @@ static void refold_line(GString *out, const char *s, gsize n, gsize col)
 			for (gsize i = 1; i < n && !cut; i++)
 				if ((s[i] == ' ' || s[i] == '\t') && strspn(s, " \t") < i)
 					cut = i;
+		gboolean hard = !cut && col + n > 998; /* no fold anywhere: a line must still end by 998 */
+		if (hard)
+			cut = 998 - MIN(col, 900);
 		if (!cut)
 			break;
 		g_string_append_len(out, s, (gssize)cut);
-		g_string_append_c(out, '\n');
+		g_string_append(out, hard ? "\n " : "\n");
 		s += cut;
 		n -= cut;
 		col = 0;
