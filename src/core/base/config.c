@@ -73,9 +73,11 @@ static const struct mg_opt mg_options[] = {
 
 	/* --- issue 3: body and notice --- */
 	{ "body_charset", MG_OPT_ENUM, OFF(body_charset), "utf-8", 0, 0, "utf-8|iso-2022-jp", NULL,
-	  "Charset of the text body delivered.  iso-2022-jp: a part with characters outside\n"
-	  "JIS X 0208 (e.g. circled digits, half-width katakana) is sent as UTF-8 instead\n"
-	  "(logged), never with characters lost." },
+	  "Charset of the text body and of the header fields mugaika re-encodes.\n"
+	  "iso-2022-jp: written as Windows' CP50220 does (NEC row 13 such as ①㈱,\n"
+	  "NEC-selected IBM extensions such as 髙﨑, ¥ as JIS-Roman, half-width katakana\n"
+	  "with ESC ( I); a part or field with a character no JIS row holds (an emoji,\n"
+	  "𠮷) is sent as UTF-8 instead (logged), never with characters lost." },
 	{ "html_defang_links", MG_OPT_BOOL, OFF(html_defang_links), "no", 0, 0, NULL, NULL,
 	  "Show link targets of converted HTML as hxxp:// / hxxps:// so that they are\n"
 	  "not clickable." },

@@ -5,13 +5,17 @@
  * Contract:
  *  - mg_body_text turns one inline text leaf (text/plain or text/html that
  *    is part of the body) into a fresh text/plain part in the configured
- *    charset (body_charset; ISO-2022-JP falls back to UTF-8 per part when a
- *    character is outside JIS X 0208).  HTML that cannot be converted ends
+ *    charset (body_charset; ISO-2022-JP as CP50220 writes it, falling back
+ *    to UTF-8 per part when a character has no JIS row).  HTML that cannot
+ *    be converted ends
  *    the message with body_convert_fail; HTML is never delivered.
  *  - mg_notice_step (end of message, after quarantine) renders the notice
  *    template (struct mg_config.notice, parsed at config load by
- *    mg_notice_config_finish) and puts it at the top or bottom of the first
- *    body text of the message; with no body text, a text part is added.
+ *    mg_notice_config_finish, with its message catalog: notice_catalog.c)
+ *    and puts it at the top or bottom of the first body text of the
+ *    message (stuffed as fixed lines in a format=flowed body); with no body
+ *    text, a text part is added.  Reasons and removed elements are said in
+ *    the notice's language through the catalog; the report keeps English.
  *  - mg_body_txn_free releases the per-message state in struct mg_txn.
  */
 #ifndef MG_BODY_H

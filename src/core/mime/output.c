@@ -27,13 +27,21 @@ static gboolean replaced_header(const char *name)
 	       g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0 || g_ascii_strcasecmp(name, "Bcc") == 0;
 }
 
+static enum mg_hdrenc_cs out_cs(const struct mg_txn *t)
+{
+	return t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8;
+}
+
+/* Fields we write go through the header encoder too (a long
+ * X-Mugaika-Actions is folded, nothing unclean can slip out). */
 static void op_add(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
 {
 	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	char *clean = kind == MG_HDR_ADD ? mg_hdrenc_field(name, value, out_cs(t)) : NULL;
 	op->kind = kind;
 	op->name = g_strdup(name);
 	op->index = index;
-	op->value = g_strdup(value);
+	op->value = clean ? clean : g_strdup(value);
 	g_ptr_array_add(t->hdr_ops, op);
 }
 
@@ -62,11 +70,6 @@ static void ops_delete(struct mg_txn *t)
  * over 75 characters, in a charset other than the output's) or unfolded
  * long lines is decoded with the relay's decoders and written again in
  * place (MG_HDR_CHANGE); a clean field stays byte for byte. */
-static enum mg_hdrenc_cs out_cs(const struct mg_txn *t)
-{
-	return t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8;
-}
-
 static void ops_reencode(struct mg_txn *t)
 {
 	for (guint i = 0; i < t->headers->len; i++) {

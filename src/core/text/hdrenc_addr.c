@@ -90,13 +90,13 @@ static gboolean mbox_parse(const char *s, gsize n, struct mbox *m)
 	}
 	GString *addr = g_string_new(NULL), *comment = g_string_new(NULL);
 	for (const char *p = s; p < s + n; p++) {
-		if (*p == '(') {
-			const char *e = skip_delimited(p);
+		const char *e = *p == '"' || *p == '(' ? skip_delimited(p) : NULL; /* closed within: checked above */
+		if (e && *p == '(')
 			g_string_append_len(comment, p + 1, e - p - 2);
+		else
+			g_string_append_len(addr, p, e ? e - p : 1);
+		if (e)
 			p = e - 1;
-		} else {
-			g_string_append_c(addr, *p);
-		}
 	}
 	m->name = phrase_text(comment->str, comment->len);
 	m->addr = g_strstrip(g_string_free(addr, FALSE));

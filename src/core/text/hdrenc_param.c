@@ -193,9 +193,13 @@ static void refold_line(GString *out, const char *s, gsize n, gsize col)
 char *mg_hdrenc_opaque(const char *name, const char *raw)
 {
 	GString *clean = g_string_sized_new(strlen(raw));
-	for (const char *p = raw; *p; p++)
-		if (*p != '\r')
-			g_string_append_c(clean, bad_byte((guchar)*p) ? '?' : *p);
+	for (const char *p = raw; *p; p++) {
+		if (*p == '\r')
+			continue;
+		g_string_append_c(clean, bad_byte((guchar)*p) ? '?' : *p);
+		if (*p == '\n' && p[1] != ' ' && p[1] != '\t') /* a line break is always a fold */
+			g_string_append_c(clean, ' ');
+	}
 	GString *out = g_string_sized_new(clean->len + 8);
 	gsize col = strlen(name) + 2;
 	for (const char *p = clean->str;;) {
