@@ -27,6 +27,7 @@
 
 #include "charset_priv.h"
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 
 /* iconv `len` bytes from `from` into out (UTF-8); each bad byte becomes
  * U+FFFD.  Returns the number of bad bytes, or -1 if `from` is unknown. */
@@ -499,6 +500,11 @@ char *mg_charset_to_utf8_hint(const char *data, gsize len, const char *declared,
 char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char **used)
 {
 	return mg_charset_to_utf8_hint(data, len, declared, NULL, used);
+}
+
+char *mg_charset_decode_header(const char *raw)
+{
+	return mg_hdrenc_decode_raw(raw);
 }
 
 /* The decoded UTF-8 text of a text part, read in its labelled charset

@@ -34,6 +34,11 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
  * anything) or does not decode cleanly, and the hint does. */
 char *mg_charset_to_utf8_hint(const char *data, gsize len, const char *declared, const char *hint, char **used);
 
+/* Decode a header value (RFC 2047 words, raw 8-bit text) to UTF-8: the
+ * same as mg_hdrenc_decode_raw (the header module, mg_hdrenc.h, is where
+ * header fields are decoded and encoded; this name stays for callers). */
+char *mg_charset_decode_header(const char *raw);
+
 /* Does the text hold an ISO-2022-JP escape sequence (ESC $, ESC ( I/J)? */
 gboolean mg_charset_has_jis_escape(const char *s, gsize len);
 
