@@ -38,8 +38,6 @@ enum mg_cdr_scan { MG_CDR_SCAN_CLEAN = 0, MG_CDR_SCAN_INFECTED, MG_CDR_SCAN_UNSC
 typedef enum mg_cdr_scan (*mg_cdr_scan_fn)(void *data, const guint8 *buf, gsize len, const char *name, char **virus,
 					   char **why);
 
-/* The world a file is rebuilt in; one per attachment (or per `mugaika
- * rebuild`), shared by the members of its archives. */
 /* A file that a sanitize-bypass exception lets through as it came (issue
  * 16 item 9): decided by the policy stage, handed over by the step
  * sequence.  Globs in mg_glob syntax, lower case. */
@@ -49,6 +47,8 @@ struct mg_cdr_keep {
 	const char *name_glob; /* of the file name, or NULL: any */
 };
 
+/* The world a file is rebuilt in; one per attachment (or per `mugaika
+ * rebuild`), shared by the members of its archives. */
 struct mg_cdr_ctx {
 	const struct mg_config *cfg;
 	int direction;           /* enum mg_direction (policy table) */
