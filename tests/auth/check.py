@@ -10,8 +10,9 @@ usage: check.py CASES.tsv NAME MESSAGE [options]
 
 Checks: exactly one Authentication-Results field with our authserv-id, none
 forged left, its spf/dkim/dmarc results those of the case (cases.tsv from
-mkauth.py), every expected warning at the top of the notice in the order of
-the case (and no warning when none is expected).  Prints one line per failed
+mkauth.py), every expected warning in the notice's [warning] slot (under its
+header, above every item) in the order of the case, and no warning when none
+is expected.  Prints one line per failed
 check and exits 1 if any failed.
 """
 import argparse
@@ -108,9 +109,12 @@ def main():
         shown = [l for l in head if line and l.startswith(line.split("{")[0])]
         want_lines = [line.replace("{warning}", words[w]) for w in warnings]
         check(shown == want_lines, "notice warnings %r, want %r" % (shown, want_lines))
-        if want_lines:
-            top = [l for l in head if l.strip()][:len(want_lines)]
-            check(top == want_lines, "warnings are not the first lines of the text: %r" % top[:3])
+        if want_lines:  # the [warning] slot: right under the notice's header, above every item
+            first = head.index(want_lines[0]) if want_lines[0] in head else -1
+            block = head[first:first + len(want_lines)]
+            items = [i for i, l in enumerate(head) if l.startswith(("・", "- "))]
+            check(block == want_lines, "warning lines not together: %r" % block)
+            check(not items or first < items[0], "an item of the notice stands above the warnings")
 
     if a.report:
         rep = json.load(open(a.report))

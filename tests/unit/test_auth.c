@@ -359,8 +359,9 @@ static char *auth_header(const struct mg_txn *t)
 static char *warnings_of(const struct mg_txn *t)
 {
 	GString *w = g_string_new(NULL);
-	for (guint i = 0; i < t->notice_warnings->len; i++)
-		g_string_append_printf(w, "%s%s", i ? "," : "", (char *)t->notice_warnings->pdata[i]);
+	const GPtrArray *ws = mg_txn_report(t)->warnings;
+	for (guint i = 0; i < ws->len; i++)
+		g_string_append_printf(w, "%s%s", i ? "," : "", (char *)ws->pdata[i]);
 	if (!w->len)
 		g_string_append(w, "-");
 	return g_string_free(w, FALSE);

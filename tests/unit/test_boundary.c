@@ -323,7 +323,7 @@ static void test_smime_outbound(void **state)
 	mg_config_unref(cfg);
 }
 
-/* ---- item 4's notice hook: warnings above the notice header ---- */
+/* ---- item 4's notice hook: the warning under the notice's header ---- */
 
 static void test_notice_warning(void **state)
 {
@@ -338,9 +338,12 @@ static void test_notice_warning(void **state)
 	assert_int_equal(mg_txn_report(t)->verdict.kind, MG_VERDICT_ACCEPT);
 	char *notice = mg_notice_render(t);
 	assert_non_null(notice);
-	assert_true(g_str_has_prefix(notice, "【注意】"));
-	assert_non_null(strstr(notice, "表示名"));
-	assert_true(strstr(notice, "【注意】") < strstr(notice, "無害化処理のお知らせ"));
+	const char *w = strstr(notice, "【注意】"), *head = strstr(notice, "無害化処理のお知らせ");
+	assert_non_null(w); /* the [warning] slot: under the notice's header, above everything else */
+	assert_non_null(head);
+	assert_true(head < w);
+	assert_null(strstr(notice, "・") && strstr(notice, "・") < w ? "an item above the warning" : NULL);
+	assert_non_null(strstr(w, "表示名"));
 	g_free(notice);
 	mg_txn_free(t);
 	mg_conn_free(conn);

@@ -451,7 +451,7 @@ static void evaluate(struct mg_txn *t, const struct mg_auth_data *a)
 	char *value = ar_value(a->serv_id, m);
 	mg_txn_header_op(t, MG_HDR_INSERT, "Authentication-Results", 0, value);
 	for (guint i = 0; i < m->warnings->len; i++)
-		mg_txn_notice_warning(t, m->warnings->pdata[i]);
+		mg_report_warning(t->report, m->warnings->pdata[i]); /* the notice's [warning] lines */
 	report(t, m, action_names[action]);
 	res = results_text(m);
 	char *wl = warnings_text(m);

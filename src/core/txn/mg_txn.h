@@ -103,9 +103,8 @@ struct mg_txn {
 
 	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
 
-	/* --- issue 16 (policyA): profiles, warnings, outbound encryption --- */
+	/* --- issue 16 (policyA): profiles, outbound encryption --- */
 	enum mg_profile profile;
-	GPtrArray *notice_warnings;             /* char*: [words] keys shown at the top of the notice */
 	struct mg_encryption_state *encryption; /* the policy stage's findings (its own cleanup) */
 	/* --- issue 16 (items 5-9): outbound controls --- */
 	struct mg_guard_txn *guard; /* policy's per-message state (its own cleanup) */
@@ -163,9 +162,6 @@ char *mg_txn_boundary(struct mg_txn *t);
 GMimeStream *mg_txn_output(struct mg_txn *t);
 /* Add a header operation for the front end (order: see mg_report.h). */
 void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value);
-/* A warning line for the top of the recipient's notice: a key of the
- * notice template's [words] ("auth-fail"), kept once. */
-void mg_txn_notice_warning(struct mg_txn *t, const char *key);
 /* Report a message-level event once ("signature-removed"). */
 void mg_txn_event_once(struct mg_txn *t, const char *event);
 /* Is p the report of a body text leaf that was delivered as text? */

@@ -41,7 +41,6 @@ struct mg_txn *mg_txn_record_new(struct mg_conn *c, struct mg_config *cfg)
 	t->headers = g_ptr_array_new_with_free_func(header_free);
 	t->hdr_ops = g_ptr_array_new_with_free_func(hdr_op_free);
 	t->notes = g_ptr_array_new_with_free_func(g_free);
-	t->notice_warnings = g_ptr_array_new_with_free_func(g_free);
 	t->report = mg_report_new();
 	t->raw = mg_spool_new(cfg->spool_dir, (gsize)cfg->spool_memory_max, (gsize)cfg->max_message_size);
 	t->started_us = g_get_monotonic_time();
@@ -89,7 +88,6 @@ void mg_txn_record_free(struct mg_txn *t)
 	g_ptr_array_unref(t->headers);
 	g_ptr_array_unref(t->hdr_ops);
 	g_ptr_array_unref(t->notes);
-	g_ptr_array_unref(t->notice_warnings);
 	g_strfreev(t->mail_args);
 	g_free(t->mail_from);
 	g_free(t->queue_id);
@@ -187,12 +185,4 @@ void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *na
 	op->index = index;
 	op->value = g_strdup(value);
 	g_ptr_array_add(t->hdr_ops, op);
-}
-
-void mg_txn_notice_warning(struct mg_txn *t, const char *key)
-{
-	for (guint i = 0; i < t->notice_warnings->len; i++)
-		if (g_strcmp0(t->notice_warnings->pdata[i], key) == 0)
-			return;
-	g_ptr_array_add(t->notice_warnings, g_strdup(key));
 }
