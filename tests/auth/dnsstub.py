@@ -129,12 +129,20 @@ def main():
     zone, portfile = sys.argv[1], sys.argv[2]
     log = sys.argv[3] if len(sys.argv) > 3 else None
     srv = Server(zone, log)
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    for _ in range(50):  # a UDP port the kernel picks whose TCP twin is free too
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            tcp.close()
+            udp.close()
+    else:
+        sys.exit("dnsstub: no free port pair on 127.0.0.1")
     tcp.listen(16)
     threading.Thread(target=srv.serve_tcp, args=(tcp,), daemon=True).start()
     with open(portfile + ".tmp", "w") as f:
