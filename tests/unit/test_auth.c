@@ -486,7 +486,8 @@ static void test_hygiene(void **state)
 	(void)state;
 	static const char msg[] = "Authentication-Results: other.example; spf=pass\n"
 				  "Authentication-Results: MUGAIKA.TEST; dkim=pass\n"
-				  "Authentication-Results: mugaika.test (forged); dmarc=pass\n"
+				  "Authentication-Results: mugaika.test (forged); dmarc=pass header.from=example.com "
+				  "header.d=example.com smtp.mailfrom=a@example.com\n"
 				  "From: a@example.net\nTo: staff@city.example.lg.jp\nSubject: x\n\nhello\n";
 	struct mg_config *cfg = tu_config("auth_serv_id = mugaika.test\n");
 	struct mg_conn *conn;
@@ -499,6 +500,8 @@ static void test_hygiene(void **state)
 			continue;
 		if (op->kind == MG_HDR_DELETE && op->index < 4)
 			deleted[op->index]++;
+		if (op->kind == MG_HDR_CHANGE) /* the header encoder must not rewrite (and revive) a deleted one */
+			assert_true(op->index == 1 || op->index >= 4);
 		inserted += op->kind == MG_HDR_INSERT;
 	}
 	assert_int_equal(deleted[1], 0); /* other.example kept */

@@ -73,11 +73,23 @@ static void ops_delete(struct mg_txn *t)
  * over 75 characters, in a charset other than the output's) or unfolded
  * long lines is decoded with the relay's decoders and written again in
  * place (MG_HDR_CHANGE); a clean field stays byte for byte. */
+/* A field another stage already deleted (issue 16: a forged
+ * Authentication-Results): no CHANGE may bring it back. */
+static gboolean deleted_by_op(const struct mg_txn *t, const char *name, int index)
+{
+	for (guint k = 0; k < t->hdr_ops->len; k++) {
+		const struct mg_hdr_op *op = t->hdr_ops->pdata[k];
+		if (op->kind == MG_HDR_DELETE && op->index == index && g_ascii_strcasecmp(op->name, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void ops_reencode(struct mg_txn *t)
 {
 	for (guint i = 0; i < t->headers->len; i++) {
 		struct mg_header *h = t->headers->pdata[i];
-		if (replaced_header(h->name))
+		if (replaced_header(h->name) || deleted_by_op(t, h->name, header_index(t, i)))
 			continue;
 		char *v = mg_hdrenc_field(h->name, h->value, out_cs(t));
 		if (v)

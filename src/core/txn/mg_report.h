@@ -59,9 +59,10 @@ struct mg_report {
  * all DELETEs first (index = 1-based occurrence among fields of that name,
  * in descending order so indexes stay valid), then CHANGEs (the index-th
  * field of that name gets a new value in place; never a name that is
- * deleted), then ADDs appended in order, and INSERTs placed at the top of
- * the header (trace-like fields such as Authentication-Results, RFC 8601
- * section 5). */
+ * deleted), then ADDs appended in order, and last the INSERTs, placed at
+ * the top of the header (trace-like fields such as Authentication-Results,
+ * RFC 8601 section 5), so the indexes of the others count the fields as
+ * received. */
 enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD, MG_HDR_CHANGE, MG_HDR_INSERT };
 struct mg_hdr_op {
 	enum mg_hdr_op_kind kind;
