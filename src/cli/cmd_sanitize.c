@@ -99,6 +99,8 @@ static gboolean write_message(struct mg_txn *t, GPtrArray *fields, FILE *out)
 	mg_rawmsg_write_headers(out, fields, ops);
 	fputc('\n', out);
 	GMimeStream *body = mg_txn_new_body(t);
+	if (!body) /* delivered unchanged (scan profile) */
+		body = mg_txn_original_body(t);
 	char buf[65536];
 	gssize n;
 	while (body && (n = g_mime_stream_read(body, buf, sizeof buf)) > 0)
@@ -142,7 +144,9 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 	mg_txn_set_queue_id(t, o->queue_id ? o->queue_id : "cli");
 	const struct mg_verdict *v = feed(t, o, in, fields, body_start);
 	int rc = MG_EX_OK;
-	if (v->kind == MG_VERDICT_ACCEPT) {
+	if (v->kind == MG_VERDICT_ACCEPT && mg_txn_held(t)) /* issue 16: kept for approval, nothing delivered now */
+		fprintf(stderr, "mugaika sanitize: %s %s %s\n", v->code, v->ecode, v->reason ? v->reason : "");
+	else if (v->kind == MG_VERDICT_ACCEPT) {
 		if (!write_message(t, fields, stdout))
 			rc = 1;
 	} else {

@@ -73,9 +73,11 @@ static const struct mg_opt mg_options[] = {
 
 	/* --- issue 3: body and notice --- */
 	{ "body_charset", MG_OPT_ENUM, OFF(body_charset), "utf-8", 0, 0, "utf-8|iso-2022-jp", NULL,
-	  "Charset of the text body delivered.  iso-2022-jp: a part with characters outside\n"
-	  "JIS X 0208 (e.g. circled digits, half-width katakana) is sent as UTF-8 instead\n"
-	  "(logged), never with characters lost." },
+	  "Charset of the text body and of the header fields mugaika re-encodes.\n"
+	  "iso-2022-jp: written as Windows' CP50220 does (NEC row 13 such as ①㈱,\n"
+	  "NEC-selected IBM extensions such as 髙﨑, ¥ as JIS-Roman, half-width katakana\n"
+	  "with ESC ( I); a part or field with a character no JIS row holds (an emoji,\n"
+	  "𠮷) is sent as UTF-8 instead (logged), never with characters lost." },
 	{ "html_defang_links", MG_OPT_BOOL, OFF(html_defang_links), "no", 0, 0, NULL, NULL,
 	  "Show link targets of converted HTML as hxxp:// / hxxps:// so that they are\n"
 	  "not clickable." },
@@ -88,10 +90,11 @@ static const struct mg_opt mg_options[] = {
 	  "Attributes kept per HTML element; the rest are dropped before the HTML parser\n"
 	  "sees them (libxml2 compares every attribute with all earlier ones: one element\n"
 	  "with 400,000 attributes took minutes).  The text is not affected." },
-	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "64", 0, 100000, NULL, NULL,
-	  "multipart/alternative: the text/plain alternative is used when it has at least\n"
-	  "this many non-blank characters; shorter (a stub such as \"view this mail in\n"
-	  "HTML\") or empty, the HTML alternative is converted instead." },
+	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "300", 0, 100000, NULL, NULL,
+	  "multipart/alternative: the text/plain alternative is used, however short (a\n"
+	  "two-line reply from Gmail or an iPhone), unless it is a stub: empty, or at most\n"
+	  "this many non-blank characters that only point at the HTML (\"This is an HTML\n"
+	  "message...\", \"HTMLメールです\", a MIME preamble).  Then the HTML is converted." },
 	{ "body_convert_fail", MG_OPT_ENUM, OFF(body_convert_fail), "reject", 0, 0, "tempfail|reject", NULL,
 	  "A body that cannot be converted to text (HTML over html_max_output, parser\n"
 	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"
@@ -110,13 +113,20 @@ static const struct mg_opt mg_options[] = {
 	  "changed: only when something was converted, rebuilt or removed, the body came\n"
 	  "from HTML, or a signature was removed; always: on every message; never." },
 	{ "notice_language", MG_OPT_ENUM, OFF(notice_language), "ja", 0, 0, "ja|en", NULL,
-	  "Language of the notice template used when notice_template is empty, and of the\n"
-	  "image placeholder in converted HTML." },
+	  "Language of the notice template and its message catalog used when\n"
+	  "notice_template / notice_reasons are empty, and of the image placeholder in\n"
+	  "converted HTML." },
 	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
 	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
 	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
 	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
 	  "template (unknown section or placeholder, unclosed brace) is a load error." },
+	{ "notice_reasons", MG_OPT_STR, OFF(notice_reasons), "", 0, 0, NULL, NULL,
+	  "Message catalog of the notice: the recipient's words for each reason and\n"
+	  "removed element (the report and the logs keep the English).  Empty:\n"
+	  "reasons.<notice_language>.txt in the configuration directory, or the built-in\n"
+	  "copy.  Syntax: see the comment at the top of reasons.ja.txt; an error in it is\n"
+	  "a load error (file:line)." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
@@ -303,9 +313,10 @@ static const struct mg_opt mg_options[] = {
 	  "Example: internal_network = 10.0.0.0/8" },
 	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "A mail domain of the organisation; its subdomains match too.  Repeat the key\n"
-	  "for more.  Recipients in these domains are internal.  With no internal_domain\n"
-	  "the zones are not configured: every message counts as inbound and the relay\n"
-	  "guard cannot tell outside from inside (a warning is logged)." },
+	  "for more.  Recipients in these domains are internal.  Required: mugaika-milter\n"
+	  "and `mugaika check-config` refuse a configuration without it (exit 78), so the\n"
+	  "MTA keeps mail queued until it is set; without it no recipient is internal and\n"
+	  "every outside-to-outside recipient is refused (issue 16)." },
 	{ "zone_mode", MG_OPT_ENUM, OFF(zone_mode), "lgwan", 0, 0, "lgwan|gateway", NULL,
 	  "lgwan: the relay joins the LGWAN zone (internal_network) and the Internet;\n"
 	  "nobody on the Internet side may relay to the Internet, whatever sender they\n"
@@ -370,6 +381,200 @@ static const struct mg_opt mg_options[] = {
 	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
 	  "empty: the built-in texts.  ASCII only." },
 
+	/* --- issue 16 (policyA): profiles per direction, outbound encryption,
+	 * header hygiene, sender authentication; value checks registered by the
+	 * policy stage --- */
+	{ "inbound_profile", MG_OPT_ENUM, OFF(inbound_profile), "sanitize", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of inbound mail (from a client outside\n"
+	  "internal_network).  sanitize: 無害化 - every part rebuilt or converted, the\n"
+	  "notice, the original quarantined.  scan: scanned and checked against the\n"
+	  "policy, delivered unchanged; allowed only with zone_mode = gateway (mail\n"
+	  "into LGWAN must be sanitized)." },
+	{ "outbound_profile", MG_OPT_ENUM, OFF(outbound_profile), "scan", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of outbound mail (internal client, external\n"
+	  "recipients).  scan: every decoded part virus-scanned, the policy rules\n"
+	  "applied (sizes, encryption, ...), the content delivered unchanged, so\n"
+	  "signatures and encrypted files go out as they are; sanitize: as inbound." },
+	{ "internal_profile", MG_OPT_ENUM, OFF(internal_profile), "scan", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of internal mail (internal client, internal\n"
+	  "recipients only)." },
+	{ "approved_encryption", MG_OPT_LIST, OFF(approved_encryption),
+	  "smime\npgp\nzip-aes256\n7z-aes256\npdf-aes256\noffice-aes", 0, 0, NULL, NULL,
+	  "An encryption scheme the organisation approves for outbound mail that must be\n"
+	  "encrypted; repeat the key (giving it replaces the whole list).  Schemes: smime,\n"
+	  "pgp (the whole message), zip-aes256, zip-aes192, zip-aes128, 7z-aes256,\n"
+	  "pdf-aes256, pdf-aes128, office-aes (attachments), and the weak ones\n"
+	  "zip-zipcrypto, pdf-rc4, office-rc4 (breakable; listed only if you must)." },
+	{ "encryption_required", MG_OPT_ENUM, OFF(encryption_required), "labelled", 0, 0, "off|labelled|always", NULL,
+	  "When outbound mail must be encrypted.  labelled: a label of\n"
+	  "encryption_required_label is in the Subject or an attachment name (or another\n"
+	  "rule, e.g. the exfiltration rules, asks for it); always: every outbound\n"
+	  "message; off: never.  Encrypted = the message is S/MIME or PGP encrypted, or\n"
+	  "every attachment is encrypted (the body text may stay in clear)." },
+	{ "encryption_required_label", MG_OPT_LIST, OFF(encryption_required_label),
+	  "機密性2\n機密性3\n機密性区分Ⅰ\n機密性区分Ⅱ\n重要性分類Ⅰ\n重要性分類Ⅱ", 0, 0, NULL, NULL,
+	  "A classification label that makes outbound mail need encryption; repeat the\n"
+	  "key (giving it replaces the list).  Compared after NFKC normalisation with\n"
+	  "spaces removed: 【機密性２】 and 自治体機密性 2 contain 機密性2." },
+	{ "encryption_missing_action", MG_OPT_ENUM, OFF(encryption_missing_action), "reject", 0, 0,
+	  "log|reject|quarantine", NULL,
+	  "Outbound mail that must be encrypted and is not: log (deliver, log and\n"
+	  "report), reject (550 5.7.1 with the reason), quarantine (keep the original and\n"
+	  "refuse)." },
+	{ "encryption_unapproved_action", MG_OPT_ENUM, OFF(encryption_unapproved_action), "reject", 0, 0,
+	  "log|reject|quarantine", NULL,
+	  "Outbound mail that must be encrypted and uses a scheme not listed in\n"
+	  "approved_encryption (e.g. ZipCrypto): log, reject (550 5.7.1) or quarantine.\n"
+	  "A weak scheme on mail that need not be encrypted is only reported." },
+	{ "auth_serv_id", MG_OPT_STR, OFF(auth_serv_id), "", 0, 0, NULL, NULL,
+	  "The authserv-id of mugaika's Authentication-Results field (RFC 8601), e.g. the\n"
+	  "relay's host name; empty: the host name.  Incoming Authentication-Results\n"
+	  "fields claiming this id are removed from every message (forged or stale)." },
+	{ "auth_mode", MG_OPT_ENUM, OFF(auth_mode), "verify", 0, 0, "verify|trust-upstream|off", NULL,
+	  "Sender authentication of inbound mail, before the rebuild.  verify: SPF, DKIM\n"
+	  "and DMARC checked here (libspf2, libopendkim, libopendmarc, DNS below);\n"
+	  "trust-upstream: the results of the Authentication-Results fields of\n"
+	  "auth_trusted_serv_id (OpenDKIM/OpenDMARC milters before mugaika, or a front\n"
+	  "MX) are restated, no DNS; off: no authentication (header hygiene still\n"
+	  "applies).  See docs/sender-auth.md." },
+	{ "auth_trusted_serv_id", MG_OPT_LIST, OFF(auth_trusted_serv_id), "", 0, 0, NULL, NULL,
+	  "An authserv-id whose Authentication-Results are trusted with\n"
+	  "auth_mode = trust-upstream (required then); repeat for more.  The MTA must\n"
+	  "remove such fields arriving from outside (Postfix header_checks, see\n"
+	  "docs/sender-auth.md): mugaika cannot tell them from the verifier's own." },
+	{ "auth_dns_server", MG_OPT_STR, OFF(auth_dns_server), "", 0, 0, NULL, NULL,
+	  "DNS server for SPF, DKIM and DMARC lookups: IPv4[:PORT]; empty: the servers of\n"
+	  "/etc/resolv.conf." },
+	{ "auth_dns_timeout", MG_OPT_TIME, OFF(auth_dns_timeout), "5", 1, 60, NULL, NULL,
+	  "Seconds to wait for one DNS answer.  No answer: the check is temperror,\n"
+	  "never \"no record\"." },
+	{ "auth_time_budget", MG_OPT_TIME, OFF(auth_time_budget), "20", 1, 300, NULL, NULL,
+	  "Seconds all DNS lookups of one message may take together; past it the\n"
+	  "remaining checks are temperror." },
+	{ "auth_dns_cache_size", MG_OPT_INT, OFF(auth_dns_cache_size), "10000", 0, 1000000, NULL, NULL,
+	  "DNS answers kept in the daemon's cache (0: no cache).  Failures are never\n"
+	  "cached; a reload starts a new cache." },
+	{ "auth_dns_cache_max_ttl", MG_OPT_TIME, OFF(auth_dns_cache_max_ttl), "3600", 0, 86400, NULL, NULL,
+	  "Longest time a cached answer is used (the record's TTL if shorter; \"no such\n"
+	  "record\" answers at most 300 seconds)." },
+	{ "auth_public_suffix_list", MG_OPT_STR, OFF(auth_public_suffix_list),
+	  "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, NULL, NULL,
+	  "The public suffix list that gives a domain's organisational domain (DMARC\n"
+	  "policy lookup and relaxed alignment); Debian package publicsuffix.  Needed\n"
+	  "with auth_mode = verify; read again on reload when the path changes." },
+	{ "auth_max_signatures", MG_OPT_INT, OFF(auth_max_signatures), "5", 1, 50, NULL, NULL,
+	  "Most DKIM signatures verified per message (the first ones; others ignored)." },
+	{ "auth_on_spf_fail", MG_OPT_ENUM, OFF(auth_on_spf_fail), "annotate", 0, 0, "annotate|quarantine|reject", NULL,
+	  "SPF fail (and DMARC not passing): annotate (our Authentication-Results and a\n"
+	  "warning line at the top of the notice), quarantine (keep the original, 550\n"
+	  "5.7.1) or reject (550 5.7.1)." },
+	{ "auth_on_dkim_fail", MG_OPT_ENUM, OFF(auth_on_dkim_fail), "annotate", 0, 0, "annotate|quarantine|reject", NULL,
+	  "Only failing DKIM signatures (and DMARC not passing): as auth_on_spf_fail." },
+	{ "auth_on_dmarc_fail", MG_OPT_ENUM, OFF(auth_on_dmarc_fail), "annotate", 0, 0,
+	  "annotate|quarantine|reject|policy", NULL,
+	  "DMARC fail: as auth_on_spf_fail, or policy: what the From domain publishes\n"
+	  "(p=reject refuses, p=quarantine quarantines, p=none annotates; pct below 100\n"
+	  "is one step less strict)." },
+	{ "auth_on_temperror", MG_OPT_ENUM, OFF(auth_on_temperror), "annotate", 0, 0, "annotate|tempfail", NULL,
+	  "A check that could not be completed (DNS timeout, SERVFAIL, malformed record)\n"
+	  "and no DMARC pass: annotate, or tempfail (451 4.7.1: the sender retries)." },
+	{ "auth_on_lookalike", MG_OPT_ENUM, OFF(auth_on_lookalike), "annotate", 0, 0, "annotate|quarantine|reject",
+	  NULL,
+	  "Mail from outside that imitates the organisation: an internal From domain\n"
+	  "without authentication, a domain that looks like an internal or protected one\n"
+	  "(Unicode confusables, IDN homoglyphs, auth_lookalike_distance typos), or a\n"
+	  "display name carrying a protected name or an internal address." },
+	{ "auth_protected_domain", MG_OPT_LIST, OFF(auth_protected_domain), "", 0, 0, NULL, NULL,
+	  "A domain to protect from imitation besides internal_domain (the prefecture,\n"
+	  "partner organisations); repeat.  IDN domains in their xn-- form." },
+	{ "auth_protected_name", MG_OPT_LIST, OFF(auth_protected_name), "", 0, 0, NULL, NULL,
+	  "A display name to protect (市長, 総務課, the organisation's name); repeat.  A\n"
+	  "sender outside the internal domains whose display name contains it (after NFKC\n"
+	  "and case folding, spaces removed, or by confusable skeleton) gets a warning." },
+	{ "auth_lookalike_distance", MG_OPT_INT, OFF(auth_lookalike_distance), "1", 0, 3, NULL, NULL,
+	  "Edits (a transposition counts once) by which a domain of at least 6\n"
+	  "characters may differ from a protected one and still count as imitating it;\n"
+	  "0: confusable skeletons must be equal." },
+	/* --- issue 16 (items 5-9): outbound controls (docs/outbound-controls.md) --- */
+	{ "exfil_rules", MG_OPT_LIST, OFF(exfil_rules), "", 0, 0, NULL, NULL,
+	  "A file of exfiltration rules (F24): label vocabulary, keyword and regular-\n"
+	  "expression dictionaries, the individual-number detector; repeat the key for\n"
+	  "more files (see exfil-labels.rules, exfil-dictionary.rules).  Searched in the\n"
+	  "Subject, body text, attachment names and the text and properties of\n"
+	  "attachments; each rule's action is log, alert, hold or reject.  A bad line\n"
+	  "fails the load with file:line.  None: no exfiltration rules." },
+	{ "exfil_scope", MG_OPT_ENUM, OFF(exfil_scope), "outbound", 0, 0, "outbound|outbound+internal|all", NULL,
+	  "Which mail the exfiltration rules look at: outbound (internal client, an\n"
+	  "external recipient), also internal mail, or all mail." },
+	{ "exfil_max_text", MG_OPT_SIZE, OFF(exfil_max_text), "4M", 64 * KiB, 256 * MiB, NULL, NULL,
+	  "Text examined per message by the exfiltration rules (Subject, body, names,\n"
+	  "attachment text, in that order); the rest is not searched and the audit\n"
+	  "record says \"truncated\"." },
+	{ "exfil_attachment_text", MG_OPT_BOOL, OFF(exfil_attachment_text), "yes", 0, 0, NULL, NULL,
+	  "Also search the text of attachments: text files, OOXML and ODF document text\n"
+	  "and properties, ZIP member names (bounded by office_max_entries and\n"
+	  "office_max_expanded).  no: attachment names only." },
+	{ "outbound_abuse_action", MG_OPT_ENUM, OFF(outbound_abuse_action), "alert", 0, 0, "alert|stop-sender|stop-all",
+	  NULL,
+	  "Outbreak guard (F27, R10.1): what happens when a sender or client passes an\n"
+	  "outbreak_* threshold.  alert: an alert only; stop-sender: the sender (or the\n"
+	  "client address, for client thresholds) also gets 451 4.7.1 until\n"
+	  "`mugaika start sender ADDR` / `start client IP`; stop-all: all outbound mail\n"
+	  "stops (as `mugaika stop out`).  Stops survive restarts (stop_state_file)." },
+	{ "outbreak_window", MG_OPT_TIME, OFF(outbreak_window), "600", 60, 86400, NULL, NULL,
+	  "Sliding window of the outbreak counters (in process memory)." },
+	{ "outbreak_sender_messages", MG_OPT_INT, OFF(outbreak_sender_messages), "200", 0, 1000000, NULL, NULL,
+	  "More outbound messages than this from one sender (SMTP AUTH identity, else\n"
+	  "envelope sender) within outbreak_window trigger outbound_abuse_action.  0: off." },
+	{ "outbreak_sender_recipients", MG_OPT_INT, OFF(outbreak_sender_recipients), "1000", 0, 10000000, NULL, NULL,
+	  "More external recipients than this from one sender within the window.  0: off." },
+	{ "outbreak_client_messages", MG_OPT_INT, OFF(outbreak_client_messages), "1000", 0, 1000000, NULL, NULL,
+	  "More outbound messages than this from one client address within the window.\n"
+	  "0: off." },
+	{ "outbreak_client_recipients", MG_OPT_INT, OFF(outbreak_client_recipients), "5000", 0, 10000000, NULL, NULL,
+	  "More external recipients than this from one client address.  0: off." },
+	{ "outbreak_virus_hits", MG_OPT_INT, OFF(outbreak_virus_hits), "1", 0, 1000000, NULL, NULL,
+	  "This many outbound messages with a virus from one sender or client within\n"
+	  "the window trigger outbound_abuse_action (each one is alerted anyway).  0: off." },
+	{ "outbreak_max_tracked", MG_OPT_INT, OFF(outbreak_max_tracked), "10000", 100, 1000000, NULL, NULL,
+	  "Senders and clients the outbreak counters remember at once (bounded memory;\n"
+	  "the least recently seen is forgotten first)." },
+	{ "stop_state_file", MG_OPT_STR, OFF(stop_state_file), LOCALSTATEDIR "/lib/mugaika/stop.state", 0, 0, NULL,
+	  NULL,
+	  "State of the stop switch (`mugaika stop in|out|all|sender|client`, and stops\n"
+	  "of the outbreak guard), JSON, in a directory the daemon's user may write.\n"
+	  "Checked at every MAIL FROM; missing: nothing stopped; unreadable: every\n"
+	  "message gets the on_error answer." },
+	{ "hold_external_recipients", MG_OPT_INT, OFF(hold_external_recipients), "0", 0, 100000, NULL, NULL,
+	  "Approval hold (F26): outbound mail with more external envelope recipients\n"
+	  "than this is held (`mugaika hold`).  0: off.  Exfiltration rules with\n"
+	  "action = hold and freemail_action = hold hold mail too." },
+	{ "hold_release", MG_OPT_ENUM, OFF(hold_release), "approval", 0, 0, "approval|delay", NULL,
+	  "approval: held mail leaves only with `mugaika hold approve ID`; delay: it\n"
+	  "leaves by itself once hold_delay has passed (`mugaika hold release-due`, run\n"
+	  "every minute from cron or a timer), unless rejected before." },
+	{ "hold_delay", MG_OPT_TIME, OFF(hold_delay), "600", 10, 7 * 86400, NULL, NULL,
+	  "The misdelivery window of hold_release = delay." },
+	{ "hold_approver_distinct", MG_OPT_BOOL, OFF(hold_approver_distinct), "yes", 0, 0, NULL, NULL,
+	  "The person who approves held mail (login name, SUDO_USER under sudo) must not\n"
+	  "be its sender (AUTH identity, envelope sender or its local part)." },
+	{ "freemail_domains_file", MG_OPT_STR, OFF(freemail_domains_file), "", 0, 0, NULL, NULL,
+	  "Free web mail and online-storage domains (F30; see freemail-domains.list):\n"
+	  "DOMAIN, @DOMAIN or USER@DOMAIN per line.  Empty: no list." },
+	{ "freemail_action", MG_OPT_ENUM, OFF(freemail_action), "log", 0, 0, "log|hold|block|permit-list", NULL,
+	  "Outbound mail to a listed recipient: log (audit record), hold (approval hold),\n"
+	  "block (550 5.7.1 for that recipient), permit-list (refused unless a live\n"
+	  "destination-permit exception covers sender and recipient)." },
+	{ "forbidden_destinations_file", MG_OPT_STR, OFF(forbidden_destinations_file), "", 0, 0, NULL, NULL,
+	  "Destinations mail must never reach (R1.3: the My Number zone), same format;\n"
+	  "in every direction a listed recipient gets 550 5.7.1 and an alert is raised." },
+	{ "exceptions_file", MG_OPT_STR, OFF(exceptions_file), "", 0, 0, NULL, NULL,
+	  "The exception and permit registry (F10, F48; see exceptions.conf): types\n"
+	  "sanitize-bypass (never bypasses the virus scan), size-raise, auto-forward,\n"
+	  "bcc-exempt, destination-permit, exfil-permit, each with requester, approver\n"
+	  "(not the requester), reason, granted and expiry; every use is logged and in\n"
+	  "the audit record; review with `mugaika exceptions`.  Empty: none." },
+
 	/* --- issue 7: quarantine and audit --- */
 	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,
 	  NULL,
@@ -415,6 +620,28 @@ static const struct mg_opt mg_options[] = {
 	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
 	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
 	  "Seconds a release may take (sendmail or SMTP) before it fails." },
+
+	/* --- issue 11: faults --- */
+	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,
+	  "Free space spool_dir must have before a virus scan (libclamav unpacks into it).\n"
+	  "Checked at start, on reload and before every scan, with the directory itself\n"
+	  "(it must exist and be writable by the daemon's user): less, and the message\n"
+	  "gets 451 4.3.0; at start or reload the configuration is refused.  0: no space\n"
+	  "check." },
+	{ "shutdown_timeout", MG_OPT_TIME, OFF(shutdown_timeout), "10", 0, 3600, NULL, NULL,
+	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
+	  "end-of-message processing always finish (max_processing_time); sessions without\n"
+	  "a message are not waited for (the MTA answers their next command 4xx)." },
+	{ "max_message_memory", MG_OPT_SIZE, OFF(max_message_memory), "256M", 0, 64 * GiB, NULL, NULL,
+	  "Memory one message may take for its decoded parts and rebuilt files (their sum,\n"
+	  "charged before each is allocated).  More: 552 5.3.4, a property of the message.\n"
+	  "0: no budget." },
+	{ "max_memory", MG_OPT_SIZE, OFF(max_memory), "1G", 0, 1024 * GiB, NULL, NULL,
+	  "Memory all messages in flight together may take for their decoded parts and\n"
+	  "rebuilt files.  A message that would go over it gets 451 4.3.1 alone (the others\n"
+	  "go on; it is retried later).  Keep it under the memory the daemon may use\n"
+	  "(cgroup, ulimit): past that, an allocation GLib cannot make ends the process.\n"
+	  "0: no budget." },
 };
 /* clang-format on */
 

@@ -33,6 +33,12 @@ enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE
 
 enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
 
+/* Values of the issue 16 (items 5-9) keys, outbound controls (enum order). */
+enum mg_exfil_scope { MG_EXFIL_SCOPE_OUTBOUND = 0, MG_EXFIL_SCOPE_OUT_INTERNAL, MG_EXFIL_SCOPE_ALL };
+enum mg_abuse_action { MG_ABUSE_ALERT = 0, MG_ABUSE_STOP_SENDER, MG_ABUSE_STOP_ALL };
+enum mg_hold_release { MG_HOLD_APPROVAL = 0, MG_HOLD_DELAY };
+enum mg_freemail_action { MG_FREEMAIL_LOG = 0, MG_FREEMAIL_HOLD, MG_FREEMAIL_BLOCK, MG_FREEMAIL_PERMIT_LIST };
+
 struct mg_config {
 	gint refcount;
 	char *path; /* file it was loaded from, or "(defaults)" */
@@ -72,6 +78,7 @@ struct mg_config {
 	int notice_when;               /* 0 changed, 1 always, 2 never */
 	int notice_language;           /* 0 ja, 1 en */
 	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	char *notice_reasons;          /* "" = SYSCONFDIR/mugaika/reasons.<language>.txt */
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
@@ -152,6 +159,56 @@ struct mg_config {
 	char *policy_replies;             /* reply templates file, "" = built-in */
 	struct mg_policy_data *policy;    /* compiled by the finish hook */
 
+	/* --- issue 16 (policyA): profiles per direction, outbound encryption,
+	 * header hygiene, sender authentication --- */
+	int inbound_profile;              /* enum mg_profile (mg_txn.h): 0 sanitize, 1 scan */
+	int outbound_profile;             /* enum mg_profile */
+	int internal_profile;             /* enum mg_profile */
+	char **approved_encryption;       /* scheme ids (mg_enc_scheme.h) */
+	int encryption_required;          /* 0 off, 1 labelled, 2 always */
+	char **encryption_required_label; /* labels, compared after NFKC */
+	int encryption_missing_action;    /* 0 log, 1 reject, 2 quarantine */
+	int encryption_unapproved_action; /* 0 log, 1 reject, 2 quarantine */
+	char *auth_serv_id;               /* "" = the host name */
+	int auth_mode;                    /* 0 verify, 1 trust-upstream, 2 off */
+	char **auth_trusted_serv_id;
+	char *auth_dns_server; /* "" = resolv.conf, or IPv4[:PORT] */
+	int64_t auth_dns_timeout;
+	int64_t auth_time_budget;
+	int64_t auth_dns_cache_size;
+	int64_t auth_dns_cache_max_ttl;
+	char *auth_public_suffix_list;
+	int64_t auth_max_signatures;
+	int auth_on_spf_fail;   /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_dkim_fail;  /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_dmarc_fail; /* 0 annotate, 1 quarantine, 2 reject, 3 policy */
+	int auth_on_temperror;  /* 0 annotate, 1 tempfail */
+	int auth_on_lookalike;  /* 0 annotate, 1 quarantine, 2 reject */
+	char **auth_protected_domain;
+	char **auth_protected_name;
+	int64_t auth_lookalike_distance;
+	struct mg_auth_data *auth; /* compiled by the policy stage's finish hook */
+	/* --- issue 16 (items 5-9): outbound controls (policy/mg_guard.h) --- */
+	char **exfil_rules;     /* rule files */
+	int exfil_scope;        /* enum mg_exfil_scope */
+	int64_t exfil_max_text; /* bytes of text searched per message */
+	gboolean exfil_attachment_text;
+	int outbound_abuse_action; /* enum mg_abuse_action */
+	int64_t outbreak_window;   /* seconds */
+	int64_t outbreak_sender_messages, outbreak_sender_recipients;
+	int64_t outbreak_client_messages, outbreak_client_recipients;
+	int64_t outbreak_virus_hits, outbreak_max_tracked;
+	char *stop_state_file;
+	int64_t hold_external_recipients; /* 0 = off */
+	int hold_release;                 /* enum mg_hold_release */
+	int64_t hold_delay;               /* seconds */
+	gboolean hold_approver_distinct;
+	char *freemail_domains_file; /* "" = none */
+	int freemail_action;         /* enum mg_freemail_action */
+	char *forbidden_destinations_file;
+	char *exceptions_file;       /* "" = none */
+	struct mg_guard_data *guard; /* compiled by mg_guard_config_compile */
+
 	/* --- issue 7: quarantine and audit --- */
 	char *quarantine_dir;
 	int quarantine_keep; /* enum mg_qkeep (mg_quarantine.h) */
@@ -164,6 +221,12 @@ struct mg_config {
 	char *release_sendmail;
 	char *release_smtp_host; /* "" = use release_sendmail */
 	int64_t release_timeout;
+
+	/* --- issue 11: faults --- */
+	int64_t spool_min_free;     /* bytes left in spool_dir before a scan, 0 = no check */
+	int64_t shutdown_timeout;   /* seconds SIGTERM waits for messages still being received */
+	int64_t max_message_memory; /* message-sized buffers of one message, 0 = no budget */
+	int64_t max_memory;         /* of all messages in flight together, 0 = no budget */
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

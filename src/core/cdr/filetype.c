@@ -232,11 +232,18 @@ static gboolean magic_ready(GError **err)
 	return ok;
 }
 
-static char *magic_type(const guint8 *data, gsize len)
+/* libmagic's type, or NULL with *err: libmagic answers NULL only when it
+ * failed (memory, an internal limit), never for data it does not know
+ * (that is application/octet-stream) - a failure is not a type (issue 11). */
+static char *magic_type(const guint8 *data, gsize len, GError **err)
 {
 	g_mutex_lock(&magic_lock);
 	const char *m = magic_buffer(magic_handle, data, MIN(len, MAGIC_BYTES));
-	char *type = g_ascii_strdown(m ? m : "application/octet-stream", -1);
+	char *type = m ? g_ascii_strdown(m, -1) : NULL;
+	if (!m) {
+		const char *why = magic_error(magic_handle);
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libmagic failed: %s", why ? why : "no type");
+	}
 	g_mutex_unlock(&magic_lock);
 	return type;
 }
@@ -351,14 +358,34 @@ static char *ooxml_package_type(const char *main_ct)
 	return type;
 }
 
-/* libxml2 on a small ZIP entry (NULL when absent, too large or not XML). */
-static xmlDocPtr zip_xml(zip_t *za, const char *name)
+/* libxml2 gave no document and recorded no parse error, or ran out of
+ * memory: its failure, not the file's (issue 11).  (Empty input gives no
+ * document and no error: that one is the file's.) */
+static gboolean xml_failed(const char *name, gsize len, GError **err)
+{
+	const xmlError *e = xmlGetLastError();
+	if (len == 0 || (e && e->code != XML_ERR_NO_MEMORY))
+		return FALSE;
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libxml2 failed on %s: %s", name,
+		    e ? "out of memory" : "no document and no error");
+	return TRUE;
+}
+
+/* libxml2 on a small ZIP entry (NULL when absent, too large or not XML;
+ * NULL with *err when libxml2 itself failed). */
+static xmlDocPtr zip_xml(zip_t *za, const char *name, GError **err)
 {
 	zip_int64_t idx = zip_name_locate(za, name, ZIP_FL_NOCASE);
 	char *text = idx >= 0 ? zip_read_small(za, idx, CT_MAX) : NULL;
-	xmlDocPtr doc = text ? xmlReadMemory(text, (int)strlen(text), name, NULL,
-					     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-			     : NULL;
+	xmlDocPtr doc = NULL;
+	if (text) {
+		gsize len = strlen(text);
+		xmlResetLastError();
+		doc = xmlReadMemory(text, (int)len, name, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc)
+			xml_failed(name, len, err);
+	}
 	g_free(text);
 	if (doc && !xmlDocGetRootElement(doc)) {
 		xmlFreeDoc(doc);
@@ -432,38 +459,47 @@ static const char *const ooxml_mains[] = {
 	"application/vnd.ms-powerpoint.addin.macroenabled",
 };
 
+/* The macro-enabled type for a main part `main` (content type `low`) whose
+ * own relationships hold a VBA project, or NULL. */
+static char *ooxml_vba_type(zip_t *za, const char *main, const char *low, GError **err)
+{
+	const char *slash = strrchr(main, '/');
+	char *mrels_name = g_strdup_printf("%.*s_rels/%s.rels", slash ? (int)(slash - main + 1) : 0, main,
+					   slash ? slash + 1 : main);
+	xmlDocPtr mrels = zip_xml(za, mrels_name, err);
+	char *vba = rels_target(mrels, "/vbaProject"), *type = NULL;
+	if (vba)
+		type = g_strdup(strstr(low, "wordprocessingml") ? "application/vnd.ms-word.document.macroenabled.12"
+				: strstr(low, "spreadsheetml")
+					? "application/vnd.ms-excel.sheet.macroenabled.12"
+					: "application/vnd.ms-powerpoint.presentation.macroenabled.12");
+	g_free(vba);
+	if (mrels)
+		xmlFreeDoc(mrels);
+	g_free(mrels_name);
+	return type;
+}
+
 /* An OOXML package typed by its main part: the officeDocument
  * relationship of _rels/.rels names the part, [Content_Types].xml its
  * type, which must be one of ooxml_mains; a main part with a VBA project
  * relationship is macro-enabled whatever its type says.  A decoy
  * "*.main+xml" listed first names nothing.  Unknown or unreadable:
  * "...officedocument.unreadable" (the OOXML rebuilder decides). */
-static char *ooxml_type(zip_t *za)
+static char *ooxml_type(zip_t *za, GError **err)
 {
-	xmlDocPtr ct = zip_xml(za, "[Content_Types].xml"), rels = zip_xml(za, "_rels/.rels");
+	GError *e = NULL;
+	xmlDocPtr ct = zip_xml(za, "[Content_Types].xml", &e);
+	xmlDocPtr rels = e ? NULL : zip_xml(za, "_rels/.rels", &e);
 	char *main = rels_target(rels, "/officeDocument"), *mct = main && ct ? ct_of_part(ct, main) : NULL;
 	char *low = mct ? g_ascii_strdown(mct, -1) : NULL, *type = NULL;
 	for (gsize i = 0; low && i < G_N_ELEMENTS(ooxml_mains) && !type; i++)
 		if (g_str_has_prefix(low, ooxml_mains[i]) && g_str_equal(low + strlen(ooxml_mains[i]), ".main+xml"))
 			type = ooxml_package_type(low);
-	if (type && !strstr(type, "macroenabled")) {
-		const char *slash = strrchr(main, '/');
-		char *mrels_name = g_strdup_printf("%.*s_rels/%s.rels", slash ? (int)(slash - main + 1) : 0, main,
-						   slash ? slash + 1 : main);
-		xmlDocPtr mrels = zip_xml(za, mrels_name);
-		char *vba = rels_target(mrels, "/vbaProject");
-		if (vba) { /* macros under a macro-free type: typed as what it is */
-			g_free(type);
-			type = g_strdup(strstr(low, "wordprocessingml")
-						? "application/vnd.ms-word.document.macroenabled.12"
-					: strstr(low, "spreadsheetml")
-						? "application/vnd.ms-excel.sheet.macroenabled.12"
-						: "application/vnd.ms-powerpoint.presentation.macroenabled.12");
-		}
-		g_free(vba);
-		if (mrels)
-			xmlFreeDoc(mrels);
-		g_free(mrels_name);
+	char *vba = type && !e && !strstr(type, "macroenabled") ? ooxml_vba_type(za, main, low, &e) : NULL;
+	if (vba) { /* macros under a macro-free type: typed as what it is */
+		g_free(type);
+		type = vba;
 	}
 	g_free(low);
 	g_free(mct);
@@ -472,52 +508,85 @@ static char *ooxml_type(zip_t *za)
 		xmlFreeDoc(ct);
 	if (rels)
 		xmlFreeDoc(rels);
+	if (e) {
+		g_propagate_error(err, e);
+		g_free(type);
+		return NULL;
+	}
 	return type ? type : g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
 }
 
-/* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP. */
-static char *zip_refine(const guint8 *data, gsize len)
+/* libzip could not open a buffer for a reason that is not the file's. */
+static gboolean zip_failed(zip_source_t *src, zip_error_t *ze, GError **err)
+{
+	int code = zip_error_code_zip(ze);
+	if (src && code != ZIP_ER_MEMORY && code != ZIP_ER_INTERNAL)
+		return FALSE;
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libzip failed: %s", zip_error_strerror(ze));
+	return TRUE;
+}
+
+/* The type a ZIP's members say (OOXML main part, ODF mimetype), or NULL;
+ * NULL with *err when libxml2 failed. */
+static char *zip_members_type(zip_t *za, GError **err)
+{
+	zip_int64_t ct = zip_name_locate(za, "[Content_Types].xml", ZIP_FL_NOCASE);
+	zip_int64_t mt = zip_name_locate(za, "mimetype", 0);
+	char *text = NULL, *type = NULL;
+	if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
+		type = ooxml_type(za, err);
+	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
+		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
+		type = g_ascii_strdown(g_strstrip(text), -1);
+	g_free(text);
+	return type;
+}
+
+/* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP, or - with
+ * *err set - when libzip or libxml2 failed (issue 11). */
+static char *zip_refine(const guint8 *data, gsize len, GError **err)
 {
 	zip_error_t ze;
 	zip_error_init(&ze);
 	zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
 	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+	gboolean opened = za != NULL;
 	char *type = NULL;
-	if (!za) {
+	GError *e = NULL;
+	if (za) {
+		type = zip_members_type(za, &e);
+		zip_discard(za);
+	} else {
+		zip_failed(src, &ze, &e);
 		if (src)
 			zip_source_free(src);
-		zip_error_fini(&ze);
+	}
+	zip_error_fini(&ze);
+	if (e) {
+		g_propagate_error(err, e);
+		g_free(type);
 		return NULL;
 	}
-	zip_int64_t ct = zip_name_locate(za, "[Content_Types].xml", ZIP_FL_NOCASE);
-	zip_int64_t mt = zip_name_locate(za, "mimetype", 0);
-	char *text = NULL;
-	if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
-		type = ooxml_type(za);
-	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
-		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
-		type = g_ascii_strdown(g_strstrip(text), -1);
-	g_free(text);
-	zip_discard(za);
-	zip_error_fini(&ze);
-	return type ? type : g_strdup("application/zip");
+	return type ? type : opened ? g_strdup("application/zip") : NULL;
 }
 
 static const guint8 onenote_guid[16] = {0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
 					0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3};
 static const guint8 lnk_header[8] = {0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00};
 
-/* Replace *type by a better one where libmagic is coarse. */
-static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft)
+/* Replace *type by a better one where libmagic is coarse.  FALSE with *err
+ * when a library failed while looking. */
+static gboolean refine_content(const guint8 *data, gsize len, struct mg_filetype *ft, GError **err)
 {
 	char *better = NULL;
+	GError *e = NULL;
 	gboolean zipish = g_str_equal(ft->true_type, "application/zip") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.openxmlformats") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.ms-") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.oasis") ||
 			  g_str_equal(ft->true_type, "application/octet-stream");
 	if (zipish && len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
-		better = zip_refine(data, len);
+		better = zip_refine(data, len, &e);
 	else if (len >= 16 && memcmp(data, onenote_guid, 16) == 0)
 		better = g_strdup("application/onenote");
 	else if (len >= 8 && memcmp(data, lnk_header, 8) == 0)
@@ -528,6 +597,9 @@ static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft
 		g_free(ft->true_type);
 		ft->true_type = better;
 	}
+	if (e)
+		g_propagate_error(err, e);
+	return e == NULL;
 }
 
 /* Generic text that its extension turns into something active (a script
@@ -616,9 +688,14 @@ gboolean mg_filetype_detect(const guint8 *data, gsize len, const char *filename,
 	*ft = (struct mg_filetype){0};
 	if (!magic_ready(err))
 		return FALSE;
-	ft->magic_type = len ? magic_type(data, len) : g_strdup("application/x-empty");
+	ft->magic_type = len ? magic_type(data, len, err) : g_strdup("application/x-empty");
+	if (!ft->magic_type)
+		return FALSE;
 	ft->true_type = g_strdup(ft->magic_type);
-	refine_content(data, len, ft);
+	if (!refine_content(data, len, ft, err)) {
+		mg_filetype_clear(ft);
+		return FALSE;
+	}
 	const char *et = mg_filetype_ext_type(filename);
 	ft->ext_type = et ? g_strdup(et) : NULL;
 	refine_by_extension(ft);

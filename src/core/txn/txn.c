@@ -74,6 +74,7 @@ void mg_txn_record_free(struct mg_txn *t)
 	if (!t)
 		return;
 	run_cleanups(t);
+	mg_txn_mem_return(t); /* txn_mem.c */
 	if (t->msg)
 		g_object_unref(t->msg);
 	if (t->new_top)
@@ -93,6 +94,9 @@ void mg_txn_record_free(struct mg_txn *t)
 	g_free(t->boundary_seed);
 	g_free(t->quarantine_id);
 	g_free(t->auth_user);
+	if (t->hold_reasons) /* issue 16 */
+		g_ptr_array_unref(t->hold_reasons);
+	g_free(t->hold_id);
 	mg_config_unref(t->cfg);
 	g_free(t);
 }
@@ -171,4 +175,14 @@ GMimeStream *mg_txn_output(struct mg_txn *t)
 	if (!t->out_body)
 		return NULL;
 	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
+}
+
+void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
+{
+	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	op->kind = kind;
+	op->name = g_strdup(name);
+	op->index = index;
+	op->value = g_strdup(value);
+	g_ptr_array_add(t->hdr_ops, op);
 }
