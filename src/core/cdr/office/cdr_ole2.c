@@ -415,27 +415,30 @@ static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
 	}
 }
 
-static char *ole_active_reason(guint flags, const char *field)
+/* Each kind of active content found, one string each (the removed list
+ * names them one by one, so that the notice's catalog can say each). */
+static void ole_active_kinds(guint flags, const char *field, GPtrArray *kinds)
 {
-	GString *g = g_string_new(NULL);
-	if (flags & OLE_VBA)
-		g_string_append(g, "VBA macros");
-	if (flags & OLE_XLM)
-		g_string_append_printf(g, "%sExcel 4.0 macro sheet", g->len ? ", " : "");
-	if (flags & OLE_PACKAGE)
-		g_string_append_printf(g, "%sembedded OLE package", g->len ? ", " : "");
-	if (flags & OLE_EQUATION)
-		g_string_append_printf(g, "%sEquation Editor object", g->len ? ", " : "");
-	if (flags & OLE_ACTIVEX)
-		g_string_append_printf(g, "%sActiveX control", g->len ? ", " : "");
+	static const struct {
+		guint flag;
+		const char *what;
+	} plain[] = {
+		{OLE_VBA, "VBA macros"},
+		{OLE_XLM, "Excel 4.0 macro sheet"},
+		{OLE_PACKAGE, "embedded OLE package"},
+		{OLE_EQUATION, "Equation Editor object"},
+		{OLE_ACTIVEX, "ActiveX control"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(plain); i++)
+		if (flags & plain[i].flag)
+			g_ptr_array_add(kinds, g_strdup(plain[i].what));
 	if (flags & OLE_DDE)
-		g_string_append_printf(g, "%sDDE link or active field%s%s%s", g->len ? ", " : "", field ? " (" : "",
-				       field ? field : "", field ? ")" : "");
+		g_ptr_array_add(kinds, field ? g_strdup_printf("DDE link or active field (%s)", field)
+					     : g_strdup("DDE link or active field"));
 	if (flags & OLE_OBJECT)
-		g_string_append_printf(g, "%sembedded or linked object (ObjectPool)", g->len ? ", " : "");
+		g_ptr_array_add(kinds, g_strdup("embedded or linked object (ObjectPool)"));
 	if (flags & OLE_REMOTE)
-		g_string_append_printf(g, "%slink to a remote URL (URL moniker)", g->len ? ", " : "");
-	return g_string_free(g, FALSE);
+		g_ptr_array_add(kinds, g_strdup("link to a remote URL (URL moniker)"));
 }
 
 static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
@@ -453,9 +456,15 @@ static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
 		return MG_CDR_UNSCANNABLE;
 	}
 	if (o->flags & OLE_ACTIVE) {
-		char *what = ole_active_reason(o->flags, o->field);
+		GPtrArray *kinds = g_ptr_array_new_with_free_func(g_free);
+		ole_active_kinds(o->flags, o->field, kinds);
+		g_ptr_array_add(kinds, NULL);
+		char *what = g_strjoinv(", ", (char **)kinds->pdata);
 		out->reason = g_strdup_printf("legacy Office document with %s", what);
-		g_ptr_array_add(out->removed, what);
+		g_free(what);
+		for (guint i = 0; kinds->pdata[i]; i++)
+			g_ptr_array_add(out->removed, g_strdup(kinds->pdata[i]));
+		g_ptr_array_unref(kinds);
 		return MG_CDR_REMOVE;
 	}
 	if (!(o->flags & OLE_OFFICE)) { /* MSI, Outlook item, Visio, thumbnails ...: not ours to keep */
