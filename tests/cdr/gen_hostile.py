@@ -471,6 +471,31 @@ def s_doc_plain():
 
 # ---------------------------------------------------------------- HTML
 
+# Found with third-party files (oletools' dde-test.xlsb, presentation.xps):
+# OPC packages whose main part is not "*.main+xml" were typed "unreadable"
+# and removed as "corrupt document".  Each is now removed for what it is.
+@sample("binary.xlsb", "Excel binary workbook: main part type '...binary.macroEnabled.main' (no +xml)")
+def s_xlsb():
+    return zbytes([
+        ("[Content_Types].xml", ctypes([("xl/worksheets/sheet1.bin", "application/vnd.ms-excel.worksheet")],
+                                       [("bin", "application/vnd.ms-excel.sheet.binary.macroEnabled.main")])),
+        ("_rels/.rels", rels([("rId1", RT + "/officeDocument", "xl/workbook.bin", False)])),
+        ("xl/workbook.bin", b"\x83\x01\x00\x84\x01\x00"),
+        ("xl/_rels/workbook.bin.rels", rels([("rId1", RT + "/worksheet", "worksheets/sheet1.bin", False)])),
+        ("xl/worksheets/sheet1.bin", b"\x81\x01\x00\x82\x01\x00"),
+    ])
+
+
+@sample("fixed.xps", "XPS document: an OPC package whose root relationship is a fixed representation")
+def s_xps():
+    xps = "http://schemas.microsoft.com/xps/2005/06/fixedrepresentation"
+    return zbytes([
+        ("[Content_Types].xml", ctypes([], [("fdseq", "application/vnd.ms-package.xps-fixeddocumentsequence+xml")])),
+        ("_rels/.rels", rels([("rId1", xps, "FixedDocSeq.fdseq", False)])),
+        ("FixedDocSeq.fdseq", '<FixedDocumentSequence xmlns="http://schemas.microsoft.com/xps/2005/06"/>'),
+    ])
+
+
 @sample("attrs.html", "one element with 400,000 attributes (5 MB): libxml2 checks duplicates quadratically")
 def s_html_attrs():
     return b"<html><body><div " + b" ".join(b"a%d=1" % i for i in range(400000)) + b">attr-text</div></body></html>"

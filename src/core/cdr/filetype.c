@@ -494,9 +494,14 @@ static char *ooxml_type(zip_t *za, GError **err)
 	char *main = rels_target(rels, "/officeDocument"), *mct = main && ct ? ct_of_part(ct, main) : NULL;
 	char *low = mct ? g_ascii_strdown(mct, -1) : NULL, *type = NULL;
 	for (gsize i = 0; low && i < G_N_ELEMENTS(ooxml_mains) && !type; i++)
-		if (g_str_has_prefix(low, ooxml_mains[i]) && g_str_equal(low + strlen(ooxml_mains[i]), ".main+xml"))
-			type = ooxml_package_type(low);
-	char *vba = type && !e && !strstr(type, "macroenabled") ? ooxml_vba_type(za, main, low, &e) : NULL;
+		if (g_str_has_prefix(low, ooxml_mains[i]) && (g_str_equal(low + strlen(ooxml_mains[i]), ".main+xml") ||
+							      g_str_equal(low + strlen(ooxml_mains[i]), ".main")))
+			type = ooxml_package_type(low); /* ".main": xlsb, whose parts are binary */
+	char *xps = !type && !e ? rels_target(rels, "/fixedrepresentation") : NULL;
+	if (xps) /* XPS / OpenXPS: an OPC package, but not an Office document */
+		type = g_strdup("application/vnd.ms-xpsdocument");
+	g_free(xps);
+	char *vba = type && low && !e && !strstr(type, "macroenabled") ? ooxml_vba_type(za, main, low, &e) : NULL;
 	if (vba) { /* macros under a macro-free type: typed as what it is */
 		g_free(type);
 		type = vba;
