@@ -464,6 +464,51 @@ def s_doc_docm():
                                                                  "\x01CompObj": b"\x01\x00\xfe\xff" + b"\0" * 24}}})
 
 
+def word97(pieces, noise):
+    """A Word 97 document with a real FIB and piece table ([MS-DOC]):
+    `pieces` are (text, compressed) stored one after the other from 0x400,
+    8-bit when compressed, else UTF-16LE; `noise` (formatting-like bytes,
+    holding field marks) is put before the text, where a reader of the raw
+    stream sees it but Word's text does not.  The Clx is in 1Table."""
+    fib = bytearray(32)
+    fib[0:2], fib[2:4], fib[10:12] = b"\xec\xa5", b"\xc1\x00", (0x0200).to_bytes(2, "little")
+    fib += (14).to_bytes(2, "little") + b"\0" * 28 + (22).to_bytes(2, "little") + b"\0" * 88
+    rg = bytearray(93 * 8)
+    body, cps, pcds, cp = bytearray(noise), [0], b"", 0
+    body = bytearray(b"\0" * (0x400 - len(fib) - 2 - len(rg) - 2)) + body
+    stored = []
+    for text, comp in pieces:
+        data = text.encode("latin-1") if comp else text.encode("utf-16-le")
+        stored.append((len(body), data, comp))
+        body += data
+        cp += len(text)
+        cps.append(cp)
+    head = len(fib) + 2 + len(rg) + 2
+    for off, data, comp in stored:
+        fc = ((head + off) * 2) | 0x40000000 if comp else head + off
+        pcds += b"\0\0" + fc.to_bytes(4, "little") + b"\0\0"
+    plc = b"".join(c.to_bytes(4, "little") for c in cps) + pcds
+    clx = b"\x02" + len(plc).to_bytes(4, "little") + plc
+    rg[33 * 8:33 * 8 + 8] = (0).to_bytes(4, "little") + len(clx).to_bytes(4, "little")
+    stream = bytes(fib) + (93).to_bytes(2, "little") + bytes(rg) + b"\0\0" + bytes(body)
+    return cfb_build({"WordDocument": stream, "1Table": clx + b"\0" * 16,
+                      "\x05SummaryInformation": b"\xfe\xff" + b"\0" * 46})
+
+
+# Found with third-party files (msoffcrypto-tool's plain.doc, oletools'
+# dde-test-from-office2016.doc): field marks were looked for in the whole
+# WordDocument stream, so formatting bytes read as a "field" of noise, and a
+# real DDEAUTO was reported under the noise's name.
+@sample("noise.doc", "Word 97 document, nothing active; bytes like field marks outside its text")
+def s_doc_noise():
+    return word97([("Just text, nothing else.", True)], b"\x13\x8a\x01NQ\xf0;0S:Q\x15\x13\x13\x02\x15")
+
+
+@sample("pieces-dde.doc", "Word 97 document: DDEAUTO across an 8-bit and a UTF-16 piece, noise before")
+def s_doc_pieces():
+    return word97([("Hi \x13 DDE", True), ("AUTO c:\\x.exe \x14r\x15", False)], b"\x13\x8a\x01NQ\x15")
+
+
 @sample("plain.doc", "Word 97 document with nothing active (still cannot be proven passive)")
 def s_doc_plain():
     return word_doc(b"Just text, nothing else.")

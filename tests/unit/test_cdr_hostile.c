@@ -78,6 +78,8 @@ static const struct row rows[] = {
 	{"objpool.doc", MG_CDR_REMOVE, NULL, "link to a remote URL", NULL},
 	{"embedded-docm.doc", MG_CDR_REMOVE, NULL, "VBA macros", NULL},
 	{"plain.doc", MG_CDR_REMOVE, NULL, "cannot be rebuilt", NULL},
+	{"noise.doc", MG_CDR_REMOVE, NULL, "cannot be rebuilt", NULL}, /* read through its piece table */
+	{"pieces-dde.doc", MG_CDR_REMOVE, NULL, "DDE link or active field (DDEAUTO)", NULL},
 	/* OPC packages that are not Word/Excel/PowerPoint XML: removed for what they are, not as "corrupt" */
 	{"binary.xlsb", MG_CDR_REMOVE, NULL, "application/vnd.ms-excel.sheet.binary.macroenabled.12", NULL},
 	{"fixed.xps", MG_CDR_REMOVE, NULL, "application/vnd.ms-xpsdocument", NULL},

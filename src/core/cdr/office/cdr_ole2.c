@@ -175,15 +175,17 @@ static GString *ole_field_code(const guint8 *p, gsize len, gsize i, gsize step, 
 	return g;
 }
 
-/* Word: fields in the text that are not on the allowlist. */
-static void ole_check_fields(struct ole *o, const guint8 *p, gsize len)
+/* Word: fields in the text that are not on the allowlist.  `step` 2: the
+ * text is UTF-16LE (from the piece table); 0: raw stream bytes, each mark
+ * guessed 8-bit or UTF-16LE by the byte after it. */
+static void ole_check_fields(struct ole *o, const guint8 *p, gsize len, gsize step)
 {
-	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i++) {
-		if (p[i] != 0x13)
+	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i += step ? step : 1) {
+		if (p[i] != 0x13 || (step == 2 && (i + 1 >= len || p[i + 1] != 0)))
 			continue;
-		gsize step = i + 1 < len && p[i + 1] == 0 ? 2 : 1; /* UTF-16LE or 8-bit text piece */
+		gsize at_step = step ? step : i + 1 < len && p[i + 1] == 0 ? 2 : 1;
 		gboolean nested;
-		GString *code = ole_field_code(p, len, i, step, &nested);
+		GString *code = ole_field_code(p, len, i, at_step, &nested);
 		if (nested || (code->len && !mg_cdr_field_is_passive(code->str, code->len))) {
 			o->flags |= OLE_DDE;
 			o->field = nested ? g_strdup("code built by a nested field")
@@ -193,13 +195,95 @@ static void ole_check_fields(struct ole *o, const guint8 *p, gsize len)
 	}
 }
 
-/* Word FIB: wIdent 0xA5EC, flags at offset 10, fEncrypted = 0x0100. */
-static void ole_check_fib(struct ole *o, const guint8 *p, gsize len)
+/* One piece of the piece table: characters [cp0, cp1) stored at fc in the
+ * WordDocument stream, 8-bit ("compressed", bit 30) or UTF-16LE; appended
+ * to `t` as UTF-16LE.  FALSE when it lies outside the stream or the text
+ * would grow past twice the stream (pieces may overlap). */
+static gboolean ole_piece(GByteArray *t, guint32 cp0, guint32 cp1, guint32 fcv, const guint8 *doc, gsize dlen)
 {
-	if (len >= 12 && le16(p) == 0xA5EC && (le16(p + 10) & 0x0100))
+	gboolean comp = (fcv & 0x40000000u) != 0;
+	gsize fc = fcv & 0x3FFFFFFFu, nch = cp1 >= cp0 ? cp1 - cp0 : G_MAXSIZE / 4;
+	gsize off = comp ? fc / 2 : fc, bytes = comp ? nch : nch * 2;
+	if (nch > dlen || off > dlen || bytes > dlen - off || t->len + 2 * nch > 2 * dlen)
+		return FALSE;
+	if (!comp) {
+		g_byte_array_append(t, doc + off, (guint)bytes);
+		return TRUE;
+	}
+	for (gsize k = 0; k < nch; k++) {
+		guint8 u[2] = {doc[off + k], 0};
+		g_byte_array_append(t, u, 2);
+	}
+	return TRUE;
+}
+
+/* Word's text from the Clx (Prc* then Pcdt: 0x02, lcb, PlcPcd = n+1 CPs
+ * then n 8-byte PCDs whose fc is at offset 2), or NULL.  [MS-DOC] 2.9.38. */
+static GByteArray *ole_clx_text(const guint8 *c, gsize n, const guint8 *doc, gsize dlen)
+{
+	gsize at = 0;
+	while (at < n && c[at] == 0x01 && n - at >= 3)
+		at += 3 + (gsize)le16(c + at + 1);
+	if (at >= n || n - at < 5 || c[at] != 0x02)
+		return NULL;
+	gsize lcb = le32(c + at + 1);
+	at += 5;
+	if (lcb > n - at || lcb < 4 || (lcb - 4) % 12 != 0)
+		return NULL;
+	gsize pieces = (lcb - 4) / 12;
+	const guint8 *cps = c + at, *pcd = c + at + (pieces + 1) * 4;
+	GByteArray *t = g_byte_array_new();
+	for (gsize i = 0; i < pieces; i++) {
+		if (!ole_piece(t, le32(cps + 4 * i), le32(cps + 4 * i + 4), le32(pcd + 8 * i + 2), doc, dlen)) {
+			g_byte_array_unref(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* Word's text as UTF-16LE, read through the piece table that the FIB
+ * points at (fcClx/lcbClx, pair 33 of FibRgFcLcb97, in the table stream
+ * 0Table or 1Table that fWhichTblStm names), or NULL when there is none to
+ * read.  Field marks are only looked for in the text: the same bytes occur
+ * in formatting and binary data (a plain document read as raw bytes showed
+ * "fields" of noise, and a real DDEAUTO was named after the noise). */
+static GByteArray *ole_word_text(struct ole *o, GsfInfile *dir, const guint8 *p, gsize len)
+{
+	gsize at = 32; /* FibBase; then csw + fibRgW, cslw + fibRgLw, cbRgFcLcb + fibRgFcLcb */
+	if (len >= at + 2)
+		at += 2 + 2 * (gsize)le16(p + at);
+	if (len >= at + 2)
+		at += 2 + 4 * (gsize)le16(p + at);
+	if (len < at + 2 || le16(p + at) <= 33 || len - at - 2 < 34 * 8)
+		return NULL;
+	guint32 fc_clx = le32(p + at + 2 + 33 * 8), lcb_clx = le32(p + at + 2 + 33 * 8 + 4);
+	GsfInput *ts = gsf_infile_child_by_name(dir, le16(p + 10) & 0x0200 ? "1Table" : "0Table");
+	gsize tlen = 0;
+	guint8 *table = ts ? ole_read_stream(o, ts, &tlen) : NULL;
+	GByteArray *text = NULL;
+	if (table && fc_clx <= tlen && lcb_clx <= tlen - fc_clx)
+		text = ole_clx_text(table + fc_clx, lcb_clx, p, len);
+	g_free(table);
+	if (ts)
+		g_object_unref(ts);
+	return text;
+}
+
+/* Word FIB: wIdent 0xA5EC, flags at offset 10, fEncrypted = 0x0100. */
+static void ole_check_fib(struct ole *o, GsfInfile *dir, const guint8 *p, gsize len)
+{
+	if (len >= 12 && le16(p) == 0xA5EC && (le16(p + 10) & 0x0100)) {
 		o->flags |= OLE_ENCRYPTED;
-	else
-		ole_check_fields(o, p, len);
+		return;
+	}
+	GByteArray *text = len >= 12 ? ole_word_text(o, dir, p, len) : NULL;
+	if (text) {
+		ole_check_fields(o, text->data, text->len, 2);
+		g_byte_array_unref(text);
+	} else { /* no piece table to read (damaged, or a hand-made file): the raw bytes */
+		ole_check_fields(o, p, len, 0);
+	}
 }
 
 static void ole_walk(struct ole *o, GsfInfile *dir, int depth);
@@ -329,7 +413,7 @@ static gboolean bytes_has(const guint8 *p, gsize len, const guint8 *needle, gsiz
 	return FALSE;
 }
 
-static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
+static void ole_stream(struct ole *o, GsfInfile *dir, GsfInput *s, const char *name, int depth)
 {
 	gboolean biff = name_is(name, "Workbook") || name_is(name, "Book");
 	gboolean fib = name_is(name, "WordDocument"), ppt = name_is(name, "PowerPoint Document");
@@ -357,7 +441,7 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 	if (biff)
 		ole_check_biff(o, p, len);
 	else if (fib)
-		ole_check_fib(o, p, len);
+		ole_check_fib(o, dir, p, len);
 	else if (ppt)
 		ole_check_ppt(o, p, len, depth);
 	else if (cu)
@@ -408,7 +492,7 @@ static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
 				o->flags |= OLE_OBJECT;
 			ole_walk(o, GSF_INFILE(child), depth + 1);
 		} else {
-			ole_stream(o, child, name, depth);
+			ole_stream(o, dir, child, name, depth);
 		}
 		if (child)
 			g_object_unref(child);
