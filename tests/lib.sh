@@ -30,8 +30,18 @@ clamav_database = $d/clamdb
 quarantine_dir = $d/var/quarantine
 audit_log = $d/var/audit.log
 admin_audit_log = $d/var/admin.log
+# issue 17: the logs are keyed (HMAC-SHA-256); the key is made here
+audit_key_file = $d/audit.key
 CONF
+	mg_test_key "$d/audit.key"
 	echo "$d/mugaika.conf"
+}
+
+# mg_test_key FILE: a fresh audit key file (mode 0600), as `mugaika audit
+# key generate` makes it (issue 17).
+mg_test_key() {
+	printf 'admin_audit_log =\naudit_log =\n' >"$1.conf"
+	"$MUGAIKA" audit key generate --key-file "$1" -c "$1.conf" >/dev/null
 }
 
 # A free TCP port on 127.0.0.1.

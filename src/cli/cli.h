@@ -25,6 +25,8 @@ int mg_cmd_audit(int argc, char **argv);
 int mg_cmd_report(int argc, char **argv);
 int mg_cmd_permits(int argc, char **argv); /* issue 6 */
 int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
+int mg_cmd_selftest(int argc, char **argv);   /* cmd_selftest.c (issue 17) */
+int mg_cmd_compliance(int argc, char **argv); /* cmd_compliance.c (issue 17) */
 
 /* Parse one command's options with GOption (summary, --help); on a parse
  * error print "mugaika CMD: problem" and return FALSE. */

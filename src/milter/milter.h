@@ -12,6 +12,7 @@
 #define MG_MILTER_H
 
 #include <libmilter/mfapi.h>
+#include <sys/types.h>
 
 #include "mg_config.h"
 #include "mg_pipeline.h"
@@ -38,5 +39,12 @@ void mg_milter_config_set(struct mg_config *cfg);
 int mg_milter_sessions(void);
 /* From now on, new connections and new messages get a temporary failure. */
 void mg_milter_drain(void);
+
+/* Accountability at start, reload and stop (account.c, issue 17). */
+gboolean mg_milter_account_init(const struct mg_config *cfg, GError **err);
+void mg_milter_account_started(struct mg_config *cfg, const char *conf_path);
+void mg_milter_account_reloaded(struct mg_config *cfg, const char *conf_path, pid_t sender, uid_t sender_uid);
+void mg_milter_account_refused(const char *conf_path, const char *why, pid_t sender, uid_t sender_uid);
+void mg_milter_account_stop(void);
 
 #endif

@@ -46,6 +46,7 @@ static void env_new_paths(struct env *e, const char *extra, const char *qdir, co
 	char *text = g_strdup_printf("quarantine_dir = %s\naudit_log = %s\nadmin_audit_log = %s/admin.log\n%s", e->qdir,
 				     e->audit, e->dir, extra ? extra : "");
 	GError *err = NULL;
+	tu_audit_keys(); /* issue 17: the logs are keyed */
 	e->cfg = mg_config_parse("test.conf", text, strlen(text), &err);
 	if (!e->cfg)
 		fail_msg("config: %s", err->message);

@@ -1,14 +1,15 @@
 /*
- * adminlog.c - the admin audit log of the `mugaika` admin commands (see
- * admin.h): one hash-chained record per command, with who ran it.
+ * admin_log.c - the admin audit log (see mg_account.h): one chained record
+ * per administrative act, with who did it.  Used by the `mugaika` admin
+ * commands and by the daemon (configuration loads and reloads).
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <unistd.h>
 
-#include "admin.h"
+#include "mg_account.h"
 #include "mg_audit.h"
+#include "mg_log.h"
 
 gboolean mg_admin_log(const struct mg_config *cfg, const char *command, JsonObject *details, gboolean required)
 {
@@ -29,7 +30,7 @@ gboolean mg_admin_log(const struct mg_config *cfg, const char *command, JsonObje
 	GError *err = NULL;
 	gboolean ok = mg_audit_append(cfg->admin_audit_log, rec, &err);
 	if (!ok) {
-		fprintf(stderr, "mugaika: %s: admin audit log: %s\n", required ? "error" : "warning", err->message);
+		mg_log(required ? MG_LOG_ERR : MG_LOG_WARNING, NULL, "admin audit log: %s", err->message);
 		g_error_free(err);
 	}
 	json_object_unref(rec);
