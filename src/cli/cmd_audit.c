@@ -44,7 +44,8 @@ static void print_result(const struct mg_audit_vfile *f)
 	GString *g = g_string_new(NULL);
 	g_string_append_printf(g, "%s: %" G_GUINT64_FORMAT " records", f->path, f->records);
 	if (f->first_seq)
-		g_string_append_printf(g, " (seq %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")", f->first_seq, f->last_seq);
+		g_string_append_printf(g, " (seq %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")", f->first_seq,
+				       f->last_seq);
 	if (f->legacy_records)
 		g_string_append_printf(g, ", %" G_GUINT64_FORMAT " of them unkeyed (written before the keyed format)",
 				       f->legacy_records);
@@ -109,10 +110,8 @@ static int cmd_key(const struct aopts *o, const struct mg_config *cfg)
 		if (k)
 			mg_audit_use_keys(k);
 		mg_audit_keys_unref(k);
-		printf("%s: key %s %s\n", path, id, rotate ? "added; it signs after the daemon's next reload"
-							    : "made");
-	}
-	else
+		printf("%s: key %s %s\n", path, id, rotate ? "added; it signs after the daemon's next reload" : "made");
+	} else
 		fprintf(stderr, "mugaika audit: %s\n", err->message);
 	JsonObject *d = json_object_new();
 	mg_json_set_str(d, "file", path);
@@ -157,7 +156,8 @@ int mg_cmd_audit(int argc, char **argv)
 		{"if-missing", 0, 0, G_OPTION_ARG_NONE, &o.if_missing, "key generate: do nothing if the file exists",
 		 NULL},
 		{"reason", 0, 0, G_OPTION_ARG_STRING, &o.reason, "seal: the reason recorded (default manual)", "WORD"},
-		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.args, NULL, "verify FILE... | key ... | seal FILE"},
+		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.args, NULL,
+		 "verify FILE... | key ... | seal FILE"},
 		{NULL},
 	};
 	gboolean ok = mg_cli_options("audit", NULL,
@@ -177,8 +177,9 @@ int mg_cmd_audit(int argc, char **argv)
 	else if (!(cfg = mg_cli_load_config(o.conf)))
 		rc = MG_EX_CONFIG;
 	else
-		rc = strcmp(sub, "verify") == 0 ? cmd_verify(&o, cfg) : strcmp(sub, "key") == 0 ? cmd_key(&o, cfg)
-											  : cmd_seal(&o, cfg);
+		rc = strcmp(sub, "verify") == 0 ? cmd_verify(&o, cfg)
+		     : strcmp(sub, "key") == 0  ? cmd_key(&o, cfg)
+						: cmd_seal(&o, cfg);
 	if (cfg)
 		mg_config_unref(cfg);
 	g_free(o.conf);

@@ -73,12 +73,13 @@ static void check_sizes(struct checks *c, const struct mg_config *cfg)
 
 static void check_profile(struct checks *c, const struct mg_config *cfg)
 {
-	add(c, "profile-inbound", PASS, "body_only attachment_rule",
-	    "inbound mail is rebuilt: plain-text body, %s", cfg->body_only ? "every attachment removed (body only)"
-									 : "attachments rebuilt, converted or removed by "
-									   "attachment_rule");
-	add(c, "profile-outbound", WARN, "", "outbound mail goes through the same pipeline as inbound (no outbound "
-					     "profile: scanned and policed, but also rebuilt)");
+	add(c, "profile-inbound", PASS, "body_only attachment_rule", "inbound mail is rebuilt: plain-text body, %s",
+	    cfg->body_only ? "every attachment removed (body only)"
+			   : "attachments rebuilt, converted or removed by "
+			     "attachment_rule");
+	add(c, "profile-outbound", WARN, "",
+	    "outbound mail goes through the same pipeline as inbound (no outbound "
+	    "profile: scanned and policed, but also rebuilt)");
 }
 
 /* Build time of the newest signature file (CVD header, else mtime). */
@@ -115,7 +116,10 @@ static void check_signatures(struct checks *c, const struct mg_config *cfg)
 		add(c, "signatures", FAIL, "clamav_database", "no signature files in %s (install clamav-freshclam)",
 		    cfg->clamav_database);
 	else
-		add(c, "signatures", age > cfg->scan_db_max_age ? FAIL : age > cfg->scan_db_warn_age ? WARN : PASS,
+		add(c, "signatures",
+		    age > cfg->scan_db_max_age    ? FAIL
+		    : age > cfg->scan_db_warn_age ? WARN
+						  : PASS,
 		    "clamav_database scan_db_warn_age scan_db_max_age",
 		    "newest signatures in %s are %" G_GINT64_FORMAT " hours old (warn after %" G_GINT64_FORMAT
 		    ", mail stops after %" G_GINT64_FORMAT ")",
@@ -126,9 +130,14 @@ static void check_forward(struct checks *c, const struct mg_config *cfg)
 {
 	static const char *modes[] = {"deny", "permit-list", "log-only", "off"};
 	int m = CLAMP(cfg->auto_forward_outbound, 0, 3);
-	add(c, "auto-forward", m <= MG_FWD_PERMIT_LIST ? PASS : m == MG_FWD_LOG_ONLY ? WARN : FAIL,
+	add(c, "auto-forward",
+	    m <= MG_FWD_PERMIT_LIST ? PASS
+	    : m == MG_FWD_LOG_ONLY  ? WARN
+				    : FAIL,
 	    "auto_forward_outbound", "automatic forwarding to the outside: %s%s", modes[m],
-	    m == MG_FWD_LOG_ONLY ? " (only logged)" : m == MG_FWD_OFF ? " (not even detected)" : "");
+	    m == MG_FWD_LOG_ONLY ? " (only logged)"
+	    : m == MG_FWD_OFF    ? " (not even detected)"
+				 : "");
 }
 
 static void check_bcc(struct checks *c, const struct mg_config *cfg)
@@ -159,12 +168,13 @@ static void check_logs(struct checks *c, const struct mg_config *cfg)
 	add(c, "admin-log", *cfg->admin_audit_log ? PASS : FAIL, "admin_audit_log", "%s",
 	    *cfg->admin_audit_log ? cfg->admin_audit_log : "no admin audit log: administrative acts leave no record");
 	add(c, "log-forwarding", *cfg->audit_syslog ? PASS : WARN, "audit_syslog", "%s%s",
-	    *cfg->audit_syslog ? "records are copied to " : "records stay on this host only (set audit_syslog for a "
-							  "remote collector)",
+	    *cfg->audit_syslog ? "records are copied to "
+			       : "records stay on this host only (set audit_syslog for a "
+				 "remote collector)",
 	    cfg->audit_syslog);
 	add(c, "log-failure", cfg->on_audit_failure == 0 ? PASS : WARN, "on_audit_failure",
-	    "a record that cannot be written %s", cfg->on_audit_failure == 0 ? "stops the message (451)"
-									    : "is only logged; mail goes on");
+	    "a record that cannot be written %s",
+	    cfg->on_audit_failure == 0 ? "stops the message (451)" : "is only logged; mail goes on");
 }
 
 static void check_clock(struct checks *c)
@@ -200,7 +210,11 @@ static void check_permits(struct checks *c, const struct mg_config *cfg)
 		expired += g_date_compare(&e->date, &today) < 0;
 		expiring += g_date_compare(&e->date, &today) >= 0 && g_date_compare(&e->date, &soon) <= 0;
 	}
-	add(c, "permits", expired ? FAIL : expiring ? WARN : PASS, "auto_forward_permit_file",
+	add(c, "permits",
+	    expired    ? FAIL
+	    : expiring ? WARN
+		       : PASS,
+	    "auto_forward_permit_file",
 	    "%u auto-forward permits in %s: %u expired, %u expire within 14 days (mugaika permits %s)", p->len,
 	    cfg->auto_forward_permit_file, expired, expiring, cfg->auto_forward_permit_file);
 	g_ptr_array_unref(p);
@@ -229,12 +243,19 @@ static void check_selftest(struct checks *c, const struct mg_config *cfg)
 	gint64 t = 0;
 	if (*cfg->audit_log && g_file_test(cfg->audit_log, G_FILE_TEST_EXISTS))
 		(void)mg_audit_foreach(cfg->audit_log, find_selftest, &l, NULL, NULL);
-	gboolean recent = l.time && mg_audit_time_parse(l.time, &t) && g_get_real_time() - t < (gint64)48 * 3600 * G_USEC_PER_SEC;
+	gboolean recent =
+		l.time && mg_audit_time_parse(l.time, &t) && g_get_real_time() - t < (gint64)48 * 3600 * G_USEC_PER_SEC;
 	if (!l.time)
 		add(c, "selftest", WARN, "", "no self-test in %s (run mugaika selftest daily)", cfg->audit_log);
 	else
-		add(c, "selftest", l.failed ? FAIL : recent ? PASS : WARN, "", "last self-test %s: %s", l.time,
-		    l.failed ? "FAILED" : recent ? "passed" : "passed, but more than 48 hours ago");
+		add(c, "selftest",
+		    l.failed ? FAIL
+		    : recent ? PASS
+			     : WARN,
+		    "", "last self-test %s: %s", l.time,
+		    l.failed ? "FAILED"
+		    : recent ? "passed"
+			     : "passed, but more than 48 hours ago");
 	g_free(l.time);
 }
 
@@ -250,9 +271,8 @@ static void check_alerts(struct checks *c, const struct mg_config *cfg)
 
 static void check_failure_modes(struct checks *c, const struct mg_config *cfg)
 {
-	add(c, "fail-closed", cfg->on_error == MG_FAIL_TEMPFAIL ? PASS : WARN, "on_error",
-	    "an internal failure %s", cfg->on_error == MG_FAIL_TEMPFAIL ? "keeps the mail queued (451)"
-									: "bounces the mail (554)");
+	add(c, "fail-closed", cfg->on_error == MG_FAIL_TEMPFAIL ? PASS : WARN, "on_error", "an internal failure %s",
+	    cfg->on_error == MG_FAIL_TEMPFAIL ? "keeps the mail queued (451)" : "bounces the mail (554)");
 }
 
 static void print_text(JsonObject *o)

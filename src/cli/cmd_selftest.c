@@ -74,7 +74,8 @@ static void send_one(struct st_ctx *c, const char *client_ip, const char *from, 
 	if (ok && !mg_mc_reply_final(&x->r))
 		x->stage = "message", ok = mg_mc_message(m, msg, strlen(msg), &x->r, &err);
 	if (!ok)
-		x->error = g_strdup_printf("%s: %s", c->socket, err ? err->message : "the milter closed the connection");
+		x->error =
+			g_strdup_printf("%s: %s", c->socket, err ? err->message : "the milter closed the connection");
 	if (m && ok && x->r.action == 'c' && strcmp(x->stage, "message") != 0)
 		(void)mg_mc_abort(m, NULL);
 	mg_mc_close(m);
@@ -158,8 +159,9 @@ static void case_macro(struct st_ctx *c, struct st_case *k)
 		return;
 	}
 	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
-	char *msg = mg_st_with_attachment(&m, "macro-docx", "application/vnd.openxmlformats-officedocument."
-								"wordprocessingml.document",
+	char *msg = mg_st_with_attachment(&m, "macro-docx",
+					  "application/vnd.openxmlformats-officedocument."
+					  "wordprocessingml.document",
 					  "invoice.docx", docm);
 	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
 	if (accepted(&x)) {
@@ -184,7 +186,8 @@ static void case_html(struct st_ctx *c, struct st_case *k)
 	if (accepted(&x)) {
 		GPtrArray *parts = delivered(&x, msg);
 		k->pass = parts->len > 0 && !mg_st_parts_have_type(parts, "text/html") &&
-			  !mg_st_parts_contain(parts, "<script", 7, FALSE) && !mg_st_parts_contain(parts, "<form", 5, FALSE);
+			  !mg_st_parts_contain(parts, "<script", 7, FALSE) &&
+			  !mg_st_parts_contain(parts, "<form", 5, FALSE);
 		g_ptr_array_unref(parts);
 	}
 	k->observed = observed(&x);
@@ -309,9 +312,9 @@ static void ctx_init(struct st_ctx *c, const struct mg_config *cfg, const char *
 	c->ext_ip = outside_ip(cfg);
 	c->int_ip = inside_ip(cfg);
 	c->ext_addr = g_strdup("selftest@example.net");
-	c->int_addr = g_strdup_printf("selftest@%s", cfg->internal_domain && cfg->internal_domain[0]
-							     ? cfg->internal_domain[0]
-							     : "internal.invalid");
+	c->int_addr =
+		g_strdup_printf("selftest@%s", cfg->internal_domain && cfg->internal_domain[0] ? cfg->internal_domain[0]
+											       : "internal.invalid");
 	GDateTime *now = g_date_time_new_now_utc();
 	c->date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
 	g_date_time_unref(now);
@@ -332,8 +335,9 @@ static const struct {
 	const char *name;
 	void (*run)(struct st_ctx *, struct st_case *);
 } cases[] = {
-	{"eicar", case_eicar},		   {"macro-docx", case_macro}, {"html-lure", case_html},
-	{"encrypted-zip", case_encrypted}, {"relay", case_relay},      {"auto-forward", case_forward},
+	{"eicar", case_eicar},       {"macro-docx", case_macro},
+	{"html-lure", case_html},    {"encrypted-zip", case_encrypted},
+	{"relay", case_relay},       {"auto-forward", case_forward},
 	{"oversize", case_oversize},
 };
 
@@ -376,8 +380,9 @@ static void record(const struct mg_config *cfg, JsonObject *o, guint failed)
 		g_clear_error(&err);
 	}
 	if (failed)
-		mg_alert_emit(MG_ALERT_SELFTEST_FAILED, MG_ALERT_ERROR, "self-test: %u of %zu cases failed (mugaika "
-									"selftest on %s)",
+		mg_alert_emit(MG_ALERT_SELFTEST_FAILED, MG_ALERT_ERROR,
+			      "self-test: %u of %zu cases failed (mugaika "
+			      "selftest on %s)",
 			      failed, G_N_ELEMENTS(cases), mg_clock_hostname());
 }
 
@@ -424,10 +429,11 @@ int mg_cmd_selftest(int argc, char **argv)
 		{"timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, "seconds per step (default 60)", "N"},
 		{NULL},
 	};
-	gboolean ok = mg_cli_options("selftest", NULL,
-				     "Send the self-test cases (EICAR, macro document, HTML lure, encrypted zip, relay,\n"
-				     "auto-forward, oversize) through the running mugaika-milter and compare.",
-				     entries, &argc, &argv);
+	gboolean ok =
+		mg_cli_options("selftest", NULL,
+			       "Send the self-test cases (EICAR, macro document, HTML lure, encrypted zip, relay,\n"
+			       "auto-forward, oversize) through the running mugaika-milter and compare.",
+			       entries, &argc, &argv);
 	int rc = ok && argc <= 1 && o.timeout >= 0 && o.timeout <= 3600 ? MG_EX_OK : MG_EX_USAGE;
 	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
 	if (!rc && !cfg)

@@ -18,10 +18,26 @@
 
 /* SMFIP_ protocol flags the milter may set in its option negotiation */
 enum {
-	P_NOCONNECT = 0x1, P_NOHELO = 0x2, P_NOMAIL = 0x4, P_NORCPT = 0x8, P_NOBODY = 0x10, P_NOHDRS = 0x20,
-	P_NOEOH = 0x40, P_NR_HDR = 0x80, P_NOUNKNOWN = 0x100, P_NODATA = 0x200, P_SKIP = 0x400, P_RCPT_REJ = 0x800,
-	P_NR_CONN = 0x1000, P_NR_HELO = 0x2000, P_NR_MAIL = 0x4000, P_NR_RCPT = 0x8000, P_NR_DATA = 0x10000,
-	P_NR_UNKN = 0x20000, P_NR_EOH = 0x40000, P_NR_BODY = 0x80000,
+	P_NOCONNECT = 0x1,
+	P_NOHELO = 0x2,
+	P_NOMAIL = 0x4,
+	P_NORCPT = 0x8,
+	P_NOBODY = 0x10,
+	P_NOHDRS = 0x20,
+	P_NOEOH = 0x40,
+	P_NR_HDR = 0x80,
+	P_NOUNKNOWN = 0x100,
+	P_NODATA = 0x200,
+	P_SKIP = 0x400,
+	P_RCPT_REJ = 0x800,
+	P_NR_CONN = 0x1000,
+	P_NR_HELO = 0x2000,
+	P_NR_MAIL = 0x4000,
+	P_NR_RCPT = 0x8000,
+	P_NR_DATA = 0x10000,
+	P_NR_UNKN = 0x20000,
+	P_NR_EOH = 0x40000,
+	P_NR_BODY = 0x80000,
 };
 #define P_OFFER 0x000FFFFFu /* every step flag up to NR_BODY; no leading-space or large-size modes */
 #define A_OFFER 0x000001FFu /* every modification action */
@@ -247,7 +263,8 @@ gboolean mg_mc_mail(struct mg_mc *m, const char *sender, char **args, const char
 	put_str(b, s);
 	for (guint i = 0; args && args[i]; i++)
 		put_str(b, args[i]);
-	gboolean ok = (!qid || macro(m, 'M', "i", qid, err)) && step(m, 'M', b->data, b->len, P_NOMAIL, P_NR_MAIL, r, err);
+	gboolean ok =
+		(!qid || macro(m, 'M', "i", qid, err)) && step(m, 'M', b->data, b->len, P_NOMAIL, P_NR_MAIL, r, err);
 	g_free(s);
 	g_byte_array_unref(b);
 	return ok;
@@ -273,7 +290,8 @@ static gboolean send_header(struct mg_mc *m, const char *field, gsize len, struc
 	if (!colon)
 		return TRUE; /* not a field: the caller's message is malformed; skip it */
 	GByteArray *b = g_byte_array_new();
-	char *name = g_strndup(field, (gsize)(colon - field)), *value = g_strndup(colon + 1, len - (gsize)(colon - field) - 1);
+	char *name = g_strndup(field, (gsize)(colon - field)),
+	     *value = g_strndup(colon + 1, len - (gsize)(colon - field) - 1);
 	char *v = value + (*value == ' ');
 	put_str(b, name);
 	put_str(b, v);

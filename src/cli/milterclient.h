@@ -14,12 +14,12 @@
 struct mg_mc;
 
 struct mg_mc_reply {
-	char action;       /* 'c' continue, 'a' accept, 'r' reject, 't' tempfail, 'd' discard, 'y' reply code */
-	char *text;        /* for 'y': "550 5.7.1 ..." */
-	GPtrArray *added;  /* "Name: value" of added or inserted headers (end of message) */
-	GPtrArray *changed;/* "Name: value" of changed headers ("Name:" alone: deleted) */
-	GString *body;     /* the replaced body, when replaced */
-	char *quarantine;  /* reason, when the milter asked to quarantine */
+	char action;        /* 'c' continue, 'a' accept, 'r' reject, 't' tempfail, 'd' discard, 'y' reply code */
+	char *text;         /* for 'y': "550 5.7.1 ..." */
+	GPtrArray *added;   /* "Name: value" of added or inserted headers (end of message) */
+	GPtrArray *changed; /* "Name: value" of changed headers ("Name:" alone: deleted) */
+	GString *body;      /* the replaced body, when replaced */
+	char *quarantine;   /* reason, when the milter asked to quarantine */
 };
 
 /* socket: unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST */

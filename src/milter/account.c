@@ -66,7 +66,8 @@ static void clock_check(const struct mg_config *cfg)
 	int state = s.synchronized ? 1 : 0;
 	if (!s.synchronized) {
 		mg_warn(NULL, "clock check: system clock %s", d);
-		mg_alert_emit(MG_ALERT_CLOCK_UNSYNCED, MG_ALERT_WARNING, "system clock %s on %s", d, mg_clock_hostname());
+		mg_alert_emit(MG_ALERT_CLOCK_UNSYNCED, MG_ALERT_WARNING, "system clock %s on %s", d,
+			      mg_clock_hostname());
 	} else if (clock_state != 1)
 		mg_info(NULL, "clock check: system clock %s", d);
 	if (state != clock_state)
@@ -129,8 +130,9 @@ void mg_milter_account_reloaded(struct mg_config *cfg, const char *conf_path, pi
 	}
 	set_in_force(cfg);
 	if (mg_account_config_event(cfg, cfg, conf_path, "config-reload", &op, "ok", TRUE))
-		mg_alert_emit(MG_ALERT_CONFIG_CHANGED, MG_ALERT_NOTICE, "configuration %s reloaded with changes by %s "
-									"(diff in the admin log)",
+		mg_alert_emit(MG_ALERT_CONFIG_CHANGED, MG_ALERT_NOTICE,
+			      "configuration %s reloaded with changes by %s "
+			      "(diff in the admin log)",
 			      conf_path ? conf_path : "(defaults)", op.user);
 	mg_operator_clear(&op);
 }

@@ -164,8 +164,9 @@ static void test_chain_tamper(void **state)
 		const char *name;
 		guint64 (*tamper)(char **lines);
 	} rows[] = {
-		{"edited value", t_edit},	   {"deleted record", t_delete}, {"swapped records", t_swap},
-		{"forged first record", t_forged_first}, {"edited and re-MACed", t_remac}, {"cut last line", t_cut_last},
+		{"edited value", t_edit},         {"deleted record", t_delete},
+		{"swapped records", t_swap},      {"forged first record", t_forged_first},
+		{"edited and re-MACed", t_remac}, {"cut last line", t_cut_last},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		char *path = fresh("chain.log"), *paths[] = {path, NULL}, *why = NULL;
@@ -688,7 +689,7 @@ static void test_dates(void **state)
 
 int main(void)
 {
-	mg_pipeline_global_init(); /* the stages' configuration hooks */
+	mg_pipeline_global_init();                /* the stages' configuration hooks */
 	g_setenv("TZ", "America/New_York", TRUE); /* the logs must not care */
 	tzset();
 	tmpdir = g_dir_make_tmp("mg_audit_XXXXXX", NULL);
@@ -702,14 +703,22 @@ int main(void)
 	mg_audit_use_keys(k);
 	mg_audit_keys_unref(k);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chain_tamper),	   cmocka_unit_test(test_rotation_links),
-		cmocka_unit_test(test_rotation_new_chain), cmocka_unit_test(test_rotation_seal),
-		cmocka_unit_test(test_seal_stop),	   cmocka_unit_test(test_tail_removed_live),
-		cmocka_unit_test(test_torn_tail_repaired), cmocka_unit_test(test_short_write),
-		cmocka_unit_test(test_enospc),		   cmocka_unit_test(test_legacy_then_keyed),
-		cmocka_unit_test(test_key_rotation),	   cmocka_unit_test(test_key_file),
-		cmocka_unit_test(test_long_records),	   cmocka_unit_test(test_unreadable),
-		cmocka_unit_test(test_concurrent),	   cmocka_unit_test(test_times),
+		cmocka_unit_test(test_chain_tamper),
+		cmocka_unit_test(test_rotation_links),
+		cmocka_unit_test(test_rotation_new_chain),
+		cmocka_unit_test(test_rotation_seal),
+		cmocka_unit_test(test_seal_stop),
+		cmocka_unit_test(test_tail_removed_live),
+		cmocka_unit_test(test_torn_tail_repaired),
+		cmocka_unit_test(test_short_write),
+		cmocka_unit_test(test_enospc),
+		cmocka_unit_test(test_legacy_then_keyed),
+		cmocka_unit_test(test_key_rotation),
+		cmocka_unit_test(test_key_file),
+		cmocka_unit_test(test_long_records),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_dates),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

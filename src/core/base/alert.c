@@ -26,7 +26,7 @@
 #include "mg_log.h"
 #include "mg_smtp.h"
 
-#define TEXT_MAX   2000
+#define TEXT_MAX    2000
 #define POP_WAIT_US (200 * 1000)
 
 struct role {
@@ -78,7 +78,7 @@ static guint64 dropped;
 static mg_alert_sink_fn sink_fn;
 static gpointer sink_data;
 static GHashTable *burst_times; /* event -> GQueue of gint64* (under lock) */
-static GHashTable *rates;        /* worker: "event\ttarget" -> struct rate */
+static GHashTable *rates;       /* worker: "event\ttarget" -> struct rate */
 
 static const char *sev_names[] = {"info", "notice", "warning", "error", "critical"};
 
@@ -287,12 +287,13 @@ static gboolean conf_cross_check(const struct mg_config *cfg, struct mg_alert_co
 		for (guint j = 0; r->targets[j]; j++) {
 			const char *t = r->targets[j];
 			const char *why = g_str_has_prefix(t, "mail:") && !role_find(c, t + 5) ? "names an unknown role"
-					  : g_str_has_prefix(t, "mail:") && !*c->smtp_host    ? "needs alert_smtp_host "
-												"(or release_smtp_host)"
-					  : strcmp(t, "exec") == 0 && !*c->exec ? "needs alert_exec"
-										 : NULL;
+					  : g_str_has_prefix(t, "mail:") && !*c->smtp_host ? "needs alert_smtp_host "
+											     "(or release_smtp_host)"
+					  : strcmp(t, "exec") == 0 && !*c->exec            ? "needs alert_exec"
+											   : NULL;
 			if (why) {
-				g_set_error(err, MG_CONFIG_ERROR, 1, "%s: alert_route: target %s %s", cfg->path, t, why);
+				g_set_error(err, MG_CONFIG_ERROR, 1, "%s: alert_route: target %s %s", cfg->path, t,
+					    why);
 				return FALSE;
 			}
 		}
@@ -401,15 +402,16 @@ static void emit_text(const char *event, enum mg_alert_severity sev, char *text)
 	g_mutex_lock(&lock);
 	const struct burst *b = burst_count(current, event, now);
 	char *burst_event = b ? g_strconcat(event, "-burst", NULL) : NULL;
-	char *burst_text = b ? g_strdup_printf("%u %s events within %" G_GINT64_FORMAT " s (last: %s)", b->count,
-					       event, b->window_us / G_USEC_PER_SEC, text)
+	char *burst_text = b ? g_strdup_printf("%u %s events within %" G_GINT64_FORMAT " s (last: %s)", b->count, event,
+					       b->window_us / G_USEC_PER_SEC, text)
 			     : NULL;
 	enum mg_alert_severity bsev = b ? b->sev : sev;
 	if (current && worker && !stopping) {
 		if ((guint)g_async_queue_length(queue) >= current->queue_max) {
 			if (dropped++ % 100 == 0)
-				mg_err(NULL, "alert queue full (alert_queue_max %u): %" G_GUINT64_FORMAT
-					     " alerts not delivered, only logged",
+				mg_err(NULL,
+				       "alert queue full (alert_queue_max %u): %" G_GUINT64_FORMAT
+				       " alerts not delivered, only logged",
 				       current->queue_max, dropped);
 		} else {
 			struct item *it = g_new0(struct item, 1);
@@ -488,12 +490,15 @@ static char *alert_body(const struct item *it, guint held, const char *role_name
 {
 	char *when = mg_clock_iso(it->time_us);
 	GString *g = g_string_new(NULL);
-	g_string_append_printf(g, "%s 様\n\nmugaika on %s raised an alert.\n\n  event:    %s\n  severity: %s\n  time:     "
-				  "%s\n\n%s\n",
-			       role_name, mg_clock_hostname(), it->event, mg_alert_severity_name(it->sev), when, it->text);
+	g_string_append_printf(g,
+			       "%s 様\n\nmugaika on %s raised an alert.\n\n  event:    %s\n  severity: %s\n  time:     "
+			       "%s\n\n%s\n",
+			       role_name, mg_clock_hostname(), it->event, mg_alert_severity_name(it->sev), when,
+			       it->text);
 	if (held)
-		g_string_append_printf(g, "\n%u more alerts of this kind were held back by the rate limit "
-					  "(alert_interval) since the last mail.\n",
+		g_string_append_printf(g,
+				       "\n%u more alerts of this kind were held back by the rate limit "
+				       "(alert_interval) since the last mail.\n",
 				       held);
 	g_free(when);
 	return g_string_free(g, FALSE);
@@ -508,10 +513,11 @@ static char *alert_mail(const struct item *it, const struct role *role, guint he
 	char *subject = g_strdup_printf("[mugaika] %s %s on %s", mg_alert_severity_name(it->sev), it->event,
 					mg_clock_hostname());
 	char *to = g_strjoinv(", ", role->addrs);
-	char *msg = g_strdup_printf("From: %s\nTo: %s\nSubject: %s\nDate: %s\nMessage-ID: <alert.%" G_GINT64_FORMAT
-				    ".%u@%s>\nAuto-Submitted: auto-generated\nMIME-Version: 1.0\nContent-Type: "
-				    "text/plain; charset=UTF-8\nContent-Transfer-Encoding: base64\n\n",
-				    it->conf->from, to, subject, date, it->time_us, g_random_int(), mg_clock_hostname());
+	char *msg =
+		g_strdup_printf("From: %s\nTo: %s\nSubject: %s\nDate: %s\nMessage-ID: <alert.%" G_GINT64_FORMAT
+				".%u@%s>\nAuto-Submitted: auto-generated\nMIME-Version: 1.0\nContent-Type: "
+				"text/plain; charset=UTF-8\nContent-Transfer-Encoding: base64\n\n",
+				it->conf->from, to, subject, date, it->time_us, g_random_int(), mg_clock_hostname());
 	GString *g = g_string_new(msg);
 	for (gsize i = 0, n = strlen(b64); i < n; i += 76)
 		g_string_append_printf(g, "%.76s\n", b64 + i);
@@ -533,7 +539,8 @@ static gboolean deliver_mail(const struct item *it, const char *role_id, guint h
 	gboolean ok = msg && mg_smtp_send(it->conf->smtp_host, it->conf->smtp_timeout_s, it->conf->from, role->addrs,
 					  msg, strlen(msg), &err);
 	if (!ok)
-		mg_err(NULL, "alert %s: mail to role %s not sent: %s", it->event, role_id, err ? err->message : "no role");
+		mg_err(NULL, "alert %s: mail to role %s not sent: %s", it->event, role_id,
+		       err ? err->message : "no role");
 	g_clear_error(&err);
 	g_free(msg);
 	return ok;
@@ -645,7 +652,8 @@ static void deliver(struct item *it)
 		if (!rate_allow(it, t, &held))
 			continue;
 		held_max = MAX(held_max, held);
-		gboolean ok = g_str_has_prefix(t, "mail:") ? deliver_mail(it, t + 5, held) : deliver_exec(it, roles, held);
+		gboolean ok =
+			g_str_has_prefix(t, "mail:") ? deliver_mail(it, t + 5, held) : deliver_exec(it, roles, held);
 		char *s = g_strdup_printf("%s%s", t, ok ? "" : " (failed)");
 		json_array_add_string_element(sent, s);
 		g_free(s);

@@ -19,8 +19,8 @@
 
 #include "mg_clock.h"
 
-#define OFFSET_MIN (-12 * 3600)
-#define OFFSET_MAX (14 * 3600)
+#define OFFSET_MIN        (-12 * 3600)
+#define OFFSET_MAX        (14 * 3600)
 #define SYNC_MAX_ERROR_US (16 * G_USEC_PER_SEC)
 
 static gint clock_offset = MG_CLOCK_DEFAULT_OFFSET;
@@ -112,9 +112,9 @@ static void flag_names(int status, char *out, gsize size)
 	static const struct {
 		int bit;
 		const char *name;
-	} names[] = {{STA_PLL, "PLL"},       {STA_PPSFREQ, "PPSFREQ"}, {STA_PPSTIME, "PPSTIME"}, {STA_FLL, "FLL"},
-		     {STA_INS, "INS"},       {STA_DEL, "DEL"},         {STA_UNSYNC, "UNSYNC"},   {STA_FREQHOLD, "FREQHOLD"},
-		     {STA_NANO, "NANO"},     {STA_MODE, "MODE"},       {STA_CLK, "CLK"}};
+	} names[] = {{STA_PLL, "PLL"},   {STA_PPSFREQ, "PPSFREQ"}, {STA_PPSTIME, "PPSTIME"}, {STA_FLL, "FLL"},
+		     {STA_INS, "INS"},   {STA_DEL, "DEL"},         {STA_UNSYNC, "UNSYNC"},   {STA_FREQHOLD, "FREQHOLD"},
+		     {STA_NANO, "NANO"}, {STA_MODE, "MODE"},       {STA_CLK, "CLK"}};
 	out[0] = '\0';
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		if (status & names[i].bit) {

@@ -168,7 +168,7 @@ struct mg_config {
 	char *log_timezone; /* "+09:00" */
 	int64_t clock_check_interval;
 	char *audit_key_file;
-	char *audit_syslog; /* "" = no forwarding */
+	char *audit_syslog;        /* "" = no forwarding */
 	int audit_syslog_facility; /* index in MG_SYSLOG_FACILITIES */
 	int64_t audit_syslog_queue;
 	char **alert_role, **alert_route, **alert_burst;

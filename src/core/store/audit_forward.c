@@ -78,7 +78,8 @@ static void forward_line(const char *path, const char *line, gpointer data)
 {
 	(void)data;
 	g_mutex_lock(&lock);
-	if (conf && queue && !stopping && (g_strcmp0(path, conf->audit_path) == 0 || g_strcmp0(path, conf->admin_path) == 0)) {
+	if (conf && queue && !stopping &&
+	    (g_strcmp0(path, conf->audit_path) == 0 || g_strcmp0(path, conf->admin_path) == 0)) {
 		if ((guint)g_async_queue_length(queue) >= conf->queue_max)
 			lost++;
 		else {
@@ -147,7 +148,8 @@ static void report_lost(guint64 *reported)
 	g_mutex_unlock(&lock);
 	if (n > *reported) {
 		mg_alert_emit(MG_ALERT_AUDIT_FORWARD, MG_ALERT_WARNING,
-			      "%" G_GUINT64_FORMAT " audit records could not be queued for the remote collector (queue full)",
+			      "%" G_GUINT64_FORMAT
+			      " audit records could not be queued for the remote collector (queue full)",
 			      n);
 		*reported = n;
 	}

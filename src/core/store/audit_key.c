@@ -23,8 +23,8 @@
 #include "mg_audit.h"
 #include "mg_clock.h"
 
-#define KEY_BYTES  32
-#define KEY_ID_MAX 32
+#define KEY_BYTES   32
+#define KEY_ID_MAX  32
 #define KEYFILE_MAX (1024 * 1024)
 
 struct audit_key {
@@ -83,10 +83,10 @@ static gboolean file_safe(int fd, const char *path, GError **err)
 		g_set_error(err, MG_AUDIT_ERROR, MG_AUDIT_ERR_KEY, "%s: %s", path, g_strerror(errno));
 		return FALSE;
 	}
-	const char *why = !S_ISREG(st.st_mode)                        ? "is not a regular file"
+	const char *why = !S_ISREG(st.st_mode)                         ? "is not a regular file"
 			  : (st.st_uid != 0 && st.st_uid != geteuid()) ? "is not owned by root"
-			  : (st.st_mode & 0037)                         ? "may be read or written by others"
-									: NULL;
+			  : (st.st_mode & 0037)                        ? "may be read or written by others"
+								       : NULL;
 	if (!why)
 		return TRUE;
 	g_set_error(err, MG_AUDIT_ERROR, MG_AUDIT_ERR_KEY,
@@ -107,10 +107,10 @@ static gboolean parse_line(char *line, guint no, const char *path, GArray *keys,
 		else if (**p)
 			n = 4;
 	struct audit_key k = {0};
-	const char *why = n != 3			   ? "want: ID CREATED SECRET"
-			  : !key_id_valid(v[0])		   ? "the key id may have 1 to 32 of A-Z a-z 0-9 . _ -"
+	const char *why = n != 3                                   ? "want: ID CREATED SECRET"
+			  : !key_id_valid(v[0])                    ? "the key id may have 1 to 32 of A-Z a-z 0-9 . _ -"
 			  : !hex_decode(v[2], k.secret, KEY_BYTES) ? "the secret must be 64 hex digits"
-							   : NULL;
+								   : NULL;
 	for (guint i = 0; !why && i < keys->len; i++)
 		if (strcmp(g_array_index(keys, struct audit_key, i).id, v[0]) == 0)
 			why = "the key id is used twice";
@@ -313,8 +313,8 @@ static gboolean write_line(int fd, const char *s, GError **err)
 	return TRUE;
 }
 
-#define KEYFILE_HEADER                                                                                          \
-	"# mugaika audit keys (HMAC-SHA-256), docs/audit-format.md.  Secret: owner root, mode 0600.\n"          \
+#define KEYFILE_HEADER                                                                                                 \
+	"# mugaika audit keys (HMAC-SHA-256), docs/audit-format.md.  Secret: owner root, mode 0600.\n"                 \
 	"# ID CREATED SECRET; the last line signs new records, older lines verify old records.\n"
 
 gboolean mg_audit_key_generate(const char *path, gboolean rotate, char **id_out, GError **err)

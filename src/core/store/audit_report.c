@@ -339,9 +339,9 @@ static void summary_init(struct summary *s)
 {
 	s->dir_verdict = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
 	s->det_dir = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
-	GHashTable **c[] = {&s->removed, &s->rebuilt, &s->converted, &s->signatures, &s->unscannable, &s->domains,
-			    &s->blocks, &s->tempfails, &s->sizes, &s->permits, &s->exceptions, &s->alerts,
-			    &s->out_verdict, &s->out_rule, &s->out_det};
+	GHashTable **c[] = {&s->removed,    &s->rebuilt, &s->converted,   &s->signatures, &s->unscannable,
+			    &s->domains,    &s->blocks,  &s->tempfails,   &s->sizes,      &s->permits,
+			    &s->exceptions, &s->alerts,  &s->out_verdict, &s->out_rule,   &s->out_det};
 	for (gsize i = 0; i < G_N_ELEMENTS(c); i++)
 		*c[i] = counter_new();
 	s->releases = json_array_new();
@@ -349,9 +349,9 @@ static void summary_init(struct summary *s)
 
 static void summary_clear(struct summary *s)
 {
-	GHashTable *c[] = {s->dir_verdict, s->det_dir, s->removed, s->rebuilt, s->converted, s->signatures,
-			   s->unscannable, s->domains, s->blocks, s->tempfails, s->sizes, s->permits,
-			   s->exceptions, s->alerts, s->out_verdict, s->out_rule, s->out_det};
+	GHashTable *c[] = {s->dir_verdict, s->det_dir, s->removed,     s->rebuilt,   s->converted, s->signatures,
+			   s->unscannable, s->domains, s->blocks,      s->tempfails, s->sizes,     s->permits,
+			   s->exceptions,  s->alerts,  s->out_verdict, s->out_rule,  s->out_det};
 	for (gsize i = 0; i < G_N_ELEMENTS(c); i++)
 		g_hash_table_unref(c[i]);
 	json_array_unref(s->releases);

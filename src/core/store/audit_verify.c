@@ -78,8 +78,9 @@ static char *why_link(struct mg_audit_vfile *f, gint64 seq, const char *prev, st
 				       "belong together)",
 				       s->prev_file, s->seq);
 	if (seq > want)
-		return g_strdup_printf("%s ends at seq %" G_GINT64_FORMAT " but this file starts at seq %" G_GINT64_FORMAT
-				       ": records %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
+		return g_strdup_printf("%s ends at seq %" G_GINT64_FORMAT
+				       " but this file starts at seq %" G_GINT64_FORMAT ": records %" G_GINT64_FORMAT
+				       "..%" G_GINT64_FORMAT
 				       " are missing (removed from the end of %s, or a file between was not given)",
 				       s->prev_file, s->seq, seq, want, seq - 1, s->prev_file);
 	return g_strdup_printf("does not continue %s (seq %" G_GINT64_FORMAT " or prev_mac do not match)", s->prev_file,
@@ -109,15 +110,18 @@ static char *why_repair(struct mg_audit_vfile *f, JsonObject *o)
 	if (strcmp(r, "tail-missing") == 0)
 		return g_strdup_printf("the writer found records %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT
 				       " missing from the end of the file (removed while mugaika was writing it)",
-				       mg_json_get_int(o, "missing_from_seq", 0), mg_json_get_int(o, "missing_to_seq", 0));
+				       mg_json_get_int(o, "missing_from_seq", 0),
+				       mg_json_get_int(o, "missing_to_seq", 0));
 	if (strcmp(r, "torn-tail") == 0)
-		g_ptr_array_add(f->notes, g_strdup_printf("an incomplete record of %" G_GINT64_FORMAT
-							  " bytes was removed by the writer at %s (a crash in mid-write)",
-							  mg_json_get_int(o, "removed_bytes", 0), mg_json_get_str0(o, "time")));
+		g_ptr_array_add(f->notes,
+				g_strdup_printf("an incomplete record of %" G_GINT64_FORMAT
+						" bytes was removed by the writer at %s (a crash in mid-write)",
+						mg_json_get_int(o, "removed_bytes", 0), mg_json_get_str0(o, "time")));
 	else if (strcmp(r, "emptied-in-place") == 0)
-		g_ptr_array_add(f->notes, g_strdup_printf("the file was emptied in place before %s (copytruncate, or by "
-							  "hand); the records before are in another file",
-							  mg_json_get_str0(o, "time")));
+		g_ptr_array_add(f->notes,
+				g_strdup_printf("the file was emptied in place before %s (copytruncate, or by "
+						"hand); the records before are in another file",
+						mg_json_get_str0(o, "time")));
 	return NULL;
 }
 

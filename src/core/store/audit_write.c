@@ -27,11 +27,11 @@
 #include "mg_json.h"
 #include "mg_log.h"
 
-#define TAIL_MAX      (64 * 1024 * 1024) /* longest last line we look back over */
-#define HEAD_MAX      512
-#define MAC_SUFFIX    (sizeof ",\"mac\":\"\"}" - 1 + 64)
-#define HASH_SUFFIX   (sizeof ",\"hash\":\"\"}" - 1 + 64)
-#define TYPE_MAX      16
+#define TAIL_MAX    (64 * 1024 * 1024) /* longest last line we look back over */
+#define HEAD_MAX    512
+#define MAC_SUFFIX  (sizeof ",\"mac\":\"\"}" - 1 + 64)
+#define HASH_SUFFIX (sizeof ",\"hash\":\"\"}" - 1 + 64)
+#define TYPE_MAX    16
 
 /* Where the chain stands: the last record of the chain. */
 struct pos {
@@ -112,8 +112,8 @@ static void head_parse(const char *text, struct head *h)
 	long long seq = 0, first = 0;
 	unsigned long long dev = 0, ino = 0;
 	memset(h, 0, sizeof *h);
-	if (sscanf(text, "mugaika-head 2 seq=%lld mac=%64s dev=%llu ino=%llu first_seq=%lld type=%15s", &seq, mac,
-		   &dev, &ino, &first, type) != 6 ||
+	if (sscanf(text, "mugaika-head 2 seq=%lld mac=%64s dev=%llu ino=%llu first_seq=%lld type=%15s", &seq, mac, &dev,
+		   &ino, &first, type) != 6 ||
 	    strlen(mac) != 64 || seq < 0)
 		return;
 	h->valid = TRUE;
@@ -136,7 +136,8 @@ static void head_read(int fd, struct head *h)
 static gboolean head_write(int fd, const struct pos *p, const struct held *f)
 {
 	char buf[HEAD_MAX];
-	int n = snprintf(buf, sizeof buf, "mugaika-head 2 seq=%" G_GINT64_FORMAT " mac=%s dev=%" G_GUINT64_FORMAT
+	int n = snprintf(buf, sizeof buf,
+			 "mugaika-head 2 seq=%" G_GINT64_FORMAT " mac=%s dev=%" G_GUINT64_FORMAT
 			 " ino=%" G_GUINT64_FORMAT " first_seq=%" G_GINT64_FORMAT " type=%s\n",
 			 p->seq, p->mac, f->dev, f->ino, p->first_seq, p->type[0] ? p->type : "-");
 	return n > 0 && n < (int)sizeof buf && pwrite(fd, buf, (size_t)n, 0) == n && ftruncate(fd, n) == 0 &&

@@ -135,7 +135,8 @@ static char *unified_diff(const char *old, const char *now, const char *label, g
 	if (!ran)
 		res = g_strdup_printf("(no diff: %s)", err->message);
 	else if (out && (gint64)strlen(out) > max)
-		res = g_strdup_printf("%.*s\n... (cut at config_diff_max = %" G_GINT64_FORMAT " bytes)", (int)max, out, max);
+		res = g_strdup_printf("%.*s\n... (cut at config_diff_max = %" G_GINT64_FORMAT " bytes)", (int)max, out,
+				      max);
 	else
 		res = g_strdup(out ? out : "");
 	g_clear_error(&err);
@@ -260,7 +261,8 @@ JsonArray *mg_account_binaries(void)
 		char **lines = g_strsplit(maps, "\n", -1);
 		for (char **l = lines; *l; l++) {
 			char perms[8] = "", *path = strchr(*l, '/');
-			if (sscanf(*l, "%*s %7s", perms) == 1 && strchr(perms, 'x') && path && !strstr(path, " (deleted)"))
+			if (sscanf(*l, "%*s %7s", perms) == 1 && strchr(perms, 'x') && path &&
+			    !strstr(path, " (deleted)"))
 				add_binary(a, seen, path);
 		}
 		g_strfreev(lines);

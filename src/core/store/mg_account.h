@@ -60,7 +60,8 @@ void mg_operator_clear(struct mg_operator *op);
  * previous copy, which is then replaced.  conf may be NULL for a refused
  * file: conf_path is hashed alone. */
 gboolean mg_account_config_event(const struct mg_config *cfg, const struct mg_config *conf, const char *conf_path,
-				 const char *event, const struct mg_operator *op, const char *result, gboolean remember);
+				 const char *event, const struct mg_operator *op, const char *result,
+				 gboolean remember);
 
 /* The daemon's start: a start record in each log and a daemon-start admin
  * record with the hashes of the executable and the libraries it mapped. */

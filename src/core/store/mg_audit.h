@@ -87,11 +87,11 @@ struct mg_audit_vfile {
 	gint64 first_seq, last_seq; /* of keyed records; 0 none */
 	guint64 bad_line;           /* 1-based, when !intact */
 	gint64 bad_seq;
-	char *why;                 /* when !intact */
-	char *seal_reason;         /* the last record is a seal with this reason; NULL: open */
-	char *continues;           /* the earlier file whose last record this one continues */
-	gboolean link_unproven;    /* starts after seq 1, no earlier file given */
-	GPtrArray *notes;          /* char*: findings that are not breaks */
+	char *why;              /* when !intact */
+	char *seal_reason;      /* the last record is a seal with this reason; NULL: open */
+	char *continues;        /* the earlier file whose last record this one continues */
+	gboolean link_unproven; /* starts after seq 1, no earlier file given */
+	GPtrArray *notes;       /* char*: findings that are not breaks */
 	gint64 sort_key;
 };
 /* Check the files given: files of one log (audit.log, audit.log.1, ...:
