@@ -385,8 +385,12 @@ def normalise(key, value):
 def compare(exp_path, act_path):
     with open(exp_path, encoding="utf-8") as f:
         exp = json.load(f)
-    with open(act_path, encoding="utf-8") as f:
-        act = json.load(f)
+    try:
+        with open(act_path, encoding="utf-8") as f:
+            act = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"FAIL - the report is not JSON: {e}")
+        return 1
     bad = 0
     for key, want in sorted(exp.items()):
         got = normalise(key, act.get(key, "<missing>"))
