@@ -407,7 +407,8 @@ static void emit_text(const char *event, enum mg_alert_severity sev, char *text)
 			     : NULL;
 	enum mg_alert_severity bsev = b ? b->sev : sev;
 	if (current && worker && !stopping) {
-		if ((guint)g_async_queue_length(queue) >= current->queue_max) {
+		gint waiting = g_async_queue_length(queue); /* negative while the worker waits for one */
+		if (waiting > 0 && (guint)waiting >= current->queue_max) {
 			if (dropped++ % 100 == 0)
 				mg_err(NULL,
 				       "alert queue full (alert_queue_max %u): %" G_GUINT64_FORMAT
@@ -658,7 +659,7 @@ static void deliver(struct item *it)
 		json_array_add_string_element(sent, s);
 		g_free(s);
 	}
-	if (targets->len)
+	if (json_array_get_length(sent)) /* an alert held back is counted in the next one */
 		record_to_sink(it, sent, held_max);
 	json_array_unref(sent);
 	g_free(roles);

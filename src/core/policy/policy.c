@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_log.h"
 #include "mg_policy.h"
 
@@ -110,6 +111,8 @@ static gboolean relay_check(struct mg_txn *t, const char *addr)
 	mg_warn(t->queue_id,
 		"security event: relay attempt refused (rule relay-denied): client=[%s] sender=<%s> rcpt=<%s> auth=%s",
 		t->conn->client_addr, sender, rcpt, t->auth_user && *t->auth_user ? t->auth_user : "none");
+	mg_alert_emit(MG_ALERT_RELAY_ATTEMPT, MG_ALERT_INFO, "relay attempt refused: client [%s] sender <%s> rcpt <%s>",
+		      t->conn->client_addr, sender, rcpt);
 	g_free(sender);
 	mg_policy_refuse(t, TRUE, "relay-denied", "rcpt", rcpt, "client", t->conn->client_addr, NULL);
 	g_free(rcpt);

@@ -80,7 +80,8 @@ static void forward_line(const char *path, const char *line, gpointer data)
 	g_mutex_lock(&lock);
 	if (conf && queue && !stopping &&
 	    (g_strcmp0(path, conf->audit_path) == 0 || g_strcmp0(path, conf->admin_path) == 0)) {
-		if ((guint)g_async_queue_length(queue) >= conf->queue_max)
+		gint waiting = g_async_queue_length(queue); /* negative while the worker waits for one */
+		if (waiting > 0 && (guint)waiting >= conf->queue_max)
 			lost++;
 		else {
 			struct fwd_item *it = g_new0(struct fwd_item, 1);

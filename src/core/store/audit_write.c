@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mg_alert.h"
 #include "mg_audit.h"
 #include "mg_clock.h"
 #include "mg_json.h"
@@ -379,6 +380,9 @@ static gboolean append_repair(struct append *a, const char *reason, gint64 v1, g
 		json_object_set_int_member(o, "missing_to_seq", v2);
 	}
 	mg_warn(NULL, "audit log %s: %s: a repair record is written", a->path, reason);
+	if (strcmp(reason, "torn-tail") != 0)
+		mg_alert_emit(MG_ALERT_AUDIT_FAILURE, MG_ALERT_CRITICAL, "audit log %s was changed behind the writer (%s)",
+			      a->path, reason);
 	gboolean ok = append_one(a, o, err);
 	json_object_unref(o);
 	return ok;
