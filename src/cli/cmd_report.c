@@ -37,8 +37,8 @@ static void print_permits(JsonObject *o, const char *key, const char *title)
 	for (guint i = 0; i < json_array_get_length(a); i++) {
 		JsonObject *p = json_array_get_object_element(a, i);
 		printf("  %s  %s -> %s  expires %s  approved by %s\n", mg_json_get_str0(p, "id"),
-		       mg_json_get_str0(p, "source"), mg_json_get_str0(p, "destination"), mg_json_get_str0(p, "expires"),
-		       mg_json_get_str0(p, "approver"));
+		       mg_json_get_str0(p, "source"), mg_json_get_str0(p, "destination"),
+		       mg_json_get_str0(p, "expires"), mg_json_get_str0(p, "approver"));
 	}
 }
 

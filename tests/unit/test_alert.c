@@ -88,9 +88,10 @@ static void sink(JsonObject *rec, gpointer data)
 static char *hook_path(const char *out)
 {
 	char *p = g_build_filename(tmpdir, "hook.sh", NULL);
-	char *script = g_strdup_printf("#!/bin/sh\n{ echo \"args=$1 $2 roles=$MUGAIKA_ALERT_ROLES host=$MUGAIKA_ALERT_HOST\";"
-				       " cat; echo ---; } >> '%s'\n",
-				       out);
+	char *script =
+		g_strdup_printf("#!/bin/sh\n{ echo \"args=$1 $2 roles=$MUGAIKA_ALERT_ROLES host=$MUGAIKA_ALERT_HOST\";"
+				" cat; echo ---; } >> '%s'\n",
+				out);
 	assert_true(g_file_set_contents(p, script, -1, NULL));
 	assert_int_equal(chmod(p, 0755), 0);
 	g_free(script);
@@ -131,7 +132,8 @@ static void test_route_and_rate(void **state)
 {
 	char *out = g_build_filename(tmpdir, "rate.out", NULL);
 	unlink(out);
-	struct mg_config *cfg = configure("alert_route = error exec\nalert_route = virus exec\nalert_interval = 2\n", out);
+	struct mg_config *cfg =
+		configure("alert_route = error exec\nalert_route = virus exec\nalert_interval = 2\n", out);
 	mg_alert_set_sink(sink, NULL);
 	mg_alert_emit("selftest-failed", MG_ALERT_ERROR, "first");
 	mg_alert_emit("selftest-failed", MG_ALERT_ERROR, "second (held back)");
@@ -255,10 +257,11 @@ static void test_mail(void **state)
 	f.port = g_socket_listener_add_any_inet_port(f.l, NULL, NULL);
 	assert_true(f.port > 0);
 	f.th = g_thread_new("smtp", smtp_serve, &f);
-	char *text = g_strdup_printf("alert_role = csirt | CSIRT チーム | csirt@city.example.lg.jp, soc@pref.example.lg.jp\n"
-				     "alert_route = critical mail:csirt\nalert_smtp_host = 127.0.0.1:%u\n"
-				     "alert_from = mugaika@relay1.example\n",
-				     f.port);
+	char *text =
+		g_strdup_printf("alert_role = csirt | CSIRT チーム | csirt@city.example.lg.jp, soc@pref.example.lg.jp\n"
+				"alert_route = critical mail:csirt\nalert_smtp_host = 127.0.0.1:%u\n"
+				"alert_from = mugaika@relay1.example\n",
+				f.port);
 	struct mg_config *cfg = conf(text, NULL);
 	mg_alert_configure(cfg);
 	mg_alert_emit("virus-outbound", MG_ALERT_CRITICAL, "Q123: virus Eicar in internal mail");
@@ -316,8 +319,9 @@ int main(void)
 	tmpdir = g_dir_make_tmp("mg_alert_XXXXXX", NULL);
 	records = g_ptr_array_new_with_free_func(g_free);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_syntax),	     cmocka_unit_test(test_route_and_rate), cmocka_unit_test(test_burst),
-		cmocka_unit_test(test_hook_timeout), cmocka_unit_test(test_mail),	    cmocka_unit_test(test_unconfigured),
+		cmocka_unit_test(test_syntax), cmocka_unit_test(test_route_and_rate),
+		cmocka_unit_test(test_burst),  cmocka_unit_test(test_hook_timeout),
+		cmocka_unit_test(test_mail),   cmocka_unit_test(test_unconfigured),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	g_ptr_array_unref(records);

@@ -160,8 +160,8 @@ static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
 			e->db_dir, age / 3600, (gint64)t->cfg->scan_db_warn_age / 3600,
 			(gint64)t->cfg->scan_db_max_age / 3600);
 		mg_alert_emit(MG_ALERT_SIGNATURES_STALE, MG_ALERT_WARNING,
-			      "virus signatures in %s are %" G_GINT64_FORMAT " hours old; mail stops at %" G_GINT64_FORMAT
-			      " hours",
+			      "virus signatures in %s are %" G_GINT64_FORMAT
+			      " hours old; mail stops at %" G_GINT64_FORMAT " hours",
 			      e->db_dir, age / 3600, (gint64)t->cfg->scan_db_max_age / 3600);
 	}
 	return TRUE;

@@ -318,8 +318,9 @@ gboolean mg_scan_check_database(void)
 	gboolean ok = engine_load(cfg, "changed on disk, reloaded", &err);
 	if (!ok) {
 		mg_err(NULL, "%s", err->message);
-		mg_alert_emit(MG_ALERT_SIGNATURES_FAILED, MG_ALERT_ERROR, "new virus signatures could not be loaded, "
-									  "the previous ones stay: %s",
+		mg_alert_emit(MG_ALERT_SIGNATURES_FAILED, MG_ALERT_ERROR,
+			      "new virus signatures could not be loaded, "
+			      "the previous ones stay: %s",
 			      err->message);
 		g_error_free(err);
 		g_mutex_lock(&reload_lock);

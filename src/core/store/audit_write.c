@@ -381,8 +381,8 @@ static gboolean append_repair(struct append *a, const char *reason, gint64 v1, g
 	}
 	mg_warn(NULL, "audit log %s: %s: a repair record is written", a->path, reason);
 	if (strcmp(reason, "torn-tail") != 0)
-		mg_alert_emit(MG_ALERT_AUDIT_FAILURE, MG_ALERT_CRITICAL, "audit log %s was changed behind the writer (%s)",
-			      a->path, reason);
+		mg_alert_emit(MG_ALERT_AUDIT_FAILURE, MG_ALERT_CRITICAL,
+			      "audit log %s was changed behind the writer (%s)", a->path, reason);
 	gboolean ok = append_one(a, o, err);
 	json_object_unref(o);
 	return ok;

@@ -324,7 +324,8 @@ static gboolean write_record(struct mg_txn *t, gboolean aborted)
 		mg_err(t->queue_id, "audit record not written: %s", err->message);
 		mg_alert_emit(MG_ALERT_AUDIT_FAILURE, MG_ALERT_CRITICAL, "%s: audit record not written (%s): %s",
 			      t->queue_id ? t->queue_id : "-",
-			      t->cfg->on_audit_failure == 0 ? "message held with 451" : "message went on", err->message);
+			      t->cfg->on_audit_failure == 0 ? "message held with 451" : "message went on",
+			      err->message);
 	}
 	g_clear_error(&err);
 	return ok;
