@@ -87,7 +87,7 @@ M="$MUGAIKA"
 C="-c $conf"
 
 # the self-test, all cases pass
-if $M selftest $C --milter "$sock" >"$d/st.out" 2>"$d/st.err" && [ "$(grep -c '^PASS' "$d/st.out")" = 7 ]; then
+if timeout 120 $M selftest $C --milter "$sock" >"$d/st.out" 2>"$d/st.err" && [ "$(grep -c '^PASS' "$d/st.out")" = 7 ]; then
 	mg_pass "selftest: 7 cases pass through the running daemon"
 else
 	cat "$d/st.out" "$d/st.err"
@@ -98,7 +98,7 @@ grep -q '"type":"selftest".*"passed":7,"failed":0' "$d/var/audit.log" &&
 
 # rotation while the daemon runs: the old file is sealed, the new one links
 mv "$d/var/audit.log" "$d/var/audit.log.1"
-$M selftest $C --milter "$sock" >/dev/null 2>&1
+timeout 120 $M selftest $C --milter "$sock" >/dev/null 2>&1
 if tail -n 1 "$d/var/audit.log.1" | grep -q '"type":"seal".*"reason":"rotate"' &&
 	$M audit $C verify "$d/var/audit.log" "$d/var/audit.log.1" >"$d/v.out" 2>&1 &&
 	grep -q "audit.log: .*continues .*audit.log.1" "$d/v.out"; then
@@ -134,7 +134,7 @@ sleep 2
 sed -i '/^internal_domain/d' "$conf"
 kill -HUP "$milter"
 sleep 2
-if ! $M selftest -c "$d/orig.conf" --milter "$sock" >"$d/st2.out" 2>&1 && grep -q "^FAIL relay" "$d/st2.out" &&
+if ! timeout 120 $M selftest -c "$d/orig.conf" --milter "$sock" >"$d/st2.out" 2>&1 && grep -q "^FAIL relay" "$d/st2.out" &&
 	grep -q "^selftest-failed error" "$d/alerts.out"; then
 	mg_pass "selftest fails the relay case when the guard is off, exit 1, alert raised"
 else
@@ -144,7 +144,7 @@ fi
 cp "$d/orig.conf" "$conf"
 kill -HUP "$milter"
 sleep 1
-$M selftest $C --milter "$sock" >/dev/null 2>&1 || mg_fail "selftest after the guard is back"
+timeout 120 $M selftest $C --milter "$sock" >/dev/null 2>&1 || mg_fail "selftest after the guard is back"
 
 # check-config and permits are on record
 $M check-config $C >"$d/cc.out" 2>&1

@@ -694,6 +694,7 @@ static gpointer worker_main(gpointer unused)
 void mg_alert_configure(const struct mg_config *cfg)
 {
 	struct mg_alert_conf *c = cfg ? cfg->alert : NULL;
+	mg_net_types_init(); /* before the worker thread may open a socket */
 	g_mutex_lock(&lock);
 	struct mg_alert_conf *old = current;
 	current = c ? conf_ref(c) : NULL;

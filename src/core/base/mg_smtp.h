@@ -33,4 +33,10 @@ const char *mg_smtp_last(const struct mg_smtp *s);
 gboolean mg_smtp_send(const char *host_port, guint timeout_s, const char *sender, char **rcpts, const char *msg,
 		      gsize len, GError **err);
 
+/* Register GIO's socket and stream types once, from the main thread before
+ * any worker thread uses them: GLib 2.74 can deadlock when two threads
+ * register interface types (GSocketAddress's GSocketConnectable) at once.
+ * The alert and forwarding threads call it before they start. */
+void mg_net_types_init(void);
+
 #endif

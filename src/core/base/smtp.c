@@ -150,3 +150,32 @@ gboolean mg_smtp_send(const char *host_port, guint timeout_s, const char *sender
 	mg_smtp_close(s);
 	return ok;
 }
+
+static gpointer types_once(gpointer unused)
+{
+	(void)unused;
+	GType types[] = {G_TYPE_SOCKET_CONNECTABLE,
+			 G_TYPE_SOCKET_ADDRESS,
+			 G_TYPE_INET_SOCKET_ADDRESS,
+			 G_TYPE_INET_ADDRESS,
+			 G_TYPE_NETWORK_ADDRESS,
+			 G_TYPE_SOCKET_ADDRESS_ENUMERATOR,
+			 G_TYPE_SOCKET,
+			 G_TYPE_SOCKET_CLIENT,
+			 G_TYPE_SOCKET_CONNECTION,
+			 G_TYPE_TCP_CONNECTION,
+			 G_TYPE_DATA_INPUT_STREAM,
+			 G_TYPE_BUFFERED_INPUT_STREAM,
+			 G_TYPE_PROXY_ADDRESS,
+			 G_TYPE_RESOLVER,
+			 G_TYPE_CANCELLABLE};
+	for (gsize i = 0; i < G_N_ELEMENTS(types); i++)
+		g_type_ensure(types[i]);
+	return NULL;
+}
+
+void mg_net_types_init(void)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, types_once, NULL);
+}

@@ -20,6 +20,7 @@
 #include "mg_clock.h"
 #include "mg_config.h"
 #include "mg_log.h"
+#include "mg_smtp.h"
 
 #define RETRY_US     (5 * G_USEC_PER_SEC)
 #define UDP_MAX      65000
@@ -228,6 +229,7 @@ void mg_audit_forward_configure(const struct mg_config *cfg)
 		mg_audit_forward_stop();
 	if (!*cfg->audit_syslog)
 		return;
+	mg_net_types_init(); /* before the worker thread opens a socket */
 	g_mutex_lock(&lock);
 	struct fwd_conf *c = g_new0(struct fwd_conf, 1);
 	c->target = g_strdup(cfg->audit_syslog);
