@@ -304,9 +304,9 @@ static void test_tail_removed_live(void **state)
 	guint64 line = 0;
 	append_n(path, 4, "x");
 	char **l = read_lines(path);
-	g_free(l[2]);
+	for (int i = 2; i < 5; i++)
+		g_free(l[i]);
 	l[2] = g_strdup("");
-	g_free(l[3]);
 	l[3] = NULL;
 	write_lines(path, l);
 	g_strfreev(l);
@@ -553,7 +553,9 @@ static void test_unreadable(void **state)
 	assert_non_null(strstr(err->message, path)); /* the error names the file */
 	g_clear_error(&err);
 	mg_audit_use_keys(NULL);
-	assert_false(mg_audit_append(tmp_path("nokey.log"), o, &err)); /* no key, no record */
+	char *nokey = tmp_path("nokey.log");
+	assert_false(mg_audit_append(nokey, o, &err)); /* no key, no record */
+	g_free(nokey);
 	assert_non_null(strstr(err->message, "no audit key"));
 	g_clear_error(&err);
 	struct mg_audit_keys *k = mg_audit_keys_load(keyfile, &err);
