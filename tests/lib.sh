@@ -32,6 +32,8 @@ audit_log = $d/var/audit.log
 admin_audit_log = $d/var/admin.log
 # issue 17: the logs are keyed (HMAC-SHA-256); the key is made here
 audit_key_file = $d/audit.key
+# issue 16: the stop switch's state, not the system's
+stop_state_file = $d/var/stop.state
 CONF
 	mg_test_key "$d/audit.key"
 	echo "$d/mugaika.conf"

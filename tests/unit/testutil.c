@@ -72,10 +72,12 @@ void tu_audit_keys(void)
 
 static void tu_store_keys(GString *text)
 {
-	static const char *keys[][2] = {{"quarantine_dir", "q"},
-					{"audit_log", "audit.log"},
-					{"admin_audit_log", "admin.log"},
-					{"audit_key_file", "audit.key"}};
+	static const char *keys[][2] = {
+		{"quarantine_dir", "q"},
+		{"audit_log", "audit.log"},
+		{"admin_audit_log", "admin.log"},
+		{"audit_key_file", "audit.key"},
+		{"stop_state_file", "stop.state"}}; /* issue 16: never the system's stop switch */
 	tu_audit_keys();
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
 		char *re = g_strdup_printf("(?m)^\\s*%s\\s*=", keys[i][0]);

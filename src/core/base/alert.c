@@ -398,7 +398,7 @@ static const struct burst *burst_count(struct mg_alert_conf *c, const char *even
 static void emit_text(const char *event, enum mg_alert_severity sev, char *text)
 {
 	gint64 now = g_get_real_time();
-	mg_log(log_level_of(sev), NULL, "alert %s (%s): %s", event, mg_alert_severity_name(sev), text);
+	mg_log(log_level_of(sev), NULL, "ALERT severity=%s event=%s: %s", mg_alert_severity_name(sev), event, text);
 	g_mutex_lock(&lock);
 	const struct burst *b = burst_count(current, event, now);
 	char *burst_event = b ? g_strconcat(event, "-burst", NULL) : NULL;
