@@ -38,7 +38,8 @@ quarantine_keep = all
 release_sendmail = $T/sendmail.sh
 EOC
 C="-c $T/m.conf"
-"$M" audit key generate --key-file "$T/audit.key" -c /dev/null >/dev/null 2>&1 || fail "audit key generate"
+printf "audit_log =\nadmin_audit_log =\n" >"$T/key.conf"
+"$M" audit key generate --key-file "$T/audit.key" -c "$T/key.conf" >/dev/null 2>&1 || fail "audit key generate"
 printf 'From: Sender <s@example.com>\nTo: u@city.example.lg.jp\nSubject: report\nMessage-ID: <m1@example.com>\n\nline 1\n.dot line\n' >"$T/m1.eml"
 printf 'From: x@other.example\nSubject: second\n\nbody\n' >"$T/m2.eml"
 
