@@ -9,7 +9,8 @@
  *   mg_milter_account_reloaded / _refused   one admin record per SIGHUP,
  *                              naming the sender of the signal;
  *   mg_milter_account_stop     seal the logs, stop the threads.
- * The clock check runs at start and every clock_check_interval seconds.
+ * The clock check runs at start and every clock_check_interval seconds;
+ * the binaries are hashed again at the same interval.
  */
 #include "config.h"
 
@@ -88,6 +89,7 @@ static gpointer clock_main(gpointer unused)
 		struct mg_config *cfg = mg_config_ref(in_force);
 		g_mutex_unlock(&lock);
 		clock_check(cfg);
+		mg_account_binaries_check(cfg); /* F45: an executable changed under the running daemon */
 		mg_config_unref(cfg);
 		g_mutex_lock(&lock);
 	}

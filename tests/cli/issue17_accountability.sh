@@ -175,6 +175,24 @@ else
 	mg_fail "compliance"
 fi
 
+# an executable replaced under the running daemon (a package upgrade without
+# a restart): found at the next check, alerted, recorded
+stop_milter
+mkdir -p "$d/bin"
+cp "$MUGAIKA_MILTER" "$d/bin/mugaika-milter"
+MUGAIKA_MILTER="$d/bin/mugaika-milter"
+echo "clock_check_interval = 1" >>"$conf"
+start_milter || mg_fail "the copied milter did not start"
+cp "$d/bin/mugaika-milter" "$d/bin/new" && printf 'x' >>"$d/bin/new" && mv "$d/bin/new" "$d/bin/mugaika-milter"
+for _i in $(seq 1 50); do
+	grep -q "^binary-changed critical" "$d/alerts.out" 2>/dev/null && break
+	sleep 0.2
+done
+grep -q "^binary-changed critical .*bin/mugaika-milter differs" "$d/alerts.out" &&
+	grep -q '"command":"binary-changed"' "$d/var/admin.log" &&
+	mg_pass "an executable replaced under the daemon is alerted and recorded" ||
+	mg_fail "binary change not found"
+
 # stop: each log ends in a seal; the chains verify with --require-seal
 stop_milter
 if $M audit $C verify --require-seal "$d/var/audit.log.1" "$d/var/audit.log" >"$d/v2.out" 2>&1; then

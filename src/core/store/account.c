@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mg_account.h"
@@ -15,6 +16,7 @@
 #include "mg_log.h"
 
 static gboolean key_generated;
+static JsonArray *binaries_at_start; /* the daemon's, for the periodic check */
 static GMutex sink_lock;
 static char *sink_path; /* audit_log of the configuration in force */
 
@@ -140,7 +142,10 @@ void mg_account_daemon_start(const struct mg_config *cfg, const char *version)
 	JsonObject *d = json_object_new();
 	json_object_set_string_member(d, "version", version);
 	json_object_set_int_member(d, "pid", (gint64)getpid());
-	json_object_set_array_member(d, "binaries", mg_account_binaries());
+	if (binaries_at_start)
+		json_array_unref(binaries_at_start);
+	binaries_at_start = mg_account_binaries();
+	json_object_set_array_member(d, "binaries", json_array_ref(binaries_at_start));
 	mg_admin_log(cfg, "daemon-start", d, FALSE);
 	json_object_unref(d);
 }
@@ -152,6 +157,55 @@ static void seal(const char *path)
 		mg_err(NULL, "%s not sealed: %s", path, err->message);
 		g_error_free(err);
 	}
+}
+
+/* path -> sha256 (or error text) of one binaries array */
+static GHashTable *binaries_map(JsonArray *a)
+{
+	GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		const char *sum = mg_json_get_str(o, "sha256");
+		g_hash_table_insert(h, (gpointer)mg_json_get_str0(o, "path"), (gpointer)(sum ? sum : "unreadable"));
+	}
+	return h;
+}
+
+guint mg_account_binaries_check(const struct mg_config *cfg)
+{
+	if (!binaries_at_start)
+		return 0;
+	JsonArray *now = mg_account_binaries();
+	GHashTable *then = binaries_map(binaries_at_start);
+	JsonArray *changed = json_array_new();
+	for (guint i = 0; i < json_array_get_length(now); i++) {
+		JsonObject *o = json_array_get_object_element(now, i);
+		const char *was = g_hash_table_lookup(then, mg_json_get_str0(o, "path"));
+		const char *is = mg_json_get_str(o, "sha256") ? mg_json_get_str(o, "sha256") : "unreadable";
+		if (was && strcmp(was, is) != 0)
+			json_array_add_object_element(changed, json_object_ref(o));
+	}
+	guint n = json_array_get_length(changed);
+	for (guint i = 0; i < n; i++) {
+		JsonObject *o = json_array_get_object_element(changed, i);
+		mg_alert_emit(MG_ALERT_BINARY_CHANGED, MG_ALERT_CRITICAL,
+			      "%s differs from the file this daemon started from (now %s): an update without a "
+			      "restart, or a change nobody announced",
+			      mg_json_get_str0(o, "path"),
+			      mg_json_get_str(o, "sha256") ? mg_json_get_str(o, "sha256") : "unreadable");
+	}
+	if (n) {
+		JsonObject *d = json_object_new();
+		json_object_set_array_member(d, "changed", json_array_ref(changed));
+		mg_admin_log(cfg, "binary-changed", d, FALSE);
+		json_object_unref(d);
+		json_array_unref(binaries_at_start); /* say it once per change */
+		binaries_at_start = json_array_ref(now);
+	}
+	g_hash_table_unref(then);
+	json_array_unref(changed);
+	json_array_unref(now);
+	return n;
 }
 
 void mg_account_daemon_stop(const struct mg_config *cfg)

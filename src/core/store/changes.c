@@ -236,12 +236,18 @@ static gboolean hash_file(const char *path, char out[65])
 	return n == 0;
 }
 
-static void add_binary(JsonArray *a, GHashTable *seen, const char *path)
+/* A file replaced since it was mapped shows as "PATH (deleted)": what
+ * matters is what is at PATH now (a package upgrade without a restart). */
+static void add_binary(JsonArray *a, GHashTable *seen, const char *mapped)
 {
 	char h[65];
-	if (!path || path[0] != '/' || g_hash_table_contains(seen, path))
+	char *path = mapped ? g_strdup(mapped) : NULL;
+	if (path && g_str_has_suffix(path, " (deleted)"))
+		path[strlen(path) - strlen(" (deleted)")] = '\0';
+	if (!path || path[0] != '/' || g_hash_table_contains(seen, path)) {
+		g_free(path);
 		return;
-	g_hash_table_add(seen, g_strdup(path));
+	}
 	JsonObject *o = json_object_new();
 	json_object_set_string_member(o, "path", path);
 	if (hash_file(path, h))
@@ -249,6 +255,7 @@ static void add_binary(JsonArray *a, GHashTable *seen, const char *path)
 	else
 		json_object_set_string_member(o, "error", g_strerror(errno));
 	json_array_add_object_element(a, o);
+	g_hash_table_add(seen, path);
 }
 
 JsonArray *mg_account_binaries(void)

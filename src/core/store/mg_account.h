@@ -72,5 +72,9 @@ void mg_account_daemon_stop(const struct mg_config *cfg);
 
 /* The executable and its mapped libraries with their SHA-256 (changes.c). */
 JsonArray *mg_account_binaries(void);
+/* Hash them again (the daemon, every clock_check_interval): each one that
+ * differs from the start raises the binary-changed alert and is recorded
+ * in the admin log.  Returns how many changed. */
+guint mg_account_binaries_check(const struct mg_config *cfg);
 
 #endif
