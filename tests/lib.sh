@@ -30,8 +30,10 @@ clamav_database = $d/clamdb
 quarantine_dir = $d/var/quarantine
 audit_log = $d/var/audit.log
 admin_audit_log = $d/var/admin.log
-# issue 17: the logs are keyed (HMAC-SHA-256); the key is made here
+# issue 17: the logs are keyed (HMAC-SHA-256); the key is made here; the
+# copies of loaded configuration files stay in the test's directory
 audit_key_file = $d/audit.key
+config_history_dir = $d/var/config-history
 # issue 16: the stop switch's state, not the system's
 stop_state_file = $d/var/stop.state
 CONF

@@ -19,7 +19,6 @@ rm -f "$d/audit.key" # the daemon makes it (as root)
 cat >>"$conf" <<CONF
 internal_domain = city.example.lg.jp
 internal_network = 10.0.0.0/8
-config_history_dir = $d/history
 alert_exec = $d/hook.sh
 alert_route = error exec
 alert_interval = 0
