@@ -75,9 +75,11 @@ static const struct mg_opt mg_options[] = {
 
 	/* --- issue 3: body and notice --- */
 	{ "body_charset", MG_OPT_ENUM, OFF(body_charset), "utf-8", 0, 0, "utf-8|iso-2022-jp", NULL,
-	  "Charset of the text body delivered.  iso-2022-jp: a part with characters outside\n"
-	  "JIS X 0208 (e.g. circled digits, half-width katakana) is sent as UTF-8 instead\n"
-	  "(logged), never with characters lost." },
+	  "Charset of the text body and of the header fields mugaika re-encodes.\n"
+	  "iso-2022-jp: written as Windows' CP50220 does (NEC row 13 such as ①㈱,\n"
+	  "NEC-selected IBM extensions such as 髙﨑, ¥ as JIS-Roman, half-width katakana\n"
+	  "with ESC ( I); a part or field with a character no JIS row holds (an emoji,\n"
+	  "𠮷) is sent as UTF-8 instead (logged), never with characters lost." },
 	{ "html_defang_links", MG_OPT_BOOL, OFF(html_defang_links), "no", 0, 0, NULL, NULL,
 	  "Show link targets of converted HTML as hxxp:// / hxxps:// so that they are\n"
 	  "not clickable." },
@@ -85,10 +87,11 @@ static const struct mg_opt mg_options[] = {
 	  "Largest text made from one HTML part.  More: body_convert_fail." },
 	{ "html_max_depth", MG_OPT_INT, OFF(html_max_depth), "256", 8, 10000, NULL, NULL,
 	  "HTML elements nested deeper than this keep their text but lose their layout." },
-	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "64", 0, 100000, NULL, NULL,
-	  "multipart/alternative: the text/plain alternative is used when it has at least\n"
-	  "this many non-blank characters; shorter (a stub such as \"view this mail in\n"
-	  "HTML\") or empty, the HTML alternative is converted instead." },
+	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "300", 0, 100000, NULL, NULL,
+	  "multipart/alternative: the text/plain alternative is used, however short (a\n"
+	  "two-line reply from Gmail or an iPhone), unless it is a stub: empty, or at most\n"
+	  "this many non-blank characters that only point at the HTML (\"This is an HTML\n"
+	  "message...\", \"HTMLメールです\", a MIME preamble).  Then the HTML is converted." },
 	{ "body_convert_fail", MG_OPT_ENUM, OFF(body_convert_fail), "reject", 0, 0, "tempfail|reject", NULL,
 	  "A body that cannot be converted to text (HTML over html_max_output, parser\n"
 	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"
@@ -107,13 +110,20 @@ static const struct mg_opt mg_options[] = {
 	  "changed: only when something was converted, rebuilt or removed, the body came\n"
 	  "from HTML, or a signature was removed; always: on every message; never." },
 	{ "notice_language", MG_OPT_ENUM, OFF(notice_language), "ja", 0, 0, "ja|en", NULL,
-	  "Language of the notice template used when notice_template is empty, and of the\n"
-	  "image placeholder in converted HTML." },
+	  "Language of the notice template and its message catalog used when\n"
+	  "notice_template / notice_reasons are empty, and of the image placeholder in\n"
+	  "converted HTML." },
 	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
 	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
 	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
 	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
 	  "template (unknown section or placeholder, unclosed brace) is a load error." },
+	{ "notice_reasons", MG_OPT_STR, OFF(notice_reasons), "", 0, 0, NULL, NULL,
+	  "Message catalog of the notice: the recipient's words for each reason and\n"
+	  "removed element (the report and the logs keep the English).  Empty:\n"
+	  "reasons.<notice_language>.txt in the configuration directory, or the built-in\n"
+	  "copy.  Syntax: see the comment at the top of reasons.ja.txt; an error in it is\n"
+	  "a load error (file:line)." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
@@ -548,6 +558,28 @@ static const struct mg_opt mg_options[] = {
 	  "every load and reload records a unified diff in the admin log.  Empty: hashes only." },
 	{ "config_diff_max", MG_OPT_SIZE, OFF(config_diff_max), "64K", 0, 16 * 1024 * 1024, NULL, NULL,
 	  "Largest diff recorded for one file (longer diffs are cut and say so)." },
+
+	/* --- issue 11: faults --- */
+	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,
+	  "Free space spool_dir must have before a virus scan (libclamav unpacks into it).\n"
+	  "Checked at start, on reload and before every scan, with the directory itself\n"
+	  "(it must exist and be writable by the daemon's user): less, and the message\n"
+	  "gets 451 4.3.0; at start or reload the configuration is refused.  0: no space\n"
+	  "check." },
+	{ "shutdown_timeout", MG_OPT_TIME, OFF(shutdown_timeout), "10", 0, 3600, NULL, NULL,
+	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
+	  "end-of-message processing always finish (max_processing_time); sessions without\n"
+	  "a message are not waited for (the MTA answers their next command 4xx)." },
+	{ "max_message_memory", MG_OPT_SIZE, OFF(max_message_memory), "256M", 0, 64 * GiB, NULL, NULL,
+	  "Memory one message may take for its decoded parts and rebuilt files (their sum,\n"
+	  "charged before each is allocated).  More: 552 5.3.4, a property of the message.\n"
+	  "0: no budget." },
+	{ "max_memory", MG_OPT_SIZE, OFF(max_memory), "1G", 0, 1024 * GiB, NULL, NULL,
+	  "Memory all messages in flight together may take for their decoded parts and\n"
+	  "rebuilt files.  A message that would go over it gets 451 4.3.1 alone (the others\n"
+	  "go on; it is retried later).  Keep it under the memory the daemon may use\n"
+	  "(cgroup, ulimit): past that, an allocation GLib cannot make ends the process.\n"
+	  "0: no budget." },
 };
 /* clang-format on */
 

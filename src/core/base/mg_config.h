@@ -77,6 +77,7 @@ struct mg_config {
 	int notice_when;               /* 0 changed, 1 always, 2 never */
 	int notice_language;           /* 0 ja, 1 en */
 	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	char *notice_reasons;          /* "" = SYSCONFDIR/mugaika/reasons.<language>.txt */
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
@@ -204,6 +205,11 @@ struct mg_config {
 	struct mg_alert_conf *alert; /* derived: compiled roles and routes (mg_alert.h) */
 	char *config_history_dir;
 	int64_t config_diff_max;
+	/* --- issue 11: faults --- */
+	int64_t spool_min_free;     /* bytes left in spool_dir before a scan, 0 = no check */
+	int64_t shutdown_timeout;   /* seconds SIGTERM waits for messages still being received */
+	int64_t max_message_memory; /* message-sized buffers of one message, 0 = no budget */
+	int64_t max_memory;         /* of all messages in flight together, 0 = no budget */
 };
 
 /* Values of audit_syslog_facility, in the order of their syslog codes' table (mg_syslog_facility_code). */
