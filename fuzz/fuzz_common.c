@@ -64,9 +64,11 @@ struct mg_config *mg_fuzz_config(void)
 	}
 	mg_audit_use_keys(keys);
 	mg_audit_keys_unref(keys);
-	char *text = g_strdup_printf("clamav_database = %s\nquarantine_dir = %s/q\naudit_log = %s/audit.log\n"
-				     "admin_audit_log = %s/admin.log\naudit_key_file = %s\n",
-				     db, fz_dir, fz_dir, fz_dir, key);
+	char *text =
+		g_strdup_printf("clamav_database = %s\nquarantine_dir = %s/q\naudit_log = %s/audit.log\n"
+				"admin_audit_log = %s/admin.log\naudit_key_file = %s\n"
+				"internal_domain = city.example.lg.jp\nauth_mode = off\n", /* no DNS while fuzzing */
+				db, fz_dir, fz_dir, fz_dir, key);
 	g_free(key);
 	fz_cfg = mg_config_parse("fuzz.conf", text, strlen(text), &err);
 	if (!fz_cfg) {

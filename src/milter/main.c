@@ -165,6 +165,10 @@ static void *reload_thread(void *arg)
 		}
 		GError *err = NULL;
 		struct mg_config *cfg = mg_config_load(conf_path, &err);
+		if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
+			mg_config_unref(cfg);
+			cfg = NULL;
+		}
 		if (!cfg || !mg_scan_reload(cfg, &err)) {
 			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
 			mg_milter_account_refused(conf_path, err->message, (pid_t)hup_pid, (uid_t)hup_uid);
@@ -266,6 +270,10 @@ int main(int argc, char **argv)
 										    : NULL);
 	mg_pipeline_global_init(); /* before the first configuration is loaded */
 	struct mg_config *cfg = mg_config_load(conf_path, &err);
+	if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
+		mg_config_unref(cfg);
+		cfg = NULL;
+	}
 	if (!cfg) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;

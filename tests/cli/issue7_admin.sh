@@ -36,6 +36,8 @@ admin_audit_log = $T/admin.log
 audit_key_file = $T/audit.key
 quarantine_keep = all
 release_sendmail = $T/sendmail.sh
+internal_domain = city.example.lg.jp
+auth_mode = off
 EOC
 C="-c $T/m.conf"
 printf "audit_log =\nadmin_audit_log =\n" >"$T/key.conf"

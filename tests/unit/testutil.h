@@ -14,6 +14,8 @@ void tu_scan_init(void);
 struct mg_config *tu_config(const char *text);
 /* issue 17: make (once) and install the audit key of this test program. */
 void tu_audit_keys(void);
+/* As tu_config, without the internal_domain it adds (issue 16 tests). */
+struct mg_config *tu_config_unzoned(const char *text);
 /* Feed a whole message (header block + body, LF or CRLF) through all stages
  * in chunks of `chunk` bytes (0 = one chunk).  Returns the transaction
  * (caller frees it and the connection in *conn). */
