@@ -84,6 +84,20 @@ void mg_alert_config_release(struct mg_config *cfg);
 typedef void (*mg_alert_sink_fn)(JsonObject *rec, gpointer data);
 void mg_alert_set_sink(mg_alert_sink_fn fn, gpointer data);
 
+/* ---- acts (alert_act.c) ----
+ * An administrative act the process did by itself, not a person (the
+ * outbreak guard stopping a sender or all outbound mail): the admin log
+ * must hold it as it holds `mugaika stop`.  mg_alert_act hands the command,
+ * who did it (`by`, e.g. "mugaika-milter") and {<details>, by, origin} to
+ * the act sink in the caller's thread; the store registers one that appends
+ * an "admin" record to admin_audit_log (user = by).  Without a sink (unit
+ * tests, a command) the act is only logged.  It raises no alert: the caller
+ * raises its own with mg_alert_emit.  FALSE when the sink could not record
+ * it (logged by the sink). */
+typedef gboolean (*mg_alert_act_fn)(const char *command, const char *by, JsonObject *details, gpointer data);
+void mg_alert_set_act_sink(mg_alert_act_fn fn, gpointer data);
+gboolean mg_alert_act(const char *command, const char *by, const char *origin, JsonObject *details);
+
 /* Wait up to timeout_us for the queue to drain (mails sent, hooks run). */
 void mg_alert_flush(gint64 timeout_us);
 /* Stop the worker (after mg_alert_flush); emit still logs afterwards. */

@@ -18,7 +18,8 @@
 static gboolean key_generated;
 static JsonArray *binaries_at_start; /* the daemon's, for the periodic check */
 static GMutex sink_lock;
-static char *sink_path; /* audit_log of the configuration in force */
+static char *sink_path;  /* audit_log of the configuration in force */
+static char *admin_path; /* admin_audit_log of the configuration in force */
 
 char *mg_account_key_path(const struct mg_config *cfg)
 {
@@ -95,6 +96,19 @@ static void alert_sink(JsonObject *rec, gpointer data)
 	g_free(path);
 }
 
+/* Acts of the process itself (an automatic stop) become "admin" records
+ * of the admin log in force, with user = who did it. */
+static gboolean act_sink(const char *command, const char *by, JsonObject *details, gpointer data)
+{
+	(void)data;
+	g_mutex_lock(&sink_lock);
+	char *path = g_strdup(admin_path);
+	g_mutex_unlock(&sink_lock);
+	gboolean ok = mg_admin_log_as(path, by, command, details, TRUE);
+	g_free(path);
+	return ok;
+}
+
 gboolean mg_account_apply(const struct mg_config *cfg, unsigned flags, GError **err)
 {
 	int offset = MG_CLOCK_DEFAULT_OFFSET;
@@ -106,8 +120,11 @@ gboolean mg_account_apply(const struct mg_config *cfg, unsigned flags, GError **
 	g_mutex_lock(&sink_lock);
 	g_free(sink_path);
 	sink_path = g_strdup(cfg->audit_log);
+	g_free(admin_path);
+	admin_path = g_strdup(cfg->admin_audit_log);
 	g_mutex_unlock(&sink_lock);
 	mg_alert_set_sink(alert_sink, NULL);
+	mg_alert_set_act_sink(act_sink, NULL);
 	mg_alert_configure(cfg);
 	mg_audit_forward_configure(cfg);
 	return TRUE;
@@ -217,6 +234,7 @@ void mg_account_daemon_stop(const struct mg_config *cfg)
 	mg_alert_flush(10 * G_USEC_PER_SEC);
 	mg_alert_shutdown();
 	mg_alert_set_sink(NULL, NULL);
+	mg_alert_set_act_sink(NULL, NULL);
 	seal(cfg->audit_log);
 	if (g_strcmp0(cfg->admin_audit_log, cfg->audit_log) != 0)
 		seal(cfg->admin_audit_log);

@@ -42,6 +42,10 @@ char *mg_account_key_path(const struct mg_config *cfg);
  * admin_audit_log (nothing when it is "").  `details` may be NULL.  On
  * failure logs the error; returns FALSE when `required`. */
 gboolean mg_admin_log(const struct mg_config *cfg, const char *command, JsonObject *details, gboolean required);
+/* The same to the admin log at `path`, with user = `user` (NULL: who
+ * runs this process), e.g. an act of the daemon itself (mg_alert_act). */
+gboolean mg_admin_log_as(const char *path, const char *user, const char *command, JsonObject *details,
+			 gboolean required);
 
 /* Who did it. */
 struct mg_operator {
