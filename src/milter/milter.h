@@ -48,6 +48,8 @@ void mg_milter_drain(void);
  * (end-of-message always, reception up to shutdown_timeout), stop libmilter
  * and wake its listener on listen_spec so that smfi_main returns now. */
 void mg_milter_drain_and_stop(const char *listen_spec);
+/* TRUE once mg_milter_drain_and_stop has asked libmilter to stop. */
+gboolean mg_milter_stop_requested(void);
 
 /* Accountability at start, reload and stop (account.c, issue 17). */
 gboolean mg_milter_account_init(const struct mg_config *cfg, GError **err);
