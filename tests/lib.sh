@@ -49,7 +49,7 @@ CONF
 # mg_test_key FILE: a fresh audit key file (mode 0600), as `mugaika audit
 # key generate` makes it (issue 17).
 mg_test_key() {
-	printf 'admin_audit_log =\naudit_log =\n' >"$1.conf"
+	printf 'admin_audit_log =\naudit_log =\ninternal_domain = city.example.lg.jp\ninternal_network = 127.0.0.0/8\n' >"$1.conf"
 	"$MUGAIKA" audit key generate --key-file "$1" -c "$1.conf" >/dev/null
 }
 
