@@ -188,6 +188,19 @@ static const struct mg_opt mg_options[] = {
 	  "Keep external hyperlinks in Office documents (they are listed in the report).\n"
 	  "no: remove them with the other external relationships." },
 
+	/* --- issue 12: what is delivered is built by mugaika (names, types, structure) --- */
+	{ "text_attachment_extensions", MG_OPT_STR, OFF(text_attachment_extensions), "txt text log", 0, 0, NULL,
+	  mg_check_extension_list,
+	  "Extensions (space separated, without the dot) of files delivered as plain\n"
+	  "text.  Every kept text file goes out as text/plain in UTF-8 with a name ending\n"
+	  "in .txt: notes.log becomes notes.log.txt, a name without an extension gets\n"
+	  ".txt.  The type and charset the sender declared are never copied." },
+	{ "text_attachment_other", MG_OPT_ENUM, OFF(text_attachment_other), "remove", 0, 0, "remove|rename", NULL,
+	  "A text file whose extension is not in text_attachment_extensions (x.hta,\n"
+	  "x.iqy, x.desktop: text that Windows or a desktop runs or opens by its name):\n"
+	  "remove it with a notice, or rename it and deliver it as plain text x.hta.txt.\n"
+	  "The same holds for inline text parts with a name and for archive members." },
+
 	/* --- issue 4b: PDF and images --- */
 	{ "pdf_max_size", MG_OPT_SIZE, OFF(pdf_max_size), "20M", 1 * KiB, 1 * GiB, NULL, NULL,
 	  "Largest PDF the PDF rebuilder opens.  Larger: unscannable." },

@@ -31,7 +31,6 @@
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
-#include "mg_inline.h"
 #include "mg_log.h"
 #include "mg_txn.h" /* enum mg_direction */
 
@@ -199,19 +198,29 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 	return TRUE;
 }
 
-/* A kept file as it is; for text, without the files encoded inside it
- * (a client shows those as attachments).  FALSE when something was cut. */
-static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+/* A kept file as it is (cdr_output.c makes text UTF-8 and cuts the files
+ * encoded inside it: a client shows those as attachments). */
+static void cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	GString *g = NULL;
-	if (g_str_has_prefix(in->true_type, "text/"))
-		g = mg_text_strip_inline_files((const char *)in->data, in->len, out->removed);
-	out->data = g_byte_array_sized_new(g ? (guint)g->len : (guint)in->len);
-	g_byte_array_append(out->data, g ? (const guint8 *)g->str : in->data, g ? (guint)g->len : (guint)in->len);
-	gboolean same = g == NULL;
-	if (g)
-		g_string_free(g, TRUE);
-	return same;
+	out->data = g_byte_array_sized_new((guint)in->len);
+	g_byte_array_append(out->data, in->data, (guint)in->len);
+}
+
+static enum mg_cdr_status cdr_apply_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action,
+					 const struct mg_cdr_rule *r)
+{
+	cdr_keep(in, out);
+	enum mg_cdr_status st = mg_cdr_output(in, out, MG_CDR_MADE_KEPT, MG_CDR_REBUILT);
+	if (st != MG_CDR_REBUILT)
+		return st;
+	*action = out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+	gboolean renamed = g_strcmp0(out->new_filename, in->filename) != 0 && out->new_filename;
+	set_reason(out, "kept by attachment_rule %d (%s)%s%s%s", r->line, r->glob,
+		   renamed     ? ", delivered as "
+		   : out->kept ? ""
+			       : ", delivered as ",
+		   renamed ? out->new_filename : "", renamed || out->kept ? "" : out->new_type);
+	return st;
 }
 
 /* Run the rule for the type.  *action says what the part report records. */
@@ -225,12 +234,7 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 		return MG_CDR_REMOVE;
 	}
 	switch (r->action) {
-	case MG_RULE_KEEP:
-		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
-		set_reason(out, "%s by attachment_rule %d (%s)",
-			   *action == MG_ACTION_KEPT ? "kept" : "encoded files inside the text removed, kept", r->line,
-			   r->glob);
-		return MG_CDR_REBUILT;
+	case MG_RULE_KEEP: return cdr_apply_keep(in, out, action, r);
 	case MG_RULE_REJECT:
 		set_reason(out, "%s is refused by attachment_rule %d", in->true_type, r->line);
 		cdr_dispose(in->ctx, MG_DISP_REJECT, "attachment_rule", out->reason);
@@ -248,6 +252,8 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	}
 	enum mg_cdr_status st = fn(in, out);
 	*action = st == MG_CDR_CONVERTED ? MG_ACTION_CONVERTED : MG_ACTION_REBUILT;
+	if (st == MG_CDR_REBUILT || st == MG_CDR_CONVERTED)
+		st = mg_cdr_output(in, out, st == MG_CDR_CONVERTED ? MG_CDR_MADE_CONVERTED : MG_CDR_MADE_REBUILT, st);
 	return st;
 }
 
