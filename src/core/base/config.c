@@ -135,14 +135,15 @@ static const struct mg_opt mg_options[] = {
 	  "any application/vnd.rar rebuild\nany application/x-lzh-compressed rebuild\n"
 	  "any application/vnd.ms-cab-compressed rebuild\nany application/x-tar rebuild\n"
 	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
-	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\nany text/plain keep\n"
+	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\n"
+	  "any text/calendar to-text\nany text/vcard to-text\nany text/x-vcard to-text\nany text/plain keep\n"
 	  "any * remove",
 	  0, 0, NULL, NULL /* the cdr stage's check (registered) */,
 	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
 	  "TYPE-GLOB ACTION (no direction = any).  TYPE-GLOB matches the true type found\n"
 	  "from the content (lower case, * and ? wildcards; `mugaika rebuild FILE` shows\n"
 	  "the type of a file); the first matching rule wins.  ACTION: rebuild (in its\n"
-	  "own format without active content), to-text (HTML only), remove (with a\n"
+	  "own format without active content), to-text (HTML, calendar, vCard), remove (with a\n"
 	  "notice), reject (the whole message, 550 5.7.1), keep (unchanged, still virus\n"
 	  "scanned).  A type no rule matches is removed; rebuild or to-text for an exact\n"
 	  "type without a rebuilder is a configuration error (through a wildcard, the\n"

@@ -71,7 +71,10 @@ static const struct cdr_handler rebuilders[] = {
 };
 
 static const struct cdr_handler converters[] = {
-	{"text/html", mg_cdr_html},
+	{"text/html", mg_cdr_html},        {"text/calendar", mg_cdr_ical}, /* issue 12: invitations and cards as
+									      readable text */
+	{"text/x-vcalendar", mg_cdr_ical}, {"text/vcard", mg_cdr_ical},    {"text/x-vcard", mg_cdr_ical},
+	{"text/directory", mg_cdr_ical},
 };
 
 void mg_cdr_out_init(struct mg_cdr_out *out)
