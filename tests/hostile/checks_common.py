@@ -235,9 +235,9 @@ def headers_allowlisted(ctx):
     probs = []
     for f in ctx.delivered.leaves:
         path = f.path
-        if path == "1" and not ctx.delivered.msg.is_multipart():
-            continue  # the top-level entity: its fields are the message's own
         for k, _ in f.headers:
+            if f.msg_root and not k.lower().startswith("content-"):
+                continue  # the leaf is a whole message's body: these are the message's fields
             if k.lower() not in PART_FIELDS:
                 probs.append("part %s carries the sender's %s field" % (path, k))
         extra = set(f.params) - CT_PARAMS
@@ -390,8 +390,10 @@ def accounted(ctx, **a):
             continue
         if p.get("name") and (any(p["name"] in n for n in names) or p["name"] in notice):
             continue
-        if p.get("declared") and p["declared"] in notice and any(
-                r.get("declared_type") == p["declared"] and r.get("action") == "removed" for r in ctx.report_parts()):
+        if p.get("declared") and any(
+                r.get("declared_type") == p["declared"] and r.get("action") == "removed" and
+                (r.get("declared_type") in notice or (r.get("detected_type") or "-") in notice)
+                for r in ctx.report_parts()):
             continue
         probs.append("part %s lost without notice" % (p.get("name") or p.get("declared") or p.get("token")))
     return probs
