@@ -50,8 +50,7 @@ static const char mg_notice_builtin_ja[] =
 	"encrypted-removed = 暗号化された部分は検査できないため削除しました。\n"
 	"body-only = 本文のみを受け付ける設定のため、添付ファイルはすべて削除しました。\n"
 	"inline-file-removed = 本文中に埋め込まれたファイル (uuencode 等) は削除しました。\n"
-	"mime-unsplit = メールの構造が壊れていて部分に分けられなかったため、その内容をテキストとして表示しています。\n"
-	;
+	"mime-unsplit = 構造が壊れていて分けられない部分は、テキストとして表示しています。\n";
 static const char mg_notice_builtin_en[] =
 	"# mugaika notice to the recipient (English)\n"
 	"#\n"
@@ -97,5 +96,4 @@ static const char mg_notice_builtin_en[] =
 	"encrypted-removed = Encrypted content cannot be checked and was removed.\n"
 	"body-only = Only body text is accepted here; all attachments were removed.\n"
 	"inline-file-removed = A file encoded inside the text (uuencode etc.) was removed.\n"
-	"mime-unsplit = The message structure was broken and could not be split into parts; its content is shown as text.\n"
-	;
+	"mime-unsplit = A part whose structure was broken is shown as text.\n";
