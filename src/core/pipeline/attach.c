@@ -95,6 +95,8 @@ static GMimeObject *deliver(struct mg_leaf *leaf, enum mg_cdr_status st, struct 
 		return NULL;
 	}
 	report_fill(leaf->rep, action, out);
+	if (st == MG_CDR_INFECTED)
+		mg_scan_part_infected(leaf->t, out->virus);
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
 		return NULL;
 	/* issue 12: the type and name the CDR stage chose, never the sender's */
