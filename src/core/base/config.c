@@ -135,6 +135,7 @@ static const struct mg_opt mg_options[] = {
 	  "any application/vnd.rar rebuild\nany application/x-lzh-compressed rebuild\n"
 	  "any application/vnd.ms-cab-compressed rebuild\nany application/x-tar rebuild\n"
 	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
+	  "any application/vnd.ms-tnef rebuild\n"
 	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\n"
 	  "any text/calendar to-text\nany text/vcard to-text\nany text/x-vcard to-text\nany text/plain keep\n"
 	  "any * remove",

@@ -68,6 +68,8 @@ static const struct cdr_handler rebuilders[] = {
 	{"application/x-bzip2", mg_cdr_archive},
 	{"application/x-xz", mg_cdr_archive},
 	{"application/x-iso9660-image", mg_cdr_archive},
+	{"application/vnd.ms-tnef", mg_cdr_tnef}, /* issue 12: winmail.dat, its files one by one */
+	{"application/ms-tnef", mg_cdr_tnef},
 };
 
 static const struct cdr_handler converters[] = {

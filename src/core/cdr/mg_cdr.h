@@ -119,6 +119,7 @@ enum mg_cdr_status mg_cdr_ical(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_pdf.c */
 enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_image.c */
 enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out); /* cdr_archive.c */
+enum mg_cdr_status mg_cdr_tnef(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_tnef.c: winmail.dat */
 enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ole2.c */
 
 #endif
