@@ -1,6 +1,6 @@
 /*
  * mime.c - prescan, parse and part names (see mg_mime.h); the rebuild walk
- * is in rebuild.c.
+ * is in walk.c.
  *
  * The prescan is a guard, not a parser: it counts Content-Type fields that
  * open containers (multipart/, message/) in the raw text, so that a message

@@ -1,5 +1,5 @@
 /*
- * rebuild.c - the rebuild walk (see mg_mime.h): a new MIME tree from the
+ * walk.c - the rebuild walk (see mg_mime.h): a new MIME tree from the
  * parsed original, every leaf handed to the step sequence's callback.
  *
  * Nothing disappears unannounced (issue 12, Deliver 3).  Where the
