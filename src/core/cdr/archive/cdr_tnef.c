@@ -29,10 +29,10 @@
 #include "cdr_archive.h"
 #include "mg_cdr.h"
 
-#define TNEF_SIGNATURE 0x223E9F78u
+#define TNEF_SIGNATURE               0x223E9F78u
 #define TNEF_PR_ATTACH_LONG_FILENAME 0x3707
-#define TNEF_PR_BODY_HTML 0x1013
-#define TNEF_PR_RTF_COMPRESSED 0x1009
+#define TNEF_PR_BODY_HTML            0x1013
+#define TNEF_PR_RTF_COMPRESSED       0x1009
 
 /* Walk the attribute framing (level, id, length, data, checksum) and say
  * whether the stream ends exactly after its last attribute.  Why by hand:
@@ -46,7 +46,8 @@ static gboolean tnef_framing_ok(const guint8 *d, gsize len)
 	while (p < len) {
 		if (len - p < 9)
 			return FALSE;
-		guint32 n = (guint32)d[p + 5] | (guint32)d[p + 6] << 8 | (guint32)d[p + 7] << 16 | (guint32)d[p + 8] << 24;
+		guint32 n =
+			(guint32)d[p + 5] | (guint32)d[p + 6] << 8 | (guint32)d[p + 7] << 16 | (guint32)d[p + 8] << 24;
 		if (len - p - 9 < (gsize)n + 2)
 			return FALSE;
 		p += 9 + (gsize)n + 2;
