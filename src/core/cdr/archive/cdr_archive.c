@@ -393,6 +393,10 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 {
 	guint len = data->len;
 	void *bytes = g_byte_array_free(data, FALSE); /* g_malloc = malloc: libzip frees it */
+	if (len == 0) { /* libzip does not take a buffer of no bytes (an HTML member that converts to nothing) */
+		g_free(bytes);
+		bytes = NULL;
+	}
 	zip_source_t *s = zip_source_buffer(a->zw, bytes, len, 1);
 	zip_int64_t idx = s ? zip_file_add(a->zw, name, s, ZIP_FL_ENC_UTF_8) : -1;
 	if (idx < 0) {
