@@ -33,6 +33,7 @@
 #define TNEF_PR_ATTACH_LONG_FILENAME 0x3707
 #define TNEF_PR_BODY_HTML            0x1013
 #define TNEF_PR_RTF_COMPRESSED       0x1009
+#define TNEF_MEMBER_TIME             ((time_t)315532800) /* 1980-01-01, the first time a zip can hold */
 
 /* Walk the attribute framing (level, id, length, data, checksum) and say
  * whether the stream ends exactly after its last attribute.  Why by hand:
@@ -80,8 +81,12 @@ static gboolean tz_add(struct tnef_zip *tz, const char *name, const void *data, 
 		zip_source_free(s);
 	else if (!s)
 		g_free(copy);
-	if (ok)
+	if (ok) {
 		zip_set_file_compression(tz->z, (zip_uint64_t)tz->count, ZIP_CM_STORE, 0);
+		/* a fixed time, not the clock: the rebuilt zip keeps its members'
+		 * times, and the milter and `mugaika sanitize` must write the same bytes */
+		zip_file_set_mtime(tz->z, (zip_uint64_t)tz->count, TNEF_MEMBER_TIME, 0);
+	}
 	tz->count += ok;
 	g_free(unique);
 	return ok;
