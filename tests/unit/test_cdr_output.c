@@ -199,7 +199,7 @@ static void test_ical_removed(void **state)
 
 /* ---- TNEF framing ---- */
 
-static GByteArray *tnef_stream(gboolean truncate)
+static GByteArray *tnef_stream(gboolean truncate, gboolean twice)
 {
 	static const guint8 head[] = {0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00};
 	static const guint8 attr[] = {0x01, 0x06, 0x90, 0x08, 0x00, 0x04, 0x00, 0x00,
@@ -207,6 +207,8 @@ static GByteArray *tnef_stream(gboolean truncate)
 	GByteArray *b = g_byte_array_new();
 	g_byte_array_append(b, head, sizeof head);
 	g_byte_array_append(b, attr, sizeof attr - (truncate ? 3 : 0));
+	if (twice) /* libytnef would lose the first copy's memory */
+		g_byte_array_append(b, attr, sizeof attr);
 	return b;
 }
 
@@ -214,7 +216,7 @@ static void test_tnef_framing(void **state)
 {
 	struct mg_txn *t = cdrtest_txn(NULL);
 	struct mg_cdr_out out;
-	GByteArray *ok = tnef_stream(FALSE), *cut = tnef_stream(TRUE);
+	GByteArray *ok = tnef_stream(FALSE, FALSE), *cut = tnef_stream(TRUE, FALSE), *twice = tnef_stream(FALSE, TRUE);
 	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = ok->data, .len = ok->len, .filename = "winmail.dat"};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_tnef(&in, &out), MG_CDR_REMOVE); /* a valid stream without files */
@@ -225,8 +227,14 @@ static void test_tnef_framing(void **state)
 	assert_int_equal(mg_cdr_tnef(&in, &out), MG_CDR_UNSCANNABLE); /* libytnef would call it fine */
 	assert_non_null(strstr(out.reason, "corrupt TNEF"));
 	mg_cdr_out_clear(&out);
+	in.data = twice->data;
+	in.len = twice->len;
+	mg_cdr_out_init(&out);
+	assert_int_equal(mg_cdr_tnef(&in, &out), MG_CDR_UNSCANNABLE); /* an attribute repeated */
+	mg_cdr_out_clear(&out);
 	g_byte_array_unref(ok);
 	g_byte_array_unref(cut);
+	g_byte_array_unref(twice);
 	cdrtest_txn_free(t);
 }
 

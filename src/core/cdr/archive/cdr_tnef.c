@@ -30,30 +30,47 @@
 #include "mg_cdr.h"
 
 #define TNEF_SIGNATURE               0x223E9F78u
+#define TNEF_ATT_RENDDATA            0x00069002u /* attAttachRenddata (atpByte): an attachment begins */
+#define TNEF_LVL_ATTACHMENT          0x02        /* the level byte of an attachment's attribute */
 #define TNEF_PR_ATTACH_LONG_FILENAME 0x3707
 #define TNEF_PR_BODY_HTML            0x1013
 #define TNEF_PR_RTF_COMPRESSED       0x1009
 #define TNEF_MEMBER_TIME             ((time_t)315532800) /* 1980-01-01, the first time a zip can hold */
 
-/* Walk the attribute framing (level, id, length, data, checksum) and say
- * whether the stream ends exactly after its last attribute.  Why by hand:
- * libytnef returns success for a stream cut in the middle of an attribute
- * and simply leaves out what follows. */
+static guint32 le32(const guint8 *p)
+{
+	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}
+
+/* Walk the attribute framing (level, id, length, data, checksum): the
+ * stream must end exactly after its last attribute, and no attribute may
+ * appear twice in one section (the message's, or one attachment's, which
+ * starts at attAttachRenddata), nor an attachment's before the first one.  Why by hand: libytnef returns success for
+ * a stream cut in the middle of an attribute and leaves out what follows,
+ * and it loses the memory of an attribute that is repeated (a sender could
+ * make the daemon grow with every message). */
 static gboolean tnef_framing_ok(const guint8 *d, gsize len)
 {
-	if (len < 6 || (guint32)(d[0] | d[1] << 8 | d[2] << 16 | (guint32)d[3] << 24) != TNEF_SIGNATURE)
+	if (len < 6 || le32(d) != TNEF_SIGNATURE)
 		return FALSE;
-	gsize p = 6;
-	while (p < len) {
-		if (len - p < 9)
-			return FALSE;
-		guint32 n =
-			(guint32)d[p + 5] | (guint32)d[p + 6] << 8 | (guint32)d[p + 7] << 16 | (guint32)d[p + 8] << 24;
-		if (len - p - 9 < (gsize)n + 2)
-			return FALSE;
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	gboolean ok = TRUE, in_attachment = FALSE;
+	for (gsize p = 6; p < len && ok;) {
+		guint32 full = len - p >= 9 ? le32(d + p + 1) : 0, n = len - p >= 9 ? le32(d + p + 5) : 0;
+		guint32 id = full & 0xFFFF; /* libytnef picks most handlers by the low word alone */
+		ok = len - p >= 9 && len - p - 9 >= (gsize)n + 2;
+		ok = ok && (id != (TNEF_ATT_RENDDATA & 0xFFFF) || full == TNEF_ATT_RENDDATA); /* but not this one */
+		if (ok && id == (TNEF_ATT_RENDDATA & 0xFFFF)) {
+			g_hash_table_remove_all(seen); /* a new attachment */
+			in_attachment = TRUE;
+		}
+		/* an attachment's attribute before any attachment began is lost too */
+		ok = ok && (d[p] != TNEF_LVL_ATTACHMENT || in_attachment) &&
+		     g_hash_table_add(seen, GUINT_TO_POINTER(id));
 		p += 9 + (gsize)n + 2;
 	}
-	return TRUE;
+	g_hash_table_unref(seen);
+	return ok;
 }
 
 struct tnef_zip {
