@@ -31,7 +31,6 @@
 
 #define TNEF_SIGNATURE               0x223E9F78u
 #define TNEF_ATT_RENDDATA            0x00069002u /* attAttachRenddata (atpByte): an attachment begins */
-#define TNEF_LVL_ATTACHMENT          0x02        /* the level byte of an attachment's attribute */
 #define TNEF_PR_ATTACH_LONG_FILENAME 0x3707
 #define TNEF_PR_BODY_HTML            0x1013
 #define TNEF_PR_RTF_COMPRESSED       0x1009
@@ -42,18 +41,31 @@ static guint32 le32(const guint8 *p)
 	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
 }
 
+/* Attributes that libytnef stores in the current attachment (whatever
+ * level byte they carry); every other one goes to the message. */
+static gboolean attachment_attr(guint32 id)
+{
+	static const guint16 ids[] = {0x9002, 0x8010, 0x800F, 0x8011, 0x8012, 0x8013, 0x9001, 0x9005};
+	for (gsize i = 0; i < G_N_ELEMENTS(ids); i++)
+		if (id == ids[i])
+			return TRUE;
+	return FALSE;
+}
+
 /* Walk the attribute framing (level, id, length, data, checksum): the
- * stream must end exactly after its last attribute, and no attribute may
- * appear twice in one section (the message's, or one attachment's, which
- * starts at attAttachRenddata), nor an attachment's before the first one.  Why by hand: libytnef returns success for
- * a stream cut in the middle of an attribute and leaves out what follows,
- * and it loses the memory of an attribute that is repeated (a sender could
- * make the daemon grow with every message). */
+ * stream must end exactly after its last attribute, a message attribute
+ * may appear once, an attachment attribute once per attachment (which
+ * starts at attAttachRenddata) and never before the first one.  Why by
+ * hand: libytnef returns success for a stream cut in the middle of an
+ * attribute and leaves out what follows, and it loses the memory of an
+ * attribute stored twice in the same place (a sender could make the daemon
+ * grow with every message). */
 static gboolean tnef_framing_ok(const guint8 *d, gsize len)
 {
 	if (len < 6 || le32(d) != TNEF_SIGNATURE)
 		return FALSE;
-	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *msg = g_hash_table_new(g_direct_hash, g_direct_equal);
+	GHashTable *att = g_hash_table_new(g_direct_hash, g_direct_equal);
 	gboolean ok = TRUE, in_attachment = FALSE;
 	for (gsize p = 6; p < len && ok;) {
 		guint32 full = len - p >= 9 ? le32(d + p + 1) : 0, n = len - p >= 9 ? le32(d + p + 5) : 0;
@@ -61,15 +73,17 @@ static gboolean tnef_framing_ok(const guint8 *d, gsize len)
 		ok = len - p >= 9 && len - p - 9 >= (gsize)n + 2;
 		ok = ok && (id != (TNEF_ATT_RENDDATA & 0xFFFF) || full == TNEF_ATT_RENDDATA); /* but not this one */
 		if (ok && id == (TNEF_ATT_RENDDATA & 0xFFFF)) {
-			g_hash_table_remove_all(seen); /* a new attachment */
+			g_hash_table_remove_all(att); /* a new attachment */
 			in_attachment = TRUE;
 		}
-		/* an attachment's attribute before any attachment began is lost too */
-		ok = ok && (d[p] != TNEF_LVL_ATTACHMENT || in_attachment) &&
-		     g_hash_table_add(seen, GUINT_TO_POINTER(id));
+		if (ok && attachment_attr(id))
+			ok = in_attachment && g_hash_table_add(att, GUINT_TO_POINTER(id));
+		else if (ok)
+			ok = g_hash_table_add(msg, GUINT_TO_POINTER(id));
 		p += 9 + (gsize)n + 2;
 	}
-	g_hash_table_unref(seen);
+	g_hash_table_unref(msg);
+	g_hash_table_unref(att);
 	return ok;
 }
 
