@@ -166,12 +166,11 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 	const struct mg_verdict *v = out ? feed(t, o, in, fields, body_start) : NULL;
 	int rc = MG_EX_OK;
 	if (!out) {
-		fprintf(stderr, "mugaika sanitize: 451 4.3.0 cannot set up standard output: %s
-", g_strerror(errno));
+		fprintf(stderr, "mugaika sanitize: 451 4.3.0 cannot set up standard output: %s\n", g_strerror(errno));
 		rc = MG_EX_TEMPFAIL;
-	} else if (v->kind == MG_VERDICT_ACCEPT && mg_txn_held(t)) { /* issue 16: kept for approval, nothing delivered now */
-		fprintf(stderr, "mugaika sanitize: %s %s %s
-", v->code, v->ecode, v->reason ? v->reason : "");
+	} else if (v->kind == MG_VERDICT_ACCEPT &&
+		   mg_txn_held(t)) { /* issue 16: kept for approval, nothing delivered now */
+		fprintf(stderr, "mugaika sanitize: %s %s %s\n", v->code, v->ecode, v->reason ? v->reason : "");
 	} else if (v->kind == MG_VERDICT_ACCEPT) {
 		if (!write_message(t, fields, out))
 			rc = 1;

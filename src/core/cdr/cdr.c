@@ -252,10 +252,12 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	mg_cdr_fn fn = NULL;
 	*action = MG_ACTION_REMOVED;
 	if (k) { /* still scanned (cdr_check_output), like any kept file */
-		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+		cdr_keep(in, out);
+		enum mg_cdr_status st = mg_cdr_output(in, out, MG_CDR_MADE_EXCEPTION, MG_CDR_REBUILT);
+		*action = out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
 		out->kept_by = g_strdup(k->id);
 		set_reason(out, "kept as it came by exception %s (%s)", k->id, in->true_type);
-		return MG_CDR_REBUILT;
+		return st;
 	}
 	if (!r) {
 		set_reason(out, "no attachment_rule matches %s", in->true_type);

@@ -23,8 +23,11 @@
  *    extension) gets .txt appended unless it ends in .txt; with any other
  *    extension (x.hta, x.iqy, x.desktop) it is removed, or delivered as
  *    x.hta.txt when text_attachment_other = rename.
- * MIME parts (inline ones with a name too), archive members and `mugaika
- * rebuild` all pass mg_cdr_file(), so the rules hold at every level.
+ * An approved exception (issue 16) keeps the bytes as they came, under the
+ * type found in them (a row's spelling when there is one) and the sender's
+ * name cleaned.  MIME parts (inline ones with a name too), archive members
+ * and `mugaika rebuild` all pass mg_cdr_file(), so the rules hold at every
+ * level.
  */
 #include "config.h"
 
@@ -239,10 +242,13 @@ static void text_built(struct mg_cdr_out *out)
 /* The delivered type; NULL when there is none (reason set). */
 static const char *output_type(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_cdr_made made)
 {
-	const char *t = made == MG_CDR_MADE_KEPT ? in->true_type : out->new_type ? out->new_type : in->true_type;
+	gboolean as_came = made == MG_CDR_MADE_KEPT || made == MG_CDR_MADE_EXCEPTION;
+	const char *t = as_came ? in->true_type : out->new_type ? out->new_type : in->true_type;
 	const char *row = mg_cdr_output_type(t);
 	if (row)
 		return row;
+	if (made == MG_CDR_MADE_EXCEPTION)
+		return t; /* approved as it came: the type found in it, never the declared one */
 	if (made == MG_CDR_MADE_KEPT && g_str_has_prefix(t, "text/"))
 		return "text/plain";
 	if (made == MG_CDR_MADE_KEPT && in->filename && g_strcmp0(mg_filetype_ext_type(in->filename), t) == 0)
@@ -263,12 +269,14 @@ enum mg_cdr_status mg_cdr_output(const struct mg_cdr_in *in, struct mg_cdr_out *
 		return MG_CDR_REMOVE;
 	if (made == MG_CDR_MADE_KEPT && g_str_equal(type, "text/plain"))
 		changed = text_kept(in, out);
-	else if (g_str_has_prefix(type, "text/"))
+	else if (g_str_has_prefix(type, "text/") && made != MG_CDR_MADE_EXCEPTION)
 		text_built(out);
 	const char *given = out->new_filename ? out->new_filename : in->filename;
 	if (given || !g_str_equal(type, "text/plain")) {
 		/* a type without a row is kept under a name that says it (output_type) */
-		name = row_of(type) ? mg_cdr_output_name(in->ctx->cfg, given, type, made, &why) : clean_base(given);
+		name = row_of(type) && made != MG_CDR_MADE_EXCEPTION
+			       ? mg_cdr_output_name(in->ctx->cfg, given, type, made, &why)
+			       : clean_base(given ? given : "attachment");
 		if (!name) {
 			g_free(out->reason);
 			out->reason = why;
@@ -280,6 +288,6 @@ enum mg_cdr_status mg_cdr_output(const struct mg_cdr_in *in, struct mg_cdr_out *
 	out->new_type = g_strdup(type);
 	g_free(out->new_filename);
 	out->new_filename = name;
-	out->kept = made == MG_CDR_MADE_KEPT && !changed;
+	out->kept = (made == MG_CDR_MADE_KEPT || made == MG_CDR_MADE_EXCEPTION) && !changed;
 	return st;
 }

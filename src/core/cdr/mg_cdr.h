@@ -109,7 +109,13 @@ enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *ou
  * A file with no delivery form, or kept text with an extension outside
  * text_attachment_extensions under text_attachment_other = remove, is
  * REMOVE with the reason in out. */
-enum mg_cdr_made { MG_CDR_MADE_KEPT = 0, MG_CDR_MADE_REBUILT, MG_CDR_MADE_CONVERTED };
+enum mg_cdr_made {
+	MG_CDR_MADE_KEPT = 0,  /* a keep rule */
+	MG_CDR_MADE_REBUILT,   /* a rebuilder */
+	MG_CDR_MADE_CONVERTED, /* a converter */
+	MG_CDR_MADE_EXCEPTION  /* an approved exception (issue 16): the bytes as they came, the type and
+				* a cleaned name still mugaika's */
+};
 enum mg_text_other { MG_TEXT_OTHER_REMOVE = 0, MG_TEXT_OTHER_RENAME };
 enum mg_cdr_status mg_cdr_output(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_cdr_made made,
 				 enum mg_cdr_status st);
