@@ -220,12 +220,17 @@ static enum mg_cdr_status cdr_apply_keep(const struct mg_cdr_in *in, struct mg_c
 	if (st != MG_CDR_REBUILT)
 		return st;
 	*action = out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
-	gboolean renamed = g_strcmp0(out->new_filename, in->filename) != 0 && out->new_filename;
-	set_reason(out, "kept by attachment_rule %d (%s)%s%s%s", r->line, r->glob,
-		   renamed     ? ", delivered as "
-		   : out->kept ? ""
-			       : ", delivered as ",
-		   renamed ? out->new_filename : "", renamed || out->kept ? "" : out->new_type);
+	gboolean renamed = out->new_filename && g_strcmp0(out->new_filename, in->filename) != 0;
+	if (renamed)
+		set_reason(out, "kept by attachment_rule %d (%s), delivered as %s", r->line, r->glob,
+			   out->new_filename);
+	else if (out->removed->len > 0) /* files encoded inside the text cut out */
+		set_reason(out, "encoded files inside the text removed, kept by attachment_rule %d (%s)", r->line,
+			   r->glob);
+	else if (!out->kept) /* text decoded to UTF-8 */
+		set_reason(out, "kept by attachment_rule %d (%s), delivered as %s", r->line, r->glob, out->new_type);
+	else
+		set_reason(out, "kept by attachment_rule %d (%s)", r->line, r->glob);
 	return st;
 }
 

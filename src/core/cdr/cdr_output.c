@@ -195,7 +195,7 @@ char *mg_cdr_output_name(const struct mg_config *cfg, const char *name, const ch
 		 cfg->text_attachment_other == MG_TEXT_OTHER_RENAME)
 		out = join_name(base, strlen(base), first);
 	else
-		*why = g_strdup_printf("a text file named .%s is not delivered (text_attachment_other = remove)", ext);
+		*why = g_strdup_printf("a text file named .%s is not delivered (text_attachment_other is remove)", ext);
 	g_free(first);
 	g_free(base);
 	return out;

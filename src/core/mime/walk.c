@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "mg_mime.h"
 #include "mg_sha256.h"
 #include "mg_smime.h"
@@ -214,19 +215,36 @@ static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const
 	return GMIME_OBJECT(out);
 }
 
-/* Non-blank characters of a text/plain leaf, counted up to `enough`. */
-static gboolean plain_has_content(GMimeObject *obj, gint64 enough)
+/* A plain alternative that only points at the HTML one: blank, or short
+ * (at most `max` non-blank characters) and saying one of the known stub
+ * phrases ("This is an HTML message...", "HTMLメールです", a MIME
+ * preamble).  A short real reply (Gmail and iPhone send two lines of
+ * plain text with their HTML) is not a stub, nor is text that merely
+ * mentions HTML. */
+static gboolean plain_is_stub(GMimeObject *obj, gint64 max)
 {
+	static const char *const marks[] = {
+		"html message",       "html-formatted",        "html format",       "html capable",
+		"html-capable",       "html compatible",       "html e-mail",       "html email",
+		"html mail",          "does not support html", "view this message", "view this email",
+		"multi-part message", "multipart message",     "htmlメール",        "html形式",
+		"ｈｔｍｌメール",     "ｈｔｍｌ形式",          "view in html",      "html version",
+		"web browser",
+	};
 	if (!GMIME_IS_PART(obj))
 		return FALSE;
 	char *text = mg_charset_part_text(GMIME_PART(obj));
 	gint64 n = 0;
-	for (const char *p = text; *p && n < enough; p = g_utf8_next_char(p))
+	for (const char *p = text; *p && n <= max; p = g_utf8_next_char(p))
 		if (!g_unichar_isspace(g_utf8_get_char(p)))
 			n++;
-	gboolean ok = *text && n >= enough;
+	gboolean stub = n == 0;
+	char *low = n <= max ? g_utf8_strdown(text, -1) : NULL;
+	for (gsize i = 0; low && !stub && i < G_N_ELEMENTS(marks); i++)
+		stub = strstr(low, marks[i]) != NULL;
+	g_free(low);
 	g_free(text);
-	return ok;
+	return stub;
 }
 
 static gboolean is_type(GMimeObject *obj, const char *type)
@@ -237,10 +255,10 @@ static gboolean is_type(GMimeObject *obj, const char *type)
 	return yes;
 }
 
-/* multipart/alternative: the text/plain alternative when it carries the
- * content (the last one, as a client shows the last it can), else the HTML
- * (text/html or a multipart/related holding it), else the plain one; -1
- * when there is neither. */
+/* multipart/alternative: the text/plain alternative unless it is a stub
+ * (the last one, as a client shows the last it can), else the HTML
+ * (text/html or a multipart/related holding it); -1 when there is
+ * neither. */
 static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
 {
 	int plain = -1, html = -1, n = g_mime_multipart_get_count(mp);
@@ -252,8 +270,8 @@ static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
 				      (GMIME_IS_MULTIPART(c) && is_type(c, "multipart/related"))))
 			html = i;
 	}
-	if (plain >= 0 && (html < 0 || plain_has_content(g_mime_multipart_get_part(mp, plain),
-							 MAX(rb->t->cfg->alternative_stub_chars, 1))))
+	if (plain >= 0 &&
+	    (html < 0 || !plain_is_stub(g_mime_multipart_get_part(mp, plain), rb->t->cfg->alternative_stub_chars)))
 		return plain;
 	return html;
 }
@@ -371,18 +389,21 @@ static gboolean keep_inner_header(const char *name)
 		 g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0);
 }
 
-/* Unstructured fields are decoded with mg_charset (CP50220, mislabels);
- * address fields keep GMime's decoding, which knows their syntax. */
-static void inner_header_copy(GMimeHeaderList *nl, GMimeHeader *h)
+/* Every field goes through the header encoder (decoded with the relay's
+ * decoders: CP50220, split words, mislabels; written again cleanly); a
+ * field that is clean already keeps its bytes. */
+static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, GMimeHeader *h)
 {
 	const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
-	if (raw && (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0)) {
-		char *v = g_strstrip(mg_charset_decode_header(raw));
-		g_mime_header_list_append(nl, name, v, "utf-8");
-		g_free(v);
-		return;
-	}
-	g_mime_header_list_append(nl, name, g_mime_header_get_value(h), NULL);
+	char *value = g_strchomp(g_strdup(raw ? raw : ""));
+	char *clean = mg_hdrenc_field(name, value, t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8);
+	const char *v = clean ? clean : value + strspn(value, " \t");
+	g_mime_header_list_append(nl, name, v, NULL);
+	char *r = g_strdup_printf(" %s\n", v);
+	g_mime_header_set_raw_value(g_mime_header_list_get_header_at(nl, g_mime_header_list_get_count(nl) - 1), r);
+	g_free(r);
+	g_free(clean);
+	g_free(value);
 }
 
 /* A new message/rfc822 part for the message `inner` (may be NULL) that
@@ -399,7 +420,7 @@ static GMimeObject *rebuild_inner(struct rebuild *rb, GMimeMessage *inner, GMime
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 			const char *name = g_mime_header_get_name(h);
 			if (keep_inner_header(name))
-				inner_header_copy(nl, h);
+				inner_header_copy(rb->t, nl, h);
 		}
 		GMimeObject *body = g_mime_message_get_mime_part(inner);
 		char *cp = child_path(path, 1);
