@@ -95,7 +95,7 @@ static void test_output_type(void **state)
 {
 	static const char *const rows[][2] = {
 		{"text/plain", "text/plain"},    {"image/x-ms-bmp", "image/bmp"},
-		{"application/rtf", "text/rtf"}, {"text/html", NULL},
+		{"text/rtf", "application/rtf"}, {"text/html", NULL},
 		{"image/svg+xml", NULL},         {"application/octet-stream", NULL},
 		{"text/calendar", NULL},         {"application/zip", "application/zip"},
 	};

@@ -50,7 +50,8 @@ struct out_row {
 static const struct out_row outputs[] = {
 	{"text/plain", "txt"},
 	{"text/csv", "csv"},
-	{"text/rtf", "rtf"},
+	{"application/rtf", "rtf"}, /* not text/: RTF names its own code page, no charset is declared
+				     * and its bytes are never transcoded */
 	{"application/pdf", "pdf"},
 	{"image/png", "png"},
 	{"image/jpeg", "jpg jpeg jpe"},
@@ -78,7 +79,7 @@ static const struct out_row outputs[] = {
 /* Other spellings of a row's type (libmagic's, mostly). */
 static const char *const aliases[][2] = {
 	{"image/x-ms-bmp", "image/bmp"},
-	{"application/rtf", "text/rtf"},
+	{"text/rtf", "application/rtf"},
 	{"application/x-zip-compressed", "application/zip"},
 };
 
