@@ -34,6 +34,7 @@ void mg_opt_dump(FILE *out, const struct mg_opt *o, const void *value, gboolean 
 
 gboolean mg_check_socket(const char *value, char **why);
 gboolean mg_check_extension_list(const char *value, char **why); /* issue 12 */
+gboolean mg_check_syslog_target(const char *value, char **why);
 
 /* The check registered for a key by a stage, or NULL. */
 mg_opt_check_fn mg_config_check_of(const char *key);
