@@ -147,6 +147,11 @@ def output_parses(ctx):
         probs.append("no Content-Type in the delivered message")
     if not d.leaves:
         probs.append("delivered message has no leaf part")
+    first_in = ctx.input.split(b"\n", 1)[0].rstrip(b"\r")
+    first_out = ctx.out.split(b"\n", 1)[0].rstrip(b"\r")
+    # (a bare CR in it: the MTA may rewrite the field before mugaika sees it)
+    if first_in.lower().startswith(b"from:") and b"\r" not in first_in and first_out != first_in:
+        probs.append("delivered message starts with %r, not with the sender's first field" % first_out[:60])
     return probs
 
 
@@ -235,9 +240,9 @@ def headers_allowlisted(ctx):
     probs = []
     for f in ctx.delivered.leaves:
         path = f.path
-        if path == "1" and not ctx.delivered.msg.is_multipart():
-            continue  # the top-level entity: its fields are the message's own
         for k, _ in f.headers:
+            if f.msg_root and not k.lower().startswith("content-"):
+                continue  # the leaf is a whole message's body: these are the message's fields
             if k.lower() not in PART_FIELDS:
                 probs.append("part %s carries the sender's %s field" % (path, k))
         extra = set(f.params) - CT_PARAMS
@@ -390,8 +395,10 @@ def accounted(ctx, **a):
             continue
         if p.get("name") and (any(p["name"] in n for n in names) or p["name"] in notice):
             continue
-        if p.get("declared") and p["declared"] in notice and any(
-                r.get("declared_type") == p["declared"] and r.get("action") == "removed" for r in ctx.report_parts()):
+        if p.get("declared") and any(
+                r.get("declared_type") == p["declared"] and r.get("action") == "removed" and
+                (r.get("declared_type") in notice or (r.get("detected_type") or "-") in notice)
+                for r in ctx.report_parts()):
             continue
         probs.append("part %s lost without notice" % (p.get("name") or p.get("declared") or p.get("token")))
     return probs

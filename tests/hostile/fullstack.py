@@ -17,8 +17,9 @@ passing on the copy Postfix delivered.
 The message is sent as its bytes are: LF becomes CRLF, a bare CR stays a
 bare CR (smtplib's data() would turn it into a line break and hide the
 case), lines starting with a dot are doubled.  Postfix replaces a bare CR
-by a space before the milter sees the message, so for those messages
-only the checks are compared, not the bytes.
+by a space (and rewrites header fields holding one) before the milter sees
+the message, so for those messages the bytes and the answers are not
+compared, and only the default checks run on Postfix's copy.
 """
 import argparse
 import json
@@ -34,6 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import check  # noqa: E402
 import hostile  # noqa: E402
+
+# Checks that follow the input's parts (see run_case: bare CR).
+INPUT_BOUND = {"accounted", "present", "listed", "delivered", "report_action"}
 
 
 def smtp_send(port, data, sender, rcpt):
@@ -137,11 +141,9 @@ def run_case(args, exp, conf):
             delivered = strip_trace(d)
             with open(os.path.join(work, exp["name"] + ".postfix.eml"), "wb") as f:
                 f.write(delivered)
-    if re.search(rb"\r(?!\n)", data):
-        # Postfix turns a bare CR into a space (and rewrites header fields
-        # holding one) before the milter sees the message: the inputs differ,
-        # so only the checks below compare the two.
-        pass
+    bare_cr = re.search(rb"\r(?!\n)", data) is not None
+    if bare_cr:
+        pass  # see below: Postfix and the CLI do not see the same message
     elif got != cli:
         probs.append("fullstack: Postfix answered %s (%d %s), mugaika sanitize %s" % (got, code, reply, cli))
     elif got == "accept" and delivered != cli_out:
@@ -152,7 +154,15 @@ def run_case(args, exp, conf):
         if not ("%d %s" % (code, reply)).startswith(want):
             probs.append("fullstack: Postfix replied %d %s, mugaika sanitize %s" % (code, reply, want))
     rcs = {"accept": 0, "reject": 77, "tempfail": 75}.get(got, 1)
-    ctx = hostile.Ctx(exp["name"], exp, "fullstack", data, rcs, report, delivered, err,
+    case = exp
+    if bare_cr:
+        # Postfix rewrote the message before the milter saw it (a bare CR
+        # becomes a space, header fields holding one are rewritten): the CLI's
+        # report describes another message, and checks that follow the
+        # input's parts do not apply; the default checks still do.
+        report = None
+        case = dict(exp, checks=[c for c in exp.get("checks", []) if c["check"] not in INPUT_BOUND])
+    ctx = hostile.Ctx(exp["name"], case, "fullstack", data, rcs, report, delivered, err,
                       smtp="%d %s" % (code, reply))
     return probs + check.evaluate(ctx)
 

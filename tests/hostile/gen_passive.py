@@ -81,8 +81,8 @@ add("vcf-photo-script", CAL, "a vCard whose PHOTO is a script",
 TN = "6-tnef"
 
 
-def tnef_case(name, title, files, checks, ctype="application/ms-tnef", body=None, fname="winmail.dat"):
-    add(name, TN, title, [H.leaf(ctype, H.tnef(files, body=body), filename=fname)],
+def tnef_case(name, title, files, checks, ctype="application/ms-tnef", body=None, fname="winmail.dat", raw=None):
+    add(name, TN, title, [H.leaf(ctype, raw if raw is not None else H.tnef(files, body=body), filename=fname)],
         list(checks) + [("not_delivered", {"name": "winmail.dat"})])
 
 
@@ -108,6 +108,13 @@ tnef_case("tnef-body", "winmail.dat with a text body and no attachment", [],
 tnef_case("tnef-japanese-name", "winmail.dat holding a file with a Japanese (CP932) name",
           [("報告書.txt".encode("cp932"), "TNEF-TOKEN 報告\r\n".encode("cp932"))],
           [("present", {"pattern": "TNEF-TOKEN"})])
+_bad = bytearray(H.tnef([("report.txt", b"TNEF-TOKEN a damaged stream\r\n")]))
+_bad[_bad.index(b"TNEF-TOKEN") + 3] ^= 0x20  # checksum mismatch: libytnef complains on standard output
+tnef_case("tnef-checksum", "winmail.dat whose attribute checksum is wrong (libytnef complains on stdout)", [],
+          [("listed", {"name": "winmail.dat"})], raw=bytes(_bad))
+_cut = H.tnef([("report.txt", b"TNEF-TOKEN a cut stream\r\n"), ("more.txt", b"MORE\r\n")])
+tnef_case("tnef-truncated", "winmail.dat cut in the middle of an attribute", [], [("listed", {"name": "winmail.dat"})],
+          raw=_cut[:-20])
 s.case("tnef-eicar", TN, "winmail.dat holding EICAR",
        H.message(H.multipart("mixed", [BODY, H.leaf("application/ms-tnef", H.tnef([("e.com", H.eicar())]),
                                                      filename="winmail.dat")]), s.msgid("tnef-eicar")),

@@ -446,6 +446,7 @@ class File:
         self.magic = None
         self.headers, self.disp_params = [], {}
         self.opened = False  # an archive whose members were read (they are Files of their own)
+        self.msg_root = False  # the leaf is the whole body of a message: the message's fields are its own
         self.utf8_flag = True
 
     def ext(self):
@@ -476,12 +477,12 @@ class Delivered:
         self.msg = email.message_from_bytes(raw, policy=email.policy.compat32)
         self.leaves, self.members, self.containers = [], [], []
         self.defects = []
-        self._walk(self.msg, "", 0, top=True)
+        self._walk(self.msg, "", 0, top=True, msg_root=True)
         for f in list(self.leaves):
             if self._is_zip(f):
                 self._unzip(f, 1)
 
-    def _walk(self, part, path, depth, top):
+    def _walk(self, part, path, depth, top, msg_root=False):
         self.defects.extend(str(d) for d in getattr(part, "defects", []))
         ctype = part.get_content_type().lower()
         if part.is_multipart():
@@ -489,7 +490,8 @@ class Delivered:
             for i, sub in enumerate(part.get_payload()):
                 # message/rfc822 payload is a list of one message: same path
                 sp = path if ctype.startswith("message/") else ("%s.%d" % (path, i + 1) if path else str(i + 1))
-                self._walk(sub, sp or "1", depth + 1, top and ctype.startswith("multipart/"))
+                self._walk(sub, sp or "1", depth + 1, top and ctype.startswith("multipart/"),
+                           msg_root=ctype.startswith("message/"))
             return
         data = part.get_payload(decode=True) or b""
         params = {k.lower(): v for k, v in (part.get_params() or [])[1:]}
@@ -498,6 +500,7 @@ class Delivered:
         is_body = top and ctype == "text/plain" and fn is None and disp != "attachment"
         f = File("leaf", path or "1", data, ctype, params, fn, disp, body=is_body)
         f.headers = [(k, str(v)) for k, v in part.items()]
+        f.msg_root = msg_root
         f.disp_params = {k.lower(): v for k, v in (part.get_params(header="content-disposition") or [])[1:]}
         self.leaves.append(f)
 
