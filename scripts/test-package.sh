@@ -1,0 +1,343 @@
+#!/bin/sh
+# test-package.sh - build the Debian package and prove that a fresh Debian 12
+# gets from it, plus the README's Postfix section, to sanitized mail through
+# the system's own Postfix (issue 14).  Run as root on Debian 12 with the
+# Debian mirror reachable; scripts/test.sh runs it as its own step.
+#
+#   sudo sh scripts/test-package.sh [--keep]     (--keep: leave $W behind)
+#
+#  1. dpkg-buildpackage -us -uc -b in a copy of the tree (DEB_BUILD_OPTIONS=
+#     nocheck: test.sh ran the suite already; MUGAIKA_PKG_CHECK=1 runs it);
+#  2. a clean Debian 12 root (debootstrap --variant=minbase), cached as a
+#     tarball in $MUGAIKA_CI_CACHE (default /var/cache/mugaika-ci, renewed
+#     after 7 days), downloaded packages cached there too;
+#  3. in it, as the README says: apt-get install ./mugaika_*.deb postfix;
+#  4. every file the README's table names is there, with its owner and mode;
+#  5. the root boots with systemd (systemd-nspawn, its own network
+#     namespace, so its Postfix listens on its own 127.0.0.1:25);
+#  6. in it: mugaika check-config; mugaika-postfix-setup unix, then inet;
+#     each time an HTML mail over SMTP to port 25 arrives in /var/mail/clerk
+#     sanitized and an EICAR mail is refused; a quarantined original is
+#     released through the release listener and arrives unchanged, not
+#     quarantined again; systemctl reload and stop work, the daemon runs
+#     as mugaika with the unit's hardening, and leaves no pid file.
+# The ClamAV signatures that clamav-freshclam would download come from
+# tests/mkclamdb.sh (the container has no Internet).  Each step is timed.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+keep=no
+[ "${1:-}" = "--keep" ] && keep=yes
+cache=${MUGAIKA_CI_CACHE:-/var/cache/mugaika-ci}
+mirror=${MUGAIKA_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+security=${MUGAIKA_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
+JOBS=$(nproc 2>/dev/null || echo 2)
+PYTHON3=${PYTHON3:-python3}
+export LC_ALL=C.UTF-8
+
+t0=$(date +%s)
+tstep=$t0
+step() {
+	_now=$(date +%s)
+	printf '\n=== package: %s (previous step %ss, total %ss)\n' "$*" $((_now - tstep)) $((_now - t0))
+	tstep=$_now
+}
+fails=0
+pass() { echo "PASS: $*"; }
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+die() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "test-package.sh must run as root"
+for c in dpkg-buildpackage debootstrap systemd-nspawn nsenter "$PYTHON3"; do
+	command -v "$c" >/dev/null 2>&1 || die "$c not found (sudo sh scripts/install-deps.sh)"
+done
+version=$(sed -n '1s/^mugaika (\([^)]*\)).*/\1/p' debian/changelog)
+W=$(mktemp -d /var/tmp/mugaika-pkgtest.XXXXXX)
+chmod 755 "$W"
+R="$W/root"
+NSPAWN_PID=""
+LEADER=""
+
+cleanup() {
+	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
+		[ -n "$LEADER" ] && ct systemctl poweroff --no-block >/dev/null 2>&1
+		for _i in $(seq 1 100); do
+			kill -0 "$NSPAWN_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$NSPAWN_PID" 2>/dev/null || true
+		wait "$NSPAWN_PID" 2>/dev/null || true
+	fi
+	if [ "$keep" = yes ] || [ "$fails" -gt 0 ]; then
+		echo "package test files kept in $W"
+	else
+		rm -rf "$W"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- 1. build ----
+step "1. dpkg-buildpackage -us -uc -b (mugaika $version)"
+src="$W/src/mugaika-$version"
+mkdir -p "$src"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -z -c -o --exclude-standard | tar --null -T - --ignore-failed-read -cf - | tar -C "$src" -xf -
+else
+	tar --exclude='./build*' --exclude=./.git -cf - . | tar -C "$src" -xf -
+fi
+buildopts="parallel=$JOBS"
+[ "${MUGAIKA_PKG_CHECK:-0}" = 1 ] || buildopts="nocheck $buildopts"
+if ! (cd "$src" && DEB_BUILD_OPTIONS="$buildopts" dpkg-buildpackage -us -uc -b >"$W/build.log" 2>&1); then
+	tail -n 60 "$W/build.log"
+	die "dpkg-buildpackage failed (log: $W/build.log)"
+fi
+deb=$(ls "$W"/src/mugaika_"$version"_*.deb)
+pass "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
+dpkg-deb -c "$deb" >"$W/contents.txt"
+dpkg-deb -I "$deb" >"$W/info.txt"
+
+# ---- 2. a clean Debian 12 root ----
+step "2. a clean Debian 12 root (debootstrap minbase, cached in $cache)"
+mkdir -p "$cache/debs" "$cache/apt/partial"
+base="$cache/bookworm-minbase.tar"
+if [ ! -f "$base" ] || [ -n "$(find "$base" -mtime +7)" ]; then
+	debootstrap --variant=minbase --cache-dir="$cache/debs" bookworm "$W/base" "$mirror" >"$W/debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$W/debootstrap.log"; die "debootstrap failed"; }
+	tar -C "$W/base" -cf "$base.tmp" . && mv "$base.tmp" "$base"
+	rm -rf "$W/base"
+fi
+mkdir "$R"
+tar -C "$R" -xf "$base"
+cat >"$R/etc/apt/sources.list" <<EOF
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main
+EOF
+echo mugaika-ci >"$R/etc/hostname"
+pass "root ready in $R"
+
+# ---- 3. install as the README says ----
+step "3. apt-get install ./$(basename "$deb") postfix"
+cp "$deb" "$R/tmp/"
+# Nothing may start during the installation: it shares the host's network.
+printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
+chmod 755 "$R/usr/sbin/policy-rc.d"
+in_root() {
+	systemd-nspawn -q --keep-unit --register=no -D "$R" --bind="$cache/apt:/var/cache/apt/archives" \
+		--setenv=DEBIAN_FRONTEND=noninteractive "$@"
+}
+if ! in_root sh -ec '
+	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
+	echo "postfix postfix/mailname string mugaika-ci.example" | debconf-set-selections
+	apt-get -q update
+	apt-get -q install -y --no-install-recommends /tmp/'"$(basename "$deb")"' postfix
+	useradd -m clerk' >"$W/install.log" 2>&1; then
+	tail -n 40 "$W/install.log"
+	die "installing the package failed (log: $W/install.log)"
+fi
+rm -f "$R/usr/sbin/policy-rc.d"
+pass "apt-get install ./$(basename "$deb") postfix"
+if in_root sh -c 'dpkg --configure -a && /var/lib/dpkg/info/mugaika.postinst configure 0.1.0' >"$W/postinst2.log" 2>&1; then
+	pass "postinst runs a second time without error"
+else
+	fail "postinst is not idempotent: $(tail -n 5 "$W/postinst2.log")"
+fi
+
+# ---- 4. files where the README says ----
+step "4. the files land where the README says"
+# The README's table (between the "installed-files" markers): | `PATH` | OWNER | MODE | ...
+sed -n '/<!-- installed-files -->/,/<!-- \/installed-files -->/p' README.md |
+	sed -n 's/^| `\([^`]*\)` | \([^ |]*\) | \([0-7-]*\) |.*/\1 \2 \3/p' >"$W/files.txt"
+[ -s "$W/files.txt" ] || fail "README: no table of installed files between the installed-files markers"
+while read -r path owner mode; do
+	if [ ! -e "$R$path" ]; then
+		fail "$path: missing (the README says it is installed)"
+		continue
+	fi
+	# owner names as the root's own passwd and group files have them
+	got_owner=$(chroot "$R" stat -c %U:%G "$path")
+	got_mode=$(stat -c %a "$R$path")
+	if [ "$owner" != - ] && [ "$owner" != "$got_owner" ]; then
+		fail "$path: owner $got_owner, the README says $owner"
+	elif [ "$mode" != - ] && [ "$mode" != "$got_mode" ]; then
+		fail "$path: mode $got_mode, the README says $mode"
+	else
+		pass "$path ($got_owner $got_mode)"
+	fi
+done <"$W/files.txt"
+for f in mugaika.conf replies.conf permit-forward.list notice.ja.txt notice.en.txt; do
+	grep -qx "/etc/mugaika/$f" "$R/var/lib/dpkg/info/mugaika.conffiles" ||
+		fail "/etc/mugaika/$f is not a conffile"
+done
+pass "configuration files in /etc/mugaika are conffiles"
+in_root id mugaika >/dev/null 2>&1 && pass "system user mugaika exists (sysusers.d)" ||
+	fail "no user mugaika after installation"
+
+# ---- 5. boot ----
+step "5. boot the root with systemd (systemd-nspawn, private network)"
+sh tests/mkclamdb.sh "$R/var/lib/clamav" # what clamav-freshclam would download
+chmod 755 "$R/var/lib/clamav"
+chmod 644 "$R"/var/lib/clamav/*
+systemd-nspawn -q --keep-unit --register=no -D "$R" --private-network -M mugaika-ci -b \
+	>"$W/console.log" 2>&1 </dev/null &
+NSPAWN_PID=$!
+for _i in $(seq 1 300); do
+	for p in $(pgrep -x systemd); do
+		[ "$(readlink "/proc/$p/root")" = "$R" ] && LEADER=$p
+	done
+	[ -n "$LEADER" ] && break
+	kill -0 "$NSPAWN_PID" 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$LEADER" ] || {
+	tail -n 30 "$W/console.log"
+	die "the container did not boot"
+}
+ct() { nsenter -t "$LEADER" -m -u -i -n -p -r -w -- "$@"; }
+state=$(ct timeout 120 systemctl is-system-running --wait 2>/dev/null || true)
+pass "container booted ($state)"
+[ "$state" = running ] || ct systemctl --failed --no-legend --no-pager | sed 's/^/  failed unit: /'
+
+# ---- 6. the README's Postfix section, and mail through it ----
+step "6. the README's Postfix section in the container"
+if ct mugaika check-config -c /etc/mugaika/mugaika.conf >"$W/check.out" 2>&1; then
+	pass "mugaika check-config: $(tail -n 1 "$W/check.out")"
+else
+	fail "mugaika check-config: $(cat "$W/check.out")"
+fi
+
+# mail KIND ID: write a test message to $W/ID.eml
+mail() {
+	case "$1" in
+	html)
+		cat >"$W/$2.eml" <<EOF
+From: Sender <sender@example.net>
+To: clerk@localhost
+Subject: package test $2
+Message-ID: <$2@example.net>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<html><head><script>alert(1)</script></head><body><p>Hello <b>clerk</b>, see <a href="https://example.net/x">the portal</a>.</p></body></html>
+EOF
+		;;
+	eicar)
+		printf 'From: sender@example.net\nTo: clerk@localhost\nSubject: eicar %s\nMessage-ID: <%s@example.net>\n\n%s%s%s%s\n' \
+			"$2" "$2" 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-' 'ANTIVIRUS-TEST-' 'FILE!$H+H*' >"$W/$2.eml"
+		;;
+	esac
+}
+# SMTP from the host's python3 inside the container's network namespace
+send() {
+	nsenter -t "$LEADER" -n -- "$PYTHON3" "$top/tests/fullstack/send.py" 127.0.0.1 "$1" "$W/$2.eml" \
+		sender@example.net clerk@localhost
+}
+# delivered ID: the message with that Message-ID from clerk's mailbox
+delivered() {
+	for _i in $(seq 1 200); do
+		if "$PYTHON3" - "$R/var/mail/clerk" "$1" >"$W/$1.out" 2>/dev/null <<'PY'; then
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    if m.get("Message-ID") == "<%s@example.net>" % sys.argv[2]:
+        sys.stdout.buffer.write(m.as_bytes())
+        sys.exit(0)
+sys.exit(1)
+PY
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+sanitized() {
+	grep -q '^X-Mugaika-Status:' "$W/$1.out" && ! grep -qi '<script\|<html' "$W/$1.out" &&
+		grep -q 'Content-Type: text/plain' "$W/$1.out"
+}
+diagnose() {
+	ct systemctl status --no-pager -l mugaika.service 2>&1 | tail -n 15
+	ct journalctl --no-pager -n 30 -u mugaika.service -u postfix@-.service 2>&1 | tail -n 30
+}
+
+for mode in unix inet; do
+	if ct mugaika-postfix-setup "$mode" >"$W/setup-$mode.out" 2>&1; then
+		pass "mugaika-postfix-setup $mode"
+	else
+		fail "mugaika-postfix-setup $mode: $(tail -n 5 "$W/setup-$mode.out")"
+		diagnose
+		continue
+	fi
+	mail html "html-$mode"
+	if r=$(send 25 "html-$mode") && delivered "html-$mode" && sanitized "html-$mode"; then
+		pass "$mode socket: HTML mail through the system Postfix arrived sanitized ($r)"
+	else
+		fail "$mode socket: HTML mail not delivered sanitized (reply: ${r:-none})"
+		diagnose
+	fi
+	mail eicar "eicar-$mode"
+	r=$(send 25 "eicar-$mode") || true
+	case "$r" in
+	550*5.7.1*) pass "$mode socket: EICAR refused ($r)" ;;
+	*) fail "$mode socket: EICAR not refused with 550 5.7.1 (reply: $r)" ;;
+	esac
+done
+if [ "$(ct stat -c %U:%G "/var/spool/postfix/mugaika")" = mugaika:postfix ]; then
+	pass "socket directory /var/spool/postfix/mugaika is mugaika:postfix"
+else
+	fail "socket directory owner: $(ct stat -c %U:%G /var/spool/postfix/mugaika)"
+fi
+
+# Release through the listener without the milter.
+qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$W/html-inet.out" | head -n 1)
+nq0=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
+if [ -z "$qid" ]; then
+	fail "release: the sanitized mail names no quarantine id"
+elif ct mugaika quarantine release "$qid" --to clerk@localhost --reason "package test" >"$W/release.out" 2>&1; then
+	nq1=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
+	n=$("$PYTHON3" -c '
+import mailbox, sys
+print(sum(1 for m in mailbox.mbox(sys.argv[1]) if m.get("Message-ID") == "<html-inet@example.net>" and not m.get("X-Mugaika-Status")))' "$R/var/mail/clerk")
+	if [ "$n" -ge 1 ] && [ "$nq1" -eq "$nq0" ]; then
+		pass "release: $(cat "$W/release.out"); the original arrived unchanged and was not quarantined again"
+	else
+		fail "release: original delivered unchanged $n times, kept originals $nq0 -> $nq1"
+	fi
+else
+	fail "release: $(cat "$W/release.out")"
+fi
+
+# The service as systemd runs it.
+props=$(ct systemctl show mugaika.service -p User -p ProtectSystem -p NoNewPrivileges -p PrivateTmp \
+	-p CapabilityBoundingSet -p Type -p NRestarts | tr '\n' ' ')
+case "$props" in
+*User=mugaika*ProtectSystem=strict*) pass "unit: $props" ;;
+*) fail "unit properties: $props" ;;
+esac
+pid=$(ct systemctl show -p MainPID --value mugaika.service)
+if [ "$pid" -gt 0 ] && [ "$(ct stat -c %U "/proc/$pid")" = mugaika ]; then
+	pass "mugaika-milter runs as mugaika (pid $pid)"
+else
+	fail "mugaika-milter is not running as mugaika (pid $pid)"
+fi
+if ct systemctl reload mugaika.service && ct systemctl is-active --quiet mugaika.service; then
+	pass "systemctl reload mugaika (SIGHUP; RELOADING/READY)"
+else
+	fail "systemctl reload mugaika"
+	diagnose
+fi
+if ct systemctl stop mugaika.service && ! ct test -e /run/mugaika/mugaika-milter.pid &&
+	! ct test -e /var/spool/postfix/mugaika/mugaika.sock; then
+	pass "systemctl stop mugaika: stopped, no pid file and no socket left"
+else
+	fail "systemctl stop mugaika: $(ct systemctl is-active mugaika.service); left: $(ct ls /run/mugaika /var/spool/postfix/mugaika 2>&1 | tr '\n' ' ')"
+fi
+
+step "done"
+echo "package test: $fails failed"
+[ "$fails" -eq 0 ]
