@@ -1,13 +1,16 @@
 #!/bin/sh
 # Install every Debian 12 package that mugaika needs to build, test and run
-# the demo relay.  Run as root.  Safe to run again.
+# the demo relay, and to build and test its Debian package (debhelper;
+# debootstrap and systemd-nspawn for scripts/test-package.sh).  Run as
+# root.  Safe to run again.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libmagic-dev libclamav-dev
  libxml2-dev libarchive-dev libzip-dev libqpdf-dev libpng-dev libjpeg-dev
  libgif-dev libwebp-dev libtiff-dev libgsf-1-dev nettle-dev libmilter-dev libcmocka-dev
  postfix miltertest clamav-testfiles qpdf python3 file
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev
+ libsystemd-dev debhelper debootstrap systemd-container"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (sudo)" >&2
