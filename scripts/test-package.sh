@@ -66,12 +66,17 @@ LEADER=""
 
 cleanup() {
 	if [ -n "$NSPAWN_PID" ] && kill -0 "$NSPAWN_PID" 2>/dev/null; then
-		[ -n "$LEADER" ] && ct systemctl poweroff --no-block >/dev/null 2>&1
-		for _i in $(seq 1 100); do
+		# systemd-nspawn turns SIGTERM into a clean shutdown of the container
+		kill -TERM "$NSPAWN_PID" 2>/dev/null || true
+		for _i in $(seq 1 300); do
 			kill -0 "$NSPAWN_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$NSPAWN_PID" 2>/dev/null || true
+		# still there: killing the container's init ends its PID namespace
+		if kill -0 "$NSPAWN_PID" 2>/dev/null; then
+			[ -n "$LEADER" ] && kill -9 "$LEADER" 2>/dev/null
+			kill -9 "$NSPAWN_PID" 2>/dev/null
+		fi
 		wait "$NSPAWN_PID" 2>/dev/null || true
 	fi
 	if [ "$keep" = yes ] || [ "$fails" -gt 0 ]; then
@@ -125,7 +130,7 @@ pass "root ready in $R"
 
 # ---- 3. install as the README says ----
 step "3. apt-get install ./$(basename "$deb") postfix"
-cp "$deb" "$R/tmp/"
+cp "$deb" "$R/root/"
 # Nothing may start during the installation: it shares the host's network.
 printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
 chmod 755 "$R/usr/sbin/policy-rc.d"
@@ -137,7 +142,7 @@ if ! in_root sh -ec '
 	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
 	echo "postfix postfix/mailname string mugaika-ci.example" | debconf-set-selections
 	apt-get -q update
-	apt-get -q install -y --no-install-recommends /tmp/'"$(basename "$deb")"' postfix
+	apt-get -q install -y --no-install-recommends /root/'"$(basename "$deb")"' postfix
 	useradd -m clerk' >"$W/install.log" 2>&1; then
 	tail -n 40 "$W/install.log"
 	die "installing the package failed (log: $W/install.log)"
@@ -189,8 +194,12 @@ systemd-nspawn -q --keep-unit --register=no -D "$R" --private-network -M mugaika
 	>"$W/console.log" 2>&1 </dev/null &
 NSPAWN_PID=$!
 for _i in $(seq 1 300); do
-	for p in $(pgrep -x systemd); do
-		[ "$(readlink "/proc/$p/root")" = "$R" ] && LEADER=$p
+	# the container's init: the process named systemd among the children
+	# and grandchildren of systemd-nspawn
+	for c in $(pgrep -P "$NSPAWN_PID"); do
+		for p in "$c" $(pgrep -P "$c"); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && LEADER=$p
+		done
 	done
 	[ -n "$LEADER" ] && break
 	kill -0 "$NSPAWN_PID" 2>/dev/null || break
@@ -201,12 +210,18 @@ done
 	die "the container did not boot"
 }
 ct() { nsenter -t "$LEADER" -m -u -i -n -p -r -w -- "$@"; }
-state=$(ct timeout 120 systemctl is-system-running --wait 2>/dev/null || true)
+for _i in $(seq 1 600); do
+	state=$(ct systemctl is-system-running 2>/dev/null || true)
+	case "$state" in initializing | starting | "") sleep 0.1 ;; *) break ;; esac
+done
 pass "container booted ($state)"
 [ "$state" = running ] || ct systemctl --failed --no-legend --no-pager | sed 's/^/  failed unit: /'
 
 # ---- 6. the README's Postfix section, and mail through it ----
 step "6. the README's Postfix section in the container"
+# README, "Installing the Debian package", step 1: the site's own domain
+# (here the container's mail name, which its Postfix delivers locally).
+ct sed -i 's/^internal_domain = .*/internal_domain = mugaika-ci.example/' /etc/mugaika/mugaika.conf
 if ct mugaika check-config -c /etc/mugaika/mugaika.conf >"$W/check.out" 2>&1; then
 	pass "mugaika check-config: $(tail -n 1 "$W/check.out")"
 else
@@ -219,7 +234,7 @@ mail() {
 	html)
 		cat >"$W/$2.eml" <<EOF
 From: Sender <sender@example.net>
-To: clerk@localhost
+To: clerk@mugaika-ci.example
 Subject: package test $2
 Message-ID: <$2@example.net>
 MIME-Version: 1.0
@@ -229,7 +244,7 @@ Content-Type: text/html; charset=utf-8
 EOF
 		;;
 	eicar)
-		printf 'From: sender@example.net\nTo: clerk@localhost\nSubject: eicar %s\nMessage-ID: <%s@example.net>\n\n%s%s%s%s\n' \
+		printf 'From: sender@example.net\nTo: clerk@mugaika-ci.example\nSubject: eicar %s\nMessage-ID: <%s@example.net>\n\n%s%s%s%s\n' \
 			"$2" "$2" 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-' 'ANTIVIRUS-TEST-' 'FILE!$H+H*' >"$W/$2.eml"
 		;;
 	esac
@@ -237,7 +252,7 @@ EOF
 # SMTP from the host's python3 inside the container's network namespace
 send() {
 	nsenter -t "$LEADER" -n -- "$PYTHON3" "$top/tests/fullstack/send.py" 127.0.0.1 "$1" "$W/$2.eml" \
-		sender@example.net clerk@localhost
+		sender@example.net clerk@mugaika-ci.example
 }
 # delivered ID: the message with that Message-ID from clerk's mailbox
 delivered() {
@@ -261,8 +276,7 @@ sanitized() {
 		grep -q 'Content-Type: text/plain' "$W/$1.out"
 }
 diagnose() {
-	ct systemctl status --no-pager -l mugaika.service 2>&1 | tail -n 15
-	ct journalctl --no-pager -n 30 -u mugaika.service -u postfix@-.service 2>&1 | tail -n 30
+	ct journalctl -b --no-pager -u mugaika.service -u postfix@-.service 2>&1 | tail -n 25
 }
 
 for mode in unix inet; do
@@ -298,7 +312,7 @@ qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$W/html-inet.out" | head -n 1)
 nq0=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
 if [ -z "$qid" ]; then
 	fail "release: the sanitized mail names no quarantine id"
-elif ct mugaika quarantine release "$qid" --to clerk@localhost --reason "package test" >"$W/release.out" 2>&1; then
+elif ct mugaika quarantine release "$qid" --to clerk@mugaika-ci.example --reason "package test" >"$W/release.out" 2>&1; then
 	nq1=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
 	n=$("$PYTHON3" -c '
 import mailbox, sys
