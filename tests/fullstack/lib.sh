@@ -10,6 +10,7 @@
 #   fs_queue_count      messages still in Postfix's queue
 #   fs_teardown         stop everything
 #   fs_remove           delete $FS_DIR (run.sh: after a run without failures)
+#   fs_tmpdir NAME      a new directory for an instance, outside the build tree
 # Must run as root (Postfix's master runs as root and drops to `postfix`).
 #
 # $FS_DIR (queue, data, configuration, delivered mail, the milter's spool and
@@ -23,6 +24,7 @@ FS_POSTFIX_SBIN="${FS_POSTFIX_SBIN:-/usr/sbin}"
 FS_MILTER_USER="${FS_MILTER_USER:-nobody}"
 
 fs_write_postfix_conf() {
+	: "${FS_RELEASE_PORT:=$(mg_free_port)}"
 	mkdir -p "$FS_DIR/etc" "$FS_DIR/queue" "$FS_DIR/data" "$FS_OUT"
 	chmod 1777 "$FS_OUT"
 	chown postfix "$FS_DIR/data"
@@ -120,19 +122,29 @@ fs_start_milter() {
 	return 1
 }
 
+# fs_tmpdir NAME: print a new directory for a private Postfix instance,
+# /var/tmp/mugaika-NAME.XXXXXX (mode 0755), which the users postfix and
+# nobody can reach wherever the build tree is; the build tree's
+# tests/tmp/NAME.last points at it.
+fs_tmpdir() {
+	_d=$(mktemp -d "${MUGAIKA_FS_TMPDIR:-/var/tmp}/mugaika-$1.XXXXXX") || return 1
+	chmod 755 "$_d"
+	if ! runuser -u postfix -- test -x "$_d" 2>/dev/null; then
+		echo "fullstack: user postfix cannot reach $_d (set MUGAIKA_FS_TMPDIR)" >&2
+		rmdir "$_d"
+		return 1
+	fi
+	mkdir -p "$top_builddir/tests/tmp"
+	ln -sfn "$_d" "$top_builddir/tests/tmp/$1.last"
+	echo "$_d"
+}
+
 fs_setup() {
 	if [ "$(id -u)" != 0 ] || ! id postfix >/dev/null 2>&1; then
 		echo "fullstack: needs root and the postfix package" >&2
 		return 77
 	fi
-	FS_DIR=$(mktemp -d "${MUGAIKA_FS_TMPDIR:-/var/tmp}/mugaika-fullstack.XXXXXX") || return 1
-	chmod 755 "$FS_DIR"
-	if ! runuser -u postfix -- test -x "$FS_DIR" 2>/dev/null; then
-		echo "fullstack: user postfix cannot reach $FS_DIR (set MUGAIKA_FS_TMPDIR)" >&2
-		return 1
-	fi
-	mkdir -p "$top_builddir/tests/tmp"
-	ln -sfn "$FS_DIR" "$top_builddir/tests/tmp/fullstack.last"
+	FS_DIR=$(fs_tmpdir fullstack) || return 1
 	FS_OUT="$FS_DIR/out"
 	FS_SMTP_PORT=$(mg_free_port)
 	FS_MILTER_PORT=$(mg_free_port)
@@ -166,7 +178,7 @@ fs_remove() {
 	[ -n "${FS_DIR:-}" ] && [ -d "$FS_DIR" ] || return 0
 	grep -F " $FS_DIR/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r _m; do umount "$_m"; done
 	rm -rf "$FS_DIR"
-	rm -f "$top_builddir/tests/tmp/fullstack.last"
+	[ "$(readlink "$top_builddir/tests/tmp/fullstack.last")" != "$FS_DIR" ] || rm -f "$top_builddir/tests/tmp/fullstack.last"
 }
 
 fs_send() {
