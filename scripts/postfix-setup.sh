@@ -22,9 +22,8 @@
 #     release_smtp_host = 127.0.0.1:10026 (releases bypass the milter);
 #  2. the socket directory (unix): install -d -o mugaika -g postfix -m 0750
 #     QUEUE_DIRECTORY/mugaika; the user mugaika joins the group postfix so
-#     that it may hand its socket to that group (Postfix's daemons run with
-#     their primary group only, so adding postfix to a mugaika group would
-#     not help);
+#     that it may hand its socket to that group (the user postfix stays as
+#     it is);
 #  3. master.cf: a second smtpd on 127.0.0.1:10026 without the milter, for
 #     released originals;
 #  4. main.cf: smtpd_milters, non_smtpd_milters, milter_protocol = 6,
