@@ -7,8 +7,10 @@
  */
 #include "config.h"
 
+#include "../tests/unit/cdrctx.h"
 #include "mg_cdr.h"
 #include "fuzz_common.h"
+#include "mg_pipeline.h"
 
 static const char *const fz_names[] = {NULL,     "a.docx", "a.xlsm", "a.pptx", "a.odt",    "a.rtf",
 				       "a.csv",  "a.pdf",  "a.png",  "a.jpg",  "a.gif",    "a.tif",
@@ -21,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mg_fuzz_init(TRUE);
 	struct mg_txn *t = mg_fuzz_txn();
-	struct mg_cdr_in in = {.t = t,
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
 			       .data = data + 1,
 			       .len = size - 1,
 			       .filename = fz_names[data[0] % G_N_ELEMENTS(fz_names)],

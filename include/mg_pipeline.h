@@ -29,19 +29,11 @@
 struct mg_conn;
 struct mg_txn;
 
-/* Header changes the front end applies to the message as received:
- * all DELETEs first (index = 1-based occurrence among fields of that name,
- * in descending order so indexes stay valid), then ADDs appended in order. */
-enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD };
-struct mg_hdr_op {
-	enum mg_hdr_op_kind kind;
-	char *name;
-	int index;
-	char *value; /* ADD only; continuation lines joined with "\n\t" */
-};
-
-/* Process-wide setup of the libraries the core uses (GMime, ...). */
+/* Process-wide setup of the libraries the core uses (GMime, ...) and of
+ * the stages' parts in the configuration (mg_pipeline_register_stages):
+ * call it before the first configuration is loaded. */
 void mg_pipeline_global_init(void);
+void mg_pipeline_register_stages(void);
 void mg_pipeline_global_shutdown(void);
 
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate src/core/notice_builtin.h from conf/notice.ja.txt and
+"""Regenerate src/core/body/notice_builtin.h from conf/notice.ja.txt and
 conf/notice.en.txt (run after editing a template; tests/unit/test_body
 fails while they differ).  Standard library only."""
 import json
@@ -17,5 +17,5 @@ for lang in ("ja", "en"):
     for line in text.splitlines(True):
         out.append("\t" + json.dumps(line, ensure_ascii=False) + "\n")
     out.append("\t;\n")
-with open(os.path.join(TOP, "src", "core", "notice_builtin.h"), "w", encoding="utf-8") as f:
+with open(os.path.join(TOP, "src", "core", "body", "notice_builtin.h"), "w", encoding="utf-8") as f:
     f.write("".join(out))

@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 	conf_path = o.conf ? o.conf
 			   : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf"
 										    : NULL);
+	mg_pipeline_global_init(); /* before the first configuration is loaded */
 	struct mg_config *cfg = mg_config_load(conf_path, &err);
 	if (!cfg) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
@@ -255,7 +256,6 @@ int main(int argc, char **argv)
 	}
 	mg_log_init("mugaika-milter", o.foreground);
 	mg_log_set_level(cfg->log_level);
-	mg_pipeline_global_init();
 	if (!mg_scan_global_init(cfg, &err)) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;

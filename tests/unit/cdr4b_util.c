@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <string.h>
 
+#include "cdrctx.h"
 #include "cdr4b_util.h"
 
 void cdr4b_setup(struct cdr4b_ctx *c)
@@ -35,7 +36,7 @@ void cdr4b_teardown(struct cdr4b_ctx *c)
 
 enum mg_cdr_status cdr4b_run(struct cdr4b_ctx *c, mg_cdr_fn fn, const void *data, gsize len, struct mg_cdr_out *out)
 {
-	struct mg_cdr_in in = {.t = &c->t,
+	struct mg_cdr_in in = {.ctx = cdrctx(&c->t),
 			       .data = data,
 			       .len = len,
 			       .filename = "x",

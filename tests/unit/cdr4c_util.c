@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdrctx.h"
 #include "cdr4c_util.h"
+#include "mg_pipeline.h"
 
 /* A real transaction (report, scanner, ...), as the dispatcher expects. */
 struct mg_txn *t4c_txn_new(const char *conf)
@@ -36,14 +38,16 @@ void t4c_txn_free(struct mg_txn *t)
 enum mg_cdr_status t4c_run(mg_cdr_fn fn, struct mg_txn *t, const GByteArray *data, const char *filename, int depth,
 			   struct mg_cdr_out *out)
 {
-	struct mg_cdr_in in = {.t = t,
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
 			       .data = data->data,
 			       .len = data->len,
 			       .filename = filename,
 			       .depth = depth,
 			       .deadline_us = t->deadline_us};
 	mg_cdr_out_init(out);
-	return fn(&in, out);
+	enum mg_cdr_status st = fn(&in, out);
+	cdrctx_apply(t); /* what the file asked of the message, as attach.c does */
+	return st;
 }
 
 gboolean t4c_removed_has(const struct mg_cdr_out *out, const char *needle)

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <zip.h>
 
+#include "cdrctx.h"
 #include "cdrtest.h"
 
 char *cdrtest_dir;
@@ -100,9 +101,11 @@ enum mg_cdr_status cdrtest_file(struct mg_txn *t, const char *name, GBytes *b, s
 {
 	gsize len;
 	const guint8 *d = g_bytes_get_data(b, &len);
-	struct mg_cdr_in in = {.t = t, .data = d, .len = len, .filename = name};
+	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = d, .len = len, .filename = name};
 	mg_cdr_out_init(out);
-	return mg_cdr_file(&in, out);
+	enum mg_cdr_status st = mg_cdr_file(&in, out);
+	cdrctx_apply(t); /* what the file asked of the message, as attach.c does */
+	return st;
 }
 
 gboolean cdrtest_removed_has(const struct mg_cdr_out *out, const char *needle)

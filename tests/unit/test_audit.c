@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "mg_audit.h"
+#include "mg_pipeline.h"
 
 static char *tmpdir;
 
@@ -282,6 +283,7 @@ static void test_dates(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	g_setenv("TZ", "Asia/Tokyo", TRUE);
 	tzset();
 	tmpdir = g_dir_make_tmp("mg_audit_XXXXXX", NULL);

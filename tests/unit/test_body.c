@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 
 #include "mg_body.h"
+#include "mg_charset.h"
+#include "mg_mime.h"
 #include "mg_pipeline.h"
 #include "mg_smime.h"
 #include "testutil.h"
@@ -38,7 +40,7 @@ static void collect(GMimeObject *parent, GMimeObject *part, gpointer data)
 	r->types = g_strdup_printf("%s%s%s%s%s", old ? old : "", old ? " " : "", type, cs ? ";" : "", cs ? cs : "");
 	g_free(old);
 	if (GMIME_IS_PART(part) && g_ascii_strcasecmp(type, "text/plain") == 0) {
-		char *t = mg_body_get_text(GMIME_PART(part)), *o = r->text;
+		char *t = mg_charset_part_text(GMIME_PART(part)), *o = r->text;
 		r->text = g_strconcat(o ? o : "", t, NULL);
 		g_free(o);
 		g_free(t);

@@ -14,11 +14,14 @@
 #include <glib/gstdio.h>
 #include <zip.h>
 
+#include "cdrctx.h"
 #include "cdrtest.h"
 #include "mg_cdr_policy.h"
+#include "mg_inline.h"
 #include "mg_filetype.h"
 #include "mg_sha256.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 /* ---- file typing ---- */
 
@@ -218,7 +221,7 @@ static void test_depth_limit(void **state)
 {
 	struct mg_txn *t = cdrtest_txn("attachment_max_depth = 1\n");
 	GBytes *b = cdrtest_sample("dde.docx");
-	struct mg_cdr_in in = {.t = t,
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
 			       .data = g_bytes_get_data(b, NULL),
 			       .len = g_bytes_get_size(b),
 			       .filename = "a.docx",
@@ -289,7 +292,7 @@ static void test_rtf(void **state)
 	/* RTF fed in every truncation: always well-formed braces or unscannable */
 	b = cdrtest_sample("object.rtf");
 	for (gsize cut = 0; cut < g_bytes_get_size(b); cut++) {
-		struct mg_cdr_in in = {.t = t, .data = g_bytes_get_data(b, NULL), .len = cut};
+		struct mg_cdr_in in = {.ctx = cdrctx(t), .data = g_bytes_get_data(b, NULL), .len = cut};
 		mg_cdr_out_init(&out);
 		enum mg_cdr_status st = mg_cdr_rtf(&in, &out);
 		assert_true(st == MG_CDR_REBUILT || st == MG_CDR_UNSCANNABLE);
@@ -314,7 +317,7 @@ static void test_rtf_fields(void **state)
 	while (r->len < 80000)
 		g_string_append(r, "\\b ");
 	g_string_append(r, "DDEAUTO x}{\\fldrslt hidden-result}}{\\field{\\*\\fldinst PAGE}{\\fldrslt 1}}}");
-	struct mg_cdr_in in = {.t = t, .data = (const guint8 *)r->str, .len = r->len};
+	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = (const guint8 *)r->str, .len = r->len};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_rtf(&in, &out), MG_CDR_REBUILT);
@@ -351,7 +354,7 @@ static void test_csv(void **state)
 	};
 	struct mg_txn *t = cdrtest_txn(NULL);
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
-		struct mg_cdr_in in = {.t = t,
+		struct mg_cdr_in in = {.ctx = cdrctx(t),
 				       .data = (const guint8 *)rows[i].in,
 				       .len = strlen(rows[i].in),
 				       .deadline_us = G_MAXINT64};
@@ -376,7 +379,7 @@ static void test_csv_utf16(void **state)
 	GByteArray *in_b = g_byte_array_new();
 	g_byte_array_append(in_b, (const guint8 *)"\xff\xfe", 2);
 	g_byte_array_append(in_b, (const guint8 *)u16, (guint)n);
-	struct mg_cdr_in in = {.t = t, .data = in_b->data, .len = in_b->len};
+	struct mg_cdr_in in = {.ctx = cdrctx(t), .data = in_b->data, .len = in_b->len};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_CONVERTED);
@@ -388,7 +391,7 @@ static void test_csv_utf16(void **state)
 	mg_cdr_out_clear(&out);
 	/* NUL bytes without a byte order mark: not text */
 	guint8 bin[] = {'a', 0, 'b'};
-	in = (struct mg_cdr_in){.t = t, .data = bin, .len = sizeof bin};
+	in = (struct mg_cdr_in){.ctx = cdrctx(t), .data = bin, .len = sizeof bin};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_csv(&in, &out), MG_CDR_UNSCANNABLE);
 	mg_cdr_out_clear(&out);
@@ -442,7 +445,7 @@ static void test_inline_files(void **state)
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GPtrArray *cut = g_ptr_array_new_with_free_func(g_free);
-		GString *g = mg_cdr_strip_inline_files(rows[i].in, strlen(rows[i].in), cut);
+		GString *g = mg_text_strip_inline_files(rows[i].in, strlen(rows[i].in), cut);
 		if ((g == NULL) != (rows[i].want == NULL) || (g && strcmp(g->str, rows[i].want) != 0) ||
 		    cut->len != rows[i].cut)
 			fail_msg("row %zu: got '%s' (%u cut), want '%s' (%u)", i, g ? g->str : "(none)", cut->len,
@@ -502,7 +505,8 @@ static void test_sha256(void **state)
 
 int main(void)
 {
-	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
+	tu_scan_init();            /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filetype_table), cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_rule_lookup),    cmocka_unit_test(test_field_codes),

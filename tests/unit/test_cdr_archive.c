@@ -19,9 +19,11 @@
 
 #include <cmocka.h>
 
+#include "cdrctx.h"
 #include "cdr4c_util.h"
 #include "cdr_archive.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 static enum mg_cdr_status stub_file(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
@@ -433,7 +435,8 @@ static void test_deadline(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = t4c_zip1("a.txt", "late", 4, 0);
-	struct mg_cdr_in in = {.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
+	struct mg_cdr_in in = {
+		.ctx = cdrctx(t), .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() - 1};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_archive(&in, &out), MG_CDR_UNSCANNABLE);
@@ -454,8 +457,10 @@ static void test_slow_members(void **state)
 {
 	struct mg_txn *t = t4c_txn_new(NULL);
 	GByteArray *zip = many_entries(50);
-	struct mg_cdr_in in = {
-		.t = t, .data = zip->data, .len = zip->len, .deadline_us = g_get_monotonic_time() + 500 * 1000};
+	struct mg_cdr_in in = {.ctx = cdrctx(t),
+			       .data = zip->data,
+			       .len = zip->len,
+			       .deadline_us = g_get_monotonic_time() + 500 * 1000};
 	struct mg_cdr_out out;
 	mg_cdr_out_init(&out);
 	mg_cdr_archive_set_member_fn(slow_file);
@@ -492,7 +497,8 @@ static void test_real_dispatcher(void **state)
 
 int main(void)
 {
-	tu_scan_init(); /* rebuilt files are scanned: one engine, generated database */
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
+	tu_scan_init();            /* rebuilt files are scanned: one engine, generated database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_safe_name),       cmocka_unit_test(test_cp932_names),
 		cmocka_unit_test(test_traversal),       cmocka_unit_test(test_members_decided),

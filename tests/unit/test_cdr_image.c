@@ -27,8 +27,10 @@
 #include <webp/decode.h>
 #include <unistd.h>
 
+#include "cdrctx.h"
 #include "cdr4b_imgfix.h"
 #include "cdr4b_util.h"
+#include "mg_pipeline.h"
 
 static void check_png(const GByteArray *out, const struct want_px *wp)
 {
@@ -534,7 +536,7 @@ static void test_deadline(void **state)
 	cdr4b_fix_dir = c.dir;
 	for (gsize g = 0; g < G_N_ELEMENTS(gens); g++) {
 		GByteArray *in = gens[g](&wp);
-		struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
+		struct mg_cdr_in late = {.ctx = cdrctx(&c.t), .data = in->data, .len = in->len, .deadline_us = 1};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		assert_int_equal(mg_cdr_image(&late, &out), MG_CDR_UNSCANNABLE);
@@ -550,6 +552,7 @@ static void test_deadline(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_prefixes),

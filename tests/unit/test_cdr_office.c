@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <zip.h>
 
+#include "cdrctx.h"
 #include "cdrtest.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
@@ -153,7 +154,7 @@ static void test_ooxml_bad_input(void **state)
 	gsize len;
 	const guint8 *d = g_bytes_get_data(b, &len);
 	for (gsize cut = 1; cut < len; cut += 37) {
-		struct mg_cdr_in in = {.t = t, .data = d, .len = cut, .filename = "x.docm"};
+		struct mg_cdr_in in = {.ctx = cdrctx(t), .data = d, .len = cut, .filename = "x.docm"};
 		struct mg_cdr_out out;
 		mg_cdr_out_init(&out);
 		enum mg_cdr_status st = mg_cdr_ooxml(&in, &out);
@@ -182,7 +183,7 @@ static void test_ooxml_mutations(void **state)
 		int rebuilt = 0;
 		for (gsize pos = 0; pos < len; pos += 7) {
 			d[pos] ^= 0xff;
-			struct mg_cdr_in in = {.t = t, .data = d, .len = len, .filename = rows[r].name};
+			struct mg_cdr_in in = {.ctx = cdrctx(t), .data = d, .len = len, .filename = rows[r].name};
 			struct mg_cdr_out out;
 			mg_cdr_out_init(&out);
 			enum mg_cdr_status st = mg_cdr_file(&in, &out);

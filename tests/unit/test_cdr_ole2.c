@@ -21,6 +21,7 @@
 #include <gsf/gsf-output-memory.h>
 
 #include "cdr4c_util.h"
+#include "mg_pipeline.h"
 
 struct stream {
 	const char *path;
@@ -371,6 +372,7 @@ static void test_ppt_embedded(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_limits),

@@ -15,7 +15,9 @@
 
 #include <cmocka.h>
 
+#include "cdrctx.h"
 #include "cdr4b_util.h"
+#include "mg_pipeline.h"
 
 /* A minimal PDF: catalog 1, pages 2, one page 3 with content 4, then the
  * row's extra objects numbered from 5; a classic xref table. */
@@ -426,7 +428,7 @@ static void test_budgets(void **state)
 	mg_cdr_out_clear(&out);
 	/* A deadline already past. */
 	c.t.cfg->pdf_max_size = 1024 * 1024;
-	struct mg_cdr_in late = {.t = &c.t, .data = in->data, .len = in->len, .deadline_us = 1};
+	struct mg_cdr_in late = {.ctx = cdrctx(&c.t), .data = in->data, .len = in->len, .deadline_us = 1};
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_pdf(&late, &out), MG_CDR_UNSCANNABLE);
 	assert_string_equal(out.reason, "time budget exceeded");
@@ -438,6 +440,7 @@ static void test_budgets(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_idempotent),

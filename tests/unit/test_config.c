@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "mg_config.h"
+#include "mg_pipeline.h"
 
 struct bad_row {
 	const char *text;
@@ -123,6 +124,7 @@ static void test_refcount_and_dump(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "policy_testlib.h"
+#include "mg_pipeline.h"
 
 struct permit_row {
 	const char *name, *text;
@@ -290,6 +291,7 @@ static void test_shipped_files(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_permit_parse),
 		cmocka_unit_test(test_permit_fields),

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "policy_testlib.h"
+#include "mg_pipeline.h"
 
 #define INT_CLIENT "10.1.2.3"
 #define EXT_CLIENT "192.0.2.1"
@@ -342,6 +343,7 @@ static void test_bcc(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_relay),       cmocka_unit_test(test_no_zones),
 		cmocka_unit_test(test_size),        cmocka_unit_test(test_size_spool_stops),

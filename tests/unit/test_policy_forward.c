@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "policy_testlib.h"
+#include "mg_pipeline.h"
 
 #define INT_CLIENT "10.1.2.3"
 #define EXT_CLIENT "192.0.2.1"
@@ -200,6 +201,7 @@ static void test_report(void **state)
 
 int main(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_markers),
 		cmocka_unit_test(test_modes),

@@ -25,6 +25,7 @@
 #include "testutil.h"
 #include "mg_store.h"
 #include "mg_txn.h"
+#include "mg_pipeline.h"
 
 static char *tmpdir;
 static int case_no;

@@ -10,6 +10,7 @@
 
 #include "mg_report.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 static void test_report_json(void **state)
 {

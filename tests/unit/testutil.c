@@ -14,6 +14,7 @@
 #include "mg_scan.h"
 #include "mtafeed.h"
 #include "testutil.h"
+#include "mg_pipeline.h"
 
 /* Issue 5: every message is scanned, so the tests load an engine once from
  * a database that tests/mkclamdb.sh generates under tests/tmp. */
@@ -67,6 +68,7 @@ static void tu_store_keys(GString *text)
 
 void tu_scan_init(void)
 {
+	mg_pipeline_global_init(); /* the stages' configuration hooks, before any config */
 	static GOnce scan_once = G_ONCE_INIT;
 	g_once(&scan_once, scan_init, NULL);
 }

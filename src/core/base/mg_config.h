@@ -1,0 +1,207 @@
+/*
+ * mg_config - the one configuration table of mugaika.
+ *
+ * Contract: every parameter is one row of the option table in config.c
+ * (name, type, default, min, max, allowed values, documentation).  That
+ * table drives parsing, validation, defaults and the documentation printed
+ * by `mugaika config-dump`.  A configuration is parsed once into an
+ * immutable, reference-counted struct mg_config; a reload builds a new one
+ * and swaps it in, while messages in flight keep the one they started with.
+ *
+ * File syntax: one `key = value` per line; `#` starts a comment line; blank
+ * lines are ignored.  Keys of list type may be repeated (each line adds one
+ * value).  Every error names `file:line: key: what is wrong, what is
+ * allowed` and the whole load fails.
+ */
+#ifndef MG_CONFIG_H
+#define MG_CONFIG_H
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Actions the MTA can be given when something goes wrong. */
+enum mg_fail_action {
+	MG_FAIL_TEMPFAIL = 0, /* 4xx: the MTA keeps the message queued */
+	MG_FAIL_REJECT = 1    /* 5xx: the sender gets a bounce */
+};
+
+/* Values of the attachment_on_* and unscannable_* keys (enum order). */
+enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE, MG_DISP_IGNORE };
+#define MG_DISP_VALUES        "remove|reject|quarantine"
+#define MG_DISP_VALUES_IGNORE "remove|reject|quarantine|ignore"
+
+enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
+
+struct mg_config {
+	gint refcount;
+	char *path; /* file it was loaded from, or "(defaults)" */
+
+	/* --- daemon --- */
+	char *socket;
+	char *pid_file;
+	char *user;
+	int log_level;          /* enum mg_log_level */
+	int on_error;           /* enum mg_fail_action */
+	int64_t milter_timeout; /* seconds libmilter waits on the MTA */
+
+	/* --- spool and structural limits --- */
+	char *spool_dir; /* "" = $TMPDIR or /tmp */
+	int64_t spool_memory_max;
+	int64_t max_message_size;
+	int64_t max_header_size;  /* the whole header block */
+	int64_t max_header_field; /* one field, folded lines included */
+	int64_t max_headers;      /* number of header fields */
+	int64_t max_mime_depth;
+	int64_t max_mime_parts;
+	int64_t max_part_size;       /* one decoded leaf */
+	int64_t max_decoded_total;   /* all decoded leaves together */
+	int64_t max_processing_time; /* seconds for end-of-message work */
+
+	/* --- issue 3: body and notice --- */
+	int body_charset; /* 0 utf-8, 1 iso-2022-jp */
+	gboolean html_defang_links;
+	int64_t html_max_output;
+	int64_t html_max_depth;
+	int64_t alternative_stub_chars;
+	int body_convert_fail; /* enum mg_fail_action */
+	int encrypted_action;  /* 0 reject, 1 remove */
+	gboolean body_only;
+	int notice_position;           /* 0 top, 1 bottom */
+	int notice_when;               /* 0 changed, 1 always, 2 never */
+	int notice_language;           /* 0 ja, 1 en */
+	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	struct mg_notice_tmpl *notice; /* derived: the parsed template */
+
+	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
+	char **attachment_rules;      /* "[dir] TYPE-GLOB ACTION" lines */
+	GPtrArray *cdr_rules;         /* derived: struct mg_cdr_rule* (mg_cdr_policy.h) */
+	int attachment_on_mismatch;   /* enum mg_cdr_disposition */
+	int attachment_on_double_ext; /* enum mg_cdr_disposition */
+	int attachment_on_bidi;       /* enum mg_cdr_disposition */
+	int unscannable_encrypted;    /* enum mg_cdr_disposition (no ignore) */
+	int unscannable_corrupt;
+	int unscannable_limits;
+	int64_t attachment_time_budget; /* seconds per file */
+	int64_t attachment_max_output;  /* bytes of one rebuilt file */
+	int64_t attachment_max_depth;   /* nesting of files in files */
+	int64_t office_max_entries;
+	int64_t office_max_expanded;
+	int64_t office_max_ratio;
+	gboolean office_keep_hyperlinks;
+
+	/* --- issue 4b: PDF and images --- */
+	int64_t pdf_max_size;        /* largest PDF the rebuilder opens */
+	int64_t pdf_max_objects;     /* most indirect objects walked in one PDF */
+	int64_t image_max_pixels;    /* width*height (summed over frames/pages) */
+	int64_t image_max_dimension; /* largest width or height */
+	int64_t image_max_frames;    /* GIF frames / TIFF pages */
+	int64_t image_jpeg_quality;  /* JPEG (and lossy WebP) re-encoding quality */
+
+	/* --- issue 4c: archives and OLE2 --- */
+	int64_t archive_max_depth;      /* nesting levels of archives in archives */
+	int64_t archive_max_entries;    /* entries of one archive */
+	int64_t archive_max_entry_size; /* one unpacked member */
+	int64_t archive_max_total_size; /* unpacked bytes, all archives of a message */
+	int64_t archive_max_ratio;      /* unpacked / packed size of one archive */
+	int64_t archive_ratio_min_size; /* the ratio applies above this many unpacked bytes */
+	int64_t ole2_max_entries;       /* streams and storages of one OLE2 file */
+	int64_t ole2_max_depth;         /* storage nesting of one OLE2 file */
+	int64_t ole2_max_embedded_size; /* one decompressed embedded object */
+
+	/* --- issue 5: virus scanning --- */
+	char *clamav_database;        /* signature directory */
+	gboolean scan_allow_degraded; /* start without a database; tempfail all mail */
+	int scan_on_infected;         /* enum mg_scan_infected_action */
+	int scan_on_unscannable;      /* enum mg_scan_unscannable_action */
+	int64_t scan_max_scan_size;   /* CL_ENGINE_MAX_SCANSIZE */
+	int64_t scan_max_file_size;   /* CL_ENGINE_MAX_FILESIZE */
+	int64_t scan_max_recursion;   /* CL_ENGINE_MAX_RECURSION */
+	int64_t scan_max_files;       /* CL_ENGINE_MAX_FILES */
+	int64_t scan_max_time;        /* seconds, CL_ENGINE_MAX_SCANTIME */
+	gboolean scan_alert_encrypted_archives;
+	gboolean scan_alert_encrypted_docs;
+	gboolean scan_alert_macros;
+	gboolean scan_alert_broken_executables;
+	gboolean scan_alert_phishing;
+	int64_t scan_db_warn_age;       /* seconds */
+	int64_t scan_db_max_age;        /* seconds */
+	int64_t scan_db_check_interval; /* seconds, 0 = only on SIGHUP */
+
+	/* --- issue 6: boundary policy --- */
+	char **internal_network; /* CIDR strings (checked per line) */
+	char **internal_domain;  /* mail domains; subdomains match */
+	int zone_mode;           /* enum mg_zone_mode (mg_policy.h) */
+	int64_t inbound_max_message_size;
+	int64_t outbound_max_message_size;
+	int64_t max_recipients;
+	int64_t max_attachments;
+	int64_t inbound_max_attachment_size;
+	int64_t outbound_max_attachment_size;
+	int64_t inbound_max_decoded_total;
+	int64_t outbound_max_decoded_total;
+	int auto_forward_inbound;  /* enum mg_forward_mode */
+	int auto_forward_outbound; /* enum mg_forward_mode */
+	gboolean auto_forward_allow_replies;
+	gboolean auto_forward_foreign_sender;
+	char *auto_forward_permit_file;   /* "" = none */
+	int64_t bcc_max_visible_external; /* 0 = rule off */
+	int bcc_action;                   /* enum mg_bcc_action */
+	char **bcc_exempt_sender;         /* addresses or @domain */
+	char *policy_replies;             /* reply templates file, "" = built-in */
+	struct mg_policy_data *policy;    /* compiled by the finish hook */
+
+	/* --- issue 7: quarantine and audit --- */
+	char *quarantine_dir;
+	int quarantine_keep; /* enum mg_qkeep (mg_quarantine.h) */
+	int64_t quarantine_retention_modified;
+	int64_t quarantine_retention_blocked;
+	int64_t quarantine_retention_clean;
+	char *audit_log;       /* "" = no audit file */
+	int on_audit_failure;  /* 0 tempfail, 1 continue */
+	char *admin_audit_log; /* "" = none */
+	char *release_sendmail;
+	char *release_smtp_host; /* "" = use release_sendmail */
+	int64_t release_timeout;
+};
+
+/* Load a file.  path NULL = built-in defaults only.  On error returns NULL
+ * and sets *err to "file:line: key: message". */
+/* A check returns FALSE and sets *why (allocated) to "what is wrong; what is
+ * allowed" when a value is not acceptable. */
+typedef gboolean (*mg_opt_check_fn)(const char *value, char **why);
+
+/* A stage's part in every configuration: derive its data once all keys are
+ * read (finish: FALSE with "file: key: problem" in *err refuses the file)
+ * and release it when the configuration is freed.  The step sequence
+ * registers each stage's hooks and key checks once, before any
+ * configuration is loaded (mg_pipeline_global_init); this module never
+ * names a stage. */
+struct mg_config_hooks {
+	gboolean (*finish)(struct mg_config *cfg, GError **err);
+	void (*release)(struct mg_config *cfg);
+};
+void mg_config_register_hooks(const struct mg_config_hooks *h);
+/* The value check of one key owned by a stage (e.g. attachment_rule). */
+void mg_config_register_check(const char *key, mg_opt_check_fn check);
+
+struct mg_config *mg_config_load(const char *path, GError **err);
+struct mg_config *mg_config_defaults(void);
+struct mg_config *mg_config_ref(struct mg_config *cfg);
+void mg_config_unref(struct mg_config *cfg);
+
+/* Parse from a string (for tests); `name` is used in error messages. */
+struct mg_config *mg_config_parse(const char *name, const char *text, gsize len, GError **err);
+
+/* Write the documented default configuration (every key, its default,
+ * range and meaning) to `out`. */
+void mg_config_dump(FILE *out, const struct mg_config *cfg, gboolean defaults_doc);
+
+/* Number of rows and names in the table, for tests and docs. */
+gsize mg_config_option_count(void);
+const char *mg_config_option_name(gsize i);
+
+#define MG_CONFIG_ERROR (mg_config_error_quark())
+GQuark mg_config_error_quark(void);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * mg_cdr - attachment 無害化 (content disarm and reconstruction), issue 4.
+ *
+ * The stage's one entry is mg_cdr_file(): bytes, a name and a context in
+ * (struct mg_cdr_ctx: the configuration, the direction, the budgets and
+ * the scanner to use), a status and an output out (struct mg_cdr_out: the
+ * rebuilt bytes, the new type and name, the list of objects removed).  It
+ * types the content (mg_filetype), looks the true type up in the policy
+ * table, runs the rebuilder for the family (one file per family behind
+ * the mg_cdr_fn interface below), checks the budgets and scans the result
+ * through ctx->scan.  Archive rebuilders call it again for each member
+ * (depth + 1).  Nothing here knows the message or its MIME tree: the step
+ * sequence turns a MIME leaf into a call and the result into a part
+ * (src/core/pipeline), `mugaika rebuild` calls it for a file on disk.
+ *
+ * What a file asks of the whole message (refuse it, keep the original)
+ * is recorded in ctx->refuse_* and ctx->quarantine for the caller to
+ * apply; the first refusal wins.
+ */
+#ifndef MG_CDR_H
+#define MG_CDR_H
+
+#include <glib.h>
+
+#include "mg_config.h"
+
+enum mg_cdr_status {
+	MG_CDR_REBUILT = 0, /* out->data is a fresh file without active content */
+	MG_CDR_CONVERTED,   /* out->data is another format (e.g. text) */
+	MG_CDR_REMOVE,      /* the file must not be delivered (reason in out) */
+	MG_CDR_UNSCANNABLE, /* encrypted, corrupt, or over a budget */
+	MG_CDR_INFECTED,    /* the scanner found malware (out->virus) */
+	MG_CDR_ERROR        /* internal failure: the message fails closed */
+};
+
+/* What the scanner said of a buffer (the caller's scanner, ctx->scan). */
+enum mg_cdr_scan { MG_CDR_SCAN_CLEAN = 0, MG_CDR_SCAN_INFECTED, MG_CDR_SCAN_UNSCANNABLE, MG_CDR_SCAN_ERROR };
+typedef enum mg_cdr_scan (*mg_cdr_scan_fn)(void *data, const guint8 *buf, gsize len, const char *name, char **virus,
+					   char **why);
+
+/* The world a file is rebuilt in; one per attachment (or per `mugaika
+ * rebuild`), shared by the members of its archives. */
+struct mg_cdr_ctx {
+	const struct mg_config *cfg;
+	int direction;           /* enum mg_direction (policy table) */
+	gint64 deadline_us;      /* of the whole message (monotonic), 0: none */
+	const char *log_id;      /* queue id for log lines */
+	mg_cdr_scan_fn scan;     /* NULL: every file is unscannable (fail closed) */
+	void *scan_data;         /* passed to scan */
+	gint64 archive_unpacked; /* bytes unpacked so far (archive_max_total_size) */
+	/* out: what the file asks of the message */
+	char *refuse_rule;   /* a rule refuses the message (550 5.7.1), or NULL */
+	char *refuse_reason; /* ASCII */
+	gboolean quarantine; /* keep the original */
+};
+
+/* Release what a ctx collected (refuse_*); the ctx itself is the caller's. */
+void mg_cdr_ctx_clear(struct mg_cdr_ctx *ctx);
+
+struct mg_cdr_in {
+	struct mg_cdr_ctx *ctx;
+	const guint8 *data;
+	gsize len;
+	const char *filename;      /* decoded UTF-8, may be NULL */
+	const char *declared_type; /* the sender's claim (a MIME part's Content-Type), may be NULL */
+	const char *true_type;     /* from the content (set by mg_cdr_file for the rebuilders) */
+	int depth;                 /* 0 for a MIME part, +1 per archive level */
+	gint64 deadline_us;        /* this file's time budget (monotonic) */
+};
+
+struct mg_cdr_out {
+	GByteArray *data;   /* the rebuilt or converted file */
+	char *true_type;    /* what the content was found to be */
+	char *new_type;     /* when the type changes (docm -> docx, html -> text) */
+	char *new_filename; /* when the name changes (.docm -> .docx) */
+	GPtrArray *removed; /* char*: what was taken out ("VBA macro project") */
+	char *reason;       /* why removed / unscannable / failed */
+	char *virus;        /* signature name when infected */
+	gboolean kept;      /* a keep rule delivered the file as it came */
+};
+
+typedef enum mg_cdr_status (*mg_cdr_fn)(const struct mg_cdr_in *in, struct mg_cdr_out *out);
+
+void mg_cdr_out_init(struct mg_cdr_out *out);
+void mg_cdr_out_clear(struct mg_cdr_out *out);
+
+/* The whole decision for one file (see above).  MG_CDR_REBUILT with
+ * out->kept set means a keep rule passed it as it came. */
+enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *out);
+
+/* The rebuilders, one file per family (each under its own budget). */
+enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_ooxml.c */
+enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
+enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
+enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_text.c */
+enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_pdf.c */
+enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_image.c */
+enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out); /* cdr_archive.c */
+enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ole2.c */
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * leaf.c - one MIME leaf: decode within limits, record, decide, rebuild.
+ *
+ * mg_leaf_run decodes a leaf within the limits and records it in the
+ * report; its fate is decided by the step sequence's callback (body text,
+ * CDR, scanning: src/core/pipeline).  mg_leaf_new_part builds the part
+ * that is delivered in its place.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_sha256.h"
+#include "mg_mime.h"
+
+/* Room for the decoded content, so that a large part is not grown by
+ * doubling (a peak of twice its size, copied on every step): base64
+ * decodes to 3/4 of its length, the other encodings to at most theirs. */
+static GByteArray *decode_buffer(struct mg_txn *t, GMimeDataWrapper *w)
+{
+	GMimeStream *enc = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	gint64 len = enc ? g_mime_stream_length(enc) : 0;
+	if (len > 0 && g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64)
+		len = len / 4 * 3 + 3;
+	len = CLAMP(len, 0, t->cfg->max_part_size + 1); /* past the limit, the part is refused */
+	return g_byte_array_sized_new((guint)MIN(len, G_MAXUINT));
+}
+
+static GByteArray *leaf_decode(struct mg_txn *t, GMimePart *part, GError **err)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(decode_buffer(t, w));
+	/* The decoded size is bounded by the encoded size, which the message
+	 * size limit already bounds; the per-part limits are checked after. */
+	if (w && g_mime_data_wrapper_write_to_stream(w, mem) < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "decoding failed");
+		g_object_unref(mem);
+		return NULL;
+	}
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_object_unref(mem);
+	return ba;
+}
+
+static gboolean leaf_limits(struct mg_txn *t, const struct mg_leaf *leaf)
+{
+	const struct mg_config *cfg = t->cfg;
+	t->decoded_total += leaf->data->len;
+	if ((gint64)leaf->data->len > cfg->max_part_size)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_part_size",
+			    "MIME part %s exceeds %" G_GINT64_FORMAT " bytes", leaf->path, cfg->max_part_size);
+	else if (t->decoded_total > cfg->max_decoded_total)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_decoded_total",
+			    "Decoded MIME parts exceed %" G_GINT64_FORMAT " bytes in total", cfg->max_decoded_total);
+	return !mg_txn_decided(t);
+}
+
+static gboolean is_inline_text(GMimePart *part, const char *type)
+{
+	if (!g_str_equal(type, "text/plain") && !g_str_equal(type, "text/html"))
+		return FALSE;
+	GMimeContentDisposition *d = g_mime_object_get_content_disposition(GMIME_OBJECT(part));
+	if (d && g_ascii_strcasecmp(g_mime_content_disposition_get_disposition(d), "attachment") == 0)
+		return FALSE;
+	return g_mime_part_get_filename(part) == NULL || (d && g_mime_content_disposition_is_attachment(d) == FALSE);
+}
+
+GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth, mg_leaf_fn fn, void *data)
+{
+	GError *err = NULL;
+	struct mg_leaf leaf = {.t = t, .orig = part, .path = path, .depth = depth};
+	leaf.mime_type = mg_mime_type_of(GMIME_OBJECT(part));
+	leaf.filename = mg_mime_part_filename(part); /* issue 3: CP50220, RFC 2231 */
+	leaf.rep = mg_report_add_part(t->report, path);
+	leaf.rep->declared_type = g_strdup(leaf.mime_type);
+	leaf.rep->filename = g_strdup(leaf.filename);
+	leaf.data = leaf_decode(t, part, &err);
+	GMimeObject *out = NULL;
+	if (!leaf.data) {
+		mg_txn_internal_error(t, "MIME decoding", err);
+		g_clear_error(&err);
+		goto done;
+	}
+	leaf.rep->size = leaf.data->len;
+	mg_sha256_hex(leaf.data->data, leaf.data->len, leaf.rep->sha256);
+	leaf.inline_text = is_inline_text(part, leaf.mime_type);
+	if (leaf_limits(t, &leaf))
+		out = fn(&leaf, data);
+done:
+	if (leaf.data)
+		g_byte_array_unref(leaf.data);
+	g_free(leaf.mime_type);
+	g_free(leaf.filename);
+	return out;
+}
+
+static void copy_disposition(GMimeObject *dst, GMimePart *orig, const char *filename)
+{
+	GMimeContentDisposition *d = orig ? g_mime_object_get_content_disposition(GMIME_OBJECT(orig)) : NULL;
+	const char *disp = d ? g_mime_content_disposition_get_disposition(d) : NULL;
+	if (disp && g_ascii_strcasecmp(disp, "inline") == 0 && !filename)
+		g_mime_object_set_disposition(dst, "inline");
+	else if (filename || (disp && g_ascii_strcasecmp(disp, "attachment") == 0))
+		g_mime_object_set_disposition(dst, disp && g_ascii_strcasecmp(disp, "inline") == 0 ? "inline"
+												   : "attachment");
+}
+
+GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
+			      gsize len)
+{
+	char **tv = g_strsplit(mime_type, "/", 2);
+	GMimePart *p = g_mime_part_new_with_type(tv[0], tv[1] ? tv[1] : "octet-stream");
+	g_strfreev(tv);
+	GMimeObject *o = GMIME_OBJECT(p);
+	if (leaf && leaf->orig && g_str_has_prefix(mime_type, "text/")) {
+		GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(leaf->orig));
+		const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+		if (cs)
+			g_mime_object_set_content_type_parameter(o, "charset", cs);
+	}
+	copy_disposition(o, leaf ? leaf->orig : NULL, filename);
+	if (filename)
+		g_mime_part_set_filename(p, filename);
+	GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(p, w);
+	g_object_unref(w);
+	g_object_unref(s);
+	g_mime_part_set_content_encoding(p, g_mime_part_get_best_content_encoding(p, GMIME_ENCODING_CONSTRAINT_7BIT));
+	return o;
+}
+
+GMimeObject *mg_leaf_empty_text(void)
+{
+	GMimeTextPart *p = g_mime_text_part_new_with_subtype("plain");
+	g_mime_text_part_set_charset(p, "utf-8");
+	g_mime_text_part_set_text(p, "");
+	return GMIME_OBJECT(p);
+}

@@ -1,0 +1,131 @@
+/*
+ * attach.c - an attachment leaf through the CDR stage (mg_steps.h).
+ *
+ * The CDR stage sees bytes, a name and a context; this file gives it the
+ * message's configuration, budgets and scanner, records the result in the
+ * part report and builds the new MIME part from what the stage returned.
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "mg_cdr.h"
+#include "mg_log.h"
+#include "mg_mime.h"
+#include "mg_scan.h"
+#include "mg_sha256.h"
+#include "mg_steps.h"
+
+static enum mg_cdr_scan scan_for_cdr(void *data, const guint8 *buf, gsize len, const char *name, char **virus,
+				     char **why)
+{
+	switch (mg_scan_buffer(data, buf, len, name, virus, why)) {
+	case MG_SCAN_CLEAN: return MG_CDR_SCAN_CLEAN;
+	case MG_SCAN_INFECTED: return MG_CDR_SCAN_INFECTED;
+	case MG_SCAN_UNSCANNABLE: return MG_CDR_SCAN_UNSCANNABLE;
+	default: return MG_CDR_SCAN_ERROR;
+	}
+}
+
+void mg_pipeline_cdr_ctx_init(struct mg_cdr_ctx *ctx, struct mg_txn *t)
+{
+	*ctx = (struct mg_cdr_ctx){.cfg = t->cfg,
+				   .direction = t->direction,
+				   .deadline_us = t->deadline_us,
+				   .log_id = t->queue_id,
+				   .scan = scan_for_cdr,
+				   .scan_data = t,
+				   .archive_unpacked = t->archive_unpacked};
+}
+
+void mg_pipeline_cdr_ctx_finish(struct mg_cdr_ctx *ctx, struct mg_txn *t)
+{
+	t->archive_unpacked = ctx->archive_unpacked;
+	if (ctx->quarantine)
+		t->force_quarantine = TRUE;
+	if (ctx->refuse_rule)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", ctx->refuse_rule, "Attachment refused: %s",
+			    ctx->refuse_reason ? ctx->refuse_reason : "");
+	mg_cdr_ctx_clear(ctx);
+}
+
+static enum mg_action action_of(enum mg_cdr_status st, const struct mg_cdr_out *out)
+{
+	if (st == MG_CDR_CONVERTED)
+		return MG_ACTION_CONVERTED;
+	if (st == MG_CDR_REBUILT)
+		return out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+	return MG_ACTION_REMOVED;
+}
+
+static void report_fill(struct mg_part_report *rep, enum mg_action action, const struct mg_cdr_out *out)
+{
+	rep->action = action;
+	g_free(rep->reason);
+	rep->reason = g_strdup(out->reason ? out->reason : mg_action_name(action));
+	for (guint i = 0; out->removed && i < out->removed->len; i++)
+		mg_part_report_removed(rep, "%s", (const char *)out->removed->pdata[i]);
+	if (out->virus) {
+		g_free(rep->virus);
+		rep->virus = g_strdup(out->virus);
+	}
+}
+
+static void report_new(struct mg_part_report *rep, const char *type, const struct mg_cdr_out *out)
+{
+	char hex[65];
+	g_free(rep->new_type);
+	rep->new_type = g_strdup(type);
+	g_free(rep->new_filename);
+	rep->new_filename = g_strdup(out->new_filename);
+	mg_sha256_hex(out->data->data, out->data->len, hex);
+	g_free(rep->new_sha256);
+	rep->new_sha256 = g_strdup(hex);
+	rep->new_size = out->data->len;
+}
+
+static GMimeObject *deliver(struct mg_leaf *leaf, enum mg_cdr_status st, struct mg_cdr_out *out)
+{
+	enum mg_action action = action_of(st, out);
+	if (st == MG_CDR_ERROR) {
+		GError *e = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s", out->reason ? out->reason : "?");
+		mg_txn_internal_error(leaf->t, "attachment rebuild", e);
+		g_error_free(e);
+		report_fill(leaf->rep, MG_ACTION_REMOVED, out);
+		return NULL;
+	}
+	report_fill(leaf->rep, action, out);
+	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
+		return NULL;
+	const char *type = out->new_type ? out->new_type : action == MG_ACTION_KEPT ? leaf->mime_type : out->true_type;
+	const char *name = out->new_filename ? out->new_filename : leaf->filename;
+	if (action != MG_ACTION_KEPT)
+		report_new(leaf->rep, type, out);
+	GMimeObject *o = mg_leaf_new_part(leaf, type, name, out->data->data, out->data->len);
+	if (action == MG_ACTION_CONVERTED && g_str_has_prefix(type, "text/"))
+		g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
+	return o;
+}
+
+GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
+{
+	struct mg_txn *t = leaf->t;
+	struct mg_cdr_ctx ctx;
+	struct mg_cdr_out out;
+	mg_pipeline_cdr_ctx_init(&ctx, t);
+	mg_cdr_out_init(&out);
+	struct mg_cdr_in in = {.ctx = &ctx,
+			       .data = leaf->data->data,
+			       .len = leaf->data->len,
+			       .filename = leaf->filename,
+			       .declared_type = leaf->mime_type};
+	enum mg_cdr_status st = mg_cdr_file(&in, &out);
+	g_free(leaf->rep->detected_type);
+	leaf->rep->detected_type = g_strdup(out.true_type);
+	mg_info(t->queue_id, "part %s: %s: %s", leaf->path, out.true_type ? out.true_type : "?",
+		out.reason ? out.reason : "");
+	mg_pipeline_cdr_ctx_finish(&ctx, t);
+	GMimeObject *o = deliver(leaf, st, &out);
+	mg_cdr_out_clear(&out);
+	return o;
+}

@@ -1,0 +1,313 @@
+/*
+ * pipeline.c - the step sequence: the functions of mg_pipeline.h that the
+ * front ends drive (connection, envelope, headers, body chunks, end of
+ * message) and the order in which they call the stages.  End of message is
+ * a short table of named steps (eom_steps below); each step lives in its
+ * stage (mime/ parses and rebuilds, body/ writes the notice, scan/, store/).
+ * This is the only caller of the stages' entry points
+ * (docs/ARCHITECTURE.md); the stages record their decisions in the
+ * transaction record (txn/) and never call back up here.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_body.h"
+#include "mg_mime.h"
+#include "mg_policy.h"
+#include "mg_scan.h"
+#include "mg_steps.h"
+#include "mg_store.h"
+#include "mg_pipeline.h"
+#include "mg_txn.h"
+
+void mg_pipeline_global_init(void)
+{
+	g_mime_init();
+	mg_pipeline_register_stages();
+}
+
+void mg_pipeline_global_shutdown(void)
+{
+	g_mime_shutdown();
+}
+
+struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name)
+{
+	struct mg_conn *c = g_new0(struct mg_conn, 1);
+	c->client_addr = g_strdup(client_addr ? client_addr : "");
+	c->client_name = g_strdup(client_name ? client_name : "");
+	c->helo = g_strdup("");
+	return c;
+}
+
+void mg_conn_helo(struct mg_conn *c, const char *helo)
+{
+	g_free(c->helo);
+	c->helo = g_strdup(helo ? helo : "");
+}
+
+void mg_conn_free(struct mg_conn *c)
+{
+	if (!c)
+		return;
+	g_free(c->client_addr);
+	g_free(c->client_name);
+	g_free(c->helo);
+	g_free(c);
+}
+
+void mg_txn_set_queue_id(struct mg_txn *t, const char *qid)
+{
+	g_free(t->queue_id);
+	t->queue_id = g_strdup(qid && *qid ? qid : "NOQUEUE");
+}
+
+const char *mg_txn_queue_id(const struct mg_txn *t)
+{
+	return t->queue_id;
+}
+
+const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
+{
+	return t->hdr_ops;
+}
+
+const struct mg_report *mg_txn_report(const struct mg_txn *t)
+{
+	return t->report;
+}
+
+GMimeStream *mg_txn_new_body(struct mg_txn *t)
+{
+	return mg_txn_output(t);
+}
+
+struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
+{
+	return mg_txn_record_new(c, cfg);
+}
+
+void mg_txn_free(struct mg_txn *t)
+{
+	if (!t)
+		return;
+	if (!t->finished && t->mail_from)
+		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
+	mg_txn_record_free(t);
+}
+
+/* "<a@b>" -> "a@b": the MTA passes the address as the client wrote it. */
+static char *addr_bare(const char *addr)
+{
+	char *a = g_strstrip(g_strdup(addr ? addr : ""));
+	gsize n = strlen(a);
+	if (n >= 2 && a[0] == '<' && a[n - 1] == '>') {
+		memmove(a, a + 1, n - 2);
+		a[n - 2] = '\0';
+	}
+	return a;
+}
+
+void mg_txn_set_auth(struct mg_txn *t, const char *authen)
+{
+	g_free(t->auth_user);
+	t->auth_user = g_strdup(authen ? authen : "");
+}
+
+const struct mg_verdict *mg_txn_mail_from(struct mg_txn *t, const char *addr, char *const *esmtp_args)
+{
+	g_free(t->mail_from);
+	t->mail_from = addr_bare(addr);
+	g_strfreev(t->mail_args);
+	t->mail_args = g_strdupv((char **)esmtp_args);
+	mg_policy_mail_from(t);
+	return &t->report->verdict;
+}
+
+/* A recipient refused alone gets its own verdict; the message goes on. */
+const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *const *esmtp_args)
+{
+	mg_verdict_clear(&t->rcpt_verdict);
+	char *bare = addr_bare(addr);
+	if (!mg_txn_decided(t) && mg_policy_rcpt(t, bare))
+		g_ptr_array_add(t->rcpts, bare);
+	else
+		g_free(bare);
+	if (!mg_txn_decided(t) && t->rcpt_verdict.kind != MG_VERDICT_CONTINUE)
+		return &t->rcpt_verdict;
+	return &t->report->verdict;
+}
+
+/* Append DATA to BUF with CRLF turned into LF; a CR at the end of DATA is
+ * held in t->body_cr until the next byte shows whether LF follows. */
+static void lf_append(struct mg_txn *t, GString *buf, const char *data, gsize len)
+{
+	const char *p = data, *end = data + len;
+	if (t->body_cr && p < end) {
+		if (*p != '\n')
+			g_string_append_c(buf, '\r');
+		t->body_cr = FALSE;
+	}
+	while (p < end) {
+		const char *cr = memchr(p, '\r', (gsize)(end - p));
+		g_string_append_len(buf, p, (cr ? cr : end) - p);
+		if (!cr)
+			return;
+		p = cr + 1;
+		if (p == end)
+			t->body_cr = TRUE;
+		else if (*p != '\n')
+			g_string_append_c(buf, '\r');
+	}
+}
+
+/* Normalize CRLF to LF (across chunk boundaries) and spool.  Data without
+ * CR (LF-only input, most of a file given to `mugaika sanitize`) goes to the
+ * spool as it is, without a copy. */
+static void spool_lf(struct mg_txn *t, const char *data, gsize len)
+{
+	GError *err = NULL;
+	GString *buf = NULL;
+	if (t->body_cr || (len > 0 && memchr(data, '\r', len))) {
+		buf = g_string_sized_new(len + 1);
+		lf_append(t, buf, data, len);
+		data = buf->str;
+		len = buf->len;
+	}
+	enum mg_spool_status st = mg_spool_write(t->raw, data, len, &err);
+	if (buf)
+		g_string_free(buf, TRUE);
+	if (st == MG_SPOOL_FULL)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_message_size",
+			    "Message exceeds the size limit of %" G_GINT64_FORMAT " bytes",
+			    t->size_limit ? t->size_limit : t->cfg->max_message_size);
+	else if (st == MG_SPOOL_ERROR)
+		mg_txn_internal_error(t, "spool", err);
+	g_clear_error(&err);
+}
+
+const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const char *value)
+{
+	const struct mg_config *cfg = t->cfg;
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	gsize flen = strlen(name) + strlen(value) + 3;
+	t->header_bytes += flen;
+	if (flen > (gsize)cfg->max_header_field)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_field",
+			    "Header field %.40s exceeds %" G_GINT64_FORMAT " bytes", name, cfg->max_header_field);
+	else if (t->header_bytes > (gsize)cfg->max_header_size)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_header_size",
+			    "Message header exceeds %" G_GINT64_FORMAT " bytes", cfg->max_header_size);
+	else if (t->headers->len >= (guint)cfg->max_headers)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_headers",
+			    "Message has more than %" G_GINT64_FORMAT " header fields", cfg->max_headers);
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	struct mg_header *h = g_new0(struct mg_header, 1);
+	h->name = g_strdup(name);
+	h->value = mg_mime_lf(value);
+	g_ptr_array_add(t->headers, h);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_eoh(struct mg_txn *t)
+{
+	if (mg_txn_decided(t))
+		return &t->report->verdict;
+	for (guint i = 0; i < t->headers->len && !mg_txn_decided(t); i++) {
+		struct mg_header *h = t->headers->pdata[i];
+		char *line = g_strdup_printf("%s: %s\n", h->name, h->value);
+		spool_lf(t, line, strlen(line));
+		g_free(line);
+	}
+	if (!mg_txn_decided(t))
+		spool_lf(t, "\n", 1);
+	t->in_body = TRUE;
+	t->body_offset = mg_spool_size(t->raw);
+	if (!mg_txn_decided(t))
+		mg_policy_eoh(t);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_body(struct mg_txn *t, const void *data, gsize len)
+{
+	if (!t->in_body)
+		mg_txn_eoh(t);
+	if (!mg_txn_decided(t))
+		spool_lf(t, data, len);
+	return &t->report->verdict;
+}
+
+/* One leaf of the original: the stage that decides it. */
+GMimeObject *mg_pipeline_leaf(struct mg_leaf *leaf, void *unused)
+{
+	(void)unused;
+	if (!mg_policy_leaf(leaf)) /* issue 6: attachment count/size */
+		return NULL;
+	if (leaf->t->cfg->body_only && !leaf->inline_text) /* issue 3: body-only profile (F3) */
+		return mg_body_only_remove(leaf);
+	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
+		return NULL;
+	if (leaf->inline_text)
+		return mg_body_text(leaf);
+	return mg_pipeline_attachment(leaf);
+}
+
+static gboolean step_rebuild(struct mg_txn *t)
+{
+	return mg_mime_rebuild(t, mg_pipeline_leaf, NULL);
+}
+
+/* The end-of-message steps, in order.  Each returns FALSE once decided. */
+typedef gboolean (*mg_eom_step)(struct mg_txn *t);
+
+static gboolean step_finish_spool(struct mg_txn *t)
+{
+	if (!t->in_body)
+		mg_txn_eoh(t);
+	if (t->body_cr && !mg_txn_decided(t)) {
+		t->body_cr = FALSE;
+		GError *err = NULL;
+		if (mg_spool_write(t->raw, "\r", 1, &err) != MG_SPOOL_OK)
+			mg_txn_internal_error(t, "spool", err);
+		g_clear_error(&err);
+	}
+	t->report->size_in = (gint64)mg_spool_size(t->raw);
+	t->deadline_us = t->started_us + t->cfg->max_processing_time * G_USEC_PER_SEC;
+	return !mg_txn_decided(t);
+}
+
+static const mg_eom_step eom_steps[] = {
+	step_finish_spool,      mg_mime_prescan, /* structural limits before the parser runs */
+	mg_policy_message_step,                  /* boundary rules on the whole message (issue 6) */
+	mg_scan_message_step,                    /* the raw message through the scanner (issue 5) */
+	mg_mime_parse,                           /* GMime tree of the original */
+	step_rebuild,                            /* a new MIME tree, part by part (issues 3, 4, 5) */
+	mg_quarantine_step,                      /* keep the original (issue 7) */
+	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
+	mg_mime_write,                           /* header operations and the new body */
+	mg_scan_output_step,                     /* the message as delivered, scanned again (issue 5) */
+};
+
+const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(eom_steps) && !mg_txn_decided(t); i++)
+		if (!eom_steps[i](t)) {
+			if (!mg_txn_decided(t)) /* a step that fails must say why; fail closed */
+				mg_txn_internal_error(t, "end-of-message step failed", NULL);
+			break;
+		}
+	if (!mg_txn_decided(t) && mg_txn_past_deadline(t))
+		mg_txn_internal_error(t, "processing time limit exceeded", NULL);
+	if (!mg_txn_decided(t))
+		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
+	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
+	mg_store_finish(t, FALSE);
+	t->finished = TRUE;
+	mg_mime_log_summary(t);
+	return &t->report->verdict;
+}

@@ -1,0 +1,43 @@
+/*
+ * stages.c - the stages' parts in the configuration, registered once by
+ * mg_pipeline_global_init before any configuration is loaded: the checks
+ * of the keys a stage owns, and the hooks that derive each stage's data
+ * from a loaded configuration (compiled policy tables, the notice
+ * template) and release it.  Order matters: checks of the world first
+ * (scanner, store), then the tables, then the notice.
+ */
+#include "config.h"
+
+#include "mg_body.h"
+#include "mg_cdr_policy.h"
+#include "mg_config.h"
+#include "mg_pipeline.h"
+#include "mg_policy.h"
+#include "mg_scan.h"
+#include "mg_store.h"
+
+static const struct mg_config_hooks stage_hooks[] = {
+	{mg_scan_config_check, NULL},
+	{mg_store_config_check, NULL},
+	{mg_policy_config_compile, mg_policy_config_release}, /* issue 6 */
+	{mg_cdr_rules_compile, mg_cdr_rules_release},         /* issue 4a */
+	{mg_notice_config_finish, mg_notice_config_release},  /* issue 3: notice template */
+};
+
+static gpointer register_stages(gpointer unused)
+{
+	(void)unused;
+	mg_config_register_check("attachment_rule", mg_cdr_rule_check);
+	mg_config_register_check("internal_network", mg_policy_check_network);
+	mg_config_register_check("internal_domain", mg_policy_check_domain);
+	mg_config_register_check("bcc_exempt_sender", mg_policy_check_address);
+	for (gsize i = 0; i < G_N_ELEMENTS(stage_hooks); i++)
+		mg_config_register_hooks(&stage_hooks[i]);
+	return NULL;
+}
+
+void mg_pipeline_register_stages(void)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, register_stages, NULL);
+}

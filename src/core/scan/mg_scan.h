@@ -1,0 +1,66 @@
+/*
+ * mg_scan - in-process virus scanning with libclamav (issue 5).
+ *
+ * Engine (scan_engine.c): loaded and compiled once per process by
+ * mg_scan_global_init from `clamav_database`, shared by all threads,
+ * reference-counted, and replaced as a whole by mg_scan_reload (SIGHUP) or
+ * mg_scan_check_database (periodic directory check).  A new database that
+ * fails to load is refused and the engine in force stays.  A transaction
+ * takes a reference at its first scan and keeps that engine until
+ * mg_scan_txn_release (mg_txn_free), so a reload never changes the scanner
+ * under a message in flight.  No database at start: init fails unless
+ * `scan_allow_degraded`, in which case every message tempfails.
+ *
+ * Scanning (scan.c): the raw message once (mg_scan_message_step), every
+ * decoded leaf (mg_scan_leaf), any buffer other modules hand over
+ * (mg_scan_buffer: archive members, rebuilt files) and the rebuilt message
+ * before it is delivered (mg_scan_output_step).  Results: clean, infected
+ * (signature name), unscannable (encrypted, over a ClamAV limit, timed out:
+ * never "clean"), or error (fails closed with on_error).  Verdicts follow
+ * scan_on_infected / scan_on_unscannable; the report gets the signature
+ * (part->virus) and a "scan" section (engine, database, results).
+ */
+#ifndef MG_SCAN_H
+#define MG_SCAN_H
+
+#include <glib.h>
+
+#include "mg_config.h"
+#include "mg_txn.h"
+
+enum mg_scan_result { MG_SCAN_CLEAN = 0, MG_SCAN_INFECTED, MG_SCAN_UNSCANNABLE, MG_SCAN_ERROR };
+
+/* Values of scan_on_infected / scan_on_unscannable (order of the enums in
+ * the option table). */
+enum mg_scan_infected_action { MG_SCAN_INF_REJECT = 0, MG_SCAN_INF_QUARANTINE, MG_SCAN_INF_REMOVE };
+enum mg_scan_unscannable_action { MG_SCAN_UNS_REMOVE = 0, MG_SCAN_UNS_TEMPFAIL, MG_SCAN_UNS_REJECT };
+
+gboolean mg_scan_global_init(const struct mg_config *cfg, GError **err);
+/* Build an engine from cfg and swap it in.  FALSE (engine in force kept)
+ * when the database does not load. */
+gboolean mg_scan_reload(const struct mg_config *cfg, GError **err);
+void mg_scan_global_shutdown(void);
+/* Reload when the database directory changed (or no engine is loaded yet).
+ * Returns TRUE when a new engine was swapped in. */
+gboolean mg_scan_check_database(void);
+/* scan_db_check_interval of the configuration in force, in seconds (0 = off). */
+gint64 mg_scan_check_interval(void);
+/* Cross-key checks of the issue-5 rows (config finish hook). */
+gboolean mg_scan_config_check(struct mg_config *cfg, GError **err);
+
+/* End-of-message step: the raw message, once. */
+gboolean mg_scan_message_step(struct mg_txn *t);
+/* End-of-message step after mg_mime_write: the message as it will be
+ * delivered, scanned again. */
+gboolean mg_scan_output_step(struct mg_txn *t);
+/* A decoded leaf before anything else looks at it.  FALSE when the leaf
+ * was removed (report filled) or the message was decided. */
+gboolean mg_scan_leaf(struct mg_leaf *leaf);
+/* Any buffer: an archive member, a rebuilt file.  *virus / *why get the
+ * signature name / the reason (caller frees; either may be NULL). */
+enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
+				   char **why);
+/* Drop the transaction's engine reference (called by mg_txn_free). */
+void mg_scan_txn_release(struct mg_txn *t);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * scan.c - what is scanned and what a result means for the message.
+ *
+ * Contract (see mg_scan.h): a transaction takes the engine in force at its
+ * first scan (scan_txn_engine) and keeps it; a missing engine (degraded
+ * mode) or a database older than scan_db_max_age ends the message with a
+ * tempfail before anything is scanned.  Every object is scanned from memory
+ * or from the spool through an fmap; a result is one of clean, infected,
+ * unscannable, error - an object that could not be read completely is
+ * never clean.  The raw message is scanned once; with the "remove" actions a
+ * raw finding is resolved part by part (mg_scan_leaf), and the rebuilt
+ * message is scanned again (mg_scan_output_step): what the leaves did not
+ * account for is rejected, what cannot be scanned is not delivered.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_scan.h"
+#include "mg_txn.h"
+#include "scan_engine.h"
+
+#define SCAN_NAME_MAX 120 /* longest signature name / reason put in a reply */
+
+static gint last_age_warning_s; /* monotonic seconds of the last age warning */
+
+/* ---- results ---- */
+
+struct scan_res {
+	enum mg_scan_result kind;
+	char *virus; /* signature name (infected) */
+	char *why;   /* reason (unscannable, error) */
+};
+
+static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r);
+
+enum mg_scan_result mg_scan_classify(cl_error_t rc, const char *vname, char **virus, char **why)
+{
+	struct scan_res r = {0};
+	scan_classify(rc, vname, &r);
+	*virus = r.virus;
+	*why = r.why;
+	return r.kind;
+}
+
+static void scan_res_clear(struct scan_res *r)
+{
+	g_free(r->virus);
+	g_free(r->why);
+	memset(r, 0, sizeof *r);
+}
+
+/* Printable ASCII only, bounded: names end up in SMTP replies and logs. */
+static char *ascii_clean(const char *s)
+{
+	GString *g = g_string_new(NULL);
+	for (const char *p = s ? s : ""; *p && g->len < SCAN_NAME_MAX; p++)
+		g_string_append_c(g, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+	return g_string_free(g, FALSE);
+}
+
+static gboolean is_unscannable_signature(const char *name)
+{
+	return g_str_has_prefix(name, "Heuristics.Limits.Exceeded") || g_str_has_prefix(name, "Heuristics.Encrypted");
+}
+
+static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r)
+{
+	switch (rc) {
+	case CL_CLEAN: r->kind = MG_SCAN_CLEAN; break;
+	case CL_VIRUS:
+		r->kind = is_unscannable_signature(vname ? vname : "") ? MG_SCAN_UNSCANNABLE : MG_SCAN_INFECTED;
+		if (r->kind == MG_SCAN_INFECTED)
+			r->virus = ascii_clean(vname ? vname : "Unknown");
+		else
+			r->why = ascii_clean(vname);
+		break;
+	case CL_ETIMEOUT:
+	case CL_EMAXREC:
+	case CL_EMAXSIZE:
+	case CL_EMAXFILES:
+		r->kind = MG_SCAN_UNSCANNABLE;
+		r->why = g_strdup(cl_strerror(rc));
+		break;
+	default: r->kind = MG_SCAN_ERROR; r->why = g_strdup(cl_strerror(rc));
+	}
+}
+
+/* ---- the engine of a transaction and the report section ---- */
+
+static JsonObject *scan_section(struct mg_txn *t)
+{
+	JsonObject *extra = t->report->extra;
+	if (!json_object_has_member(extra, "scan")) {
+		JsonObject *o = json_object_new();
+		json_object_set_string_member(o, "engine", cl_retver());
+		json_object_set_array_member(o, "found", json_array_new());
+		json_object_set_int_member(o, "objects", 0);
+		json_object_set_object_member(extra, "scan", o);
+	}
+	return json_object_get_object_member(extra, "scan");
+}
+
+static void section_database(struct mg_txn *t, const struct mg_scan_engine *e, gint64 age)
+{
+	JsonObject *db = json_object_new();
+	GDateTime *dt = g_date_time_new_from_unix_utc(e->db_time);
+	char *when = dt ? g_date_time_format_iso8601(dt) : NULL;
+	json_object_set_string_member(db, "dir", e->db_dir);
+	json_object_set_int_member(db, "version", e->db_version);
+	json_object_set_int_member(db, "signatures", e->sigs);
+	json_object_set_string_member(db, "built", when ? when : "");
+	json_object_set_int_member(db, "age_seconds", age);
+	json_object_set_object_member(scan_section(t), "database", db);
+	g_free(when);
+	if (dt)
+		g_date_time_unref(dt);
+}
+
+static void section_result(struct mg_txn *t, const char *what, const char *result)
+{
+	json_object_set_string_member(scan_section(t), what, result);
+}
+
+static void section_found(struct mg_txn *t, const char *where, const struct scan_res *r)
+{
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "where", where);
+	json_object_set_string_member(o, "result", r->kind == MG_SCAN_INFECTED ? "infected" : "unscannable");
+	json_object_set_string_member(o, r->kind == MG_SCAN_INFECTED ? "virus" : "reason",
+				      r->kind == MG_SCAN_INFECTED ? r->virus : r->why);
+	json_array_add_object_element(json_object_get_array_member(scan_section(t), "found"), o);
+}
+
+static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
+{
+	gint64 age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
+	section_database(t, e, age);
+	if (age > t->cfg->scan_db_max_age) {
+		mg_err(t->queue_id,
+		       "virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_max_age %" G_GINT64_FORMAT
+		       " hours): mail stopped until it is updated",
+		       e->db_dir, age / 3600, (gint64)t->cfg->scan_db_max_age / 3600);
+		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "scan-db-too-old",
+			    "Virus signature database is out of date, try again later");
+		return FALSE;
+	}
+	gint now = (gint)(g_get_monotonic_time() / G_USEC_PER_SEC) + 1, last = g_atomic_int_get(&last_age_warning_s);
+	if (age > t->cfg->scan_db_warn_age && (last == 0 || now - last > 3600)) {
+		g_atomic_int_set(&last_age_warning_s, now);
+		mg_warn(t->queue_id,
+			"virus database %s is %" G_GINT64_FORMAT " hours old (scan_db_warn_age %" G_GINT64_FORMAT
+			" hours); mail stops at %" G_GINT64_FORMAT " hours",
+			e->db_dir, age / 3600, (gint64)t->cfg->scan_db_warn_age / 3600,
+			(gint64)t->cfg->scan_db_max_age / 3600);
+	}
+	return TRUE;
+}
+
+/* The engine this message scans with, taken at its first scan; NULL when
+ * the message was decided (degraded mode, stale database). */
+static struct mg_scan_engine *scan_txn_engine(struct mg_txn *t)
+{
+	if (!t->scan_started) {
+		t->scan_started = TRUE;
+		mg_txn_on_free(t, mg_scan_txn_release);
+		t->scan_engine = mg_scan_engine_get();
+		if (!t->scan_engine) {
+			mg_err(t->queue_id, "no virus database loaded (degraded mode): message not accepted");
+			section_result(t, "message", "degraded");
+			mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "scan-degraded",
+				    "Virus scanner not available, try again later");
+		} else if (!engine_fresh(t, t->scan_engine)) {
+			section_result(t, "message", "database-too-old");
+		}
+	}
+	return mg_txn_decided(t) ? NULL : t->scan_engine;
+}
+
+void mg_scan_txn_release(struct mg_txn *t)
+{
+	mg_scan_engine_unref(t->scan_engine);
+	t->scan_engine = NULL;
+	g_free(t->scan_raw_virus);
+	t->scan_raw_virus = NULL;
+}
+
+/* ---- scanning ---- */
+
+static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, gsize len, const char *name,
+		     struct scan_res *r)
+{
+	const char *vname = NULL;
+	unsigned long scanned = 0;
+	if (!map) {
+		r->kind = MG_SCAN_ERROR;
+		r->why = g_strdup("cannot map the data for scanning");
+		return;
+	}
+	if (mg_txn_past_deadline(t)) { /* scan_max_time is per scan; the message has its own budget */
+		r->kind = MG_SCAN_ERROR;
+		r->why = g_strdup("processing time limit exceeded before the scan");
+	} else if ((gint64)len > e->cfg->scan_max_file_size) {
+		r->kind = MG_SCAN_UNSCANNABLE;
+		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
+					 (gint64)e->cfg->scan_max_file_size);
+	} else {
+		struct mg_scan_ctx ctx = {0};
+		cl_error_t rc = cl_scanmap_callback(map, name, &vname, &scanned, e->cl, &e->opts, &ctx);
+		scan_classify(rc, vname, r);
+		if (r->kind == MG_SCAN_CLEAN && ctx.unpackable_missed) {
+			r->kind = MG_SCAN_UNSCANNABLE;
+			r->why = g_strdup("RAR archive (libclamav has no RAR support)");
+		}
+	}
+	cl_fmap_close(map);
+	JsonObject *sec = scan_section(t);
+	json_object_set_int_member(sec, "objects", json_object_get_int_member(sec, "objects") + 1);
+	mg_debug(t->queue_id, "scanned %s (%" G_GSIZE_FORMAT " bytes): %s%s%s", name, len,
+		 r->kind == MG_SCAN_CLEAN      ? "clean"
+		 : r->kind == MG_SCAN_INFECTED ? "infected "
+					       : "not scanned ",
+		 r->virus ? r->virus : "", r->why ? r->why : "");
+}
+
+enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
+				   char **why)
+{
+	struct scan_res r = {0};
+	struct mg_scan_engine *e = scan_txn_engine(t);
+	if (!e) {
+		r.kind = MG_SCAN_ERROR;
+		r.why = g_strdup("virus scanner not available");
+	} else {
+		scan_map(t, e, cl_fmap_open_memory(len ? data : "", len), len, name ? name : "(buffer)", &r);
+	}
+	if (virus)
+		*virus = g_steal_pointer(&r.virus);
+	if (why)
+		*why = g_steal_pointer(&r.why);
+	enum mg_scan_result kind = r.kind;
+	scan_res_clear(&r);
+	return kind;
+}
+
+static off_t stream_pread(void *handle, void *buf, size_t count, off_t offset)
+{
+	GMimeStream *s = handle;
+	size_t got = 0;
+	if (g_mime_stream_seek(s, offset, GMIME_STREAM_SEEK_SET) < 0)
+		return -1;
+	while (got < count) {
+		gssize n = g_mime_stream_read(s, (char *)buf + got, count - got);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (off_t)got;
+}
+
+static void scan_stream(struct mg_txn *t, struct mg_scan_engine *e, GMimeStream *s, const char *name,
+			struct scan_res *r)
+{
+	gint64 len = g_mime_stream_length(s);
+	if (len < 0) {
+		r->kind = MG_SCAN_ERROR;
+		r->why = g_strdup("cannot size the stream");
+		return;
+	}
+	scan_map(t, e, cl_fmap_open_handle(s, 0, (size_t)len, stream_pread, 1), (gsize)len, name, r);
+}
+
+/* ---- verdicts ---- */
+
+static void verdict_infected(struct mg_txn *t, const char *virus)
+{
+	if (t->cfg->scan_on_infected == MG_SCAN_INF_QUARANTINE)
+		t->force_quarantine = TRUE;
+	mg_txn_fail(t, MG_VERDICT_REJECT, "550", "5.7.1", "virus-found", "Message contains a virus (%s)", virus);
+}
+
+/* A message-level unscannable result ("remove" cannot apply: tempfail). */
+static void verdict_unscannable(struct mg_txn *t, const char *why)
+{
+	if (t->cfg->scan_on_unscannable == MG_SCAN_UNS_REJECT)
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "unscannable",
+			    "Message could not be scanned for viruses (%s)", why);
+	else
+		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.7.1", "unscannable",
+			    "Message could not be scanned for viruses (%s), try again later", why);
+}
+
+static void verdict_error(struct mg_txn *t, const char *what, const char *why)
+{
+	if (mg_txn_decided(t))
+		return;
+	GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "%s", why ? why : "unknown");
+	mg_txn_internal_error(t, what, err);
+	g_error_free(err);
+}
+
+/* ---- the steps ---- */
+
+static const char *scan_result_name(enum mg_scan_result kind)
+{
+	static const char *names[] = {"clean", "infected", "unscannable", "error"};
+	return names[kind];
+}
+
+gboolean mg_scan_message_step(struct mg_txn *t)
+{
+	struct scan_res r = {0};
+	GError *err = NULL;
+	struct mg_scan_engine *e = scan_txn_engine(t);
+	if (!e)
+		return FALSE;
+	GMimeStream *s = mg_spool_stream(t->raw, &err);
+	if (!s) {
+		mg_txn_internal_error(t, "spool read for scanning", err);
+		g_clear_error(&err);
+		return FALSE;
+	}
+	scan_stream(t, e, s, "message", &r);
+	g_object_unref(s);
+	section_result(t, "message", scan_result_name(r.kind));
+	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
+		section_found(t, "message", &r);
+		mg_warn(t->queue_id, "message %s: %s", r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable",
+			r.virus ? r.virus : r.why);
+	}
+	if (r.kind == MG_SCAN_INFECTED && t->cfg->scan_on_infected == MG_SCAN_INF_REMOVE)
+		t->scan_raw_virus = g_strdup(r.virus); /* the parts must account for it */
+	else if (r.kind == MG_SCAN_INFECTED)
+		verdict_infected(t, r.virus);
+	else if (r.kind == MG_SCAN_UNSCANNABLE && t->cfg->scan_on_unscannable != MG_SCAN_UNS_REMOVE)
+		verdict_unscannable(t, r.why);
+	else if (r.kind == MG_SCAN_ERROR)
+		verdict_error(t, "virus scan of the message", r.why);
+	scan_res_clear(&r);
+	return !mg_txn_decided(t);
+}
+
+/* Drop a leaf: report, log, and a line for the recipient's notice. */
+static void leaf_remove(struct mg_leaf *leaf, const struct scan_res *r)
+{
+	struct mg_txn *t = leaf->t;
+	const char *name = leaf->filename ? leaf->filename : leaf->path;
+	leaf->rep->action = MG_ACTION_REMOVED;
+	g_free(leaf->rep->reason);
+	if (r->kind == MG_SCAN_INFECTED) {
+		t->scan_removed_infected++;
+		leaf->rep->reason = g_strdup_printf("virus found: %s", r->virus);
+		g_ptr_array_add(t->notes,
+				g_strdup_printf("添付ファイル「%s」からウイルス (%s) が検出されたため削除しました。",
+						name, r->virus));
+	} else {
+		leaf->rep->reason = g_strdup_printf("could not be scanned for viruses: %s", r->why);
+		g_ptr_array_add(t->notes, g_strdup_printf("添付ファイル「%s」はウイルス検査ができなかった (暗号化、"
+							  "サイズ超過など) ため削除しました。",
+							  name));
+	}
+	mg_info(t->queue_id, "part %s removed: %s", leaf->path, leaf->rep->reason);
+}
+
+gboolean mg_scan_leaf(struct mg_leaf *leaf)
+{
+	struct mg_txn *t = leaf->t;
+	struct scan_res r = {0};
+	char *where = g_strdup_printf("part %s", leaf->path);
+	r.kind = mg_scan_buffer(t, leaf->data->data, leaf->data->len, leaf->filename ? leaf->filename : where, &r.virus,
+				&r.why);
+	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
+		section_found(t, where, &r);
+		mg_warn(t->queue_id, "%s: %s", where, r.kind == MG_SCAN_INFECTED ? r.virus : r.why);
+	}
+	if (r.kind == MG_SCAN_INFECTED) {
+		g_free(leaf->rep->virus);
+		leaf->rep->virus = g_strdup(r.virus);
+		if (t->cfg->scan_on_infected == MG_SCAN_INF_REMOVE)
+			leaf_remove(leaf, &r);
+		else
+			verdict_infected(t, r.virus);
+	} else if (r.kind == MG_SCAN_UNSCANNABLE) {
+		if (t->cfg->scan_on_unscannable == MG_SCAN_UNS_REMOVE)
+			leaf_remove(leaf, &r);
+		else
+			verdict_unscannable(t, r.why);
+	} else if (r.kind == MG_SCAN_ERROR) {
+		verdict_error(t, "virus scan of a part", r.why);
+	}
+	gboolean keep = r.kind == MG_SCAN_CLEAN && !mg_txn_decided(t);
+	scan_res_clear(&r);
+	g_free(where);
+	return keep;
+}
+
+/* The rebuilt message as delivered: top-level MIME header fields, blank
+ * line, new body (the other header fields are the sender's, unchanged). */
+static GMimeStream *output_stream(struct mg_txn *t)
+{
+	GMimeFormatOptions *fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
+	char *hdr = g_mime_object_get_headers(t->new_top, fo);
+	char *head = g_strconcat("MIME-Version: 1.0\n", hdr, "\n", NULL);
+	GMimeStream *cat = g_mime_stream_cat_new();
+	GMimeStream *h = g_mime_stream_mem_new_with_buffer(head, strlen(head));
+	GMimeStream *body = mg_txn_output(t);
+	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), h);
+	if (body) {
+		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), body);
+		g_object_unref(body);
+	}
+	g_object_unref(h);
+	g_free(head);
+	g_free(hdr);
+	g_mime_format_options_free(fo);
+	return cat;
+}
+
+gboolean mg_scan_output_step(struct mg_txn *t)
+{
+	struct scan_res r = {0};
+	struct mg_scan_engine *e = scan_txn_engine(t);
+	if (!e)
+		return FALSE;
+	if (!t->new_top) {
+		verdict_error(t, "virus scan of the output", "no rebuilt message");
+		return FALSE;
+	}
+	GMimeStream *s = output_stream(t);
+	scan_stream(t, e, s, "output", &r);
+	g_object_unref(s);
+	section_result(t, "output", scan_result_name(r.kind));
+	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
+		section_found(t, "output", &r);
+		mg_err(t->queue_id, "rebuilt message %s: %s",
+		       r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable", r.virus ? r.virus : r.why);
+	}
+	if (r.kind == MG_SCAN_INFECTED)
+		verdict_infected(t, r.virus);
+	else if (r.kind == MG_SCAN_UNSCANNABLE)
+		verdict_unscannable(t, r.why);
+	else if (r.kind == MG_SCAN_ERROR)
+		verdict_error(t, "virus scan of the output", r.why);
+	else if (t->scan_raw_virus && t->scan_removed_infected == 0) {
+		mg_err(t->queue_id, "the message matched %s but no part did: not delivered", t->scan_raw_virus);
+		verdict_infected(t, t->scan_raw_virus);
+	}
+	scan_res_clear(&r);
+	return !mg_txn_decided(t);
+}

@@ -1,0 +1,25 @@
+/*
+ * mg_store - nothing lost, everything on record (issue 7): the pipeline's
+ * hooks into the quarantine of originals (mg_quarantine.h) and the audit
+ * log (mg_audit.h).  Which messages are kept: quarantine_keep; a failure to
+ * keep an original or (by default) to write the audit record fails the
+ * message closed with a temporary failure.
+ */
+#ifndef MG_STORE_H
+#define MG_STORE_H
+
+#include "mg_txn.h"
+
+/* End-of-message step, before the notice: keep the original when the
+ * configuration says so; a failure to keep it fails the message closed. */
+gboolean mg_quarantine_step(struct mg_txn *t);
+/* After the verdict (every message, including ones refused early or
+ * aborted): quarantine blocked messages, write the audit record.  May turn
+ * an ACCEPT or REJECT into a TEMPFAIL when a record cannot be written. */
+void mg_store_finish(struct mg_txn *t, gboolean aborted);
+
+/* Configuration finish hook (registered by pipeline/stages.c): paths absolute, release host
+ * of the form HOST:PORT. */
+gboolean mg_store_config_check(struct mg_config *cfg, GError **err);
+
+#endif
