@@ -22,7 +22,6 @@
 #include "mg_tmpl.h"
 #include "notice_builtin.h"
 
-#define MG_DEFAULT_NOTICE_DIR SYSCONFDIR "/mugaika"
 
 enum notice_sec { S_HEADER, S_HTML, S_PART, S_OBJECT, S_EVENT, S_NOTE, S_QUARANTINE, S_FOOTER, S_WORDS, S_N };
 
@@ -161,11 +160,22 @@ const char *mg_notice_builtin(int lang)
 	return builtin_text(lang);
 }
 
+/* notice.<lang>.txt beside the configuration file (issue 14: one
+ * configuration directory), or in $sysconfdir/mugaika for the defaults. */
+static char *notice_default_path(const struct mg_config *cfg, const char *lang)
+{
+	char *dir = mg_config_dir(cfg);
+	char *name = g_strdup_printf("notice.%s.txt", lang);
+	char *path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	g_free(name);
+	return path;
+}
+
 gboolean mg_notice_config_finish(struct mg_config *cfg, GError **err)
 {
 	const char *lang = cfg->notice_language == 1 ? "en" : "ja";
-	char *path = *cfg->notice_template ? g_strdup(cfg->notice_template)
-					   : g_strdup_printf("%s/notice.%s.txt", MG_DEFAULT_NOTICE_DIR, lang);
+	char *path = *cfg->notice_template ? g_strdup(cfg->notice_template) : notice_default_path(cfg, lang);
 	char *text = NULL;
 	GError *e = NULL;
 	if (!g_file_get_contents(path, &text, NULL, &e)) {
