@@ -584,8 +584,7 @@ static gboolean config_parse_line(struct mg_config *cfg, GHashTable *seen, char 
 	return *why == NULL;
 }
 
-static struct mg_config *config_parse(const char *name, const char *text, gsize len, gboolean from_file,
-				       GError **err)
+static struct mg_config *config_parse(const char *name, const char *text, gsize len, gboolean from_file, GError **err)
 {
 	struct mg_config *cfg = config_new(name, from_file);
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);

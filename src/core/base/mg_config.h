@@ -35,7 +35,7 @@ enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
 
 struct mg_config {
 	gint refcount;
-	char *path; /* file it was loaded from, or "(defaults)" */
+	char *path;                /* file it was loaded from, or "(defaults)" */
 	gboolean loaded_from_file; /* path is a file (mg_config_load) */
 
 	/* --- daemon --- */
@@ -45,8 +45,8 @@ struct mg_config {
 	char *socket_mode;  /* octal text, checked */
 	char *pid_file;
 	char *user;
-	char *status_file;    /* "" = status.json beside pid_file */
-	char *metrics_listen; /* "" = no metrics endpoint */
+	char *status_file;      /* "" = status.json beside pid_file */
+	char *metrics_listen;   /* "" = no metrics endpoint */
 	int log_level;          /* enum mg_log_level */
 	int on_error;           /* enum mg_fail_action */
 	int64_t milter_timeout; /* seconds libmilter waits on the MTA */

@@ -12,7 +12,16 @@
 
 /* MG_OPT_PATH: a string; a relative file name is taken relative to the
  * directory of the configuration file (issue 14). */
-enum mg_opt_type { MG_OPT_BOOL, MG_OPT_INT, MG_OPT_SIZE, MG_OPT_TIME, MG_OPT_STR, MG_OPT_ENUM, MG_OPT_LIST, MG_OPT_PATH };
+enum mg_opt_type {
+	MG_OPT_BOOL,
+	MG_OPT_INT,
+	MG_OPT_SIZE,
+	MG_OPT_TIME,
+	MG_OPT_STR,
+	MG_OPT_ENUM,
+	MG_OPT_LIST,
+	MG_OPT_PATH
+};
 
 struct mg_opt {
 	const char *name;

@@ -22,7 +22,6 @@
 #include "mg_tmpl.h"
 #include "notice_builtin.h"
 
-
 enum notice_sec { S_HEADER, S_HTML, S_PART, S_OBJECT, S_EVENT, S_NOTE, S_QUARANTINE, S_FOOTER, S_WORDS, S_N };
 
 static const struct {
