@@ -36,6 +36,22 @@ void mg_pipeline_global_init(void);
 void mg_pipeline_register_stages(void);
 void mg_pipeline_global_shutdown(void);
 
+/* issue 14: what cfg needs of this machine (pipeline/preflight.c): the
+ * daemon's user, its directories, the socket's directory, the files it
+ * reads on reload, and (load_database) whether the signatures load.  Each
+ * finding goes to say(): error = the daemon would fail or be unsafe;
+ * otherwise a note.  Returns the number of errors. */
+struct mg_preflight {
+	const char *user;           /* the daemon's user; NULL/"" = cfg->user, else the current one */
+	const char *socket;         /* NULL = cfg->socket */
+	const char *pid_file;       /* NULL = cfg->pid_file */
+	const char *socket_creator; /* who creates the socket; NULL = the daemon's user, if not started as root */
+	gboolean load_database;     /* load the signatures into a throwaway engine */
+};
+typedef void (*mg_preflight_say)(gboolean error, const char *text, gpointer data);
+guint mg_preflight_check(const struct mg_config *cfg, const struct mg_preflight *opts, mg_preflight_say say,
+			 gpointer data);
+
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);
 void mg_conn_helo(struct mg_conn *c, const char *helo);
 void mg_conn_free(struct mg_conn *c);

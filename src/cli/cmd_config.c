@@ -1,11 +1,15 @@
 /*
  * cmd_config.c - `mugaika check-config` and `mugaika config-dump`.
+ * check-config checks the file, then (issue 14) what it needs of this
+ * machine (mg_preflight_check): findings on stdout (notes) and stderr
+ * (errors), exit 78 when there is any error.
  */
 #include "config.h"
 
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_pipeline.h"
 
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
 {
@@ -25,24 +29,63 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 	return MG_EX_OK;
 }
 
+static void print_finding(gboolean error, const char *text, gpointer data)
+{
+	(void)data;
+	fprintf(error ? stderr : stdout, "mugaika: %s: %s\n", error ? "error" : "note", text);
+}
+
+struct check_opts {
+	char *conf, *user;
+	gboolean syntax_only, no_database;
+};
+
+static int parse_check_options(int argc, char **argv, struct check_opts *o)
+{
+	GOptionEntry entries[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"user", 'u', 0, G_OPTION_ARG_STRING, &o->user,
+		 "check for the daemon running as USER (default: `user`)", "USER"},
+		{"syntax-only", 0, 0, G_OPTION_ARG_NONE, &o->syntax_only, "only the file itself, not this machine",
+		 NULL},
+		{"no-database", 0, 0, G_OPTION_ARG_NONE, &o->no_database, "do not load the signatures", NULL},
+		{NULL},
+	};
+	if (!mg_cli_options(argv[0], NULL,
+			    "Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf) and what it\n"
+			    "needs of this machine: the daemon's user, its directories and their permissions,\n"
+			    "the socket's directory, the files it reads, and that the signatures load.\n"
+			    "Exit 0 when valid, 78 with file:line: key: problem (or the path and the reason) when not.",
+			    entries, &argc, &argv))
+		return MG_EX_USAGE;
+	if (argc > 1) {
+		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
+		return MG_EX_USAGE;
+	}
+	return MG_EX_OK;
+}
+
 int mg_cmd_check_config(int argc, char **argv)
 {
-	char *conf = NULL;
-	int rc = parse_c_option(argc, argv,
-				"Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf).\n"
-				"Exit 0 when valid, 78 with file:line: key: problem when not.",
-				&conf, NULL);
-	if (rc)
-		return rc;
-	struct mg_config *cfg = mg_cli_load_config(conf);
-	if (!cfg) {
-		g_free(conf);
-		return MG_EX_CONFIG;
+	struct check_opts o = {0};
+	int rc = parse_check_options(argc, argv, &o);
+	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
+	if (!rc && !cfg)
+		rc = MG_EX_CONFIG;
+	if (!rc && !o.syntax_only) { /* issue 14: the world, not only the file */
+		struct mg_preflight pf = {.user = o.user, .load_database = !o.no_database};
+		guint errors = mg_preflight_check(cfg, &pf, print_finding, NULL);
+		if (errors) {
+			fprintf(stderr, "%s: %u problem%s\n", cfg->path, errors, errors == 1 ? "" : "s");
+			rc = MG_EX_CONFIG;
+		}
 	}
-	printf("%s: configuration is valid\n", cfg->path);
+	if (!rc)
+		printf("%s: configuration is valid\n", cfg->path);
 	mg_config_unref(cfg);
-	g_free(conf);
-	return MG_EX_OK;
+	g_free(o.conf);
+	g_free(o.user);
+	return rc;
 }
 
 int mg_cmd_config_dump(int argc, char **argv)

@@ -2,10 +2,15 @@
  * main.c - mugaika-milter: options, startup, privileges, signals.
  *
  * Startup order: load and check the configuration (refuse to start on any
- * error) -> create the milter socket under a tight umask -> detach (unless
- * -f) -> write the pid file -> drop privileges (setgroups, setresgid,
- * setresuid; then check that root cannot come back) -> run libmilter in its
- * own thread.
+ * error) -> check what it needs of this machine (mg_preflight_check: user,
+ * directories, socket directory; exit 78 naming each problem) -> load the
+ * signatures -> create the milter socket under a tight umask and give it
+ * socket_owner/socket_group/socket_mode -> detach (unless -f) -> write the
+ * pid file -> drop privileges (setgroups, setresgid, setresuid; then check
+ * that root cannot come back; nothing to drop when already running as
+ * `user`, e.g. systemd's User=) -> READY=1 to systemd -> run libmilter in
+ * its own thread.  Every exit after the socket or the pid file was made
+ * removes them (service.c).
  *
  * Signals: libmilter's own signal thread would stop everything at once on
  * SIGHUP or SIGTERM (its worker pool stops serving sessions in flight), so
@@ -83,39 +88,6 @@ static int parse_args(int argc, char **argv, struct milter_opts *o)
 	return 0;
 }
 
-static gboolean drop_privileges(const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		mg_err(NULL, "user %s: no such user", user);
-		return FALSE;
-	}
-	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-		mg_err(NULL, "dropping privileges to %s: %s", user, g_strerror(errno));
-		return FALSE;
-	}
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		mg_err(NULL, "privileges could be regained after dropping them; refusing to run");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		mg_err(NULL, "pid file %s: %s", path, g_strerror(errno));
-		return FALSE;
-	}
-	int n = g_snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	gboolean ok = write(fd, buf, (size_t)n) == n;
-	close(fd);
-	return ok;
-}
-
 static void on_signal(int sig)
 {
 	int saved = errno;
@@ -154,30 +126,39 @@ static void drain_and_stop(void)
 	smfi_stop();
 }
 
+/* SIGHUP: a new configuration and engine, or the old ones stay. */
+static void reload(void)
+{
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_load(conf_path, &err);
+	if (!cfg) {
+		mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+		g_error_free(err);
+		return;
+	}
+	if (!mg_scan_reload(cfg, &err)) {
+		mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+		g_error_free(err);
+		mg_config_unref(cfg);
+		return;
+	}
+	mg_log_set_level(cfg->log_level);
+	mg_milter_config_set(cfg);
+	mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
+}
+
 static void *reload_thread(void *arg)
 {
 	char c;
 	while ((c = control_wait()) != 0) {
 		if (c == 't') {
+			mg_service_notify("STOPPING=1"); /* issue 14: systemd's notify protocol */
 			drain_and_stop();
 			return NULL;
 		}
-		GError *err = NULL;
-		struct mg_config *cfg = mg_config_load(conf_path, &err);
-		if (!cfg) {
-			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
-			g_error_free(err);
-			continue;
-		}
-		if (!mg_scan_reload(cfg, &err)) {
-			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
-			g_error_free(err);
-			mg_config_unref(cfg);
-			continue;
-		}
-		mg_log_set_level(cfg->log_level);
-		mg_milter_config_set(cfg);
-		mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
+		mg_service_notify("RELOADING=1");
+		reload();
+		mg_service_notify("READY=1");
 	}
 	return NULL;
 }
@@ -189,17 +170,28 @@ static void *milter_thread(void *arg)
 	return NULL;
 }
 
-static gboolean open_socket(const char *socket, int64_t timeout)
+static gboolean open_socket(const struct mg_config *cfg, const char *socket)
 {
-	if (g_str_has_prefix(socket, "unix:") || g_str_has_prefix(socket, "local:"))
-		unlink(strchr(socket, ':') + 1); /* a stale socket from a previous run */
+	GError *err = NULL;
+	if (!mg_service_socket_prepare(socket, &err)) /* issue 14: the directory, a stale socket */
+		goto fail;
 	mode_t old = umask(007);
-	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS && smfi_settimeout((int)timeout) == MI_SUCCESS &&
+	errno = 0;
+	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS &&
+		      smfi_settimeout((int)cfg->milter_timeout) == MI_SUCCESS &&
 		      smfi_register(mg_milter_desc) == MI_SUCCESS && smfi_opensocket(true) == MI_SUCCESS;
+	int e = errno;
 	umask(old);
-	if (!ok)
-		mg_err(NULL, "cannot create the milter socket %s", socket);
-	return ok;
+	if (!ok) {
+		mg_err(NULL, "cannot create the milter socket %s: %s", socket, e ? g_strerror(e) : "libmilter failed");
+		return FALSE;
+	}
+	if (mg_service_socket_own(cfg, socket, &err)) /* socket_owner, socket_group, socket_mode */
+		return TRUE;
+fail:
+	mg_err(NULL, "%s", err->message);
+	g_error_free(err);
+	return FALSE;
 }
 
 /* Start libmilter and the control thread with all signals blocked in them;
@@ -233,6 +225,54 @@ static int run(void)
 	return rc;
 }
 
+static void log_finding(gboolean error, const char *text, gpointer data)
+{
+	(void)data;
+	if (error)
+		mg_err(NULL, "%s", text);
+	else
+		mg_info(NULL, "%s", text);
+}
+
+/* issue 14: what the configuration needs of this machine (the user, the
+ * directories, the socket's directory), checked before the signatures are
+ * loaded; every problem is logged with its reason. */
+static gboolean preflight(const struct milter_opts *o, const struct mg_config *cfg)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char *me = pw ? g_strdup(pw->pw_name) : NULL;
+	struct mg_preflight pf = {.user = o->user, .socket = o->socket, .pid_file = o->pid_file, .socket_creator = me};
+	guint errors = mg_preflight_check(cfg, &pf, log_finding, NULL);
+	g_free(me);
+	if (errors)
+		mg_err(NULL, "%s: %u problem%s; not starting", cfg->path, errors, errors == 1 ? "" : "s");
+	return errors == 0;
+}
+
+/* Socket, detach, pid file, user, then tell systemd (Type=notify) that mail
+ * may come.  The names used are copied by service.c: a reload may release
+ * this configuration while they are still needed at exit. */
+static gboolean start_service(const struct milter_opts *o, const struct mg_config *cfg)
+{
+	const char *socket = o->socket ? o->socket : cfg->socket;
+	GError *err = NULL;
+	if (!open_socket(cfg, socket))
+		return FALSE;
+	if (!o->foreground && daemon(0, 0) != 0) {
+		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
+		return FALSE;
+	}
+	if (!mg_service_pid_write(o->pid_file ? o->pid_file : cfg->pid_file, &err) ||
+	    !mg_service_become(o->user ? o->user : cfg->user, &err)) {
+		mg_err(NULL, "%s", err->message);
+		g_error_free(err);
+		return FALSE;
+	}
+	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, socket);
+	mg_service_notify("READY=1\nSTATUS=accepting mail");
+	return TRUE;
+}
+
 int main(int argc, char **argv)
 {
 	struct milter_opts o = {0};
@@ -254,29 +294,25 @@ int main(int argc, char **argv)
 		mg_config_unref(cfg);
 		return 0;
 	}
-	mg_log_init("mugaika-milter", o.foreground);
+	/* under systemd, stderr is the journal: log through syslog there, so that
+	 * lines keep their priority and facility mail (issue 14) */
+	mg_log_init("mugaika-milter", o.foreground && !mg_service_stderr_is_journal());
 	mg_log_set_level(cfg->log_level);
+	if (!preflight(&o, cfg)) {
+		mg_config_unref(cfg);
+		return 78;
+	}
 	if (!mg_scan_global_init(cfg, &err)) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	const char *user = o.user ? o.user : cfg->user;
-	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
-	if (!open_socket(o.socket ? o.socket : cfg->socket, cfg->milter_timeout))
-		return 1;
-	if (!o.foreground && daemon(0, 0) != 0) {
-		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
+	if (!start_service(&o, cfg)) {
+		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
 		return 1;
 	}
-	if (pid_file && *pid_file && !write_pid_file(pid_file))
-		return 1;
-	if (user && *user && !drop_privileges(user))
-		return 1;
-	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
 	rc = run();
-	if (pid_file && *pid_file)
-		unlink(pid_file);
+	mg_service_cleanup();
 	mg_scan_global_shutdown();
 	mg_milter_config_set(NULL);
 	return rc;

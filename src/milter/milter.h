@@ -39,4 +39,13 @@ int mg_milter_sessions(void);
 /* From now on, new connections and new messages get a temporary failure. */
 void mg_milter_drain(void);
 
+/* service.c (issue 14): the daemon as a system service; see its contract. */
+gboolean mg_service_socket_prepare(const char *conn, GError **err);
+gboolean mg_service_socket_own(const struct mg_config *cfg, const char *conn, GError **err);
+gboolean mg_service_pid_write(const char *path, GError **err);
+gboolean mg_service_become(const char *user, GError **err);
+void mg_service_cleanup(void);
+void mg_service_notify(const char *state);
+gboolean mg_service_stderr_is_journal(void);
+
 #endif

@@ -22,7 +22,7 @@ expect_rc 64 "unknown command is a usage error" "$MUGAIKA" frobnicate
 expect_rc 64 "unknown option is a usage error" "$MUGAIKA" sanitize --no-such-option
 expect_rc 0 "--help" "$MUGAIKA" sanitize --help
 expect_rc 0 "check-config on the test config" "$MUGAIKA" check-config -c "$conf"
-expect_rc 0 "check-config on the shipped conf/mugaika.conf" "$MUGAIKA" check-config -c "$top_srcdir/conf/mugaika.conf"
+expect_rc 0 "check-config --syntax-only on the shipped conf/mugaika.conf" "$MUGAIKA" check-config --syntax-only -c "$top_srcdir/conf/mugaika.conf"
 
 printf 'log_level = info\n\nmax_mime_depth = 500\n' > "$d/range.conf"
 expect_rc 78 "out-of-range value refused" "$MUGAIKA" check-config -c "$d/range.conf"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_metrics.h"
 #include "mg_body.h"
 #include "mg_mime.h"
 #include "mg_policy.h"
@@ -90,12 +91,30 @@ struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 	return mg_txn_record_new(c, cfg);
 }
 
+/* issue 14: a message ended with a verdict; count it for monitoring. */
+static void count_message(const struct mg_txn *t, gint64 elapsed_us)
+{
+	static const enum mg_metric_verdict verdicts[] = {MG_MV_N, MG_MV_ACCEPT, MG_MV_REJECT, MG_MV_TEMPFAIL};
+	const struct mg_verdict *v = &t->report->verdict;
+	int counts[4] = {0};
+	if ((unsigned)v->kind >= G_N_ELEMENTS(verdicts) || verdicts[v->kind] == MG_MV_N)
+		return; /* aborted: no verdict */
+	mg_metrics_message(verdicts[v->kind], (enum mg_metric_direction)t->direction, elapsed_us);
+	if (v->kind == MG_VERDICT_TEMPFAIL)
+		mg_metrics_tempfail(v->rule);
+	mg_report_count(t->report, counts);
+	for (int a = 0; a < 4; a++)
+		mg_metrics_parts((enum mg_metric_action)a, (guint)counts[a]);
+}
+
 void mg_txn_free(struct mg_txn *t)
 {
 	if (!t)
 		return;
-	if (!t->finished && t->mail_from)
+	if (!t->finished && t->mail_from) {
 		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
+		count_message(t, g_get_monotonic_time() - t->started_us);
+	}
 	mg_txn_record_free(t);
 }
 
@@ -309,5 +328,6 @@ const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
 	mg_store_finish(t, FALSE);
 	t->finished = TRUE;
 	mg_mime_log_summary(t);
+	count_message(t, t->report->elapsed_us);
 	return &t->report->verdict;
 }

@@ -1,0 +1,174 @@
+#!/bin/sh
+# Issue 14: the daemon and `mugaika check-config` as a service meets them.
+#  - check-config checks the world: an unknown user, missing directories
+#    and database are errors naming the path and the errno reason;
+#  - one configuration directory: the default notice template is the one
+#    beside the configuration file; relative file names resolve there;
+#  - the daemon checks the world before it loads the signatures;
+#  - SIGHUP then SIGTERM: the pid file is removed (it used to be read from
+#    a freed configuration: a use-after-free under ASan, and left behind);
+#  - as root: the unix socket gets socket_group and socket_mode; started
+#    as the configured user, it does not try to drop privileges; a failed
+#    start leaves no socket and no pid file.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/lib.sh"
+d=$(mg_tmpdir issue14)
+conf=$(mg_test_conf "$d")
+
+# ---- check-config and the world ----
+cat >"$d/bad.conf" <<CONF
+user = nosuchuser-mg
+spool_dir = $d/no/spool
+audit_log = $d/no/log/audit.log
+admin_audit_log =
+quarantine_dir = $d/q
+clamav_database = $d/no/clamdb
+socket = unix:$d/no/run/mugaika.sock
+CONF
+"$MUGAIKA" check-config -c "$d/bad.conf" >"$d/out" 2>"$d/err"
+rc=$?
+ok=yes
+for want in "user nosuchuser-mg: no such user" "spool_dir $d/no/spool: No such file or directory" \
+	"audit_log $d/no/log: No such file or directory" "clamav_database $d/no/clamdb: No such file or directory" \
+	"socket directory $d/no/run: No such file or directory"; do
+	grep -q -F "$want" "$d/err" || { ok=no; echo "missing: $want"; }
+done
+if [ "$rc" -eq 78 ] && [ "$ok" = yes ]; then
+	mg_pass "check-config: unknown user, missing directories and database are errors with their reason (exit 78)"
+else
+	mg_fail "check-config on a broken world: exit $rc"; cat "$d/err"
+fi
+if "$MUGAIKA" check-config -c "$conf" >"$d/out" 2>"$d/err" && grep -q 'signatures loaded' "$d/out"; then
+	mg_pass "check-config on a working world: valid, and the signatures load"
+else
+	mg_fail "check-config on the test configuration"; cat "$d/out" "$d/err"
+fi
+printf 'not a signature\n' >"$d/broken.hdb.tmp"
+mkdir -p "$d/brokendb" && mv "$d/broken.hdb.tmp" "$d/brokendb/broken.hdb"
+sed "s|^clamav_database = .*|clamav_database = $d/brokendb|" "$conf" >"$d/brokendb.conf"
+if ! "$MUGAIKA" check-config -c "$d/brokendb.conf" >"$d/out" 2>"$d/err" && grep -q "clamav_database $d/brokendb" "$d/err"; then
+	mg_pass "check-config: a database that does not load is an error"
+else
+	mg_fail "check-config: a broken database passed"; cat "$d/out" "$d/err"
+fi
+
+# ---- one configuration directory ----
+mkdir -p "$d/etc"
+sed "s/\[mugaika\] This message was sanitized before delivery\./MARKER-CONFDIR-NOTICE/" \
+	"$top_srcdir/conf/notice.en.txt" >"$d/etc/notice.en.txt"
+{ cat "$conf"; echo "notice_language = en"; } >"$d/etc/mugaika.conf"
+printf 'From: a@example.net\nTo: b@example.org\nSubject: t\nMIME-Version: 1.0\nContent-Type: text/html\n\n<p>hi</p>\n' >"$d/html.eml"
+(cd / && "$MUGAIKA" sanitize -c "$d/etc/mugaika.conf" "$d/html.eml") >"$d/out" 2>"$d/err"
+if "$PYTHON3" -c '
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+t = "".join((p.get_payload(decode=True) or b"").decode("utf-8", "replace") for p in m.walk() if not p.is_multipart())
+sys.exit(0 if "MARKER-CONFDIR-NOTICE" in t else 1)' "$d/out"; then
+	mg_pass "the notice template beside the configuration file is used (run from another directory)"
+else
+	mg_fail "notice template not read from the configuration directory"; head -30 "$d/out" "$d/err"
+fi
+
+# ---- the daemon ----
+# start_milter LOG ARGS...: run mugaika-milter -f in the background (pid in $mpid)
+start_milter() {
+	_log=$1; shift
+	"$@" >"$_log" 2>&1 &
+	mpid=$!
+}
+wait_log() { # PATTERN LOG: up to 20 s
+	for _i in $(seq 1 200); do
+		grep -q "$1" "$2" 2>/dev/null && return 0
+		kill -0 "$mpid" 2>/dev/null || { grep -q "$1" "$2" 2>/dev/null; return; }
+		sleep 0.1
+	done
+	return 1
+}
+
+sed "s|^socket = .*|socket = unix:$d/no/run/m.sock|" "$conf" >"$d/nosockdir.conf"
+"$MUGAIKA_MILTER" -f -c "$d/nosockdir.conf" >"$d/m0.log" 2>&1
+rc=$?
+if [ "$rc" -eq 78 ] && grep -q "socket directory $d/no/run: No such file or directory" "$d/m0.log" &&
+	! grep -q 'virus database loaded' "$d/m0.log"; then
+	mg_pass "daemon: a missing socket directory is named with its reason before the signatures load (exit 78)"
+else
+	mg_fail "daemon with a missing socket directory: exit $rc"; cat "$d/m0.log"
+fi
+
+# the pid file named in the configuration (the one a reload releases)
+{ cat "$conf"; echo "pid_file = $d/m1.pid"; } >"$d/pid.conf"
+start_milter "$d/m1.log" "$MUGAIKA_MILTER" -f -c "$d/pid.conf"
+if wait_log 'started on' "$d/m1.log" && [ -f "$d/m1.pid" ]; then
+	kill -HUP "$mpid"
+	wait_log 'configuration reloaded' "$d/m1.log"
+	kill -TERM "$mpid"
+	wait "$mpid"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ ! -e "$d/m1.pid" ] && [ ! -e "$d/mugaika.sock" ]; then
+		mg_pass "SIGHUP then SIGTERM: clean exit, pid file and socket removed"
+	else
+		mg_fail "SIGHUP then SIGTERM: exit $rc, left: $(ls "$d"/m1.pid "$d"/mugaika.sock 2>/dev/null)"
+		tail -20 "$d/m1.log"
+	fi
+else
+	mg_fail "milter did not start"; cat "$d/m1.log"; kill "$mpid" 2>/dev/null
+fi
+
+if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
+	mg_skip "socket ownership and user switching need root"
+	mg_summary
+fi
+grp=$(id -gn nobody)
+mkdir -p "$d/run"
+chown -R nobody "$d/run" "$d/spool" "$d/var"
+chmod 755 "$d"
+{ grep -v '^socket' "$conf"; printf 'socket = unix:%s/run/m.sock\nsocket_group = %s\nsocket_mode = 0640\nuser = nobody\n' "$d" "$grp"; } >"$d/own.conf"
+chmod 644 "$d/own.conf"
+start_milter "$d/m2.log" "$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/run/m2.pid"
+started=no
+wait_log 'started on' "$d/m2.log" && started=yes
+if [ "$started" = yes ] && [ "$(stat -c '%G %a' "$d/run/m.sock")" = "$grp 640" ]; then
+	mg_pass "socket_group and socket_mode applied to the unix socket ($grp, 0640)"
+else
+	mg_fail "socket ownership: $(stat -c '%U:%G %a' "$d/run/m.sock" 2>&1)"; cat "$d/m2.log"
+fi
+kill -TERM "$mpid" 2>/dev/null
+wait "$mpid"
+if [ "$started" = yes ] && [ -z "$(ls "$d/run")" ]; then
+	mg_pass "after the switch to nobody: socket and pid file removed at exit"
+else
+	mg_fail "after the switch to nobody: started=$started, left: $(ls "$d/run")"
+fi
+
+# Started as the configured user (as systemd's User= does): no drop to do.
+start_milter "$d/m3.log" setpriv --reuid=nobody --regid="$grp" --clear-groups \
+	"$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/run/m3.pid"
+started=no
+wait_log 'started on' "$d/m3.log" && started=yes
+if [ "$started" = yes ] && ! grep -q 'Operation not permitted' "$d/m3.log"; then
+	mg_pass "started as nobody with user = nobody: runs (no 'Operation not permitted')"
+else
+	mg_fail "started as the configured user"; cat "$d/m3.log"
+fi
+kill -TERM "$mpid" 2>/dev/null
+wait "$mpid"
+if [ "$started" = yes ] && [ -z "$(ls "$d/run")" ]; then
+	mg_pass "started as nobody: socket and pid file removed at exit"
+else
+	mg_fail "started as nobody: started=$started, left: $(ls "$d/run")"
+fi
+
+# A start that fails after the socket and the pid file were made.
+sed 's/^user = nobody/user = root/' "$d/own.conf" >"$d/toroot.conf"
+sed -i '/^socket_group/d' "$d/toroot.conf"
+chmod 644 "$d/toroot.conf"
+setpriv --reuid=nobody --regid="$grp" --clear-groups "$MUGAIKA_MILTER" -f -c "$d/toroot.conf" -P "$d/run/m4.pid" \
+	>"$d/m4.log" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q 'cannot switch to user root' "$d/m4.log" && [ -z "$(ls "$d/run")" ]; then
+	mg_pass "a start that fails after the socket was made leaves no socket and no pid file (exit $rc)"
+else
+	mg_fail "failed start: exit $rc, left: $(ls "$d/run")"; cat "$d/m4.log"
+fi
+mg_summary
