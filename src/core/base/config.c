@@ -126,8 +126,9 @@ static const struct mg_opt mg_options[] = {
 	  "image placeholder in converted HTML." },
 	{ "notice_template", MG_OPT_PATH, OFF(notice_template), "", 0, 0, NULL, NULL,
 	  "Notice template file.  Empty: notice.<notice_language>.txt in the directory of\n"
-	  "this configuration file, or the built-in copy of it when that file is not there.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
-	  "template (unknown section or placeholder, unclosed brace) is a load error." },
+	  "this configuration file, or the built-in copy of it when that file is not there.\n"
+	  "Syntax: see the comment at the top of notice.ja.txt.  A broken template\n"
+	  "(unknown section or placeholder, unclosed brace) is a load error." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
