@@ -58,6 +58,10 @@ void mg_conn_free(struct mg_conn *c);
 
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg);
 void mg_txn_set_queue_id(struct mg_txn *t, const char *qid);
+/* issue 14: FALSE = a dry run: no original kept in quarantine_dir, no
+ * audit record (the verdict and the message are the same otherwise, but
+ * without X-Mugaika-Quarantine-Id).  Default TRUE. */
+void mg_txn_set_store(struct mg_txn *t, gboolean store);
 const char *mg_txn_queue_id(const struct mg_txn *t);
 /* SMTP AUTH identity of the client for this message ("" or NULL: none);
  * call before mg_txn_mail_from.  The relay guard of gateway mode needs it. */

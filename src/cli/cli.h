@@ -25,6 +25,7 @@ int mg_cmd_audit(int argc, char **argv);
 int mg_cmd_report(int argc, char **argv);
 int mg_cmd_permits(int argc, char **argv); /* issue 6 */
 int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
+int mg_cmd_status(int argc, char **argv);  /* cmd_status.c (issue 14) */
 
 /* Parse one command's options with GOption (summary, --help); on a parse
  * error print "mugaika CMD: problem" and return FALSE. */

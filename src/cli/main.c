@@ -26,6 +26,7 @@ static const struct mg_subcmd subcmds[] = {
 	{"report", mg_cmd_report, "counts from the audit log for a period (text or JSON)"},
 	{"permits", mg_cmd_permits, "review an auto-forward permit file (expiry status)"},
 	{"rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be"},
+	{"status", mg_cmd_status, "health of the daemon for monitoring (exit 0/1/2/3)"},
 };
 
 const char *mg_cli_default_config(void)

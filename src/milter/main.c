@@ -159,6 +159,7 @@ static void *reload_thread(void *arg)
 		mg_service_notify("RELOADING=1");
 		reload();
 		mg_service_notify("READY=1");
+		mg_status_touch();
 	}
 	return NULL;
 }
@@ -262,8 +263,9 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
 		return FALSE;
 	}
-	if (!mg_service_pid_write(o->pid_file ? o->pid_file : cfg->pid_file, &err) ||
-	    !mg_service_become(o->user ? o->user : cfg->user, &err)) {
+	const char *pid_file = o->pid_file ? o->pid_file : cfg->pid_file;
+	if (!mg_service_pid_write(pid_file, &err) || !mg_service_become(o->user ? o->user : cfg->user, &err) ||
+	    !mg_status_start(cfg, pid_file, &err)) {
 		mg_err(NULL, "%s", err->message);
 		g_error_free(err);
 		return FALSE;
@@ -308,10 +310,12 @@ int main(int argc, char **argv)
 	}
 	mg_milter_config_set(cfg);
 	if (!start_service(&o, cfg)) {
+		mg_status_stop();
 		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
 		return 1;
 	}
 	rc = run();
+	mg_status_stop();
 	mg_service_cleanup();
 	mg_scan_global_shutdown();
 	mg_milter_config_set(NULL);

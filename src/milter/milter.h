@@ -48,4 +48,10 @@ void mg_service_cleanup(void);
 void mg_service_notify(const char *state);
 gboolean mg_service_stderr_is_journal(void);
 
+/* status.c (issue 14): the status file for `mugaika status` and the
+ * optional metrics endpoint; start after the switch to the daemon's user. */
+gboolean mg_status_start(const struct mg_config *cfg, const char *pid_file, GError **err);
+void mg_status_touch(void);
+void mg_status_stop(void);
+
 #endif

@@ -70,6 +70,24 @@ else
 	mg_fail "notice template not read from the configuration directory"; head -30 "$d/out" "$d/err"
 fi
 
+# ---- mugaika sanitize writes to no live store unless --store ----
+{ cat "$conf"; echo "quarantine_keep = all"; } >"$d/store.conf"
+rm -rf "$d/var/quarantine" "$d/var/audit.log"
+"$MUGAIKA" sanitize -c "$d/store.conf" "$d/html.eml" >"$d/out" 2>"$d/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ ! -e "$d/var/audit.log" ] && [ -z "$(find "$d/var" -name '*.eml' 2>/dev/null)" ] &&
+	! grep -q '^X-Mugaika-Quarantine-Id:' "$d/out"; then
+	mg_pass "sanitize without --store: nothing kept, no audit record"
+else
+	mg_fail "sanitize without --store wrote to the store (exit $rc)"; ls -R "$d/var"
+fi
+"$MUGAIKA" sanitize --store -c "$d/store.conf" "$d/html.eml" >"$d/out" 2>"$d/err"
+if [ -s "$d/var/audit.log" ] && [ -n "$(find "$d/var/quarantine" -name '*.eml')" ] && grep -q '^X-Mugaika-Quarantine-Id:' "$d/out"; then
+	mg_pass "sanitize --store: the original kept and the audit record written"
+else
+	mg_fail "sanitize --store did not store"; ls -R "$d/var"; cat "$d/err"
+fi
+
 # ---- the daemon ----
 # start_milter LOG ARGS...: run mugaika-milter -f in the background (pid in $mpid)
 start_milter() {

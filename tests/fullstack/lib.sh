@@ -150,6 +150,9 @@ fs_setup() {
 	FS_MILTER_PORT=$(mg_free_port)
 	FS_RELEASE_PORT=$(mg_free_port)
 	FS_CONF=$(mg_test_conf "$FS_DIR")
+	# issue 14: the daemon's status file and metrics endpoint
+	FS_METRICS_PORT=$(mg_free_port)
+	printf 'status_file = %s/var/status.json\nmetrics_listen = 127.0.0.1:%s\n' "$FS_DIR" "$FS_METRICS_PORT" >>"$FS_CONF"
 	fs_write_postfix_conf
 	fs_start_milter || return 1
 	if ! "$FS_POSTFIX_SBIN/postfix" -c "$FS_DIR/etc" start >"$FS_DIR/postfix-start.log" 2>&1; then

@@ -91,6 +91,11 @@ struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 	return mg_txn_record_new(c, cfg);
 }
 
+void mg_txn_set_store(struct mg_txn *t, gboolean store)
+{
+	t->no_store = !store;
+}
+
 /* issue 14: a message ended with a verdict; count it for monitoring. */
 static void count_message(const struct mg_txn *t, gint64 elapsed_us)
 {

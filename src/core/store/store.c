@@ -250,7 +250,7 @@ gboolean mg_quarantine_step(struct mg_txn *t)
 {
 	GError *err = NULL;
 	enum mg_qclass c = txn_modified(t) ? MG_QCLASS_MODIFIED : MG_QCLASS_CLEAN;
-	if (t->quarantine_id || !keep_wanted(t, c))
+	if (t->no_store || t->quarantine_id || !keep_wanted(t, c))
 		return TRUE;
 	if (keep_original(t, c, "pending", &err))
 		return TRUE;
@@ -337,6 +337,8 @@ void mg_store_finish(struct mg_txn *t, gboolean aborted)
 	const struct mg_verdict *v = &t->report->verdict;
 	gboolean at_eom = !aborted && !t->finished && t->deadline_us != 0;
 
+	if (t->no_store) /* a dry run writes to no live store (issue 14) */
+		return;
 	if (t->quarantine_id && v->kind != MG_VERDICT_ACCEPT && v->kind != MG_VERDICT_REJECT)
 		drop_original(t, "message not accepted, the MTA will retry");
 	if (at_eom && v->kind == MG_VERDICT_REJECT && !t->quarantine_id && keep_wanted(t, MG_QCLASS_BLOCKED))

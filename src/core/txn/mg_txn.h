@@ -99,6 +99,7 @@ struct mg_txn {
 	char q_sha256[65];  /* of the kept original */
 	gint64 q_size;      /* of the kept original */
 	gint64 q_stored_us; /* wall clock when it was kept */
+	gboolean no_store;  /* issue 14: nothing kept, nothing recorded (`mugaika sanitize` without --store) */
 };
 
 typedef void (*mg_txn_cleanup_fn)(struct mg_txn *t);
