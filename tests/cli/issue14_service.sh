@@ -70,6 +70,22 @@ else
 	mg_fail "notice template not read from the configuration directory"; head -30 "$d/out" "$d/err"
 fi
 
+# ---- the installed man pages name the file the binaries read ----
+want=$("$MUGAIKA_MILTER" -h 2>&1 | sed -n 's/.*(default \([^)]*\)).*/\1/p')
+if [ -f "$top_builddir/Makefile" ] && [ -n "$want" ] &&
+	make -s -C "$top_builddir" install DESTDIR="$d/inst" >"$d/install.log" 2>&1; then
+	man8=$(find "$d/inst" -name mugaika-milter.8)
+	man1=$(find "$d/inst" -name mugaika.1)
+	setup=$(find "$d/inst" -name mugaika-postfix-setup -type f)
+	if grep -q -F "$want" "$man8" && grep -q -F "$want" "$man1" && grep -q -F "$want" "$setup"; then
+		mg_pass "installed man pages and mugaika-postfix-setup name the binaries' default ($want)"
+	else
+		mg_fail "installed man pages disagree with the binaries' default $want"
+	fi
+else
+	mg_skip "make install into a scratch directory not possible here"
+fi
+
 # ---- mugaika sanitize writes to no live store unless --store ----
 { cat "$conf"; echo "quarantine_keep = all"; } >"$d/store.conf"
 rm -rf "$d/var/quarantine" "$d/var/audit.log"
