@@ -1,4 +1,4 @@
-# Issue 14 through Postfix: after the mail of the cases before this one, the
+# Issue 14 through Postfix: after an accepted and a refused message, the
 # metrics endpoint counts messages by verdict and direction, parts and
 # scans, and `mugaika status` reports a healthy daemon (exit 0); with the
 # signatures older than scan_db_max_age it reports CRITICAL (exit 2).
@@ -6,6 +6,12 @@ i14_metrics() {
 	"$PYTHON3" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())' \
 		"http://127.0.0.1:$FS_METRICS_PORT/metrics" 2>/dev/null
 }
+# one accepted and one refused message through Postfix (the counters start
+# with the daemon, which the cases before may have restarted)
+"$PYTHON3" "$top_srcdir/tests/mkscanmsg.py" clean i14-clean@example.net "$FS_DIR/i14-clean.eml"
+"$PYTHON3" "$top_srcdir/tests/mkscanmsg.py" eicar-body i14-eicar@example.net "$FS_DIR/i14-eicar.eml"
+fs_send "$FS_DIR/i14-clean.eml" sender@example.net staff@city.example.lg.jp && fs_fetch i14-clean@example.net >/dev/null
+fs_send "$FS_DIR/i14-eicar.eml" sender@example.net staff@city.example.lg.jp
 i14_metrics >"$FS_DIR/i14-metrics.txt"
 # the sum over a metric's lines that match a pattern
 i14_sum() { grep "^$1" "$FS_DIR/i14-metrics.txt" | awk '{ s += $NF } END { print s + 0 }'; }
