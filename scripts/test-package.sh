@@ -15,7 +15,7 @@
 #  4. every file the README's table names is there, with its owner and mode;
 #  5. the root boots with systemd (systemd-nspawn, its own network
 #     namespace, so its Postfix listens on its own 127.0.0.1:25);
-#  6. in it: mugaika check-config; mugaika-postfix-setup unix, then inet;
+#  6. in it: mugaika check-config; mugaika-postfix-setup inet, then unix;
 #     each time an HTML mail over SMTP to port 25 arrives in /var/mail/clerk
 #     sanitized and an EICAR mail is refused; a quarantined original is
 #     released through the release listener and arrives unchanged, not
@@ -182,6 +182,13 @@ for f in mugaika.conf replies.conf permit-forward.list notice.ja.txt notice.en.t
 		fail "/etc/mugaika/$f is not a conffile"
 done
 pass "configuration files in /etc/mugaika are conffiles"
+man8=$(zcat "$R/usr/share/man/man8/mugaika-milter.8.gz" | grep -o '/[a-z/]*mugaika/mugaika.conf' | head -n 1)
+help=$(chroot "$R" mugaika-milter -h 2>&1 | sed -n 's/.*(default \([^)]*\)).*/\1/p')
+if [ "$man8" = /etc/mugaika/mugaika.conf ] && [ "$help" = /etc/mugaika/mugaika.conf ]; then
+	pass "man page and mugaika-milter agree on /etc/mugaika/mugaika.conf"
+else
+	fail "default configuration: man page says '$man8', mugaika-milter -h says '$help'"
+fi
 in_root id mugaika >/dev/null 2>&1 && pass "system user mugaika exists (sysusers.d)" ||
 	fail "no user mugaika after installation"
 
@@ -279,7 +286,7 @@ diagnose() {
 	ct journalctl -b --no-pager -u mugaika.service -u postfix@-.service 2>&1 | tail -n 25
 }
 
-for mode in unix inet; do
+for mode in inet unix; do # unix last: Debian's default stays set up
 	if ct mugaika-postfix-setup "$mode" >"$W/setup-$mode.out" 2>&1; then
 		pass "mugaika-postfix-setup $mode"
 	else
@@ -308,7 +315,7 @@ else
 fi
 
 # Release through the listener without the milter.
-qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$W/html-inet.out" | head -n 1)
+qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$W/html-unix.out" | head -n 1)
 nq0=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
 if [ -z "$qid" ]; then
 	fail "release: the sanitized mail names no quarantine id"
@@ -316,7 +323,7 @@ elif ct mugaika quarantine release "$qid" --to clerk@mugaika-ci.example --reason
 	nq1=$(ct find /var/lib/mugaika/quarantine -name '*.eml' | wc -l)
 	n=$("$PYTHON3" -c '
 import mailbox, sys
-print(sum(1 for m in mailbox.mbox(sys.argv[1]) if m.get("Message-ID") == "<html-inet@example.net>" and not m.get("X-Mugaika-Status")))' "$R/var/mail/clerk")
+print(sum(1 for m in mailbox.mbox(sys.argv[1]) if m.get("Message-ID") == "<html-unix@example.net>" and not m.get("X-Mugaika-Status")))' "$R/var/mail/clerk")
 	if [ "$n" -ge 1 ] && [ "$nq1" -eq "$nq0" ]; then
 		pass "release: $(cat "$W/release.out"); the original arrived unchanged and was not quarantined again"
 	else
@@ -324,6 +331,17 @@ print(sum(1 for m in mailbox.mbox(sys.argv[1]) if m.get("Message-ID") == "<html-
 	fi
 else
 	fail "release: $(cat "$W/release.out")"
+fi
+
+if [ "$(ct stat -c '%U:%G %a' /var/spool/postfix/mugaika/mugaika.sock 2>&1)" = "mugaika:postfix 660" ]; then
+	pass "unix socket /var/spool/postfix/mugaika/mugaika.sock is mugaika:postfix 0660"
+else
+	fail "unix socket: $(ct stat -c '%U:%G %a' /var/spool/postfix/mugaika/mugaika.sock 2>&1)"
+fi
+if ct mugaika status >"$W/status.out" 2>&1; then
+	pass "mugaika status: $(cat "$W/status.out")"
+else
+	fail "mugaika status (exit $?): $(cat "$W/status.out")"
 fi
 
 # The service as systemd runs it.

@@ -123,9 +123,14 @@ static void status_write(void)
 {
 	char *text = status_json();
 	GError *err = NULL;
+	static gboolean warned; /* once: the next rewrites would say the same */
 	if (!g_file_set_contents_full(status_path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &err)) {
-		mg_warn(NULL, "status file: %s", err->message);
+		if (!warned)
+			mg_warn(NULL, "status file (for `mugaika status`): %s", err->message);
+		warned = TRUE;
 		g_error_free(err);
+	} else {
+		warned = FALSE;
 	}
 	g_free(text);
 }

@@ -59,9 +59,20 @@ void mg_metrics_scan(enum mg_metric_scan r)
 		atomic_fetch_add_explicit(&scans[r], 1, memory_order_relaxed);
 }
 
+/* The cause as a label value: [A-Za-z0-9_.-] only, at most 64 bytes. */
+static const char *cause_label(const char *cause)
+{
+	char buf[65];
+	gsize n = 0;
+	for (const char *p = cause && *cause ? cause : "unknown"; *p && n < sizeof buf - 1; p++)
+		buf[n++] = g_ascii_isalnum(*p) || *p == '_' || *p == '.' || *p == '-' ? *p : '_';
+	buf[n] = '\0';
+	return g_intern_string(buf);
+}
+
 void mg_metrics_tempfail(const char *cause)
 {
-	const char *name = g_intern_string(cause && *cause ? cause : "unknown");
+	const char *name = cause_label(cause);
 	for (gsize i = 0; i < N_CAUSES; i++) {
 		const char *cur = atomic_load_explicit(&cause_name[i], memory_order_acquire);
 		if (!cur) {
@@ -138,7 +149,7 @@ static void render_tempfails(GString *s)
 	render_head(s, "mugaika_tempfails_total", "counter", "Temporary failures (4xx) given, by cause.");
 	for (gsize i = 0; i < N_CAUSES; i++) {
 		const char *name = atomic_load_explicit(&cause_name[i], memory_order_acquire);
-		if (name) /* causes are rule names of the code: [a-z0-9_-] */
+		if (name) /* cause_label: nothing to escape */
 			g_string_append_printf(s, "mugaika_tempfails_total{cause=\"%s\"} %" PRIu64 "\n", name,
 					       get(&cause_count[i]));
 	}
