@@ -278,9 +278,17 @@ PY
 	done
 	return 1
 }
+# sanitized ID: delivered as text/plain with the status header, the text of
+# the HTML kept, its markup and script gone
 sanitized() {
-	grep -q '^X-Mugaika-Status:' "$W/$1.out" && ! grep -qi '<script\|<html' "$W/$1.out" &&
-		grep -q 'Content-Type: text/plain' "$W/$1.out"
+	"$PYTHON3" - "$W/$1.out" <<'PY'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+t = (m.get_payload(decode=True) or b"").decode("utf-8", "replace")
+ok = (m.get("X-Mugaika-Status", "").startswith("sanitized") and m.get_content_type() == "text/plain"
+      and "Hello clerk" in t and "<b>" not in t and "alert(1)" not in t and "<script" not in t)
+sys.exit(0 if ok else 1)
+PY
 }
 diagnose() {
 	ct journalctl -b --no-pager -u mugaika.service -u postfix@-.service 2>&1 | tail -n 25
