@@ -11,7 +11,8 @@
 #  2. a clean Debian 12 root (debootstrap --variant=minbase), cached as a
 #     tarball in $MUGAIKA_CI_CACHE (default /var/cache/mugaika-ci, renewed
 #     after 7 days), downloaded packages cached there too;
-#  3. in it, as the README says: apt-get install ./mugaika_*.deb postfix;
+#  3. in it, as the README says: apt-get install ./mugaika_*.deb postfix
+#     (and logrotate, which a minimal root lacks);
 #  4. every file the README's table names is there, with its owner and mode;
 #  5. the root boots with systemd (systemd-nspawn, its own network
 #     namespace, so its Postfix listens on its own 127.0.0.1:25);
@@ -142,7 +143,7 @@ if ! in_root sh -ec '
 	echo "postfix postfix/main_mailer_type select Local only" | debconf-set-selections
 	echo "postfix postfix/mailname string mugaika-ci.example" | debconf-set-selections
 	apt-get -q update
-	apt-get -q install -y --no-install-recommends /root/'"$(basename "$deb")"' postfix
+	apt-get -q install -y --no-install-recommends /root/'"$(basename "$deb")"' postfix logrotate
 	useradd -m clerk' >"$W/install.log" 2>&1; then
 	tail -n 40 "$W/install.log"
 	die "installing the package failed (log: $W/install.log)"
@@ -182,6 +183,11 @@ for f in mugaika.conf replies.conf permit-forward.list notice.ja.txt notice.en.t
 		fail "/etc/mugaika/$f is not a conffile"
 done
 pass "configuration files in /etc/mugaika are conffiles"
+if chroot "$R" logrotate -d /etc/logrotate.d/mugaika >"$W/logrotate.out" 2>&1 && ! grep -qi 'error' "$W/logrotate.out"; then
+	pass "logrotate accepts /etc/logrotate.d/mugaika"
+else
+	fail "logrotate -d /etc/logrotate.d/mugaika: $(grep -i error "$W/logrotate.out" | head -n 3)"
+fi
 man8=$(zcat "$R/usr/share/man/man8/mugaika-milter.8.gz" | grep -o '/[a-z/]*mugaika/mugaika.conf' | head -n 1)
 help=$(chroot "$R" mugaika-milter -h 2>&1 | sed -n 's/.*(default \([^)]*\)).*/\1/p')
 if [ "$man8" = /etc/mugaika/mugaika.conf ] && [ "$help" = /etc/mugaika/mugaika.conf ]; then
