@@ -78,5 +78,9 @@ void mg_txn_free(struct mg_txn *t);
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
 GMimeStream *mg_txn_new_body(struct mg_txn *t);             /* LF line ends; caller unrefs */
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
+/* After an ACCEPT: TRUE when the message is held for approval (issue 16):
+ * mugaika kept it (quarantine class hold), the MTA must discard it, and
+ * `mugaika hold approve` sends it later.  No header or body change applies. */
+gboolean mg_txn_held(const struct mg_txn *t);
 
 #endif

@@ -222,7 +222,9 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	update_queue_id(ctx, m->txn);
 	const struct mg_verdict *v = mg_txn_eom(m->txn);
 	sfsistat rc = reply(ctx, v);
-	if (v->kind == MG_VERDICT_ACCEPT && !apply_result(ctx, m->txn)) {
+	if (v->kind == MG_VERDICT_ACCEPT && mg_txn_held(m->txn)) /* issue 16: mugaika keeps it for approval */
+		rc = SMFIS_DISCARD;
+	else if (v->kind == MG_VERDICT_ACCEPT && !apply_result(ctx, m->txn)) {
 		mg_err(mg_txn_queue_id(m->txn), "the MTA refused a header or body change; tempfail");
 		mg_mta->setreply(ctx, "451", "4.3.0", "Temporary failure while sanitizing, try again later");
 		rc = SMFIS_TEMPFAIL;

@@ -17,6 +17,7 @@
 #include "mg_metrics.h"
 #include "mg_body.h"
 #include "mg_mime.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 #include "mg_scan.h"
 #include "mg_steps.h"
@@ -74,6 +75,11 @@ const char *mg_txn_queue_id(const struct mg_txn *t)
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
 {
 	return t->hdr_ops;
+}
+
+gboolean mg_txn_held(const struct mg_txn *t)
+{
+	return t->hold_id != NULL;
 }
 
 const struct mg_report *mg_txn_report(const struct mg_txn *t)
@@ -315,6 +321,8 @@ static const mg_eom_step eom_steps[] = {
 	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
 	mg_mime_write,                           /* header operations and the new body */
 	mg_scan_output_step,                     /* the message as delivered, scanned again (issue 5) */
+	mg_guard_message_step,                   /* exfiltration verdict, approval hold decided (issue 16) */
+	mg_store_hold_step,                      /* a held message kept as it would be delivered (issue 16) */
 };
 
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
@@ -330,6 +338,7 @@ const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
 	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
+	mg_guard_after_verdict(t); /* issue 16: outbound virus hits for the outbreak guard */
 	mg_store_finish(t, FALSE);
 	t->finished = TRUE;
 	mg_mime_log_summary(t);

@@ -38,7 +38,9 @@ enum mg_qerr {
 };
 
 /* Retention classes. */
-enum mg_qclass { MG_QCLASS_MODIFIED = 0, MG_QCLASS_BLOCKED, MG_QCLASS_CLEAN };
+/* hold: outbound mail held for approval (issue 16), kept as it would be
+ * delivered; purge skips it while its approval is pending. */
+enum mg_qclass { MG_QCLASS_MODIFIED = 0, MG_QCLASS_BLOCKED, MG_QCLASS_CLEAN, MG_QCLASS_HOLD };
 const char *mg_qclass_name(enum mg_qclass c);
 gboolean mg_qclass_parse(const char *s, enum mg_qclass *out);
 

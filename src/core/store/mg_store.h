@@ -18,6 +18,20 @@ gboolean mg_quarantine_step(struct mg_txn *t);
  * an ACCEPT or REJECT into a TEMPFAIL when a record cannot be written. */
 void mg_store_finish(struct mg_txn *t, gboolean aborted);
 
+/* The record of a message as the audit log and the quarantine metadata
+ * hold it (caller unrefs). */
+JsonObject *mg_store_record_new(const struct mg_txn *t);
+
+/* End-of-message step, the last one (issue 16 item 7): when the policy
+ * stage holds the message (t->hold_reasons), keep it as it would have been
+ * delivered in the quarantine store, class "hold", set t->hold_id and
+ * accept it ("250 Held for approval"); the front end then has the MTA
+ * discard it (mg_txn_held).  Failing to keep it fails the message closed. */
+gboolean mg_store_hold_step(struct mg_txn *t);
+/* Remove the held message again (the message ends in a temporary failure
+ * after all); clears t->hold_id. */
+void mg_store_hold_drop(struct mg_txn *t, const char *why);
+
 /* Configuration finish hook (registered by pipeline/stages.c): paths absolute, release host
  * of the form HOST:PORT. */
 gboolean mg_store_config_check(struct mg_config *cfg, GError **err);

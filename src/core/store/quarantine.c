@@ -28,13 +28,13 @@ G_DEFINE_QUARK(mg - quarantine - error - quark, mg_quarantine_error)
 
 const char *mg_qclass_name(enum mg_qclass c)
 {
-	static const char *names[] = {"modified", "blocked", "clean"};
+	static const char *names[] = {"modified", "blocked", "clean", "hold"};
 	return (unsigned)c < G_N_ELEMENTS(names) ? names[c] : "modified";
 }
 
 gboolean mg_qclass_parse(const char *s, enum mg_qclass *out)
 {
-	for (int c = MG_QCLASS_MODIFIED; c <= MG_QCLASS_CLEAN; c++)
+	for (int c = MG_QCLASS_MODIFIED; c <= MG_QCLASS_HOLD; c++)
 		if (s && strcmp(s, mg_qclass_name((enum mg_qclass)c)) == 0) {
 			*out = (enum mg_qclass)c;
 			return TRUE;
@@ -46,6 +46,7 @@ gint64 mg_quarantine_retention(const struct mg_config *cfg, enum mg_qclass c)
 {
 	switch (c) {
 	case MG_QCLASS_BLOCKED: return cfg->quarantine_retention_blocked;
+	case MG_QCLASS_HOLD: return cfg->quarantine_retention_blocked; /* issue 16: decided held mail */
 	case MG_QCLASS_CLEAN: return cfg->quarantine_retention_clean;
 	default: return cfg->quarantine_retention_modified;
 	}
@@ -426,6 +427,14 @@ gint64 mg_quarantine_id_time(const char *id)
 	return us;
 }
 
+/* An approval hold not decided yet (issue 16): never purged. */
+static gboolean approval_pending(JsonObject *m)
+{
+	JsonNode *n = json_object_get_member(m, "approval");
+	const char *st = n && JSON_NODE_HOLDS_OBJECT(n) ? mg_json_get_str(json_node_get_object(n), "status") : NULL;
+	return g_strcmp0(st, "pending") == 0 || g_strcmp0(st, "release-failed") == 0;
+}
+
 /* 1 on hold, 0 not, -1 malformed. */
 static int meta_hold(JsonObject *m)
 {
@@ -468,7 +477,7 @@ static const char *purge_one(struct mg_qstore *s, const struct mg_config *cfg, c
 	else if (!mg_audit_time_parse(mg_json_get_str(m, "stored"), &stored_us) ||
 		 !mg_qclass_parse(mg_json_get_str(m, "class"), &c) || meta_hold(m) < 0)
 		what = "error", *detail = g_strdup_printf("%s: corrupt metadata: bad stored, class or hold", id);
-	else if (meta_hold(m) > 0)
+	else if (meta_hold(m) > 0 || approval_pending(m))
 		what = "held";
 	else if (stored_us + mg_quarantine_retention(cfg, c) * G_USEC_PER_SEC <= now_us)
 		what = s->ops->remove(s, id, &e) ? "removed" : "error";

@@ -171,6 +171,11 @@ static JsonObject *record_new(const struct mg_txn *t, gboolean aborted)
 	return o;
 }
 
+JsonObject *mg_store_record_new(const struct mg_txn *t)
+{
+	return record_new(t, FALSE);
+}
+
 static JsonObject *meta_new(const struct mg_txn *t, const char *id, const char *state)
 {
 	JsonObject *m = record_new(t, FALSE);
@@ -349,6 +354,8 @@ void mg_store_finish(struct mg_txn *t, gboolean aborted)
 		verdict_tempfail(t, "audit-log", "audit log");
 		if (t->quarantine_id)
 			drop_original(t, "no audit record");
+		if (t->hold_id) /* issue 16: the MTA retries; the retry is held afresh */
+			mg_store_hold_drop(t, "no audit record");
 	}
 	if (at_eom && v->kind == MG_VERDICT_ACCEPT && t->quarantine_id)
 		add_id_header(t);

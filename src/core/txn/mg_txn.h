@@ -94,6 +94,11 @@ struct mg_txn {
 
 	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
 
+	/* --- issue 16 (items 5-9): outbound controls --- */
+	struct mg_guard_txn *guard; /* policy's per-message state (its own cleanup) */
+	GPtrArray *hold_reasons;    /* char*: why policy holds the message, or NULL */
+	char *hold_id;              /* quarantine id once the store kept the held message */
+
 	/* --- issue 7: quarantine and audit --- */
 	int q_class;        /* enum mg_qclass of the kept original */
 	char q_sha256[65];  /* of the kept original */
