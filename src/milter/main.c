@@ -257,6 +257,14 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 {
 	const char *socket = o->socket ? o->socket : cfg->socket;
 	GError *err = NULL;
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	/* READY=1 goes out before run() installs the handlers: a SIGHUP or
+	 * SIGTERM in between waits for them instead of killing the daemon */
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (!open_socket(cfg, socket))
 		return FALSE;
 	if (!o->foreground && daemon(0, 0) != 0) {

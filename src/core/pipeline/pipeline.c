@@ -79,7 +79,7 @@ const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
 
 gboolean mg_txn_held(const struct mg_txn *t)
 {
-	return t->hold_id != NULL;
+	return t->hold_id != NULL || t->hold_trial;
 }
 
 const struct mg_report *mg_txn_report(const struct mg_txn *t)
