@@ -2,15 +2,17 @@
  * main.c - mugaika-milter: options, startup, privileges, signals.
  *
  * Startup order: load and check the configuration (refuse to start on any
- * error) -> check what it needs of this machine (mg_preflight_check: user,
- * directories, socket directory; exit 78 naming each problem) -> load the
- * signatures -> create the milter socket under a tight umask and give it
+ * error) -> check what it needs of this machine (issue 11: libclamav's
+ * temporary directory; issue 14, mg_preflight_check: user, directories,
+ * socket directory; exit 78 naming each problem) -> load the signatures ->
+ * create the milter socket under a tight umask and give it
  * socket_owner/socket_group/socket_mode -> detach (unless -f) -> write the
  * pid file -> drop privileges (setgroups, setresgid, setresuid; then check
  * that root cannot come back; nothing to drop when already running as
- * `user`, e.g. systemd's User=) -> READY=1 to systemd -> run libmilter in
- * its own thread.  Every exit after the socket or the pid file was made
- * removes them (service.c).
+ * `user`, e.g. systemd's User=) -> clean what a killed run left
+ * (libclamav's temporary files, the quarantine's crash journal) -> READY=1
+ * to systemd -> run libmilter in its own thread.  Every exit after the
+ * socket or the pid file was made removes them (service.c).
  *
  * Signals: libmilter's own signal thread would stop everything at once on
  * SIGHUP or SIGTERM (its worker pool stops serving sessions in flight), so
@@ -18,9 +20,11 @@
  * handler (Linux delivers a process signal to the main thread when it
  * accepts it) and hands them to a control thread through a pipe:
  *   SIGHUP   reload: a bad new file is logged, the old configuration stays;
- *   SIGTERM  drain: new connections and new messages are answered with a
- *            temporary failure, messages in flight finish (60 s at most),
- *            then libmilter is stopped.
+ *   SIGTERM  drain (drain.c): new connections and new messages are answered
+ *            with a temporary failure, messages in end-of-message finish,
+ *            messages still being received get shutdown_timeout, sessions
+ *            without a message are not waited for; then libmilter is
+ *            stopped and the process exits.
  * Between signals the control thread lets the scanner check its database
  * directory every scan_db_check_interval seconds (mg_scan_check_database).
  */
@@ -41,6 +45,7 @@
 
 #include "mg_log.h"
 #include "mg_scan.h"
+#include "mg_store.h"
 #include "milter.h"
 
 struct milter_opts {
@@ -50,6 +55,7 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
+static const char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop */
 
 static void usage(FILE *out)
 {
@@ -116,16 +122,6 @@ static char control_wait(void)
 	}
 }
 
-/* SIGTERM: refuse new work, let messages in flight finish, stop libmilter. */
-static void drain_and_stop(void)
-{
-	mg_milter_drain();
-	mg_info(NULL, "stopping: %d sessions in flight", mg_milter_sessions());
-	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
-		g_usleep(100 * 1000);
-	smfi_stop();
-}
-
 /* SIGHUP: a new configuration and engine, or the old ones stay. */
 static void reload(void)
 {
@@ -152,8 +148,8 @@ static void *reload_thread(void *arg)
 	char c;
 	while ((c = control_wait()) != 0) {
 		if (c == 't') {
-			mg_service_notify("STOPPING=1"); /* issue 14: systemd's notify protocol */
-			drain_and_stop();
+			mg_service_notify("STOPPING=1");       /* issue 14: systemd's notify protocol */
+			mg_milter_drain_and_stop(listen_spec); /* drain.c */
 			return NULL;
 		}
 		mg_service_notify("RELOADING=1");
@@ -220,10 +216,31 @@ static int run(void)
 	}
 	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
 	pthread_join(mt, NULL);
-	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
-		g_usleep(100 * 1000); /* let sessions in flight finish (60 s at most) */
-	mg_info(NULL, "stopped (%d sessions still open)", mg_milter_sessions());
+	/* sessions without a message are not waited for: exiting closes them */
+	mg_info(NULL, "stopped (%d messages in flight, %d sessions closed)", mg_milter_messages(),
+		mg_milter_sessions());
 	return rc;
+}
+
+/* Issue 11: the directories the daemon writes must be usable by the user it
+ * runs as - an unusable libclamav temporary directory would make every
+ * scan "clean".  Refused at -n and at start, naming the key and why. */
+static gboolean dirs_usable(const struct mg_config *cfg, const char *user)
+{
+	GError *err = NULL;
+	if (mg_scan_check_tmpdir(cfg, user, &err))
+		return TRUE;
+	fprintf(stderr, "mugaika-milter: %s: %s\n", cfg->path, err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
+/* Issue 11: what a killed earlier run left behind, cleaned (and logged)
+ * once this process runs as its user, before the first message. */
+static void clean_after_crash(const struct mg_config *cfg, gint64 started_us)
+{
+	mg_scan_cleanup_tmpdir(cfg, started_us);
+	mg_store_reconcile(cfg, started_us);
 }
 
 static void log_finding(gboolean error, const char *text, gpointer data)
@@ -253,7 +270,7 @@ static gboolean preflight(const struct milter_opts *o, const struct mg_config *c
 /* Socket, detach, pid file, user, then tell systemd (Type=notify) that mail
  * may come.  The names used are copied by service.c: a reload may release
  * this configuration while they are still needed at exit. */
-static gboolean start_service(const struct milter_opts *o, const struct mg_config *cfg)
+static gboolean start_service(const struct milter_opts *o, const struct mg_config *cfg, gint64 started_us)
 {
 	const char *socket = o->socket ? o->socket : cfg->socket;
 	GError *err = NULL;
@@ -278,6 +295,7 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 		g_error_free(err);
 		return FALSE;
 	}
+	clean_after_crash(cfg, started_us);
 	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, socket);
 	mg_service_notify("READY=1\nSTATUS=accepting mail");
 	return TRUE;
@@ -285,6 +303,7 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 
 int main(int argc, char **argv)
 {
+	gint64 started_us = g_get_real_time();
 	struct milter_opts o = {0};
 	GError *err = NULL;
 	int rc = parse_args(argc, argv, &o);
@@ -297,6 +316,11 @@ int main(int argc, char **argv)
 	struct mg_config *cfg = mg_config_load(conf_path, &err);
 	if (!cfg) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
+		return 78;
+	}
+	const char *user = o.user ? o.user : cfg->user;
+	if (!dirs_usable(cfg, user)) {
+		mg_config_unref(cfg);
 		return 78;
 	}
 	if (o.check_only) {
@@ -317,7 +341,8 @@ int main(int argc, char **argv)
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	if (!start_service(&o, cfg)) {
+	listen_spec = o.socket ? o.socket : cfg->socket;
+	if (!start_service(&o, cfg, started_us)) {
 		mg_status_stop();
 		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
 		return 1;

@@ -36,8 +36,16 @@ struct mg_config *mg_milter_config(void);
 void mg_milter_config_set(struct mg_config *cfg);
 /* Sessions in progress (for a graceful stop). */
 int mg_milter_sessions(void);
+/* Messages in flight (MAIL FROM to their end), and those of them in
+ * end-of-message processing (issue 11: a stop waits for messages). */
+int mg_milter_messages(void);
+int mg_milter_messages_in_eom(void);
 /* From now on, new connections and new messages get a temporary failure. */
 void mg_milter_drain(void);
+/* SIGTERM (drain.c): refuse new work, let the messages in flight finish
+ * (end-of-message always, reception up to shutdown_timeout), stop libmilter
+ * and wake its listener on listen_spec so that smfi_main returns now. */
+void mg_milter_drain_and_stop(const char *listen_spec);
 
 /* service.c (issue 14): the daemon as a system service; see its contract. */
 gboolean mg_service_socket_prepare(const char *conn, GError **err);

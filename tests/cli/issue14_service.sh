@@ -154,9 +154,16 @@ if [ "$(id -u)" != 0 ] || ! id nobody >/dev/null 2>&1; then
 	mg_summary
 fi
 grp=$(id -gn nobody)
+# The rest runs as nobody: in a directory nobody can reach wherever the
+# build tree is (a clone under /root), with a copy of the daemon.
+d=$(mktemp -d /var/tmp/mugaika-issue14.XXXXXX)
+chmod 755 "$d"
+trap 'rm -rf "$d"' EXIT
+cp "$MUGAIKA_MILTER" "$d/mugaika-milter"
+MUGAIKA_MILTER="$d/mugaika-milter"
+conf=$(mg_test_conf "$d")
 mkdir -p "$d/run"
 chown -R nobody "$d/run" "$d/spool" "$d/var"
-chmod 755 "$d"
 { grep -v '^socket' "$conf"; printf 'socket = unix:%s/run/m.sock\nsocket_group = %s\nsocket_mode = 0640\nuser = nobody\n' "$d" "$grp"; } >"$d/own.conf"
 chmod 644 "$d/own.conf"
 start_milter "$d/m2.log" "$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/run/m2.pid"

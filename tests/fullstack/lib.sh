@@ -181,7 +181,9 @@ fs_remove() {
 	[ -n "${FS_DIR:-}" ] && [ -d "$FS_DIR" ] || return 0
 	grep -F " $FS_DIR/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r _m; do umount "$_m"; done
 	rm -rf "$FS_DIR"
-	[ "$(readlink "$top_builddir/tests/tmp/fullstack.last")" != "$FS_DIR" ] || rm -f "$top_builddir/tests/tmp/fullstack.last"
+	for _l in "$top_builddir"/tests/tmp/*.last; do
+		[ "$(readlink "$_l")" != "$FS_DIR" ] || rm -f "$_l"
+	done
 }
 
 fs_send() {

@@ -507,6 +507,28 @@ static const struct mg_opt mg_options[] = {
 	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
 	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
 	  "Seconds a release may take (sendmail or SMTP) before it fails." },
+
+	/* --- issue 11: faults --- */
+	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,
+	  "Free space spool_dir must have before a virus scan (libclamav unpacks into it).\n"
+	  "Checked at start, on reload and before every scan, with the directory itself\n"
+	  "(it must exist and be writable by the daemon's user): less, and the message\n"
+	  "gets 451 4.3.0; at start or reload the configuration is refused.  0: no space\n"
+	  "check." },
+	{ "shutdown_timeout", MG_OPT_TIME, OFF(shutdown_timeout), "10", 0, 3600, NULL, NULL,
+	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
+	  "end-of-message processing always finish (max_processing_time); sessions without\n"
+	  "a message are not waited for (the MTA answers their next command 4xx)." },
+	{ "max_message_memory", MG_OPT_SIZE, OFF(max_message_memory), "256M", 0, 64 * GiB, NULL, NULL,
+	  "Memory one message may take for its decoded parts and rebuilt files (their sum,\n"
+	  "charged before each is allocated).  More: 552 5.3.4, a property of the message.\n"
+	  "0: no budget." },
+	{ "max_memory", MG_OPT_SIZE, OFF(max_memory), "1G", 0, 1024 * GiB, NULL, NULL,
+	  "Memory all messages in flight together may take for their decoded parts and\n"
+	  "rebuilt files.  A message that would go over it gets 451 4.3.1 alone (the others\n"
+	  "go on; it is retried later).  Keep it under the memory the daemon may use\n"
+	  "(cgroup, ulimit): past that, an allocation GLib cannot make ends the process.\n"
+	  "0: no budget." },
 };
 /* clang-format on */
 

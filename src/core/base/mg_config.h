@@ -196,6 +196,12 @@ struct mg_config {
 	char *release_sendmail;
 	char *release_smtp_host; /* "" = use release_sendmail */
 	int64_t release_timeout;
+
+	/* --- issue 11: faults --- */
+	int64_t spool_min_free;     /* bytes left in spool_dir before a scan, 0 = no check */
+	int64_t shutdown_timeout;   /* seconds SIGTERM waits for messages still being received */
+	int64_t max_message_memory; /* message-sized buffers of one message, 0 = no budget */
+	int64_t max_memory;         /* of all messages in flight together, 0 = no budget */
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

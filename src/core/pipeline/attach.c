@@ -152,6 +152,8 @@ GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 			       .filename = leaf->filename,
 			       .declared_type = leaf->mime_type};
 	enum mg_cdr_status st = mg_cdr_file(&in, &out);
+	if (out.data && !mg_txn_mem_take(t, out.data->len, "attachment rebuild")) /* issue 11 */
+		st = MG_CDR_REMOVE;
 	g_free(leaf->rep->detected_type);
 	leaf->rep->detected_type = g_strdup(out.true_type);
 	mg_info(t->queue_id, "part %s: %s: %s", leaf->path, out.true_type ? out.true_type : "?",

@@ -122,9 +122,11 @@ void mg_txn_free(struct mg_txn *t)
 {
 	if (!t)
 		return;
-	if (!t->finished && t->mail_from) {
-		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
-		count_message(t, g_get_monotonic_time() - t->started_us);
+	if (!t->finished && t->mail_from) { /* refused early, aborted, or never answered */
+		gboolean answered_early = !t->store_prepared && mg_txn_decided(t);
+		mg_store_commit(t, t->store_prepared || !mg_txn_decided(t));
+		if (answered_early) /* issue 14: a message refused before its end */
+			count_message(t, g_get_monotonic_time() - t->started_us);
 	}
 	mg_txn_record_free(t);
 }
@@ -325,7 +327,7 @@ static const mg_eom_step eom_steps[] = {
 	mg_store_hold_step,                      /* a held message kept as it would be delivered (issue 16) */
 };
 
-const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+const struct mg_verdict *mg_txn_eom_prepare(struct mg_txn *t)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(eom_steps) && !mg_txn_decided(t); i++)
 		if (!eom_steps[i](t)) {
@@ -339,9 +341,27 @@ const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
 		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
 	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
 	mg_guard_after_verdict(t); /* issue 16: outbound virus hits for the outbreak guard */
-	mg_store_finish(t, FALSE);
-	t->finished = TRUE;
+	mg_store_prepare(t);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_commit(struct mg_txn *t, gboolean applied)
+{
+	if (t->finished)
+		return &t->report->verdict;
+	if (!applied && t->report->verdict.kind == MG_VERDICT_ACCEPT) {
+		mg_err(t->queue_id, "the MTA refused a header or body change; tempfail");
+		mg_verdict_set(&t->report->verdict, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "mta-refused-change",
+			       "Temporary failure while sanitizing, try again later");
+	}
+	mg_store_commit(t, FALSE);
 	mg_mime_log_summary(t);
 	count_message(t, t->report->elapsed_us);
 	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+{
+	mg_txn_eom_prepare(t);
+	return mg_txn_commit(t, TRUE);
 }

@@ -272,6 +272,17 @@ static void check_database(struct pf *p, gboolean load)
 		say(p, FALSE, "clamav_database %s: %u signatures loaded", cfg->clamav_database, s.sigs);
 }
 
+/* issue 11: libclamav's temporary files (spool_dir or $TMPDIR) can be made
+ * by the daemon's user, or every scan would read as clean. */
+static void check_tmpdir(struct pf *p)
+{
+	GError *err = NULL;
+	if (!mg_scan_check_tmpdir(p->cfg, p->who.name, &err)) {
+		say(p, TRUE, "%s", err->message);
+		g_error_free(err);
+	}
+}
+
 guint mg_preflight_check(const struct mg_config *cfg, const struct mg_preflight *opts, mg_preflight_say fn,
 			 gpointer data)
 {
@@ -290,8 +301,7 @@ guint mg_preflight_check(const struct mg_config *cfg, const struct mg_preflight 
 	check_log(&p, "admin_audit_log", cfg->admin_audit_log);
 	check_pid_file(&p, opts->pid_file ? opts->pid_file : cfg->pid_file);
 	check_socket(&p, opts->socket ? opts->socket : cfg->socket, opts->socket_creator);
-	/* issue 11 (helper faults): the scan stage's check that libclamav can
-	 * make its temporary files (spool_dir / $TMPDIR) belongs here. */
+	check_tmpdir(&p);
 	check_database(&p, opts->load_database);
 	g_free(p.who.name);
 	return p.errors;

@@ -13,10 +13,20 @@
 /* End-of-message step, before the notice: keep the original when the
  * configuration says so; a failure to keep it fails the message closed. */
 gboolean mg_quarantine_step(struct mg_txn *t);
-/* After the verdict (every message, including ones refused early or
- * aborted): quarantine blocked messages, write the audit record.  May turn
- * an ACCEPT or REJECT into a TEMPFAIL when a record cannot be written. */
-void mg_store_finish(struct mg_txn *t, gboolean aborted);
+/* After the verdict, before the front end acts: quarantine a blocked
+ * message, give an accepted one X-Mugaika-Quarantine-Id.  Nothing is on
+ * record yet.  May turn the verdict into a TEMPFAIL (original not kept). */
+void mg_store_prepare(struct mg_txn *t);
+/* What the MTA is told, after the front end acted and before it answers
+ * (every message, also ones refused early or aborted = TRUE): finish or
+ * remove the kept original, write the audit record.  May turn an ACCEPT or
+ * REJECT into a TEMPFAIL when the record cannot be written. */
+void mg_store_commit(struct mg_txn *t, gboolean aborted);
+/* At start (issue 11): entries a killed daemon left in the crash journal
+ * are marked "not-accepted" (metadata) or removed (no metadata), temporary
+ * files of interrupted writes modified before started_us are removed; each
+ * is logged.  Returns how many things it reconciled. */
+guint mg_store_reconcile(const struct mg_config *cfg, gint64 started_us);
 
 /* The record of a message as the audit log and the quarantine metadata
  * hold it (caller unrefs). */

@@ -74,6 +74,7 @@ void mg_txn_record_free(struct mg_txn *t)
 	if (!t)
 		return;
 	run_cleanups(t);
+	mg_txn_mem_return(t); /* txn_mem.c */
 	if (t->msg)
 		g_object_unref(t->msg);
 	if (t->new_top)
