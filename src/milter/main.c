@@ -55,7 +55,8 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
-static const char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop */
+static char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop (a copy: a reload
+			   * releases the configuration it came from) */
 
 static void usage(FILE *out)
 {
@@ -341,7 +342,7 @@ int main(int argc, char **argv)
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	listen_spec = o.socket ? o.socket : cfg->socket;
+	listen_spec = g_strdup(o.socket ? o.socket : cfg->socket);
 	if (!start_service(&o, cfg, started_us)) {
 		mg_status_stop();
 		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
@@ -350,6 +351,7 @@ int main(int argc, char **argv)
 	rc = run();
 	mg_status_stop();
 	mg_service_cleanup();
+	g_free(listen_spec);
 	mg_scan_global_shutdown();
 	mg_milter_config_set(NULL);
 	return rc;
