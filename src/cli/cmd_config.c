@@ -65,6 +65,18 @@ static int parse_check_options(int argc, char **argv, struct check_opts *o)
 	return MG_EX_OK;
 }
 
+/* What the daemon needs of the file besides its syntax (issue 16:
+ * internal_domain); an error, but the machine is still checked. */
+static guint check_ready(const struct mg_config *cfg)
+{
+	GError *err = NULL;
+	if (mg_pipeline_config_ready(cfg, &err))
+		return 0;
+	fprintf(stderr, "mugaika check-config: %s\n", err->message);
+	g_error_free(err);
+	return 1;
+}
+
 int mg_cmd_check_config(int argc, char **argv)
 {
 	struct check_opts o = {0};
@@ -72,9 +84,12 @@ int mg_cmd_check_config(int argc, char **argv)
 	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
 	if (!rc && !cfg)
 		rc = MG_EX_CONFIG;
-	if (!rc && !o.syntax_only) { /* issue 14: the world, not only the file */
-		struct mg_preflight pf = {.user = o.user, .load_database = !o.no_database};
-		guint errors = mg_preflight_check(cfg, &pf, print_finding, NULL);
+	if (!rc) {
+		guint errors = check_ready(cfg);
+		if (!o.syntax_only) { /* issue 14: the world, not only the file */
+			struct mg_preflight pf = {.user = o.user, .load_database = !o.no_database};
+			errors += mg_preflight_check(cfg, &pf, print_finding, NULL);
+		}
 		if (errors) {
 			fprintf(stderr, "%s: %u problem%s\n", cfg->path, errors, errors == 1 ? "" : "s");
 			rc = MG_EX_CONFIG;
