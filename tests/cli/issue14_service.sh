@@ -104,6 +104,27 @@ else
 	mg_fail "sanitize --store did not store"; ls -R "$d/var"; cat "$d/err"
 fi
 
+# ---- text options in any locale (the CLI never called setlocale: GOption
+# refused every non-ASCII --reason as "invalid byte sequence") ----
+qid=$(sed -n 's/^X-Mugaika-Quarantine-Id: *//p' "$d/out" | tr -d '\r')
+printf '#!/bin/sh\ncat >/dev/null\n' >"$d/sendmail.sh" && chmod +x "$d/sendmail.sh"
+{ cat "$d/store.conf"; echo "release_sendmail = $d/sendmail.sh"; } >"$d/rel.conf"
+reason_ok=yes
+for loc in C.UTF-8 C POSIX; do
+	env -u LANG -u LANGUAGE LC_ALL=$loc "$MUGAIKA" stop -c "$d/rel.conf" --reason "点検のため停止 ($loc)" in \
+		>"$d/out.$loc" 2>"$d/err.$loc" &&
+		env LC_ALL=$loc "$MUGAIKA" start -c "$d/rel.conf" in >>"$d/out.$loc" 2>>"$d/err.$loc" &&
+		grep -q "点検のため停止 ($loc)" "$d/var/admin.log" || { reason_ok=no; cat "$d/err.$loc"; }
+done
+env -u LANG LC_ALL=C "$MUGAIKA" quarantine -c "$d/rel.conf" release "$qid" --to staff@city.example.lg.jp \
+	--reason "誤検知のため解放" --force >"$d/out.rel" 2>"$d/err.rel" &&
+	grep -q "誤検知のため解放" "$d/var/admin.log" || { reason_ok=no; cat "$d/err.rel"; }
+if [ -n "$qid" ] && [ "$reason_ok" = yes ]; then
+	mg_pass "a Japanese --reason is taken in the C, POSIX and C.UTF-8 locales (stop, quarantine release)"
+else
+	mg_fail "non-ASCII --reason refused (id '$qid')"
+fi
+
 # ---- the daemon ----
 # start_milter LOG ARGS...: run mugaika-milter -f in the background (pid in $mpid)
 start_milter() {
