@@ -294,7 +294,8 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 		return FALSE;
 	}
 	const char *pid_file = o->pid_file ? o->pid_file : cfg->pid_file;
-	if (!mg_service_pid_write(pid_file, &err) || !mg_service_become(o->user ? o->user : cfg->user, &err) ||
+	const char *user = o->user ? o->user : cfg->user;
+	if (!mg_service_pid_write(pid_file, user, &err) || !mg_service_become(user, &err) ||
 	    !mg_status_start(cfg, pid_file, &err)) {
 		mg_err(NULL, "%s", err->message);
 		g_error_free(err);

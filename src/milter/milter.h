@@ -51,7 +51,8 @@ void mg_milter_drain_and_stop(const char *listen_spec);
 /* service.c (issue 14): the daemon as a system service; see its contract. */
 gboolean mg_service_socket_prepare(const char *conn, GError **err);
 gboolean mg_service_socket_own(const struct mg_config *cfg, const char *conn, GError **err);
-gboolean mg_service_pid_write(const char *path, GError **err);
+/* user: the one mg_service_become will switch to (the file goes to it). */
+gboolean mg_service_pid_write(const char *path, const char *user, GError **err);
 gboolean mg_service_become(const char *user, GError **err);
 void mg_service_cleanup(void);
 void mg_service_notify(const char *state);

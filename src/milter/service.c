@@ -10,8 +10,10 @@
  * them dangling (SIGHUP then SIGTERM used to read the freed pid file name);
  * mg_service_cleanup removes both on every exit after they were made, and
  * only those this process made.  Call order: mg_service_socket_prepare,
- * smfi_opensocket, mg_service_socket_own, [daemon()], mg_service_become,
- * mg_service_pid_write, mg_service_notify("READY=1") ... mg_service_cleanup.
+ * smfi_opensocket, mg_service_socket_own, [daemon()], mg_service_pid_write,
+ * mg_service_become, mg_service_notify("READY=1") ... mg_service_cleanup.
+ * The pid file is written as root before the switch, so it (and a
+ * directory made for it) is given to the user the daemon switches to.
  */
 #include "config.h"
 
@@ -119,11 +121,46 @@ gboolean mg_service_socket_own(const struct mg_config *cfg, const char *conn, GE
 	return TRUE;
 }
 
-gboolean mg_service_pid_write(const char *path, GError **err)
+/* The user the daemon will switch to, when it runs as root now: the pid
+ * file (and a directory made for it) go to that user, so that it can
+ * remove the file at exit (issue 14). */
+static const struct passwd *switch_target(const char *user)
+{
+	if (geteuid() != 0 || !user || !*user)
+		return NULL;
+	const struct passwd *pw = getpwnam(user);
+	return pw && pw->pw_uid != 0 ? pw : NULL;
+}
+
+/* The pid file's directory, made (mode 0755, for the daemon's user) when
+ * it is missing, like systemd's RuntimeDirectory= for a daemon started by
+ * hand after a reboot emptied /run. */
+static gboolean pid_dir(const char *path, const struct passwd *pw, GError **err)
+{
+	char *dir = g_path_get_dirname(path);
+	gboolean ok = TRUE;
+	if (mkdir(dir, 0755) == 0) {
+		if (pw && chown(dir, pw->pw_uid, pw->pw_gid) != 0) {
+			g_set_error(err, SERVICE_ERROR, errno, "pid file directory %s: cannot give it to %s: %s", dir,
+				    pw->pw_name, g_strerror(errno));
+			ok = FALSE;
+		}
+	} else if (errno != EEXIST) {
+		g_set_error(err, SERVICE_ERROR, errno, "pid file directory %s: %s", dir, g_strerror(errno));
+		ok = FALSE;
+	}
+	g_free(dir);
+	return ok;
+}
+
+gboolean mg_service_pid_write(const char *path, const char *user, GError **err)
 {
 	char buf[32];
 	if (!path || !*path)
 		return TRUE;
+	const struct passwd *pw = switch_target(user);
+	if (!pid_dir(path, pw, err))
+		return FALSE;
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		g_set_error(err, SERVICE_ERROR, errno, "pid file %s: %s", path, g_strerror(errno));
@@ -132,9 +169,11 @@ gboolean mg_service_pid_write(const char *path, GError **err)
 	g_free(made_pid_file);
 	made_pid_file = g_strdup(path);
 	int n = g_snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	gboolean ok = write(fd, buf, (size_t)n) == n;
+	errno = 0;
+	gboolean ok = write(fd, buf, (size_t)n) == n && (!pw || fchown(fd, pw->pw_uid, pw->pw_gid) == 0);
 	if (!ok)
-		g_set_error(err, SERVICE_ERROR, errno, "pid file %s: %s", path, g_strerror(errno));
+		g_set_error(err, SERVICE_ERROR, errno ? errno : EIO, "pid file %s: %s", path,
+			    g_strerror(errno ? errno : EIO));
 	close(fd);
 	return ok;
 }
@@ -185,10 +224,34 @@ static void remove_made(char **path, const char *what)
 	*path = NULL;
 }
 
+/* The pid file: removed; when its directory does not let this user remove
+ * it (a root-owned directory and a daemon that dropped its privileges),
+ * emptied, so that it names no process. */
+static void remove_pid_file(void)
+{
+	if (!made_pid_file || unlink(made_pid_file) == 0 || errno == ENOENT) {
+		g_clear_pointer(&made_pid_file, g_free);
+		return;
+	}
+	int e = errno;
+	char *dir = g_path_get_dirname(made_pid_file);
+	int fd = (e == EACCES || e == EPERM) ? open(made_pid_file, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW) : -1;
+	if (fd >= 0)
+		mg_warn(NULL,
+			"cannot remove the pid file %s (%s: %s); emptied it instead: give %s to the daemon's user",
+			made_pid_file, dir, g_strerror(e), dir);
+	else
+		mg_warn(NULL, "cannot remove the pid file %s: %s", made_pid_file, g_strerror(e));
+	if (fd >= 0)
+		close(fd);
+	g_free(dir);
+	g_clear_pointer(&made_pid_file, g_free);
+}
+
 void mg_service_cleanup(void)
 {
 	remove_made(&made_socket, "socket");
-	remove_made(&made_pid_file, "pid file");
+	remove_pid_file();
 }
 
 void mg_service_notify(const char *state)

@@ -203,6 +203,43 @@ else
 	mg_fail "after the switch to nobody: started=$started, left: $(ls "$d/run")"
 fi
 
+# The pid file after the switch to nobody: its directory missing (a reboot
+# emptied /run): made for nobody, and the file removed at exit; a directory
+# only root may write to: the file is emptied (it names no process) and the
+# log says why.  The old daemon did not start in the first case and left
+# the pid in the file in the second.
+start_milter "$d/m5.log" "$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/pidnew/m5.pid"
+started=no
+wait_log 'started on' "$d/m5.log" && started=yes
+owner=$(stat -c '%U' "$d/pidnew" "$d/pidnew/m5.pid" 2>&1 | tr '\n' ' ')
+kill -TERM "$mpid" 2>/dev/null
+wait "$mpid"
+if [ "$started" = yes ] && [ "$owner" = "nobody nobody " ] && [ ! -e "$d/pidnew/m5.pid" ]; then
+	mg_pass "pid file directory missing: made for nobody, the pid file removed at exit"
+else
+	mg_fail "pid file in a missing directory: started=$started owner='$owner'"; cat "$d/m5.log"
+fi
+mkdir -m 755 "$d/rootrun"
+start_milter "$d/m6.log" "$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/rootrun/m6.pid"
+started=no
+wait_log 'started on' "$d/m6.log" && started=yes
+kill -TERM "$mpid" 2>/dev/null
+wait "$mpid"
+if [ "$started" = yes ] && [ -f "$d/rootrun/m6.pid" ] && [ ! -s "$d/rootrun/m6.pid" ] &&
+	grep -q "emptied it instead" "$d/m6.log"; then
+	mg_pass "pid file in a directory only root may write to: emptied at exit, and the log says why"
+else
+	mg_fail "pid file in a root-owned directory: started=$started, content '$(cat "$d/rootrun/m6.pid" 2>&1)'"
+	tail -5 "$d/m6.log"
+fi
+sed "s|^socket = .*|&\npid_file = $d/rootrun/m7.pid|" "$d/own.conf" >"$d/pidroot.conf"
+"$MUGAIKA" check-config --no-database -c "$d/pidroot.conf" >"$d/out" 2>"$d/err"
+if grep -q "pid_file $d/rootrun/m7.pid: user nobody may not write to $d/rootrun" "$d/out"; then
+	mg_pass "check-config notes a pid file directory the daemon's user cannot write to"
+else
+	mg_fail "check-config said nothing about the pid file directory"; cat "$d/out" "$d/err"
+fi
+
 # Started as the configured user (as systemd's User= does): no drop to do.
 start_milter "$d/m3.log" setpriv --reuid=nobody --regid="$grp" --clear-groups \
 	"$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/run/m3.pid"

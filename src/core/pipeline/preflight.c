@@ -239,14 +239,18 @@ static void check_pid_file(struct pf *p, const char *path)
 	struct stat st;
 	if (!path || !*path)
 		return;
-	char *dir = g_path_get_dirname(path);
-	if (stat(dir, &st) != 0)
+	char *dir = g_path_get_dirname(path), *up = g_path_get_dirname(dir);
+	if (stat(dir, &st) != 0 && errno == ENOENT && stat(up, &st) == 0 && S_ISDIR(st.st_mode))
+		say(p, FALSE, "pid_file %s: %s does not exist yet; the daemon creates it for user %s", path, dir,
+		    p->who.name);
+	else if (stat(dir, &st) != 0)
 		say(p, TRUE, "pid_file %s: %s", dir, g_strerror(errno));
 	else if (!allowed(&p->who, &st, 3))
 		say(p, FALSE,
 		    "pid_file %s: user %s may not write to %s, so the daemon cannot remove its pid file "
-		    "when it stops",
+		    "when it stops (it empties it instead); better a directory of its own",
 		    path, p->who.name, dir);
+	g_free(up);
 	g_free(dir);
 }
 
