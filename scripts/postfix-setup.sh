@@ -7,19 +7,22 @@
 # prints each one as it goes.  CI runs it, unchanged, against Debian's
 # Postfix in a fresh Debian 12 container (scripts/test-package.sh).
 #
-#   mugaika-postfix-setup [unix|inet]      as root; safe to run again
+#   mugaika-postfix-setup [unix|inet] [DOMAIN...]   as root; safe to run again
 #
 #   unix  (default) socket in Postfix's queue directory,
 #         /var/spool/postfix/mugaika/mugaika.sock, which Debian's chrooted
 #         smtpd and cleanup reach as unix:/mugaika/mugaika.sock
 #   inet  socket inet:8891@127.0.0.1 (MUGAIKA_INET_PORT)
+#   DOMAIN  the organisation's mail domains (internal_domain, required by
+#         the daemon); may be left out when mugaika.conf sets them already
 #
 # Environment: MUGAIKA_CONF (/etc/mugaika/mugaika.conf), MUGAIKA_USER
 # (mugaika), MUGAIKA_INET_PORT (8891), MUGAIKA_RELEASE_PORT (10026).
 #
 # Steps:
-#  1. mugaika.conf: socket, socket_group = postfix, socket_mode = 0660, and
-#     release_smtp_host = 127.0.0.1:10026 (releases bypass the milter);
+#  1. mugaika.conf: internal_domain (the DOMAINs given), socket,
+#     socket_group = postfix, socket_mode = 0660, and release_smtp_host =
+#     127.0.0.1:10026 (releases bypass the milter);
 #  2. the socket directory (unix): install -d -o mugaika -g postfix -m 0750
 #     QUEUE_DIRECTORY/mugaika; the user mugaika joins the group postfix so
 #     that it may hand its socket to that group (the user postfix stays as
@@ -33,6 +36,7 @@
 set -eu
 
 mode=${1:-unix}
+[ $# -gt 0 ] && shift
 conf=${MUGAIKA_CONF:-/etc/mugaika/mugaika.conf}
 user=${MUGAIKA_USER:-mugaika}
 inet_port=${MUGAIKA_INET_PORT:-8891}
@@ -50,7 +54,7 @@ unix | inet) ;;
 	sed -n '2,/^set -eu/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 	exit 0
 	;;
-*) die "usage: mugaika-postfix-setup [unix|inet]" ;;
+*) die "usage: mugaika-postfix-setup [unix|inet] [DOMAIN...]" ;;
 esac
 [ "$(id -u)" = 0 ] || die "run as root"
 command -v postconf >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin
@@ -59,6 +63,14 @@ command -v mugaika >/dev/null 2>&1 || die "the mugaika command is not installed"
 [ -f "$conf" ] || die "$conf: no such file"
 id "$user" >/dev/null 2>&1 || die "user $user does not exist (the package creates it; by hand: useradd --system $user)"
 getent group postfix >/dev/null || die "group postfix does not exist (is Postfix installed?)"
+for _d in "$@"; do
+	case "$_d" in
+	*[!A-Za-z0-9.-]* | '' | .* | *.) die "$_d: not a mail domain (letters, digits, '.', '-'; IDN in xn-- form)" ;;
+	esac
+done
+if [ $# -eq 0 ] && ! grep -q '^[[:space:]]*internal_domain[[:space:]]*=' "$conf"; then
+	die "internal_domain is not set in $conf: give your organisation's mail domain, e.g. mugaika-postfix-setup $mode city.example.lg.jp"
+fi
 
 # set_key KEY VALUE: make KEY = VALUE the one active line of $conf (the
 # documented, commented line stays as it is).
@@ -69,6 +81,17 @@ set_key() {
 		printf '%s = %s\n' "$1" "$2" >>"$conf"
 	fi
 	say "$conf: $1 = $2"
+}
+
+# set_list KEY VALUE...: make these the active KEY lines of $conf.
+set_list() {
+	_k=$1
+	shift
+	sed -i "/^[[:space:]]*$_k[[:space:]]*=/d" "$conf"
+	for _v in "$@"; do
+		printf '%s = %s\n' "$_k" "$_v" >>"$conf"
+		say "$conf: $_k = $_v"
+	done
 }
 
 # chroot_of SERVICE/TYPE: the chroot column of that master.cf entry (y|n);
@@ -101,6 +124,9 @@ unix_cleanup="unix:$sock_path"
 [ "$(chroot_of cleanup/unix)" = y ] && unix_cleanup="unix:/mugaika/mugaika.sock"
 
 say "step 1: $conf"
+if [ $# -gt 0 ]; then
+	set_list internal_domain "$@"
+fi
 if [ "$mode" = unix ]; then
 	set_key socket "unix:$sock_path"
 	set_key socket_group postfix

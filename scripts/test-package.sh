@@ -16,7 +16,9 @@
 #  4. every file the README's table names is there, with its owner and mode;
 #  5. the root boots with systemd (systemd-nspawn, its own network
 #     namespace, so its Postfix listens on its own 127.0.0.1:25);
-#  6. in it: mugaika check-config; mugaika-postfix-setup inet, then unix;
+#  6. in it: the shipped configuration is refused for want of
+#     internal_domain (check-config, the service); mugaika-postfix-setup
+#     inet DOMAIN, then unix;
 #     each time an HTML mail over SMTP to port 25 arrives in /var/mail/clerk
 #     sanitized and an EICAR mail is refused; a quarantined original is
 #     released through the release listener and arrives unchanged, not
@@ -108,6 +110,18 @@ deb=$(ls "$W"/src/mugaika_"$version"_*.deb)
 pass "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 dpkg-deb -c "$deb" >"$W/contents.txt"
 dpkg-deb -I "$deb" >"$W/info.txt"
+# What the daemon needs at run time: the libraries (dpkg-shlibdeps) and the
+# public suffix list (a data file, named in debian/control).
+depends=$(dpkg-deb -f "$deb" Depends)
+missing=""
+for want in libspf2 libopendkim libopendmarc libicu libclamav libmilter libgmime-3.0 libsystemd0 publicsuffix; do
+	case "$depends" in *"$want"*) ;; *) missing="$missing $want" ;; esac
+done
+if [ -z "$missing" ]; then
+	pass "Depends names every run-time library and publicsuffix"
+else
+	fail "Depends lacks:$missing ($depends)"
+fi
 
 # ---- 2. a clean Debian 12 root ----
 step "2. a clean Debian 12 root (debootstrap minbase, cached in $cache)"
@@ -197,6 +211,12 @@ else
 fi
 in_root id mugaika >/dev/null 2>&1 && pass "system user mugaika exists (sysusers.d)" ||
 	fail "no user mugaika after installation"
+if chroot "$R" sh -c 'ldd /usr/sbin/mugaika-milter /usr/bin/mugaika' >"$W/ldd.out" 2>&1 &&
+	! grep -q 'not found' "$W/ldd.out" && [ -s "$R/usr/share/publicsuffix/public_suffix_list.dat" ]; then
+	pass "every library of both binaries and the public suffix list are installed"
+else
+	fail "missing at run time: $(grep 'not found' "$W/ldd.out" | tr '\n' ' ')$(test -s "$R/usr/share/publicsuffix/public_suffix_list.dat" || echo ' public_suffix_list.dat')"
+fi
 
 # ---- 5. boot ----
 step "5. boot the root with systemd (systemd-nspawn, private network)"
@@ -232,13 +252,31 @@ pass "container booted ($state)"
 
 # ---- 6. the README's Postfix section, and mail through it ----
 step "6. the README's Postfix section in the container"
-# README, "Installing the Debian package", step 1: the site's own domain
-# (here the container's mail name, which its Postfix delivers locally).
-ct sed -i 's/^internal_domain = .*/internal_domain = mugaika-ci.example/' /etc/mugaika/mugaika.conf
-if ct mugaika check-config -c /etc/mugaika/mugaika.conf >"$W/check.out" 2>&1; then
-	pass "mugaika check-config: $(tail -n 1 "$W/check.out")"
+# README, "Installing the Debian package", step 1: the shipped file leaves
+# internal_domain to the site.  Until it is set, check-config names it and
+# the service refuses to start with that reason (exit 78, not restarted).
+if ! ct mugaika check-config -c /etc/mugaika/mugaika.conf >"$W/check0.out" 2>&1 &&
+	grep -q 'internal_domain: not set' "$W/check0.out"; then
+	pass "shipped configuration: check-config names internal_domain ($(grep -m 1 'internal_domain: not set' "$W/check0.out" | cut -c 1-90)...)"
 else
-	fail "mugaika check-config: $(cat "$W/check.out")"
+	fail "shipped configuration: check-config did not name internal_domain: $(cat "$W/check0.out")"
+fi
+ct systemctl start mugaika.service >/dev/null 2>&1 || true
+sleep 1
+st=$(ct systemctl show mugaika.service -p ActiveState -p ExecMainStatus -p NRestarts | tr '\n' ' ')
+if ct journalctl -b --no-pager -u mugaika.service | grep -q 'internal_domain: not set' &&
+	case "$st" in *ExecMainStatus=78*NRestarts=0* | *NRestarts=0*ExecMainStatus=78*) true ;; *) false ;; esac; then
+	pass "without internal_domain the service refuses to start, saying why ($st)"
+else
+	fail "service without internal_domain: $st"
+	diagnose
+fi
+# mugaika-postfix-setup without a domain stops before changing anything
+if ! ct mugaika-postfix-setup unix >"$W/setup-nodomain.out" 2>&1 && grep -q 'internal_domain is not set' "$W/setup-nodomain.out" &&
+	[ -z "$(ct postconf -h smtpd_milters)" ]; then
+	pass "mugaika-postfix-setup without a domain: refused before any change"
+else
+	fail "mugaika-postfix-setup without a domain: $(cat "$W/setup-nodomain.out")"
 fi
 
 # mail KIND ID: write a test message to $W/ID.eml
@@ -300,9 +338,13 @@ diagnose() {
 	ct journalctl -b --no-pager -u mugaika.service -u postfix@-.service 2>&1 | tail -n 25
 }
 
+# The README's Postfix section: the site's domain (here the container's
+# mail name, which its Postfix delivers locally) given the first time only.
+domain=mugaika-ci.example
 for mode in inet unix; do # unix last: Debian's default stays set up
-	if ct mugaika-postfix-setup "$mode" >"$W/setup-$mode.out" 2>&1; then
-		pass "mugaika-postfix-setup $mode"
+	if ct mugaika-postfix-setup "$mode" $domain >"$W/setup-$mode.out" 2>&1; then
+		pass "mugaika-postfix-setup $mode $domain"
+		domain=""
 	else
 		fail "mugaika-postfix-setup $mode: $(tail -n 5 "$W/setup-$mode.out")"
 		diagnose
