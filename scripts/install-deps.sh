@@ -12,7 +12,7 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  postfix miltertest clamav-testfiles qpdf python3 file
  python3-dkim python3-nacl python3-dnspython python3-cryptography openssl p7zip-full opendkim
  clang libclang-rt-14-dev
- libsystemd-dev debhelper debootstrap systemd-container"
+ libsystemd-dev debhelper debootstrap systemd-container iproute2"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (sudo)" >&2

@@ -67,7 +67,15 @@ sh fuzz/build.sh build-fuzz
 sh fuzz/smoke.sh build-fuzz "${FUZZ_SECONDS:-25}"
 
 step "Debian package: build, install in a fresh Debian 12 root, mail through its Postfix"
-sh scripts/test-package.sh
+# Skipped (exit 77) where the machine cannot run it (no Debian mirror, no
+# systemd-nspawn); .ci/run sets MUGAIKA_REQUIRE_PACKAGE_TEST=1, so CI never skips it.
+pkg_rc=0
+sh scripts/test-package.sh || pkg_rc=$?
+if [ "$pkg_rc" -eq 77 ] && [ "${MUGAIKA_REQUIRE_PACKAGE_TEST:-0}" != 1 ]; then
+	echo "package test skipped (MUGAIKA_REQUIRE_PACKAGE_TEST=1 makes this a failure)"
+elif [ "$pkg_rc" -ne 0 ]; then
+	exit 1
+fi
 
 step "make distcheck"
 (cd build && make -j"$JOBS" distcheck)

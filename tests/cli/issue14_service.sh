@@ -125,6 +125,30 @@ else
 	mg_fail "non-ASCII --reason refused (id '$qid')"
 fi
 
+# ---- rotation keeps the chain: `mv audit.log` (as logrotate does), the
+# next record continues from the old file's last hash; `audit verify
+# --rotated OLD NEW` proves the link, and calls an unrelated file broken
+# (the old code called both intact) ----
+mv "$d/var/audit.log" "$d/var/audit.log.1"
+"$MUGAIKA" sanitize --store -c "$d/store.conf" "$d/html.eml" >/dev/null 2>&1
+mkdir -p "$d/other"
+sed "s|^audit_log = .*|audit_log = $d/other/audit.log|" "$d/store.conf" >"$d/other.conf"
+"$MUGAIKA" sanitize --store -c "$d/other.conf" "$d/html.eml" >/dev/null 2>&1
+"$MUGAIKA" audit -c "$conf" verify --rotated "$d/var/audit.log.1" "$d/var/audit.log" >"$d/verify.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "audit.log: 1 records, chain intact, continues $d/var/audit.log.1" "$d/verify.out"; then
+	mg_pass "after rotation: audit verify --rotated OLD NEW proves the new file continues the old one"
+else
+	mg_fail "audit verify across a rotation: exit $rc"; cat "$d/verify.out"
+fi
+"$MUGAIKA" audit -c "$conf" verify --rotated "$d/var/audit.log.1" "$d/other/audit.log" >"$d/verify.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "other/audit.log: line 1: broken: does not continue the file before it" "$d/verify.out"; then
+	mg_pass "audit verify --rotated OLD UNRELATED: the missing link is named (line 1)"
+else
+	mg_fail "audit verify of unlinked files: exit $rc"; cat "$d/verify.out"
+fi
+
 # ---- the daemon ----
 # start_milter LOG ARGS...: run mugaika-milter -f in the background (pid in $mpid)
 start_milter() {

@@ -185,6 +185,58 @@ static void test_long_records(void **state)
 	g_free(path);
 }
 
+/* Issue 14: logrotate moves the file away; the writer's next record starts
+ * the new file from the last hash of the old one (PATH.head), so a verify
+ * of both, oldest first, proves the link; a file that does not continue
+ * the one before it, or whose first lines were cut, is caught at line 1. */
+static void test_rotation(void **state)
+{
+	char *path = tmp_path("rot.log"), *old = tmp_path("rot.log.1"), *other = tmp_path("other.log");
+	append_n(path, 3, "before");
+	assert_int_equal(rename(path, old), 0);
+	append_n(path, 2, "after");
+	append_n(other, 2, "unrelated");
+	struct mg_audit_chain v = {{0}};
+	guint64 n_ok = 0, bad = 0;
+	char *why = NULL;
+	assert_true(mg_audit_verify_chain(old, &v, &n_ok, &bad, &why, NULL));
+	assert_string_equal(v.first_prev, "");
+	g_strlcpy(v.expect, v.last, sizeof v.expect);
+	assert_true(mg_audit_verify_chain(path, &v, &n_ok, &bad, &why, NULL));
+	assert_int_equal(n_ok, 2);
+	assert_string_equal(v.first_prev, v.expect); /* the link is proven */
+	char **lines = read_lines(path);
+	assert_non_null(strstr(lines[0], "\"" MG_AUDIT_CONTINUES "\":true"));
+	assert_null(strstr(lines[1], MG_AUDIT_CONTINUES));
+	/* alone, the new file is intact and says where it continues from */
+	assert_true(mg_audit_verify(path, &n_ok, &bad, &why, NULL));
+	/* a file that starts its own chain does not continue the old one */
+	struct mg_audit_chain w = {{0}};
+	g_strlcpy(w.expect, v.expect, sizeof w.expect);
+	assert_false(mg_audit_verify_chain(other, &w, &n_ok, &bad, &why, NULL));
+	assert_int_equal(bad, 1);
+	assert_non_null(strstr(why, "does not continue"));
+	g_free(why);
+	why = NULL;
+	/* nor does the old file continue itself */
+	struct mg_audit_chain x = {{0}};
+	g_strlcpy(x.expect, MG_AUDIT_GENESIS, sizeof x.expect);
+	x.expect[0] = '1';
+	assert_false(mg_audit_verify_chain(path, &x, &n_ok, &bad, &why, NULL));
+	assert_int_equal(bad, 1);
+	g_free(why);
+	why = NULL;
+	/* the continued file without its first record: broken at line 1 */
+	write_lines(path, lines + 1, TRUE);
+	assert_false(mg_audit_verify(path, &n_ok, &bad, &why, NULL));
+	assert_int_equal(bad, 1);
+	g_free(why);
+	g_strfreev(lines);
+	g_free(path);
+	g_free(old);
+	g_free(other);
+}
+
 static void test_unreadable(void **state)
 {
 	guint64 n_ok = 0, bad = 0;
@@ -290,8 +342,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_tamper), cmocka_unit_test(test_torn_tail_continues),
 		cmocka_unit_test(test_long_records), cmocka_unit_test(test_unreadable),
-		cmocka_unit_test(test_concurrent),   cmocka_unit_test(test_times),
-		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_rotation),     cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_times),        cmocka_unit_test(test_dates),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);

@@ -181,14 +181,17 @@ fail:
 	return FALSE;
 }
 
-static char *record_text(JsonObject *rec, const char *prev)
+static char *record_text(JsonObject *rec, const char *prev, gboolean continues)
 {
 	JsonObject *copy = json_object_new();
 	GList *members = json_object_get_members(rec);
 	for (GList *m = members; m; m = m->next)
-		if (strcmp(m->data, "hash") != 0 && strcmp(m->data, "prev_hash") != 0)
+		if (strcmp(m->data, "hash") != 0 && strcmp(m->data, "prev_hash") != 0 &&
+		    strcmp(m->data, MG_AUDIT_CONTINUES) != 0)
 			json_object_set_member(copy, m->data, json_node_copy(json_object_get_member(rec, m->data)));
 	g_list_free(members);
+	if (continues)
+		json_object_set_boolean_member(copy, MG_AUDIT_CONTINUES, TRUE);
 	json_object_set_string_member(copy, "prev_hash", prev);
 	JsonNode *root = json_node_new(JSON_NODE_OBJECT);
 	json_node_take_object(root, copy);
@@ -230,6 +233,59 @@ static void adopt_owner(int fd, const char *path)
 	g_free(d);
 }
 
+/* ---- rotation (issue 14) ----
+ * PATH.head holds the hash of the last record appended to PATH.  When the
+ * writer finds PATH empty (logrotate moved it away) it continues the chain
+ * from there, and marks that first record "chain_continues": so
+ * `audit verify OLD NEW` proves the link, while a file whose first lines
+ * were cut still shows as broken. */
+
+static char *head_path(const char *path)
+{
+	return g_strconcat(path, ".head", NULL);
+}
+
+/* The head left by the file before, if PATH (fd) is empty. */
+static gboolean head_read(int fd, const char *path, char prev[65])
+{
+	struct stat st;
+	char buf[66] = "";
+	if (fstat(fd, &st) != 0 || st.st_size != 0)
+		return FALSE;
+	char *hp = head_path(path);
+	int h = open(hp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = h >= 0 ? read(h, buf, 65) : -1;
+	if (h >= 0)
+		close(h);
+	g_free(hp);
+	gboolean ok = n >= 64;
+	for (int i = 0; ok && i < 64; i++)
+		ok = g_ascii_isxdigit(buf[i]) && !g_ascii_isupper(buf[i]);
+	if (ok)
+		g_strlcpy(prev, buf, 65);
+	return ok;
+}
+
+/* Best effort: a head that could not be written only means the next
+ * rotation's link cannot be proven (verify says so). */
+static void head_write(const char *path, const char *line)
+{
+	char h[65];
+	if (line_hash_split(line, strlen(line) - 1, h) < 0)
+		return;
+	char *hp = head_path(path);
+	int fd = open(hp, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd >= 0) {
+		adopt_owner(fd, hp);
+		h[64] = '\n';
+		if (pwrite(fd, h, 65, 0) != 65 || ftruncate(fd, 65) != 0) {
+			/* nothing to do: verify names the unproven link */
+		}
+		close(fd);
+	}
+	g_free(hp);
+}
+
 gboolean mg_audit_append(const char *path, JsonObject *rec, GError **err)
 {
 	char prev[65];
@@ -242,9 +298,10 @@ gboolean mg_audit_append(const char *path, JsonObject *rec, GError **err)
 	if (fd < 0 || flock(fd, LOCK_EX) != 0 || !tail_hash(fd, prev, &torn, &tmp))
 		goto out;
 	adopt_owner(fd, path);
-	line = record_text(rec, prev);
+	line = record_text(rec, prev, head_read(fd, path, prev));
 	if ((torn && !write_all(fd, "\n", 1)) || !write_all(fd, line, strlen(line)) || fdatasync(fd) != 0)
 		goto out;
+	head_write(path, line);
 	ok = TRUE;
 out:
 	if (!ok)
@@ -258,8 +315,25 @@ out:
 	return ok;
 }
 
+/* The first record may continue an earlier file (see rotation): then its
+ * prev_hash is taken as the start of the chain, or checked against the
+ * last hash of the file given before it (v->expect). */
+static char *verify_first(JsonObject *o, const char *ph, struct mg_audit_chain *v, char prev[65])
+{
+	gboolean cont = json_object_has_member(o, MG_AUDIT_CONTINUES);
+	if (!cont)
+		return NULL; /* must follow the genesis value: checked by the caller */
+	if (*v->expect && strcmp(ph, v->expect) != 0)
+		return g_strdup_printf("does not continue the file before it (that one ends with %.12s..., this "
+				       "one follows %.12s...)",
+				       v->expect, ph);
+	g_strlcpy(v->first_prev, ph, sizeof v->first_prev);
+	g_strlcpy(prev, ph, 65);
+	return NULL;
+}
+
 /* Check one line against the chain.  Returns NULL or why it is broken. */
-static char *verify_line(const char *line, gsize len, char prev[65])
+static char *verify_line(const char *line, gsize len, char prev[65], struct mg_audit_chain *v)
 {
 	char h[65];
 	gssize cut = line_hash_split(line, len, h);
@@ -276,8 +350,13 @@ static char *verify_line(const char *line, gsize len, char prev[65])
 	else if (strcmp(want, h) != 0)
 		why = g_strdup("hash does not match the content (the line was changed)");
 	else {
-		const char *ph = mg_json_get_str(json_node_get_object(json_parser_get_root(p)), "prev_hash");
-		if (!ph || strcmp(ph, prev) != 0)
+		JsonObject *o = json_node_get_object(json_parser_get_root(p));
+		const char *ph = mg_json_get_str(o, "prev_hash");
+		if (ph && v->first_line && (why = verify_first(o, ph, v, prev)) != NULL)
+			; /* why says it */
+		else if (ph && v->first_line && *v->expect && !*v->first_prev)
+			why = g_strdup("does not continue the file before it (this one starts a new chain)");
+		else if (!ph || strcmp(ph, prev) != 0)
 			why = g_strdup_printf("prev_hash does not match the line before (a line was removed, "
 					      "inserted or reordered)");
 	}
@@ -289,7 +368,8 @@ static char *verify_line(const char *line, gsize len, char prev[65])
 	return why;
 }
 
-gboolean mg_audit_verify(const char *path, guint64 *n_ok, guint64 *bad_line, char **why, GError **err)
+gboolean mg_audit_verify_chain(const char *path, struct mg_audit_chain *v, guint64 *n_ok, guint64 *bad_line, char **why,
+			       GError **err)
 {
 	GIOChannel *ch = g_io_channel_new_file(path, "r", err);
 	if (!ch)
@@ -301,11 +381,13 @@ gboolean mg_audit_verify(const char *path, guint64 *n_ok, guint64 *bad_line, cha
 	gboolean intact = TRUE;
 	GIOStatus st;
 	g_strlcpy(prev, MG_AUDIT_GENESIS, sizeof prev);
+	v->first_prev[0] = '\0';
 	*n_ok = 0;
 	while (intact && (st = g_io_channel_read_line(ch, &line, &len, NULL, err)) == G_IO_STATUS_NORMAL) {
 		no++;
+		v->first_line = no == 1;
 		gboolean nl = len > 0 && line[len - 1] == '\n';
-		*why = nl ? verify_line(line, len - 1, prev) : g_strdup("last line is incomplete (no newline)");
+		*why = nl ? verify_line(line, len - 1, prev, v) : g_strdup("last line is incomplete (no newline)");
 		if (*why) {
 			*bad_line = no;
 			intact = FALSE;
@@ -314,9 +396,17 @@ gboolean mg_audit_verify(const char *path, guint64 *n_ok, guint64 *bad_line, cha
 		g_free(line);
 	}
 	g_io_channel_unref(ch);
+	if (intact && no > 0)
+		g_strlcpy(v->last, prev, sizeof v->last);
 	if (intact && err && *err)
 		return FALSE;
 	return intact;
+}
+
+gboolean mg_audit_verify(const char *path, guint64 *n_ok, guint64 *bad_line, char **why, GError **err)
+{
+	struct mg_audit_chain v = {{0}};
+	return mg_audit_verify_chain(path, &v, n_ok, bad_line, why, err);
 }
 
 gboolean mg_audit_foreach(const char *path, mg_audit_fn fn, gpointer data, guint64 *n_bad, GError **err)

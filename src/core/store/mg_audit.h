@@ -41,6 +41,24 @@ gboolean mg_audit_append(const char *path, JsonObject *rec, GError **err);
  * intact records before the first broken one. */
 gboolean mg_audit_verify(const char *path, guint64 *n_ok, guint64 *bad_line, char **why, GError **err);
 
+/* Rotation (issue 14): the writer keeps the hash of the last record in
+ * PATH.head; the first record of a new, empty PATH continues from it and
+ * carries "chain_continues": true.  mg_audit_verify accepts such a first
+ * record as the start of the chain; mg_audit_verify_chain checks it
+ * against the file before: set expect to that file's `last` ("" = no file
+ * before: any continuation is accepted).  Out: first_prev = the hash the
+ * file continues from ("" = it starts a chain), last = its last record's
+ * hash (unchanged when the file is empty). */
+#define MG_AUDIT_CONTINUES "chain_continues"
+struct mg_audit_chain {
+	char expect[65];
+	char first_prev[65];
+	char last[65];
+	gboolean first_line; /* internal */
+};
+gboolean mg_audit_verify_chain(const char *path, struct mg_audit_chain *v, guint64 *n_ok, guint64 *bad_line, char **why,
+			       GError **err);
+
 /* Call fn for each line that parses as a JSON object (lines that do not
  * are counted in *n_bad when n_bad is not NULL).  fn returns FALSE to stop.
  * A missing file is an error. */
