@@ -47,6 +47,8 @@ void mg_milter_drain(void);
  * (end-of-message always, reception up to shutdown_timeout), stop libmilter
  * and wake its listener on listen_spec so that smfi_main returns now. */
 void mg_milter_drain_and_stop(const char *listen_spec);
+/* TRUE once mg_milter_drain_and_stop has asked libmilter to stop. */
+gboolean mg_milter_stop_requested(void);
 
 /* service.c (issue 14): the daemon as a system service; see its contract. */
 gboolean mg_service_socket_prepare(const char *conn, GError **err);
