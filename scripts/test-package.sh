@@ -26,7 +26,7 @@
 #     sanitized and an EICAR mail is refused; a quarantined original is
 #     released through the release listener and arrives unchanged, not
 #     quarantined again; after logrotate the audit chain continues
-#     (audit verify --rotated); systemctl reload and stop work, the daemon runs
+#     (audit verify OLD NEW); systemctl reload and stop work, the daemon runs
 #     as mugaika with the unit's hardening, and leaves no pid file.
 # The ClamAV signatures that clamav-freshclam would download come from
 # tests/mkclamdb.sh (the container has no Internet).  Each step is timed.
@@ -406,11 +406,11 @@ else
 fi
 
 # Rotation by the package's logrotate file keeps the audit chain: the next
-# record continues the rotated file (audit verify --rotated proves it).
+# record continues the rotated file (audit verify OLD NEW proves it).
 if ct logrotate -f /etc/logrotate.d/mugaika >"$W/logrotate-run.out" 2>&1 && ct test -s /var/log/mugaika/audit.log.1; then
 	mail html html-rotated
 	send 25 html-rotated >/dev/null && delivered html-rotated
-	if ct mugaika audit verify --rotated /var/log/mugaika/audit.log.1 /var/log/mugaika/audit.log >"$W/verify.out" 2>&1 &&
+	if ct mugaika audit verify /var/log/mugaika/audit.log.1 /var/log/mugaika/audit.log >"$W/verify.out" 2>&1 &&
 		grep -q 'continues /var/log/mugaika/audit.log.1' "$W/verify.out"; then
 		pass "logrotate, then mail: $(tail -n 1 "$W/verify.out")"
 	else

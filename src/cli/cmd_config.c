@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_account.h"
+#include "mg_audit.h"
 #include "mg_pipeline.h"
 
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
@@ -27,6 +29,37 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 		return MG_EX_USAGE;
 	}
 	return MG_EX_OK;
+}
+
+/* The audit key the daemon will sign with (a warning only: the daemon
+ * makes a missing file at its first start as root). */
+static void check_audit_key(const struct mg_config *cfg)
+{
+	if (!*cfg->audit_log && !*cfg->admin_audit_log)
+		return;
+	char *path = mg_account_key_path(cfg);
+	GError *err = NULL;
+	struct mg_audit_keys *k = mg_audit_keys_load(path, &err);
+	if (k)
+		printf("%s: audit records are signed with key %s\n", path, mg_audit_keys_current_id(k));
+	else
+		printf("warning: %s (the daemon makes a missing key file at its first start as root; or run `mugaika "
+		       "audit key generate`)\n",
+		       err->message);
+	g_clear_error(&err);
+	mg_audit_keys_unref(k);
+	g_free(path);
+}
+
+/* issue 17: a valid check is on record (F47) */
+static void valid(const struct mg_config *cfg)
+{
+	struct mg_operator op;
+	printf("%s: configuration is valid\n", cfg->path);
+	check_audit_key(cfg);
+	mg_operator_self(&op);
+	mg_account_config_event(cfg, cfg, cfg->path, "check-config", &op, "valid", FALSE);
+	mg_operator_clear(&op);
 }
 
 static void print_finding(gboolean error, const char *text, gpointer data)
@@ -96,7 +129,7 @@ int mg_cmd_check_config(int argc, char **argv)
 		}
 	}
 	if (!rc)
-		printf("%s: configuration is valid\n", cfg->path);
+		valid(cfg);
 	mg_config_unref(cfg);
 	g_free(o.conf);
 	g_free(o.user);

@@ -55,8 +55,9 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
-static char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop (a copy: a reload
-			   * releases the configuration it came from) */
+static char *listen_spec;                      /* the milter socket, for mg_milter_drain_and_stop (a copy: a reload
+						* releases the configuration it came from) */
+static volatile sig_atomic_t hup_pid, hup_uid; /* who sent the last SIGHUP (the admin log names them) */
 
 static void usage(FILE *out)
 {
@@ -95,9 +96,14 @@ static int parse_args(int argc, char **argv, struct milter_opts *o)
 	return 0;
 }
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *unused)
 {
 	int saved = errno;
+	(void)unused;
+	if (sig == SIGHUP && si) {
+		hup_pid = si->si_pid;
+		hup_uid = (sig_atomic_t)si->si_uid;
+	}
 	if (reload_pipe[1] >= 0 && write(reload_pipe[1], sig == SIGHUP ? "h" : "t", 1) < 0) {
 		/* nothing to do: the pipe is full, a request is already pending */
 	}
@@ -132,19 +138,17 @@ static void reload(void)
 		mg_config_unref(cfg);
 		cfg = NULL;
 	}
-	if (!cfg) {
+	if (!cfg || !mg_scan_reload(cfg, &err)) {
 		mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+		mg_milter_account_refused(conf_path, err->message, (pid_t)hup_pid, (uid_t)hup_uid);
 		g_error_free(err);
-		return;
-	}
-	if (!mg_scan_reload(cfg, &err)) {
-		mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
-		g_error_free(err);
-		mg_config_unref(cfg);
+		if (cfg)
+			mg_config_unref(cfg);
 		return;
 	}
 	mg_log_set_level(cfg->log_level);
 	mg_milter_config_set(cfg);
+	mg_milter_account_reloaded(cfg, conf_path, (pid_t)hup_pid, (uid_t)hup_uid);
 	mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
 }
 
@@ -216,9 +220,9 @@ static int run(void)
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal};
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigemptyset(&hup);
 	for (gsize i = 0; i < G_N_ELEMENTS(handled); i++) {
 		sigaction(handled[i], &sa, NULL);
@@ -284,14 +288,6 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 {
 	const char *socket = o->socket ? o->socket : cfg->socket;
 	GError *err = NULL;
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	/* READY=1 goes out before run() installs the handlers: a SIGHUP or
-	 * SIGTERM in between waits for them instead of killing the daemon */
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (!open_socket(cfg, socket))
 		return FALSE;
 	if (!o->foreground && daemon(0, 0) != 0) {
@@ -312,6 +308,21 @@ static gboolean start_service(const struct milter_opts *o, const struct mg_confi
 	return TRUE;
 }
 
+/* SIGHUP, SIGTERM and SIGINT wait (blocked) until run() has its handlers:
+ * READY=1 goes out before that, and threads started earlier (the alert and
+ * forwarding threads of issue 17) inherit the mask, so none of them takes a
+ * signal with its default action (a SIGHUP right after "started" killed the
+ * daemon). */
+static void hold_signals(void)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	gint64 started_us = g_get_real_time();
@@ -320,6 +331,7 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
+	hold_signals();
 	conf_path = o.conf ? o.conf
 			   : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf"
 										    : NULL);
@@ -351,6 +363,10 @@ int main(int argc, char **argv)
 		mg_config_unref(cfg);
 		return 78;
 	}
+	if (!mg_milter_account_init(cfg, &err)) { /* as root: the audit keys (issue 17) */
+		fprintf(stderr, "mugaika-milter: %s\n", err->message);
+		return 78;
+	}
 	if (!mg_scan_global_init(cfg, &err)) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
@@ -362,7 +378,9 @@ int main(int argc, char **argv)
 		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
 		return 1;
 	}
+	mg_milter_account_started(cfg, conf_path);
 	rc = run();
+	mg_milter_account_stop();
 	mg_status_stop();
 	mg_service_cleanup();
 	g_free(listen_spec);

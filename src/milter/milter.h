@@ -12,6 +12,7 @@
 #define MG_MILTER_H
 
 #include <libmilter/mfapi.h>
+#include <sys/types.h>
 
 #include "mg_config.h"
 #include "mg_pipeline.h"
@@ -65,5 +66,11 @@ gboolean mg_service_stderr_is_journal(void);
 gboolean mg_status_start(const struct mg_config *cfg, const char *pid_file, GError **err);
 void mg_status_touch(void);
 void mg_status_stop(void);
+/* Accountability at start, reload and stop (account.c, issue 17). */
+gboolean mg_milter_account_init(const struct mg_config *cfg, GError **err);
+void mg_milter_account_started(struct mg_config *cfg, const char *conf_path);
+void mg_milter_account_reloaded(struct mg_config *cfg, const char *conf_path, pid_t sender, uid_t sender_uid);
+void mg_milter_account_refused(const char *conf_path, const char *why, pid_t sender, uid_t sender_uid);
+void mg_milter_account_stop(void);
 
 #endif

@@ -126,27 +126,17 @@ else
 fi
 
 # ---- rotation keeps the chain: `mv audit.log` (as logrotate does), the
-# next record continues from the old file's last hash; `audit verify
-# --rotated OLD NEW` proves the link, and calls an unrelated file broken
-# (the old code called both intact) ----
+# next record continues from the old file's last record; `audit verify OLD
+# NEW` proves the link (the old code started a fresh chain; the keyed log
+# of issue 17 does this now, checked here from the service's side) ----
 mv "$d/var/audit.log" "$d/var/audit.log.1"
 "$MUGAIKA" sanitize --store -c "$d/store.conf" "$d/html.eml" >/dev/null 2>&1
-mkdir -p "$d/other"
-sed "s|^audit_log = .*|audit_log = $d/other/audit.log|" "$d/store.conf" >"$d/other.conf"
-"$MUGAIKA" sanitize --store -c "$d/other.conf" "$d/html.eml" >/dev/null 2>&1
-"$MUGAIKA" audit -c "$conf" verify --rotated "$d/var/audit.log.1" "$d/var/audit.log" >"$d/verify.out" 2>&1
+"$MUGAIKA" audit -c "$conf" verify "$d/var/audit.log.1" "$d/var/audit.log" >"$d/verify.out" 2>&1
 rc=$?
-if [ "$rc" -eq 0 ] && grep -q "audit.log: 1 records, chain intact, continues $d/var/audit.log.1" "$d/verify.out"; then
-	mg_pass "after rotation: audit verify --rotated OLD NEW proves the new file continues the old one"
+if [ "$rc" -eq 0 ] && grep -q "audit.log: .*chain intact, continues $d/var/audit.log.1" "$d/verify.out"; then
+	mg_pass "after rotation: audit verify OLD NEW proves the new file continues the old one"
 else
 	mg_fail "audit verify across a rotation: exit $rc"; cat "$d/verify.out"
-fi
-"$MUGAIKA" audit -c "$conf" verify --rotated "$d/var/audit.log.1" "$d/other/audit.log" >"$d/verify.out" 2>&1
-rc=$?
-if [ "$rc" -eq 1 ] && grep -q "other/audit.log: line 1: broken: does not continue the file before it" "$d/verify.out"; then
-	mg_pass "audit verify --rotated OLD UNRELATED: the missing link is named (line 1)"
-else
-	mg_fail "audit verify of unlinked files: exit $rc"; cat "$d/verify.out"
 fi
 
 # ---- the daemon ----
@@ -265,7 +255,10 @@ else
 fi
 
 # Started as the configured user (as systemd's User= does): no drop to do.
-start_milter "$d/m3.log" setpriv --reuid=nobody --regid="$grp" --clear-groups \
+# The audit key (root's, mode 0600) comes as systemd's LoadCredential= hands
+# it over: $CREDENTIALS_DIRECTORY/audit.key, readable by the service's user.
+mkdir -p "$d/cred" && cp "$d/audit.key" "$d/cred/audit.key" && chown -R nobody "$d/cred"
+start_milter "$d/m3.log" env CREDENTIALS_DIRECTORY="$d/cred" setpriv --reuid=nobody --regid="$grp" --clear-groups \
 	"$MUGAIKA_MILTER" -f -c "$d/own.conf" -P "$d/run/m3.pid"
 started=no
 wait_log 'started on' "$d/m3.log" && started=yes
@@ -286,7 +279,7 @@ fi
 sed 's/^user = nobody/user = root/' "$d/own.conf" >"$d/toroot.conf"
 sed -i '/^socket_group/d' "$d/toroot.conf"
 chmod 644 "$d/toroot.conf"
-setpriv --reuid=nobody --regid="$grp" --clear-groups "$MUGAIKA_MILTER" -f -c "$d/toroot.conf" -P "$d/run/m4.pid" \
+CREDENTIALS_DIRECTORY="$d/cred" setpriv --reuid=nobody --regid="$grp" --clear-groups "$MUGAIKA_MILTER" -f -c "$d/toroot.conf" -P "$d/run/m4.pid" \
 	>"$d/m4.log" 2>&1
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q 'cannot switch to user root' "$d/m4.log" && [ -z "$(ls "$d/run")" ]; then
