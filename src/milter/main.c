@@ -206,17 +206,21 @@ fail:
 }
 
 /* Start libmilter and the control thread with all signals blocked in them;
- * the main thread then takes SIGHUP, SIGTERM and SIGINT. */
+ * the main thread then takes SIGHUP, SIGTERM and SIGINT.  The handlers are
+ * in place, and the main thread takes the signals, before libmilter
+ * starts: a signal that came while they were held (hold_signals) reaches
+ * our handler then, not libmilter's sigwait thread (which would stop
+ * everything at once; a SIGHUP right after the start did). */
 static int run(void)
 {
 	static const int handled[] = {SIGHUP, SIGTERM, SIGINT};
 	sigset_t all, hup;
 	pthread_t mt, rt;
+	pthread_attr_t attr;
 	int rc = 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (pipe(reload_pipe) != 0 || pthread_create(&rt, NULL, reload_thread, NULL) != 0 ||
-	    pthread_create(&mt, NULL, milter_thread, &rc) != 0) {
+	if (pipe(reload_pipe) != 0 || pthread_create(&rt, NULL, reload_thread, NULL) != 0) {
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
@@ -229,6 +233,13 @@ static int run(void)
 		sigaddset(&hup, handled[i]);
 	}
 	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
+	/* libmilter's threads start with every signal blocked */
+	if (pthread_attr_init(&attr) != 0 || pthread_attr_setsigmask_np(&attr, &all) != 0 ||
+	    pthread_create(&mt, &attr, milter_thread, &rc) != 0) {
+		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
+		return 1;
+	}
+	pthread_attr_destroy(&attr);
 	pthread_join(mt, NULL);
 	/* sessions without a message are not waited for: exiting closes them */
 	mg_info(NULL, "stopped (%d messages in flight, %d sessions closed)", mg_milter_messages(),
