@@ -47,6 +47,7 @@ gboolean mg_check_socket(const char *value, char **why);
 gboolean mg_check_account(const char *value, char **why);
 gboolean mg_check_mode(const char *value, char **why);
 gboolean mg_check_listen(const char *value, char **why);
+gboolean mg_check_extension_list(const char *value, char **why); /* issue 12 */
 gboolean mg_check_syslog_target(const char *value, char **why);
 
 /* The check registered for a key by a stage, or NULL. */
