@@ -126,7 +126,7 @@ dpkg-deb -I "$deb" >"$W/info.txt"
 # public suffix list (a data file, named in debian/control).
 depends=$(dpkg-deb -f "$deb" Depends)
 missing=""
-for want in libspf2 libopendkim libopendmarc libicu libclamav libmilter libgmime-3.0 libsystemd0 publicsuffix; do
+for want in libspf2 libopendkim libopendmarc libicu libclamav libmilter libgmime-3.0 libytnef libsystemd0 publicsuffix; do
 	case "$depends" in *"$want"*) ;; *) missing="$missing $want" ;; esac
 done
 if [ -z "$missing" ]; then
