@@ -46,12 +46,32 @@ void mg_pipeline_global_shutdown(void);
  * and reload, `mugaika check-config` too. */
 gboolean mg_pipeline_config_ready(const struct mg_config *cfg, GError **err);
 
+/* issue 14: what cfg needs of this machine (pipeline/preflight.c): the
+ * daemon's user, its directories, the socket's directory, the files it
+ * reads on reload, and (load_database) whether the signatures load.  Each
+ * finding goes to say(): error = the daemon would fail or be unsafe;
+ * otherwise a note.  Returns the number of errors. */
+struct mg_preflight {
+	const char *user;           /* the daemon's user; NULL/"" = cfg->user, else the current one */
+	const char *socket;         /* NULL = cfg->socket */
+	const char *pid_file;       /* NULL = cfg->pid_file */
+	const char *socket_creator; /* who creates the socket; NULL = the daemon's user, if not started as root */
+	gboolean load_database;     /* load the signatures into a throwaway engine */
+};
+typedef void (*mg_preflight_say)(gboolean error, const char *text, gpointer data);
+guint mg_preflight_check(const struct mg_config *cfg, const struct mg_preflight *opts, mg_preflight_say say,
+			 gpointer data);
+
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);
 void mg_conn_helo(struct mg_conn *c, const char *helo);
 void mg_conn_free(struct mg_conn *c);
 
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg);
 void mg_txn_set_queue_id(struct mg_txn *t, const char *qid);
+/* issue 14: FALSE = a dry run: no original kept in quarantine_dir, no
+ * audit record (the verdict and the message are the same otherwise, but
+ * without X-Mugaika-Quarantine-Id).  Default TRUE. */
+void mg_txn_set_store(struct mg_txn *t, gboolean store);
 const char *mg_txn_queue_id(const struct mg_txn *t);
 /* SMTP AUTH identity of the client for this message ("" or NULL: none);
  * call before mg_txn_mail_from.  The relay guard of gateway mode needs it. */

@@ -10,16 +10,24 @@ import sys
 HEADER = """\
 # mugaika.conf - configuration of mugaika-milter and the mugaika command.
 #
-# This example describes a municipality whose internal mail domain is
-# city.example.lg.jp and whose internal networks are 10.0.0.0/8.  Every key
-# is listed with its meaning, its allowed values and its default (the
-# commented line); uncommented lines are this site's choices.
+# Every key is listed with its meaning, its allowed values and its default
+# (the commented line); uncommented lines are this site's choices, those of
+# an example municipality whose internal networks are 10.0.0.0/8.
+#
+# REQUIRED before the daemon starts: internal_domain, your organisation's
+# mail domain (search for "REQUIRED" below).  Until it is set,
+# mugaika-milter refuses to start (exit 78) and `mugaika check-config`
+# names the key; mail waits in Postfix's queue meanwhile.
 #
 # Check a change before reloading:  mugaika check-config -c /etc/mugaika/mugaika.conf
 # Apply it without dropping mail:   kill -HUP $(cat /run/mugaika/mugaika-milter.pid)
 # An invalid file is refused with file:line: key: problem; the daemon then
 # keeps running on the configuration it had.
 """
+
+REQUIRED = """\
+# REQUIRED: uncomment and put your own value here (repeat the line for more);
+# mugaika-milter does not start without %s.  Example:"""
 
 
 def main():
@@ -30,6 +38,8 @@ def main():
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
+            # "?key = example": a value only the site can know; shipped
+            # commented out, under a REQUIRED note
             k, v = (x.strip() for x in line.split("=", 1))
             multi.setdefault(k, []).append(v)
     site = multi
@@ -54,6 +64,11 @@ def main():
                         key = b[1:-2].strip()
                 for v in site.pop(key, []) if key else []:
                     out.append("%s = %s" % (key, v))
+                required = site.pop("?" + key, []) if key else []
+                if required:
+                    out.append(REQUIRED % key)
+                for v in required:
+                    out.append("#%s = %s" % (key, v))
                 out.append("")
             block = []
         else:

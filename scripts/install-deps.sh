@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install every Debian 12 package that mugaika needs to build, test and run
-# the demo relay.  Run as root.  Safe to run again.
+# the demo relay, and to build and test its Debian package (debhelper;
+# debootstrap and systemd-nspawn for scripts/test-package.sh).  Run as
+# root.  Safe to run again.
 set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libmagic-dev libclamav-dev
@@ -9,7 +11,8 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libspf2-dev libopendkim-dev libopendmarc-dev libicu-dev publicsuffix
  postfix miltertest clamav-testfiles qpdf python3 file
  python3-dkim python3-nacl python3-dnspython python3-cryptography openssl p7zip-full opendkim
- clang libclang-rt-14-dev"
+ clang libclang-rt-14-dev
+ libsystemd-dev debhelper debootstrap systemd-container iproute2"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (sudo)" >&2

@@ -1,5 +1,8 @@
 /*
  * cmd_config.c - `mugaika check-config` and `mugaika config-dump`.
+ * check-config checks the file, then (issue 14) what it needs of this
+ * machine (mg_preflight_check): findings on stdout (notes) and stderr
+ * (errors), exit 78 when there is any error.
  */
 #include "config.h"
 
@@ -9,7 +12,6 @@
 #include "mg_account.h"
 #include "mg_audit.h"
 #include "mg_pipeline.h"
-#include "mg_scan.h"
 
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
 {
@@ -49,49 +51,89 @@ static void check_audit_key(const struct mg_config *cfg)
 	g_free(path);
 }
 
-/* Issue 11: libclamav's temporary directory usable by the daemon's user
- * (the scan stage's check; an unusable one makes every scan "clean"). */
-static gboolean scan_tmpdir_usable(const struct mg_config *cfg)
+/* issue 17: a valid check is on record (F47) */
+static void valid(const struct mg_config *cfg)
+{
+	struct mg_operator op;
+	printf("%s: configuration is valid\n", cfg->path);
+	check_audit_key(cfg);
+	mg_operator_self(&op);
+	mg_account_config_event(cfg, cfg, cfg->path, "check-config", &op, "valid", FALSE);
+	mg_operator_clear(&op);
+}
+
+static void print_finding(gboolean error, const char *text, gpointer data)
+{
+	(void)data;
+	fprintf(error ? stderr : stdout, "mugaika: %s: %s\n", error ? "error" : "note", text);
+}
+
+struct check_opts {
+	char *conf, *user;
+	gboolean syntax_only, no_database;
+};
+
+static int parse_check_options(int argc, char **argv, struct check_opts *o)
+{
+	GOptionEntry entries[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
+		{"user", 'u', 0, G_OPTION_ARG_STRING, &o->user,
+		 "check for the daemon running as USER (default: `user`)", "USER"},
+		{"syntax-only", 0, 0, G_OPTION_ARG_NONE, &o->syntax_only, "only the file itself, not this machine",
+		 NULL},
+		{"no-database", 0, 0, G_OPTION_ARG_NONE, &o->no_database, "do not load the signatures", NULL},
+		{NULL},
+	};
+	if (!mg_cli_options(argv[0], NULL,
+			    "Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf) and what it\n"
+			    "needs of this machine: the daemon's user, its directories and their permissions,\n"
+			    "the socket's directory, the files it reads, and that the signatures load.\n"
+			    "Exit 0 when valid, 78 with file:line: key: problem (or the path and the reason) when not.",
+			    entries, &argc, &argv))
+		return MG_EX_USAGE;
+	if (argc > 1) {
+		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
+		return MG_EX_USAGE;
+	}
+	return MG_EX_OK;
+}
+
+/* What the daemon needs of the file besides its syntax (issue 16:
+ * internal_domain); an error, but the machine is still checked. */
+static guint check_ready(const struct mg_config *cfg)
 {
 	GError *err = NULL;
-	if (mg_scan_check_tmpdir(cfg, cfg->user, &err))
-		return TRUE;
-	fprintf(stderr, "mugaika: %s: %s\n", cfg->path, err->message);
+	if (mg_pipeline_config_ready(cfg, &err))
+		return 0;
+	fprintf(stderr, "mugaika check-config: %s\n", err->message);
 	g_error_free(err);
-	return FALSE;
+	return 1;
 }
 
 int mg_cmd_check_config(int argc, char **argv)
 {
-	char *conf = NULL;
-	int rc = parse_c_option(argc, argv,
-				"Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf).\n"
-				"Exit 0 when valid, 78 with file:line: key: problem when not.",
-				&conf, NULL);
-	if (rc)
-		return rc;
-	struct mg_config *cfg = mg_cli_load_config(conf);
-	GError *err = NULL;
-	if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: what the daemon needs */
-		fprintf(stderr, "mugaika check-config: %s\n", err->message);
-		g_error_free(err);
-		mg_config_unref(cfg);
-		cfg = NULL;
+	struct check_opts o = {0};
+	int rc = parse_check_options(argc, argv, &o);
+	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
+	if (!rc && !cfg)
+		rc = MG_EX_CONFIG;
+	if (!rc) {
+		guint errors = check_ready(cfg);
+		if (!o.syntax_only) { /* issue 14: the world, not only the file */
+			struct mg_preflight pf = {.user = o.user, .load_database = !o.no_database};
+			errors += mg_preflight_check(cfg, &pf, print_finding, NULL);
+		}
+		if (errors) {
+			fprintf(stderr, "%s: %u problem%s\n", cfg->path, errors, errors == 1 ? "" : "s");
+			rc = MG_EX_CONFIG;
+		}
 	}
-	if (!cfg || !scan_tmpdir_usable(cfg)) {
-		mg_config_unref(cfg);
-		g_free(conf);
-		return MG_EX_CONFIG;
-	}
-	printf("%s: configuration is valid\n", cfg->path);
-	check_audit_key(cfg);
-	struct mg_operator op; /* issue 17: checks are on record (F47) */
-	mg_operator_self(&op);
-	mg_account_config_event(cfg, cfg, cfg->path, "check-config", &op, "valid", FALSE);
-	mg_operator_clear(&op);
+	if (!rc)
+		valid(cfg);
 	mg_config_unref(cfg);
-	g_free(conf);
-	return MG_EX_OK;
+	g_free(o.conf);
+	g_free(o.user);
+	return rc;
 }
 
 int mg_cmd_config_dump(int argc, char **argv)

@@ -23,6 +23,7 @@ struct sanitize_opts {
 	char *conf, *mail_from, *auth_user, *client_ip, *client_name, *helo, *report, *queue_id;
 	char **rcpts, **mail_args;
 	char **files;
+	gboolean store; /* issue 14: --store */
 };
 
 static int sanitize_parse(int *argc, char ***argv, struct sanitize_opts *o)
@@ -38,6 +39,10 @@ static int sanitize_parse(int *argc, char ***argv, struct sanitize_opts *o)
 		{"client-name", 0, 0, G_OPTION_ARG_STRING, &o->client_name, "SMTP client host name", "NAME"},
 		{"helo", 0, 0, G_OPTION_ARG_STRING, &o->helo, "HELO/EHLO name", "NAME"},
 		{"queue-id", 0, 0, G_OPTION_ARG_STRING, &o->queue_id, "queue id for logs (default: cli)", "ID"},
+		{"store", 0, 0, G_OPTION_ARG_NONE, &o->store,
+		 "keep the original in quarantine_dir and write the audit record, as the daemon does "
+		 "(default: neither)",
+		 NULL},
 		{"report", 0, 0, G_OPTION_ARG_FILENAME, &o->report, "write a JSON report of the verdict and every part",
 		 "FILE"},
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "[FILE]"},
@@ -164,6 +169,7 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 		mg_conn_helo(c, o->helo);
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	mg_txn_set_queue_id(t, o->queue_id ? o->queue_id : "cli");
+	mg_txn_set_store(t, o->store); /* issue 14: a trial run is not mail that crossed */
 	FILE *out = message_output();
 	const struct mg_verdict *v = out ? feed(t, o, in, fields, body_start) : NULL;
 	int rc = MG_EX_OK;

@@ -124,7 +124,7 @@ static int stop_parse(const char *cmd, int argc, char **argv, struct stop_opts *
 {
 	GOptionEntry entries[] = {
 		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o->conf, "configuration file", "CONF"},
-		{"reason", 0, 0, G_OPTION_ARG_FILENAME, &o->reason, "why (recorded in the state and the admin log)",
+		{"reason", 0, 0, G_OPTION_ARG_STRING, &o->reason, "why (recorded in the state and the admin log)",
 		 "TEXT"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &o->json, "status: JSON output", NULL},
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->args, NULL, "SCOPE [VALUE]"},
@@ -156,10 +156,6 @@ static gboolean stop_args(const char *cmd, const struct stop_opts *o, gboolean s
 		return FALSE;
 	}
 	e->reason = o->reason ? g_strstrip(o->reason) : NULL;
-	if (e->reason && !g_utf8_validate(e->reason, -1, NULL)) { /* taken as bytes: no locale conversion */
-		fprintf(stderr, "mugaika %s: --reason is not UTF-8 text\n", cmd);
-		return FALSE;
-	}
 	if (stop && (!e->reason || !*e->reason)) {
 		fprintf(stderr, "mugaika %s: --reason TEXT is required (it is recorded)\n", cmd);
 		return FALSE;

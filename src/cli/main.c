@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +35,7 @@ static const struct mg_subcmd subcmds[] = {
 	{"start", mg_cmd_start, "lift a stop of the stop switch"},
 	{"hold", mg_cmd_hold, "list, show, approve, reject held outbound mail; release-due"},
 	{"rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be"},
+	{"status", mg_cmd_status, "health of the daemon for monitoring (exit 0/1/2/3)"},
 	{"selftest", mg_cmd_selftest, "send the self-test cases through the running daemon (issue 17)"},
 	{"compliance", mg_cmd_compliance, "check the configuration against the compliance checklist"},
 };
@@ -56,6 +59,27 @@ struct mg_config *mg_cli_load_config(const char *path)
 	return cfg;
 }
 
+/* Text options (--reason 宛先確認済み) are converted to UTF-8 by GOption
+ * from the charset of the user's locale, so the locale is the user's
+ * while the options are parsed: setlocale(LC_ALL, ""), and when that is
+ * C/POSIX (ASCII: every non-ASCII argument would be refused), C.UTF-8 for
+ * LC_CTYPE, as Python does (PEP 538).  Everything else runs in the C
+ * locale, like mugaika-milter, which never sets one: printf's decimal
+ * point, g_utf8_strdown (Turkish i), strerror's language and GMime's
+ * locale charset (read at g_mime_init, before this) would otherwise make
+ * `mugaika sanitize` differ from the daemon. */
+static void user_locale(gboolean on)
+{
+	if (!on) {
+		setlocale(LC_ALL, "C");
+		return;
+	}
+	if (setlocale(LC_ALL, "") && !g_str_equal(nl_langinfo(CODESET), "ANSI_X3.4-1968"))
+		return;
+	setlocale(LC_ALL, "C");
+	setlocale(LC_CTYPE, "C.UTF-8");
+}
+
 gboolean mg_cli_options(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
 			int *argc, char ***argv)
 {
@@ -64,7 +88,9 @@ gboolean mg_cli_options(const char *cmd, const char *params, const char *summary
 		g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *err = NULL;
+	user_locale(TRUE);
 	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+	user_locale(FALSE);
 	g_option_context_free(ctx);
 	if (!ok) {
 		fprintf(stderr, "mugaika %s: %s\n", cmd, err->message);

@@ -2,11 +2,17 @@
  * main.c - mugaika-milter: options, startup, privileges, signals.
  *
  * Startup order: load and check the configuration (refuse to start on any
- * error) -> create the milter socket under a tight umask -> detach (unless
- * -f) -> write the pid file -> drop privileges (setgroups, setresgid,
- * setresuid; then check that root cannot come back) -> clean what a killed
- * run left (libclamav's temporary files, the quarantine's crash journal) ->
- * run libmilter in its own thread.
+ * error) -> check what it needs of this machine (issue 11: libclamav's
+ * temporary directory; issue 14, mg_preflight_check: user, directories,
+ * socket directory; exit 78 naming each problem) -> load the signatures ->
+ * create the milter socket under a tight umask and give it
+ * socket_owner/socket_group/socket_mode -> detach (unless -f) -> write the
+ * pid file -> drop privileges (setgroups, setresgid, setresuid; then check
+ * that root cannot come back; nothing to drop when already running as
+ * `user`, e.g. systemd's User=) -> clean what a killed run left
+ * (libclamav's temporary files, the quarantine's crash journal) -> READY=1
+ * to systemd -> run libmilter in its own thread.  Every exit after the
+ * socket or the pid file was made removes them (service.c).
  *
  * Signals: libmilter's own signal thread would stop everything at once on
  * SIGHUP or SIGTERM (its worker pool stops serving sessions in flight), so
@@ -49,7 +55,8 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
-static const char *listen_spec;                /* the milter socket, for mg_milter_drain_and_stop */
+static char *listen_spec;                      /* the milter socket, for mg_milter_drain_and_stop (a copy: a reload
+						* releases the configuration it came from) */
 static volatile sig_atomic_t hup_pid, hup_uid; /* who sent the last SIGHUP (the admin log names them) */
 
 static void usage(FILE *out)
@@ -89,39 +96,6 @@ static int parse_args(int argc, char **argv, struct milter_opts *o)
 	return 0;
 }
 
-static gboolean drop_privileges(const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		mg_err(NULL, "user %s: no such user", user);
-		return FALSE;
-	}
-	if (setgroups(1, &pw->pw_gid) != 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-		mg_err(NULL, "dropping privileges to %s: %s", user, g_strerror(errno));
-		return FALSE;
-	}
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		mg_err(NULL, "privileges could be regained after dropping them; refusing to run");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		mg_err(NULL, "pid file %s: %s", path, g_strerror(errno));
-		return FALSE;
-	}
-	int n = g_snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
-	gboolean ok = write(fd, buf, (size_t)n) == n;
-	close(fd);
-	return ok;
-}
-
 static void on_signal(int sig, siginfo_t *si, void *unused)
 {
 	int saved = errno;
@@ -155,32 +129,42 @@ static char control_wait(void)
 	}
 }
 
+/* SIGHUP: a new configuration and engine, or the old ones stay. */
+static void reload(void)
+{
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_load(conf_path, &err);
+	if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
+		mg_config_unref(cfg);
+		cfg = NULL;
+	}
+	if (!cfg || !mg_scan_reload(cfg, &err)) {
+		mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+		mg_milter_account_refused(conf_path, err->message, (pid_t)hup_pid, (uid_t)hup_uid);
+		g_error_free(err);
+		if (cfg)
+			mg_config_unref(cfg);
+		return;
+	}
+	mg_log_set_level(cfg->log_level);
+	mg_milter_config_set(cfg);
+	mg_milter_account_reloaded(cfg, conf_path, (pid_t)hup_pid, (uid_t)hup_uid);
+	mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
+}
+
 static void *reload_thread(void *arg)
 {
 	char c;
 	while ((c = control_wait()) != 0) {
 		if (c == 't') {
+			mg_service_notify("STOPPING=1");       /* issue 14: systemd's notify protocol */
 			mg_milter_drain_and_stop(listen_spec); /* drain.c */
 			return NULL;
 		}
-		GError *err = NULL;
-		struct mg_config *cfg = mg_config_load(conf_path, &err);
-		if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
-			mg_config_unref(cfg);
-			cfg = NULL;
-		}
-		if (!cfg || !mg_scan_reload(cfg, &err)) {
-			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
-			mg_milter_account_refused(conf_path, err->message, (pid_t)hup_pid, (uid_t)hup_uid);
-			g_error_free(err);
-			if (cfg)
-				mg_config_unref(cfg);
-			continue;
-		}
-		mg_log_set_level(cfg->log_level);
-		mg_milter_config_set(cfg);
-		mg_milter_account_reloaded(cfg, conf_path, (pid_t)hup_pid, (uid_t)hup_uid);
-		mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
+		mg_service_notify("RELOADING=1");
+		reload();
+		mg_service_notify("READY=1");
+		mg_status_touch();
 	}
 	return NULL;
 }
@@ -197,31 +181,46 @@ static void *milter_thread(void *arg)
 	return NULL;
 }
 
-static gboolean open_socket(const char *socket, int64_t timeout)
+static gboolean open_socket(const struct mg_config *cfg, const char *socket)
 {
-	if (g_str_has_prefix(socket, "unix:") || g_str_has_prefix(socket, "local:"))
-		unlink(strchr(socket, ':') + 1); /* a stale socket from a previous run */
+	GError *err = NULL;
+	if (!mg_service_socket_prepare(socket, &err)) /* issue 14: the directory, a stale socket */
+		goto fail;
 	mode_t old = umask(007);
-	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS && smfi_settimeout((int)timeout) == MI_SUCCESS &&
+	errno = 0;
+	gboolean ok = smfi_setconn((char *)socket) == MI_SUCCESS &&
+		      smfi_settimeout((int)cfg->milter_timeout) == MI_SUCCESS &&
 		      smfi_register(mg_milter_desc) == MI_SUCCESS && smfi_opensocket(true) == MI_SUCCESS;
+	int e = errno;
 	umask(old);
-	if (!ok)
-		mg_err(NULL, "cannot create the milter socket %s", socket);
-	return ok;
+	if (!ok) {
+		mg_err(NULL, "cannot create the milter socket %s: %s", socket, e ? g_strerror(e) : "libmilter failed");
+		return FALSE;
+	}
+	if (mg_service_socket_own(cfg, socket, &err)) /* socket_owner, socket_group, socket_mode */
+		return TRUE;
+fail:
+	mg_err(NULL, "%s", err->message);
+	g_error_free(err);
+	return FALSE;
 }
 
 /* Start libmilter and the control thread with all signals blocked in them;
- * the main thread then takes SIGHUP, SIGTERM and SIGINT. */
+ * the main thread then takes SIGHUP, SIGTERM and SIGINT.  The handlers are
+ * in place, and the main thread takes the signals, before libmilter
+ * starts: a signal that came while they were held (hold_signals) reaches
+ * our handler then, not libmilter's sigwait thread (which would stop
+ * everything at once; a SIGHUP right after the start did). */
 static int run(void)
 {
 	static const int handled[] = {SIGHUP, SIGTERM, SIGINT};
 	sigset_t all, hup;
 	pthread_t mt, rt;
+	pthread_attr_t attr;
 	int rc = 1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (pipe(reload_pipe) != 0 || pthread_create(&rt, NULL, reload_thread, NULL) != 0 ||
-	    pthread_create(&mt, NULL, milter_thread, &rc) != 0) {
+	if (pipe(reload_pipe) != 0 || pthread_create(&rt, NULL, reload_thread, NULL) != 0) {
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
@@ -234,6 +233,13 @@ static int run(void)
 		sigaddset(&hup, handled[i]);
 	}
 	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
+	/* libmilter's threads start with every signal blocked */
+	if (pthread_attr_init(&attr) != 0 || pthread_attr_setsigmask_np(&attr, &all) != 0 ||
+	    pthread_create(&mt, &attr, milter_thread, &rc) != 0) {
+		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
+		return 1;
+	}
+	pthread_attr_destroy(&attr);
 	pthread_join(mt, NULL);
 	/* sessions without a message are not waited for: exiting closes them */
 	mg_info(NULL, "stopped (%d messages in flight, %d sessions closed)", mg_milter_messages(),
@@ -262,6 +268,72 @@ static void clean_after_crash(const struct mg_config *cfg, gint64 started_us)
 	mg_store_reconcile(cfg, started_us);
 }
 
+static void log_finding(gboolean error, const char *text, gpointer data)
+{
+	(void)data;
+	if (error)
+		mg_err(NULL, "%s", text);
+	else
+		mg_info(NULL, "%s", text);
+}
+
+/* issue 14: what the configuration needs of this machine (the user, the
+ * directories, the socket's directory), checked before the signatures are
+ * loaded; every problem is logged with its reason. */
+static gboolean preflight(const struct milter_opts *o, const struct mg_config *cfg)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char *me = pw ? g_strdup(pw->pw_name) : NULL;
+	struct mg_preflight pf = {.user = o->user, .socket = o->socket, .pid_file = o->pid_file, .socket_creator = me};
+	guint errors = mg_preflight_check(cfg, &pf, log_finding, NULL);
+	g_free(me);
+	if (errors)
+		mg_err(NULL, "%s: %u problem%s; not starting", cfg->path, errors, errors == 1 ? "" : "s");
+	return errors == 0;
+}
+
+/* Socket, detach, pid file, user, then tell systemd (Type=notify) that mail
+ * may come.  The names used are copied by service.c: a reload may release
+ * this configuration while they are still needed at exit. */
+static gboolean start_service(const struct milter_opts *o, const struct mg_config *cfg, gint64 started_us)
+{
+	const char *socket = o->socket ? o->socket : cfg->socket;
+	GError *err = NULL;
+	if (!open_socket(cfg, socket))
+		return FALSE;
+	if (!o->foreground && daemon(0, 0) != 0) {
+		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
+		return FALSE;
+	}
+	const char *pid_file = o->pid_file ? o->pid_file : cfg->pid_file;
+	const char *user = o->user ? o->user : cfg->user;
+	if (!mg_service_pid_write(pid_file, user, &err) || !mg_service_become(user, &err) ||
+	    !mg_status_start(cfg, pid_file, &err)) {
+		mg_err(NULL, "%s", err->message);
+		g_error_free(err);
+		return FALSE;
+	}
+	clean_after_crash(cfg, started_us);
+	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, socket);
+	mg_service_notify("READY=1\nSTATUS=accepting mail");
+	return TRUE;
+}
+
+/* SIGHUP, SIGTERM and SIGINT wait (blocked) until run() has its handlers:
+ * READY=1 goes out before that, and threads started earlier (the alert and
+ * forwarding threads of issue 17) inherit the mask, so none of them takes a
+ * signal with its default action (a SIGHUP right after "started" killed the
+ * daemon). */
+static void hold_signals(void)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	gint64 started_us = g_get_real_time();
@@ -270,6 +342,7 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
+	hold_signals();
 	conf_path = o.conf ? o.conf
 			   : (access(SYSCONFDIR "/mugaika/mugaika.conf", F_OK) == 0 ? SYSCONFDIR "/mugaika/mugaika.conf"
 										    : NULL);
@@ -293,8 +366,14 @@ int main(int argc, char **argv)
 		mg_config_unref(cfg);
 		return 0;
 	}
-	mg_log_init("mugaika-milter", o.foreground);
+	/* under systemd, stderr is the journal: log through syslog there, so that
+	 * lines keep their priority and facility mail (issue 14) */
+	mg_log_init("mugaika-milter", o.foreground && !mg_service_stderr_is_journal());
 	mg_log_set_level(cfg->log_level);
+	if (!preflight(&o, cfg)) {
+		mg_config_unref(cfg);
+		return 78;
+	}
 	if (!mg_milter_account_init(cfg, &err)) { /* as root: the audit keys (issue 17) */
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
@@ -304,25 +383,18 @@ int main(int argc, char **argv)
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
-	listen_spec = o.socket ? o.socket : cfg->socket;
-	if (!open_socket(listen_spec, cfg->milter_timeout))
-		return 1;
-	if (!o.foreground && daemon(0, 0) != 0) {
-		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
+	listen_spec = g_strdup(o.socket ? o.socket : cfg->socket);
+	if (!start_service(&o, cfg, started_us)) {
+		mg_status_stop();
+		mg_service_cleanup(); /* no stale socket or pid file (issue 14) */
 		return 1;
 	}
-	if (pid_file && *pid_file && !write_pid_file(pid_file))
-		return 1;
-	if (user && *user && !drop_privileges(user))
-		return 1;
-	clean_after_crash(cfg, started_us);
-	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
 	mg_milter_account_started(cfg, conf_path);
 	rc = run();
 	mg_milter_account_stop();
-	if (pid_file && *pid_file)
-		unlink(pid_file);
+	mg_status_stop();
+	mg_service_cleanup();
+	g_free(listen_spec);
 	mg_scan_global_shutdown();
 	mg_milter_config_set(NULL);
 	return rc;

@@ -51,6 +51,21 @@ void mg_milter_drain_and_stop(const char *listen_spec);
 /* TRUE once mg_milter_drain_and_stop has asked libmilter to stop. */
 gboolean mg_milter_stop_requested(void);
 
+/* service.c (issue 14): the daemon as a system service; see its contract. */
+gboolean mg_service_socket_prepare(const char *conn, GError **err);
+gboolean mg_service_socket_own(const struct mg_config *cfg, const char *conn, GError **err);
+/* user: the one mg_service_become will switch to (the file goes to it). */
+gboolean mg_service_pid_write(const char *path, const char *user, GError **err);
+gboolean mg_service_become(const char *user, GError **err);
+void mg_service_cleanup(void);
+void mg_service_notify(const char *state);
+gboolean mg_service_stderr_is_journal(void);
+
+/* status.c (issue 14): the status file for `mugaika status` and the
+ * optional metrics endpoint; start after the switch to the daemon's user. */
+gboolean mg_status_start(const struct mg_config *cfg, const char *pid_file, GError **err);
+void mg_status_touch(void);
+void mg_status_stop(void);
 /* Accountability at start, reload and stop (account.c, issue 17). */
 gboolean mg_milter_account_init(const struct mg_config *cfg, GError **err);
 void mg_milter_account_started(struct mg_config *cfg, const char *conf_path);

@@ -60,7 +60,7 @@ grep -v '^internal_domain' "$base" > "$d/unzoned.conf"
 run "$d/unzoned.conf" "$(msg relay1 'x <x@example.net>' victim@example.com)" \
 	--client-ip 192.0.2.1 --mail-from x@example.net --rcpt victim@example.com
 expect "no internal_domain: outside->outside refused anyway (no recipient is internal)" 77 "5.7.1 Relaying denied"
-run "$base" "$(msg relay2 'x <x@example.net>' staff@city.example.lg.jp)" --client-ip 192.0.2.1 \
+run "$base" "$(msg relay2 'x <x@example.net>' staff@city.example.lg.jp)" --store --client-ip 192.0.2.1 \
 	--mail-from x@example.net --rcpt victim@example.com --rcpt staff@city.example.lg.jp --rcpt other@example.org
 got=$(json "','.join(sorted(x['rcpt']+':'+x['rule'] for x in r['refused_recipients']))")
 if [ "$rc" -eq 0 ] && [ "$got" = "other@example.org:relay-denied,victim@example.com:relay-denied" ]; then
@@ -199,16 +199,18 @@ while IFS="$(printf '\t')" read -r name ip helo from _rest; do
 	fi
 done < "$d/auth/cases.tsv"
 
-# actions: run_case CONF NAME -> rc
+# actions: run_case CONF NAME [ARGS...] -> rc
 run_case() {
-	run "$1" "$d/auth/$2.eml" --client-ip "$(auth_case_field "$2" 2)" --helo "$(auth_case_field "$2" 3)" \
-		--mail-from "$(auth_case_field "$2" 4)" --rcpt staff@city.example.lg.jp
+	_cc=$1 _cn=$2
+	shift 2
+	run "$_cc" "$d/auth/$_cn.eml" --client-ip "$(auth_case_field "$_cn" 2)" --helo "$(auth_case_field "$_cn" 3)" \
+		--mail-from "$(auth_case_field "$_cn" 4)" --rcpt staff@city.example.lg.jp "$@"
 }
 run_case "$(conf rej "$(auth_conf "$d/auth")" 'auth_on_dmarc_fail = reject')" dkim-body
 expect "auth_on_dmarc_fail = reject: DMARC failure refused" 77 "550 5.7.1"
 run_case "$d/rej.conf" dkim-pass
 expect "auth_on_dmarc_fail = reject: a DMARC pass is delivered" 0
-run_case "$(conf pol "$(auth_conf "$d/auth")" 'auth_on_dmarc_fail = policy')" spf-fail
+run_case "$(conf pol "$(auth_conf "$d/auth")" 'auth_on_dmarc_fail = policy')" spf-fail --store
 if [ "$rc" -eq 77 ] && [ -n "$(json "r['quarantine']['id']")" ]; then
 	mg_pass "auth_on_dmarc_fail = policy: p=quarantine keeps the original and refuses"
 else

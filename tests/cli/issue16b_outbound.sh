@@ -49,7 +49,7 @@ expect_in "$d/out" "^sender taro@city.example.lg.jp" "status shows the stopped s
 expect_rc 0 "stop status --json" "$MUGAIKA" stop -c "$conf" status --json
 expect_in "$d/out" '"scope" : "out"' "the JSON state"
 printf 'From: taro@city.example.lg.jp\nSubject: x\n\nx\n' > "$d/plain.eml"
-expect_rc 75 "sanitize of outbound mail while stopped: 4xx" "$MUGAIKA" sanitize -c "$conf" --client-ip 10.1.2.3 \
+expect_rc 75 "sanitize of outbound mail while stopped: 4xx" "$MUGAIKA" sanitize --store -c "$conf" --client-ip 10.1.2.3 \
 	--mail-from jiro@city.example.lg.jp --rcpt partner@example.com "$d/plain.eml"
 expect_in "$d/err" "451 4.3.2" "the stop's reply"
 expect_rc 0 "start out" "$MUGAIKA" start -c "$conf" out
@@ -70,7 +70,7 @@ expect_in "$d/out" "nothing stopped" "state unchanged after a refused stop"
 
 # ---- approval hold ----
 printf 'From: Taro <taro@city.example.lg.jp>\nTo: a@example.com, b@example.net\nSubject: hold me\nMessage-ID: <h1@city.example.lg.jp>\n\nbody\n' > "$d/h1.eml"
-expect_rc 0 "sanitize holds mail to two external recipients" "$MUGAIKA" sanitize -c "$conf" --client-ip 10.1.2.3 \
+expect_rc 0 "sanitize holds mail to two external recipients" "$MUGAIKA" sanitize --store -c "$conf" --client-ip 10.1.2.3 \
 	--mail-from taro@city.example.lg.jp --rcpt a@example.com --rcpt b@example.net "$d/h1.eml"
 if [ ! -s "$d/out" ] && grep -q "250 2.0.0 Held for approval" "$d/err"; then
 	mg_pass "a held message is not printed (nothing is delivered now)"
@@ -108,7 +108,7 @@ expect_rc 1 "a decided message cannot be approved again" env SUDO_USER=kacho "$M
 expect_in "$d/var/admin.log" '"user":"taro".*"command":"hold-approve".*refused' "the refused approval is in the admin log"
 
 printf 'From: taro@city.example.lg.jp\nSubject: reject me\nMessage-ID: <h2@city.example.lg.jp>\n\nbody\n' > "$d/h2.eml"
-"$MUGAIKA" sanitize -c "$conf" --client-ip 10.1.2.3 --mail-from taro@city.example.lg.jp --rcpt a@example.com \
+"$MUGAIKA" sanitize --store -c "$conf" --client-ip 10.1.2.3 --mail-from taro@city.example.lg.jp --rcpt a@example.com \
 	--rcpt c@example.org "$d/h2.eml" >/dev/null 2>"$d/err"
 hid2=$(sed -n 's/.*Held for approval (\([^)]*\)).*/\1/p' "$d/err" | head -n 1)
 rm -f "$d/sm.in" "$d/sm.args"
@@ -122,7 +122,7 @@ if grep -q "^$hid2 \|^$hid " "$d/out"; then mg_fail "decided entries in the pend
 cp "$conf" "$d/delay.conf"
 printf 'hold_release = delay\nhold_delay = 10\n' >> "$d/delay.conf"
 printf 'From: taro@city.example.lg.jp\nSubject: later\nMessage-ID: <h3@city.example.lg.jp>\n\nbody\n' > "$d/h3.eml"
-"$MUGAIKA" sanitize -c "$d/delay.conf" --client-ip 10.1.2.3 --mail-from taro@city.example.lg.jp --rcpt a@example.com \
+"$MUGAIKA" sanitize --store -c "$d/delay.conf" --client-ip 10.1.2.3 --mail-from taro@city.example.lg.jp --rcpt a@example.com \
 	--rcpt c@example.org "$d/h3.eml" >/dev/null 2>"$d/err"
 hid3=$(sed -n 's/.*Held for approval (\([^)]*\)).*/\1/p' "$d/err" | head -n 1)
 expect_rc 0 "release-due before the delay" "$MUGAIKA" hold -c "$d/delay.conf" release-due
@@ -171,9 +171,9 @@ printf 'exceptions_file = %s\nauto_forward_permit_file = %s\nfreemail_domains_fi
 	"$d/exc.conf" "$d/permit.list" "$top_srcdir/conf/freemail-domains.list" >> "$d/exc-main.conf"
 sed -i '/^hold_external_recipients/d' "$d/exc-main.conf"
 printf 'From: kouhou@city.example.lg.jp\nSubject: press\n\nx\n' > "$d/dp.eml"
-expect_rc 0 "a destination permit is used" "$MUGAIKA" sanitize -c "$d/exc-main.conf" --client-ip 10.1.2.3 \
+expect_rc 0 "a destination permit is used" "$MUGAIKA" sanitize --store -c "$d/exc-main.conf" --client-ip 10.1.2.3 \
 	--mail-from kouhou@city.example.lg.jp --rcpt press@gmail.com "$d/dp.eml"
-"$MUGAIKA" sanitize -c "$d/exc-main.conf" --client-ip 10.1.2.3 --mail-from kouhou@city.example.lg.jp --rcpt press@gmail.com "$d/dp.eml" >/dev/null 2>&1
+"$MUGAIKA" sanitize --store -c "$d/exc-main.conf" --client-ip 10.1.2.3 --mail-from kouhou@city.example.lg.jp --rcpt press@gmail.com "$d/dp.eml" >/dev/null 2>&1
 expect_rc 1 "the review exits 1 with an expired entry" "$MUGAIKA" exceptions -c "$d/exc-main.conf"
 expect_in "$d/out" "^DP-1 *destination-permit *active *$later *2 " "the permit with its 2 uses from the audit log"
 expect_in "$d/out" "^OLD-1 *bcc-exempt *EXPIRED" "the expired entry"

@@ -46,17 +46,17 @@ printf 'From: Sender <s@example.com>\nTo: u@city.example.lg.jp\nSubject: report\
 printf 'From: x@other.example\nSubject: second\n\nbody\n' >"$T/m2.eml"
 
 # keeping the originals
-expect_rc 0 "sanitize keeps m1" "$M" sanitize $C --mail-from s@example.com --rcpt u@city.example.lg.jp "$T/m1.eml"
+expect_rc 0 "sanitize keeps m1" "$M" sanitize --store $C --mail-from s@example.com --rcpt u@city.example.lg.jp "$T/m1.eml"
 ID=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$T/out")
 [ -n "$ID" ] || fail "no X-Mugaika-Quarantine-Id header"
-expect_rc 0 "sanitize keeps m2" "$M" sanitize $C --mail-from x@other.example --rcpt u@city.example.lg.jp "$T/m2.eml"
+expect_rc 0 "sanitize keeps m2" "$M" sanitize --store $C --mail-from x@other.example --rcpt u@city.example.lg.jp "$T/m2.eml"
 ID2=$(sed -n 's/^X-Mugaika-Quarantine-Id: //p' "$T/out")
 
 # a blocked message (rejected at end of data) is kept too
 printf 'max_mime_parts = 2\n' >"$T/deep.conf"
 cat "$T/m.conf" >>"$T/deep.conf"
 printf 'From: m@bad.example\nMessage-ID: <deep@bad.example>\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\n\nx\n--c--\n--b--\n--a--\n' >"$T/deep.eml"
-expect_rc 77 "sanitize rejects and keeps the deep message" "$M" sanitize -c "$T/deep.conf" --mail-from m@bad.example --rcpt u@city.example.lg.jp "$T/deep.eml"
+expect_rc 77 "sanitize rejects and keeps the deep message" "$M" sanitize --store -c "$T/deep.conf" --mail-from m@bad.example --rcpt u@city.example.lg.jp "$T/deep.eml"
 IDB=$(sed -n 's/.*original kept: quarantine id \([^ ]*\) (blocked).*/\1/p' "$T/err")
 [ -n "$IDB" ] || fail "blocked message not kept"
 expect_rc 1 "release of a blocked message needs --force" "$M" quarantine $C release "$IDB" --to a@city.example.lg.jp --reason x

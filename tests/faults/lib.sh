@@ -19,8 +19,7 @@ FT_MOUNTS=""
 
 ft_up() {
 	FT_SETS="$*"
-	FS_DIR=$(mg_tmpdir faults)
-	chmod 755 "$FS_DIR" "$(dirname "$FS_DIR")"
+	FS_DIR=$(fs_tmpdir faults) || return 1 # outside the build tree (issue 14: clones under /root)
 	FS_OUT="$FS_DIR/out"
 	FS_SMTP_PORT=$(mg_free_port)
 	FS_MILTER_PORT=$(mg_free_port)
@@ -63,6 +62,7 @@ ft_down() {
 	[ -f "$FS_DIR/milter.pid" ] && kill "$(cat "$FS_DIR/milter.pid")" 2>/dev/null
 	for _m in $FT_MOUNTS; do umount "$_m" 2>/dev/null || umount -l "$_m" 2>/dev/null; done
 	FT_MOUNTS=""
+	[ "$mg_fail_count" -gt "${FT_FAILS_BEFORE:-0}" ] || fs_remove # kept when this scenario failed
 	FT_FAILS_BEFORE=$mg_fail_count
 	FS_DIR=""
 }

@@ -11,7 +11,11 @@ td_spool="$FS_DIR/spool"
 # delivered (clean) or refused 550 (EICAR).
 ft_load removed --duration 8 --interval 0.05 --eicar-every 3 --concurrency 4 --deadline 60
 sleep 1
-rm -rf "$td_spool"
+# renamed away in one step, then deleted: a plain rm -rf races with the
+# daemon writing into the directory ("Directory not empty") and the fault
+# would not happen
+mv "$td_spool" "$td_spool.gone" && rm -rf "$td_spool.gone"
+[ -e "$td_spool" ] && fs_fail "tmpdir: could not remove $td_spool for the fault"
 sleep 4
 install -d -o "$FS_MILTER_USER" -m 0700 "$td_spool"
 ft_wait_load

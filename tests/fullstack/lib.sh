@@ -1,18 +1,30 @@
 # tests/fullstack/lib.sh - a private Postfix instance on 127.0.0.1 with
 # mugaika-milter plugged in (sourced by run.sh, case_*.sh and the demo).
 #
-#   fs_setup            start milter + Postfix; delivered mail lands in $FS_OUT
+#   fs_setup            start milter + Postfix; delivered mail lands in $FS_OUT;
+#                       SMTP on $FS_SMTP_PORT (with the milter) and on
+#                       $FS_RELEASE_PORT (without: where releases go)
 #   fs_send FILE FROM RCPT...   SMTP to Postfix; 0 accepted (reply in $FS_REPLY)
 #   fs_fetch MESSAGE-ID print the delivered copy's path (waits up to 20 s)
 #   fs_reload CONF      install CONF as the milter's config and SIGHUP it
 #   fs_queue_count      messages still in Postfix's queue
 #   fs_teardown         stop everything
+#   fs_remove           delete $FS_DIR (run.sh: after a run without failures)
+#   fs_tmpdir NAME      a new directory for an instance, outside the build tree
 # Must run as root (Postfix's master runs as root and drops to `postfix`).
+#
+# $FS_DIR (queue, data, configuration, delivered mail, the milter's spool and
+# store) is a fresh mktemp directory under /var/tmp (MUGAIKA_FS_TMPDIR), never
+# inside the build tree: Postfix's unprivileged processes (user postfix) and
+# the milter (user nobody) must reach it, and a clone under /root or any 0700
+# home directory cannot be traversed by them.  $top_builddir/tests/tmp/
+# fullstack.last points at the last one.
 . "$top_srcdir/tests/lib.sh"
 FS_POSTFIX_SBIN="${FS_POSTFIX_SBIN:-/usr/sbin}"
 FS_MILTER_USER="${FS_MILTER_USER:-nobody}"
 
 fs_write_postfix_conf() {
+	: "${FS_RELEASE_PORT:=$(mg_free_port)}"
 	mkdir -p "$FS_DIR/etc" "$FS_DIR/queue" "$FS_DIR/data" "$FS_OUT"
 	chmod 1777 "$FS_OUT"
 	chown postfix "$FS_DIR/data"
@@ -68,6 +80,8 @@ maximal_backoff_time = 10s
 CF
 	cat > "$FS_DIR/etc/master.cf" <<CF
 127.0.0.1:$FS_SMTP_PORT inet n - n - - smtpd
+# the release listener, as in the README: no milter for released originals
+127.0.0.1:$FS_RELEASE_PORT inet n - n - - smtpd -o smtpd_milters= -o receive_override_options=no_milters
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -110,17 +124,37 @@ fs_start_milter() {
 	return 1
 }
 
+# fs_tmpdir NAME: print a new directory for a private Postfix instance,
+# /var/tmp/mugaika-NAME.XXXXXX (mode 0755), which the users postfix and
+# nobody can reach wherever the build tree is; the build tree's
+# tests/tmp/NAME.last points at it.
+fs_tmpdir() {
+	_d=$(mktemp -d "${MUGAIKA_FS_TMPDIR:-/var/tmp}/mugaika-$1.XXXXXX") || return 1
+	chmod 755 "$_d"
+	if ! runuser -u postfix -- test -x "$_d" 2>/dev/null; then
+		echo "fullstack: user postfix cannot reach $_d (set MUGAIKA_FS_TMPDIR)" >&2
+		rmdir "$_d"
+		return 1
+	fi
+	mkdir -p "$top_builddir/tests/tmp"
+	ln -sfn "$_d" "$top_builddir/tests/tmp/$1.last"
+	echo "$_d"
+}
+
 fs_setup() {
 	if [ "$(id -u)" != 0 ] || ! id postfix >/dev/null 2>&1; then
 		echo "fullstack: needs root and the postfix package" >&2
 		return 77
 	fi
-	FS_DIR=$(mg_tmpdir fullstack)
-	chmod 755 "$FS_DIR" "$(dirname "$FS_DIR")"
+	FS_DIR=$(fs_tmpdir fullstack) || return 1
 	FS_OUT="$FS_DIR/out"
 	FS_SMTP_PORT=$(mg_free_port)
 	FS_MILTER_PORT=$(mg_free_port)
+	FS_RELEASE_PORT=$(mg_free_port)
 	FS_CONF=$(mg_test_conf "$FS_DIR")
+	# issue 14: the daemon's status file and metrics endpoint
+	FS_METRICS_PORT=$(mg_free_port)
+	printf 'status_file = %s/var/status.json\nmetrics_listen = 127.0.0.1:%s\n' "$FS_DIR" "$FS_METRICS_PORT" >>"$FS_CONF"
 	fs_write_postfix_conf
 	fs_start_milter || return 1
 	if ! "$FS_POSTFIX_SBIN/postfix" -c "$FS_DIR/etc" start >"$FS_DIR/postfix-start.log" 2>&1; then
@@ -143,6 +177,15 @@ fs_teardown() {
 		kill "$FS_MILTER_PID" 2>/dev/null || true
 		wait "$FS_MILTER_PID" 2>/dev/null || true
 	fi
+}
+
+fs_remove() {
+	[ -n "${FS_DIR:-}" ] && [ -d "$FS_DIR" ] || return 0
+	grep -F " $FS_DIR/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r _m; do umount "$_m"; done
+	rm -rf "$FS_DIR"
+	for _l in "$top_builddir"/tests/tmp/*.last; do
+		[ "$(readlink "$_l")" != "$FS_DIR" ] || rm -f "$_l"
+	done
 }
 
 fs_send() {

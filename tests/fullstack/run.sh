@@ -12,7 +12,14 @@ if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: full-stack test needs root (Postfix private instance)"; exit 77
 fi
 fs_setup || { echo "FAIL: could not start Postfix + mugaika-milter"; exit 1; }
-trap fs_teardown EXIT INT TERM
+# The scratch directory is removed after a run without failures, kept (and
+# named) otherwise.
+fs_exit() {
+	fs_teardown
+	if [ "$mg_fail_count" -eq 0 ]; then fs_remove; else echo "kept for inspection: $FS_DIR"; fi
+}
+trap fs_exit EXIT
+trap 'exit 1' INT TERM
 for c in "$top_srcdir"/tests/fullstack/case_*.sh; do
 	[ -f "$c" ] || continue
 	echo "== $(basename "$c")"

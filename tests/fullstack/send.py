@@ -4,7 +4,9 @@
 usage: send.py HOST PORT FILE FROM RCPT [RCPT...]
 With FS_XCLIENT="ADDR=192.0.2.1 HELO=mx.example.net" in the environment the
 session first sends XCLIENT (Postfix: smtpd_authorized_xclient_hosts), so
-Postfix and the milter see that client instead of 127.0.0.1.
+Postfix and the milter see that client instead of 127.0.0.1.  With
+FS_SOURCE=ADDR the connection is made from that local address instead
+(the package test: a client outside internal_network without XCLIENT).
 Prints the final reply ("250 2.0.0 Ok: queued as X" or the refusal) on
 stdout.  Exit 0 accepted, 1 permanently refused (5xx), 2 temporarily
 refused (4xx), 3 connection trouble.
@@ -23,7 +25,8 @@ def main():
         # a file with bare LF endings would add an empty line.
         data = re.sub(rb"\r?\n", b"\r\n", f.read())
     try:
-        s = smtplib.SMTP(host, int(port), timeout=60)
+        src = os.environ.get("FS_SOURCE")
+        s = smtplib.SMTP(host, int(port), timeout=60, source_address=(src, 0) if src else None)
         s.ehlo("sender.example.net")
         if os.environ.get("FS_XCLIENT"):
             code, msg = s.docmd("XCLIENT", os.environ["FS_XCLIENT"])

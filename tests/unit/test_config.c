@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <cmocka.h>
 
 #include "mg_config.h"
@@ -59,6 +61,15 @@ static void test_errors(void **state)
 		{"socket = inet:99999@127.0.0.1\n", "is not a milter socket"},
 		{"spool_memory_max = 8M\nmax_message_size = 2M\n", "spool_memory_max: larger than max_message_size"},
 		{"max_message_size = -1\n", "is not a size"},
+		/* issue 14: socket ownership and the metrics endpoint */
+		{"socket_mode = 999\n", "socket_mode: '999' is not a mode; allowed: octal"},
+		{"socket_mode = 04777\n", "is not a mode"},
+		{"socket_mode = rw\n", "is not a mode"},
+		{"socket_group = post/fix\n", "socket_group: 'post/fix' is not a user or group name"},
+		{"user = -root\n", "is not a user or group name"},
+		{"metrics_listen = 0.0.0.0:9425\n", "metrics_listen: '0.0.0.0:9425' is not a loopback HOST:PORT"},
+		{"metrics_listen = 127.0.0.1\n", "is not a loopback HOST:PORT"},
+		{"metrics_listen = 127.0.0.1:0\n", "is not a loopback HOST:PORT"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
 		GError *err = NULL;
@@ -92,6 +103,43 @@ static void test_len_bounds_text(void **state)
 	cfg = mg_config_parse("t.conf", text, strlen("log_level = DEB"), &err);
 	assert_null(cfg); /* "DEB" is not a level */
 	g_clear_error(&err);
+}
+
+/* issue 14: a relative file name in a configuration file names a file in
+ * that file's directory; an absolute one stays; text parsed without a file
+ * keeps it as written. */
+static void test_relative_paths(void **state)
+{
+	char *dir = g_dir_make_tmp("mgconf-XXXXXX", NULL);
+	char *conf = g_build_filename(dir, "mugaika.conf", NULL);
+	char *permits = g_build_filename(dir, "permits.list", NULL);
+	const char *text = "auto_forward_permit_file = permits.list\npolicy_replies = /nonexistent-dir/r.conf\n";
+	assert_true(g_file_set_contents(permits, "", 0, NULL));
+	assert_true(g_file_set_contents(conf, "auto_forward_permit_file = permits.list\n", -1, NULL));
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_load(conf, &err);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->auto_forward_permit_file, permits);
+	char *cdir = mg_config_dir(cfg);
+	assert_string_equal(cdir, dir);
+	g_free(cdir);
+	mg_config_unref(cfg);
+	assert_true(g_file_set_contents(conf, text, -1, NULL));
+	assert_null(mg_config_load(conf, &err)); /* the absolute name is kept, and does not exist */
+	assert_non_null(strstr(err->message, "/nonexistent-dir/r.conf"));
+	g_clear_error(&err);
+	cfg = mg_config_parse("t.conf", "auto_forward_permit_file = x.list\n", 34, &err);
+	if (cfg) /* without a file: as written (the load of x.list may fail) */
+		assert_string_equal(cfg->auto_forward_permit_file, "x.list");
+	g_clear_error(&err);
+	if (cfg)
+		mg_config_unref(cfg);
+	g_unlink(permits);
+	g_unlink(conf);
+	g_rmdir(dir);
+	g_free(permits);
+	g_free(conf);
+	g_free(dir);
 }
 
 static void test_load_missing_file(void **state)
@@ -131,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nul_refused),
 		cmocka_unit_test(test_len_bounds_text),
+		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_refcount_and_dump),
 	};

@@ -33,10 +33,27 @@ static const struct mg_opt mg_options[] = {
 	/* --- daemon --- */
 	{ "socket", MG_OPT_STR, OFF(socket), "unix:/run/mugaika/mugaika.sock", 0, 0, NULL, mg_check_socket,
 	  "Milter socket: unix:/path or inet:PORT@127.0.0.1 (or inet6:PORT@[::1])." },
+	/* issue 14: who may connect to a unix socket (clamav-milter's MilterSocketGroup/Mode) */
+	{ "socket_owner", MG_OPT_STR, OFF(socket_owner), "", 0, 0, NULL, mg_check_account,
+	  "Owner of a unix socket (empty: the user the daemon runs as).  Only a daemon\n"
+	  "started as root can give the socket to another user." },
+	{ "socket_group", MG_OPT_STR, OFF(socket_group), "", 0, 0, NULL, mg_check_account,
+	  "Group of a unix socket (empty: the daemon's group).  With Postfix: postfix; a\n"
+	  "daemon not started as root must be a member of it (usermod -a -G postfix mugaika)." },
+	{ "socket_mode", MG_OPT_STR, OFF(socket_mode), "0660", 0, 0, NULL, mg_check_mode,
+	  "Permissions of a unix socket, octal (the MTA needs read and write)." },
 	{ "pid_file", MG_OPT_STR, OFF(pid_file), "", 0, 0, NULL, NULL,
-	  "Write the daemon's pid here (empty: no pid file)." },
-	{ "user", MG_OPT_STR, OFF(user), "", 0, 0, NULL, NULL,
-	  "Drop privileges to this user after the socket is made (empty: stay as started)." },
+	  "Write the daemon's pid here (empty: no pid file).  Removed when the daemon exits." },
+	{ "user", MG_OPT_STR, OFF(user), "", 0, 0, NULL, mg_check_account,
+	  "Drop privileges to this user after the socket is made (empty: stay as started).\n"
+	  "A daemon that already runs as this user (systemd's User=) keeps running as it is." },
+	{ "status_file", MG_OPT_STR, OFF(status_file), "", 0, 0, NULL, NULL,
+	  "The daemon keeps its state here for `mugaika status` (JSON: engine loaded,\n"
+	  "signature age, last error, counters).  Empty: status.json in the directory of\n"
+	  "pid_file, or none without a pid_file." },
+	{ "metrics_listen", MG_OPT_STR, OFF(metrics_listen), "", 0, 0, NULL, mg_check_listen,
+	  "Serve Prometheus metrics over HTTP on this loopback address, e.g. 127.0.0.1:9425\n"
+	  "(GET /metrics).  Empty: off." },
 	{ "log_level", MG_OPT_ENUM, OFF(log_level), "info", 0, 0, "error|warning|info|debug", NULL,
 	  "Lowest severity that is logged (syslog facility mail, or stderr with -f)." },
 	{ "on_error", MG_OPT_ENUM, OFF(on_error), "tempfail", 0, 0, "tempfail|reject", NULL,
@@ -118,17 +135,17 @@ static const struct mg_opt mg_options[] = {
 	  "Language of the notice template and its message catalog used when\n"
 	  "notice_template / notice_reasons are empty, and of the image placeholder in\n"
 	  "converted HTML." },
-	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
-	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
-	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
-	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
-	  "template (unknown section or placeholder, unclosed brace) is a load error." },
-	{ "notice_reasons", MG_OPT_STR, OFF(notice_reasons), "", 0, 0, NULL, NULL,
+	{ "notice_template", MG_OPT_PATH, OFF(notice_template), "", 0, 0, NULL, NULL,
+	  "Notice template file.  Empty: notice.<notice_language>.txt in the directory of\n"
+	  "this configuration file, or the built-in copy of it when that file is not there.\n"
+	  "Syntax: see the comment at the top of notice.ja.txt.  A broken template\n"
+	  "(unknown section or placeholder, unclosed brace) is a load error." },
+	{ "notice_reasons", MG_OPT_PATH, OFF(notice_reasons), "", 0, 0, NULL, NULL,
 	  "Message catalog of the notice: the recipient's words for each reason and\n"
 	  "removed element (the report and the logs keep the English).  Empty:\n"
-	  "reasons.<notice_language>.txt in the configuration directory, or the built-in\n"
-	  "copy.  Syntax: see the comment at the top of reasons.ja.txt; an error in it is\n"
-	  "a load error (file:line)." },
+	  "reasons.<notice_language>.txt in the directory of this configuration file,\n"
+	  "or the built-in copy.  Syntax: see the comment at the top of reasons.ja.txt;\n"
+	  "an error in it is a load error (file:line)." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),
@@ -383,7 +400,7 @@ static const struct mg_opt mg_options[] = {
 	  "envelope sender is outside internal_domain (a mailbox re-sending mail it\n"
 	  "received keeps the original sender).  Say no if internal hosts legitimately\n"
 	  "send for foreign domains (e.g. hosted mailing lists)." },
-	{ "auto_forward_permit_file", MG_OPT_STR, OFF(auto_forward_permit_file), "", 0, 0, NULL, NULL,
+	{ "auto_forward_permit_file", MG_OPT_PATH, OFF(auto_forward_permit_file), "", 0, 0, NULL, NULL,
 	  "Permitted forwards (required by the permit-list mode), one per line:\n"
 	  "ID SOURCE DESTINATION APPROVER EXPIRES REASON...  (see permit-forward.list).\n"
 	  "A bad line, a bad or past expiry date fails the load with file:line." },
@@ -394,7 +411,7 @@ static const struct mg_opt mg_options[] = {
 	  "What happens over bcc_max_visible_external: log, or reject with 550 5.7.1." },
 	{ "bcc_exempt_sender", MG_OPT_LIST, OFF(bcc_exempt_sender), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "Envelope senders exempt from the Bcc rule: an address or @domain; repeat." },
-	{ "policy_replies", MG_OPT_STR, OFF(policy_replies), "", 0, 0, NULL, NULL,
+	{ "policy_replies", MG_OPT_PATH, OFF(policy_replies), "", 0, 0, NULL, NULL,
 	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
 	  "empty: the built-in texts.  ASCII only." },
 
@@ -746,13 +763,30 @@ static void *field(struct mg_config *cfg, const struct mg_opt *o)
 static void opt_free_value(struct mg_config *cfg, const struct mg_opt *o)
 {
 	void *p = field(cfg, o);
-	if (o->type == MG_OPT_STR) {
+	if (o->type == MG_OPT_STR || o->type == MG_OPT_PATH) {
 		g_free(*(char **)p);
 		*(char **)p = NULL;
 	} else if (o->type == MG_OPT_LIST) {
 		g_strfreev(*(char ***)p);
 		*(char ***)p = NULL;
 	}
+}
+
+/* A relative file name in a configuration names a file beside it (issue 14:
+ * one configuration directory, wherever it is installed). */
+static char *config_resolve(const struct mg_config *cfg, const char *value)
+{
+	if (!*value || g_path_is_absolute(value) || !cfg->loaded_from_file)
+		return g_strdup(value);
+	char *dir = g_path_get_dirname(cfg->path);
+	char *abs = g_build_filename(dir, value, NULL);
+	g_free(dir);
+	return abs;
+}
+
+char *mg_config_dir(const struct mg_config *cfg)
+{
+	return cfg->loaded_from_file ? g_path_get_dirname(cfg->path) : g_strdup(SYSCONFDIR "/mugaika");
 }
 
 /* Parse `value` for row `o` into cfg.  Returns NULL or a message saying
@@ -789,6 +823,10 @@ static char *opt_set(struct mg_config *cfg, const struct mg_opt *o, const char *
 		g_free(*(char **)p);
 		*(char **)p = g_strdup(value);
 		return NULL;
+	case MG_OPT_PATH:
+		g_free(*(char **)p);
+		*(char **)p = config_resolve(cfg, value);
+		return NULL;
 	case MG_OPT_LIST: *(char ***)p = mg_strv_append(*(char ***)p, value); return NULL;
 	}
 	return g_strdup("internal error: unknown option type");
@@ -809,18 +847,19 @@ static void config_set_defaults(struct mg_config *cfg)
 	}
 }
 
-static struct mg_config *config_new(const char *path)
+static struct mg_config *config_new(const char *path, gboolean from_file)
 {
 	struct mg_config *cfg = g_new0(struct mg_config, 1);
 	cfg->refcount = 1;
 	cfg->path = g_strdup(path ? path : "(defaults)");
+	cfg->loaded_from_file = from_file && path;
 	config_set_defaults(cfg);
 	return cfg;
 }
 
 struct mg_config *mg_config_defaults(void)
 {
-	struct mg_config *cfg = config_new(NULL);
+	struct mg_config *cfg = config_new(NULL, FALSE);
 	GError *err = NULL;
 	if (!mg_config_finish(cfg, &err)) /* derived data of the modules (hooks) */
 		g_error("built-in defaults are inconsistent: %s", err->message);
@@ -851,9 +890,9 @@ static gboolean config_parse_line(struct mg_config *cfg, GHashTable *seen, char 
 	return *why == NULL;
 }
 
-struct mg_config *mg_config_parse(const char *name, const char *text, gsize len, GError **err)
+static struct mg_config *config_parse(const char *name, const char *text, gsize len, gboolean from_file, GError **err)
 {
-	struct mg_config *cfg = config_new(name);
+	struct mg_config *cfg = config_new(name, from_file);
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	char *copy = g_strndup(len ? text : "", len); /* text need not end in NUL */
 	char **lines = g_strsplit(copy, "\n", -1);
@@ -888,6 +927,11 @@ struct mg_config *mg_config_parse(const char *name, const char *text, gsize len,
 	return cfg;
 }
 
+struct mg_config *mg_config_parse(const char *name, const char *text, gsize len, GError **err)
+{
+	return config_parse(name, text, len, FALSE, err);
+}
+
 struct mg_config *mg_config_load(const char *path, GError **err)
 {
 	char *text = NULL;
@@ -896,7 +940,7 @@ struct mg_config *mg_config_load(const char *path, GError **err)
 		return mg_config_defaults();
 	if (!g_file_get_contents(path, &text, &len, err))
 		return NULL;
-	struct mg_config *cfg = mg_config_parse(path, text, len, err);
+	struct mg_config *cfg = config_parse(path, text, len, TRUE, err);
 	g_free(text);
 	return cfg;
 }

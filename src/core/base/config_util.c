@@ -76,6 +76,7 @@ const char *mg_opt_type_doc(enum mg_opt_type type)
 	case MG_OPT_TIME: return "a duration (seconds, or a number with s, m, h or d)";
 	case MG_OPT_ENUM: return "one of the listed words";
 	case MG_OPT_STR: return "a string";
+	case MG_OPT_PATH: return "a file name (relative: to the directory of this file)";
 	case MG_OPT_LIST: return "a list (repeat the key, one value per line)";
 	}
 	return "?";
@@ -144,7 +145,8 @@ static void dump_value(FILE *out, const struct mg_opt *o, const void *value)
 		fprintf(out, "%s = %s\n", o->name, enums[*(const int *)value]);
 		g_strfreev(enums);
 		break;
-	case MG_OPT_STR: fprintf(out, "%s = %s\n", o->name, *(char *const *)value ? *(char *const *)value : ""); break;
+	case MG_OPT_STR:
+	case MG_OPT_PATH: fprintf(out, "%s = %s\n", o->name, *(char *const *)value ? *(char *const *)value : ""); break;
 	case MG_OPT_LIST:
 		for (char *const *v = *(char **const *)value; v && *v; v++)
 			fprintf(out, "%s = %s\n", o->name, *v);
@@ -296,4 +298,51 @@ void mg_config_release_derived(struct mg_config *cfg)
 	for (gsize i = n_hooks; i > 0; i--)
 		if (hooks[i - 1]->release)
 			hooks[i - 1]->release(cfg);
+}
+
+/* A user or group name (checked against the system by `mugaika
+ * check-config`, not here: a configuration may be checked elsewhere). */
+gboolean mg_check_account(const char *value, char **why)
+{
+	gboolean ok = strlen(value) <= 32;
+	for (const char *p = value; ok && *p; p++)
+		ok = g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.' || (*p == '$' && !p[1]);
+	if (ok && *value != '-')
+		return TRUE;
+	*why = g_strdup_printf("'%s' is not a user or group name; allowed: letters, digits, '_', '-', '.' "
+			       "(at most 32), or empty",
+			       value);
+	return FALSE;
+}
+
+/* Octal permissions of a socket: 3 or 4 digits, no set-id or sticky bits. */
+gboolean mg_check_mode(const char *value, char **why)
+{
+	char *end = NULL;
+	guint64 m = g_ascii_strtoull(value, &end, 8);
+	gsize n = strlen(value);
+	if (n >= 3 && n <= 4 && end && !*end && m <= 0777)
+		return TRUE;
+	*why = g_strdup_printf("'%s' is not a mode; allowed: octal 000 to 0777, e.g. 0660", value);
+	return FALSE;
+}
+
+/* HOST:PORT on a loopback address (the metrics endpoint is for the local
+ * monitoring agent only), or empty. */
+gboolean mg_check_listen(const char *value, char **why)
+{
+	if (!*value)
+		return TRUE;
+	const char *colon = strrchr(value, ':');
+	char *end = NULL;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	char *host = colon ? g_strndup(value, (gsize)(colon - value)) : NULL;
+	gboolean ok = host && end && !*end && port > 0 && port < 65536 &&
+		      (g_str_has_prefix(host, "127.") || g_str_equal(host, "[::1]") || g_str_equal(host, "localhost"));
+	g_free(host);
+	if (!ok)
+		*why = g_strdup_printf("'%s' is not a loopback HOST:PORT; allowed: 127.0.0.1:PORT, [::1]:PORT, "
+				       "localhost:PORT, or empty (off)",
+				       value);
+	return ok;
 }

@@ -38,6 +38,27 @@ static char *log_printable(const char *s)
 	return g_string_free(g, FALSE);
 }
 
+static GMutex last_error_lock;
+static char last_error[512];
+static gint64 last_error_time;
+
+static void remember_error(const char *qid, const char *msg)
+{
+	g_mutex_lock(&last_error_lock);
+	g_snprintf(last_error, sizeof last_error, "%s%s%s", qid ? qid : "", qid ? ": " : "", msg);
+	last_error_time = g_get_real_time() / G_USEC_PER_SEC;
+	g_mutex_unlock(&last_error_lock);
+}
+
+gint64 mg_log_last_error(char *buf, gsize size)
+{
+	g_mutex_lock(&last_error_lock);
+	g_strlcpy(buf, last_error, size);
+	gint64 t = last_error_time;
+	g_mutex_unlock(&last_error_lock);
+	return t;
+}
+
 void mg_log(int level, const char *qid, const char *fmt, ...)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
@@ -50,6 +71,8 @@ void mg_log(int level, const char *qid, const char *fmt, ...)
 	char *raw = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	char *msg = log_printable(raw);
+	if (level == MG_LOG_ERR)
+		remember_error(qid, msg);
 	if (log_stderr)
 		fprintf(stderr, "mugaika: %s: %s%s%s\n", name[level], qid ? qid : "", qid ? ": " : "", msg);
 	else

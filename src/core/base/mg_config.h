@@ -41,12 +41,18 @@ enum mg_freemail_action { MG_FREEMAIL_LOG = 0, MG_FREEMAIL_HOLD, MG_FREEMAIL_BLO
 
 struct mg_config {
 	gint refcount;
-	char *path; /* file it was loaded from, or "(defaults)" */
+	char *path;                /* file it was loaded from, or "(defaults)" */
+	gboolean loaded_from_file; /* path is a file (mg_config_load) */
 
 	/* --- daemon --- */
 	char *socket;
+	char *socket_owner; /* issue 14: "" = the daemon's user */
+	char *socket_group; /* "" = the daemon's group */
+	char *socket_mode;  /* octal text, checked */
 	char *pid_file;
 	char *user;
+	char *status_file;      /* "" = status.json beside pid_file */
+	char *metrics_listen;   /* "" = no metrics endpoint */
 	int log_level;          /* enum mg_log_level */
 	int on_error;           /* enum mg_fail_action */
 	int64_t milter_timeout; /* seconds libmilter waits on the MTA */
@@ -77,8 +83,8 @@ struct mg_config {
 	int notice_position;           /* 0 top, 1 bottom */
 	int notice_when;               /* 0 changed, 1 always, 2 never */
 	int notice_language;           /* 0 ja, 1 en */
-	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
-	char *notice_reasons;          /* "" = SYSCONFDIR/mugaika/reasons.<language>.txt */
+	char *notice_template;         /* "" = notice.<language>.txt in mg_config_dir() */
+	char *notice_reasons;          /* "" = reasons.<language>.txt in mg_config_dir() */
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
@@ -270,12 +276,19 @@ void mg_config_register_hooks(const struct mg_config_hooks *h);
 /* The value check of one key owned by a stage (e.g. attachment_rule). */
 void mg_config_register_check(const char *key, mg_opt_check_fn check);
 
+/* Read a file.  Keys of file-name type (notice_template, policy_replies,
+ * auto_forward_permit_file, ...) with a relative value name a file in the
+ * directory of `path`. */
 struct mg_config *mg_config_load(const char *path, GError **err);
 struct mg_config *mg_config_defaults(void);
+/* The configuration directory: that of the file it was loaded from, else
+ * $sysconfdir/mugaika (caller frees). */
+char *mg_config_dir(const struct mg_config *cfg);
 struct mg_config *mg_config_ref(struct mg_config *cfg);
 void mg_config_unref(struct mg_config *cfg);
 
-/* Parse from a string (for tests); `name` is used in error messages. */
+/* Parse from a string (for tests); `name` is used in error messages;
+ * relative file names stay as they are. */
 struct mg_config *mg_config_parse(const char *name, const char *text, gsize len, GError **err);
 
 /* Write the documented default configuration (every key, its default,

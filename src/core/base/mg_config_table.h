@@ -10,7 +10,18 @@
 
 #include "mg_config.h"
 
-enum mg_opt_type { MG_OPT_BOOL, MG_OPT_INT, MG_OPT_SIZE, MG_OPT_TIME, MG_OPT_STR, MG_OPT_ENUM, MG_OPT_LIST };
+/* MG_OPT_PATH: a string; a relative file name is taken relative to the
+ * directory of the configuration file (issue 14). */
+enum mg_opt_type {
+	MG_OPT_BOOL,
+	MG_OPT_INT,
+	MG_OPT_SIZE,
+	MG_OPT_TIME,
+	MG_OPT_STR,
+	MG_OPT_ENUM,
+	MG_OPT_LIST,
+	MG_OPT_PATH
+};
 
 struct mg_opt {
 	const char *name;
@@ -33,6 +44,9 @@ char **mg_strv_compact(char **v);
 void mg_opt_dump(FILE *out, const struct mg_opt *o, const void *value, gboolean defaults_doc);
 
 gboolean mg_check_socket(const char *value, char **why);
+gboolean mg_check_account(const char *value, char **why);
+gboolean mg_check_mode(const char *value, char **why);
+gboolean mg_check_listen(const char *value, char **why);
 gboolean mg_check_extension_list(const char *value, char **why); /* issue 12 */
 gboolean mg_check_syslog_target(const char *value, char **why);
 

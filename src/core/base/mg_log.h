@@ -13,6 +13,10 @@
 void mg_log_init(const char *ident, gboolean to_stderr);
 void mg_log_set_level(int level); /* enum mg_log_level */
 void mg_log(int level, const char *qid, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* The last line logged at error level (issue 14: `mugaika status`): copied
+ * into buf (size bytes, NUL-terminated); returns its time in Unix seconds,
+ * or 0 when nothing was logged at error level yet. */
+gint64 mg_log_last_error(char *buf, gsize size);
 
 #define mg_err(qid, ...)   mg_log(MG_LOG_ERR, qid, __VA_ARGS__)
 #define mg_warn(qid, ...)  mg_log(MG_LOG_WARNING, qid, __VA_ARGS__)

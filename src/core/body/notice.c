@@ -23,8 +23,6 @@
 #include "notice_builtin.h"
 #include "notice_reasons_builtin.h"
 
-#define MG_DEFAULT_NOTICE_DIR SYSCONFDIR "/mugaika"
-
 enum notice_sec {
 	S_HEADER,
 	S_WARNING,
@@ -187,14 +185,25 @@ const char *mg_notice_reasons_builtin(int lang)
 	return builtin_reasons(lang);
 }
 
+/* BASE.<lang>.txt beside the configuration file (issue 14: one
+ * configuration directory), or in $sysconfdir/mugaika for the defaults. */
+static char *default_path(const struct mg_config *cfg, const char *base, const char *lang)
+{
+	char *dir = mg_config_dir(cfg);
+	char *name = g_strdup_printf("%s.%s.txt", base, lang);
+	char *path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	g_free(name);
+	return path;
+}
+
 /* The file named by `key` (value `configured`), else BASE.<lang>.txt in
  * the configuration directory, else the built-in copy; *name says which. */
 static char *load_text(const struct mg_config *cfg, const char *key, const char *configured, const char *base,
 		       const char *builtin, char **name, GError **err)
 {
 	const char *lang = cfg->notice_language == 1 ? "en" : "ja";
-	char *path =
-		*configured ? g_strdup(configured) : g_strdup_printf("%s/%s.%s.txt", MG_DEFAULT_NOTICE_DIR, base, lang);
+	char *path = *configured ? g_strdup(configured) : default_path(cfg, base, lang);
 	char *text = NULL;
 	GError *e = NULL;
 	if (!g_file_get_contents(path, &text, NULL, &e)) {

@@ -15,6 +15,7 @@
 
 #include "mg_log.h"
 #include "mg_auth.h"
+#include "mg_metrics.h"
 #include "mg_body.h"
 #include "mg_mime.h"
 #include "mg_guard.h"
@@ -79,7 +80,7 @@ const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
 
 gboolean mg_txn_held(const struct mg_txn *t)
 {
-	return t->hold_id != NULL;
+	return t->hold_id != NULL || t->hold_trial;
 }
 
 const struct mg_report *mg_txn_report(const struct mg_txn *t)
@@ -112,12 +113,37 @@ struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 	return mg_txn_record_new(c, cfg);
 }
 
+void mg_txn_set_store(struct mg_txn *t, gboolean store)
+{
+	t->no_store = !store;
+}
+
+/* issue 14: a message ended with a verdict; count it for monitoring. */
+static void count_message(const struct mg_txn *t, gint64 elapsed_us)
+{
+	static const enum mg_metric_verdict verdicts[] = {MG_MV_N, MG_MV_ACCEPT, MG_MV_REJECT, MG_MV_TEMPFAIL};
+	const struct mg_verdict *v = &t->report->verdict;
+	int counts[4] = {0};
+	if ((unsigned)v->kind >= G_N_ELEMENTS(verdicts) || verdicts[v->kind] == MG_MV_N)
+		return; /* aborted: no verdict */
+	mg_metrics_message(verdicts[v->kind], (enum mg_metric_direction)t->direction, elapsed_us);
+	if (v->kind == MG_VERDICT_TEMPFAIL)
+		mg_metrics_tempfail(v->rule);
+	mg_report_count(t->report, counts);
+	for (int a = 0; a < 4; a++)
+		mg_metrics_parts((enum mg_metric_action)a, (guint)counts[a]);
+}
+
 void mg_txn_free(struct mg_txn *t)
 {
 	if (!t)
 		return;
-	if (!t->finished && t->mail_from) /* refused early, aborted, or never answered */
+	if (!t->finished && t->mail_from) { /* refused early, aborted, or never answered */
+		gboolean answered_early = !t->store_prepared && mg_txn_decided(t);
 		mg_store_commit(t, t->store_prepared || !mg_txn_decided(t));
+		if (answered_early) /* issue 14: a message refused before its end */
+			count_message(t, g_get_monotonic_time() - t->started_us);
+	}
 	mg_txn_record_free(t);
 }
 
@@ -409,6 +435,7 @@ const struct mg_verdict *mg_txn_commit(struct mg_txn *t, gboolean applied)
 	}
 	mg_store_commit(t, FALSE);
 	mg_mime_log_summary(t);
+	count_message(t, t->report->elapsed_us);
 	return &t->report->verdict;
 }
 

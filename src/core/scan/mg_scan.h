@@ -91,4 +91,17 @@ gboolean mg_scan_raw_accounted(struct mg_txn *t);
 /* Drop the transaction's engine reference (called by mg_txn_free). */
 void mg_scan_txn_release(struct mg_txn *t);
 
+/* issue 14: the engine in force, for `mugaika status` and the metrics. */
+struct mg_scan_status {
+	gboolean loaded;  /* an engine with signatures is in force */
+	gint64 db_time;   /* build time of its database, Unix seconds */
+	gint64 age;       /* seconds since then, -1 without an engine */
+	guint db_version; /* daily version, 0 when unknown */
+	guint sigs;
+};
+void mg_scan_status(struct mg_scan_status *out);
+/* Load cfg's database into an engine of its own and drop it again (`mugaika
+ * check-config`): FALSE with the reason when it does not load. */
+gboolean mg_scan_check_load(const struct mg_config *cfg, struct mg_scan_status *out, GError **err);
+
 #endif

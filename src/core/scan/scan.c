@@ -18,6 +18,7 @@
 
 #include "mg_alert.h"
 #include "mg_log.h"
+#include "mg_metrics.h"
 #include "mg_scan.h"
 #include "mg_txn.h"
 #include "scan_engine.h"
@@ -86,6 +87,7 @@ static void scan_classify(cl_error_t rc, const char *vname, struct scan_res *r)
 		break;
 	default: r->kind = MG_SCAN_ERROR; r->why = g_strdup(cl_strerror(rc));
 	}
+	mg_metrics_scan((enum mg_metric_scan)r->kind); /* issue 14: same order as enum mg_scan_result */
 }
 
 /* ---- the engine of a transaction and the report section ---- */

@@ -210,6 +210,11 @@ gboolean mg_store_hold_step(struct mg_txn *t)
 	GError *err = NULL;
 	if (!t->hold_reasons || t->hold_reasons->len == 0)
 		return TRUE;
+	if (t->no_store) { /* a trial run writes to no live store (issue 14) */
+		t->hold_trial = TRUE;
+		mg_txn_fail(t, MG_VERDICT_ACCEPT, "250", "2.0.0", "hold", "Held for approval (trial run: not kept)");
+		return TRUE;
+	}
 	if (!keep_held(t, &t->hold_id, &err)) {
 		mg_txn_internal_error(t, "cannot keep the held message in quarantine", err);
 		g_clear_error(&err);

@@ -269,7 +269,7 @@ gboolean mg_quarantine_step(struct mg_txn *t)
 {
 	GError *err = NULL;
 	enum mg_qclass c = txn_modified(t) ? MG_QCLASS_MODIFIED : MG_QCLASS_CLEAN;
-	if (t->quarantine_id || !keep_wanted(t, c))
+	if (t->no_store || t->quarantine_id || !keep_wanted(t, c))
 		return TRUE;
 	if (keep_original(t, c, "pending", &err))
 		return TRUE;
@@ -378,6 +378,10 @@ static void add_id_header(struct mg_txn *t)
 void mg_store_prepare(struct mg_txn *t)
 {
 	const struct mg_verdict *v = &t->report->verdict;
+	if (t->no_store) { /* a trial run writes to no live store (issue 14) */
+		t->store_prepared = TRUE;
+		return;
+	}
 	if (v->kind == MG_VERDICT_REJECT && !t->quarantine_id && keep_wanted(t, MG_QCLASS_BLOCKED))
 		keep_blocked(t);
 	if (v->kind == MG_VERDICT_ACCEPT && t->quarantine_id)
@@ -390,6 +394,10 @@ void mg_store_commit(struct mg_txn *t, gboolean aborted)
 	const struct mg_verdict *v = &t->report->verdict;
 	gboolean told = !aborted && t->store_prepared; /* the front end answers the MTA after this */
 
+	if (t->no_store) { /* a trial run writes to no live store (issue 14) */
+		t->finished = TRUE;
+		return;
+	}
 	if (t->quarantine_id && (!told || (v->kind != MG_VERDICT_ACCEPT && v->kind != MG_VERDICT_REJECT)))
 		drop_original(t, "message not accepted, the MTA will retry");
 	if (t->quarantine_id)

@@ -112,10 +112,12 @@ struct mg_txn {
 	char *hold_id;              /* quarantine id once the store kept the held message */
 
 	/* --- issue 7: quarantine and audit --- */
-	int q_class;        /* enum mg_qclass of the kept original */
-	char q_sha256[65];  /* of the kept original */
-	gint64 q_size;      /* of the kept original */
-	gint64 q_stored_us; /* wall clock when it was kept */
+	int q_class;         /* enum mg_qclass of the kept original */
+	char q_sha256[65];   /* of the kept original */
+	gint64 q_size;       /* of the kept original */
+	gint64 q_stored_us;  /* wall clock when it was kept */
+	gboolean no_store;   /* issue 14: nothing kept, nothing recorded (`mugaika sanitize` without --store) */
+	gboolean hold_trial; /* no_store and the message would have been held (nothing kept) */
 
 	/* --- issue 11: faults --- */
 	gint64 mem_used; /* bytes of message-sized buffers charged (txn_mem.c) */
