@@ -12,12 +12,16 @@ HEADER = """\
 #
 # Every key is listed with its meaning, its allowed values and its default
 # (the commented line); uncommented lines are this site's choices, those of
-# an example municipality whose internal networks are 10.0.0.0/8.
+# an example municipality.
 #
 # REQUIRED before the daemon starts: internal_domain, your organisation's
 # mail domain (search for "REQUIRED" below).  Until it is set,
 # mugaika-milter refuses to start (exit 78) and `mugaika check-config`
 # names the key; mail waits in Postfix's queue meanwhile.
+#
+# SET FOR YOUR SITE: internal_network, the client networks of your internal
+# (LGWAN-side) zone.  Until it is set every client is external: all mail is
+# sanitized as inbound and (zone_mode = lgwan) nobody may send to the Internet.
 #
 # Check a change before reloading:  mugaika check-config -c /etc/mugaika/mugaika.conf
 # Apply it without dropping mail:   kill -HUP $(cat /run/mugaika/mugaika-milter.pid)
@@ -28,6 +32,14 @@ HEADER = """\
 REQUIRED = """\
 # REQUIRED: uncomment and put your own value here (repeat the line for more);
 # mugaika-milter does not start without %s.  Example:"""
+
+# "!key = example": only the site knows it, and a guessed value would be
+# unsafe (a client network taken for internal gets its mail scanned, not
+# sanitized), so it ships commented out under this note
+SITE = """\
+# SET FOR YOUR SITE: uncomment and put your own values here (repeat the line
+# for more).  Without %s mugaika takes the safe reading described
+# at the top of this file.  Example:"""
 
 
 def main():
@@ -68,6 +80,11 @@ def main():
                 if required:
                     out.append(REQUIRED % key)
                 for v in required:
+                    out.append("#%s = %s" % (key, v))
+                site_only = site.pop("!" + key, []) if key else []
+                if site_only:
+                    out.append(SITE % key)
+                for v in site_only:
                     out.append("#%s = %s" % (key, v))
                 out.append("")
             block = []

@@ -313,9 +313,9 @@ EOF
 	esac
 }
 # SMTP from the host's python3 inside the container's network namespace,
-# from an address outside internal_network (the shipped file counts
-# 127.0.0.0/8 as internal: mail from there is scanned, not sanitized), as
-# mail from the Internet arrives
+# from an address outside any internal_network a site might set (the
+# shipped file sets none: every client is external), as mail from the
+# Internet arrives
 nsenter -t "$LEADER" -n -- ip addr add 192.0.2.25/32 dev lo
 send() {
 	FS_SOURCE=192.0.2.25 nsenter -t "$LEADER" -n -- "$PYTHON3" "$top/tests/fullstack/send.py" 127.0.0.1 "$1" \

@@ -32,6 +32,13 @@ expect_rc 78 "check-config on the shipped conf/mugaika.conf: internal_domain req
 expect_err "internal_domain: not set" "the shipped configuration's missing internal_domain is named"
 grep -q '^# REQUIRED' "$top_srcdir/conf/mugaika.conf" && grep -q '^#internal_domain = ' "$top_srcdir/conf/mugaika.conf" ||
 	mg_fail "conf/mugaika.conf: no commented internal_domain under a REQUIRED note"
+# a network counted as internal has its mail scanned, not sanitized: the
+# shipped file must not guess one
+if grep -q '^internal_network' "$top_srcdir/conf/mugaika.conf"; then
+	mg_fail "conf/mugaika.conf sets internal_network (only the site knows it)"
+else
+	mg_pass "conf/mugaika.conf leaves internal_network to the site"
+fi
 sed 's/^#\(internal_domain = \)/\1/' "$top_srcdir/conf/mugaika.conf" >"$d/shipped.conf"
 expect_rc 0 "check-config --syntax-only on the shipped conf/mugaika.conf with internal_domain set" "$MUGAIKA" check-config --syntax-only -c "$d/shipped.conf"
 
