@@ -35,7 +35,7 @@ static int parse_opts(int argc, char **argv, struct rebuild_opts *o)
 	const char *summary = "Sanitize one file as mugaika-milter would sanitize an attachment of that\n"
 			      "name: print its true type, the action and what was removed; with -o,\n"
 			      "write the rebuilt file.  Exit 0 delivered, 77 not delivered, 75 failure.";
-	if (!mg_cli_options("rebuild", "FILE", summary, entries, &argc, &argv))
+	if (!mg_cli_options("rebuild", NULL, summary, entries, &argc, &argv)) /* FILE: the G_OPTION_REMAINING entry */
 		return MG_EX_USAGE;
 	if (!o->files || !o->files[0] || o->files[1]) {
 		fprintf(stderr, "mugaika rebuild: give exactly one FILE\n");

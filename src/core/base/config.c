@@ -103,7 +103,12 @@ static const struct mg_opt mg_options[] = {
 	{ "html_max_output", MG_OPT_SIZE, OFF(html_max_output), "4M", 1 * KiB, 256 * MiB, NULL, NULL,
 	  "Largest text made from one HTML part.  More: body_convert_fail." },
 	{ "html_max_depth", MG_OPT_INT, OFF(html_max_depth), "256", 8, 10000, NULL, NULL,
-	  "HTML elements nested deeper than this keep their text but lose their layout." },
+	  "HTML elements nested deeper than this keep their text but lose their layout\n"
+	  "(deeper start tags are dropped before the HTML parser sees them)." },
+	{ "html_max_attributes", MG_OPT_INT, OFF(html_max_attributes), "64", 8, 10000, NULL, NULL,
+	  "Attributes kept per HTML element; the rest are dropped before the HTML parser\n"
+	  "sees them (libxml2 compares every attribute with all earlier ones: one element\n"
+	  "with 400,000 attributes took minutes).  The text is not affected." },
 	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "300", 0, 100000, NULL, NULL,
 	  "multipart/alternative: the text/plain alternative is used, however short (a\n"
 	  "two-line reply from Gmail or an iPhone), unless it is a stub: empty, or at most\n"

@@ -75,6 +75,7 @@ struct mg_config {
 	gboolean html_defang_links;
 	int64_t html_max_output;
 	int64_t html_max_depth;
+	int64_t html_max_attributes;
 	int64_t alternative_stub_chars;
 	int body_convert_fail; /* enum mg_fail_action */
 	int encrypted_action;  /* 0 reject, 1 remove */

@@ -104,6 +104,7 @@ static char *html_to_text(struct mg_leaf *leaf)
 		.max_output = (gsize)t->cfg->html_max_output,
 		.deadline_us = t->deadline_us,
 		.max_depth = (int)t->cfg->html_max_depth,
+		.max_attributes = (int)t->cfg->html_max_attributes,
 		.image_label = t->cfg->notice_language == 1 ? "image" : "画像",
 		.removed = removed,
 	};

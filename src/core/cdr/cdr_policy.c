@@ -135,33 +135,3 @@ const struct mg_cdr_rule *mg_cdr_rule_lookup(const struct mg_config *cfg, int di
 	g_free(low);
 	return found;
 }
-
-/* ---- field codes (Word fields in OOXML and RTF) ---- */
-
-static const char *const risky_fields[] = {"DDE",    "DDEAUTO", "INCLUDETEXT", "INCLUDEPICTURE",
-					   "IMPORT", "LINK",    "QUOTE"};
-
-/* A HYPERLINK field is fine when it points at the web, mail or a bookmark. */
-static gboolean hyperlink_field_risky(const char *instr)
-{
-	const char *q = strchr(instr, '"');
-	if (!q || strstr(instr, "\\L")) /* instr is upper case here */
-		return FALSE;
-	q++;
-	return g_ascii_strncasecmp(q, "http://", 7) != 0 && g_ascii_strncasecmp(q, "https://", 8) != 0 &&
-	       g_ascii_strncasecmp(q, "mailto:", 7) != 0;
-}
-
-gboolean mg_cdr_field_is_risky(const char *instr)
-{
-	char *s = g_strstrip(g_ascii_strup(instr ? instr : "", -1));
-	char **w = g_strsplit_set(s, " \t\r\n\"\\", 2);
-	gboolean bad = FALSE;
-	for (gsize i = 0; w[0] && i < G_N_ELEMENTS(risky_fields); i++)
-		bad = bad || g_str_equal(w[0], risky_fields[i]);
-	if (w[0] && g_str_equal(w[0], "HYPERLINK"))
-		bad = hyperlink_field_risky(s);
-	g_strfreev(w);
-	g_free(s);
-	return bad;
-}

@@ -361,37 +361,164 @@ static char *ooxml_package_type(const char *main_ct)
 /* libxml2 gave no document and recorded no parse error, or ran out of
  * memory: its failure, not the file's (issue 11).  (Empty input gives no
  * document and no error: that one is the file's.) */
-static gboolean xml_failed(gsize len, GError **err)
+static gboolean xml_failed(const char *name, gsize len, GError **err)
 {
 	const xmlError *e = xmlGetLastError();
 	if (len == 0 || (e && e->code != XML_ERR_NO_MEMORY))
 		return FALSE;
-	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libxml2 failed on [Content_Types].xml: %s",
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libxml2 failed on %s: %s", name,
 		    e ? "out of memory" : "no document and no error");
 	return TRUE;
 }
 
-static char *ooxml_main_type(const char *xml, gsize len, GError **err)
+/* libxml2 on a small ZIP entry (NULL when absent, too large or not XML;
+ * NULL with *err when libxml2 itself failed). */
+static xmlDocPtr zip_xml(zip_t *za, const char *name, GError **err)
 {
-	xmlResetLastError();
-	xmlDocPtr doc =
-		xmlReadMemory(xml, (int)len, "ct.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	char *type = NULL;
-	if (!doc && xml_failed(len, err))
-		return NULL;
-	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-	for (xmlNodePtr n = root ? root->children : NULL; n && !type; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE ||
-		    (strcmp((const char *)n->name, "Override") != 0 && strcmp((const char *)n->name, "Default") != 0))
-			continue;
-		xmlChar *ct = xmlGetProp(n, BAD_CAST "ContentType");
-		if (ct)
-			type = ooxml_package_type((const char *)ct);
-		xmlFree(ct);
+	zip_int64_t idx = zip_name_locate(za, name, ZIP_FL_NOCASE);
+	char *text = idx >= 0 ? zip_read_small(za, idx, CT_MAX) : NULL;
+	xmlDocPtr doc = NULL;
+	if (text) {
+		gsize len = strlen(text);
+		xmlResetLastError();
+		doc = xmlReadMemory(text, (int)len, name, NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		if (!doc)
+			xml_failed(name, len, err);
 	}
-	if (doc)
+	g_free(text);
+	if (doc && !xmlDocGetRootElement(doc)) {
 		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
+/* The target of the first relationship in `rels` whose type ends with
+ * `suffix` (internal only), without a leading '/', or NULL. */
+static char *rels_target(xmlDocPtr rels, const char *suffix)
+{
+	char *found = NULL;
+	for (xmlNodePtr n = rels ? xmlDocGetRootElement(rels)->children : NULL; n && !found; n = n->next) {
+		xmlChar *type = n->type == XML_ELEMENT_NODE ? xmlGetProp(n, BAD_CAST "Type") : NULL;
+		xmlChar *target = type ? xmlGetProp(n, BAD_CAST "Target") : NULL;
+		xmlChar *mode = type ? xmlGetProp(n, BAD_CAST "TargetMode") : NULL;
+		if (type && target && !mode && g_str_has_suffix((char *)type, suffix))
+			found = g_strdup((char *)target + (target[0] == '/'));
+		xmlFree(type);
+		xmlFree(target);
+		xmlFree(mode);
+	}
+	return found;
+}
+
+/* The content type [Content_Types].xml gives `part` (Override, else Default). */
+static char *ct_of_part(xmlDocPtr ct, const char *part)
+{
+	const char *dot = strrchr(part, '.');
+	char *over = NULL, *def = NULL;
+	for (xmlNodePtr n = ct ? xmlDocGetRootElement(ct)->children : NULL; n && !over; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlChar *pn = xmlGetProp(n, BAD_CAST "PartName"), *ext = xmlGetProp(n, BAD_CAST "Extension");
+		xmlChar *t = xmlGetProp(n, BAD_CAST "ContentType");
+		if (t && pn && g_ascii_strcasecmp((char *)pn + (pn[0] == '/'), part) == 0)
+			over = g_strdup((char *)t);
+		else if (t && ext && dot && !def && g_ascii_strcasecmp((char *)ext, dot + 1) == 0)
+			def = g_strdup((char *)t);
+		xmlFree(pn);
+		xmlFree(ext);
+		xmlFree(t);
+	}
+	if (over) {
+		g_free(def);
+		return over;
+	}
+	return def;
+}
+
+/* OOXML main part content types this typing accepts (lower case, without
+ * ".main+xml"): anything else in a package is not trusted to name it. */
+static const char *const ooxml_mains[] = {
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+	"application/vnd.ms-word.document.macroenabled",
+	"application/vnd.ms-word.template.macroenabledtemplate",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.template",
+	"application/vnd.ms-excel.sheet.macroenabled",
+	"application/vnd.ms-excel.template.macroenabled",
+	"application/vnd.ms-excel.addin.macroenabled",
+	"application/vnd.ms-excel.sheet.binary.macroenabled",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"application/vnd.openxmlformats-officedocument.presentationml.slideshow",
+	"application/vnd.openxmlformats-officedocument.presentationml.template",
+	"application/vnd.ms-powerpoint.presentation.macroenabled",
+	"application/vnd.ms-powerpoint.slideshow.macroenabled",
+	"application/vnd.ms-powerpoint.template.macroenabled",
+	"application/vnd.ms-powerpoint.addin.macroenabled",
+};
+
+/* The macro-enabled type for a main part `main` (content type `low`) whose
+ * own relationships hold a VBA project, or NULL. */
+static char *ooxml_vba_type(zip_t *za, const char *main, const char *low, GError **err)
+{
+	const char *slash = strrchr(main, '/');
+	char *mrels_name = g_strdup_printf("%.*s_rels/%s.rels", slash ? (int)(slash - main + 1) : 0, main,
+					   slash ? slash + 1 : main);
+	xmlDocPtr mrels = zip_xml(za, mrels_name, err);
+	char *vba = rels_target(mrels, "/vbaProject"), *type = NULL;
+	if (vba)
+		type = g_strdup(strstr(low, "wordprocessingml") ? "application/vnd.ms-word.document.macroenabled.12"
+				: strstr(low, "spreadsheetml")
+					? "application/vnd.ms-excel.sheet.macroenabled.12"
+					: "application/vnd.ms-powerpoint.presentation.macroenabled.12");
+	g_free(vba);
+	if (mrels)
+		xmlFreeDoc(mrels);
+	g_free(mrels_name);
 	return type;
+}
+
+/* An OOXML package typed by its main part: the officeDocument
+ * relationship of _rels/.rels names the part, [Content_Types].xml its
+ * type, which must be one of ooxml_mains; a main part with a VBA project
+ * relationship is macro-enabled whatever its type says.  A decoy
+ * "*.main+xml" listed first names nothing.  Unknown or unreadable:
+ * "...officedocument.unreadable" (the OOXML rebuilder decides). */
+static char *ooxml_type(zip_t *za, GError **err)
+{
+	GError *e = NULL;
+	xmlDocPtr ct = zip_xml(za, "[Content_Types].xml", &e);
+	xmlDocPtr rels = e ? NULL : zip_xml(za, "_rels/.rels", &e);
+	char *main = rels_target(rels, "/officeDocument"), *mct = main && ct ? ct_of_part(ct, main) : NULL;
+	char *low = mct ? g_ascii_strdown(mct, -1) : NULL, *type = NULL;
+	for (gsize i = 0; low && i < G_N_ELEMENTS(ooxml_mains) && !type; i++)
+		if (g_str_has_prefix(low, ooxml_mains[i]) && (g_str_equal(low + strlen(ooxml_mains[i]), ".main+xml") ||
+							      g_str_equal(low + strlen(ooxml_mains[i]), ".main")))
+			type = ooxml_package_type(low); /* ".main": xlsb, whose parts are binary */
+	char *xps = !type && !e ? rels_target(rels, "/fixedrepresentation") : NULL;
+	if (xps) /* XPS / OpenXPS: an OPC package, but not an Office document */
+		type = g_strdup("application/vnd.ms-xpsdocument");
+	g_free(xps);
+	char *vba = type && low && !e && !strstr(type, "macroenabled") ? ooxml_vba_type(za, main, low, &e) : NULL;
+	if (vba) { /* macros under a macro-free type: typed as what it is */
+		g_free(type);
+		type = vba;
+	}
+	g_free(low);
+	g_free(mct);
+	g_free(main);
+	if (ct)
+		xmlFreeDoc(ct);
+	if (rels)
+		xmlFreeDoc(rels);
+	if (e) {
+		g_propagate_error(err, e);
+		g_free(type);
+		return NULL;
+	}
+	return type ? type : g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
 }
 
 /* libzip could not open a buffer for a reason that is not the file's. */
@@ -411,10 +538,8 @@ static char *zip_members_type(zip_t *za, GError **err)
 	zip_int64_t ct = zip_name_locate(za, "[Content_Types].xml", ZIP_FL_NOCASE);
 	zip_int64_t mt = zip_name_locate(za, "mimetype", 0);
 	char *text = NULL, *type = NULL;
-	if (ct >= 0 && (text = zip_read_small(za, ct, CT_MAX)) != NULL)
-		type = ooxml_main_type(text, strlen(text), err);
-	else if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
-		type = g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
+	if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
+		type = ooxml_type(za, err);
 	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
 		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
 		type = g_ascii_strdown(g_strstrip(text), -1);

@@ -129,8 +129,8 @@ char *mg_cdr_output_name(const struct mg_config *cfg, const char *name, const ch
 
 /* The rebuilders, one file per family (each under its own budget). */
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_ooxml.c */
-enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
-enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
+enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_rtf.c */
+enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_csv.c */
 enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_text.c */
 enum mg_cdr_status mg_cdr_ical(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ical.c: calendar, vCard */
 enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_pdf.c */

@@ -36,10 +36,4 @@ const char *mg_rule_action_name(enum mg_rule_action a);
 /* Is there a rebuilder (or text converter) for `type`?  (cdr.c) */
 gboolean mg_cdr_handler_exists(enum mg_rule_action action, const char *type);
 
-/* A Word field code (OOXML w:instrText / w:fldSimple, RTF \fldinst) that
- * reaches outside the document: DDE, DDEAUTO, INCLUDETEXT, INCLUDEPICTURE,
- * IMPORT, LINK, QUOTE (builds hidden field codes), HYPERLINK to anything
- * but http, https, mailto or a bookmark. */
-gboolean mg_cdr_field_is_risky(const char *instr);
-
 #endif

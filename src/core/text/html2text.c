@@ -15,6 +15,7 @@
 
 #include "mg_charset.h"
 #include "mg_html2text.h"
+#include "mg_html_guard.h"
 
 GQuark mg_html2text_error_quark(void)
 {
@@ -535,6 +536,8 @@ struct mg_html2text *mg_html2text_new(const struct mg_html2text_opts *o)
 	h->o = *o;
 	if (h->o.max_depth <= 0)
 		h->o.max_depth = 256;
+	if (h->o.max_attributes <= 0)
+		h->o.max_attributes = 64;
 	h->out = g_string_new(NULL);
 	h->in = g_string_new(NULL);
 	h->stack = g_array_new(FALSE, TRUE, sizeof(struct frame));
@@ -559,8 +562,23 @@ gboolean mg_html2text_feed(struct mg_html2text *h, const char *utf8, gsize len, 
 	return TRUE;
 }
 
+/* The input bounded before libxml2 sees it (mg_html_guard.h): replaces h->in. */
+static void guard_input(struct mg_html2text *h)
+{
+	struct mg_html_guard_limits lim = {h->o.max_attributes, h->o.max_depth, h->o.deadline_us};
+	struct mg_html_guard_stats st;
+	GString *g = g_string_sized_new(h->in->len + 1);
+	if (!mg_html_guard(h->in->str, h->in->len, &lim, g, &st))
+		h->error = g_error_new_literal(MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_TIME,
+					       "HTML conversion took too long");
+	g_string_free(h->in, TRUE);
+	h->in = g;
+}
+
 static void parse_all(struct mg_html2text *h)
 {
+	if (!h->error)
+		guard_input(h);
 	if (h->error)
 		return;
 	if (h->in->len > (gsize)G_MAXINT / 2) {

@@ -13,7 +13,10 @@
  * "hxxp" defang; javascript:/data: targets are never shown.
  *
  * Bounded: output bytes (max_output), element depth (max_depth: deeper
- * tags keep their text but lose their layout), and a deadline.  Exceeding
+ * tags keep their text but lose their layout), attributes per element
+ * (max_attributes), and a deadline.  Depth and attributes are cut before
+ * libxml2 parses (mg_html_guard.h), so the parse time grows with the
+ * input size only.  Exceeding
  * output size or deadline is an error (the caller fails closed).
  */
 #ifndef MG_HTML2TEXT_H
@@ -30,6 +33,7 @@ struct mg_html2text_opts {
 	GHashTable *removed;     /* if not NULL: static kind name -> count (GUINT_TO_POINTER) of
 				    what was dropped: "script", "frame", "object", "form", "svg",
 				    "media", "hidden element", "tracking image", "script link" */
+	int max_attributes;      /* per element, the rest dropped before parsing (0 = 64) */
 };
 
 #define MG_HTML2TEXT_ERROR (mg_html2text_error_quark())

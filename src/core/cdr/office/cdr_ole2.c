@@ -11,13 +11,17 @@
  *     compressed compound files, within ole2_max_embedded_size): walked too;
  *   - Excel 4.0 (XLM) macro sheets and BIFF5 VBA modules: BOUNDSHEET records
  *     of the Workbook/Book stream's globals whose sheet type is 1 or 6;
- *   - DDE: DDE/DDEAUTO field codes in Word text (8-bit or UTF-16LE pieces),
- *     DDE links (SUPBOOK "app 0x03 topic") in Excel workbook globals;
+ *   - fields in Word text (8-bit or UTF-16LE pieces) that are not on the
+ *     field allowlist (mg_cdr_field.h: DDE/DDEAUTO after blanks or a TAB,
+ *     INCLUDEPICTURE, a code built by a nested QUOTE field ...), DDE links
+ *     (SUPBOOK "app 0x03 topic") in Excel workbook globals;
+ *   - linked and embedded objects (an ObjectPool storage), and links to a
+ *     remote URL (a URL moniker in any stream: the CVE-2017-0199 pattern);
  *   - Equation Editor objects ("Equation Native", the CVE-2017-11882
  *     family) and ActiveX controls (OCXDATA/OCXNAME streams);
  *   - embedded packages (\001Ole10Native streams: any file, often an
- *     executable) and embedded OOXML packages that carry vbaProject.bin
- *     or oleObject parts (a substring check of the zip's directory);
+ *     executable) and embedded OOXML packages typed by mg_filetype (a VBA
+ *     project under any part name makes them macro-enabled);
  *   - encryption: EncryptedPackage / EncryptedSummary streams, the Word FIB
  *     fEncrypted bit, the Excel FILEPASS record, the PowerPoint Current User
  *     header token.
@@ -27,8 +31,10 @@
  * document").  Not a compound file or unreadable -> MG_CDR_UNSCANNABLE.
  * A compound file whose root holds no WordDocument, Workbook/Book or
  * PowerPoint Document stream (MSI, Outlook item, ...) -> MG_CDR_REMOVE.
- * Otherwise MG_CDR_REBUILT with a copy of the original bytes and the reason
- * "no active content found (legacy format kept after scan)".
+ * Otherwise the file is still removed (MG_CDR_REMOVE): a legacy binary
+ * document cannot be rebuilt, and finding nothing is not proof that it is
+ * passive (issue 12: what cannot be shown passive is not delivered).  The
+ * checks above only name, in the notice, what was found.
  *
  * The BIFF and PowerPoint record walks are hand-written because libgsf only
  * gives the streams; they read lengths from the records and check each one
@@ -43,6 +49,8 @@
 #include <string.h>
 
 #include "mg_cdr.h"
+#include "mg_cdr_field.h"
+#include "mg_filetype.h"
 
 enum ole_flag {
 	OLE_VBA = 1 << 0,
@@ -54,9 +62,11 @@ enum ole_flag {
 	OLE_OFFICE = 1 << 6, /* the root holds a Word, Excel or PowerPoint main stream */
 	OLE_EQUATION = 1 << 7,
 	OLE_ACTIVEX = 1 << 8,
-	OLE_DDE = 1 << 9
+	OLE_DDE = 1 << 9,
+	OLE_OBJECT = 1 << 10,
+	OLE_REMOTE = 1 << 11
 };
-#define OLE_ACTIVE (OLE_VBA | OLE_XLM | OLE_PACKAGE | OLE_EQUATION | OLE_ACTIVEX | OLE_DDE)
+#define OLE_ACTIVE (OLE_VBA | OLE_XLM | OLE_PACKAGE | OLE_EQUATION | OLE_ACTIVEX | OLE_DDE | OLE_OBJECT | OLE_REMOTE)
 
 struct ole {
 	const struct mg_cdr_in *in;
@@ -65,6 +75,7 @@ struct ole {
 	gint64 entries, deadline_us;
 	guint flags;
 	char *limit_why;
+	char *field; /* the first field that is not passive */
 };
 
 static void ole_limit(struct ole *o, char *why)
@@ -144,37 +155,135 @@ static void ole_check_biff(struct ole *o, const guint8 *p, gsize len)
 	}
 }
 
-/* A field instruction after a field-begin mark (0x13) at p[i], in 8-bit
- * (step 1) or UTF-16LE (step 2) text: spaces, then "DDE" or "DDEAUTO". */
-static gboolean ole_dde_at(const guint8 *p, gsize len, gsize i, gsize step)
+/* The field code after a field-begin mark (0x13) at p[i], in 8-bit
+ * (step 1) or UTF-16LE (step 2) text, up to its separator (0x14) or end
+ * (0x15); *nested when another field begins inside the code. */
+static GString *ole_field_code(const guint8 *p, gsize len, gsize i, gsize step, gboolean *nested)
 {
-	static const char dde[] = "DDE";
-	gsize at = i + step;
-	while (at + step <= len && p[at] == ' ' && (step == 1 || p[at + 1] == 0))
-		at += step;
-	for (gsize k = 0; k < 3; k++, at += step)
-		if (at + step > len || g_ascii_toupper(p[at]) != dde[k] || (step == 2 && p[at + 1] != 0))
-			return FALSE;
-	return at + step > len || !g_ascii_isalpha(p[at]) || g_ascii_toupper(p[at]) == 'A'; /* DDE, DDEAUTO */
+	GString *g = g_string_new(NULL);
+	*nested = FALSE;
+	for (gsize at = i + step; at + step <= len && g->len < 512; at += step) {
+		guint c = step == 1 ? p[at] : le16(p + at);
+		if (c == 0x14 || c == 0x15)
+			break;
+		if (c == 0x13) {
+			*nested = TRUE;
+			break;
+		}
+		g_string_append_c(g, c < 0x80 ? (char)c : '?');
+	}
+	return g;
 }
 
-/* Word: DDE/DDEAUTO field codes in the text (the text pieces are 8-bit or
- * UTF-16LE; a field split across pieces is not seen). */
-static void ole_check_dde(struct ole *o, const guint8 *p, gsize len)
+/* Word: fields in the text that are not on the allowlist.  `step` 2: the
+ * text is UTF-16LE (from the piece table); 0: raw stream bytes, each mark
+ * guessed 8-bit or UTF-16LE by the byte after it. */
+static void ole_check_fields(struct ole *o, const guint8 *p, gsize len, gsize step)
 {
-	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i++)
-		if (p[i] == 0x13 &&
-		    (ole_dde_at(p, len, i, 1) || (i + 1 < len && p[i + 1] == 0 && ole_dde_at(p, len, i, 2))))
+	for (gsize i = 0; i < len && !(o->flags & OLE_DDE); i += step ? step : 1) {
+		if (p[i] != 0x13 || (step == 2 && (i + 1 >= len || p[i + 1] != 0)))
+			continue;
+		gsize at_step = step ? step : i + 1 < len && p[i + 1] == 0 ? 2 : 1;
+		gboolean nested;
+		GString *code = ole_field_code(p, len, i, at_step, &nested);
+		if (nested || (code->len && !mg_cdr_field_is_passive(code->str, code->len))) {
 			o->flags |= OLE_DDE;
+			o->field = nested ? g_strdup("code built by a nested field")
+					  : mg_cdr_field_name(code->str, code->len);
+		}
+		g_string_free(code, TRUE);
+	}
+}
+
+/* One piece of the piece table: characters [cp0, cp1) stored at fc in the
+ * WordDocument stream, 8-bit ("compressed", bit 30) or UTF-16LE; appended
+ * to `t` as UTF-16LE.  FALSE when it lies outside the stream or the text
+ * would grow past twice the stream (pieces may overlap). */
+static gboolean ole_piece(GByteArray *t, guint32 cp0, guint32 cp1, guint32 fcv, const guint8 *doc, gsize dlen)
+{
+	gboolean comp = (fcv & 0x40000000u) != 0;
+	gsize fc = fcv & 0x3FFFFFFFu, nch = cp1 >= cp0 ? cp1 - cp0 : G_MAXSIZE / 4;
+	gsize off = comp ? fc / 2 : fc, bytes = comp ? nch : nch * 2;
+	if (nch > dlen || off > dlen || bytes > dlen - off || t->len + 2 * nch > 2 * dlen)
+		return FALSE;
+	if (!comp) {
+		g_byte_array_append(t, doc + off, (guint)bytes);
+		return TRUE;
+	}
+	for (gsize k = 0; k < nch; k++) {
+		guint8 u[2] = {doc[off + k], 0};
+		g_byte_array_append(t, u, 2);
+	}
+	return TRUE;
+}
+
+/* Word's text from the Clx (Prc* then Pcdt: 0x02, lcb, PlcPcd = n+1 CPs
+ * then n 8-byte PCDs whose fc is at offset 2), or NULL.  [MS-DOC] 2.9.38. */
+static GByteArray *ole_clx_text(const guint8 *c, gsize n, const guint8 *doc, gsize dlen)
+{
+	gsize at = 0;
+	while (at < n && c[at] == 0x01 && n - at >= 3)
+		at += 3 + (gsize)le16(c + at + 1);
+	if (at >= n || n - at < 5 || c[at] != 0x02)
+		return NULL;
+	gsize lcb = le32(c + at + 1);
+	at += 5;
+	if (lcb > n - at || lcb < 4 || (lcb - 4) % 12 != 0)
+		return NULL;
+	gsize pieces = (lcb - 4) / 12;
+	const guint8 *cps = c + at, *pcd = c + at + (pieces + 1) * 4;
+	GByteArray *t = g_byte_array_new();
+	for (gsize i = 0; i < pieces; i++) {
+		if (!ole_piece(t, le32(cps + 4 * i), le32(cps + 4 * i + 4), le32(pcd + 8 * i + 2), doc, dlen)) {
+			g_byte_array_unref(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* Word's text as UTF-16LE, read through the piece table that the FIB
+ * points at (fcClx/lcbClx, pair 33 of FibRgFcLcb97, in the table stream
+ * 0Table or 1Table that fWhichTblStm names), or NULL when there is none to
+ * read.  Field marks are only looked for in the text: the same bytes occur
+ * in formatting and binary data (a plain document read as raw bytes showed
+ * "fields" of noise, and a real DDEAUTO was named after the noise). */
+static GByteArray *ole_word_text(struct ole *o, GsfInfile *dir, const guint8 *p, gsize len)
+{
+	gsize at = 32; /* FibBase; then csw + fibRgW, cslw + fibRgLw, cbRgFcLcb + fibRgFcLcb */
+	if (len >= at + 2)
+		at += 2 + 2 * (gsize)le16(p + at);
+	if (len >= at + 2)
+		at += 2 + 4 * (gsize)le16(p + at);
+	if (len < at + 2 || le16(p + at) <= 33 || len - at - 2 < 34 * 8)
+		return NULL;
+	guint32 fc_clx = le32(p + at + 2 + 33 * 8), lcb_clx = le32(p + at + 2 + 33 * 8 + 4);
+	GsfInput *ts = gsf_infile_child_by_name(dir, le16(p + 10) & 0x0200 ? "1Table" : "0Table");
+	gsize tlen = 0;
+	guint8 *table = ts ? ole_read_stream(o, ts, &tlen) : NULL;
+	GByteArray *text = NULL;
+	if (table && fc_clx <= tlen && lcb_clx <= tlen - fc_clx)
+		text = ole_clx_text(table + fc_clx, lcb_clx, p, len);
+	g_free(table);
+	if (ts)
+		g_object_unref(ts);
+	return text;
 }
 
 /* Word FIB: wIdent 0xA5EC, flags at offset 10, fEncrypted = 0x0100. */
-static void ole_check_fib(struct ole *o, const guint8 *p, gsize len)
+static void ole_check_fib(struct ole *o, GsfInfile *dir, const guint8 *p, gsize len)
 {
-	if (len >= 12 && le16(p) == 0xA5EC && (le16(p + 10) & 0x0100))
+	if (len >= 12 && le16(p) == 0xA5EC && (le16(p + 10) & 0x0100)) {
 		o->flags |= OLE_ENCRYPTED;
-	else
-		ole_check_dde(o, p, len);
+		return;
+	}
+	GByteArray *text = len >= 12 ? ole_word_text(o, dir, p, len) : NULL;
+	if (text) {
+		ole_check_fields(o, text->data, text->len, 2);
+		g_byte_array_unref(text);
+	} else { /* no piece table to read (damaged, or a hand-made file): the raw bytes */
+		ole_check_fields(o, p, len, 0);
+	}
 }
 
 static void ole_walk(struct ole *o, GsfInfile *dir, int depth);
@@ -271,21 +380,40 @@ static void ole_check_current_user(struct ole *o, const guint8 *p, gsize len)
 		o->flags |= OLE_ENCRYPTED;
 }
 
-static gboolean mem_has(const guint8 *p, gsize len, const char *needle)
-{
-	gsize n = strlen(needle);
-	for (gsize i = 0; n && i + n <= len; i++)
-		if (p[i] == (guint8)needle[0] && memcmp(p + i, needle, n) == 0)
-			return TRUE;
-	return FALSE;
-}
-
 static gboolean name_is(const char *name, const char *want)
 {
 	return g_ascii_strcasecmp(name, want) == 0;
 }
 
-static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
+/* An embedded package (an OOXML file in a Package stream): typed like an
+ * attachment, so a VBA project under another part name still shows. */
+static void ole_check_embedded(struct ole *o, const guint8 *p, gsize len)
+{
+	struct mg_filetype ft;
+	if (g_strstr_len((const char *)p, (gssize)len, "vbaProject")) /* a part name in the zip directory */
+		o->flags |= OLE_VBA;
+	if (len < 4 || memcmp(p, "PK\003\004", 4) != 0 || !mg_filetype_detect(p, len, NULL, NULL, &ft, NULL)) {
+		o->flags |= OLE_PACKAGE;
+		return;
+	}
+	o->flags |= strstr(ft.true_type, "macroenabled") ? OLE_VBA : OLE_PACKAGE;
+	mg_filetype_clear(&ft);
+}
+
+/* The CLSID of the URL moniker (79EAC9E0-BAF9-11CE-8C82-00AA004BA90B) as
+ * stored: an OLE link to a remote document (CVE-2017-0199). */
+static const guint8 url_moniker[16] = {0xe0, 0xc9, 0xea, 0x79, 0xf9, 0xba, 0xce, 0x11,
+				       0x8c, 0x82, 0x00, 0xaa, 0x00, 0x4b, 0xa9, 0x0b};
+
+static gboolean bytes_has(const guint8 *p, gsize len, const guint8 *needle, gsize n)
+{
+	for (gsize i = 0; i + n <= len; i++)
+		if (p[i] == needle[0] && memcmp(p + i, needle, n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static void ole_stream(struct ole *o, GsfInfile *dir, GsfInput *s, const char *name, int depth)
 {
 	gboolean biff = name_is(name, "Workbook") || name_is(name, "Book");
 	gboolean fib = name_is(name, "WordDocument"), ppt = name_is(name, "PowerPoint Document");
@@ -300,25 +428,38 @@ static void ole_stream(struct ole *o, GsfInput *s, const char *name, int depth)
 		o->flags |= OLE_ACTIVEX;
 	if (depth == 1 && (biff || fib || ppt))
 		o->flags |= OLE_OFFICE;
-	if (!(biff || fib || ppt || pkg || cu))
-		return;
 	gsize len = 0;
 	guint8 *p = ole_read_stream(o, s, &len);
 	if (!p)
 		return;
+	if (bytes_has(p, len, url_moniker, sizeof url_moniker))
+		o->flags |= OLE_REMOTE;
+	if (!(biff || fib || ppt || pkg || cu)) {
+		g_free(p);
+		return;
+	}
 	if (biff)
 		ole_check_biff(o, p, len);
 	else if (fib)
-		ole_check_fib(o, p, len);
+		ole_check_fib(o, dir, p, len);
 	else if (ppt)
 		ole_check_ppt(o, p, len, depth);
 	else if (cu)
 		ole_check_current_user(o, p, len);
-	else if (mem_has(p, len, "vbaProject.bin")) /* embedded OOXML: its zip directory names its parts */
-		o->flags |= OLE_VBA;
-	else if (mem_has(p, len, "oleObject"))
-		o->flags |= OLE_PACKAGE;
+	else
+		ole_check_embedded(o, p, len);
 	g_free(p);
+}
+
+static gboolean ole_holds(GsfInfile *dir, const char *want)
+{
+	int n = gsf_infile_num_children(dir);
+	for (int i = 0; i < n; i++) {
+		const char *name = gsf_infile_name_by_index(dir, i);
+		if (name && name_is(name, want))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
@@ -344,33 +485,44 @@ static void ole_walk(struct ole *o, GsfInfile *dir, int depth)
 		if (!name || !child) {
 			o->flags |= OLE_CORRUPT;
 		} else if (GSF_IS_INFILE(child) && gsf_infile_num_children(GSF_INFILE(child)) >= 0) {
-			if (name_is(name, "_VBA_PROJECT_CUR") || name_is(name, "VBA") || name_is(name, "Macros"))
+			if (name_is(name, "_VBA_PROJECT_CUR") || name_is(name, "VBA") || name_is(name, "Macros") ||
+			    ole_holds(GSF_INFILE(child), "_VBA_PROJECT")) /* a VBA storage under another name */
 				o->flags |= OLE_VBA;
+			if (name_is(name, "ObjectPool") || name_is(name, "ObjInfo"))
+				o->flags |= OLE_OBJECT;
 			ole_walk(o, GSF_INFILE(child), depth + 1);
 		} else {
-			ole_stream(o, child, name, depth);
+			ole_stream(o, dir, child, name, depth);
 		}
 		if (child)
 			g_object_unref(child);
 	}
 }
 
-static char *ole_active_reason(guint flags)
+/* Each kind of active content found, one string each (the removed list
+ * names them one by one, so that the notice's catalog can say each). */
+static void ole_active_kinds(guint flags, const char *field, GPtrArray *kinds)
 {
-	GString *g = g_string_new(NULL);
-	if (flags & OLE_VBA)
-		g_string_append(g, "VBA macros");
-	if (flags & OLE_XLM)
-		g_string_append_printf(g, "%sExcel 4.0 macro sheet", g->len ? ", " : "");
-	if (flags & OLE_PACKAGE)
-		g_string_append_printf(g, "%sembedded OLE package", g->len ? ", " : "");
-	if (flags & OLE_EQUATION)
-		g_string_append_printf(g, "%sEquation Editor object", g->len ? ", " : "");
-	if (flags & OLE_ACTIVEX)
-		g_string_append_printf(g, "%sActiveX control", g->len ? ", " : "");
+	static const struct {
+		guint flag;
+		const char *what;
+	} plain[] = {
+		{OLE_VBA, "VBA macros"},
+		{OLE_XLM, "Excel 4.0 macro sheet"},
+		{OLE_PACKAGE, "embedded OLE package"},
+		{OLE_EQUATION, "Equation Editor object"},
+		{OLE_ACTIVEX, "ActiveX control"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(plain); i++)
+		if (flags & plain[i].flag)
+			g_ptr_array_add(kinds, g_strdup(plain[i].what));
 	if (flags & OLE_DDE)
-		g_string_append_printf(g, "%sDDE link", g->len ? ", " : "");
-	return g_string_free(g, FALSE);
+		g_ptr_array_add(kinds, field ? g_strdup_printf("DDE link or active field (%s)", field)
+					     : g_strdup("DDE link or active field"));
+	if (flags & OLE_OBJECT)
+		g_ptr_array_add(kinds, g_strdup("embedded or linked object (ObjectPool)"));
+	if (flags & OLE_REMOTE)
+		g_ptr_array_add(kinds, g_strdup("link to a remote URL (URL moniker)"));
 }
 
 static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
@@ -388,18 +540,24 @@ static enum mg_cdr_status ole_result(struct ole *o, struct mg_cdr_out *out)
 		return MG_CDR_UNSCANNABLE;
 	}
 	if (o->flags & OLE_ACTIVE) {
-		out->reason = ole_active_reason(o->flags);
-		g_ptr_array_add(out->removed, ole_active_reason(o->flags));
+		GPtrArray *kinds = g_ptr_array_new_with_free_func(g_free);
+		ole_active_kinds(o->flags, o->field, kinds);
+		g_ptr_array_add(kinds, NULL);
+		char *what = g_strjoinv(", ", (char **)kinds->pdata);
+		out->reason = g_strdup_printf("legacy Office document with %s", what);
+		g_free(what);
+		for (guint i = 0; kinds->pdata[i]; i++)
+			g_ptr_array_add(out->removed, g_strdup(kinds->pdata[i]));
+		g_ptr_array_unref(kinds);
 		return MG_CDR_REMOVE;
 	}
 	if (!(o->flags & OLE_OFFICE)) { /* MSI, Outlook item, Visio, thumbnails ...: not ours to keep */
 		out->reason = g_strdup("not a Word, Excel or PowerPoint document (other OLE2 file)");
 		return MG_CDR_REMOVE;
 	}
-	out->data = g_byte_array_sized_new((guint)o->in->len);
-	g_byte_array_append(out->data, o->in->data, (guint)o->in->len);
-	out->reason = g_strdup("no active content found (legacy format kept after scan)");
-	return MG_CDR_REBUILT;
+	out->reason = g_strdup("legacy Office format (doc/xls/ppt) cannot be rebuilt or shown to be free of active "
+			       "content; ask the sender for docx/xlsx/pptx or PDF");
+	return MG_CDR_REMOVE;
 }
 
 enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out)
@@ -436,5 +594,6 @@ done:
 	if (mem)
 		g_object_unref(mem);
 	g_free(o.limit_why);
+	g_free(o.field);
 	return st;
 }

@@ -1,156 +1,54 @@
 /*
- * cdr_ooxml.c - Office Open XML (docx/xlsx/pptx and the macro-enabled
- * docm/xlsm/pptm/dotm/xltm ...) rebuilt without active content.
+ * cdr_ooxml.c - Office Open XML (docx/xlsx/pptx and the macro-enabled and
+ * template variants) rebuilt from an allowlist (mg_cdr_ooxml, mg_cdr.h).
  *
- * Contract: mg_cdr_ooxml() reads the package (cdr_zip.h: libzip within the
- * office_* limits; encrypted entries are unscannable), then:
- *   - drops VBA (vbaProject.bin, vbaData.xml, signatures), ActiveX,
- *     embedded OLE objects and packages, custom UI, Excel 4 macro sheets,
- *     external link parts, external data connections and query tables
- *     (web/ODBC queries that fetch on refresh) and altChunks;
- *   - removes every relationship to a dropped part and every external
- *     relationship (http, https and mailto hyperlinks stay unless
- *     office_keep_hyperlinks = no, and the report says how many stayed;
- *     file:, UNC, ms-*: and other schemes go), and the XML elements that
- *     used those relationship ids (w:attachedTemplate, oleObject, control;
- *     a removed w:hyperlink keeps its text);
- *   - removes the fields mg_cdr_field_is_risky() flags (DDE, DDEAUTO,
- *     INCLUDE*, LINK, QUOTE, HYPERLINK to files), keeping their result;
- *   - repairs [Content_Types].xml (no Override for a dropped part, the
- *     macro-free main content type) so a .docm becomes a .docx;
- *   - re-serialises every XML part through libxml2 (a DTD is refused: OOXML
- *     forbids it) and writes a fresh ZIP.
- * Text, tables, images and styles are copied.  Nothing is written to disk.
+ * Contract: the package is read within the office_* limits (cdr_zip.h;
+ * encrypted entries are unscannable).  Then:
+ *   1. the walk starts at _rels/.rels: its officeDocument relationship names
+ *      the main part, whose root element decides the family (Word, Excel,
+ *      PowerPoint); [Content_Types].xml only chooses a variant (template,
+ *      slide show) of the family's type, never the family;
+ *   2. from each kept part its own .rels is read and every relationship
+ *      judged: an internal one is kept when its type and the target's real
+ *      content form a passive kind (cdr_ooxml_parts.c), and the walk goes
+ *      on from the target; an external one is kept only for http, https
+ *      and mailto hyperlinks (office_keep_hyperlinks); everything else is
+ *      dropped and named in the report;
+ *   3. parts no kept relationship reaches are not written, whatever their
+ *      name or declared type (a VBA project under another name, a decoy
+ *      main part, an orphan);
+ *   4. every kept XML part is cleaned (cdr_ooxml_xml.c: removed
+ *      relationship ids, fields, actions, settings) and re-serialised;
+ *   5. new .rels parts list the kept relationships only, and a new
+ *      [Content_Types].xml lists the kept parts with the types chosen in 2.
+ * A macro-enabled document comes out as its plain counterpart (.docm ->
+ * .docx).  Nothing is written to disk.
  */
 #include "config.h"
 
 #include <string.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xpath.h>
 
-#include "mg_glob.h"
-#include "cdr_zip.h"
+#include "cdr_ooxml.h"
 #include "mg_cdr.h"
-#include "mg_cdr_policy.h"
 
-#define NS_REL_T "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-#define NS_REL_S "http://purl.oclc.org/ooxml/officeDocument/relationships"
+#define NS_PKG_REL "http://schemas.openxmlformats.org/package/2006/relationships"
+#define NS_CT      "http://schemas.openxmlformats.org/package/2006/content-types"
 
-enum ox_cat {
-	OX_VBA,
-	OX_ACTIVEX,
-	OX_EMBED,
-	OX_EXTERNAL,
-	OX_DDE,
-	OX_CUSTOMUI,
-	OX_XLM,
-	OX_ALTCHUNK,
-	OX_DATACONN,
-	OX_NCAT
+struct ox_walk {
+	struct mg_zpart *src; /* NULL: the package root */
+	char *base;           /* directory of the source part, lower case, "" or "dir/" */
 };
 
-static const char *const cat_names[OX_NCAT] = {
-	"VBA macro part",        "ActiveX control part",     "embedded OLE object or package",
-	"external relationship", "DDE or include field",     "custom UI (ribbon)",
-	"Excel 4 macro sheet",   "alternative-format chunk", "external data connection or query",
-};
-
-struct ox_ctx {
-	struct mg_zpkg z;
-	int links_kept;
-	int pass; /* relationship pass: 0 or 1 */
-};
-
-/* Part names that are active content whatever refers to them. */
-static const struct {
-	const char *pattern; /* on the lower-case name */
-	enum ox_cat cat;
-} drop_names[] = {
-	{"*vbaproject.bin", OX_VBA},       {"*vbadata.xml", OX_VBA},
-	{"*vbaprojectsignature*", OX_VBA}, {"*/activex/*", OX_ACTIVEX},
-	{"*/embeddings/*", OX_EMBED},      {"customui/*", OX_CUSTOMUI},
-	{"*/macrosheets/*", OX_XLM},       {"xl/connections.xml", OX_DATACONN},
-	{"xl/querytables/*", OX_DATACONN}, {"*/externallinks/*", OX_EXTERNAL},
-};
-
-/* Relationship types (last path segment, lower case) that go. */
-static const struct {
-	const char *type;
-	enum ox_cat cat;
-} drop_rels[] = {
-	{"vbaproject", OX_VBA},
-	{"wordvbadata", OX_VBA},
-	{"vbaprojectsignature", OX_VBA},
-	{"keymapcustomizations", OX_VBA},
-	{"oleobject", OX_EMBED},
-	{"package", OX_EMBED},
-	{"subdocument", OX_EMBED},
-	{"control", OX_ACTIVEX},
-	{"activexcontrol", OX_ACTIVEX},
-	{"activexcontrolbinary", OX_ACTIVEX},
-	{"attachedtemplate", OX_EXTERNAL},
-	{"externallink", OX_EXTERNAL},
-	{"externallinkpath", OX_EXTERNAL},
-	{"extensibility", OX_CUSTOMUI},
-	{"xlmacrosheet", OX_XLM},
-	{"xlintlmacrosheet", OX_XLM},
-	{"afchunk", OX_ALTCHUNK},
-	{"connections", OX_DATACONN},
-	{"querytable", OX_DATACONN},
-};
-
-/* Macro-enabled main content types and the file they become. */
-static const struct {
-	const char *from, *to, *ext_from, *ext_to;
-} macro_types[] = {
-	{"application/vnd.ms-word.document.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docm", "docx"},
-	{"application/vnd.ms-word.template.macroenabledtemplate.main+xml",
-	 "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "dotm", "dotx"},
-	{"application/vnd.ms-excel.sheet.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xlsm", "xlsx"},
-	{"application/vnd.ms-excel.template.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", "xltm", "xltx"},
-	{"application/vnd.ms-powerpoint.presentation.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", "pptm", "pptx"},
-	{"application/vnd.ms-powerpoint.slideshow.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml", "ppsm", "ppsx"},
-	{"application/vnd.ms-powerpoint.template.macroenabled.main+xml",
-	 "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "potm", "potx"},
-};
-
-static void ox_note(struct ox_ctx *c, enum ox_cat cat, const char *detail)
+/* The .rels part of a source: "word/document.xml" -> "word/_rels/document.xml.rels". */
+static char *rels_name_of(const char *name)
 {
-	mg_zpkg_note(&c->z, cat_names[cat], detail);
-}
-
-/* ---- XML ---- */
-
-static gboolean is_xml_part(const struct mg_zpart *p)
-{
-	return g_str_has_suffix(p->lname, ".xml") || g_str_has_suffix(p->lname, ".rels");
-}
-
-/* ---- which parts go ---- */
-
-static void ox_mark_names(struct ox_ctx *c)
-{
-	for (guint i = 0; i < c->z.parts->len; i++) {
-		struct mg_zpart *p = c->z.parts->pdata[i];
-		for (gsize k = 0; k < G_N_ELEMENTS(drop_names) && !p->drop; k++)
-			if (mg_glob_match(drop_names[k].pattern, p->lname)) {
-				p->drop = TRUE;
-				ox_note(c, drop_names[k].cat, p->name);
-			}
-	}
-}
-
-/* "word/_rels/document.xml.rels" -> "word/"; "_rels/.rels" -> "". */
-static char *rels_base_dir(const char *rels)
-{
-	const char *r = strstr(rels, "_rels/");
-	return g_strndup(rels, r ? (gsize)(r - rels) : 0);
+	if (!name)
+		return g_strdup("_rels/.rels");
+	const char *slash = strrchr(name, '/');
+	if (!slash)
+		return g_strconcat("_rels/", name, ".rels", NULL);
+	return g_strdup_printf("%.*s/_rels/%s.rels", (int)(slash - name), name, slash + 1);
 }
 
 /* Resolve an internal target against the source directory (lower case). */
@@ -177,343 +75,260 @@ static char *target_resolve(const char *base, const char *target)
 	return low;
 }
 
-static int rel_drop_cat(const char *type)
+static char *dir_of(const char *lname)
 {
-	const char *slash = type ? strrchr(type, '/') : NULL;
-	char *last = g_ascii_strdown(slash ? slash + 1 : (type ? type : ""), -1);
-	int cat = -1;
-	for (gsize k = 0; k < G_N_ELEMENTS(drop_rels) && cat < 0; k++)
-		if (g_str_equal(drop_rels[k].type, last))
-			cat = drop_rels[k].cat;
-	g_free(last);
-	return cat;
+	const char *slash = lname ? strrchr(lname, '/') : NULL;
+	return slash ? g_strndup(lname, (gsize)(slash - lname) + 1) : g_strdup("");
 }
 
-/* Decide one Relationship element: TRUE when it is removed. */
-static gboolean ox_rel_judge(struct ox_ctx *c, const char *base, xmlNodePtr rel)
+static void rels_append(GString *g, xmlChar *id, xmlChar *type, xmlChar *target, gboolean external)
 {
-	xmlChar *type = xmlGetProp(rel, BAD_CAST "Type"), *target = xmlGetProp(rel, BAD_CAST "Target");
-	xmlChar *mode = xmlGetProp(rel, BAD_CAST "TargetMode");
+	char *i = g_markup_escape_text((char *)id, -1), *ty = g_markup_escape_text((char *)type, -1);
+	char *ta = g_markup_escape_text((char *)target, -1);
+	g_string_append_printf(g, "<Relationship Id=\"%s\" Type=\"%s\" Target=\"%s\"%s/>", i, ty, ta,
+			       external ? " TargetMode=\"External\"" : "");
+	g_free(i);
+	g_free(ty);
+	g_free(ta);
+}
+
+static gboolean web_target(const char *t)
+{
+	return g_ascii_strncasecmp(t, "http://", 7) == 0 || g_ascii_strncasecmp(t, "https://", 8) == 0 ||
+	       g_ascii_strncasecmp(t, "mailto:", 7) == 0;
+}
+
+/* An external relationship: TRUE when kept. */
+static gboolean ox_external(struct ox_ctx *c, const char *rshort, const char *target)
+{
+	if (rshort && g_str_equal(rshort, "hyperlink") && web_target(target) &&
+	    c->z.in->ctx->cfg->office_keep_hyperlinks) {
+		c->links_kept++;
+		return TRUE;
+	}
+	char *d = g_strdup_printf("%s -> %s", rshort ? rshort : "relationship", target);
+	mg_zpkg_note(&c->z, OX_CAT_EXTERNAL, d);
+	g_free(d);
+	return FALSE;
+}
+
+/* An internal relationship from `w`: TRUE when kept (target queued). */
+static gboolean ox_internal(struct ox_ctx *c, const struct ox_walk *w, const char *rshort, const char *target,
+			    GQueue *todo)
+{
+	char *path = target_resolve(w->base, target);
+	struct mg_zpart *p = mg_zpkg_part(&c->z, path);
+	gboolean main = !w->src && rshort && g_str_equal(rshort, "officeDocument");
+	const char *cat = mg_ox_drop_category(rshort);
+	const struct ox_kind *kind = NULL;
+	gboolean keep = FALSE;
+	if (p && g_hash_table_contains(c->kind_of, p)) {
+		/* reached again (an image used twice): by the same kind only */
+		const struct ox_kind *had = g_hash_table_lookup(c->kind_of, p);
+		keep = had ? rshort && g_ascii_strcasecmp(had->rel, rshort) == 0 : main;
+	} else if (p && main) {
+		keep = !c->family && mg_ox_main(c, p, NULL);
+	} else if (p && rshort && !main && !g_str_has_suffix(p->lname, ".rels") &&
+		   !g_str_equal(p->lname, "[content_types].xml")) {
+		kind = mg_ox_kind(c, rshort, p, &cat);
+		keep = kind != NULL;
+	}
+	if (keep && !g_hash_table_contains(c->kind_of, p)) {
+		g_hash_table_insert(c->kind_of, p, (gpointer)kind);
+		struct ox_walk *nw = g_new0(struct ox_walk, 1);
+		nw->src = p;
+		nw->base = dir_of(p->lname);
+		g_queue_push_tail(todo, nw);
+	} else if (!keep && !(p && g_hash_table_contains(c->noted, p))) {
+		mg_zpkg_note(&c->z, cat, p ? p->name : target);
+		if (p)
+			g_hash_table_add(c->noted, p);
+	}
+	g_free(path);
+	return keep;
+}
+
+/* One Relationship element: kept (appended to `out`) or not (id -> dead). */
+static void ox_rel(struct ox_ctx *c, const struct ox_walk *w, xmlNodePtr rel, GString *out, GHashTable *dead,
+		   GQueue *todo)
+{
+	xmlChar *id = xmlGetProp(rel, BAD_CAST "Id"), *type = xmlGetProp(rel, BAD_CAST "Type");
+	xmlChar *target = xmlGetProp(rel, BAD_CAST "Target"), *mode = xmlGetProp(rel, BAD_CAST "TargetMode");
 	gboolean external = mode && g_ascii_strcasecmp((char *)mode, "External") == 0;
-	gboolean hyperlink = type && g_str_has_suffix((char *)type, "/hyperlink") && target &&
-			     (g_ascii_strncasecmp((char *)target, "http://", 7) == 0 ||
-			      g_ascii_strncasecmp((char *)target, "https://", 8) == 0 ||
-			      g_ascii_strncasecmp((char *)target, "mailto:", 7) == 0);
-	int cat = rel_drop_cat((char *)type);
-	struct mg_zpart *tp = NULL;
-	if (!external && target) {
-		char *path = target_resolve(base, (char *)target);
-		tp = g_hash_table_lookup(c->z.by_lname, path);
-		g_free(path);
-	}
-	gboolean drop = FALSE;
-	if (external && hyperlink && c->z.in->ctx->cfg->office_keep_hyperlinks) {
-		c->links_kept += c->pass == 0;
-	} else if (external || cat >= 0 || (tp && tp->drop)) {
-		drop = TRUE;
-		char *d = g_strdup_printf(
-			"%s%s%s", type && strrchr((char *)type, '/') ? strrchr((char *)type, '/') + 1 : "relationship",
-			external ? " -> " : "", external && target ? (char *)target : "");
-		if (tp && !tp->drop) {
-			tp->drop = TRUE;
-			ox_note(c, cat >= 0 ? (enum ox_cat)cat : OX_EMBED, tp->name);
-		} else if (external || !tp) {
-			ox_note(c, external ? OX_EXTERNAL : (cat >= 0 ? (enum ox_cat)cat : OX_EMBED), d);
-		}
-		g_free(d);
-	}
+	const char *rshort = mg_ox_rel_short((char *)type);
+	gboolean keep = FALSE;
+	if (id && type && target)
+		keep = external ? ox_external(c, rshort, (char *)target)
+				: ox_internal(c, w, rshort, (char *)target, todo);
+	else
+		mg_zpkg_note(&c->z, OX_CAT_UNKNOWN, "incomplete relationship");
+	if (keep)
+		rels_append(out, id, type, target, external);
+	else if (id)
+		g_hash_table_add(dead, g_strdup((char *)id));
+	xmlFree(id);
 	xmlFree(type);
 	xmlFree(target);
 	xmlFree(mode);
-	return drop;
 }
 
-/* The part a .rels file describes: "word/_rels/document.xml.rels" -> "word/document.xml". */
-static struct mg_zpart *rels_source(struct ox_ctx *c, const struct mg_zpart *rels)
+/* The .rels of one kept part (or of the package): judged, the new one kept. */
+static gboolean ox_walk_one(struct ox_ctx *c, struct ox_walk *w, GQueue *todo)
 {
-	char *dir = rels_base_dir(rels->lname);
-	const char *file = strstr(rels->lname, "_rels/");
-	char *src = file ? g_strconcat(dir, file + 6, NULL) : NULL;
-	if (src && g_str_has_suffix(src, ".rels"))
-		src[strlen(src) - 5] = '\0';
-	struct mg_zpart *p = src ? g_hash_table_lookup(c->z.by_lname, src) : NULL;
-	g_free(src);
-	g_free(dir);
-	return p;
-}
-
-static gboolean ox_rels_one(struct ox_ctx *c, struct mg_zpart *rels)
-{
-	struct mg_zpart *src = rels_source(c, rels);
-	if (src && src->drop) {
-		rels->drop = TRUE;
-		return TRUE;
+	char *rname = rels_name_of(w->src ? w->src->lname : NULL);
+	struct mg_zpart *rels = mg_zpkg_part(&c->z, rname);
+	g_free(rname);
+	GString *out = g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships "
+				    "xmlns=\"" NS_PKG_REL "\">");
+	GHashTable *dead = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (rels && !mg_zpkg_parse_quiet(&c->z, rels)) {
+		mg_zpkg_note(&c->z, OX_CAT_UNKNOWN, rels->name); /* unreadable .rels: none of its links */
+		rels = NULL;
 	}
-	if (!mg_zpkg_parse(&c->z, rels))
-		return FALSE;
-	char *base = rels_base_dir(rels->name);
-	xmlNodePtr root = xmlDocGetRootElement(rels->doc), next;
-	for (xmlNodePtr n = root->children; n; n = next) {
-		next = n->next;
-		if (n->type != XML_ELEMENT_NODE || !ox_rel_judge(c, base, n))
-			continue;
-		xmlChar *id = xmlGetProp(n, BAD_CAST "Id");
-		if (src && id) {
-			if (!src->dead_ids)
-				src->dead_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-			g_hash_table_add(src->dead_ids, g_strdup((char *)id));
-		}
-		xmlFree(id);
-		mg_xml_drop(n);
-	}
-	g_free(base);
-	return TRUE;
-}
-
-/* Two passes: a relationship may point at a part that a later .rels file
- * marks, and a dropped part's own .rels goes with it. */
-static gboolean ox_relationships(struct ox_ctx *c)
-{
-	for (c->pass = 0; c->pass < 2; c->pass++)
-		for (guint i = 0; i < c->z.parts->len; i++) {
-			struct mg_zpart *p = c->z.parts->pdata[i];
-			if (g_str_has_suffix(p->lname, ".rels") && !p->drop && !ox_rels_one(c, p))
-				return FALSE;
-		}
-	return TRUE;
-}
-
-/* ---- references to removed relationships, DDE fields ---- */
-
-static gboolean node_uses_dead_id(xmlNodePtr n, GHashTable *dead)
-{
-	for (xmlAttrPtr a = n->properties; a; a = a->next) {
-		gboolean relns = a->ns && (g_str_equal((char *)a->ns->href, NS_REL_T) ||
-					   g_str_equal((char *)a->ns->href, NS_REL_S));
-		if (!relns && g_ascii_strcasecmp((char *)a->name, "relid") != 0)
-			continue;
-		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-		gboolean hit = v && g_hash_table_contains(dead, v);
-		xmlFree(v);
-		if (hit)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* A PresentationML OLE object (p:oleObj, possibly inside
- * mc:AlternateContent) with a removed relationship. */
-static gboolean has_dead_ole(xmlNodePtr n, GHashTable *dead)
-{
-	for (xmlNodePtr k = n->children; k; k = k->next) {
-		if (k->type != XML_ELEMENT_NODE)
-			continue;
-		if ((g_str_equal((const char *)k->name, "oleObj") && node_uses_dead_id(k, dead)) ||
-		    has_dead_ole(k, dead))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static void prune_refs(xmlNodePtr n, GHashTable *dead)
-{
-	xmlNodePtr next;
-	for (xmlNodePtr k = n->children; k; k = next) {
-		next = k->next;
-		if (k->type != XML_ELEMENT_NODE)
-			continue;
-		if (g_str_equal((const char *)k->name, "graphicFrame") && has_dead_ole(k, dead)) {
-			mg_xml_drop(k); /* the whole frame: an empty OLE frame needs repair in PowerPoint */
-		} else if (node_uses_dead_id(k, dead) && g_str_equal((const char *)k->name, "hyperlink")) {
-			while (k->children) { /* the link goes, its text stays */
-				xmlNodePtr g = k->children;
-				xmlUnlinkNode(g);
-				xmlAddPrevSibling(k, g);
-			}
-			mg_xml_drop(k);
-		} else if (node_uses_dead_id(k, dead))
-			mg_xml_drop(k);
-		else
-			prune_refs(k, dead);
-	}
-}
-
-/* Containers that must not stay empty once their children went. */
-static const char *const empty_containers[] = {"externalReferences", "oleObjects", "controls", "object"};
-
-static void prune_empty(xmlNodePtr n)
-{
-	xmlNodePtr next;
-	for (xmlNodePtr k = n->children; k; k = next) {
-		next = k->next;
-		if (k->type != XML_ELEMENT_NODE)
-			continue;
-		prune_empty(k);
-		gboolean has_elem = FALSE;
-		for (xmlNodePtr g = k->children; g && !has_elem; g = g->next)
-			has_elem = g->type == XML_ELEMENT_NODE;
-		for (gsize i = 0; !has_elem && i < G_N_ELEMENTS(empty_containers); i++)
-			if (g_str_equal((const char *)k->name, empty_containers[i])) {
-				mg_xml_drop(k);
-				break;
-			}
-	}
-}
-
-/* <w:fldSimple w:instr="DDEAUTO ..."> -> its result runs only. */
-static void dde_simple(struct ox_ctx *c, xmlXPathContextPtr xp)
-{
-	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST "//*[local-name()='fldSimple']", xp);
-	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr f = r->nodesetval->nodeTab[i];
-		xmlChar *instr = xmlGetProp(f, BAD_CAST "instr");
-		if (instr && mg_cdr_field_is_risky((char *)instr)) {
-			ox_note(c, OX_DDE, (char *)instr);
-			while (f->children) {
-				xmlNodePtr k = f->children;
-				xmlUnlinkNode(k);
-				xmlAddPrevSibling(f, k);
-			}
-			r->nodesetval->nodeTab[i] = NULL;
-			mg_xml_drop(f);
-		}
-		xmlFree(instr);
-	}
-	xmlXPathFreeObject(r);
-}
-
-struct ox_field {
-	GPtrArray *nodes; /* fldChar and instrText elements */
-	GString *instr;
-	gboolean in_code;
-};
-
-static void field_end(struct ox_ctx *c, struct ox_field *f)
-{
-	if (mg_cdr_field_is_risky(f->instr->str)) {
-		ox_note(c, OX_DDE, f->instr->str);
-		for (guint i = 0; i < f->nodes->len; i++)
-			mg_xml_drop(f->nodes->pdata[i]);
-	}
-	g_ptr_array_free(f->nodes, TRUE);
-	g_string_free(f->instr, TRUE);
-	g_free(f);
-}
-
-/* Complex fields: fldChar begin, instrText..., separate, result, end.
- * The code may be split over many instrText elements and fields nest. */
-static void dde_complex(struct ox_ctx *c, xmlXPathContextPtr xp)
-{
-	xmlXPathObjectPtr r =
-		xmlXPathEvalExpression(BAD_CAST "//*[local-name()='fldChar' or local-name()='instrText']", xp);
-	GPtrArray *stack = g_ptr_array_new();
-	for (int i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
-		xmlNodePtr n = r->nodesetval->nodeTab[i];
-		xmlChar *kind = xmlGetProp(n, BAD_CAST "fldCharType");
-		struct ox_field *top = stack->len ? stack->pdata[stack->len - 1] : NULL;
-		if (kind && g_str_equal((char *)kind, "begin")) {
-			top = g_new0(struct ox_field, 1);
-			top->nodes = g_ptr_array_new();
-			top->instr = g_string_new(NULL);
-			top->in_code = TRUE;
-			g_ptr_array_add(stack, top);
-			g_ptr_array_add(top->nodes, n);
-		} else if (top && !kind && top->in_code) {
-			xmlChar *t = xmlNodeGetContent(n);
-			if (top->instr->len < 4096)
-				g_string_append(top->instr, t ? (char *)t : "");
-			xmlFree(t);
-			g_ptr_array_add(top->nodes, n);
-		} else if (top && kind) {
-			g_ptr_array_add(top->nodes, n);
-			top->in_code = FALSE;
-			if (g_str_equal((char *)kind, "end"))
-				field_end(c, g_ptr_array_steal_index(stack, stack->len - 1));
-		}
-		xmlFree(kind);
-	}
-	while (stack->len)
-		field_end(c, g_ptr_array_steal_index(stack, stack->len - 1));
-	g_ptr_array_free(stack, TRUE);
-	xmlXPathFreeObject(r);
-}
-
-static gboolean ox_clean_part(struct ox_ctx *c, struct mg_zpart *p)
-{
-	if (p->drop || !is_xml_part(p) || g_str_has_suffix(p->lname, ".rels"))
-		return TRUE;
-	if (!mg_zpkg_parse(&c->z, p))
-		return FALSE;
-	if (p->dead_ids) {
-		prune_refs((xmlNodePtr)p->doc, p->dead_ids);
-		prune_empty((xmlNodePtr)p->doc);
-	}
-	if (g_str_has_prefix(p->lname, "word/")) {
-		xmlXPathContextPtr xp = xmlXPathNewContext(p->doc);
-		dde_simple(c, xp);
-		dde_complex(c, xp);
-		xmlXPathFreeContext(xp);
-	}
+	xmlNodePtr root = rels ? xmlDocGetRootElement(rels->doc) : NULL;
+	for (xmlNodePtr n = root ? root->children : NULL; n && !mg_zpkg_over_time(&c->z); n = n->next)
+		if (n->type == XML_ELEMENT_NODE && g_str_equal((const char *)n->name, "Relationship"))
+			ox_rel(c, w, n, out, dead, todo);
+	g_string_append(out, "</Relationships>");
+	g_hash_table_insert(c->rels_of, w->src, out);
+	if (w->src && w->src->doc)
+		mg_ox_clean_xml(c, w->src, dead);
+	g_hash_table_destroy(dead);
 	return !mg_zpkg_over_time(&c->z);
 }
 
-/* ---- [Content_Types].xml ---- */
-
-static void ct_override(struct ox_ctx *c, xmlNodePtr n)
+static void walk_free(gpointer p)
 {
-	xmlChar *pn = xmlGetProp(n, BAD_CAST "PartName"), *ct = xmlGetProp(n, BAD_CAST "ContentType");
-	char *lname = pn ? g_ascii_strdown((char *)pn + (pn[0] == '/'), -1) : NULL;
-	struct mg_zpart *p = lname ? g_hash_table_lookup(c->z.by_lname, lname) : NULL;
-	if (!p || p->drop) {
-		mg_xml_drop(n);
-		goto out;
-	}
-	for (gsize k = 0; ct && k < G_N_ELEMENTS(macro_types); k++)
-		if (g_ascii_strcasecmp((char *)ct, macro_types[k].from) == 0) {
-			xmlSetProp(n, BAD_CAST "ContentType", BAD_CAST macro_types[k].to);
-			g_free(c->z.out->new_type);
-			c->z.out->new_type =
-				g_strndup(macro_types[k].to, strlen(macro_types[k].to) - strlen(".main+xml"));
-			const char *ext = c->z.in->filename ? strrchr(c->z.in->filename, '.') : NULL;
-			if (ext && g_ascii_strcasecmp(ext + 1, macro_types[k].ext_from) == 0)
-				c->z.out->new_filename = g_strdup_printf("%.*s.%s", (int)(ext - c->z.in->filename),
-									 c->z.in->filename, macro_types[k].ext_to);
-		}
-out:
-	g_free(lname);
-	xmlFree(pn);
-	xmlFree(ct);
+	struct ox_walk *w = p;
+	g_free(w->base);
+	g_free(w);
 }
 
-static gboolean ox_content_types(struct ox_ctx *c)
+static gboolean ox_walk(struct ox_ctx *c)
 {
-	struct mg_zpart *p = g_hash_table_lookup(c->z.by_lname, "[content_types].xml");
-	if (!p || !g_hash_table_lookup(c->z.by_lname, "_rels/.rels"))
-		return mg_zpkg_fail(&c->z, MG_CDR_UNSCANNABLE,
-				    "corrupt document: no [Content_Types].xml or _rels/.rels");
-	if (!mg_zpkg_parse(&c->z, p))
-		return FALSE;
-	xmlNodePtr next;
-	for (xmlNodePtr n = xmlDocGetRootElement(p->doc)->children; n; n = next) {
-		next = n->next;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		xmlChar *ct = xmlGetProp(n, BAD_CAST "ContentType");
-		if (g_str_equal((char *)n->name, "Override"))
-			ct_override(c, n);
-		else if (ct && g_strrstr((char *)ct, "vbaProject"))
-			mg_xml_drop(n); /* Default Extension="bin" for VBA */
-		xmlFree(ct);
+	GQueue *todo = g_queue_new();
+	struct ox_walk *w = g_new0(struct ox_walk, 1);
+	w->base = g_strdup("");
+	g_queue_push_tail(todo, w);
+	gboolean ok = TRUE;
+	while (ok && (w = g_queue_pop_head(todo))) {
+		ok = ox_walk_one(c, w, todo);
+		walk_free(w);
 	}
-	return TRUE;
+	g_queue_free_full(todo, walk_free);
+	if (ok && !c->family)
+		return mg_zpkg_fail(
+			&c->z, MG_CDR_UNSCANNABLE,
+			"corrupt document: no Word, Excel or PowerPoint main part reached from _rels/.rels");
+	return ok;
+}
+
+/* ---- the new package ---- */
+
+static void ct_override(GString *g, const struct mg_zpart *p, const char *ct)
+{
+	char *name = g_markup_escape_text(p->name, -1);
+	g_string_append_printf(g, "<Override PartName=\"/%s\" ContentType=\"%s\"/>", name, ct);
+	g_free(name);
+}
+
+/* A part that no kept relationship reached: named in the report unless it
+ * is package structure (the old .rels and [Content_Types].xml are rebuilt). */
+static void ox_orphan(struct ox_ctx *c, struct mg_zpart *p)
+{
+	if (g_hash_table_contains(c->noted, p) || g_str_has_suffix(p->lname, ".rels") ||
+	    g_str_equal(p->lname, "[content_types].xml"))
+		return;
+	mg_zpkg_note(&c->z, strstr(p->lname, "vba") ? OX_CAT_VBA : "part not reached from the document", p->name);
+}
+
+static void ox_new_parts(struct ox_ctx *c)
+{
+	GString *ct =
+		g_string_new("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"" NS_CT
+			     "\"><Default Extension=\"rels\" "
+			     "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+			     "<Default Extension=\"xml\" ContentType=\"application/xml\"/>");
+	GPtrArray *add = g_ptr_array_new();
+	for (guint i = 0; i < c->z.parts->len; i++) {
+		struct mg_zpart *p = c->z.parts->pdata[i];
+		gboolean kept = g_hash_table_contains(c->kind_of, p);
+		p->drop = !kept;
+		if (!kept) {
+			ox_orphan(c, p);
+			continue;
+		}
+		const struct ox_kind *k = g_hash_table_lookup(c->kind_of, p);
+		const char *type = k && k->ctype ? k->ctype : g_hash_table_lookup(c->img_ct, p);
+		ct_override(ct, p, k || g_hash_table_contains(c->img_ct, p) ? type : c->main_ctype);
+		GString *rels = g_hash_table_lookup(c->rels_of, p);
+		if (rels && strstr(rels->str, "<Relationship "))
+			g_ptr_array_add(
+				add, mg_zpkg_new_part(&c->z, rels_name_of(p->name),
+						      g_string_free_to_bytes(g_string_new_len(rels->str, rels->len))));
+	}
+	g_string_append(ct, "</Types>");
+	GString *root_rels = g_hash_table_lookup(c->rels_of, NULL);
+	g_ptr_array_add(add,
+			mg_zpkg_new_part(&c->z, g_strdup("_rels/.rels"), g_bytes_new(root_rels->str, root_rels->len)));
+	g_ptr_array_insert(c->z.parts, 0,
+			   mg_zpkg_new_part(&c->z, g_strdup("[Content_Types].xml"), g_string_free_to_bytes(ct)));
+	for (guint i = 0; i < add->len; i++)
+		g_ptr_array_add(c->z.parts, add->pdata[i]);
+	g_ptr_array_free(add, TRUE);
+}
+
+/* The claimed content type of the main part, for its variant only. */
+static char *claimed_main_type(struct ox_ctx *c, struct mg_zpart *main)
+{
+	struct mg_zpart *ct = mg_zpkg_part(&c->z, "[content_types].xml");
+	char *found = NULL;
+	if (!ct || !mg_zpkg_parse_quiet(&c->z, ct))
+		return NULL;
+	for (xmlNodePtr n = xmlDocGetRootElement(ct->doc)->children; n && !found; n = n->next) {
+		xmlChar *pn = n->type == XML_ELEMENT_NODE ? xmlGetProp(n, BAD_CAST "PartName") : NULL;
+		char *low = pn ? g_ascii_strdown((char *)pn + (pn[0] == '/'), -1) : NULL;
+		if (low && g_str_equal(low, main->lname)) {
+			xmlChar *t = xmlGetProp(n, BAD_CAST "ContentType");
+			found = g_strdup((char *)t);
+			xmlFree(t);
+		}
+		g_free(low);
+		xmlFree(pn);
+	}
+	return found;
+}
+
+static void ox_names(struct ox_ctx *c)
+{
+	static const struct {
+		const char *mark, *ext;
+	} exts[] = {{"wordprocessingml.document", "docx"},   {"wordprocessingml.template", "dotx"},
+		    {"spreadsheetml.sheet", "xlsx"},         {"spreadsheetml.template", "xltx"},
+		    {"presentationml.presentation", "pptx"}, {"presentationml.slideshow", "ppsx"},
+		    {"presentationml.template", "potx"}};
+	struct mg_cdr_out *out = c->z.out;
+	char *type = g_strndup(c->main_ctype, strlen(c->main_ctype) - strlen(".main+xml"));
+	if (c->z.in->true_type && g_ascii_strcasecmp(c->z.in->true_type, type) == 0) {
+		g_free(type); /* typed as what it is rebuilt as: no change to report */
+		return;
+	}
+	g_free(out->new_type);
+	out->new_type = type;
+	const char *name = c->z.in->filename, *dot = name ? strrchr(name, '.') : NULL;
+	for (gsize i = 0; dot && i < G_N_ELEMENTS(exts); i++)
+		if (strstr(out->new_type, exts[i].mark) && g_ascii_strcasecmp(dot + 1, exts[i].ext) != 0) {
+			g_free(out->new_filename);
+			out->new_filename = g_strdup_printf("%.*s.%s", (int)(dot - name), name, exts[i].ext);
+		}
 }
 
 static void ox_report(struct ox_ctx *c)
 {
 	int n = mg_zpkg_report(&c->z);
 	g_free(c->z.out->reason);
-	/* Kept web links are said in the reason only: the removed list is
-	 * what the notice shows under "removed items". */
+	/* kept web links are said in the reason only: the removed list is
+	 * what the notice shows under "removed items" */
 	char *kept = c->links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", c->links_kept,
 						     c->links_kept == 1 ? "" : "s")
 				   : g_strdup("");
@@ -522,20 +337,50 @@ static void ox_report(struct ox_ctx *c)
 	g_free(kept);
 }
 
+/* The main part's variant from [Content_Types].xml, once the walk found it. */
+static void ox_variant(struct ox_ctx *c)
+{
+	GHashTableIter it;
+	gpointer p, k;
+	g_hash_table_iter_init(&it, c->kind_of);
+	while (g_hash_table_iter_next(&it, &p, &k))
+		if (!k && !g_hash_table_contains(c->img_ct, p)) {
+			char *claim = claimed_main_type(c, p);
+			c->family = 0;
+			mg_ox_main(c, p, claim);
+			g_free(claim);
+		}
+}
+
+static void rels_free(gpointer p)
+{
+	g_string_free(p, TRUE);
+}
+
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	struct ox_ctx c = {0};
 	mg_zpkg_init(&c.z, in, out);
-	gboolean ok = mg_zpkg_read(&c.z);
-	if (ok)
-		ox_mark_names(&c);
-	ok = ok && ox_relationships(&c);
-	for (guint i = 0; ok && i < c.z.parts->len; i++)
-		ok = ox_clean_part(&c, c.z.parts->pdata[i]);
-	ok = ok && ox_content_types(&c) && mg_zpkg_write(&c.z);
-	if (ok)
+	c.kind_of = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c.rels_of = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, rels_free);
+	c.img_ct = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c.noted = g_hash_table_new(g_direct_hash, g_direct_equal);
+	gboolean ok = mg_zpkg_read(&c.z) && ox_walk(&c);
+	if (ok) {
+		ox_variant(&c);
+		ox_new_parts(&c);
+		ok = mg_zpkg_write(&c.z);
+	}
+	if (ok) {
+		ox_names(&c);
 		ox_report(&c);
+	}
 	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
+	g_hash_table_destroy(c.kind_of);
+	g_hash_table_destroy(c.rels_of);
+	g_hash_table_destroy(c.img_ct);
+	g_hash_table_destroy(c.noted);
+	g_free(c.main_ctype);
 	mg_zpkg_clear(&c.z);
 	return st;
 }

@@ -213,21 +213,55 @@ out:
 	return ok;
 }
 
+static xmlDocPtr parse_part(struct mg_zpart *p)
+{
+	gsize len;
+	const char *d = g_bytes_get_data(p->data, &len);
+	if (len > G_MAXINT / 2)
+		return NULL;
+	return xmlReadMemory(d, (int)len, p->name, NULL,
+			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+}
+
 gboolean mg_zpkg_parse(struct mg_zpkg *z, struct mg_zpart *p)
 {
 	if (p->doc || p->drop)
 		return TRUE;
-	gsize len;
-	const char *d = g_bytes_get_data(p->data, &len);
-	if (len > G_MAXINT / 2)
+	if (g_bytes_get_size(p->data) > G_MAXINT / 2)
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "part %s exceeds the XML size limit", p->name);
-	p->doc = xmlReadMemory(d, (int)len, p->name, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	p->doc = parse_part(p);
 	if (!p->doc || !xmlDocGetRootElement(p->doc))
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: part %s is not well-formed XML", p->name);
 	if (p->doc->intSubset || p->doc->extSubset)
 		return mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: DTD in part %s (not allowed)", p->name);
 	return TRUE;
+}
+
+gboolean mg_zpkg_parse_quiet(struct mg_zpkg *z, struct mg_zpart *p)
+{
+	(void)z;
+	if (p->doc)
+		return TRUE;
+	if (p->drop)
+		return FALSE;
+	xmlDocPtr doc = parse_part(p);
+	if (!doc || !xmlDocGetRootElement(doc) || doc->intSubset || doc->extSubset) {
+		if (doc)
+			xmlFreeDoc(doc);
+		return FALSE;
+	}
+	p->doc = doc;
+	return TRUE;
+}
+
+struct mg_zpart *mg_zpkg_new_part(struct mg_zpkg *z, char *name, GBytes *data)
+{
+	(void)z;
+	struct mg_zpart *p = g_new0(struct mg_zpart, 1);
+	p->name = name;
+	p->lname = g_ascii_strdown(name, -1);
+	p->data = data;
+	return p;
 }
 
 /* ---- writing ---- */

@@ -44,6 +44,12 @@ void mg_zpkg_init(struct mg_zpkg *z, const struct mg_cdr_in *in, struct mg_cdr_o
 void mg_zpkg_clear(struct mg_zpkg *z);
 gboolean mg_zpkg_read(struct mg_zpkg *z);
 gboolean mg_zpkg_parse(struct mg_zpkg *z, struct mg_zpart *p);
+/* The same for a part that may simply be left out: FALSE (and no failure)
+ * when it is not well-formed XML or has a DTD. */
+gboolean mg_zpkg_parse_quiet(struct mg_zpkg *z, struct mg_zpart *p);
+/* A new part (name and data taken) for the caller to put in z->parts;
+ * it is not in by_lname (an old part of the same name can stay, dropped). */
+struct mg_zpart *mg_zpkg_new_part(struct mg_zpkg *z, char *name, GBytes *data);
 gboolean mg_zpkg_write(struct mg_zpkg *z);
 gboolean mg_zpkg_fail(struct mg_zpkg *z, enum mg_cdr_status st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 gboolean mg_zpkg_over_time(struct mg_zpkg *z);
