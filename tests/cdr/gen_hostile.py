@@ -543,7 +543,13 @@ def s_xps():
 
 @sample("attrs.html", "one element with 400,000 attributes (5 MB): libxml2 checks duplicates quadratically")
 def s_html_attrs():
-    return b"<html><body><div " + b" ".join(b"a%d=1" % i for i in range(400000)) + b">attr-text</div></body></html>"
+    # Under AddressSanitizer (ASAN_OPTIONS set by scripts/test.sh) 40,000:
+    # still 625 times html_max_attributes, but libclamav's own HTML
+    # normaliser, which scans the original, spends over 120 s in ASan's
+    # allocator on the 5 MB case (0.4 s in a normal build).  What the case
+    # proves - our cap holds before libxml2 - is the same at both sizes.
+    n = 40000 if os.environ.get("ASAN_OPTIONS") else 400000
+    return b"<html><body><div " + b" ".join(b"a%d=1" % i for i in range(n)) + b">attr-text</div></body></html>"
 
 
 @sample("nest.html", "200,000 nested elements, then 200,000 unmatched end tags")
