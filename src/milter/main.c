@@ -199,6 +199,8 @@ static gboolean open_socket(const char *socket, int64_t timeout)
 	umask(old);
 	if (!ok)
 		mg_err(NULL, "cannot create the milter socket %s", socket);
+	else if (g_str_has_prefix(socket, "inet"))
+		mg_milter_listen_nodelay();
 	return ok;
 }
 

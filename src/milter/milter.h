@@ -38,5 +38,8 @@ void mg_milter_config_set(struct mg_config *cfg);
 int mg_milter_sessions(void);
 /* From now on, new connections and new messages get a temporary failure. */
 void mg_milter_drain(void);
+/* TCP_NODELAY on libmilter's listening socket (inet sockets), so that the
+ * replies of one message never wait for the MTA's delayed ACK. */
+void mg_milter_listen_nodelay(void);
 
 #endif
