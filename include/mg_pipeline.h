@@ -4,7 +4,12 @@
  * Call order per connection: mg_conn_new, [mg_conn_helo], then for each
  * message: mg_txn_new, mg_txn_mail_from, mg_txn_rcpt..., mg_txn_header...,
  * mg_txn_eoh, mg_txn_body..., mg_txn_eom, read the result, mg_txn_free.
- * A message may be abandoned at any point with mg_txn_free (abort).
+ * A message may be abandoned at any point with mg_txn_free (abort).  A
+ * front end that applies the result itself and may fail to (the milter)
+ * calls mg_txn_eom_prepare instead of mg_txn_eom, applies the result, then
+ * mg_txn_commit with whether that worked, and answers the MTA with the
+ * verdict mg_txn_commit returns: the audit record and the kept original
+ * then say what the MTA was told (issue 11).
  *
  * Every stage returns the verdict so far: MG_VERDICT_CONTINUE, or a final
  * REJECT/TEMPFAIL after which later stages are no-ops returning the same
@@ -52,11 +57,23 @@ const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const
 const struct mg_verdict *mg_txn_eoh(struct mg_txn *t);
 const struct mg_verdict *mg_txn_body(struct mg_txn *t, const void *data, gsize len);
 const struct mg_verdict *mg_txn_eom(struct mg_txn *t);
+/* mg_txn_eom in two halves.  prepare: the end-of-message steps and the
+ * verdict, the original kept, nothing on record yet.  commit: applied =
+ * FALSE when the front end could not apply an ACCEPT (the verdict becomes a
+ * TEMPFAIL); then the store records what the MTA is told - and may still
+ * turn the verdict into a TEMPFAIL (audit log not writable).  mg_txn_eom =
+ * prepare + commit(TRUE). */
+const struct mg_verdict *mg_txn_eom_prepare(struct mg_txn *t);
+const struct mg_verdict *mg_txn_commit(struct mg_txn *t, gboolean applied);
 void mg_txn_free(struct mg_txn *t);
 
 /* After an ACCEPT from mg_txn_eom: */
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
 GMimeStream *mg_txn_new_body(struct mg_txn *t);             /* LF line ends; caller unrefs */
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
+/* After an ACCEPT: TRUE when the message is held for approval (issue 16):
+ * mugaika kept it (quarantine class hold), the MTA must discard it, and
+ * `mugaika hold approve` sends it later.  No header or body change applies. */
+gboolean mg_txn_held(const struct mg_txn *t);
 
 #endif

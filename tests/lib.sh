@@ -30,6 +30,8 @@ clamav_database = $d/clamdb
 quarantine_dir = $d/var/quarantine
 audit_log = $d/var/audit.log
 admin_audit_log = $d/var/admin.log
+# issue 16: the stop switch's state, not the system's
+stop_state_file = $d/var/stop.state
 CONF
 	echo "$d/mugaika.conf"
 }

@@ -25,6 +25,14 @@ int mg_cmd_audit(int argc, char **argv);
 int mg_cmd_report(int argc, char **argv);
 int mg_cmd_permits(int argc, char **argv); /* issue 6 */
 int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
+/* issue 16 (items 5-9) */
+int mg_cmd_stop(int argc, char **argv);       /* cmd_stop.c */
+int mg_cmd_start(int argc, char **argv);      /* cmd_stop.c */
+int mg_cmd_hold(int argc, char **argv);       /* cmd_hold.c */
+int mg_cmd_exceptions(int argc, char **argv); /* cmd_exceptions.c */
+/* The registry review (also `mugaika permits` without FILE); file and
+ * audit_log NULL: the configuration's. */
+int mg_cli_exceptions_review(const char *conf, const char *file, const char *audit_log, int warn_days, gboolean json);
 
 /* Parse one command's options with GOption (summary, --help); on a parse
  * error print "mugaika CMD: problem" and return FALSE. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_scan.h"
 
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
 {
@@ -25,6 +26,18 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 	return MG_EX_OK;
 }
 
+/* Issue 11: libclamav's temporary directory usable by the daemon's user
+ * (the scan stage's check; an unusable one makes every scan "clean"). */
+static gboolean scan_tmpdir_usable(const struct mg_config *cfg)
+{
+	GError *err = NULL;
+	if (mg_scan_check_tmpdir(cfg, cfg->user, &err))
+		return TRUE;
+	fprintf(stderr, "mugaika: %s: %s\n", cfg->path, err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
 int mg_cmd_check_config(int argc, char **argv)
 {
 	char *conf = NULL;
@@ -35,7 +48,8 @@ int mg_cmd_check_config(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct mg_config *cfg = mg_cli_load_config(conf);
-	if (!cfg) {
+	if (!cfg || !scan_tmpdir_usable(cfg)) {
+		mg_config_unref(cfg);
 		g_free(conf);
 		return MG_EX_CONFIG;
 	}

@@ -1,6 +1,7 @@
 /*
  * cmd_permits.c - `mugaika permits FILE`: the auto-forward permit review
- * (issue 6).  Lists every permit of a permit file with its status today:
+ * (issue 6).  Without FILE it is `mugaika exceptions` (issue 16): the
+ * permit file is one type of the exception registry.  Lists every permit of a permit file with its status today:
  * active, expiring within --warn-days, or EXPIRED (which the daemon would
  * refuse to load).  For the report to the CISO deputy and for cron.
  * Exit 0 when every permit is live, 1 when one has expired, 78 when the
@@ -16,23 +17,33 @@
 int mg_cmd_permits(int argc, char **argv)
 {
 	gint warn_days = 14;
-	char **files = NULL;
+	char **files = NULL, *conf = NULL, *audit_log = NULL;
+	gboolean json = FALSE;
 	GOptionEntry entries[] = {
 		{"warn-days", 'w', 0, G_OPTION_ARG_INT, &warn_days, "flag permits expiring within N days (14)", "N"},
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &conf, "no FILE: the configuration of the registry", "CONF"},
+		{"audit-log", 0, 0, G_OPTION_ARG_FILENAME, &audit_log, "no FILE: count uses from this audit log",
+		 "FILE"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "no FILE: JSON output", NULL},
 		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE"},
 		{NULL},
 	};
 	const char *summary = "Review an auto-forward permit file (auto_forward_permit_file):\n"
 			      "every permit with its status today.  Exit 0 all live, 1 some expired,\n"
-			      "78 a bad line.";
+			      "78 a bad line.  Without FILE: the whole exception registry, as\n"
+			      "`mugaika exceptions`.";
 	GError *err = NULL;
 	int rc = MG_EX_OK;
 	if (!mg_cli_options("permits", "FILE", summary, entries, &argc, &argv)) {
 		rc = MG_EX_USAGE;
 		goto out;
 	}
+	if (!files && warn_days >= 0) {
+		rc = mg_cli_exceptions_review(conf, NULL, audit_log, warn_days, json);
+		goto out;
+	}
 	if (!files || g_strv_length(files) != 1 || warn_days < 0) {
-		fprintf(stderr, "mugaika permits: give one permit FILE\n");
+		fprintf(stderr, "mugaika permits: give one permit FILE (or none for the whole registry)\n");
 		rc = MG_EX_USAGE;
 		goto out;
 	}
@@ -50,5 +61,7 @@ int mg_cmd_permits(int argc, char **argv)
 out:
 	g_clear_error(&err);
 	g_strfreev(files);
+	g_free(conf);
+	g_free(audit_log);
 	return rc;
 }

@@ -415,6 +415,12 @@ static int q_release(struct qctx *c)
 		rc = entry_error(e);
 	else if (!sender || (*sender && !mg_release_addr_ok(sender)))
 		qerr("%s: corrupt metadata: bad envelope sender", id);
+	else if (g_strcmp0(mg_json_get_str(m, "state"), "final") != 0 && mg_json_get_str(m, "state") && !c->o->force)
+		qerr("%s is %s: the MTA never accepted this message, so its sender retries it and releasing it "
+		     "could deliver it twice; release it with --force only when you know it was not retried",
+		     id, mg_json_get_str(m, "state"));
+	else if (g_strcmp0(mg_json_get_str(m, "class"), "hold") == 0) /* issue 16: the approval must not be bypassed */
+		qerr("%s is held for approval; use `mugaika hold approve %s` (or reject)", id, id);
 	else if (g_strcmp0(mg_json_get_str(m, "class"), "blocked") == 0 && !c->o->force)
 		qerr("%s was blocked (rule %s); it is released unchanged only with --force", id,
 		     mg_json_get_str(m, "rule") ? mg_json_get_str(m, "rule") : "?");

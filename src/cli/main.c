@@ -24,7 +24,11 @@ static const struct mg_subcmd subcmds[] = {
 	{"quarantine", mg_cmd_quarantine, "list, show, export, release, hold or purge kept originals"},
 	{"audit", mg_cmd_audit, "verify the hash chain of an audit log"},
 	{"report", mg_cmd_report, "counts from the audit log for a period (text or JSON)"},
-	{"permits", mg_cmd_permits, "review an auto-forward permit file (expiry status)"},
+	{"permits", mg_cmd_permits, "review a permit file (expiry status); no FILE: the exception registry"},
+	{"exceptions", mg_cmd_exceptions, "review the exception and permit registry (status, uses, approvers)"},
+	{"stop", mg_cmd_stop, "stop switch: stop in|out|all|sender|client mail (4xx), or show the status"},
+	{"start", mg_cmd_start, "lift a stop of the stop switch"},
+	{"hold", mg_cmd_hold, "list, show, approve, reject held outbound mail; release-due"},
 	{"rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be"},
 };
 

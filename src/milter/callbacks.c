@@ -19,7 +19,8 @@ struct mg_mctx {
 static GMutex cfg_lock;
 static struct mg_config *cfg_current;
 static gint sessions;
-static gint draining;
+static gint messages; /* MAIL FROM .. end of the message (issue 11) */
+static gint in_eom;   /* of them, in end-of-message processing */
 static gint draining;
 
 struct mg_config *mg_milter_config(void)
@@ -45,6 +46,16 @@ int mg_milter_sessions(void)
 	return g_atomic_int_get(&sessions);
 }
 
+int mg_milter_messages(void)
+{
+	return g_atomic_int_get(&messages);
+}
+
+int mg_milter_messages_in_eom(void)
+{
+	return g_atomic_int_get(&in_eom);
+}
+
 void mg_milter_drain(void)
 {
 	g_atomic_int_set(&draining, 1);
@@ -67,6 +78,7 @@ static void mctx_reset_msg(struct mg_mctx *m)
 	if (m && m->txn) {
 		mg_txn_free(m->txn);
 		m->txn = NULL;
+		g_atomic_int_add(&messages, -1);
 	}
 }
 
@@ -146,6 +158,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	if (!cfg)
 		return refuse_draining(ctx);
 	m->txn = mg_txn_new(m->conn, cfg);
+	g_atomic_int_inc(&messages);
 	mg_config_unref(cfg);
 	update_queue_id(ctx, m->txn);
 	mg_txn_set_auth(m->txn, mg_mta->getsymval(ctx, "{auth_authen}"));
@@ -214,20 +227,29 @@ static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 	return ok;
 }
 
+/* The verdict, the changes applied for an ACCEPT, and then - before the
+ * answer goes out - the record of what the MTA is told (issue 11). */
+static sfsistat eom_run(SMFICTX *ctx, struct mg_txn *t)
+{
+	update_queue_id(ctx, t);
+	const struct mg_verdict *v = mg_txn_eom_prepare(t);
+	if (v->kind == MG_VERDICT_ACCEPT && mg_txn_held(t)) { /* issue 16: mugaika keeps it for approval */
+		v = mg_txn_commit(t, TRUE);                   /* nothing to apply: the MTA discards it */
+		return v->kind == MG_VERDICT_ACCEPT ? SMFIS_DISCARD : reply(ctx, v);
+	}
+	gboolean applied = v->kind != MG_VERDICT_ACCEPT || apply_result(ctx, t);
+	return reply(ctx, mg_txn_commit(t, applied));
+}
+
 static sfsistat cb_eom(SMFICTX *ctx)
 {
 	struct mg_mctx *m = mctx(ctx);
 	if (!m || !m->txn)
 		return SMFIS_TEMPFAIL;
-	update_queue_id(ctx, m->txn);
-	const struct mg_verdict *v = mg_txn_eom(m->txn);
-	sfsistat rc = reply(ctx, v);
-	if (v->kind == MG_VERDICT_ACCEPT && !apply_result(ctx, m->txn)) {
-		mg_err(mg_txn_queue_id(m->txn), "the MTA refused a header or body change; tempfail");
-		mg_mta->setreply(ctx, "451", "4.3.0", "Temporary failure while sanitizing, try again later");
-		rc = SMFIS_TEMPFAIL;
-	}
+	g_atomic_int_inc(&in_eom);
+	sfsistat rc = eom_run(ctx, m->txn);
 	mctx_reset_msg(m);
+	g_atomic_int_add(&in_eom, -1);
 	return rc;
 }
 

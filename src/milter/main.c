@@ -4,8 +4,9 @@
  * Startup order: load and check the configuration (refuse to start on any
  * error) -> create the milter socket under a tight umask -> detach (unless
  * -f) -> write the pid file -> drop privileges (setgroups, setresgid,
- * setresuid; then check that root cannot come back) -> run libmilter in its
- * own thread.
+ * setresuid; then check that root cannot come back) -> clean what a killed
+ * run left (libclamav's temporary files, the quarantine's crash journal) ->
+ * run libmilter in its own thread.
  *
  * Signals: libmilter's own signal thread would stop everything at once on
  * SIGHUP or SIGTERM (its worker pool stops serving sessions in flight), so
@@ -13,9 +14,11 @@
  * handler (Linux delivers a process signal to the main thread when it
  * accepts it) and hands them to a control thread through a pipe:
  *   SIGHUP   reload: a bad new file is logged, the old configuration stays;
- *   SIGTERM  drain: new connections and new messages are answered with a
- *            temporary failure, messages in flight finish (60 s at most),
- *            then libmilter is stopped.
+ *   SIGTERM  drain (drain.c): new connections and new messages are answered
+ *            with a temporary failure, messages in end-of-message finish,
+ *            messages still being received get shutdown_timeout, sessions
+ *            without a message are not waited for; then libmilter is
+ *            stopped and the process exits.
  * Between signals the control thread lets the scanner check its database
  * directory every scan_db_check_interval seconds (mg_scan_check_database).
  */
@@ -36,6 +39,7 @@
 
 #include "mg_log.h"
 #include "mg_scan.h"
+#include "mg_store.h"
 #include "milter.h"
 
 struct milter_opts {
@@ -45,6 +49,7 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
+static const char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop */
 
 static void usage(FILE *out)
 {
@@ -144,22 +149,12 @@ static char control_wait(void)
 	}
 }
 
-/* SIGTERM: refuse new work, let messages in flight finish, stop libmilter. */
-static void drain_and_stop(void)
-{
-	mg_milter_drain();
-	mg_info(NULL, "stopping: %d sessions in flight", mg_milter_sessions());
-	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
-		g_usleep(100 * 1000);
-	smfi_stop();
-}
-
 static void *reload_thread(void *arg)
 {
 	char c;
 	while ((c = control_wait()) != 0) {
 		if (c == 't') {
-			drain_and_stop();
+			mg_milter_drain_and_stop(listen_spec); /* drain.c */
 			return NULL;
 		}
 		GError *err = NULL;
@@ -229,14 +224,36 @@ static int run(void)
 	}
 	pthread_sigmask(SIG_UNBLOCK, &hup, NULL);
 	pthread_join(mt, NULL);
-	for (int i = 0; i < 600 && mg_milter_sessions() > 0; i++)
-		g_usleep(100 * 1000); /* let sessions in flight finish (60 s at most) */
-	mg_info(NULL, "stopped (%d sessions still open)", mg_milter_sessions());
+	/* sessions without a message are not waited for: exiting closes them */
+	mg_info(NULL, "stopped (%d messages in flight, %d sessions closed)", mg_milter_messages(),
+		mg_milter_sessions());
 	return rc;
+}
+
+/* Issue 11: the directories the daemon writes must be usable by the user it
+ * runs as - an unusable libclamav temporary directory would make every
+ * scan "clean".  Refused at -n and at start, naming the key and why. */
+static gboolean dirs_usable(const struct mg_config *cfg, const char *user)
+{
+	GError *err = NULL;
+	if (mg_scan_check_tmpdir(cfg, user, &err))
+		return TRUE;
+	fprintf(stderr, "mugaika-milter: %s: %s\n", cfg->path, err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
+/* Issue 11: what a killed earlier run left behind, cleaned (and logged)
+ * once this process runs as its user, before the first message. */
+static void clean_after_crash(const struct mg_config *cfg, gint64 started_us)
+{
+	mg_scan_cleanup_tmpdir(cfg, started_us);
+	mg_store_reconcile(cfg, started_us);
 }
 
 int main(int argc, char **argv)
 {
+	gint64 started_us = g_get_real_time();
 	struct milter_opts o = {0};
 	GError *err = NULL;
 	int rc = parse_args(argc, argv, &o);
@@ -251,6 +268,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
 	}
+	const char *user = o.user ? o.user : cfg->user;
+	if (!dirs_usable(cfg, user)) {
+		mg_config_unref(cfg);
+		return 78;
+	}
 	if (o.check_only) {
 		printf("%s: configuration is valid\n", cfg->path);
 		mg_config_unref(cfg);
@@ -263,9 +285,9 @@ int main(int argc, char **argv)
 		return 78;
 	}
 	mg_milter_config_set(cfg);
-	const char *user = o.user ? o.user : cfg->user;
 	const char *pid_file = o.pid_file ? o.pid_file : cfg->pid_file;
-	if (!open_socket(o.socket ? o.socket : cfg->socket, cfg->milter_timeout))
+	listen_spec = o.socket ? o.socket : cfg->socket;
+	if (!open_socket(listen_spec, cfg->milter_timeout))
 		return 1;
 	if (!o.foreground && daemon(0, 0) != 0) {
 		mg_err(NULL, "cannot detach: %s", g_strerror(errno));
@@ -275,6 +297,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (user && *user && !drop_privileges(user))
 		return 1;
+	clean_after_crash(cfg, started_us);
 	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
 	rc = run();
 	if (pid_file && *pid_file)

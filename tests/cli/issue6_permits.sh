@@ -48,7 +48,16 @@ if [ $rc -eq 78 ] && grep -q "bad.list:1: expected ID SOURCE" "$d/err"; then
 else
 	mg_fail "bad permit line: exit $rc"; cat "$d/err"
 fi
-"$MUGAIKA" permits > /dev/null 2>&1
+# issue 16: without FILE, `permits` reviews the whole exception registry
+printf 'auto_forward_permit_file = %s\nadmin_audit_log =\naudit_log =\n' "$d/live.list" > "$d/reg.conf"
+"$MUGAIKA" permits -c "$d/reg.conf" > "$d/out" 2>"$d/err"
 rc=$?
-if [ $rc -eq 64 ]; then mg_pass "no FILE is a usage error"; else mg_fail "no FILE: exit $rc"; fi
+if [ $rc -eq 0 ] && grep -q "^P-1 .*auto-forward .*active" "$d/out"; then
+	mg_pass "no FILE: the registry review, the permit file included"
+else
+	mg_fail "no FILE: exit $rc"; cat "$d/out" "$d/err"
+fi
+"$MUGAIKA" permits a b > /dev/null 2>&1
+rc=$?
+if [ $rc -eq 64 ]; then mg_pass "two FILEs is a usage error"; else mg_fail "two FILEs: exit $rc"; fi
 mg_summary

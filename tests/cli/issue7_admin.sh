@@ -57,6 +57,14 @@ IDB=$(sed -n 's/.*original kept: quarantine id \([^ ]*\) (blocked).*/\1/p' "$T/e
 expect_rc 1 "release of a blocked message needs --force" "$M" quarantine $C release "$IDB" --to a@city.example.lg.jp --reason x
 grep -q "only with --force" "$T/err" || fail "no --force hint"
 expect_rc 0 "release of a blocked message with --force" "$M" quarantine $C release "$IDB" --to a@city.example.lg.jp --reason "checked by CSIRT" --force
+# an entry the MTA never accepted (left by a killed daemon, issue 11): its
+# sender retries it, so a release could deliver it twice
+MJ=$(find "$T/q" -name "$ID2.json")
+sed 's/"state" *: *"final"/"state":"not-accepted"/' "$MJ" >"$T/na.json" && cat "$T/na.json" >"$MJ"
+grep -q '"state":"not-accepted"' "$MJ" || fail "could not mark $ID2 not-accepted"
+expect_rc 1 "release of a not-accepted entry needs --force" "$M" quarantine $C release "$ID2" --to a@city.example.lg.jp --reason x
+grep -q "never accepted" "$T/err" || fail "no explanation for the not-accepted refusal"
+expect_rc 0 "release of a not-accepted entry with --force" "$M" quarantine $C release "$ID2" --to a@city.example.lg.jp --reason "not retried" --force
 
 # list with filters
 expect_rc 0 "list" "$M" quarantine $C list
@@ -122,10 +130,10 @@ grep -q "line 1: broken" "$T/out" || fail "edited line not named: $(cat "$T/out"
 # report
 expect_rc 0 "report --json" "$M" report $C --from "$(date +%F)" --to "$(date +%F)" --json
 grep -q "\"messages\" : $(wc -l <"$T/audit.log")" "$T/out" || fail "report count differs from the audit log"
-grep -q '"releases_count" : 2' "$T/out" || fail "report releases"
+grep -q '"releases_count" : 3' "$T/out" || fail "report releases (blocked, not-accepted and m1 released)"
 grep -q '"example.com"' "$T/out" || fail "report top domains"
 expect_rc 0 "report text" "$M" report $C --from "$(date +%F)" --to "$(date +%F)"
-grep -q "Quarantine releases: 2" "$T/out" || fail "text report"
+grep -q "Quarantine releases: 3" "$T/out" || fail "text report"
 expect_rc 64 "report bad date" "$M" report $C --from 2026-11-31 --to 2026-12-01
 grep -q "2026-11-31" "$T/err" || fail "bad date not named"
 expect_rc 64 "report without --to" "$M" report $C --from 2026-11-01

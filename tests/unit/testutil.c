@@ -53,7 +53,10 @@ static void tu_store_cleanup(void)
 static void tu_store_keys(GString *text)
 {
 	static const char *keys[][2] = {
-		{"quarantine_dir", "q"}, {"audit_log", "audit.log"}, {"admin_audit_log", "admin.log"}};
+		{"quarantine_dir", "q"},
+		{"audit_log", "audit.log"},
+		{"admin_audit_log", "admin.log"},
+		{"stop_state_file", "stop.state"}}; /* issue 16: never the system's stop switch */
 	if (!tu_store_dir) {
 		tu_store_dir = g_dir_make_tmp("mg_unit_XXXXXX", NULL);
 		atexit(tu_store_cleanup);

@@ -365,6 +365,86 @@ static const struct mg_opt mg_options[] = {
 	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
 	  "empty: the built-in texts.  ASCII only." },
 
+	/* --- issue 16 (items 5-9): outbound controls (docs/outbound-controls.md) --- */
+	{ "exfil_rules", MG_OPT_LIST, OFF(exfil_rules), "", 0, 0, NULL, NULL,
+	  "A file of exfiltration rules (F24): label vocabulary, keyword and regular-\n"
+	  "expression dictionaries, the individual-number detector; repeat the key for\n"
+	  "more files (see exfil-labels.rules, exfil-dictionary.rules).  Searched in the\n"
+	  "Subject, body text, attachment names and the text and properties of\n"
+	  "attachments; each rule's action is log, alert, hold or reject.  A bad line\n"
+	  "fails the load with file:line.  None: no exfiltration rules." },
+	{ "exfil_scope", MG_OPT_ENUM, OFF(exfil_scope), "outbound", 0, 0, "outbound|outbound+internal|all", NULL,
+	  "Which mail the exfiltration rules look at: outbound (internal client, an\n"
+	  "external recipient), also internal mail, or all mail." },
+	{ "exfil_max_text", MG_OPT_SIZE, OFF(exfil_max_text), "4M", 64 * KiB, 256 * MiB, NULL, NULL,
+	  "Text examined per message by the exfiltration rules (Subject, body, names,\n"
+	  "attachment text, in that order); the rest is not searched and the audit\n"
+	  "record says \"truncated\"." },
+	{ "exfil_attachment_text", MG_OPT_BOOL, OFF(exfil_attachment_text), "yes", 0, 0, NULL, NULL,
+	  "Also search the text of attachments: text files, OOXML and ODF document text\n"
+	  "and properties, ZIP member names (bounded by office_max_entries and\n"
+	  "office_max_expanded).  no: attachment names only." },
+	{ "outbound_abuse_action", MG_OPT_ENUM, OFF(outbound_abuse_action), "alert", 0, 0, "alert|stop-sender|stop-all",
+	  NULL,
+	  "Outbreak guard (F27, R10.1): what happens when a sender or client passes an\n"
+	  "outbreak_* threshold.  alert: an alert only; stop-sender: the sender (or the\n"
+	  "client address, for client thresholds) also gets 451 4.7.1 until\n"
+	  "`mugaika start sender ADDR` / `start client IP`; stop-all: all outbound mail\n"
+	  "stops (as `mugaika stop out`).  Stops survive restarts (stop_state_file)." },
+	{ "outbreak_window", MG_OPT_TIME, OFF(outbreak_window), "600", 60, 86400, NULL, NULL,
+	  "Sliding window of the outbreak counters (in process memory)." },
+	{ "outbreak_sender_messages", MG_OPT_INT, OFF(outbreak_sender_messages), "200", 0, 1000000, NULL, NULL,
+	  "More outbound messages than this from one sender (SMTP AUTH identity, else\n"
+	  "envelope sender) within outbreak_window trigger outbound_abuse_action.  0: off." },
+	{ "outbreak_sender_recipients", MG_OPT_INT, OFF(outbreak_sender_recipients), "1000", 0, 10000000, NULL, NULL,
+	  "More external recipients than this from one sender within the window.  0: off." },
+	{ "outbreak_client_messages", MG_OPT_INT, OFF(outbreak_client_messages), "1000", 0, 1000000, NULL, NULL,
+	  "More outbound messages than this from one client address within the window.\n"
+	  "0: off." },
+	{ "outbreak_client_recipients", MG_OPT_INT, OFF(outbreak_client_recipients), "5000", 0, 10000000, NULL, NULL,
+	  "More external recipients than this from one client address.  0: off." },
+	{ "outbreak_virus_hits", MG_OPT_INT, OFF(outbreak_virus_hits), "1", 0, 1000000, NULL, NULL,
+	  "This many outbound messages with a virus from one sender or client within\n"
+	  "the window trigger outbound_abuse_action (each one is alerted anyway).  0: off." },
+	{ "outbreak_max_tracked", MG_OPT_INT, OFF(outbreak_max_tracked), "10000", 100, 1000000, NULL, NULL,
+	  "Senders and clients the outbreak counters remember at once (bounded memory;\n"
+	  "the least recently seen is forgotten first)." },
+	{ "stop_state_file", MG_OPT_STR, OFF(stop_state_file), LOCALSTATEDIR "/lib/mugaika/stop.state", 0, 0, NULL,
+	  NULL,
+	  "State of the stop switch (`mugaika stop in|out|all|sender|client`, and stops\n"
+	  "of the outbreak guard), JSON, in a directory the daemon's user may write.\n"
+	  "Checked at every MAIL FROM; missing: nothing stopped; unreadable: every\n"
+	  "message gets the on_error answer." },
+	{ "hold_external_recipients", MG_OPT_INT, OFF(hold_external_recipients), "0", 0, 100000, NULL, NULL,
+	  "Approval hold (F26): outbound mail with more external envelope recipients\n"
+	  "than this is held (`mugaika hold`).  0: off.  Exfiltration rules with\n"
+	  "action = hold and freemail_action = hold hold mail too." },
+	{ "hold_release", MG_OPT_ENUM, OFF(hold_release), "approval", 0, 0, "approval|delay", NULL,
+	  "approval: held mail leaves only with `mugaika hold approve ID`; delay: it\n"
+	  "leaves by itself once hold_delay has passed (`mugaika hold release-due`, run\n"
+	  "every minute from cron or a timer), unless rejected before." },
+	{ "hold_delay", MG_OPT_TIME, OFF(hold_delay), "600", 10, 7 * 86400, NULL, NULL,
+	  "The misdelivery window of hold_release = delay." },
+	{ "hold_approver_distinct", MG_OPT_BOOL, OFF(hold_approver_distinct), "yes", 0, 0, NULL, NULL,
+	  "The person who approves held mail (login name, SUDO_USER under sudo) must not\n"
+	  "be its sender (AUTH identity, envelope sender or its local part)." },
+	{ "freemail_domains_file", MG_OPT_STR, OFF(freemail_domains_file), "", 0, 0, NULL, NULL,
+	  "Free web mail and online-storage domains (F30; see freemail-domains.list):\n"
+	  "DOMAIN, @DOMAIN or USER@DOMAIN per line.  Empty: no list." },
+	{ "freemail_action", MG_OPT_ENUM, OFF(freemail_action), "log", 0, 0, "log|hold|block|permit-list", NULL,
+	  "Outbound mail to a listed recipient: log (audit record), hold (approval hold),\n"
+	  "block (550 5.7.1 for that recipient), permit-list (refused unless a live\n"
+	  "destination-permit exception covers sender and recipient)." },
+	{ "forbidden_destinations_file", MG_OPT_STR, OFF(forbidden_destinations_file), "", 0, 0, NULL, NULL,
+	  "Destinations mail must never reach (R1.3: the My Number zone), same format;\n"
+	  "in every direction a listed recipient gets 550 5.7.1 and an alert is raised." },
+	{ "exceptions_file", MG_OPT_STR, OFF(exceptions_file), "", 0, 0, NULL, NULL,
+	  "The exception and permit registry (F10, F48; see exceptions.conf): types\n"
+	  "sanitize-bypass (never bypasses the virus scan), size-raise, auto-forward,\n"
+	  "bcc-exempt, destination-permit, exfil-permit, each with requester, approver\n"
+	  "(not the requester), reason, granted and expiry; every use is logged and in\n"
+	  "the audit record; review with `mugaika exceptions`.  Empty: none." },
+
 	/* --- issue 7: quarantine and audit --- */
 	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,
 	  NULL,
@@ -410,6 +490,28 @@ static const struct mg_opt mg_options[] = {
 	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
 	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
 	  "Seconds a release may take (sendmail or SMTP) before it fails." },
+
+	/* --- issue 11: faults --- */
+	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,
+	  "Free space spool_dir must have before a virus scan (libclamav unpacks into it).\n"
+	  "Checked at start, on reload and before every scan, with the directory itself\n"
+	  "(it must exist and be writable by the daemon's user): less, and the message\n"
+	  "gets 451 4.3.0; at start or reload the configuration is refused.  0: no space\n"
+	  "check." },
+	{ "shutdown_timeout", MG_OPT_TIME, OFF(shutdown_timeout), "10", 0, 3600, NULL, NULL,
+	  "On SIGTERM: seconds to wait for messages still being received.  Messages in\n"
+	  "end-of-message processing always finish (max_processing_time); sessions without\n"
+	  "a message are not waited for (the MTA answers their next command 4xx)." },
+	{ "max_message_memory", MG_OPT_SIZE, OFF(max_message_memory), "256M", 0, 64 * GiB, NULL, NULL,
+	  "Memory one message may take for its decoded parts and rebuilt files (their sum,\n"
+	  "charged before each is allocated).  More: 552 5.3.4, a property of the message.\n"
+	  "0: no budget." },
+	{ "max_memory", MG_OPT_SIZE, OFF(max_memory), "1G", 0, 1024 * GiB, NULL, NULL,
+	  "Memory all messages in flight together may take for their decoded parts and\n"
+	  "rebuilt files.  A message that would go over it gets 451 4.3.1 alone (the others\n"
+	  "go on; it is retried later).  Keep it under the memory the daemon may use\n"
+	  "(cgroup, ulimit): past that, an allocation GLib cannot make ends the process.\n"
+	  "0: no budget." },
 };
 /* clang-format on */
 

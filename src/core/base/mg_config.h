@@ -33,6 +33,12 @@ enum mg_cdr_disposition { MG_DISP_REMOVE = 0, MG_DISP_REJECT, MG_DISP_QUARANTINE
 
 enum mg_log_level { MG_LOG_ERR = 0, MG_LOG_WARNING, MG_LOG_INFO, MG_LOG_DEBUG };
 
+/* Values of the issue 16 (items 5-9) keys, outbound controls (enum order). */
+enum mg_exfil_scope { MG_EXFIL_SCOPE_OUTBOUND = 0, MG_EXFIL_SCOPE_OUT_INTERNAL, MG_EXFIL_SCOPE_ALL };
+enum mg_abuse_action { MG_ABUSE_ALERT = 0, MG_ABUSE_STOP_SENDER, MG_ABUSE_STOP_ALL };
+enum mg_hold_release { MG_HOLD_APPROVAL = 0, MG_HOLD_DELAY };
+enum mg_freemail_action { MG_FREEMAIL_LOG = 0, MG_FREEMAIL_HOLD, MG_FREEMAIL_BLOCK, MG_FREEMAIL_PERMIT_LIST };
+
 struct mg_config {
 	gint refcount;
 	char *path; /* file it was loaded from, or "(defaults)" */
@@ -151,6 +157,27 @@ struct mg_config {
 	char *policy_replies;             /* reply templates file, "" = built-in */
 	struct mg_policy_data *policy;    /* compiled by the finish hook */
 
+	/* --- issue 16 (items 5-9): outbound controls (policy/mg_guard.h) --- */
+	char **exfil_rules;     /* rule files */
+	int exfil_scope;        /* enum mg_exfil_scope */
+	int64_t exfil_max_text; /* bytes of text searched per message */
+	gboolean exfil_attachment_text;
+	int outbound_abuse_action; /* enum mg_abuse_action */
+	int64_t outbreak_window;   /* seconds */
+	int64_t outbreak_sender_messages, outbreak_sender_recipients;
+	int64_t outbreak_client_messages, outbreak_client_recipients;
+	int64_t outbreak_virus_hits, outbreak_max_tracked;
+	char *stop_state_file;
+	int64_t hold_external_recipients; /* 0 = off */
+	int hold_release;                 /* enum mg_hold_release */
+	int64_t hold_delay;               /* seconds */
+	gboolean hold_approver_distinct;
+	char *freemail_domains_file; /* "" = none */
+	int freemail_action;         /* enum mg_freemail_action */
+	char *forbidden_destinations_file;
+	char *exceptions_file;       /* "" = none */
+	struct mg_guard_data *guard; /* compiled by mg_guard_config_compile */
+
 	/* --- issue 7: quarantine and audit --- */
 	char *quarantine_dir;
 	int quarantine_keep; /* enum mg_qkeep (mg_quarantine.h) */
@@ -163,6 +190,12 @@ struct mg_config {
 	char *release_sendmail;
 	char *release_smtp_host; /* "" = use release_sendmail */
 	int64_t release_timeout;
+
+	/* --- issue 11: faults --- */
+	int64_t spool_min_free;     /* bytes left in spool_dir before a scan, 0 = no check */
+	int64_t shutdown_timeout;   /* seconds SIGTERM waits for messages still being received */
+	int64_t max_message_memory; /* message-sized buffers of one message, 0 = no budget */
+	int64_t max_memory;         /* of all messages in flight together, 0 = no budget */
 };
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL

@@ -114,7 +114,9 @@ static char *html_to_text(struct mg_leaf *leaf)
 	if (text)
 		return text;
 	mg_info(t->queue_id, "HTML part %s could not be converted: %s", leaf->path, err->message);
-	if (t->cfg->body_convert_fail == MG_FAIL_REJECT)
+	if (err->code == MG_HTML2TEXT_ERROR_PARSER) /* libxml2 failed, not the part: fail closed (issue 11) */
+		mg_txn_internal_error(t, "HTML conversion", err);
+	else if (t->cfg->body_convert_fail == MG_FAIL_REJECT)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.6.0", "body_convert_fail",
 			    "HTML body could not be converted to text (%s)",
 			    err->code == MG_HTML2TEXT_ERROR_LIMIT ? "too large" : "conversion failed");
@@ -172,6 +174,20 @@ static void body_record(struct mg_txn *t, struct mg_part_report *rep, GMimeObjec
 		t->body_main = g_object_ref(part);
 }
 
+/* A plain text leaf in UTF-8; NULL (message failed closed) when iconv
+ * itself failed - never a body with its text missing (issue 11). */
+static char *plain_to_utf8(struct mg_leaf *leaf, char **used)
+{
+	GError *err = NULL;
+	char *text = mg_charset_to_utf8_checked((const char *)leaf->data->data, leaf->data->len, leaf_charset(leaf),
+						used, &err);
+	if (!text) {
+		mg_txn_internal_error(leaf->t, "text decoding", err);
+		g_error_free(err);
+	}
+	return text;
+}
+
 GMimeObject *mg_body_text(struct mg_leaf *leaf)
 {
 	struct mg_txn *t = leaf->t;
@@ -180,7 +196,7 @@ GMimeObject *mg_body_text(struct mg_leaf *leaf)
 	if (html)
 		text = html_to_text(leaf);
 	else
-		text = mg_charset_to_utf8((const char *)leaf->data->data, leaf->data->len, leaf_charset(leaf), &used);
+		text = plain_to_utf8(leaf, &used);
 	if (!text)
 		return NULL;
 	text = body_strip_files(leaf, text_tidy(text));

@@ -90,6 +90,7 @@ void mg_cdr_out_clear(struct mg_cdr_out *out)
 	g_free(out->new_filename);
 	g_free(out->reason);
 	g_free(out->virus);
+	g_free(out->kept_by);
 	if (out->removed)
 		g_ptr_array_unref(out->removed);
 	*out = (struct mg_cdr_out){0};
@@ -214,12 +215,34 @@ static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 	return same;
 }
 
+/* A sanitize-bypass exception for this MIME attachment (issue 16), or NULL. */
+static const struct mg_cdr_keep *keep_exception(const struct mg_cdr_in *in)
+{
+	char *name = in->filename ? g_utf8_strdown(in->filename, -1) : NULL;
+	const struct mg_cdr_keep *found = NULL;
+	for (guint i = 0; in->depth == 0 && in->ctx->keep && i < in->ctx->keep->len && !found; i++) {
+		const struct mg_cdr_keep *k = in->ctx->keep->pdata[i];
+		if (mg_glob_match(k->type_glob, in->true_type) &&
+		    (!k->name_glob || (name && mg_glob_match(k->name_glob, name))))
+			found = k;
+	}
+	g_free(name);
+	return found;
+}
+
 /* Run the rule for the type.  *action says what the part report records. */
 static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action)
 {
 	const struct mg_cdr_rule *r = mg_cdr_rule_lookup(in->ctx->cfg, in->ctx->direction, in->true_type);
+	const struct mg_cdr_keep *k = keep_exception(in);
 	mg_cdr_fn fn = NULL;
 	*action = MG_ACTION_REMOVED;
+	if (k) { /* still scanned (cdr_check_output), like any kept file */
+		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+		out->kept_by = g_strdup(k->id);
+		set_reason(out, "kept as it came by exception %s (%s)", k->id, in->true_type);
+		return MG_CDR_REBUILT;
+	}
 	if (!r) {
 		set_reason(out, "no attachment_rule matches %s", in->true_type);
 		return MG_CDR_REMOVE;

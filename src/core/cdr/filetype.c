@@ -232,11 +232,18 @@ static gboolean magic_ready(GError **err)
 	return ok;
 }
 
-static char *magic_type(const guint8 *data, gsize len)
+/* libmagic's type, or NULL with *err: libmagic answers NULL only when it
+ * failed (memory, an internal limit), never for data it does not know
+ * (that is application/octet-stream) - a failure is not a type (issue 11). */
+static char *magic_type(const guint8 *data, gsize len, GError **err)
 {
 	g_mutex_lock(&magic_lock);
 	const char *m = magic_buffer(magic_handle, data, MIN(len, MAGIC_BYTES));
-	char *type = g_ascii_strdown(m ? m : "application/octet-stream", -1);
+	char *type = m ? g_ascii_strdown(m, -1) : NULL;
+	if (!m) {
+		const char *why = magic_error(magic_handle);
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libmagic failed: %s", why ? why : "no type");
+	}
 	g_mutex_unlock(&magic_lock);
 	return type;
 }
@@ -351,11 +358,27 @@ static char *ooxml_package_type(const char *main_ct)
 	return type;
 }
 
-static char *ooxml_main_type(const char *xml, gsize len)
+/* libxml2 gave no document and recorded no parse error, or ran out of
+ * memory: its failure, not the file's (issue 11).  (Empty input gives no
+ * document and no error: that one is the file's.) */
+static gboolean xml_failed(gsize len, GError **err)
 {
+	const xmlError *e = xmlGetLastError();
+	if (len == 0 || (e && e->code != XML_ERR_NO_MEMORY))
+		return FALSE;
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libxml2 failed on [Content_Types].xml: %s",
+		    e ? "out of memory" : "no document and no error");
+	return TRUE;
+}
+
+static char *ooxml_main_type(const char *xml, gsize len, GError **err)
+{
+	xmlResetLastError();
 	xmlDocPtr doc =
 		xmlReadMemory(xml, (int)len, "ct.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	char *type = NULL;
+	if (!doc && xml_failed(len, err))
+		return NULL;
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	for (xmlNodePtr n = root ? root->children : NULL; n && !type; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE ||
@@ -371,51 +394,79 @@ static char *ooxml_main_type(const char *xml, gsize len)
 	return type;
 }
 
-/* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP. */
-static char *zip_refine(const guint8 *data, gsize len)
+/* libzip could not open a buffer for a reason that is not the file's. */
+static gboolean zip_failed(zip_source_t *src, zip_error_t *ze, GError **err)
 {
-	zip_error_t ze;
-	zip_error_init(&ze);
-	zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
-	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
-	char *type = NULL;
-	if (!za) {
-		if (src)
-			zip_source_free(src);
-		zip_error_fini(&ze);
-		return NULL;
-	}
+	int code = zip_error_code_zip(ze);
+	if (src && code != ZIP_ER_MEMORY && code != ZIP_ER_INTERNAL)
+		return FALSE;
+	g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "libzip failed: %s", zip_error_strerror(ze));
+	return TRUE;
+}
+
+/* The type a ZIP's members say (OOXML main part, ODF mimetype), or NULL;
+ * NULL with *err when libxml2 failed. */
+static char *zip_members_type(zip_t *za, GError **err)
+{
 	zip_int64_t ct = zip_name_locate(za, "[Content_Types].xml", ZIP_FL_NOCASE);
 	zip_int64_t mt = zip_name_locate(za, "mimetype", 0);
-	char *text = NULL;
+	char *text = NULL, *type = NULL;
 	if (ct >= 0 && (text = zip_read_small(za, ct, CT_MAX)) != NULL)
-		type = ooxml_main_type(text, strlen(text));
+		type = ooxml_main_type(text, strlen(text), err);
 	else if (ct >= 0) /* encrypted or damaged: the OOXML rebuilder says which */
 		type = g_strdup("application/vnd.openxmlformats-officedocument.unreadable");
 	else if (mt >= 0 && (text = zip_read_small(za, mt, 200)) != NULL &&
 		 g_str_has_prefix(text, "application/vnd.oasis.opendocument."))
 		type = g_ascii_strdown(g_strstrip(text), -1);
 	g_free(text);
-	zip_discard(za);
+	return type;
+}
+
+/* A ZIP container: OOXML, ODF or plain ZIP.  NULL when not a ZIP, or - with
+ * *err set - when libzip or libxml2 failed (issue 11). */
+static char *zip_refine(const guint8 *data, gsize len, GError **err)
+{
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
+	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+	gboolean opened = za != NULL;
+	char *type = NULL;
+	GError *e = NULL;
+	if (za) {
+		type = zip_members_type(za, &e);
+		zip_discard(za);
+	} else {
+		zip_failed(src, &ze, &e);
+		if (src)
+			zip_source_free(src);
+	}
 	zip_error_fini(&ze);
-	return type ? type : g_strdup("application/zip");
+	if (e) {
+		g_propagate_error(err, e);
+		g_free(type);
+		return NULL;
+	}
+	return type ? type : opened ? g_strdup("application/zip") : NULL;
 }
 
 static const guint8 onenote_guid[16] = {0xe4, 0x52, 0x5c, 0x7b, 0x8c, 0xd8, 0xa7, 0x4d,
 					0xae, 0xb1, 0x53, 0x78, 0xd0, 0x29, 0x96, 0xd3};
 static const guint8 lnk_header[8] = {0x4c, 0x00, 0x00, 0x00, 0x01, 0x14, 0x02, 0x00};
 
-/* Replace *type by a better one where libmagic is coarse. */
-static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft)
+/* Replace *type by a better one where libmagic is coarse.  FALSE with *err
+ * when a library failed while looking. */
+static gboolean refine_content(const guint8 *data, gsize len, struct mg_filetype *ft, GError **err)
 {
 	char *better = NULL;
+	GError *e = NULL;
 	gboolean zipish = g_str_equal(ft->true_type, "application/zip") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.openxmlformats") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.ms-") ||
 			  g_str_has_prefix(ft->true_type, "application/vnd.oasis") ||
 			  g_str_equal(ft->true_type, "application/octet-stream");
 	if (zipish && len >= 4 && memcmp(data, "PK\003\004", 4) == 0)
-		better = zip_refine(data, len);
+		better = zip_refine(data, len, &e);
 	else if (len >= 16 && memcmp(data, onenote_guid, 16) == 0)
 		better = g_strdup("application/onenote");
 	else if (len >= 8 && memcmp(data, lnk_header, 8) == 0)
@@ -426,6 +477,9 @@ static void refine_content(const guint8 *data, gsize len, struct mg_filetype *ft
 		g_free(ft->true_type);
 		ft->true_type = better;
 	}
+	if (e)
+		g_propagate_error(err, e);
+	return e == NULL;
 }
 
 /* Generic text that its extension turns into something active (a script
@@ -514,9 +568,14 @@ gboolean mg_filetype_detect(const guint8 *data, gsize len, const char *filename,
 	*ft = (struct mg_filetype){0};
 	if (!magic_ready(err))
 		return FALSE;
-	ft->magic_type = len ? magic_type(data, len) : g_strdup("application/x-empty");
+	ft->magic_type = len ? magic_type(data, len, err) : g_strdup("application/x-empty");
+	if (!ft->magic_type)
+		return FALSE;
 	ft->true_type = g_strdup(ft->magic_type);
-	refine_content(data, len, ft);
+	if (!refine_content(data, len, ft, err)) {
+		mg_filetype_clear(ft);
+		return FALSE;
+	}
 	const char *et = mg_filetype_ext_type(filename);
 	ft->ext_type = et ? g_strdup(et) : NULL;
 	refine_by_extension(ft);

@@ -38,6 +38,15 @@ enum mg_cdr_scan { MG_CDR_SCAN_CLEAN = 0, MG_CDR_SCAN_INFECTED, MG_CDR_SCAN_UNSC
 typedef enum mg_cdr_scan (*mg_cdr_scan_fn)(void *data, const guint8 *buf, gsize len, const char *name, char **virus,
 					   char **why);
 
+/* A file that a sanitize-bypass exception lets through as it came (issue
+ * 16 item 9): decided by the policy stage, handed over by the step
+ * sequence.  Globs in mg_glob syntax, lower case. */
+struct mg_cdr_keep {
+	const char *id;        /* the exception, for the report */
+	const char *type_glob; /* of the true type */
+	const char *name_glob; /* of the file name, or NULL: any */
+};
+
 /* The world a file is rebuilt in; one per attachment (or per `mugaika
  * rebuild`), shared by the members of its archives. */
 struct mg_cdr_ctx {
@@ -48,6 +57,7 @@ struct mg_cdr_ctx {
 	mg_cdr_scan_fn scan;     /* NULL: every file is unscannable (fail closed) */
 	void *scan_data;         /* passed to scan */
 	gint64 archive_unpacked; /* bytes unpacked so far (archive_max_total_size) */
+	const GPtrArray *keep;   /* struct mg_cdr_keep*: bypass exceptions (MIME attachments only), or NULL */
 	/* out: what the file asks of the message */
 	char *refuse_rule;   /* a rule refuses the message (550 5.7.1), or NULL */
 	char *refuse_reason; /* ASCII */
@@ -77,6 +87,7 @@ struct mg_cdr_out {
 	char *reason;       /* why removed / unscannable / failed */
 	char *virus;        /* signature name when infected */
 	gboolean kept;      /* a keep rule delivered the file as it came */
+	char *kept_by;      /* the id of the bypass exception that kept it, or NULL */
 };
 
 typedef enum mg_cdr_status (*mg_cdr_fn)(const struct mg_cdr_in *in, struct mg_cdr_out *out);

@@ -31,7 +31,9 @@ struct mg_filetype {
 };
 
 /* Type `data`.  `filename` (UTF-8) and `declared` (Content-Type) may be
- * NULL.  Returns FALSE with *err only when libmagic cannot be loaded. */
+ * NULL.  Returns FALSE with *err when libmagic cannot be loaded or a
+ * library failed while typing (libmagic giving no answer, libzip or
+ * libxml2 out of memory): a failure is never a type (issue 11). */
 gboolean mg_filetype_detect(const guint8 *data, gsize len, const char *filename, const char *declared,
 			    struct mg_filetype *ft, GError **err);
 void mg_filetype_clear(struct mg_filetype *ft);

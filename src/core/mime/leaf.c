@@ -23,14 +23,25 @@ static GByteArray *decode_buffer(struct mg_txn *t, GMimeDataWrapper *w)
 	gint64 len = enc ? g_mime_stream_length(enc) : 0;
 	if (len > 0 && g_mime_data_wrapper_get_encoding(w) == GMIME_CONTENT_ENCODING_BASE64)
 		len = len / 4 * 3 + 3;
-	len = CLAMP(len, 0, t->cfg->max_part_size + 1); /* past the limit, the part is refused */
-	return g_byte_array_sized_new((guint)MIN(len, G_MAXUINT));
+	len = CLAMP(len, 0, MIN(t->cfg->max_part_size + 1, G_MAXUINT)); /* past the limit, the part is refused */
+	/* issue 11: charged to the message's memory budgets, allocated so that
+	 * a failure fails this message only */
+	guint8 *buf = mg_txn_mem_take(t, (gsize)len, "MIME decoding") ? mg_txn_try_alloc(t, (gsize)len, "MIME decoding")
+								      : NULL;
+	if (!buf)
+		return NULL;
+	GByteArray *ba = g_byte_array_new_take(buf, (gsize)len);
+	g_byte_array_set_size(ba, 0); /* the room stays */
+	return ba;
 }
 
 static GByteArray *leaf_decode(struct mg_txn *t, GMimePart *part, GError **err)
 {
 	GMimeDataWrapper *w = g_mime_part_get_content(part);
-	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(decode_buffer(t, w));
+	GByteArray *room = decode_buffer(t, w);
+	if (!room)
+		return NULL; /* the message is decided (budget, memory) */
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(room);
 	/* The decoded size is bounded by the encoded size, which the message
 	 * size limit already bounds; the per-part limits are checked after. */
 	if (w && g_mime_data_wrapper_write_to_stream(w, mem) < 0) {
@@ -79,7 +90,8 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 	leaf.data = leaf_decode(t, part, &err);
 	GMimeObject *out = NULL;
 	if (!leaf.data) {
-		mg_txn_internal_error(t, "MIME decoding", err);
+		if (!mg_txn_decided(t))
+			mg_txn_internal_error(t, "MIME decoding", err);
 		g_clear_error(&err);
 		goto done;
 	}

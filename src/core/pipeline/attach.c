@@ -10,6 +10,8 @@
 #include <gio/gio.h>
 
 #include "mg_cdr.h"
+#include "mg_exception.h"
+#include "mg_guard.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 #include "mg_scan.h"
@@ -107,12 +109,42 @@ static GMimeObject *deliver(struct mg_leaf *leaf, enum mg_cdr_status st, struct 
 	return o;
 }
 
+/* The sanitize-bypass exceptions of the message, for the CDR (issue 16). */
+static GPtrArray *keep_list(struct mg_txn *t)
+{
+	GPtrArray *ex = mg_guard_bypass_list(t);
+	if (!ex)
+		return NULL;
+	GPtrArray *keep = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < ex->len; i++) {
+		const struct mg_exception *e = ex->pdata[i];
+		struct mg_cdr_keep *k = g_new0(struct mg_cdr_keep, 1);
+		*k = (struct mg_cdr_keep){.id = e->id, .type_glob = e->filetype, .name_glob = e->filename};
+		g_ptr_array_add(keep, k);
+	}
+	g_ptr_array_unref(ex);
+	return keep;
+}
+
+static void keep_used(struct mg_txn *t, const struct mg_leaf *leaf, enum mg_cdr_status st, const struct mg_cdr_out *out)
+{
+	if (!out->kept_by || st != MG_CDR_REBUILT)
+		return;
+	char *what =
+		g_strdup_printf("attachment %s (%s) delivered as it came", leaf->filename ? leaf->filename : leaf->path,
+				out->true_type ? out->true_type : "?");
+	mg_guard_bypass_used(t, out->kept_by, what);
+	g_free(what);
+}
+
 GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 {
 	struct mg_txn *t = leaf->t;
 	struct mg_cdr_ctx ctx;
 	struct mg_cdr_out out;
 	mg_pipeline_cdr_ctx_init(&ctx, t);
+	GPtrArray *keep = keep_list(t);
+	ctx.keep = keep;
 	mg_cdr_out_init(&out);
 	struct mg_cdr_in in = {.ctx = &ctx,
 			       .data = leaf->data->data,
@@ -120,12 +152,17 @@ GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 			       .filename = leaf->filename,
 			       .declared_type = leaf->mime_type};
 	enum mg_cdr_status st = mg_cdr_file(&in, &out);
+	if (out.data && !mg_txn_mem_take(t, out.data->len, "attachment rebuild")) /* issue 11 */
+		st = MG_CDR_REMOVE;
 	g_free(leaf->rep->detected_type);
 	leaf->rep->detected_type = g_strdup(out.true_type);
 	mg_info(t->queue_id, "part %s: %s: %s", leaf->path, out.true_type ? out.true_type : "?",
 		out.reason ? out.reason : "");
 	mg_pipeline_cdr_ctx_finish(&ctx, t);
+	keep_used(t, leaf, st, &out);
 	GMimeObject *o = deliver(leaf, st, &out);
 	mg_cdr_out_clear(&out);
+	if (keep)
+		g_ptr_array_unref(keep);
 	return o;
 }

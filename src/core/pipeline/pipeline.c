@@ -16,6 +16,7 @@
 #include "mg_log.h"
 #include "mg_body.h"
 #include "mg_mime.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 #include "mg_scan.h"
 #include "mg_steps.h"
@@ -75,6 +76,11 @@ const GPtrArray *mg_txn_header_ops(const struct mg_txn *t)
 	return t->hdr_ops;
 }
 
+gboolean mg_txn_held(const struct mg_txn *t)
+{
+	return t->hold_id != NULL;
+}
+
 const struct mg_report *mg_txn_report(const struct mg_txn *t)
 {
 	return t->report;
@@ -94,8 +100,8 @@ void mg_txn_free(struct mg_txn *t)
 {
 	if (!t)
 		return;
-	if (!t->finished && t->mail_from)
-		mg_store_finish(t, !mg_txn_decided(t)); /* refused early, or aborted */
+	if (!t->finished && t->mail_from) /* refused early, aborted, or never answered */
+		mg_store_commit(t, t->store_prepared || !mg_txn_decided(t));
 	mg_txn_record_free(t);
 }
 
@@ -291,9 +297,11 @@ static const mg_eom_step eom_steps[] = {
 	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
 	mg_mime_write,                           /* header operations and the new body */
 	mg_scan_output_step,                     /* the message as delivered, scanned again (issue 5) */
+	mg_guard_message_step,                   /* exfiltration verdict, approval hold decided (issue 16) */
+	mg_store_hold_step,                      /* a held message kept as it would be delivered (issue 16) */
 };
 
-const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+const struct mg_verdict *mg_txn_eom_prepare(struct mg_txn *t)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(eom_steps) && !mg_txn_decided(t); i++)
 		if (!eom_steps[i](t)) {
@@ -306,8 +314,27 @@ const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
 	if (!mg_txn_decided(t))
 		mg_verdict_set(&t->report->verdict, MG_VERDICT_ACCEPT, "250", "2.0.0", "sanitized", "Sanitized");
 	t->report->elapsed_us = g_get_monotonic_time() - t->started_us;
-	mg_store_finish(t, FALSE);
-	t->finished = TRUE;
+	mg_guard_after_verdict(t); /* issue 16: outbound virus hits for the outbreak guard */
+	mg_store_prepare(t);
+	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_commit(struct mg_txn *t, gboolean applied)
+{
+	if (t->finished)
+		return &t->report->verdict;
+	if (!applied && t->report->verdict.kind == MG_VERDICT_ACCEPT) {
+		mg_err(t->queue_id, "the MTA refused a header or body change; tempfail");
+		mg_verdict_set(&t->report->verdict, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "mta-refused-change",
+			       "Temporary failure while sanitizing, try again later");
+	}
+	mg_store_commit(t, FALSE);
 	mg_mime_log_summary(t);
 	return &t->report->verdict;
+}
+
+const struct mg_verdict *mg_txn_eom(struct mg_txn *t)
+{
+	mg_txn_eom_prepare(t);
+	return mg_txn_commit(t, TRUE);
 }

@@ -12,6 +12,7 @@
 #include "mg_cdr_policy.h"
 #include "mg_config.h"
 #include "mg_pipeline.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 #include "mg_scan.h"
 #include "mg_store.h"
@@ -20,6 +21,7 @@ static const struct mg_config_hooks stage_hooks[] = {
 	{mg_scan_config_check, NULL},
 	{mg_store_config_check, NULL},
 	{mg_policy_config_compile, mg_policy_config_release}, /* issue 6 */
+	{mg_guard_config_compile, mg_guard_config_release},   /* issue 16 (items 5-9): outbound controls */
 	{mg_cdr_rules_compile, mg_cdr_rules_release},         /* issue 4a */
 	{mg_notice_config_finish, mg_notice_config_release},  /* issue 3: notice template */
 };

@@ -20,19 +20,23 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 
-static gint64 limit_message(const struct mg_txn *t)
+/* size: of the message (end of message), or -1 (MAIL FROM: recipients not known yet). */
+static gint64 limit_message(struct mg_txn *t, gint64 size)
 {
 	const struct mg_config *c = t->cfg;
 	gint64 dir = t->origin_internal ? c->outbound_max_message_size : c->inbound_max_message_size;
+	dir = mg_guard_size_limit(t, dir, size); /* issue 16: size-raise exceptions */
 	return MIN(dir, c->max_message_size);
 }
 
-static gint64 limit_attachment(const struct mg_txn *t)
+static gint64 limit_attachment(struct mg_txn *t, gint64 size)
 {
 	const struct mg_config *c = t->cfg;
-	return t->origin_internal ? c->outbound_max_attachment_size : c->inbound_max_attachment_size;
+	gint64 dir = t->origin_internal ? c->outbound_max_attachment_size : c->inbound_max_attachment_size;
+	return mg_guard_size_limit(t, dir, size); /* issue 16: size-raise exceptions */
 }
 
 static const char *origin_label(const struct mg_txn *t, gboolean internal)
@@ -76,7 +80,7 @@ static gboolean check_declared_size(struct mg_txn *t)
 
 static void set_size_limit(struct mg_txn *t)
 {
-	t->size_limit = limit_message(t);
+	t->size_limit = limit_message(t, -1);
 	mg_spool_set_hard_max(t->raw, (gsize)t->size_limit);
 }
 
@@ -85,7 +89,7 @@ gboolean mg_policy_mail_from(struct mg_txn *t)
 	t->origin_internal = mg_policy_client_internal(t->cfg, t->conn->client_addr);
 	t->direction = t->origin_internal && mg_policy_zones_configured(t->cfg) ? MG_DIR_OUTBOUND : MG_DIR_INBOUND;
 	set_size_limit(t);
-	return check_declared_size(t);
+	return mg_guard_mail_from(t) && check_declared_size(t); /* issue 16: stop switch first */
 }
 
 /* A real (non-null) envelope sender in an internal domain. */
@@ -126,10 +130,14 @@ gboolean mg_policy_rcpt(struct mg_txn *t, const char *addr)
 		return FALSE;
 	}
 	if (!mg_policy_zones_configured(t->cfg)) {
+		if (!mg_guard_rcpt(t, addr, TRUE)) { /* issue 16: forbidden destinations, stop switch */
+			t->n_rcpt_refused++;
+			return FALSE;
+		}
 		t->n_rcpt_internal++;
 		return TRUE;
 	}
-	if (!relay_check(t, addr)) {
+	if (!relay_check(t, addr) || !mg_guard_rcpt(t, addr, mg_policy_addr_internal(t->cfg, addr))) {
 		t->n_rcpt_refused++;
 		return FALSE;
 	}
@@ -167,7 +175,7 @@ gboolean mg_policy_eoh(struct mg_txn *t)
 		return FALSE;
 	}
 	direction_final(t);
-	return mg_policy_forward_check(t) && mg_policy_bcc_check(t);
+	return mg_policy_forward_check(t) && mg_policy_bcc_check(t) && mg_guard_eoh(t); /* issue 16 */
 }
 
 /* All decoded leaves (body text too) against the direction's total. */
@@ -189,14 +197,15 @@ gboolean mg_policy_leaf(struct mg_leaf *leaf)
 	struct mg_txn *t = leaf->t;
 	if (!check_decoded_total(t))
 		return FALSE;
+	mg_guard_leaf(leaf); /* issue 16: names and text through the exfiltration rules */
 	if (leaf->inline_text)
 		return TRUE;
 	char *lim = NULL, *size = NULL;
 	if (++t->n_attachments > (guint)t->cfg->max_attachments) {
 		lim = g_strdup_printf("%" G_GINT64_FORMAT, t->cfg->max_attachments);
 		mg_policy_refuse(t, FALSE, "max-attachments", "limit", lim, NULL);
-	} else if ((gint64)leaf->data->len > limit_attachment(t)) {
-		lim = g_strdup_printf("%" G_GINT64_FORMAT, limit_attachment(t));
+	} else if ((gint64)leaf->data->len > limit_attachment(t, (gint64)leaf->data->len)) {
+		lim = g_strdup_printf("%" G_GINT64_FORMAT, limit_attachment(t, (gint64)leaf->data->len));
 		size = g_strdup_printf("%u", leaf->data->len);
 		mg_policy_refuse(t, FALSE, "attachment-size", "part", leaf->path, "size", size, "limit", lim,
 				 "direction", t->origin_internal ? "outbound" : "inbound", NULL);
@@ -210,6 +219,7 @@ gboolean mg_policy_message_step(struct mg_txn *t)
 {
 	if (t->size_limit == 0)
 		set_size_limit(t); /* MAIL FROM never came (cannot happen via the front ends) */
+	t->size_limit = limit_message(t, t->report->size_in); /* issue 16: a size-raise, now in the recipients' scope */
 	if (t->report->size_in <= t->size_limit)
 		return TRUE;
 	char *s = g_strdup_printf("%" G_GINT64_FORMAT, t->report->size_in);

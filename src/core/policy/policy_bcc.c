@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 
 static void count_field(const struct mg_txn *t, const char *value, GHashTable *seen)
@@ -55,7 +56,7 @@ gboolean mg_policy_bcc_check(struct mg_txn *t)
 	if (n <= (guint)cfg->bcc_max_visible_external)
 		return TRUE;
 	char *sender = mg_policy_addr_bare(t->mail_from);
-	gboolean exempt = sender_exempt(t);
+	gboolean exempt = sender_exempt(t) || mg_guard_bcc_exempt(t); /* issue 16: or a bcc-exempt exception */
 	mg_log(exempt ? MG_LOG_INFO : MG_LOG_WARNING, t->queue_id,
 	       "bcc rule (rule bcc-visible, action %s): %u external addresses visible in To/Cc (limit %" G_GINT64_FORMAT
 	       "), sender <%s>",

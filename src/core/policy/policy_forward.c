@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_guard.h"
 #include "mg_policy.h"
 #include "policy_priv.h"
 
@@ -226,6 +227,7 @@ static void permit_used(struct mg_txn *t, const struct mg_permit *p, const char 
 		"auto-forward permitted by %s (%s): source=%s destination=<%s> approver=%s expires=%s reason=%s "
 		"markers=%s",
 		p->id, p->where, p->source, dest, p->approver, p->expires, p->reason, markers);
+	mg_guard_permit_line_used(t, p->id, dest); /* issue 16: a use of the registry, counted by the review */
 	JsonObject *o = json_object_get_object_member(t->report->extra, "policy");
 	if (!o)
 		return;
@@ -243,7 +245,7 @@ static gboolean permit_check(struct mg_txn *t, const char *markers, GPtrArray *s
 		const struct mg_permit *p = is_destination(t, dest) ? permit_for(t, src, dest, &today) : NULL;
 		if (p)
 			permit_used(t, p, dest, markers);
-		else if (is_destination(t, dest))
+		else if (is_destination(t, dest) && !mg_guard_forward_permitted(t, src, dest, markers)) /* issue 16 */
 			refuse_forward(t, "auto-forward-unpermitted", markers, src, dest);
 		g_free(dest);
 		if (mg_txn_decided(t))

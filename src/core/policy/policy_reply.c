@@ -51,6 +51,18 @@ static const struct reply_row builtin[] = {
 	{ "bcc-visible", "count,limit",
 	  "550 5.7.1 {count} external addresses are visible in To/Cc (at most {limit}); "
 	  "put the recipients in Bcc" },
+	/* issue 16 (items 5-9): outbound controls */
+	{ "stopped", "scope",
+	  "451 4.3.2 Mail service for {scope} mail is suspended by the administrator, try again later" },
+	{ "stopped-sender", "sender",
+	  "451 4.7.1 Mail from {sender} is suspended (outbreak guard or administrator), try again later" },
+	{ "destination-blocked", "rcpt",
+	  "550 5.7.1 Mail to <{rcpt}> (free mail or online storage) is not permitted by the mail policy" },
+	{ "destination-forbidden", "rcpt",
+	  "550 5.7.1 Mail to <{rcpt}> is forbidden by the mail policy" },
+	{ "exfil-reject", "rule",
+	  "550 5.7.1 Message refused by the outbound content policy (rule {rule}); "
+	  "contact the information security manager" },
 };
 /* clang-format on */
 

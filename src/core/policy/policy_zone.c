@@ -217,10 +217,10 @@ static gboolean compile_files(struct mg_config *cfg, struct mg_policy_data *pd, 
 {
 	gboolean need =
 		cfg->auto_forward_inbound == MG_FWD_PERMIT_LIST || cfg->auto_forward_outbound == MG_FWD_PERMIT_LIST;
-	if (need && !*cfg->auto_forward_permit_file) {
+	if (need && !*cfg->auto_forward_permit_file && !*cfg->exceptions_file) { /* issue 16: or the registry */
 		g_set_error(err, MG_CONFIG_ERROR, 1,
 			    "%s: auto_forward_permit_file: empty, but an auto_forward mode is permit-list; "
-			    "allowed: the path of a permit file",
+			    "allowed: the path of a permit file (or auto-forward entries in exceptions_file)",
 			    cfg->path);
 		return FALSE;
 	}

@@ -16,7 +16,10 @@
  * (mg_scan_buffer: archive members, rebuilt files) and the rebuilt message
  * before it is delivered (mg_scan_output_step).  Results: clean, infected
  * (signature name), unscannable (encrypted, over a ClamAV limit, timed out:
- * never "clean"), or error (fails closed with on_error).  Verdicts follow
+ * never "clean"), or error (fails closed with on_error).  A scan runs only
+ * when libclamav's temporary directory is usable (mg_scan_check_tmpdir),
+ * and any error libclamav reports while scanning (CL_MSG_ERROR) makes the
+ * result an error: libclamav itself turns most of its failures into CLEAN.  Verdicts follow
  * scan_on_infected / scan_on_unscannable; the report gets the signature
  * (part->virus) and a "scan" section (engine, database, results).
  */
@@ -37,7 +40,8 @@ enum mg_scan_unscannable_action { MG_SCAN_UNS_REMOVE = 0, MG_SCAN_UNS_TEMPFAIL, 
 
 gboolean mg_scan_global_init(const struct mg_config *cfg, GError **err);
 /* Build an engine from cfg and swap it in.  FALSE (engine in force kept)
- * when the database does not load. */
+ * when the database does not load or libclamav's temporary directory is
+ * not usable (mg_scan_check_tmpdir). */
 gboolean mg_scan_reload(const struct mg_config *cfg, GError **err);
 void mg_scan_global_shutdown(void);
 /* Reload when the database directory changed (or no engine is loaded yet).
@@ -47,6 +51,21 @@ gboolean mg_scan_check_database(void);
 gint64 mg_scan_check_interval(void);
 /* Cross-key checks of the issue-5 rows (config finish hook). */
 gboolean mg_scan_config_check(struct mg_config *cfg, GError **err);
+
+/* libclamav's temporary directory (issue 11, scan_tmpdir.c): spool_dir, or
+ * $TMPDIR or /tmp when it is empty. */
+const char *mg_scan_tmpdir(const struct mg_config *cfg);
+/* The directory exists, is writable and searchable by `user` (when this
+ * process is root and user is not empty: the user the daemon drops to;
+ * else this process), and has spool_min_free bytes and some inodes left.
+ * Called at start, on every reload, before every scan, and by
+ * `mugaika-milter -n` / `mugaika check-config`; the error names spool_dir,
+ * the directory and the reason. */
+gboolean mg_scan_check_tmpdir(const struct mg_config *cfg, const char *user, GError **err);
+/* Remove libclamav's leftovers of a killed run (scantemp directories,
+ * clamav-*.tmp) owned by this user and modified before started_us (wall
+ * clock, microseconds); logs what it removed.  Returns the number removed. */
+guint mg_scan_cleanup_tmpdir(const struct mg_config *cfg, gint64 started_us);
 
 /* End-of-message step: the raw message, once. */
 gboolean mg_scan_message_step(struct mg_txn *t);

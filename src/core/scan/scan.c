@@ -188,11 +188,42 @@ void mg_scan_txn_release(struct mg_txn *t)
 
 /* ---- scanning ---- */
 
+/* One scan that ran: its result, made an error when libclamav reported
+ * one while scanning (it turns most of its own failures into CLEAN). */
+static void scan_ran(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, const char *name, struct scan_res *r)
+{
+	const char *vname = NULL;
+	struct mg_scan_ctx ctx = {.queue_id = t->queue_id};
+	cl_error_t rc = mg_scan_run(map, name, &vname, e, &ctx);
+	scan_classify(rc, vname, r);
+	if (ctx.errors && r->kind != MG_SCAN_INFECTED) {
+		scan_res_clear(r);
+		r->kind = MG_SCAN_ERROR;
+		r->why = g_strdup_printf("libclamav reported an error: %s", ctx.first_error);
+	} else if (r->kind == MG_SCAN_CLEAN && ctx.unpackable_missed) {
+		r->kind = MG_SCAN_UNSCANNABLE;
+		r->why = g_strdup("RAR archive (libclamav has no RAR support)");
+	}
+	g_free(ctx.first_error);
+}
+
+/* libclamav's temporary directory, checked before every scan: without it
+ * libclamav would report CLEAN without having scanned. */
+static gboolean tmpdir_usable(struct mg_txn *t, const struct mg_scan_engine *e, struct scan_res *r)
+{
+	GError *err = NULL;
+	if (mg_scan_check_tmpdir(e->cfg, NULL, &err))
+		return TRUE;
+	mg_err(t->queue_id, "virus scan not possible: %s", err->message);
+	r->kind = MG_SCAN_ERROR;
+	r->why = g_strdup(err->message);
+	g_error_free(err);
+	return FALSE;
+}
+
 static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, gsize len, const char *name,
 		     struct scan_res *r)
 {
-	const char *vname = NULL;
-	unsigned long scanned = 0;
 	if (!map) {
 		r->kind = MG_SCAN_ERROR;
 		r->why = g_strdup("cannot map the data for scanning");
@@ -205,14 +236,8 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		r->kind = MG_SCAN_UNSCANNABLE;
 		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
 					 (gint64)e->cfg->scan_max_file_size);
-	} else {
-		struct mg_scan_ctx ctx = {0};
-		cl_error_t rc = cl_scanmap_callback(map, name, &vname, &scanned, e->cl, &e->opts, &ctx);
-		scan_classify(rc, vname, r);
-		if (r->kind == MG_SCAN_CLEAN && ctx.unpackable_missed) {
-			r->kind = MG_SCAN_UNSCANNABLE;
-			r->why = g_strdup("RAR archive (libclamav has no RAR support)");
-		}
+	} else if (tmpdir_usable(t, e, r)) {
+		scan_ran(t, e, map, name, r);
 	}
 	cl_fmap_close(map);
 	JsonObject *sec = scan_section(t);

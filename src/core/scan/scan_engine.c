@@ -30,13 +30,34 @@ static struct cl_stat db_stat;
 static gboolean db_stat_valid;
 static GOnce cl_once = G_ONCE_INIT;
 
-/* libclamav's own messages go to our log (they explain a refused database). */
+static _Thread_local struct mg_scan_ctx *scan_current; /* the scan running on this thread */
+
+/* libclamav's own messages go to our log (they explain a refused database);
+ * an error during a scan is also counted against that scan: the per-scan
+ * context when libclamav passes it, else the scan running on this thread. */
 static void clamav_msg(enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
 {
+	struct mg_scan_ctx *ctx = context ? context : scan_current;
 	char *line = g_strchomp(g_strdup(msg ? msg : ""));
 	int level = severity == CL_MSG_ERROR ? MG_LOG_WARNING : severity == CL_MSG_WARN ? MG_LOG_INFO : MG_LOG_DEBUG;
-	mg_log(level, NULL, "libclamav: %s", line);
+	if (severity == CL_MSG_ERROR && ctx) {
+		if (ctx->errors++ == 0)
+			ctx->first_error = g_strdup(line);
+		level = MG_LOG_ERR;
+	}
+	mg_log(level, ctx ? ctx->queue_id : NULL, "libclamav: %s", line);
 	g_free(line);
+}
+
+cl_error_t mg_scan_run(cl_fmap_t *map, const char *name, const char **vname, const struct mg_scan_engine *e,
+		       struct mg_scan_ctx *ctx)
+{
+	unsigned long scanned = 0;
+	struct cl_scan_options opts = e->opts; /* libclamav takes a non-const pointer */
+	scan_current = ctx;
+	cl_error_t rc = cl_scanmap_callback(map, name, vname, &scanned, e->cl, &opts, ctx);
+	scan_current = NULL;
+	return rc;
 }
 
 static gboolean have_unrar;
@@ -150,8 +171,8 @@ static cl_error_t engine_limits(struct cl_engine *cl, const struct mg_config *cf
 		rc = cl_engine_set_num(cl, CL_ENGINE_MAX_FILES, cfg->scan_max_files);
 	if (rc == CL_SUCCESS)
 		rc = cl_engine_set_num(cl, CL_ENGINE_MAX_SCANTIME, cfg->scan_max_time * 1000);
-	if (rc == CL_SUCCESS && cfg->spool_dir && *cfg->spool_dir)
-		rc = cl_engine_set_str(cl, CL_ENGINE_TMPDIR, cfg->spool_dir);
+	if (rc == CL_SUCCESS) /* the very directory mg_scan_check_tmpdir checks */
+		rc = cl_engine_set_str(cl, CL_ENGINE_TMPDIR, mg_scan_tmpdir(cfg));
 	return rc;
 }
 
@@ -300,7 +321,7 @@ gboolean mg_scan_global_init(const struct mg_config *cfg, GError **err)
 
 gboolean mg_scan_reload(const struct mg_config *cfg, GError **err)
 {
-	return engine_load(cfg, "reloaded", err);
+	return mg_scan_check_tmpdir(cfg, NULL, err) && engine_load(cfg, "reloaded", err);
 }
 
 gboolean mg_scan_check_database(void)

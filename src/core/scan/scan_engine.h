@@ -25,7 +25,16 @@ struct mg_scan_engine {
 /* Per-scan context handed to libclamav's callbacks. */
 struct mg_scan_ctx {
 	gboolean unpackable_missed; /* a layer libclamav cannot unpack here (RAR without libclamunrar) */
+	const char *queue_id;       /* for the log */
+	guint errors;               /* CL_MSG_ERROR reports during this scan */
+	char *first_error;          /* the first of them (allocated) */
 };
+
+/* Run one scan with ctx as the scan in progress on this thread: libclamav
+ * reports some errors (its temporary directory) before it knows the
+ * per-scan context, so the message callback falls back to this one. */
+cl_error_t mg_scan_run(cl_fmap_t *map, const char *name, const char **vname, const struct mg_scan_engine *e,
+		       struct mg_scan_ctx *ctx);
 
 /* libclamav of this process can unpack RAR (the non-free libclamunrar). */
 gboolean mg_scan_have_unrar(void);

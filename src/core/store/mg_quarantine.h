@@ -11,6 +11,7 @@
  * database) can be added later; the one shipped is a directory:
  *   quarantine_dir/YYYYMMDD/ID.eml   the original, mode 0600
  *   quarantine_dir/YYYYMMDD/ID.json  the metadata, mode 0600
+ *   quarantine_dir/.pending/ID       an entry being written (crash journal)
  * Every file is written atomically (temporary file, fsync, rename, fsync of
  * the directory).  Ids are "YYYYMMDDTHHMMSSZ-" + 16 random hex digits
  * (getrandom): sortable by time and unguessable.  Every function checks an
@@ -38,7 +39,9 @@ enum mg_qerr {
 };
 
 /* Retention classes. */
-enum mg_qclass { MG_QCLASS_MODIFIED = 0, MG_QCLASS_BLOCKED, MG_QCLASS_CLEAN };
+/* hold: outbound mail held for approval (issue 16), kept as it would be
+ * delivered; purge skips it while its approval is pending. */
+enum mg_qclass { MG_QCLASS_MODIFIED = 0, MG_QCLASS_BLOCKED, MG_QCLASS_CLEAN, MG_QCLASS_HOLD };
 const char *mg_qclass_name(enum mg_qclass c);
 gboolean mg_qclass_parse(const char *s, enum mg_qclass *out);
 
@@ -58,6 +61,13 @@ struct mg_qstore_ops {
 	/* Every id with an original or metadata, oldest first (char*). */
 	GPtrArray *(*list)(struct mg_qstore *s, GError **err);
 	gboolean (*remove)(struct mg_qstore *s, const char *id, GError **err);
+	/* Crash journal (issue 11): an id is marked pending (on = TRUE) before
+	 * its first file is written and unmarked once the entry is final or
+	 * removed.  leftovers() lists the ids still marked - what a killed
+	 * daemon left - and removes the temporary files of interrupted writes
+	 * modified before before_us (*temps: how many); call it at start. */
+	gboolean (*set_pending)(struct mg_qstore *s, const char *id, gboolean on, GError **err);
+	GPtrArray *(*leftovers)(struct mg_qstore *s, gint64 before_us, guint *temps);
 	void (*close)(struct mg_qstore *s);
 };
 struct mg_qstore {

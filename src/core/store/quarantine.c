@@ -28,13 +28,13 @@ G_DEFINE_QUARK(mg - quarantine - error - quark, mg_quarantine_error)
 
 const char *mg_qclass_name(enum mg_qclass c)
 {
-	static const char *names[] = {"modified", "blocked", "clean"};
+	static const char *names[] = {"modified", "blocked", "clean", "hold"};
 	return (unsigned)c < G_N_ELEMENTS(names) ? names[c] : "modified";
 }
 
 gboolean mg_qclass_parse(const char *s, enum mg_qclass *out)
 {
-	for (int c = MG_QCLASS_MODIFIED; c <= MG_QCLASS_CLEAN; c++)
+	for (int c = MG_QCLASS_MODIFIED; c <= MG_QCLASS_HOLD; c++)
 		if (s && strcmp(s, mg_qclass_name((enum mg_qclass)c)) == 0) {
 			*out = (enum mg_qclass)c;
 			return TRUE;
@@ -46,6 +46,7 @@ gint64 mg_quarantine_retention(const struct mg_config *cfg, enum mg_qclass c)
 {
 	switch (c) {
 	case MG_QCLASS_BLOCKED: return cfg->quarantine_retention_blocked;
+	case MG_QCLASS_HOLD: return cfg->quarantine_retention_blocked; /* issue 16: decided held mail */
 	case MG_QCLASS_CLEAN: return cfg->quarantine_retention_clean;
 	default: return cfg->quarantine_retention_modified;
 	}
@@ -376,6 +377,120 @@ static gboolean dir_remove(struct mg_qstore *s, const char *id, GError **err)
 	return ok;
 }
 
+/* ---- crash journal (issue 11) ----
+ * quarantine_dir/.pending/ID exists from before an entry's first file is
+ * written until the entry is final or gone: what a killed daemon left is
+ * found at start without reading the whole store.  (Not fsynced: a power
+ * loss may lose a marker; a killed process cannot.) */
+
+static char *pending_path(struct mg_qstore *s, const char *id)
+{
+	return g_build_filename(s->root, ".pending", id, NULL);
+}
+
+static gboolean dir_set_pending(struct mg_qstore *s, const char *id, gboolean on, GError **err)
+{
+	if (!id_check(id, err))
+		return FALSE;
+	char *dir = g_build_filename(s->root, ".pending", NULL), *p = pending_path(s, id);
+	gboolean ok, new_dir = on && !g_file_test(dir, G_FILE_TEST_IS_DIR);
+	int fd = -1;
+	if (on) {
+		ok = g_mkdir_with_parents(dir, 0700) == 0 && (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0;
+		if (ok && new_dir)
+			adopt_owner(s, -1, dir);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		ok = unlink(p) == 0 || errno == ENOENT;
+	}
+	if (!ok)
+		g_set_error(err, MG_QUARANTINE_ERROR, MG_QERR_IO, "%s: %s", p, g_strerror(errno));
+	g_free(p);
+	g_free(dir);
+	return ok;
+}
+
+/* ".ID.eml.XXXXXX" / ".ID.json.XXXXXX": a temporary file of write_atomic. */
+static gboolean temp_name(const char *name)
+{
+	if (name[0] != '.' || strlen(name) < ID_LEN + 2)
+		return FALSE;
+	char *id = g_strndup(name + 1, ID_LEN);
+	const char *ext = name + 1 + ID_LEN;
+	gboolean t = mg_quarantine_id_valid(id) && (g_str_has_prefix(ext, ".eml.") || g_str_has_prefix(ext, ".json."));
+	g_free(id);
+	return t;
+}
+
+/* Remove the temporary files modified before before_us in one day directory. */
+static guint sweep_day(const char *day, gint64 before_us)
+{
+	GDir *d = g_dir_open(day, 0, NULL);
+	const char *name;
+	guint n = 0;
+	while (d && (name = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(day, name, NULL);
+		struct stat st;
+		if (temp_name(name) && lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (gint64)st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 < before_us &&
+		    unlink(p) == 0)
+			n++;
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	return n;
+}
+
+/* The day directories to sweep: those of the marked ids and the two newest. */
+static GHashTable *sweep_days(struct mg_qstore *s, const GPtrArray *ids)
+{
+	GHashTable *days = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *all = g_ptr_array_new_with_free_func(g_free);
+	GDir *d = g_dir_open(s->root, 0, NULL);
+	const char *name;
+	while (d && (name = g_dir_read_name(d)) != NULL)
+		if (all_digits(name, 8))
+			g_ptr_array_add(all, g_strdup(name));
+	if (d)
+		g_dir_close(d);
+	g_ptr_array_sort(all, cmp_str);
+	for (guint i = all->len > 2 ? all->len - 2 : 0; i < all->len; i++)
+		g_hash_table_add(days, g_strdup(all->pdata[i]));
+	for (guint i = 0; i < ids->len; i++)
+		g_hash_table_add(days, g_strndup(ids->pdata[i], 8));
+	g_ptr_array_unref(all);
+	return days;
+}
+
+static GPtrArray *dir_leftovers(struct mg_qstore *s, gint64 before_us, guint *temps)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	char *dir = g_build_filename(s->root, ".pending", NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	while (d && (name = g_dir_read_name(d)) != NULL)
+		if (mg_quarantine_id_valid(name))
+			g_ptr_array_add(ids, g_strdup(name));
+	if (d)
+		g_dir_close(d);
+	g_ptr_array_sort(ids, cmp_str);
+	GHashTable *days = sweep_days(s, ids);
+	GHashTableIter it;
+	gpointer day;
+	*temps = 0;
+	g_hash_table_iter_init(&it, days);
+	while (g_hash_table_iter_next(&it, &day, NULL)) {
+		char *p = g_build_filename(s->root, (const char *)day, NULL);
+		*temps += sweep_day(p, before_us);
+		g_free(p);
+	}
+	g_hash_table_unref(days);
+	g_free(dir);
+	return ids;
+}
+
 static void dir_close(struct mg_qstore *s)
 {
 	g_free(s->root);
@@ -383,7 +498,8 @@ static void dir_close(struct mg_qstore *s)
 }
 
 static const struct mg_qstore_ops dir_ops = {
-	"directory", dir_put_original, dir_put_meta, dir_get_meta, dir_open_original, dir_list, dir_remove, dir_close,
+	"directory", dir_put_original, dir_put_meta,    dir_get_meta,  dir_open_original,
+	dir_list,    dir_remove,       dir_set_pending, dir_leftovers, dir_close,
 };
 
 struct mg_qstore *mg_qstore_open_dir(const char *dir)
@@ -424,6 +540,14 @@ gint64 mg_quarantine_id_time(const char *id)
 	if (t)
 		g_date_time_unref(t);
 	return us;
+}
+
+/* An approval hold not decided yet (issue 16): never purged. */
+static gboolean approval_pending(JsonObject *m)
+{
+	JsonNode *n = json_object_get_member(m, "approval");
+	const char *st = n && JSON_NODE_HOLDS_OBJECT(n) ? mg_json_get_str(json_node_get_object(n), "status") : NULL;
+	return g_strcmp0(st, "pending") == 0 || g_strcmp0(st, "release-failed") == 0;
 }
 
 /* 1 on hold, 0 not, -1 malformed. */
@@ -468,7 +592,7 @@ static const char *purge_one(struct mg_qstore *s, const struct mg_config *cfg, c
 	else if (!mg_audit_time_parse(mg_json_get_str(m, "stored"), &stored_us) ||
 		 !mg_qclass_parse(mg_json_get_str(m, "class"), &c) || meta_hold(m) < 0)
 		what = "error", *detail = g_strdup_printf("%s: corrupt metadata: bad stored, class or hold", id);
-	else if (meta_hold(m) > 0)
+	else if (meta_hold(m) > 0 || approval_pending(m))
 		what = "held";
 	else if (stored_us + mg_quarantine_retention(cfg, c) * G_USEC_PER_SEC <= now_us)
 		what = s->ops->remove(s, id, &e) ? "removed" : "error";

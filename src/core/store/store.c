@@ -3,17 +3,25 @@
  * originals are kept, keep them (mg_quarantine.h), and write one audit
  * record per message (mg_audit.h).
  *
- * Order in mg_store_finish (after the verdict, before the front end acts):
- *  1. a kept original of a message that ends in TEMPFAIL is removed (the MTA
- *     retries; the retry keeps a fresh copy);
- *  2. a message rejected at end of message is kept (class blocked) when the
+ * The store follows the MTA's commit (issue 11).  mg_store_prepare, at the
+ * end of the end-of-message steps, before the front end acts:
+ *  1. a message rejected at end of message is kept (class blocked) when the
  *     configuration says so; failing that -> on_error verdict;
- *  3. the metadata of a kept original gets the final verdict;
- *  4. the audit record is appended; failing that -> on_audit_failure
- *     (tempfail: 451 4.3.0, and the kept original is removed as in 1);
- *  5. an accepted message with a kept original gets X-Mugaika-Quarantine-Id.
+ *  2. an accepted message with a kept original gets X-Mugaika-Quarantine-Id.
+ * mg_store_commit, once the front end knows what it tells the MTA (the
+ * verdict, or a tempfail because the MTA refused a change) and before it
+ * tells it:
+ *  3. a kept original of a message that is not accepted or rejected in the
+ *     end is removed (the MTA retries; the retry keeps a fresh copy);
+ *  4. the metadata of a kept original gets the final verdict;
+ *  5. the audit record is appended with what the MTA is told; failing that
+ *     -> on_audit_failure (tempfail: 451 4.3.0, the original removed as in 3).
  * Messages refused before end of message or aborted get a record only, and
  * a failure to write it is logged (there is no verdict left to change).
+ * Every kept original is in the crash journal (mg_quarantine.h) from before
+ * its first file until it is final or removed; mg_store_reconcile, at start,
+ * marks what a killed daemon left "not-accepted" (the MTA never had its
+ * answer), removes incomplete entries and temporary files, and logs each.
  */
 #include "config.h"
 
@@ -171,6 +179,11 @@ static JsonObject *record_new(const struct mg_txn *t, gboolean aborted)
 	return o;
 }
 
+JsonObject *mg_store_record_new(const struct mg_txn *t)
+{
+	return record_new(t, FALSE);
+}
+
 static JsonObject *meta_new(const struct mg_txn *t, const char *id, const char *state)
 {
 	JsonObject *m = record_new(t, FALSE);
@@ -225,17 +238,21 @@ static gboolean keep_original(struct mg_txn *t, enum mg_qclass c, const char *st
 	GMimeStream *in = mg_spool_stream(t->raw, err);
 
 	t->q_class = c;
-	if (!in || !s->ops->put_original(s, id, in, t->q_sha256, &t->q_size, err))
+	if (!in || !s->ops->set_pending(s, id, TRUE, err)) /* before any file: a crash is found at start */
 		goto out;
+	if (!s->ops->put_original(s, id, in, t->q_sha256, &t->q_size, err))
+		goto undo;
 	meta = meta_new(t, id, state);
-	if (!s->ops->put_meta(s, id, meta, err)) {
-		s->ops->remove(s, id, NULL);
-		goto out;
-	}
+	if (!s->ops->put_meta(s, id, meta, err))
+		goto undo;
 	t->quarantine_id = g_steal_pointer(&id);
 	report_section(t);
 	mg_info(t->queue_id, "original kept: quarantine id %s (%s)", t->quarantine_id, mg_qclass_name(c));
 	ok = TRUE;
+	goto out;
+undo:
+	s->ops->remove(s, id, NULL);
+	s->ops->set_pending(s, id, FALSE, NULL);
 out:
 	if (in)
 		g_object_unref(in);
@@ -261,6 +278,18 @@ gboolean mg_quarantine_step(struct mg_txn *t)
 
 /* ---- after the verdict ---- */
 
+#define ID_HEADER "X-Mugaika-Quarantine-Id"
+
+/* A dropped original is named nowhere (its header operation goes too). */
+static void remove_id_header(struct mg_txn *t)
+{
+	for (guint i = t->hdr_ops->len; i-- > 0;) {
+		const struct mg_hdr_op *op = t->hdr_ops->pdata[i];
+		if (op->kind == MG_HDR_ADD && g_strcmp0(op->name, ID_HEADER) == 0)
+			g_ptr_array_remove_index(t->hdr_ops, i);
+	}
+}
+
 static void drop_original(struct mg_txn *t, const char *why)
 {
 	GError *err = NULL;
@@ -269,10 +298,13 @@ static void drop_original(struct mg_txn *t, const char *why)
 		mg_err(t->queue_id, "quarantine: cannot remove %s: %s", t->quarantine_id, err->message);
 	else
 		mg_info(t->queue_id, "quarantine: %s removed (%s)", t->quarantine_id, why);
+	if (!err)
+		s->ops->set_pending(s, t->quarantine_id, FALSE, NULL);
 	g_clear_error(&err);
 	mg_qstore_close(s);
 	g_clear_pointer(&t->quarantine_id, g_free);
 	json_object_remove_member(t->report->extra, "quarantine");
+	remove_id_header(t);
 }
 
 static void finalize_meta(struct mg_txn *t)
@@ -285,6 +317,8 @@ static void finalize_meta(struct mg_txn *t)
 	JsonObject *meta = meta_new(t, t->quarantine_id, "final");
 	if (!s->ops->put_meta(s, t->quarantine_id, meta, &err)) /* the original and first metadata are safe */
 		mg_warn(t->queue_id, "quarantine %s: final metadata not written: %s", t->quarantine_id, err->message);
+	else /* a marker left only makes the next start look at a final entry */
+		s->ops->set_pending(s, t->quarantine_id, FALSE, NULL);
 	g_clear_error(&err);
 	json_object_unref(meta);
 	mg_qstore_close(s);
@@ -327,27 +361,98 @@ static void add_id_header(struct mg_txn *t)
 {
 	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
 	op->kind = MG_HDR_ADD;
-	op->name = g_strdup("X-Mugaika-Quarantine-Id");
+	op->name = g_strdup(ID_HEADER);
 	op->value = g_strdup(t->quarantine_id);
 	g_ptr_array_add(t->hdr_ops, op);
 }
 
-void mg_store_finish(struct mg_txn *t, gboolean aborted)
+void mg_store_prepare(struct mg_txn *t)
 {
 	const struct mg_verdict *v = &t->report->verdict;
-	gboolean at_eom = !aborted && !t->finished && t->deadline_us != 0;
-
-	if (t->quarantine_id && v->kind != MG_VERDICT_ACCEPT && v->kind != MG_VERDICT_REJECT)
-		drop_original(t, "message not accepted, the MTA will retry");
-	if (at_eom && v->kind == MG_VERDICT_REJECT && !t->quarantine_id && keep_wanted(t, MG_QCLASS_BLOCKED))
+	if (v->kind == MG_VERDICT_REJECT && !t->quarantine_id && keep_wanted(t, MG_QCLASS_BLOCKED))
 		keep_blocked(t);
+	if (v->kind == MG_VERDICT_ACCEPT && t->quarantine_id)
+		add_id_header(t);
+	t->store_prepared = TRUE;
+}
+
+void mg_store_commit(struct mg_txn *t, gboolean aborted)
+{
+	const struct mg_verdict *v = &t->report->verdict;
+	gboolean told = !aborted && t->store_prepared; /* the front end answers the MTA after this */
+
+	if (t->quarantine_id && (!told || (v->kind != MG_VERDICT_ACCEPT && v->kind != MG_VERDICT_REJECT)))
+		drop_original(t, "message not accepted, the MTA will retry");
 	if (t->quarantine_id)
 		finalize_meta(t);
-	if (!write_record(t, aborted) && at_eom && t->cfg->on_audit_failure == 0 && v->kind != MG_VERDICT_TEMPFAIL) {
+	if (!write_record(t, aborted) && told && t->cfg->on_audit_failure == 0 && v->kind != MG_VERDICT_TEMPFAIL) {
 		verdict_tempfail(t, "audit-log", "audit log");
 		if (t->quarantine_id)
 			drop_original(t, "no audit record");
+		if (t->hold_id) /* issue 16: the MTA retries; the retry is held afresh */
+			mg_store_hold_drop(t, "no audit record");
 	}
-	if (at_eom && v->kind == MG_VERDICT_ACCEPT && t->quarantine_id)
-		add_id_header(t);
+	t->finished = TRUE;
+}
+
+/* ---- at start: what a killed daemon left (issue 11) ---- */
+
+/* A crashed daemon never answered the MTA for an entry still "pending": the
+ * MTA kept the message and will retry.  The entry stays, marked so. */
+static const char *reconcile_pending(struct mg_qstore *s, const char *id, JsonObject *m, char **detail)
+{
+	const char *state = mg_json_get_str0(m, "state");
+	if (g_strcmp0(state, "pending") != 0)
+		return "already final, kept";
+	json_object_set_string_member(m, "state", "not-accepted");
+	set_time(m, "reconciled", g_get_real_time());
+	json_object_set_string_member(m, "note",
+				      "the daemon stopped before the MTA had its answer; the MTA kept "
+				      "the message");
+	GError *err = NULL;
+	if (s->ops->put_meta(s, id, m, &err))
+		return "marked not-accepted (the daemon stopped before the MTA had its answer)";
+	*detail = g_strdup(err->message);
+	g_error_free(err);
+	return "could not be marked not-accepted";
+}
+
+static void reconcile_entry(struct mg_qstore *s, const char *id, const char *root)
+{
+	GError *err = NULL;
+	char *detail = NULL;
+	const char *what;
+	JsonObject *m = s->ops->get_meta(s, id, &err);
+	if (m)
+		what = reconcile_pending(s, id, m, &detail);
+	else if (g_error_matches(err, MG_QUARANTINE_ERROR, MG_QERR_INCOMPLETE))
+		what = s->ops->remove(s, id, NULL) ? "incomplete entry removed (no metadata; the MTA kept the message)"
+						   : "incomplete entry could not be removed";
+	else if (g_error_matches(err, MG_QUARANTINE_ERROR, MG_QERR_NOT_FOUND))
+		what = "nothing had been written";
+	else
+		what = "left for an administrator", detail = g_strdup(err->message);
+	mg_info(NULL, "quarantine %s: reconciled at start: %s: %s%s%s", root, id, what, detail ? ": " : "",
+		detail ? detail : "");
+	s->ops->set_pending(s, id, FALSE, NULL);
+	if (m)
+		json_object_unref(m);
+	g_clear_error(&err);
+	g_free(detail);
+}
+
+guint mg_store_reconcile(const struct mg_config *cfg, gint64 started_us)
+{
+	struct mg_qstore *s = mg_qstore_open(cfg);
+	guint temps = 0;
+	GPtrArray *ids = s->ops->leftovers(s, started_us, &temps);
+	for (guint i = 0; i < ids->len; i++)
+		reconcile_entry(s, ids->pdata[i], cfg->quarantine_dir);
+	if (temps)
+		mg_info(NULL, "quarantine %s: reconciled at start: %u temporary files of interrupted writes removed",
+			cfg->quarantine_dir, temps);
+	guint n = ids->len;
+	g_ptr_array_unref(ids);
+	mg_qstore_close(s);
+	return n + temps;
 }

@@ -29,6 +29,17 @@
 
 #define REPLACEMENT "\xef\xbf\xbd"
 
+/* Set when iconv itself failed on this thread (no memory, no descriptors):
+ * not an unknown charset or a bad byte, but a conversion that did not run
+ * (issue 11; read by mg_charset_to_utf8_checked). */
+static _Thread_local gboolean iconv_failed;
+
+/* iconv_open / iconv errno that is iconv's failure, not the text's. */
+static gboolean iconv_own_failure(int e)
+{
+	return e != EINVAL && e != EILSEQ && e != E2BIG;
+}
+
 /* iconv `len` bytes from `from` into out (UTF-8); each bad byte becomes
  * U+FFFD.  Returns the number of bad bytes, or -1 if `from` is unknown. */
 static gint64 iconv_lenient(const char *in, gsize len, const char *from, GString *out)
@@ -37,9 +48,13 @@ static gint64 iconv_lenient(const char *in, gsize len, const char *from, GString
 		g_string_append_len(out, in, (gssize)len); /* what iconv would copy, at memcpy speed */
 		return 0;
 	}
+	errno = 0;
 	GIConv cd = g_iconv_open("UTF-8", from);
-	if (cd == (GIConv)-1)
+	if (cd == (GIConv)-1) {
+		if (errno && iconv_own_failure(errno))
+			iconv_failed = TRUE;
 		return -1;
+	}
 	gint64 bad = 0;
 	char buf[4096];
 	char *ip = (char *)in;
@@ -49,6 +64,10 @@ static gint64 iconv_lenient(const char *in, gsize len, const char *from, GString
 		gsize ol = sizeof buf;
 		gsize r = g_iconv(cd, &ip, &il, &op, &ol);
 		g_string_append_len(out, buf, (gssize)(op - buf));
+		if (r == (gsize)-1 && iconv_own_failure(errno)) {
+			iconv_failed = TRUE;
+			break;
+		}
 		if (r == (gsize)-1 && errno != E2BIG) { /* EILSEQ or EINVAL: skip one byte */
 			g_string_append(out, REPLACEMENT);
 			bad++;
@@ -376,6 +395,20 @@ static const char *decode_checked(const char *in, gsize len, const char *cs, GSt
 	g_string_append_len(out, tmp->str, (gssize)tmp->len);
 	g_string_free(tmp, TRUE);
 	return cs;
+}
+
+char *mg_charset_to_utf8_checked(const char *data, gsize len, const char *declared, char **used, GError **err)
+{
+	iconv_failed = FALSE;
+	char *u = mg_charset_to_utf8(data, len, declared, used);
+	if (!iconv_failed)
+		return u;
+	g_set_error(err, G_CONVERT_ERROR, G_CONVERT_ERROR_FAILED, "iconv failed (%s) while decoding %s text",
+		    g_strerror(ENOMEM), declared ? declared : "unlabelled");
+	g_free(u);
+	if (used)
+		g_clear_pointer(used, g_free);
+	return NULL;
 }
 
 char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char **used)

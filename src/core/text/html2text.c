@@ -648,7 +648,14 @@ char *mg_html2text(const char *html, gsize len, const char *charset, const struc
 	if (!html) /* an empty GByteArray has no data */
 		html = "", len = 0;
 	char *meta = charset ? NULL : mg_html2text_meta_charset(html, len);
-	char *utf8 = mg_charset_to_utf8(html, len, charset ? charset : meta, NULL);
+	GError *cerr = NULL;
+	char *utf8 = mg_charset_to_utf8_checked(html, len, charset ? charset : meta, NULL, &cerr);
+	if (!utf8) { /* iconv failed: the parser's kind of error (fails the message closed) */
+		g_set_error(err, MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_PARSER, "%s", cerr->message);
+		g_error_free(cerr);
+		g_free(meta);
+		return NULL;
+	}
 	struct mg_html2text *h = mg_html2text_new(o);
 	char *text = NULL;
 	if (mg_html2text_feed(h, utf8, strlen(utf8), err))

@@ -25,6 +25,10 @@
  * UTF-8.  Never fails: undecodable bytes become U+FFFD.  *used (if not
  * NULL) gets the charset actually used, upper case (caller frees). */
 char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char **used);
+/* The same, but NULL with *err when iconv itself failed (no memory, no
+ * file descriptors) instead of text decoded partly or not at all: for the
+ * text a recipient reads, where a silent loss must fail closed (issue 11). */
+char *mg_charset_to_utf8_checked(const char *data, gsize len, const char *declared, char **used, GError **err);
 
 /* Decode a header value (RFC 2047 words, raw 8-bit text) to UTF-8.
  * Adjacent encoded words in the same charset are joined before decoding,

@@ -62,8 +62,9 @@ struct mg_txn {
 	char *boundary_seed;   /* hex digest of the input: deterministic output */
 	guint boundary_n;
 	gint64 decoded_total;
-	GPtrArray *notes;  /* char*: lines for the recipient notice */
-	gboolean finished; /* mg_store_finish has run */
+	GPtrArray *notes;        /* char*: lines for the recipient notice */
+	gboolean finished;       /* mg_store_commit has run: the message is on record */
+	gboolean store_prepared; /* mg_store_prepare has run (end of message reached) */
 	enum mg_direction direction;
 	char *quarantine_id;       /* set when the original was kept (issue 7) */
 	gboolean force_quarantine; /* a rule asks that the original be kept */
@@ -94,11 +95,19 @@ struct mg_txn {
 
 	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
 
+	/* --- issue 16 (items 5-9): outbound controls --- */
+	struct mg_guard_txn *guard; /* policy's per-message state (its own cleanup) */
+	GPtrArray *hold_reasons;    /* char*: why policy holds the message, or NULL */
+	char *hold_id;              /* quarantine id once the store kept the held message */
+
 	/* --- issue 7: quarantine and audit --- */
 	int q_class;        /* enum mg_qclass of the kept original */
 	char q_sha256[65];  /* of the kept original */
 	gint64 q_size;      /* of the kept original */
 	gint64 q_stored_us; /* wall clock when it was kept */
+
+	/* --- issue 11: faults --- */
+	gint64 mem_used; /* bytes of message-sized buffers charged (txn_mem.c) */
 };
 
 typedef void (*mg_txn_cleanup_fn)(struct mg_txn *t);
@@ -120,6 +129,21 @@ gboolean mg_txn_decided(const struct mg_txn *t);
 void mg_txn_refuse_rcpt(struct mg_txn *t, enum mg_verdict_kind kind, const char *code, const char *ecode,
 			const char *rule, const char *fmt, ...) G_GNUC_PRINTF(6, 7);
 gboolean mg_txn_past_deadline(const struct mg_txn *t);
+
+/* Memory (issue 11, txn_mem.c).  Charge n bytes of a buffer the message
+ * needs (a decoded part, a rebuilt file) before allocating it: over
+ * max_message_memory the message is refused 552 5.3.4 (it needs that much
+ * whenever it comes); over max_memory for all messages in flight together
+ * it gets 451 4.3.1 alone (resources change).  FALSE when refused.  The
+ * charges are returned when the record is freed. */
+gboolean mg_txn_mem_take(struct mg_txn *t, gsize n, const char *what);
+/* All messages' charges, in bytes. */
+gint64 mg_txn_mem_in_use(void);
+/* g_try_malloc for a message-sized buffer: NULL (after a tempfail of this
+ * message alone, on_error) when the system has no memory for it. */
+gpointer mg_txn_try_alloc(struct mg_txn *t, gsize n, const char *what);
+/* Give the record's charges back (mg_txn_record_free). */
+void mg_txn_mem_return(struct mg_txn *t);
 /* Next deterministic multipart boundary for this message. */
 char *mg_txn_boundary(struct mg_txn *t);
 /* The rebuilt body as written by the mime stage (a new reference to a

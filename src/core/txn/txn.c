@@ -74,6 +74,7 @@ void mg_txn_record_free(struct mg_txn *t)
 	if (!t)
 		return;
 	run_cleanups(t);
+	mg_txn_mem_return(t); /* txn_mem.c */
 	if (t->msg)
 		g_object_unref(t->msg);
 	if (t->new_top)
@@ -93,6 +94,9 @@ void mg_txn_record_free(struct mg_txn *t)
 	g_free(t->boundary_seed);
 	g_free(t->quarantine_id);
 	g_free(t->auth_user);
+	if (t->hold_reasons) /* issue 16 */
+		g_ptr_array_unref(t->hold_reasons);
+	g_free(t->hold_id);
 	mg_config_unref(t->cfg);
 	g_free(t);
 }

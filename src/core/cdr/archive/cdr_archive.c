@@ -25,6 +25,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <string.h>
@@ -258,6 +259,8 @@ static const char *arc_lha_option(struct arc *a)
 	if (a->in->len < 7 || memcmp(a->in->data + 2, "-lh", 3) != 0)
 		return NULL;
 	struct archive *p = archive_read_new();
+	if (!p) /* out of memory: the reader below fails closed */
+		return NULL;
 	archive_read_support_format_lha(p);
 	if (archive_read_open_memory(p, (void *)a->in->data, a->in->len) == ARCHIVE_OK)
 		for (gint64 n = 0; n <= a->cfg->archive_max_entries && (r == ARCHIVE_OK || r == ARCHIVE_WARN); n++)
@@ -284,7 +287,9 @@ static gboolean arc_open_reader(struct arc *a)
 	}
 	if (archive_read_open_memory(a->ar, (void *)a->in->data, a->in->len) != ARCHIVE_OK) {
 		char *why = arc_errstr(a);
-		arc_fail(a, MG_CDR_UNSCANNABLE, "unreadable archive (%s)", why);
+		/* out of memory is libarchive's failure, not the file's (issue 11) */
+		gboolean no_mem = archive_errno(a->ar) == ENOMEM;
+		arc_fail(a, no_mem ? MG_CDR_ERROR : MG_CDR_UNSCANNABLE, "unreadable archive (%s)", why);
 		g_free(why);
 		return FALSE;
 	}

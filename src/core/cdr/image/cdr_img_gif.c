@@ -167,10 +167,18 @@ enum mg_cdr_status mg_img_gif(struct mg_img_job *job)
 	job->out->data = g_byte_array_new();
 	gj.in = DGifOpen(&gj, gif_read_cb, &err);
 	gboolean ok = gj.in && gif_start(&gj) && gif_records(&gj);
+	/* giflib out of memory is its failure, not the file's (issue 11) */
+	gboolean no_mem = err == D_GIF_ERR_NOT_ENOUGH_MEM || (gj.in && gj.in->Error == D_GIF_ERR_NOT_ENOUGH_MEM) ||
+			  (gj.out && gj.out->Error == E_GIF_ERR_NOT_ENOUGH_MEM);
 	/* Close the encoder while out->data still exists: it writes the trailer. */
 	if (gj.out && EGifCloseFile(gj.out, &err) == GIF_ERROR && ok) {
 		ok = FALSE;
 		job->fail = "GIF encoder failed";
+	}
+	if (!ok && no_mem) {
+		mg_img_unscannable(job, "giflib ran out of memory");
+		st = MG_CDR_ERROR;
+		goto out;
 	}
 	if (!ok) {
 		st = mg_img_unscannable(job, job->fail ? job->fail : "corrupt or truncated GIF");

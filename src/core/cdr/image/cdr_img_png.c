@@ -185,7 +185,12 @@ enum mg_cdr_status mg_img_png(struct mg_img_job *job)
 	wr = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_cb, png_warning_cb);
 	winfo = wr ? png_create_info_struct(wr) : NULL;
 	job->out->data = g_byte_array_new();
-	if (!winfo || !png_encode(&pj, wr, winfo, job->out->data)) {
+	if (!winfo) { /* libpng could not allocate: its failure, not the file's (issue 11) */
+		mg_img_unscannable(job, "libpng could not allocate its encoder");
+		st = MG_CDR_ERROR;
+		goto out;
+	}
+	if (!png_encode(&pj, wr, winfo, job->out->data)) {
 		st = mg_img_unscannable(job, "PNG encoder failed");
 		goto out;
 	}

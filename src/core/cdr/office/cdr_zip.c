@@ -187,10 +187,14 @@ gboolean mg_zpkg_read(struct mg_zpkg *z)
 	zip_t *za = src ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
 	gboolean ok = FALSE;
 	if (!za) {
+		int code = zip_error_code_zip(&ze);
 		if (src)
 			zip_source_free(src);
-		ok = mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: not a readable ZIP (%s)",
-				  zip_error_strerror(&ze));
+		if (!src || code == ZIP_ER_MEMORY || code == ZIP_ER_INTERNAL) /* libzip's failure (issue 11) */
+			ok = mg_zpkg_fail(z, MG_CDR_ERROR, "libzip failed: %s", zip_error_strerror(&ze));
+		else
+			ok = mg_zpkg_fail(z, MG_CDR_UNSCANNABLE, "corrupt document: not a readable ZIP (%s)",
+					  zip_error_strerror(&ze));
 		goto out;
 	}
 	zip_int64_t n = zip_get_num_entries(za, 0);

@@ -501,6 +501,18 @@ static void pdf_close(qpdf_data *q)
 	qpdf_cleanup(q);
 }
 
+/* NULL with *why "encrypted" or "corrupt" (the file's), or NULL (qpdf's
+ * own failure: memory, I/O, an internal error - issue 11). */
+static const char *pdf_error_why(enum qpdf_error_code_e code)
+{
+	switch (code) {
+	case qpdf_e_password: return "encrypted";
+	case qpdf_e_system:
+	case qpdf_e_internal: return NULL;
+	default: return "corrupt";
+	}
+}
+
 static qpdf_data pdf_open(const guint8 *data, gsize len, const char **why)
 {
 	qpdf_data q = qpdf_init();
@@ -508,7 +520,7 @@ static qpdf_data pdf_open(const guint8 *data, gsize len, const char **why)
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	if (qpdf_read_memory(q, "attachment.pdf", (const char *)data, (unsigned long long)len, "") & QPDF_ERRORS) {
 		qpdf_error e = qpdf_get_error(q);
-		*why = qpdf_get_error_code(q, e) == qpdf_e_password ? "encrypted" : "corrupt";
+		*why = pdf_error_why(qpdf_get_error_code(q, e));
 		pdf_close(&q);
 		return NULL;
 	}
@@ -585,6 +597,11 @@ enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 	if (past(in->deadline_us))
 		return unscannable(out, "time budget exceeded");
 	w.q = pdf_open(in->data, in->len, &why);
+	if (!w.q && !why) {
+		g_free(out->reason);
+		out->reason = g_strdup("qpdf failed (memory or internal error)");
+		return MG_CDR_ERROR;
+	}
 	if (!w.q)
 		return unscannable(out, why);
 	w.seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);

@@ -374,9 +374,11 @@ enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *ou
 				      .deadline_us = in->deadline_us};
 	char *text = mg_html2text((const char *)in->data, in->len, NULL, &o, &err);
 	if (!text) {
+		/* the parser or iconv failed, not the file: fail closed (issue 11) */
+		gboolean lib = err && g_error_matches(err, MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_PARSER);
 		out->reason = g_strdup_printf("HTML could not be converted to text (%s)", err ? err->message : "?");
 		g_clear_error(&err);
-		return MG_CDR_UNSCANNABLE;
+		return lib ? MG_CDR_ERROR : MG_CDR_UNSCANNABLE;
 	}
 	gsize n = strlen(text);
 	out->data = g_byte_array_new_take((guint8 *)text, n);

@@ -1,0 +1,139 @@
+/*
+ * guard_exc.c - the exception registry at work in the boundary rules (see
+ * mg_guard.h and mg_exception.h): size-raise for the size limits,
+ * bcc-exempt for the Bcc rule, auto-forward next to permit-forward.list,
+ * sanitize-bypass handed to the CDR by the step sequence, and the label
+ * query of the exfiltration rules.  Every use goes through mg_exc_used
+ * (log line, counter, report section "exceptions").
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mg_exception.h"
+#include "mg_guard.h"
+#include "mg_json.h"
+#include "mg_log.h"
+#include "mg_policy.h"
+#include "guard_priv.h"
+
+static const struct mg_exceptions *registry(const struct mg_txn *t)
+{
+	return t->cfg->guard ? t->cfg->guard->exceptions : NULL;
+}
+
+gint64 mg_guard_size_limit(struct mg_txn *t, gint64 base, gint64 size)
+{
+	gboolean rcpts_known = size >= 0;
+	const struct mg_exceptions *x = registry(t);
+	const struct mg_exception *used = NULL;
+	GDate today;
+	mg_policy_today(&today);
+	for (guint i = 0; x && i < x->entries->len; i++) { /* the largest live raise in scope */
+		const struct mg_exception *e = x->entries->pdata[i];
+		if (e->type == MG_EXC_SIZE_RAISE && e->size > (used ? used->size : base) && mg_exc_live(e, &today) &&
+		    mg_exc_addr_in(e->senders, t->mail_from) && (!rcpts_known || mg_exc_rcpts_in(e, t->rcpts)))
+			used = e;
+	}
+	if (!used)
+		return base;
+	if (size > base) { /* a use: the raise let this size through (at MAIL FROM nothing is counted yet) */
+		char *what = g_strdup_printf("size limit %" G_GINT64_FORMAT " instead of %" G_GINT64_FORMAT, used->size,
+					     base);
+		mg_exc_used(t->queue_id, t->report->extra, used, what);
+		g_free(what);
+	}
+	return used->size;
+}
+
+gboolean mg_guard_bcc_exempt(struct mg_txn *t)
+{
+	GDate today;
+	mg_policy_today(&today);
+	const struct mg_exception *e =
+		mg_exc_find_msg(registry(t), MG_EXC_BCC_EXEMPT, t->mail_from, t->rcpts, &today, NULL, NULL);
+	if (e)
+		mg_exc_used(t->queue_id, t->report->extra, e, "Bcc rule not applied");
+	return e != NULL;
+}
+
+gboolean mg_guard_forward_permitted(struct mg_txn *t, const GPtrArray *sources, const char *dest, const char *markers)
+{
+	GDate today;
+	mg_policy_today(&today);
+	for (guint i = 0; sources && i < sources->len; i++) {
+		const struct mg_exception *e =
+			mg_exc_find_rcpt(registry(t), MG_EXC_AUTO_FORWARD, sources->pdata[i], dest, &today);
+		if (!e)
+			continue;
+		char *what = g_strdup_printf("auto-forward from <%s> to <%s> (markers %s)",
+					     (const char *)sources->pdata[i], dest, markers);
+		mg_exc_used(t->queue_id, t->report->extra, e, what);
+		g_free(what);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+void mg_guard_permit_line_used(struct mg_txn *t, const char *id, const char *dest)
+{
+	JsonObject *extra = t->report->extra;
+	if (!json_object_has_member(extra, "exceptions"))
+		json_object_set_array_member(extra, "exceptions", json_array_new());
+	JsonObject *o = json_object_new();
+	mg_json_set_str(o, "id", id);
+	json_object_set_string_member(o, "type", "auto-forward");
+	char *what = g_strdup_printf("auto-forward to <%s> (auto_forward_permit_file)", dest);
+	mg_json_set_str(o, "use", what);
+	g_free(what);
+	json_array_add_object_element(json_object_get_array_member(extra, "exceptions"), o);
+}
+
+GPtrArray *mg_guard_bypass_list(struct mg_txn *t)
+{
+	const struct mg_exceptions *x = registry(t);
+	GPtrArray *out = NULL;
+	GDate today;
+	mg_policy_today(&today);
+	for (guint i = 0; x && i < x->entries->len; i++) {
+		const struct mg_exception *e = x->entries->pdata[i];
+		if (e->type != MG_EXC_SANITIZE_BYPASS || !mg_exc_live(e, &today) ||
+		    !mg_exc_addr_in(e->senders, t->mail_from) || !mg_exc_rcpts_in(e, t->rcpts))
+			continue;
+		if (!out)
+			out = g_ptr_array_new();
+		g_ptr_array_add(out, (gpointer)e);
+	}
+	return out;
+}
+
+void mg_guard_bypass_used(struct mg_txn *t, const char *id, const char *what)
+{
+	const struct mg_exceptions *x = registry(t);
+	for (guint i = 0; x && i < x->entries->len; i++) {
+		const struct mg_exception *e = x->entries->pdata[i];
+		if (strcmp(e->id, id) == 0) {
+			mg_exc_used(t->queue_id, t->report->extra, e, what);
+			return;
+		}
+	}
+}
+
+/* ---- labels, for the other rules ---- */
+
+gboolean mg_exfil_has_label(const struct mg_txn *t, const char *label)
+{
+	return t->guard && t->guard->scan && mg_exfil_scan_has_label(t->guard->scan, label);
+}
+
+GPtrArray *mg_exfil_labels(const struct mg_txn *t)
+{
+	GPtrArray *out = g_ptr_array_new();
+	const struct mg_exfil_rules *r = t->cfg->guard ? t->cfg->guard->exfil : NULL;
+	for (guint i = 0; r && t->guard && t->guard->scan && i < r->rules->len; i++) {
+		const struct mg_exfil_rule *rule = r->rules->pdata[i];
+		if (rule->kind == MG_EXFIL_LABEL && mg_exfil_scan_hit(t->guard->scan, i))
+			g_ptr_array_add(out, rule->name);
+	}
+	return out;
+}

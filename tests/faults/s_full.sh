@@ -1,0 +1,61 @@
+# Issue 11, fault 2: a full spool, quarantine or audit filesystem under
+# load (a small tmpfs, filled while mail flows, then emptied).  Every message
+# ends accepted and delivered once, refused 550 (EICAR), or tempfailed and
+# retried; the audit chain still verifies afterwards.
+ft_up || { fs_fail "full: could not start Postfix + milter"; return 0; }
+if ! ft_tmpfs "$FS_DIR/fs-spool" 4m; then
+	mg_skip "full: mount -t tmpfs not allowed here"
+	return 0
+fi
+ft_tmpfs "$FS_DIR/fs-q" 64m
+ft_tmpfs "$FS_DIR/fs-audit" 4m
+fu_base="$FS_DIR/fu-base.conf"
+cp "$FS_CONF" "$fu_base"
+
+# fu_round NAME DIR [inodes]: load with big (spooled to disk) and infected
+# mail; DIR's filesystem full from second 1 to second 5.
+fu_round() {
+	ft_load "$1" --duration 8 --interval 0.05 --eicar-every 3 --big-every 4 --concurrency 4 --deadline 60
+	sleep 1
+	ft_fill "$2" "${3:-}"
+	sleep 4
+	ft_unfill "$2"
+	ft_wait_load
+}
+
+install -d -o "$FS_MILTER_USER" -m 0700 "$FS_DIR/fs-spool/s"
+cp "$fu_base" "$FS_DIR/fu.conf"
+ft_conf_set "$FS_DIR/fu.conf" "spool_dir=$FS_DIR/fs-spool/s" spool_min_free=1M
+ft_reload "$FS_DIR/fu.conf"
+fu_round spool "$FS_DIR/fs-spool"
+ft_check "full: spool filesystem full under load (blocks)" --state "$FS_DIR/load-spool.json" --expect-tempfail
+fu_round spooli "$FS_DIR/fs-spool" inodes
+ft_check "full: spool filesystem full under load (blocks and inodes)" --state "$FS_DIR/load-spooli.json" --expect-tempfail
+
+cp "$fu_base" "$FS_DIR/fu.conf"
+ft_conf_set "$FS_DIR/fu.conf" "quarantine_dir=$FS_DIR/fs-q/q" "quarantine_keep=all"
+ft_reload "$FS_DIR/fu.conf"
+fu_round quarantine "$FS_DIR/fs-q"
+ft_check "full: quarantine filesystem full under load" --state "$FS_DIR/load-quarantine.json" --expect-tempfail
+fu_q_bad=$(find "$FS_DIR/fs-q/q" -name '.*' -type f | wc -l)
+if [ "$fu_q_bad" = 0 ]; then
+	fs_pass "full: no partial quarantine files left behind"
+else
+	fs_fail "full: $fu_q_bad partial quarantine files left behind"
+fi
+
+cp "$fu_base" "$FS_DIR/fu.conf"
+ft_conf_set "$FS_DIR/fu.conf" "audit_log=$FS_DIR/fs-audit/audit.log"
+ft_reload "$FS_DIR/fu.conf"
+fu_round audit "$FS_DIR/fs-audit"
+ft_check "full: audit filesystem full under load" --state "$FS_DIR/load-audit.json" --expect-tempfail --audit "$FS_DIR/fs-audit/audit.log"
+# Whole-record appends are issue 17's (the keyed audit format, records with
+# "seq"); before it lands a cut record is expected, and only reported.
+if "$MUGAIKA" audit -c "$FS_DIR/fu.conf" verify "$FS_DIR/fs-audit/audit.log" >"$FS_DIR/fu-verify.out" 2>&1; then
+	fs_pass "full: the audit chain verifies after the disk was full"
+elif ! grep -q '"seq"' "$FS_DIR/fs-audit/audit.log"; then
+	mg_skip "full: audit chain cut by the full disk (whole-record appends come with issue 17): $(grep -v internal_domain "$FS_DIR/fu-verify.out" | ft_head /dev/stdin)"
+else
+	fs_fail "full: audit verify after a full disk: $(grep -v internal_domain "$FS_DIR/fu-verify.out" | ft_head /dev/stdin)"
+fi
+fs_reload "$fu_base"
