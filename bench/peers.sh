@@ -51,7 +51,8 @@ mkdir -p "$MG/spool" "$MG/q" "$OUT/corpus"
 cp -r "$PB/db" "$MG/db"
 printf '%s\n' 'log_level = warning' "spool_dir = $MG/spool" "clamav_database = $MG/db" \
 	'internal_network = 10.0.0.0/8' 'internal_domain = example.com' "quarantine_dir = $MG/q" \
-	"audit_log = $MG/audit.log" "admin_audit_log = $MG/admin.log" "pid_file = $MG/milter.pid" >"$MG/mugaika.conf"
+	"audit_log = $MG/audit.log" "admin_audit_log = $MG/admin.log" "pid_file = $MG/milter.pid" \
+	"stop_state_file = $MG/stop.state" >"$MG/mugaika.conf"
 chown -R postfix "$MG"
 chmod 755 "$OUT"
 MGCMD="exec $BUILD/mugaika-milter -f -c $MG/mugaika.conf -u postfix -p \$PB_SOCKET_LIBMILTER"
