@@ -7,10 +7,15 @@
  * tempfail before anything is scanned.  Every object is scanned from memory
  * or from the spool through an fmap; a result is one of clean, infected,
  * unscannable, error - an object that could not be read completely is
- * never clean.  The raw message is scanned once; with the "remove" actions a
- * raw finding is resolved part by part (mg_scan_leaf), and the rebuilt
- * message is scanned again (mg_scan_output_step): what the leaves did not
- * account for is rejected, what cannot be scanned is not delivered.
+ * never clean.  The raw message is scanned once, with libclamav's own MIME
+ * parser (its reading of the sender's structure, next to GMime's); with the
+ * "remove" actions a raw finding is resolved part by part (mg_scan_leaf),
+ * and the rebuilt message is scanned again (mg_scan_output_step): its raw
+ * bytes and each of its leaves decoded, without a second MIME parse of
+ * mugaika's own structure (scan_output).  What the leaves did not account
+ * for is rejected, what cannot be scanned is not delivered.  The engine's
+ * options follow the loaded database: no image fuzzy hash without a
+ * signature that uses one (scan_engine.c).
  */
 #include "config.h"
 
