@@ -70,6 +70,10 @@ void mg_txn_free(struct mg_txn *t);
 /* After an ACCEPT from mg_txn_eom: */
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
 GMimeStream *mg_txn_new_body(struct mg_txn *t);             /* LF line ends; caller unrefs */
+/* TRUE when the new body is byte for byte the body as received (LF line
+ * ends on both sides): the MTA already has it, replacing it would change
+ * nothing (issue 15).  FALSE when in doubt (a read failed). */
+gboolean mg_txn_body_unchanged(struct mg_txn *t);
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
 /* After an ACCEPT: TRUE when the message is held for approval (issue 16):
  * mugaika kept it (quarantine class hold), the MTA must discard it, and

@@ -210,6 +210,8 @@ static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 		if (rc != MI_SUCCESS)
 			return FALSE;
 	}
+	if (mg_txn_body_unchanged(t)) /* the MTA has these bytes already (issue 15) */
+		return TRUE;
 	GMimeStream *body = mg_txn_new_body(t);
 	GMimeStream *crlf = g_mime_stream_filter_new(body);
 	GMimeFilter *f = g_mime_filter_unix2dos_new(FALSE);
