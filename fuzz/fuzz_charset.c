@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "fuzz_common.h"
 
 static const char *const fz_labels[] = {NULL,
@@ -44,6 +45,19 @@ static void fz_check_utf8(const char *s)
 		abort(); /* the contract in mg_charset.h */
 }
 
+static void fz_check_header(const char *s)
+{
+	gsize line = 0;
+	for (; s && *s; s++) {
+		if (*s == '\n') {
+			line = 0;
+			continue;
+		}
+		if (((guchar)*s < 0x20 && *s != '\t') || (guchar)*s > 0x7E || ++line > 998)
+			abort(); /* the contract in mg_hdrenc.h */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > 1 << 18)
@@ -58,9 +72,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gsize jl = 0;
 	g_free(mg_charset_to_iso2022jp(text, &jl));
 	char *raw = g_strndup(p, len); /* a header value is a C string */
-	char *hdr = mg_charset_decode_header(raw);
+	char *hdr = mg_hdrenc_decode(raw);
 	fz_check_utf8(hdr);
 	g_free(hdr);
+	/* the header encoder: whatever comes in, what goes out is printable
+	 * ASCII with lines of at most 998 bytes (mg_hdrenc.h) */
+	static const char *const fz_fields[] = {"Subject", "From", "Received", "To"};
+	char *out = mg_hdrenc_field(fz_fields[data[0] % G_N_ELEMENTS(fz_fields)], raw,
+				    data[0] & 0x10 ? MG_HDRENC_JIS : MG_HDRENC_UTF8);
+	fz_check_header(out);
+	g_free(out);
 	g_free(raw);
 	g_free(text);
 	g_free(used);

@@ -117,15 +117,21 @@ void mg_rawmsg_apply_ops(GPtrArray *fields, const GPtrArray *ops)
 {
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		if (op->kind != MG_HDR_DELETE)
+		if (op->kind == MG_HDR_ADD)
 			continue;
 		int n = 0;
 		for (guint j = 0; j < fields->len; j++) {
 			struct mg_rawfield *f = fields->pdata[j];
-			if (g_ascii_strcasecmp(f->name, op->name) == 0 && ++n == op->index) {
+			if (g_ascii_strcasecmp(f->name, op->name) != 0 || ++n != op->index)
+				continue;
+			if (op->kind == MG_HDR_DELETE) {
 				f->deleted = TRUE;
-				break;
+			} else { /* CHANGE: the new value in place, the name as received */
+				char *raw = g_strdup_printf("%s: %s\n", f->name, op->value);
+				g_free(f->raw);
+				f->raw = raw;
 			}
+			break;
 		}
 	}
 }

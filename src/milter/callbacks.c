@@ -205,8 +205,8 @@ static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 	const GPtrArray *ops = mg_txn_header_ops(t);
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		int rc = op->kind == MG_HDR_DELETE ? mg_mta->chgheader(ctx, op->name, op->index, NULL)
-						   : mg_mta->addheader(ctx, op->name, op->value);
+		int rc = op->kind == MG_HDR_ADD ? mg_mta->addheader(ctx, op->name, op->value)
+						: mg_mta->chgheader(ctx, op->name, op->index, op->value);
 		if (rc != MI_SUCCESS)
 			return FALSE;
 	}

@@ -72,8 +72,11 @@ static struct result run(const char *conf, const char *msg)
 	const GPtrArray *ops = mg_txn_header_ops(t);
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		g_string_append_printf(hdr, "%s %s%s%s\n", op->kind == MG_HDR_ADD ? "ADD" : "DEL", op->name,
-				       op->value ? ": " : "", op->value ? op->value : "");
+		g_string_append_printf(hdr, "%s %s%s%s\n",
+				       op->kind == MG_HDR_ADD      ? "ADD"
+				       : op->kind == MG_HDR_CHANGE ? "CHG"
+								   : "DEL",
+				       op->name, op->value ? ": " : "", op->value ? op->value : "");
 		if (op->kind == MG_HDR_ADD)
 			g_string_append_printf(out, "%s: %s\n", op->name, op->value);
 	}
@@ -342,12 +345,21 @@ static const struct row rows[] = {
 	 {NULL},
 	 "Content-Transfer-Encoding: base64",
 	 "text/plain;iso-2022-jp"},
-	{"iso-2022-jp output falls back",
+	{"iso-2022-jp output keeps NEC row 13 and half-width kana (CP50220/CP50221)",
 	 "body_charset = iso-2022-jp\n",
 	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=shift_jis\n\n\x87\x40\xb1\n",
 	 MG_VERDICT_ACCEPT,
 	 "250",
 	 {"①ｱ"},
+	 {NULL},
+	 NULL,
+	 "text/plain;iso-2022-jp"},
+	{"iso-2022-jp output falls back",
+	 "body_charset = iso-2022-jp\n",
+	 HDRS "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n\xe9\xab\x99\xf0\x9f\x99\x87\n",
+	 MG_VERDICT_ACCEPT,
+	 "250",
+	 {"髙🙇"},
 	 {NULL},
 	 NULL,
 	 "text/plain;utf-8"},
@@ -389,7 +401,7 @@ static const struct row rows[] = {
 	 "250",
 	 {"body"},
 	 {NULL},
-	 "ADD Subject: =?UTF-8?b?44GC?= hi",
+	 "CHG Subject: =?UTF-8?B?44GC?= hi",
 	 NULL},
 	{"control characters dropped",
 	 "",
@@ -476,6 +488,56 @@ static void test_template_rows(void **state)
 	}
 }
 
+/* The message catalog: patterns, captures, terms, nested lines, errors. */
+#define CAT_OK                                                                                                         \
+	"[reason]\nkept =\n*: the file name has a double extension* = 二重拡張子 ({1})\n"                         \
+	"[object]\n* removed: * (*) = {1:term} ({2} 個)\n* removed: * = 「{1}」を削除 ({2:reason})\n"            \
+	"*: * = 「{1}」の中: {2:object}\n"                                                                         \
+	"[term]\nVBA macro part = マクロ\n[fallback]\nreason = 管理者へ\nobject = 要素\n"
+
+static void test_catalog(void **state)
+{
+	(void)state;
+	static const struct {
+		gboolean object;
+		const char *english, *want;
+	} says[] = {
+		{FALSE, "kept", ""}, /* said by the action line already: left out */
+		{FALSE, "application/x-dosexec: the file name has a double extension (x)",
+		 "二重拡張子 (application/x-dosexec)"},
+		{TRUE, "VBA macro part removed: 2 (word/vbaProject.bin)", "マクロ (2 個)"},
+		{TRUE, "a.exe removed: x: the file name has a double extension", "「a.exe」を削除 (二重拡張子 (x))"},
+		{TRUE, "doc.docm: VBA macro part removed: 1 (vbaProject.bin)", "「doc.docm」の中: マクロ (1 個)"},
+		{TRUE, "Frobnicator removed: 1 (x)", "要素"}, /* an unknown term: the fallback */
+		{FALSE, "something new", "管理者へ"},
+	};
+	GError *err = NULL;
+	struct mg_notice_catalog *c = mg_notice_catalog_parse("r.txt", CAT_OK, &err);
+	assert_non_null(c);
+	for (gsize i = 0; i < G_N_ELEMENTS(says); i++) {
+		char *got = mg_notice_catalog_say(c, says[i].object, says[i].english, "test");
+		if (strcmp(got, says[i].want) != 0)
+			fail_msg("'%s': got '%s', want '%s'", says[i].english, got, says[i].want);
+		g_free(got);
+	}
+	mg_notice_catalog_free(c);
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{"[reason]\n* = {2}\n", "r.txt:2: notice catalog: {2} but the pattern has 1 '*'"},
+		{"[reason]\nx = {1:bogus}\n", "r.txt:2: notice catalog: placeholders are"},
+		{"x = y\n", "r.txt:1: notice catalog: text before the first [section]"},
+		{"[nope]\n", "r.txt:1: notice catalog: unknown section [nope]"},
+		{"[reason]\nno equals sign\n", "r.txt:2: notice catalog: expected 'pattern = text'"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		assert_null(mg_notice_catalog_parse("r.txt", bad[i].text, &err));
+		if (!strstr(err->message, bad[i].want))
+			fail_msg("got '%s', want '%s'", err->message, bad[i].want);
+		g_clear_error(&err);
+	}
+}
+
 /* The shipped files parse, and the built-in copies equal them. */
 static void test_shipped_templates(void **state)
 {
@@ -483,6 +545,16 @@ static void test_shipped_templates(void **state)
 	const char *top = g_getenv("top_srcdir") ? g_getenv("top_srcdir") : ".";
 	static const char *langs[] = {"ja", "en"};
 	for (int i = 0; i < 2; i++) {
+		char *rpath = g_strdup_printf("%s/conf/reasons.%s.txt", top, langs[i]), *rtext = NULL;
+		assert_true(g_file_get_contents(rpath, &rtext, NULL, NULL));
+		assert_string_equal(rtext, mg_notice_reasons_builtin(i));
+		GError *rerr = NULL;
+		struct mg_notice_catalog *c = mg_notice_catalog_parse(rpath, rtext, &rerr);
+		if (!c)
+			fail_msg("%s", rerr->message);
+		mg_notice_catalog_free(c);
+		g_free(rtext);
+		g_free(rpath);
 		char *path = g_strdup_printf("%s/conf/notice.%s.txt", top, langs[i]), *text = NULL;
 		assert_true(g_file_get_contents(path, &text, NULL, NULL));
 		assert_string_equal(text, mg_notice_builtin(i));
@@ -564,20 +636,24 @@ static void test_notice_render(void **state)
 	(void)state;
 	static const struct {
 		const char *conf;
-		const char *want[6];
+		const char *want[8], *unwant[4];
 	} cases[] = {
 		{"",
-		 {"添付「報告書.docm」 -> 報告書.docx(application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): "
-		  "無害化 (再構成) "
-		  "して添付しています",
-		  "    理由: macros removed", "    取り除いた要素: vbaProject.bin", "・電子署名は無害化処理のため",
-		  "・note from policy", "保管ID: Q-123"}},
+		 {"【注意】電子署名は無害化処理のため", /* the warning slot, right under the header */
+		  "添付「報告書.docm」 -> 報告書.docx(application/vnd.ms-word.document.macroEnabled.12, 1.5 KB): "
+		  "無害化 (再構成) して添付しています",
+		  "    取り除いた要素: マクロ (VBA) (1 個)", "・電子署名は無害化処理のため", "・note from policy",
+		  "保管ID: Q-123", "(application/octet-stream, 335 バイト): 削除しました",
+		  "    理由: ファイル名の拡張子が二重になっており"},
+		 {"Office document", "bytes", "理由: \n", "VBA macro part"}},
 		{"notice_language = en\n",
-		 {"Attachment \"報告書.docm\" -> 報告書.docx (application/vnd.ms-word.document.macroEnabled.12, 1.5 "
-		  "KB): sanitized "
-		  "(rebuilt)",
-		  "    Removed: vbaProject.bin", "- The digital signature was removed", "- note from policy",
-		  "quarantine id: Q-123", "(no name)"}},
+		 {"WARNING: The digital signature was removed",
+		  "Attachment \"報告書.docm\" -> 報告書.docx (application/vnd.ms-word.document.macroEnabled.12, 1.5 "
+		  "KB): sanitized (rebuilt)",
+		  "    Reason: Office document rebuilt: 1 active object removed",
+		  "    Removed: VBA macro part removed: 1 (word/vbaProject.bin)", "- The digital signature was removed",
+		  "- note from policy", "quarantine id: Q-123", "(no name)\" (application/octet-stream, 335 bytes)"},
+		 {"理由", NULL, NULL, NULL}},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct mg_config *cfg = mg_config_parse("n.conf", cases[i].conf, strlen(cases[i].conf), NULL);
@@ -590,19 +666,25 @@ static void test_notice_render(void **state)
 		p->declared_type = g_strdup("application/vnd.ms-word.document.macroEnabled.12");
 		p->size = 1536;
 		p->action = MG_ACTION_REBUILT;
-		p->reason = g_strdup("macros removed");
-		mg_part_report_removed(p, "vbaProject.bin");
+		p->reason = g_strdup("Office document rebuilt: 1 active object removed");
+		mg_part_report_removed(p, "VBA macro part removed: 1 (word/vbaProject.bin)");
 		p = mg_report_add_part(t->report, "3");
 		p->declared_type = g_strdup("application/octet-stream");
 		p->action = MG_ACTION_REMOVED;
+		p->size = 335;
+		p->reason = g_strdup("application/x-dosexec: the file name has a double extension (double extension)");
 		mg_report_event(t->report, "signature-removed");
+		mg_report_warning(t->report, "signature-removed");
 		g_ptr_array_add(t->notes, g_strdup("note from policy"));
 		t->quarantine_id = g_strdup("Q-123");
 		char *n = mg_notice_render(t);
 		assert_non_null(n);
-		for (int j = 0; j < 6; j++)
+		for (int j = 0; j < 8; j++)
 			if (!strstr(n, cases[i].want[j]))
 				fail_msg("case %zu: notice lacks '%s':\n%s", i, cases[i].want[j], n);
+		for (int j = 0; j < 4 && cases[i].unwant[j]; j++)
+			if (strstr(n, cases[i].unwant[j]))
+				fail_msg("case %zu: notice has '%s':\n%s", i, cases[i].unwant[j], n);
 		g_free(n);
 		mg_txn_free(t);
 		mg_conn_free(c);
@@ -650,10 +732,10 @@ static int setup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pipeline_rows),  cmocka_unit_test(test_filenames),
-		cmocka_unit_test(test_template_rows),  cmocka_unit_test(test_shipped_templates),
-		cmocka_unit_test(test_config_errors),  cmocka_unit_test(test_notice_render),
-		cmocka_unit_test(test_smime_prefixes),
+		cmocka_unit_test(test_pipeline_rows),     cmocka_unit_test(test_filenames),
+		cmocka_unit_test(test_template_rows),     cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_shipped_templates), cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_notice_render),     cmocka_unit_test(test_smime_prefixes),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 
 struct body_row {
 	const char *name;
@@ -45,7 +46,29 @@ static const struct body_row body_rows[] = {
 	{"cp932 wave dash", "\x81\x60", -1, "windows-31j", "\xe3\x80\x9c", NULL},
 	{"sjis minus cent pound not", "\x81\x7c\x81\x91\x81\x92\x81\xca", -1, "cp932", "\xe2\x88\x92¢£¬", NULL},
 	{"sjis halfwidth kana", "\xb1\xb2", -1, "shift_jis", "ｱｲ", NULL},
-	{"euc", "\xc6\xfc\xcb\xdc\xb8\xec", -1, "euc-jp", "日本語", "EUC-JP-MS"},
+	{"euc", "\xc6\xfc\xcb\xdc\xb8\xec", -1, "euc-jp", "日本語", "EUC-JP"},
+	{"euc IBM extensions in rows 89-92 (CP51932, WHATWG)", "\xfc\xe2\xb6\xb6", -1, "euc-jp", "髙橋", NULL},
+	{"jis-roman yen", "\x1b(J\\12,800\x1b(B", -1, "iso-2022-jp", "¥12,800", NULL},
+	/* issue 13: a label that decodes without errors is still doubted */
+	{"sjis labelled iso-8859-1 (PHP)", "\x82\xa8\x96\xbc\x91\x4f\x81\x46\xfb\xfc\x8b\xb4", -1, "iso-8859-1",
+	 "お名前：髙橋", "SHIFT_JIS"},
+	{"sjis kanji only labelled iso-8859-1", "\x8e\x91\x97\xbf\x90\xbf\x8b\x81", -1, "iso-8859-1", "資料請求",
+	 "SHIFT_JIS"},
+	{"utf-8 labelled iso-8859-1", "お名前", -1, "iso-8859-1", "お名前", "UTF-8"},
+	{"euc labelled iso-8859-1", "\xa4\xaa\xcc\xbe\xc1\xb0", -1, "latin1", "お名前", "EUC-JP"},
+	{"latin-1 stays latin-1",
+	 "Gr\xfc\xdf"
+	 "e aus M\xfc"
+	 "nchen",
+	 -1, "iso-8859-1", "Grüße aus München", NULL},
+	{"cp1252 quotes under iso-8859-1",
+	 "the \x93"
+	 "final\x94 report \x96 thanks",
+	 -1, "iso-8859-1", "the \u201cfinal\u201d report \u2013 thanks", "WINDOWS-1252"},
+	{"sjis half-width kana only, unlabelled", "\xbc\xbd\xc3\xd1 \xc3\xb2\xbc\xc9 \xb5\xbc\xd7\xbe", -1, NULL,
+	 "ｼｽﾃﾑ ﾃｲｼﾉ ｵｼﾗｾ", "SHIFT_JIS"},
+	{"euc kana labelled shift_jis", "\xa4\xb3\xa4\xf3\xa4\xcb\xa4\xc1\xa4\xcf", -1, "shift_jis", "こんにちは",
+	 "EUC-JP"},
 	{"euc wave dash", "\xa1\xc1", -1, "euc-jp", "\xe3\x80\x9c", NULL},
 	{"euc NEC row13", "\xad\xa1", -1, "euc-jp", "①", NULL},
 	{"euc halfwidth kana", "\x8e\xb1", -1, "euc-jp", "ｱ", NULL},
@@ -115,11 +138,43 @@ static void test_header_rows(void **state)
 {
 	(void)state;
 	for (gsize i = 0; i < G_N_ELEMENTS(hdr_rows); i++) {
-		char *got = mg_charset_decode_header(hdr_rows[i].in);
+		char *got = mg_hdrenc_decode(hdr_rows[i].in);
 		if (strcmp(got, hdr_rows[i].want) != 0)
 			fail_msg("header '%s': got '%s', want '%s'", hdr_rows[i].in, got, hdr_rows[i].want);
 		g_free(got);
 	}
+}
+
+/* HTML's meta charset against the Content-Type label. */
+static void test_hint(void **state)
+{
+	(void)state;
+	static const char sjis[] = "\x82\xa8\x96\xbc\x91\x4f";
+	static const struct {
+		const char *label, *hint, *want_used;
+	} rows[] = {
+		{"iso-8859-1", "Shift_JIS", "SHIFT_JIS"}, /* the label decodes anything: the document wins */
+		{NULL, "shift_jis", "SHIFT_JIS"},
+		{"shift_jis", "utf-8", "SHIFT_JIS"}, /* a Japanese label that fits wins over a wrong meta */
+		{"utf-8", "shift_jis", "SHIFT_JIS"}, /* a label that does not fit loses */
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		char *used = NULL;
+		char *got = mg_charset_to_utf8_hint(sjis, strlen(sjis), rows[i].label, rows[i].hint, &used);
+		assert_string_equal(got, "お名前");
+		assert_string_equal(used, rows[i].want_used);
+		g_free(got);
+		g_free(used);
+	}
+}
+
+static void test_nfc(void **state)
+{
+	(void)state;
+	char *n =
+		mg_charset_nfc("テ\xe3\x82\x99ータ ﾃﾞｰﾀ \xef\xa8\x90"); /* NFD デ; half-width stays; 塚 U+FA10 stays */
+	assert_string_equal(n, "データ ﾃﾞｰﾀ \xef\xa8\x90");
+	g_free(n);
 }
 
 static void test_iso2022jp_out(void **state)
@@ -133,8 +188,26 @@ static void test_iso2022jp_out(void **state)
 	assert_string_equal(back, "テスト\xe3\x80\x9c");
 	g_free(back);
 	g_free(jis);
-	assert_null(mg_charset_to_iso2022jp("①", NULL)); /* outside JIS X 0208 */
-	assert_null(mg_charset_to_iso2022jp("ｱ", NULL)); /* half-width kana */
+	static const struct {
+		const char *in, *want;
+	} cp50220[] = {
+		{"①㈱Ⅲ", "\x1b$B-!-j-7\x1b(B"},   /* NEC row 13 */
+		{"髙﨑", "\x1b$B|byu\x1b(B"},     /* IBM extensions as NEC-selected rows 89-92 */
+		{"ⅰ￤", "\x1b$B|q||\x1b(B"},      /* IBM FA40/FA55 moved to row 92 */
+		{"¥12 ‾", "\x1b(J\\12 ~\x1b(B"},  /* JIS-Roman */
+		{"ｼｽﾃﾑ\n", "\x1b(I<=CQ\x1b(B\n"}, /* half-width kana, CP50221, ASCII at the line end */
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cp50220); i++) {
+		char *j = mg_charset_to_iso2022jp(cp50220[i].in, &n);
+		if (!j || strlen(cp50220[i].want) != n || memcmp(j, cp50220[i].want, n) != 0)
+			fail_msg("%s: got %s", cp50220[i].in, j ? j : "NULL");
+		char *u = mg_charset_to_utf8(j, n, "iso-2022-jp", NULL);
+		assert_string_equal(u, cp50220[i].in); /* and back */
+		g_free(u);
+		g_free(j);
+	}
+	assert_null(mg_charset_to_iso2022jp("🙇", NULL));            /* outside every JIS row */
+	assert_null(mg_charset_to_iso2022jp("\xee\x80\x80", NULL)); /* private use (CP932 user-defined) */
 }
 
 /* Random bytes in every charset: valid UTF-8 out, no crash. */
@@ -153,7 +226,7 @@ static void test_garbage(void **state)
 		char *got = mg_charset_to_utf8((char *)buf, len, labels[round % G_N_ELEMENTS(labels)], NULL);
 		assert_true(g_utf8_validate(got, -1, NULL));
 		g_free(got);
-		char *h = mg_charset_decode_header((char *)buf);
+		char *h = mg_hdrenc_decode((char *)buf);
 		assert_true(g_utf8_validate(h, -1, NULL));
 		g_free(h);
 	}
@@ -163,10 +236,9 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_body_rows),
-		cmocka_unit_test(test_header_rows),
-		cmocka_unit_test(test_iso2022jp_out),
-		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_body_rows),     cmocka_unit_test(test_header_rows),
+		cmocka_unit_test(test_iso2022jp_out), cmocka_unit_test(test_hint),
+		cmocka_unit_test(test_nfc),           cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

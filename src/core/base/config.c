@@ -73,9 +73,11 @@ static const struct mg_opt mg_options[] = {
 
 	/* --- issue 3: body and notice --- */
 	{ "body_charset", MG_OPT_ENUM, OFF(body_charset), "utf-8", 0, 0, "utf-8|iso-2022-jp", NULL,
-	  "Charset of the text body delivered.  iso-2022-jp: a part with characters outside\n"
-	  "JIS X 0208 (e.g. circled digits, half-width katakana) is sent as UTF-8 instead\n"
-	  "(logged), never with characters lost." },
+	  "Charset of the text body and of the header fields mugaika re-encodes.\n"
+	  "iso-2022-jp: written as Windows' CP50220 does (NEC row 13 such as ①㈱,\n"
+	  "NEC-selected IBM extensions such as 髙﨑, ¥ as JIS-Roman, half-width katakana\n"
+	  "with ESC ( I); a part or field with a character no JIS row holds (an emoji,\n"
+	  "𠮷) is sent as UTF-8 instead (logged), never with characters lost." },
 	{ "html_defang_links", MG_OPT_BOOL, OFF(html_defang_links), "no", 0, 0, NULL, NULL,
 	  "Show link targets of converted HTML as hxxp:// / hxxps:// so that they are\n"
 	  "not clickable." },
@@ -83,10 +85,11 @@ static const struct mg_opt mg_options[] = {
 	  "Largest text made from one HTML part.  More: body_convert_fail." },
 	{ "html_max_depth", MG_OPT_INT, OFF(html_max_depth), "256", 8, 10000, NULL, NULL,
 	  "HTML elements nested deeper than this keep their text but lose their layout." },
-	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "64", 0, 100000, NULL, NULL,
-	  "multipart/alternative: the text/plain alternative is used when it has at least\n"
-	  "this many non-blank characters; shorter (a stub such as \"view this mail in\n"
-	  "HTML\") or empty, the HTML alternative is converted instead." },
+	{ "alternative_stub_chars", MG_OPT_INT, OFF(alternative_stub_chars), "300", 0, 100000, NULL, NULL,
+	  "multipart/alternative: the text/plain alternative is used, however short (a\n"
+	  "two-line reply from Gmail or an iPhone), unless it is a stub: empty, or at most\n"
+	  "this many non-blank characters that only point at the HTML (\"This is an HTML\n"
+	  "message...\", \"HTMLメールです\", a MIME preamble).  Then the HTML is converted." },
 	{ "body_convert_fail", MG_OPT_ENUM, OFF(body_convert_fail), "reject", 0, 0, "tempfail|reject", NULL,
 	  "A body that cannot be converted to text (HTML over html_max_output, parser\n"
 	  "failure, time limit): reject = 554 5.6.0, tempfail = 451 4.3.0.  Never\n"
@@ -105,13 +108,20 @@ static const struct mg_opt mg_options[] = {
 	  "changed: only when something was converted, rebuilt or removed, the body came\n"
 	  "from HTML, or a signature was removed; always: on every message; never." },
 	{ "notice_language", MG_OPT_ENUM, OFF(notice_language), "ja", 0, 0, "ja|en", NULL,
-	  "Language of the notice template used when notice_template is empty, and of the\n"
-	  "image placeholder in converted HTML." },
+	  "Language of the notice template and its message catalog used when\n"
+	  "notice_template / notice_reasons are empty, and of the image placeholder in\n"
+	  "converted HTML." },
 	{ "notice_template", MG_OPT_STR, OFF(notice_template), "", 0, 0, NULL, NULL,
 	  "Notice template file.  Empty: notice.<notice_language>.txt in the configuration\n"
 	  "directory ($sysconfdir/mugaika), or the built-in copy of it when that file is\n"
 	  "not installed.  Syntax: see the comment at the top of notice.ja.txt.  A broken\n"
 	  "template (unknown section or placeholder, unclosed brace) is a load error." },
+	{ "notice_reasons", MG_OPT_STR, OFF(notice_reasons), "", 0, 0, NULL, NULL,
+	  "Message catalog of the notice: the recipient's words for each reason and\n"
+	  "removed element (the report and the logs keep the English).  Empty:\n"
+	  "reasons.<notice_language>.txt in the configuration directory, or the built-in\n"
+	  "copy.  Syntax: see the comment at the top of reasons.ja.txt; an error in it is\n"
+	  "a load error (file:line)." },
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */
 	{ "attachment_rule", MG_OPT_LIST, OFF(attachment_rules),

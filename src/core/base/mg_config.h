@@ -77,6 +77,7 @@ struct mg_config {
 	int notice_when;               /* 0 changed, 1 always, 2 never */
 	int notice_language;           /* 0 ja, 1 en */
 	char *notice_template;         /* "" = SYSCONFDIR/mugaika/notice.<language>.txt */
+	char *notice_reasons;          /* "" = SYSCONFDIR/mugaika/reasons.<language>.txt */
 	struct mg_notice_tmpl *notice; /* derived: the parsed template */
 
 	/* --- issue 4a: attachments / CDR policy, filetype, OOXML, text --- */

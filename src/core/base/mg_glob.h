@@ -13,4 +13,10 @@
 
 gboolean mg_glob_match(const char *pattern, const char *s);
 
+/* The same match, also telling what each '*' matched (up to max of them,
+ * as [start, end) pointers into s; *n of them filled): with one
+ * backtracking point, every star but the last matches as little as it
+ * can.  Used by the notice's message catalog ({1}, {2} in its texts). */
+gboolean mg_glob_capture(const char *pattern, const char *s, const char *cap[][2], int max, int *n);
+
 #endif

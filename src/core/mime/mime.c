@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 #include "mg_sha256.h"
@@ -228,174 +229,6 @@ gboolean mg_mime_parse(struct mg_txn *t)
 	return TRUE;
 }
 
-/* ---- filenames ----
- * Why a parameter parser here: GMime decodes RFC 2231 / RFC 2047 values
- * with iconv by label, which mangles ISO-2022-JP with NEC extensions and
- * cannot join an escape sequence split across continuations; so the raw
- * Content-Disposition / Content-Type value is split into parameters here
- * and the joined bytes go through mg_charset. */
-
-struct param {
-	char *name; /* lower case, with any "*N*" suffix */
-	char *value;
-};
-
-static const char *param_value(const char *p, GString *v)
-{
-	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1])
-				p++;
-			g_string_append_c(v, *p);
-		}
-		return *p ? p + 1 : p;
-	}
-	while (*p && *p != ';' && !g_ascii_isspace(*p))
-		g_string_append_c(v, *p++);
-	return p;
-}
-
-static GPtrArray *params_parse(const char *raw)
-{
-	GPtrArray *ps = g_ptr_array_new();
-	const char *p = strchr(raw, ';');
-	while (p && *p) {
-		p += strspn(p, "; \t\r\n");
-		const char *eq = strchr(p, '=');
-		if (!*p || !eq)
-			break;
-		struct param *pa = g_new0(struct param, 1);
-		pa->name = g_ascii_strdown(p, eq - p);
-		g_strstrip(pa->name);
-		p = eq + 1;
-		p += strspn(p, " \t\r\n");
-		GString *v = g_string_new(NULL);
-		p = param_value(p, v);
-		pa->value = g_string_free(v, FALSE);
-		g_ptr_array_add(ps, pa);
-		p = strchr(p, ';');
-	}
-	return ps;
-}
-
-static void params_free(GPtrArray *ps)
-{
-	for (guint i = 0; i < ps->len; i++) {
-		struct param *pa = ps->pdata[i];
-		g_free(pa->name);
-		g_free(pa->value);
-		g_free(pa);
-	}
-	g_ptr_array_free(ps, TRUE);
-}
-
-static const char *params_get(GPtrArray *ps, const char *name)
-{
-	for (guint i = 0; i < ps->len; i++)
-		if (g_str_equal(((struct param *)ps->pdata[i])->name, name))
-			return ((struct param *)ps->pdata[i])->value;
-	return NULL;
-}
-
-/* Append %XX-decoded bytes; the first extended segment starts with
- * charset'language' which goes to *charset. */
-static void pct_append(GString *b, const char *v, char **charset)
-{
-	if (charset && !*charset) {
-		const char *q1 = strchr(v, '\''), *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
-		if (q2) {
-			*charset = g_strndup(v, q1 - v);
-			v = q2 + 1;
-		}
-	}
-	for (; *v; v++) {
-		if (v[0] == '%' && g_ascii_isxdigit(v[1]) && g_ascii_isxdigit(v[2])) {
-			g_string_append_c(b, (char)(g_ascii_xdigit_value(v[1]) * 16 + g_ascii_xdigit_value(v[2])));
-			v += 2;
-		} else {
-			g_string_append_c(b, *v);
-		}
-	}
-}
-
-static char *param_decode(GPtrArray *ps, const char *name)
-{
-	char *key = g_strdup_printf("%s*", name), *charset = NULL, *out = NULL;
-	const char *v = params_get(ps, key);
-	GString *b = g_string_new(NULL);
-	if (v)
-		pct_append(b, v, &charset);
-	for (int i = 0; !v && i < 1000; i++) { /* RFC 2231 continuations */
-		char *k = g_strdup_printf("%s*%d", name, i), *kx = g_strdup_printf("%s*%d*", name, i);
-		const char *s = params_get(ps, k), *sx = params_get(ps, kx);
-		if (sx)
-			pct_append(b, sx, i == 0 ? &charset : NULL);
-		else if (s)
-			g_string_append(b, s);
-		g_free(k);
-		g_free(kx);
-		if (!s && !sx)
-			break;
-	}
-	if (b->len)
-		out = mg_charset_to_utf8(b->str, b->len, charset && *charset ? charset : NULL, NULL);
-	else if ((v = params_get(ps, name)) != NULL)
-		out = mg_charset_decode_header(v); /* RFC 2047 in quotes, or raw 8-bit */
-	g_string_free(b, TRUE);
-	g_free(charset);
-	g_free(key);
-	return out;
-}
-
-static char *header_param(GMimeObject *obj, const char *header, const char *name)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
-	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, header) : NULL;
-	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
-	if (!raw)
-		return NULL;
-	GPtrArray *ps = params_parse(raw);
-	char *v = param_decode(ps, name);
-	params_free(ps);
-	return v;
-}
-
-/* Control characters and bidirectional formatting characters (U+202E
- * turns "txt.exe" into "exe.txt" on screen) become '_'. */
-static char *name_clean(const char *v)
-{
-	GString *g = g_string_sized_new(strlen(v));
-	for (const char *p = v; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		gboolean bad = c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x061C || c == 0x200E ||
-			       c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
-		if (bad)
-			g_string_append_c(g, '_');
-		else
-			g_string_append_unichar(g, c);
-	}
-	return g_string_free(g, FALSE);
-}
-
-char *mg_mime_part_filename(GMimePart *part)
-{
-	char *v = header_param(GMIME_OBJECT(part), "Content-Disposition", "filename");
-	if (!v || !*v) {
-		g_free(v);
-		v = header_param(GMIME_OBJECT(part), "Content-Type", "name");
-	}
-	if (!v)
-		return NULL;
-	char *clean = name_clean(v);
-	g_free(v);
-	v = g_strstrip(clean);
-	if (!*v) {
-		g_free(v);
-		return NULL;
-	}
-	return v;
-}
-
 struct rebuild {
 	struct mg_txn *t;
 	gint64 parts;
@@ -531,19 +364,36 @@ static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const
 	return c;
 }
 
-/* Non-blank characters of a text/plain leaf, counted up to `enough`. */
-static gboolean plain_has_content(GMimeObject *obj, gint64 enough)
+/* A plain alternative that only points at the HTML one: blank, or short
+ * (at most `max` non-blank characters) and saying one of the known stub
+ * phrases ("This is an HTML message...", "HTMLメールです", a MIME
+ * preamble).  A short real reply (Gmail and iPhone send two lines of
+ * plain text with their HTML) is not a stub, nor is text that merely
+ * mentions HTML. */
+static gboolean plain_is_stub(GMimeObject *obj, gint64 max)
 {
+	static const char *const marks[] = {
+		"html message",       "html-formatted",        "html format",       "html capable",
+		"html-capable",       "html compatible",       "html e-mail",       "html email",
+		"html mail",          "does not support html", "view this message", "view this email",
+		"multi-part message", "multipart message",     "htmlメール",        "html形式",
+		"ｈｔｍｌメール",     "ｈｔｍｌ形式",          "view in html",      "html version",
+		"web browser",
+	};
 	if (!GMIME_IS_PART(obj))
 		return FALSE;
 	char *text = mg_charset_part_text(GMIME_PART(obj));
 	gint64 n = 0;
-	for (const char *p = text; *p && n < enough; p = g_utf8_next_char(p))
+	for (const char *p = text; *p && n <= max; p = g_utf8_next_char(p))
 		if (!g_unichar_isspace(g_utf8_get_char(p)))
 			n++;
-	gboolean ok = *text && n >= enough;
+	gboolean stub = n == 0;
+	char *low = n <= max ? g_utf8_strdown(text, -1) : NULL;
+	for (gsize i = 0; low && !stub && i < G_N_ELEMENTS(marks); i++)
+		stub = strstr(low, marks[i]) != NULL;
+	g_free(low);
 	g_free(text);
-	return ok;
+	return stub;
 }
 
 static gboolean is_type(GMimeObject *obj, const char *type)
@@ -554,9 +404,9 @@ static gboolean is_type(GMimeObject *obj, const char *type)
 	return yes;
 }
 
-/* multipart/alternative: the text/plain alternative when it carries the
- * content, else the HTML (text/html or a multipart/related holding it),
- * else the plain one; -1 when there is neither. */
+/* multipart/alternative: the text/plain alternative unless it is a stub,
+ * else the HTML (text/html or a multipart/related holding it); -1 when
+ * there is neither. */
 static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
 {
 	int plain = -1, html = -1, n = g_mime_multipart_get_count(mp);
@@ -568,8 +418,8 @@ static int alternative_choice(struct rebuild *rb, GMimeMultipart *mp)
 				      (GMIME_IS_MULTIPART(c) && is_type(c, "multipart/related"))))
 			html = i;
 	}
-	if (plain >= 0 && (html < 0 || plain_has_content(g_mime_multipart_get_part(mp, plain),
-							 MAX(rb->t->cfg->alternative_stub_chars, 1))))
+	if (plain >= 0 &&
+	    (html < 0 || !plain_is_stub(g_mime_multipart_get_part(mp, plain), rb->t->cfg->alternative_stub_chars)))
 		return plain;
 	return html;
 }
@@ -642,18 +492,21 @@ static gboolean keep_inner_header(const char *name)
 		 g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0);
 }
 
-/* Unstructured fields are decoded with mg_charset (CP50220, mislabels);
- * address fields keep GMime's decoding, which knows their syntax. */
-static void inner_header_copy(GMimeHeaderList *nl, GMimeHeader *h)
+/* Every field goes through the header encoder (decoded with the relay's
+ * decoders: CP50220, split words, mislabels; written again cleanly); a
+ * field that is clean already keeps its bytes. */
+static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, GMimeHeader *h)
 {
 	const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
-	if (raw && (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0)) {
-		char *v = g_strstrip(mg_charset_decode_header(raw));
-		g_mime_header_list_append(nl, name, v, "utf-8");
-		g_free(v);
-		return;
-	}
-	g_mime_header_list_append(nl, name, g_mime_header_get_value(h), NULL);
+	char *value = g_strchomp(g_strdup(raw ? raw : ""));
+	char *clean = mg_hdrenc_field(name, value, t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8);
+	const char *v = clean ? clean : value + strspn(value, " \t");
+	g_mime_header_list_append(nl, name, v, NULL);
+	char *r = g_strdup_printf(" %s\n", v);
+	g_mime_header_set_raw_value(g_mime_header_list_get_header_at(nl, g_mime_header_list_get_count(nl) - 1), r);
+	g_free(r);
+	g_free(clean);
+	g_free(value);
 }
 
 static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *mpart, const char *path, int depth)
@@ -668,7 +521,7 @@ static GMimeObject *rebuild_message_part(struct rebuild *rb, GMimeMessagePart *m
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 			const char *name = g_mime_header_get_name(h);
 			if (keep_inner_header(name))
-				inner_header_copy(nl, h);
+				inner_header_copy(rb->t, nl, h);
 		}
 		GMimeObject *body = g_mime_message_get_mime_part(inner);
 		char *cp = child_path(path, 1);

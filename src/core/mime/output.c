@@ -5,14 +5,15 @@
  * Header policy of the top level: every incoming Content-* field,
  * MIME-Version and any X-Mugaika-* field (forged or stale) is deleted; the
  * rebuilt entity's MIME fields and our status fields are appended.  All
- * other fields (Subject, From, Received, ...) are left exactly as received,
- * except Subject and address fields in raw 8-bit, re-encoded (ops_raw8).
+ * other fields (Subject, From, Received, ...) stay where they are; those
+ * the header encoder finds unclean are written again in place
+ * (ops_reencode), the rest byte for byte.
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "mg_log.h"
 #include "mg_mime.h"
 
@@ -26,13 +27,21 @@ static gboolean replaced_header(const char *name)
 	       g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0 || g_ascii_strcasecmp(name, "Bcc") == 0;
 }
 
+static enum mg_hdrenc_cs out_cs(const struct mg_txn *t)
+{
+	return t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8;
+}
+
+/* Fields we write go through the header encoder too (a long
+ * X-Mugaika-Actions is folded, nothing unclean can slip out). */
 static void op_add(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
 {
 	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	char *clean = kind == MG_HDR_ADD ? mg_hdrenc_field(name, value, out_cs(t)) : NULL;
 	op->kind = kind;
 	op->name = g_strdup(name);
 	op->index = index;
-	op->value = g_strdup(value);
+	op->value = clean ? clean : g_strdup(value);
 	g_ptr_array_add(t->hdr_ops, op);
 }
 
@@ -56,50 +65,77 @@ static void ops_delete(struct mg_txn *t)
 	}
 }
 
-/* Header fields sent with raw 8-bit bytes (CP932 or EUC-JP unencoded) are
- * replaced by their decoded text as RFC 2047 UTF-8 words, so that every
- * client reads them: Subject/Comments as text, address fields through
- * GMime's address parser after the bytes are decoded here (GMime's own
- * fallback would read EUC-JP as half-width katakana).  Fields without
- * 8-bit bytes are left exactly as received. */
-static const char *const addr_fields[] = {"From", "To", "Cc", "Reply-To", "Sender"};
-
-static char *raw8_reencode(const char *name, const char *value)
+/* Every other field goes through the header encoder (mg_hdrenc): one
+ * with raw 8-bit or control bytes, encoded words (split inside characters,
+ * over 75 characters, in a charset other than the output's) or unfolded
+ * long lines is decoded with the relay's decoders and written again in
+ * place (MG_HDR_CHANGE); a clean field stays byte for byte. */
+static void ops_reencode(struct mg_txn *t)
 {
-	if (g_ascii_strcasecmp(name, "Subject") == 0 || g_ascii_strcasecmp(name, "Comments") == 0) {
-		char *text = g_strstrip(mg_charset_decode_header(value));
-		char *enc = g_mime_utils_header_encode_text(NULL, text, "utf-8");
-		g_free(text);
-		return enc;
-	}
-	for (gsize i = 0; i < G_N_ELEMENTS(addr_fields); i++) {
-		if (g_ascii_strcasecmp(name, addr_fields[i]) != 0)
+	for (guint i = 0; i < t->headers->len; i++) {
+		struct mg_header *h = t->headers->pdata[i];
+		if (replaced_header(h->name))
 			continue;
-		char *utf8 = mg_charset_to_utf8(value, strlen(value), NULL, NULL);
-		InternetAddressList *l = internet_address_list_parse(mg_charset_parser_options(), utf8);
-		char *enc = l && internet_address_list_length(l) > 0 ? internet_address_list_to_string(l, NULL, TRUE)
-								     : NULL;
-		if (l)
-			g_object_unref(l);
-		g_free(utf8);
-		return enc;
+		char *v = mg_hdrenc_field(h->name, h->value, out_cs(t));
+		if (v)
+			op_add(t, MG_HDR_CHANGE, h->name, header_index(t, i), v);
+		g_free(v);
 	}
-	return NULL;
 }
 
-static void ops_raw8(struct mg_txn *t)
+/* The MIME fields of a rebuilt part that carries a name: the name as RFC
+ * 2231 (Content-Disposition) and RFC 2047 (Content-Type name=), written
+ * by the header encoder instead of GMime (which cuts RFC 2231 inside
+ * characters and writes no name= for older clients). */
+static void part_name_fields(GMimePart *part, enum mg_hdrenc_cs cs)
 {
-	for (guint i = t->headers->len; i-- > 0;) {
-		struct mg_header *h = t->headers->pdata[i];
-		gboolean raw8 = FALSE;
-		for (const char *p = h->value; *p && !raw8; p++)
-			raw8 = (guchar)*p >= 0x80;
-		char *enc = raw8 ? raw8_reencode(h->name, h->value) : NULL;
-		if (!enc)
-			continue;
-		op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
-		op_add(t, MG_HDR_ADD, h->name, 0, enc);
-		g_free(enc);
+	const char *name = g_mime_part_get_filename(part);
+	GMimeObject *o = GMIME_OBJECT(part);
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(o);
+	if (!name || !ct)
+		return;
+	GMimeParamList *pl = g_mime_content_type_get_parameters(ct);
+	GPtrArray *params = g_ptr_array_new();
+	for (int i = 0; pl && i < g_mime_param_list_length(pl); i++) {
+		GMimeParam *pa = g_mime_param_list_get_parameter_at(pl, i);
+		if (g_ascii_strcasecmp(g_mime_param_get_name(pa), "name") != 0) {
+			g_ptr_array_add(params, (gpointer)g_mime_param_get_name(pa));
+			g_ptr_array_add(params, (gpointer)g_mime_param_get_value(pa));
+		}
+	}
+	g_ptr_array_add(params, NULL);
+	char *type = g_mime_content_type_get_mime_type(ct);
+	char *ctv = mg_hdrenc_content_type(type, (const char *const *)params->pdata, name, cs);
+	char *cdv = mg_hdrenc_disposition(cd ? g_mime_content_disposition_get_disposition(cd) : "attachment", name);
+	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
+	if (!cd)
+		g_mime_object_set_disposition(o, "attachment");
+	char *raw = g_strdup_printf(" %s\n", ctv);
+	g_mime_header_set_raw_value(g_mime_header_list_get_header(hl, "Content-Type"), raw);
+	g_free(raw);
+	raw = g_strdup_printf(" %s\n", cdv);
+	g_mime_header_set_raw_value(g_mime_header_list_get_header(hl, "Content-Disposition"), raw);
+	g_free(raw);
+	g_free(ctv);
+	g_free(cdv);
+	g_free(type);
+	g_ptr_array_unref(params);
+}
+
+/* Walk the rebuilt tree (attached messages included) just before it is
+ * written: GMime regenerates a field's raw value on any later change. */
+static void tree_name_fields(GMimeObject *o, enum mg_hdrenc_cs cs)
+{
+	if (GMIME_IS_MULTIPART(o)) {
+		for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(o)); i++)
+			tree_name_fields(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), cs);
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		if (m && g_mime_message_get_mime_part(m))
+			tree_name_fields(g_mime_message_get_mime_part(m), cs);
+	} else if (GMIME_IS_PART(o)) {
+		part_name_fields(GMIME_PART(o), cs);
 	}
 }
 
@@ -176,6 +212,7 @@ gboolean mg_mime_write(struct mg_txn *t)
 	GError *err = NULL;
 	GMimeFormatOptions *fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_UNIX);
+	tree_name_fields(t->new_top, out_cs(t));
 	t->out_body = mg_spool_sink(t->cfg->spool_dir, mg_spool_on_disk(t->raw), &err);
 	if (!t->out_body) {
 		mg_txn_internal_error(t, "output spool", err);
@@ -191,7 +228,7 @@ gboolean mg_mime_write(struct mg_txn *t)
 	}
 	t->report->size_out = g_mime_stream_length(t->out_body);
 	ops_delete(t);
-	ops_raw8(t);
+	ops_reencode(t);
 	op_add(t, MG_HDR_ADD, "MIME-Version", 0, "1.0");
 	char *block = g_mime_object_get_headers(t->new_top, fo);
 	ops_add_block(t, block);

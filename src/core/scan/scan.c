@@ -375,24 +375,18 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 	return !mg_txn_decided(t);
 }
 
-/* Drop a leaf: report, log, and a line for the recipient's notice. */
+/* Drop a leaf: report and log; the notice lists the removed part with
+ * its reason in the recipient's words (the notice's catalog). */
 static void leaf_remove(struct mg_leaf *leaf, const struct scan_res *r)
 {
 	struct mg_txn *t = leaf->t;
-	const char *name = leaf->filename ? leaf->filename : leaf->path;
 	leaf->rep->action = MG_ACTION_REMOVED;
 	g_free(leaf->rep->reason);
 	if (r->kind == MG_SCAN_INFECTED) {
 		t->scan_removed_infected++;
 		leaf->rep->reason = g_strdup_printf("virus found: %s", r->virus);
-		g_ptr_array_add(t->notes,
-				g_strdup_printf("添付ファイル「%s」からウイルス (%s) が検出されたため削除しました。",
-						name, r->virus));
 	} else {
 		leaf->rep->reason = g_strdup_printf("could not be scanned for viruses: %s", r->why);
-		g_ptr_array_add(t->notes, g_strdup_printf("添付ファイル「%s」はウイルス検査ができなかった (暗号化、"
-							  "サイズ超過など) ため削除しました。",
-							  name));
 	}
 	mg_info(t->queue_id, "part %s removed: %s", leaf->path, leaf->rep->reason);
 }

@@ -29,6 +29,7 @@
 
 #include "mg_audit.h"
 #include "mg_charset.h"
+#include "mg_hdrenc.h"
 #include "mg_log.h"
 #include "mg_quarantine.h"
 #include "mg_store.h"
@@ -137,7 +138,7 @@ static void record_headers(JsonObject *o, const struct mg_txn *t)
 {
 	char *from = header_unfolded(t, "From"), *mid = header_unfolded(t, "Message-ID");
 	char *subj = header_unfolded(t, "Subject");
-	char *dec = subj ? mg_charset_decode_header(subj) : NULL;
+	char *dec = subj ? mg_hdrenc_decode(subj) : NULL;
 	mg_json_set_str(o, "header_from", from);
 	mg_json_set_str(o, "message_id", mid);
 	mg_json_set_str(o, "subject", dec ? dec : subj);

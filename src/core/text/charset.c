@@ -1,33 +1,33 @@
 /*
- * charset.c - see mg_charset.h.
+ * charset.c - see mg_charset.h: any declared (or missing, or wrong)
+ * charset to UTF-8.
  *
  * Decoding goes through glibc iconv (GIConv) in a lenient loop that turns
- * each undecodable byte into U+FFFD and counts it; the count drives the
- * detection of mislabelled text.
+ * each undecodable byte into U+FFFD and counts it.  A label is believed
+ * when the bytes decode under it without errors *and* read plausibly:
+ * a Latin label (iso-8859-1 and the other single-byte charsets decode any
+ * byte) loses to UTF-8 that validates with multi-byte sequences and to
+ * Japanese whose byte statistics look like Japanese text (PHP form
+ * mailers send Shift_JIS labelled iso-8859-1); a Shift_JIS label loses to
+ * EUC-JP that reads far better, and the other way round.  The statistics
+ * (jp_stats) sort each Shift_JIS or EUC-JP character by the JIS row it
+ * falls in: kana and Japanese punctuation are strong evidence, JIS level-1
+ * kanji and NEC row 13 medium, half-width katakana a little, level-2 kanji
+ * and the extension rows none, and what no Japanese text holds (user-
+ * defined rows, invalid trail bytes) counts heavily against.
  *
- * Why a hand-written ISO-2022-JP decoder: glibc iconv's ISO-2022-JP is
- * strict JIS X 0208 and rejects NEC row 13 (①, ㈱, Ⅲ) and the NEC-selected
- * IBM extensions (髙, 﨑) that Windows mailers send as ISO-2022-JP
- * (Microsoft's CP50220/CP50221); no library on Debian ships CP50220.  The
- * escape-sequence state machine below maps each JIS pair to its CP932
- * (Shift_JIS) code with the arithmetic of JIS X 0208 Annex 1, which lands
- * row 13 on 0x87xx and rows 89-92 on 0xED/0xEE exactly as CP932 has them,
- * and lets iconv's CP932 do the table work.  Designations it does not
- * know (ISO-2022-JP-2/-3 character sets) hand the text to iconv's
- * ISO-2022-JP-2 / ISO-2022-JP-3 instead.
- *
- * Why a hand-written RFC 2047 decoder: GMime decodes encoded words with
- * iconv by the declared label, so it inherits the ISO-2022-JP gap above
- * and cannot detect a wrong label; the word syntax itself is trivial.
+ * Like the WHATWG Encoding Standard (what browsers and the sender's
+ * screen do), iso-8859-1 and us-ascii labels are read as windows-1252.
+ * ISO-2022-JP is in charset_jis.c.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "charset_priv.h"
 #include "mg_charset.h"
-
-#define REPLACEMENT "\xef\xbf\xbd"
+#include "mg_hdrenc.h"
 
 /* Set when iconv itself failed on this thread (no memory, no descriptors):
  * not an unknown charset or a bad byte, but a conversion that did not run
@@ -69,7 +69,7 @@ static gint64 iconv_lenient(const char *in, gsize len, const char *from, GString
 			break;
 		}
 		if (r == (gsize)-1 && errno != E2BIG) { /* EILSEQ or EINVAL: skip one byte */
-			g_string_append(out, REPLACEMENT);
+			g_string_append(out, MG_CHARSET_REPLACEMENT);
 			bad++;
 			ip++;
 			il--;
@@ -103,186 +103,104 @@ static gunichar trap_map(gunichar c, int from, int to)
 	return c;
 }
 
-/* Append valid UTF-8 s to g, trap characters mapped (from column -> to). */
-static void trap_replace(GString *g, const char *s, gsize len, int from, int to)
+void mg_charset_trap_replace(GString *g, const char *s, gsize len, int from, int to)
 {
 	for (const char *p = s; p < s + len; p = g_utf8_next_char(p))
 		g_string_append_unichar(g, trap_map(g_utf8_get_char(p), from, to));
 }
 
-/* Decode with iconv; CP932-family output gets the JIS meaning back. */
-static gint64 decode_with(const char *in, gsize len, const char *cs, GString *out)
+/* The length of the EUC-JP character at in[i] (1 for a stray byte). */
+static gsize euc_char_len(const guchar *in, gsize len, gsize i)
+{
+	if (in[i] == 0x8F && i + 2 < len)
+		return 3;
+	if ((in[i] == 0x8E || in[i] >= 0xA1) && i + 1 < len && in[i] != 0xFF)
+		return 2;
+	return 1;
+}
+
+/* EUC-JP as both Unix (eucJP-ms) and Windows (CP51932) write it: rows
+ * 89-92 (0xF9A1..0xFCFE) hold the NEC-selected IBM extensions in CP51932
+ * and in the WHATWG decoder, while glibc's EUC-JP-MS reads them as private
+ * use; those pairs go through CP932 as ISO-2022-JP's do. */
+static gint64 decode_euc(const char *in, gsize len, GString *out)
+{
+	const guchar *u = (const guchar *)in;
+	gint64 bad = 0;
+	gsize run = 0;
+	for (gsize i = 0; i < len;) {
+		gsize n = euc_char_len(u, len, i);
+		if (!(n == 2 && u[i] >= 0xF9 && u[i] <= 0xFC && u[i + 1] >= 0xA1 && u[i + 1] <= 0xFE)) {
+			i += n;
+			continue;
+		}
+		bad += iconv_lenient(in + run, i - run, "EUC-JP-MS", out);
+		guchar s[2];
+		mg_charset_jis_pair_to_sjis(u[i] & 0x7F, u[i + 1] & 0x7F, s);
+		bad += iconv_lenient((const char *)s, 2, "CP932", out);
+		i += 2;
+		run = i;
+	}
+	return bad + iconv_lenient(in + run, len - run, "EUC-JP-MS", out);
+}
+
+gint64 mg_charset_decode_with(const char *in, gsize len, const char *cs, GString *out)
 {
 	GString *tmp = g_string_new(NULL);
-	gint64 bad = iconv_lenient(in, len, cs, tmp);
+	gint64 bad = g_str_equal(cs, "EUC-JP-MS") ? decode_euc(in, len, tmp) : iconv_lenient(in, len, cs, tmp);
 	if (bad >= 0 && (g_str_equal(cs, "CP932") || g_str_equal(cs, "EUC-JP-MS")))
-		trap_replace(out, tmp->str, tmp->len, 0, 1);
-	else if (bad >= 0) {
+		mg_charset_trap_replace(out, tmp->str, tmp->len, 0, 1);
+	else if (bad >= 0)
 		g_string_append_len(out, tmp->str, (gssize)tmp->len);
-	}
 	g_string_free(tmp, TRUE);
 	return bad;
 }
 
-/* ---- ISO-2022-JP (CP50220/CP50221 semantics) ---- */
+/* ---- labels ---- */
 
-enum jis_state { JIS_ASCII, JIS_KANJI, JIS_KANA };
+enum cs_kind { CS_UNKNOWN, CS_ASCII, CS_UTF8, CS_JIS, CS_SJIS, CS_EUC, CS_LATIN, CS_OTHER };
 
-struct jis_dec {
-	GString *out;  /* UTF-8 */
-	GString *sjis; /* pending CP932 bytes */
-	gint64 bad;
-	enum jis_state st, saved;
+static const struct {
+	const char *name;
+	enum cs_kind kind;
+} label_names[] = {
+	{"us-ascii", CS_ASCII},     {"ascii", CS_ASCII},       {"ansi_x3.4-1968", CS_ASCII},
+	{"iso646-us", CS_ASCII},    {"utf-8", CS_UTF8},        {"utf8", CS_UTF8},
+	{"iso-2022-jp", CS_JIS},    {"csiso2022jp", CS_JIS},   {"iso-2022-jp-ms", CS_JIS},
+	{"cp50220", CS_JIS},        {"cp50221", CS_JIS},       {"cp50222", CS_JIS},
+	{"iso-2022-jp-1", CS_JIS},  {"iso-2022-jp-2", CS_JIS}, {"iso-2022-jp-3", CS_JIS},
+	{"csiso2022jp2", CS_JIS},   {"shift_jis", CS_SJIS},    {"shift-jis", CS_SJIS},
+	{"sjis", CS_SJIS},          {"x-sjis", CS_SJIS},       {"ms_kanji", CS_SJIS},
+	{"csshiftjis", CS_SJIS},    {"windows-31j", CS_SJIS},  {"cp932", CS_SJIS},
+	{"ms932", CS_SJIS},         {"x-ms-cp932", CS_SJIS},   {"shift_jisx0213", CS_SJIS},
+	{"euc-jp", CS_EUC},         {"x-euc-jp", CS_EUC},      {"eucjp", CS_EUC},
+	{"euc-jp-ms", CS_EUC},      {"ujis", CS_EUC},          {"cseucpkdfmtjapanese", CS_EUC},
+	{"iso-8859-1", CS_LATIN},   {"iso8859-1", CS_LATIN},   {"iso_8859-1", CS_LATIN},
+	{"latin1", CS_LATIN},       {"l1", CS_LATIN},          {"cp819", CS_LATIN},
+	{"windows-1252", CS_LATIN}, {"cp1252", CS_LATIN},      {"x-cp1252", CS_LATIN},
+	{"iso-8859-15", CS_LATIN},  {"latin-9", CS_LATIN},     {"windows-1250", CS_LATIN},
+	{"iso-8859-2", CS_LATIN},
 };
-
-static void jis_flush(struct jis_dec *d)
-{
-	if (d->sjis->len)
-		d->bad += decode_with(d->sjis->str, d->sjis->len, "CP932", d->out);
-	g_string_truncate(d->sjis, 0);
-}
-
-static void jis_bad(struct jis_dec *d)
-{
-	jis_flush(d);
-	g_string_append(d->out, REPLACEMENT);
-	d->bad++;
-}
-
-/* Parse an escape sequence at p; returns its length, 0 for one that
- * needs another converter, or -1 for an unknown one (skipped as ESC). */
-static int jis_escape(struct jis_dec *d, const guchar *p, gsize left)
-{
-	static const struct {
-		const char *seq;
-		int st; /* -1: other charset (ISO-2022-JP-2/-3), -2: ignore */
-	} esc[] = {
-		{"(B", JIS_ASCII}, {"(J", JIS_ASCII},  {"(H", JIS_ASCII},  {"(I", JIS_KANA}, {"$@", JIS_KANJI},
-		{"$B", JIS_KANJI}, {"$(B", JIS_KANJI}, {"$(@", JIS_KANJI}, {"&@", -2},       {"$(D", -1},
-		{"$A", -1},        {"$(C", -1},        {".A", -1},         {".F", -1},       {"N", -1},
-		{"$(Q", -1},       {"$(O", -1},        {"$(P", -1},
-	};
-	for (gsize i = 0; i < G_N_ELEMENTS(esc); i++) {
-		gsize n = strlen(esc[i].seq);
-		if (left < n + 1 || memcmp(p + 1, esc[i].seq, n) != 0)
-			continue;
-		if (esc[i].st == -1)
-			return 0;
-		if (esc[i].st >= 0)
-			d->st = (enum jis_state)esc[i].st;
-		return (int)n + 1;
-	}
-	return -1;
-}
-
-/* JIS X 0208 row/cell (0x21..0x7E each) to Shift_JIS / CP932 bytes. */
-static void jis_to_sjis(guchar j1, guchar j2, guchar s[2])
-{
-	int s1 = ((j1 - 0x21) >> 1) + 0x81;
-	s[0] = (guchar)(s1 > 0x9F ? s1 + 0x40 : s1);
-	if (j1 & 1)
-		s[1] = (guchar)(j2 + (j2 < 0x60 ? 0x1F : 0x20));
-	else
-		s[1] = (guchar)(j2 + 0x7E);
-}
-
-static gsize jis_kanji(struct jis_dec *d, const guchar *p, gsize left)
-{
-	if (p[0] < 0x21 || p[0] > 0x7E) { /* controls and space pass, lenient */
-		g_string_append_c(d->sjis, (char)p[0]);
-		return 1;
-	}
-	if (left < 2 || p[1] < 0x21 || p[1] > 0x7E) {
-		jis_bad(d);
-		return 1;
-	}
-	guchar s[2];
-	jis_to_sjis(p[0], p[1], s);
-	g_string_append_len(d->sjis, (const char *)s, 2);
-	return 2;
-}
-
-static gsize jis_byte(struct jis_dec *d, const guchar *p, gsize left)
-{
-	guchar c = p[0];
-	if (c == '\n' || c == '\r') /* lines end in ASCII; forgive a missing ESC ( B */
-		d->st = JIS_ASCII;
-	if (c == 0x0E || c == 0x0F) { /* SO/SI: half-width katakana (CP50222) */
-		if (c == 0x0E && d->st != JIS_KANA)
-			d->saved = d->st;
-		d->st = c == 0x0E ? JIS_KANA : d->saved;
-		return 1;
-	}
-	if (c >= 0x80) { /* 8-bit: JIS8 katakana or stray CP932, passed to CP932 */
-		g_string_append_c(d->sjis, (char)c);
-		return 1;
-	}
-	if (d->st == JIS_KANJI)
-		return jis_kanji(d, p, left);
-	if (d->st == JIS_KANA && c >= 0x21 && c <= 0x5F)
-		c = (guchar)(c + 0x80);
-	g_string_append_c(d->sjis, (char)c);
-	return 1;
-}
-
-/* FALSE: the text needs ISO-2022-JP-2/-3 (out untouched). */
-static gboolean iso2022jp_decode(const char *in, gsize len, GString *out, gint64 *bad)
-{
-	struct jis_dec d = {g_string_new(NULL), g_string_new(NULL), 0, JIS_ASCII, JIS_ASCII};
-	const guchar *p = (const guchar *)in;
-	gboolean ok = TRUE;
-	for (gsize i = 0; i < len;) {
-		if (p[i] != 0x1B) {
-			i += jis_byte(&d, p + i, len - i);
-			continue;
-		}
-		jis_flush(&d);
-		int n = jis_escape(&d, p + i, len - i);
-		if (n == 0) {
-			ok = FALSE;
-			goto done;
-		}
-		if (n < 0)
-			jis_bad(&d);
-		i += n < 0 ? 1 : (gsize)n;
-	}
-	jis_flush(&d);
-	g_string_append_len(out, d.out->str, (gssize)d.out->len);
-	*bad = d.bad;
-done:
-	g_string_free(d.out, TRUE);
-	g_string_free(d.sjis, TRUE);
-	return ok;
-}
-
-/* ---- labels and detection ---- */
-
-enum cs_kind { CS_UNKNOWN, CS_ASCII, CS_UTF8, CS_JIS, CS_SJIS, CS_EUC, CS_OTHER };
 
 static enum cs_kind cs_classify(const char *label)
 {
-	static const struct {
-		const char *name;
-		enum cs_kind kind;
-	} names[] = {
-		{"us-ascii", CS_ASCII},    {"ascii", CS_ASCII},       {"ansi_x3.4-1968", CS_ASCII},
-		{"iso646-us", CS_ASCII},   {"utf-8", CS_UTF8},        {"utf8", CS_UTF8},
-		{"iso-2022-jp", CS_JIS},   {"csiso2022jp", CS_JIS},   {"iso-2022-jp-ms", CS_JIS},
-		{"cp50220", CS_JIS},       {"cp50221", CS_JIS},       {"cp50222", CS_JIS},
-		{"iso-2022-jp-1", CS_JIS}, {"iso-2022-jp-2", CS_JIS}, {"iso-2022-jp-3", CS_JIS},
-		{"csiso2022jp2", CS_JIS},  {"shift_jis", CS_SJIS},    {"shift-jis", CS_SJIS},
-		{"sjis", CS_SJIS},         {"x-sjis", CS_SJIS},       {"ms_kanji", CS_SJIS},
-		{"csshiftjis", CS_SJIS},   {"windows-31j", CS_SJIS},  {"cp932", CS_SJIS},
-		{"ms932", CS_SJIS},        {"x-ms-cp932", CS_SJIS},   {"shift_jisx0213", CS_SJIS},
-		{"euc-jp", CS_EUC},        {"x-euc-jp", CS_EUC},      {"eucjp", CS_EUC},
-		{"euc-jp-ms", CS_EUC},     {"ujis", CS_EUC},          {"cseucpkdfmtjapanese", CS_EUC},
-	};
 	if (!label || !*label)
 		return CS_UNKNOWN;
-	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-		if (g_ascii_strcasecmp(label, names[i].name) == 0)
-			return names[i].kind;
+	for (gsize i = 0; i < G_N_ELEMENTS(label_names); i++)
+		if (g_ascii_strcasecmp(label, label_names[i].name) == 0)
+			return label_names[i].kind;
 	return CS_OTHER;
+}
+
+/* The decoder behind a Latin-family label: iso-8859-1 is windows-1252. */
+static const char *latin_decoder(const char *label)
+{
+	static const char *const as1252[] = {"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1",
+					     "l1",         "cp819",     "x-cp1252"};
+	for (gsize i = 0; i < G_N_ELEMENTS(as1252); i++)
+		if (g_ascii_strcasecmp(label, as1252[i]) == 0)
+			return "WINDOWS-1252";
+	return label;
 }
 
 static gboolean has_8bit(const char *s, gsize len)
@@ -293,7 +211,7 @@ static gboolean has_8bit(const char *s, gsize len)
 	return FALSE;
 }
 
-static gboolean has_jis_escape(const char *s, gsize len)
+gboolean mg_charset_has_jis_escape(const char *s, gsize len)
 {
 	for (gsize i = 0; i + 2 < len; i++)
 		if (s[i] == 0x1B && (s[i + 1] == '$' || (s[i + 1] == '(' && (s[i + 2] == 'I' || s[i + 2] == 'J'))))
@@ -301,88 +219,211 @@ static gboolean has_jis_escape(const char *s, gsize len)
 	return FALSE;
 }
 
-/* Does text look like EUC-JP rather than Shift_JIS?  Shift_JIS uses lead
- * bytes 0x81-0x9F for kana and common kanji, which EUC-JP only has as
- * 0x8E/0x8F prefixes. */
-static gboolean looks_euc(const char *s, gsize len)
+/* ---- Japanese byte statistics ---- */
+
+struct jp_stats {
+	gint64 strong, medium, kana, weak, bad, wide;
+};
+
+/* Score of one double-byte character by the row its lead byte opens
+ * (Shift_JIS lead bytes, see the table in the file comment). */
+static void sjis_pair(struct jp_stats *st, guchar l)
 {
-	for (gsize i = 0; i < len; i++) {
-		guchar c = (guchar)s[i];
-		if (c >= 0x80 && c <= 0xA0 && c != 0x8E && c != 0x8F)
-			return FALSE;
-	}
-	return TRUE;
+	st->wide++;
+	if (l >= 0x81 && l <= 0x83)
+		st->strong++; /* punctuation, full-width alphanumerics, kana */
+	else if (l == 0x84 || l == 0x87 || (l >= 0x88 && l <= 0x98))
+		st->medium++; /* box drawing, NEC row 13, level-1 kanji */
+	else if ((l >= 0x99 && l <= 0x9F) || (l >= 0xE0 && l <= 0xEA) || l == 0xED || l == 0xEE || l >= 0xFA)
+		st->weak++; /* level-2 kanji, extensions */
+	else
+		st->bad++; /* unassigned rows, user-defined area */
 }
 
-/* Decode 8-bit text of unknown charset: UTF-8, CP932, EUC-JP, else
- * windows-1252 (which decodes anything). */
+static void stats_sjis(const guchar *s, gsize n, struct jp_stats *st)
+{
+	for (gsize i = 0; i < n; i++) {
+		guchar c = s[i];
+		if (c < 0x80)
+			continue;
+		if (c >= 0xA1 && c <= 0xDF) {
+			st->kana++;
+			continue;
+		}
+		guchar t = i + 1 < n ? s[i + 1] : 0;
+		if (c == 0x80 || c == 0xA0 || c >= 0xFD || t < 0x40 || t == 0x7F || t > 0xFC) {
+			st->bad++;
+			continue;
+		}
+		sjis_pair(st, c);
+		i++;
+	}
+}
+
+static void euc_pair(struct jp_stats *st, guchar l)
+{
+	st->wide++;
+	if (l == 0xA1 || l == 0xA3 || l == 0xA4 || l == 0xA5)
+		st->strong++; /* punctuation, full-width alphanumerics, kana */
+	else if (l == 0xA2 || (l >= 0xA6 && l <= 0xA8) || l == 0xAD || (l >= 0xB0 && l <= 0xCF))
+		st->medium++; /* symbols, Greek, Cyrillic, box, NEC row 13, level-1 kanji */
+	else if ((l >= 0xD0 && l <= 0xF4) || (l >= 0xF9 && l <= 0xFC))
+		st->weak++; /* level-2 kanji, NEC-selected IBM extensions */
+	else
+		st->bad++;
+}
+
+static void stats_euc(const guchar *s, gsize n, struct jp_stats *st)
+{
+	for (gsize i = 0; i < n; i++) {
+		guchar c = s[i];
+		if (c < 0x80)
+			continue;
+		guchar t = i + 1 < n ? s[i + 1] : 0;
+		if (c == 0x8E && t >= 0xA1 && t <= 0xDF) {
+			st->kana++;
+			i++;
+		} else if (c == 0x8F && t >= 0xA1 && i + 2 < n && s[i + 2] >= 0xA1) {
+			st->weak++; /* JIS X 0212 */
+			i += 2;
+		} else if (c >= 0xA1 && c <= 0xFE && t >= 0xA1 && t <= 0xFE) {
+			euc_pair(st, c);
+			i++;
+		} else {
+			st->bad++;
+		}
+	}
+}
+
+static gint64 jp_score(const struct jp_stats *st)
+{
+	return 4 * st->strong + 2 * st->medium + st->kana - 20 * st->bad;
+}
+
+/* Reads like Japanese: nothing impossible, and on average at least
+ * medium evidence per character (text misread from Latin gives level-2
+ * kanji and half-width katakana, which average lower). */
+static gboolean jp_plausible(const struct jp_stats *st)
+{
+	gint64 chars = st->strong + st->medium + st->kana + st->weak;
+	return st->bad == 0 && chars > 0 && (4 * st->strong + 2 * st->medium + st->kana) * 2 >= 3 * chars;
+}
+
+/* The better Japanese reading of 8-bit text: "CP932" or "EUC-JP-MS".  Text
+ * whose Shift_JIS reading is half-width katakana only (batch mailers) is
+ * Shift_JIS unless its EUC-JP reading holds kana or punctuation. */
+static const char *jp_best(const char *in, gsize len, struct jp_stats *best)
+{
+	struct jp_stats s = {0}, e = {0};
+	stats_sjis((const guchar *)in, len, &s);
+	stats_euc((const guchar *)in, len, &e);
+	gboolean kana_only = s.wide == 0 && s.kana > 0 && s.bad == 0 && e.strong == 0;
+	gboolean euc = !kana_only && jp_score(&e) > jp_score(&s);
+	*best = euc ? e : s;
+	return euc ? "EUC-JP-MS" : "CP932";
+}
+
+/* ---- detection ---- */
+
+static const char *public_name(const char *iconv_name)
+{
+	if (g_str_equal(iconv_name, "CP932"))
+		return "SHIFT_JIS";
+	if (g_str_equal(iconv_name, "EUC-JP-MS"))
+		return "EUC-JP";
+	return iconv_name;
+}
+
+/* Decode 8-bit text of unknown charset: UTF-16 with a BOM, UTF-8, the
+ * better Japanese reading, else windows-1252 (which decodes anything). */
 static const char *detect_decode(const char *in, gsize len, GString *out)
 {
 	if (len >= 2 && ((guchar)in[0] == 0xFF || (guchar)in[0] == 0xFE) && ((guchar)in[1] ^ (guchar)in[0]) == 0x01) {
-		if (decode_with(in, len, "UTF-16", out) >= 0)
+		if (mg_charset_decode_with(in, len, "UTF-16", out) >= 0)
 			return "UTF-16";
 	}
 	if (g_utf8_validate_len(in, len, NULL)) {
 		g_string_append_len(out, in, (gssize)len);
 		return has_8bit(in, len) ? "UTF-8" : "US-ASCII";
 	}
-	GString *sj = g_string_new(NULL), *eu = g_string_new(NULL);
-	gint64 bs = decode_with(in, len, "CP932", sj), be = decode_with(in, len, "EUC-JP-MS", eu);
-	gboolean euc = be < bs || (be == bs && looks_euc(in, len));
-	gint64 best = euc ? be : bs;
-	const char *cs = euc ? "EUC-JP" : "SHIFT_JIS";
+	struct jp_stats st;
+	const char *cs = jp_best(in, len, &st);
+	GString *tmp = g_string_new(NULL);
+	gint64 bad = mg_charset_decode_with(in, len, cs, tmp);
 	guint high = 0;
 	for (gsize i = 0; i < len; i++)
 		high += (guchar)in[i] >= 0x80;
-	if (best * 8 > high) { /* not Japanese: a Latin text */
+	if (bad * 8 > high || st.bad * 8 > high) { /* not Japanese: a Latin text */
 		cs = "WINDOWS-1252";
-		decode_with(in, len, "WINDOWS-1252", out);
+		mg_charset_decode_with(in, len, cs, out);
 	} else {
-		g_string_append_len(out, euc ? eu->str : sj->str, (gssize)(euc ? eu->len : sj->len));
+		g_string_append_len(out, tmp->str, (gssize)tmp->len);
 	}
-	g_string_free(sj, TRUE);
-	g_string_free(eu, TRUE);
-	return cs;
+	g_string_free(tmp, TRUE);
+	return public_name(cs);
 }
 
-static const char *decode_jis(const char *in, gsize len, const char *label, GString *out)
+/* Japanese (or UTF-8) that reads far better than a Latin label: the
+ * charset used, or NULL (out untouched). */
+static const char *plausible_other(const char *in, gsize len, GString *out)
 {
-	gint64 bad = 0;
-	if (has_8bit(in, len) && !has_jis_escape(in, len))
-		return detect_decode(in, len, out); /* Shift_JIS or UTF-8 labelled ISO-2022-JP */
-	if (has_8bit(in, len) && g_utf8_validate_len(in, len, NULL))
-		return detect_decode(in, len, out);
-	if (iso2022jp_decode(in, len, out, &bad))
-		return "ISO-2022-JP";
-	const char *other = g_ascii_strcasecmp(label, "iso-2022-jp-3") == 0 ? "ISO-2022-JP-3" : "ISO-2022-JP-2";
-	decode_with(in, len, other, out);
-	return other;
-}
-
-/* The iconv name behind a charset name that detection reports. */
-static const char *iconv_name(const char *detected)
-{
-	if (g_str_equal(detected, "SHIFT_JIS"))
-		return "CP932";
-	if (g_str_equal(detected, "EUC-JP"))
-		return "EUC-JP-MS";
-	if (g_str_equal(detected, "US-ASCII"))
+	if (g_utf8_validate_len(in, len, NULL)) {
+		g_string_append_len(out, in, (gssize)len);
 		return "UTF-8";
-	return detected;
+	}
+	struct jp_stats st;
+	const char *cs = jp_best(in, len, &st);
+	if (!jp_plausible(&st))
+		return NULL;
+	GString *tmp = g_string_new(NULL);
+	gint64 bad = mg_charset_decode_with(in, len, cs, tmp);
+	if (bad == 0)
+		g_string_append_len(out, tmp->str, (gssize)tmp->len);
+	g_string_free(tmp, TRUE);
+	return bad == 0 ? public_name(cs) : NULL;
 }
 
-/* Text whose label fits badly: decode by the label, and if that produced
- * errors while detection decodes cleanly, take detection. */
+static const char *decode_latin(const char *in, gsize len, const char *label, GString *out)
+{
+	const char *other = has_8bit(in, len) ? plausible_other(in, len, out) : NULL;
+	if (other)
+		return other;
+	const char *dec = latin_decoder(label);
+	if (mg_charset_decode_with(in, len, dec, out) < 0)
+		return detect_decode(in, len, out);
+	return dec;
+}
+
+/* A Japanese label that decodes cleanly still loses to the other
+ * Japanese encoding when that reads plausibly and scores twice as well
+ * (EUC-JP kana decode without errors as Shift_JIS half-width katakana). */
+static gboolean other_japanese_wins(const char *in, gsize len, const char *cs)
+{
+	struct jp_stats s = {0}, e = {0};
+	stats_sjis((const guchar *)in, len, &s);
+	stats_euc((const guchar *)in, len, &e);
+	const struct jp_stats *mine = g_str_equal(cs, "CP932") ? &s : &e, *other = mine == &s ? &e : &s;
+	return jp_plausible(other) && jp_score(other) > 2 * MAX(jp_score(mine), 0);
+}
+
+/* Decode by the label; if that produced errors while detection decodes
+ * cleanly (or the label is Japanese and the other Japanese reading is far
+ * more plausible), take detection. */
 static const char *decode_checked(const char *in, gsize len, const char *cs, GString *out)
 {
 	GString *tmp = g_string_new(NULL);
-	gint64 bad = decode_with(in, len, cs, tmp);
-	if (bad != 0) {
+	gint64 bad = mg_charset_decode_with(in, len, cs, tmp);
+	gboolean japanese = g_str_equal(cs, "CP932") || g_str_equal(cs, "EUC-JP-MS");
+	if (bad != 0 || (japanese && other_japanese_wins(in, len, cs))) {
 		GString *det = g_string_new(NULL);
 		const char *dcs = detect_decode(in, len, det);
 		GString *err_free = g_string_new(NULL);
+		const char *dec = g_str_equal(dcs, "SHIFT_JIS") ? "CP932"
+				  : g_str_equal(dcs, "EUC-JP")  ? "EUC-JP-MS"
+								: dcs;
 		gboolean clean =
-			!g_str_equal(dcs, "WINDOWS-1252") && decode_with(in, len, iconv_name(dcs), err_free) == 0;
+			!g_str_equal(dcs, "WINDOWS-1252") &&
+			mg_charset_decode_with(in, len, g_str_equal(dec, "US-ASCII") ? "UTF-8" : dec, err_free) == 0;
 		g_string_free(err_free, TRUE);
 		if (bad < 0 || clean) {
 			g_string_append_len(out, det->str, (gssize)det->len);
@@ -394,47 +435,60 @@ static const char *decode_checked(const char *in, gsize len, const char *cs, GSt
 	}
 	g_string_append_len(out, tmp->str, (gssize)tmp->len);
 	g_string_free(tmp, TRUE);
-	return cs;
+	return public_name(cs);
 }
 
-char *mg_charset_to_utf8_checked(const char *data, gsize len, const char *declared, char **used, GError **err)
+static const char *decode_jis(const char *in, gsize len, const char *label, GString *out)
 {
-	iconv_failed = FALSE;
-	char *u = mg_charset_to_utf8(data, len, declared, used);
-	if (!iconv_failed)
-		return u;
-	g_set_error(err, G_CONVERT_ERROR, G_CONVERT_ERROR_FAILED, "iconv failed (%s) while decoding %s text",
-		    g_strerror(ENOMEM), declared ? declared : "unlabelled");
-	g_free(u);
-	if (used)
-		g_clear_pointer(used, g_free);
-	return NULL;
+	gint64 bad = 0;
+	if (has_8bit(in, len) && !mg_charset_has_jis_escape(in, len))
+		return detect_decode(in, len, out); /* Shift_JIS or UTF-8 labelled ISO-2022-JP */
+	if (has_8bit(in, len) && g_utf8_validate_len(in, len, NULL))
+		return detect_decode(in, len, out);
+	if (mg_charset_jis_decode(in, len, out, &bad))
+		return "ISO-2022-JP";
+	const char *other = g_ascii_strcasecmp(label, "iso-2022-jp-3") == 0 ? "ISO-2022-JP-3" : "ISO-2022-JP-2";
+	mg_charset_decode_with(in, len, other, out);
+	return other;
 }
 
-char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char **used)
+/* One label: the charset used (out filled). */
+static const char *decode_label(const char *data, gsize len, const char *declared, GString *out)
 {
-	GString *out = g_string_sized_new(len + 16);
-	const char *cs;
-	if (!data) /* an empty GByteArray has no data */
-		data = "", len = 0;
+	gboolean jis7 = mg_charset_has_jis_escape(data, len) && !has_8bit(data, len);
 	switch (cs_classify(declared)) {
-	case CS_JIS: cs = decode_jis(data, len, declared, out); break;
-	case CS_SJIS: cs = decode_checked(data, len, "CP932", out); break;
-	case CS_EUC: cs = decode_checked(data, len, "EUC-JP-MS", out); break;
-	case CS_OTHER: cs = decode_checked(data, len, declared, out); break;
+	case CS_JIS: return decode_jis(data, len, declared, out);
+	case CS_SJIS: return decode_checked(data, len, "CP932", out);
+	case CS_EUC: return decode_checked(data, len, "EUC-JP-MS", out);
+	case CS_LATIN: return jis7 ? decode_jis(data, len, "iso-2022-jp", out) : decode_latin(data, len, declared, out);
+	case CS_OTHER: return decode_checked(data, len, declared, out);
 	case CS_UTF8: /* invalid bytes: U+FFFD, unless another charset fits cleanly */
-		cs = has_jis_escape(data, len) && !has_8bit(data, len) ? decode_jis(data, len, "iso-2022-jp", out)
-								       : decode_checked(data, len, "UTF-8", out);
-		break;
+		return jis7 ? decode_jis(data, len, "iso-2022-jp", out) : decode_checked(data, len, "UTF-8", out);
 	case CS_ASCII:
 	case CS_UNKNOWN:
-	default:
-		cs = has_jis_escape(data, len) && !has_8bit(data, len) ? decode_jis(data, len, "iso-2022-jp", out)
-								       : detect_decode(data, len, out);
-		break;
+	default: return jis7 ? decode_jis(data, len, "iso-2022-jp", out) : detect_decode(data, len, out);
 	}
+}
+
+/* A label is trusted when it is Japanese or UTF-8 and decodes cleanly;
+ * a Latin label or none is not (the hint, e.g. HTML's meta charset, then
+ * goes first). */
+static gboolean label_trusted(const char *data, gsize len, const char *declared)
+{
+	enum cs_kind k = cs_classify(declared);
+	if (k == CS_UNKNOWN || k == CS_LATIN || k == CS_ASCII)
+		return !has_8bit(data, len);
+	GString *tmp = g_string_new(NULL);
+	const char *cs = decode_label(data, len, declared, tmp);
+	gboolean ok = !strstr(tmp->str, MG_CHARSET_REPLACEMENT) && cs_classify(cs) == k;
+	g_string_free(tmp, TRUE);
+	return ok;
+}
+
+static char *finish(GString *out, const char *cs, char **used)
+{
 	if (used)
-		*used = g_ascii_strup(g_str_equal(cs, "CP932") ? "SHIFT_JIS" : cs, -1);
+		*used = g_ascii_strup(cs, -1);
 	/* NUL never reaches a mail body; everything else is valid UTF-8 now */
 	for (gsize i = 0; i < out->len; i++)
 		if (out->str[i] == '\0')
@@ -450,132 +504,46 @@ char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char
 	return g_string_free(out, FALSE);
 }
 
-/* ---- RFC 2047 ---- */
-
-struct ew {
-	char *charset; /* NULL: plain text run */
-	GByteArray *bytes;
-};
-
-static GByteArray *ew_decode_text(char enc, const char *p, gsize n)
+char *mg_charset_to_utf8_hint(const char *data, gsize len, const char *declared, const char *hint, char **used)
 {
-	GByteArray *b = g_byte_array_new();
-	if (enc == 'B' || enc == 'b') {
-		guchar *buf = g_malloc(n / 4 * 3 + 4);
-		gint state = 0;
-		guint save = 0;
-		gsize got = g_base64_decode_step(p, n, buf, &state, &save);
-		g_byte_array_append(b, buf, (guint)got);
-		g_free(buf);
-		return b;
-	}
-	for (gsize i = 0; i < n; i++) {
-		guchar c = (guchar)p[i];
-		if (c == '_')
-			c = ' ';
-		else if (c == '=' && i + 2 < n && g_ascii_isxdigit(p[i + 1]) && g_ascii_isxdigit(p[i + 2])) {
-			c = (guchar)(g_ascii_xdigit_value(p[i + 1]) * 16 + g_ascii_xdigit_value(p[i + 2]));
-			i += 2;
-		}
-		g_byte_array_append(b, &c, 1);
-	}
-	return b;
+	GString *out = g_string_sized_new(len + 16);
+	if (!data) /* an empty GByteArray has no data */
+		data = "", len = 0;
+	const char *label = declared;
+	if (hint && *hint && !label_trusted(data, len, declared) && label_trusted(data, len, hint))
+		label = hint;
+	const char *cs = decode_label(data, len, label, out);
+	return finish(out, cs, used);
 }
 
-/* Parse "=?cs?e?text?=" at p; on success fills *w and returns its length. */
-static gsize ew_parse(const char *p, struct ew *w)
+char *mg_charset_to_utf8_checked(const char *data, gsize len, const char *declared, char **used, GError **err)
 {
-	if (p[0] != '=' || p[1] != '?')
-		return 0;
-	const char *cs = p + 2, *q1 = strchr(cs, '?');
-	if (!q1 || q1 == cs || q1[1] == '\0' || q1[2] != '?' || !strchr("BbQq", q1[1]))
-		return 0;
-	const char *text = q1 + 3, *end = strstr(text, "?=");
-	if (!end)
-		return 0;
-	for (const char *c = cs; c < end; c++)
-		if (*c == ' ' || *c == '\t' || *c == '\n')
-			return 0;
-	char *label = g_strndup(cs, (gsize)(q1 - cs));
-	char *star = strchr(label, '*'); /* RFC 2231 language suffix */
-	if (star)
-		*star = '\0';
-	w->charset = label;
-	w->bytes = ew_decode_text(q1[1], text, (gsize)(end - text));
-	return (gsize)(end + 2 - p);
+	return mg_charset_to_utf8_hint_checked(data, len, declared, NULL, used, err);
 }
 
-static void ew_flush(GString *out, struct ew *cur)
+char *mg_charset_to_utf8_hint_checked(const char *data, gsize len, const char *declared, const char *hint, char **used,
+				      GError **err)
 {
-	if (!cur->bytes)
-		return;
-	char *u = mg_charset_to_utf8((const char *)cur->bytes->data, cur->bytes->len, cur->charset, NULL);
-	g_string_append(out, u);
+	iconv_failed = FALSE;
+	char *u = mg_charset_to_utf8_hint(data, len, declared, hint, used);
+	if (!iconv_failed)
+		return u;
+	g_set_error(err, G_CONVERT_ERROR, G_CONVERT_ERROR_FAILED, "iconv failed (%s) while decoding %s text",
+		    g_strerror(ENOMEM), declared ? declared : "unlabelled");
 	g_free(u);
-	g_byte_array_unref(cur->bytes);
-	g_free(cur->charset);
-	cur->bytes = NULL;
-	cur->charset = NULL;
+	if (used)
+		g_clear_pointer(used, g_free);
+	return NULL;
 }
 
-/* Append a run of plain text (unfolded), decoding raw 8-bit bytes. */
-static void plain_append(GString *out, const char *p, gsize n)
+char *mg_charset_to_utf8(const char *data, gsize len, const char *declared, char **used)
 {
-	GString *run = g_string_sized_new(n);
-	for (gsize i = 0; i < n; i++)
-		if (p[i] != '\n' && p[i] != '\r')
-			g_string_append_c(run, p[i]);
-	char *u = mg_charset_to_utf8(run->str, run->len, NULL, NULL);
-	g_string_append(out, u);
-	g_free(u);
-	g_string_free(run, TRUE);
+	return mg_charset_to_utf8_hint(data, len, declared, NULL, used);
 }
 
 char *mg_charset_decode_header(const char *raw)
 {
-	GString *out = g_string_new(NULL);
-	struct ew cur = {NULL, NULL};
-	const char *p = raw, *plain = raw;
-	while (*p) {
-		struct ew w = {NULL, NULL};
-		gsize n = ew_parse(p, &w);
-		if (!n) {
-			p++;
-			continue;
-		}
-		gboolean only_space = TRUE;
-		for (const char *s = plain; s < p; s++)
-			only_space = only_space && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r');
-		if (!(cur.bytes && only_space)) { /* whitespace between words is dropped */
-			ew_flush(out, &cur);
-			plain_append(out, plain, (gsize)(p - plain));
-		}
-		if (cur.bytes && g_ascii_strcasecmp(cur.charset, w.charset) == 0) {
-			g_byte_array_append(cur.bytes, w.bytes->data, w.bytes->len);
-			g_byte_array_unref(w.bytes);
-			g_free(w.charset);
-		} else {
-			ew_flush(out, &cur);
-			cur = w;
-		}
-		p += n;
-		plain = p;
-	}
-	ew_flush(out, &cur);
-	plain_append(out, plain, (gsize)(p - plain));
-	return g_string_free(out, FALSE);
-}
-
-char *mg_charset_to_iso2022jp(const char *utf8, gsize *out_len)
-{
-	GString *mapped = g_string_new(NULL);
-	trap_replace(mapped, utf8, strlen(utf8), 0, 1);
-	gsize w = 0;
-	char *out = g_convert(mapped->str, (gssize)mapped->len, "ISO-2022-JP", "UTF-8", NULL, &w, NULL);
-	g_string_free(mapped, TRUE);
-	if (out && out_len)
-		*out_len = w;
-	return out;
+	return mg_hdrenc_decode_raw(raw);
 }
 
 /* The decoded UTF-8 text of a text part, read in its labelled charset

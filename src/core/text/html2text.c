@@ -647,9 +647,11 @@ char *mg_html2text(const char *html, gsize len, const char *charset, const struc
 {
 	if (!html) /* an empty GByteArray has no data */
 		html = "", len = 0;
-	char *meta = charset ? NULL : mg_html2text_meta_charset(html, len);
+	/* the document's own meta charset is weighed against the label (a PHP
+	 * page labelled iso-8859-1 whose meta says Shift_JIS): mg_charset */
+	char *meta = mg_html2text_meta_charset(html, len);
 	GError *cerr = NULL;
-	char *utf8 = mg_charset_to_utf8_checked(html, len, charset ? charset : meta, NULL, &cerr);
+	char *utf8 = mg_charset_to_utf8_hint_checked(html, len, charset, meta, NULL, &cerr);
 	if (!utf8) { /* iconv failed: the parser's kind of error (fails the message closed) */
 		g_set_error(err, MG_HTML2TEXT_ERROR, MG_HTML2TEXT_ERROR_PARSER, "%s", cerr->message);
 		g_error_free(cerr);

@@ -45,8 +45,9 @@ struct mg_part_report {
 
 struct mg_report {
 	struct mg_verdict verdict;
-	GPtrArray *parts;  /* struct mg_part_report* */
-	GPtrArray *events; /* char*: message-level notes ("signature removed") */
+	GPtrArray *parts;    /* struct mg_part_report* */
+	GPtrArray *events;   /* char*: message-level notes ("signature removed") */
+	GPtrArray *warnings; /* char*: keys of warnings shown at the top of the notice ("sender-auth") */
 	gint64 size_in, size_out;
 	gint64 elapsed_us;
 	char *status;      /* X-Mugaika-Status value */
@@ -56,13 +57,15 @@ struct mg_report {
 
 /* Header changes the front end applies to the message as received:
  * all DELETEs first (index = 1-based occurrence among fields of that name,
- * in descending order so indexes stay valid), then ADDs appended in order. */
-enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD };
+ * in descending order so indexes stay valid), then CHANGEs (the index-th
+ * field of that name gets a new value in place; never a name that is
+ * deleted), then ADDs appended in order. */
+enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD, MG_HDR_CHANGE };
 struct mg_hdr_op {
 	enum mg_hdr_op_kind kind;
 	char *name;
 	int index;
-	char *value; /* ADD only; continuation lines joined with "\n\t" */
+	char *value; /* ADD and CHANGE; continuation lines joined with "\n\t" or "\n " */
 };
 
 struct mg_report *mg_report_new(void);
@@ -70,6 +73,9 @@ void mg_report_free(struct mg_report *r);
 struct mg_part_report *mg_report_add_part(struct mg_report *r, const char *path);
 void mg_part_report_removed(struct mg_part_report *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void mg_report_event(struct mg_report *r, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* A warning for the recipient, by key: the notice shows the text its
+ * template's [words] give for the key, above everything else, once. */
+void mg_report_warning(struct mg_report *r, const char *key);
 
 void mg_verdict_set(struct mg_verdict *v, enum mg_verdict_kind kind, const char *code, const char *ecode,
 		    const char *rule, const char *fmt, ...) G_GNUC_PRINTF(6, 7);

@@ -29,6 +29,7 @@ struct mg_report *mg_report_new(void)
 	struct mg_report *r = g_new0(struct mg_report, 1);
 	r->parts = g_ptr_array_new_with_free_func(part_free);
 	r->events = g_ptr_array_new_with_free_func(g_free);
+	r->warnings = g_ptr_array_new_with_free_func(g_free);
 	r->extra = json_object_new();
 	return r;
 }
@@ -40,6 +41,7 @@ void mg_report_free(struct mg_report *r)
 	mg_verdict_clear(&r->verdict);
 	g_ptr_array_unref(r->parts);
 	g_ptr_array_unref(r->events);
+	g_ptr_array_unref(r->warnings);
 	g_free(r->status);
 	g_free(r->actions);
 	json_object_unref(r->extra);
@@ -70,6 +72,14 @@ void mg_report_event(struct mg_report *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	g_ptr_array_add(r->events, g_strdup_vprintf(fmt, ap));
 	va_end(ap);
+}
+
+void mg_report_warning(struct mg_report *r, const char *key)
+{
+	for (guint i = 0; i < r->warnings->len; i++)
+		if (g_str_equal(r->warnings->pdata[i], key))
+			return;
+	g_ptr_array_add(r->warnings, g_strdup(key));
 }
 
 void mg_verdict_set(struct mg_verdict *v, enum mg_verdict_kind kind, const char *code, const char *ecode,
@@ -174,6 +184,7 @@ JsonNode *mg_report_to_json(const struct mg_report *r)
 	json_builder_set_member_name(b, "size_out");
 	json_builder_add_int_value(b, r->size_out);
 	add_strv(b, "events", r->events);
+	add_strv(b, "warnings", r->warnings);
 	json_builder_set_member_name(b, "parts");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < r->parts->len; i++)

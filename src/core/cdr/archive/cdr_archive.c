@@ -32,6 +32,7 @@
 #include <zip.h>
 
 #include "cdr_archive.h"
+#include "mg_charset.h"
 
 #define ARC_CHUNK (64 * 1024)
 
@@ -95,12 +96,31 @@ static const char *base_name(const char *path)
  * Windows zip/lzh/cab without the UTF-8 flag), else UTF-8 with the bad
  * bytes replaced.  Decoding happens before any '/' or '\' is looked at,
  * so a 0x5C trail byte (表 = 95 5C, ソ = 83 5C) never splits a name. */
-static char *name_decode(const char *raw)
+static char *name_decode_raw(const char *raw)
 {
 	if (g_utf8_validate(raw, -1, NULL))
 		return g_strdup(raw);
 	char *u = g_convert(raw, -1, "UTF-8", "CP932", NULL, NULL, NULL);
 	return u ? u : g_utf8_make_valid(raw, -1);
+}
+
+/* ... and in NFC, as Windows expects (macOS writes NFD: "テ゛ータ"). */
+static char *name_decode(const char *raw)
+{
+	char *u = name_decode_raw(raw);
+	char *n = mg_charset_nfc(u);
+	g_free(u);
+	return n;
+}
+
+/* Finder metadata in zips made on a Mac: the AppleDouble companions under
+ * __MACOSX/ (and "._name" anywhere) and .DS_Store.  They carry no content
+ * of the sender's; they are dropped and named in the report only. */
+static gboolean finder_metadata(const char *name)
+{
+	const char *b = base_name(name);
+	return g_str_has_prefix(name, "__MACOSX/") || g_str_equal(name, "__MACOSX") || g_str_equal(b, ".DS_Store") ||
+	       g_str_has_prefix(b, "._");
 }
 
 static void name_append_component(GString *g, const char *c, gboolean first)
@@ -479,7 +499,9 @@ static void arc_entry(struct arc *a, struct archive_entry *e, const char *raw)
 	}
 	char *name = arc_entry_name(a, raw);
 	mode_t type = archive_entry_filetype(e);
-	if (archive_entry_is_encrypted(e))
+	if (finder_metadata(name))
+		g_ptr_array_add(a->out->removed, g_strdup_printf("Finder metadata dropped: %s", name));
+	else if (archive_entry_is_encrypted(e))
 		arc_fail(a, MG_CDR_UNSCANNABLE, "encrypted archive (member %s)", name);
 	else if (type == AE_IFDIR)
 		; /* directories follow from the member names */
