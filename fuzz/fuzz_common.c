@@ -54,9 +54,11 @@ struct mg_config *mg_fuzz_config(void)
 	char *db = g_build_filename(fz_dir, "clamdb", NULL);
 	g_mkdir(db, 0700);
 	fz_write_db(db);
-	char *text = g_strdup_printf("clamav_database = %s\nquarantine_dir = %s/q\naudit_log = %s/audit.log\n"
-				     "admin_audit_log = %s/admin.log\n",
-				     db, fz_dir, fz_dir, fz_dir);
+	char *text =
+		g_strdup_printf("clamav_database = %s\nquarantine_dir = %s/q\naudit_log = %s/audit.log\n"
+				"admin_audit_log = %s/admin.log\n"
+				"internal_domain = city.example.lg.jp\nauth_mode = off\n", /* no DNS while fuzzing */
+				db, fz_dir, fz_dir, fz_dir);
 	GError *err = NULL;
 	fz_cfg = mg_config_parse("fuzz.conf", text, strlen(text), &err);
 	if (!fz_cfg) {

@@ -136,6 +136,17 @@ def configs(src, out):
                                b"on_error = tempfail\n[zone lgwan]\ndomains = example.lg.jp\n")
 
 
+def auth(out):
+    """issue 16: Authentication-Results values, domains and display names."""
+    for v in (b"mx.example.org; dkim=pass (2048-bit key) header.d=example.com header.s=s1 header.b=abcdEFGH",
+              b"mx.example.org 1; spf=fail smtp.mailfrom=a@example.com;\n\tdmarc=fail (p=reject dis=none) "
+              b"header.from=example.com",
+              b"\"quoted\" (c (n)); dkim/1=pass reason=\"x\\\"y\" header.i=@a.example; none",
+              b"xn--ity-3ed.example.lg.jp", b"city.example.lg.jp.example.net",
+              "市長 山田 <soumu@city.example.lg.jp>".encode()):
+        put(out, "auth", 40, v)
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
     for p in sorted(glob.glob(os.path.join(src, "samples", "*.eml"))):
@@ -145,6 +156,7 @@ def main():
     scan_messages(src, out)
     small_files(out)
     configs(src, out)
+    auth(out)
 
 
 main()

@@ -14,7 +14,7 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
 export LSAN_OPTIONS="suppressions=$src/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 failed=""
-for t in message html2text charset config cdr; do
+for t in message html2text charset config cdr auth; do
 	out="$dir/fuzz/findings/$t"
 	mkdir -p "$out"
 	log="$out/log"

@@ -40,6 +40,11 @@ struct mg_txn;
 void mg_pipeline_global_init(void);
 void mg_pipeline_register_stages(void);
 void mg_pipeline_global_shutdown(void);
+/* What a daemon needs beyond a valid file (issue 16: internal_domain set,
+ * so the open-relay guard knows the organisation); FALSE with a
+ * "file: key: problem; allowed" error.  mugaika-milter checks it at start
+ * and reload, `mugaika check-config` too. */
+gboolean mg_pipeline_config_ready(const struct mg_config *cfg, GError **err);
 
 struct mg_conn *mg_conn_new(const char *client_addr, const char *client_name);
 void mg_conn_helo(struct mg_conn *c, const char *helo);
@@ -69,10 +74,16 @@ void mg_txn_free(struct mg_txn *t);
 
 /* After an ACCEPT from mg_txn_eom: */
 const GPtrArray *mg_txn_header_ops(const struct mg_txn *t); /* struct mg_hdr_op* */
-GMimeStream *mg_txn_new_body(struct mg_txn *t);             /* LF line ends; caller unrefs */
+/* The new body (LF line ends; caller unrefs), or NULL when the body is
+ * delivered unchanged (the scan profile, issue 16): leave it as it is. */
+GMimeStream *mg_txn_new_body(struct mg_txn *t);
+/* The body as received (LF line ends; caller unrefs): what `mugaika
+ * sanitize` prints when mg_txn_new_body is NULL. */
+GMimeStream *mg_txn_original_body(struct mg_txn *t);
 /* TRUE when the new body is byte for byte the body as received (LF line
  * ends on both sides): the MTA already has it, replacing it would change
- * nothing (issue 15).  FALSE when in doubt (a read failed). */
+ * nothing (issue 15).  FALSE when in doubt (a read failed) or when there
+ * is no new body (mg_txn_new_body NULL). */
 gboolean mg_txn_body_unchanged(struct mg_txn *t);
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
 /* After an ACCEPT: TRUE when the message is held for approval (issue 16):

@@ -6,7 +6,9 @@ PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libmagic-dev libclamav-dev
  libxml2-dev libarchive-dev libzip-dev libqpdf-dev libpng-dev libjpeg-dev
  libgif-dev libwebp-dev libtiff-dev libgsf-1-dev nettle-dev libmilter-dev libcmocka-dev
+ libspf2-dev libopendkim-dev libopendmarc-dev libicu-dev publicsuffix
  postfix miltertest clamav-testfiles qpdf python3 file
+ python3-dkim python3-nacl python3-dnspython python3-cryptography openssl p7zip-full opendkim
  clang libclang-rt-14-dev"
 export DEBIAN_FRONTEND=noninteractive
 if [ "$(id -u)" != 0 ]; then

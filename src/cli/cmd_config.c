@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_pipeline.h"
 #include "mg_scan.h"
 
 static int parse_c_option(int argc, char **argv, const char *summary, char **conf, gboolean *defaults)
@@ -48,6 +49,13 @@ int mg_cmd_check_config(int argc, char **argv)
 	if (rc)
 		return rc;
 	struct mg_config *cfg = mg_cli_load_config(conf);
+	GError *err = NULL;
+	if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: what the daemon needs */
+		fprintf(stderr, "mugaika check-config: %s\n", err->message);
+		g_error_free(err);
+		mg_config_unref(cfg);
+		cfg = NULL;
+	}
 	if (!cfg || !scan_tmpdir_usable(cfg)) {
 		mg_config_unref(cfg);
 		g_free(conf);

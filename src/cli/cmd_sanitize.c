@@ -99,6 +99,8 @@ static gboolean write_message(struct mg_txn *t, GPtrArray *fields, FILE *out)
 	mg_rawmsg_write_headers(out, fields, ops);
 	fputc('\n', out);
 	GMimeStream *body = mg_txn_new_body(t);
+	if (!body) /* delivered unchanged (scan profile) */
+		body = mg_txn_original_body(t);
 	char buf[65536];
 	gssize n;
 	while (body && (n = g_mime_stream_read(body, buf, sizeof buf)) > 0)

@@ -117,7 +117,7 @@ void mg_rawmsg_apply_ops(GPtrArray *fields, const GPtrArray *ops)
 {
 	for (guint i = 0; i < ops->len; i++) {
 		const struct mg_hdr_op *op = ops->pdata[i];
-		if (op->kind == MG_HDR_ADD)
+		if (op->kind == MG_HDR_ADD || op->kind == MG_HDR_INSERT)
 			continue;
 		int n = 0;
 		for (guint j = 0; j < fields->len; j++) {
@@ -138,6 +138,11 @@ void mg_rawmsg_apply_ops(GPtrArray *fields, const GPtrArray *ops)
 
 void mg_rawmsg_write_headers(FILE *out, const GPtrArray *fields, const GPtrArray *ops)
 {
+	for (guint i = ops->len; i-- > 0;) { /* INSERTs go on top: the last one ends first */
+		const struct mg_hdr_op *op = ops->pdata[i];
+		if (op->kind == MG_HDR_INSERT)
+			fprintf(out, "%s: %s\n", op->name, op->value);
+	}
 	for (guint j = 0; j < fields->len; j++) {
 		const struct mg_rawfield *f = fields->pdata[j];
 		if (!f->deleted)

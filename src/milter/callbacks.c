@@ -203,16 +203,22 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 {
 	const GPtrArray *ops = mg_txn_header_ops(t);
-	for (guint i = 0; i < ops->len; i++) {
-		const struct mg_hdr_op *op = ops->pdata[i];
-		int rc = op->kind == MG_HDR_ADD ? mg_mta->addheader(ctx, op->name, op->value)
-						: mg_mta->chgheader(ctx, op->name, op->index, op->value);
-		if (rc != MI_SUCCESS)
-			return FALSE;
-	}
+	for (int pass = 0; pass < 2; pass++) /* INSERTs last: the other indexes count fields as received */
+		for (guint i = 0; i < ops->len; i++) {
+			const struct mg_hdr_op *op = ops->pdata[i];
+			if ((op->kind == MG_HDR_INSERT) != (pass == 1))
+				continue;
+			int rc = op->kind == MG_HDR_ADD      ? mg_mta->addheader(ctx, op->name, op->value)
+				 : op->kind == MG_HDR_INSERT ? mg_mta->insheader(ctx, 0, op->name, op->value)
+							     : mg_mta->chgheader(ctx, op->name, op->index, op->value);
+			if (rc != MI_SUCCESS)
+				return FALSE;
+		}
 	if (mg_txn_body_unchanged(t)) /* the MTA has these bytes already (issue 15) */
 		return TRUE;
 	GMimeStream *body = mg_txn_new_body(t);
+	if (!body) /* delivered unchanged (scan profile): the MTA keeps its body */
+		return TRUE;
 	GMimeStream *crlf = g_mime_stream_filter_new(body);
 	GMimeFilter *f = g_mime_filter_unix2dos_new(FALSE);
 	g_mime_stream_filter_add(GMIME_STREAM_FILTER(crlf), f);

@@ -159,6 +159,10 @@ static void *reload_thread(void *arg)
 		}
 		GError *err = NULL;
 		struct mg_config *cfg = mg_config_load(conf_path, &err);
+		if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
+			mg_config_unref(cfg);
+			cfg = NULL;
+		}
 		if (!cfg) {
 			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
 			g_error_free(err);
@@ -264,6 +268,10 @@ int main(int argc, char **argv)
 										    : NULL);
 	mg_pipeline_global_init(); /* before the first configuration is loaded */
 	struct mg_config *cfg = mg_config_load(conf_path, &err);
+	if (cfg && !mg_pipeline_config_ready(cfg, &err)) { /* issue 16: internal_domain */
+		mg_config_unref(cfg);
+		cfg = NULL;
+	}
 	if (!cfg) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;

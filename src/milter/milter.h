@@ -21,6 +21,7 @@ struct mg_mta {
 	int (*setreply)(SMFICTX *ctx, char *code, char *ecode, char *text);
 	int (*chgheader)(SMFICTX *ctx, char *name, int idx, char *value);
 	int (*addheader)(SMFICTX *ctx, char *name, char *value);
+	int (*insheader)(SMFICTX *ctx, int idx, char *name, char *value);
 	int (*replacebody)(SMFICTX *ctx, unsigned char *data, int len);
 	int (*setpriv)(SMFICTX *ctx, void *priv);
 	void *(*getpriv)(SMFICTX *ctx);

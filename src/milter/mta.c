@@ -10,6 +10,7 @@ static const struct mg_mta mta_libmilter = {
 	.setreply = smfi_setreply,
 	.chgheader = smfi_chgheader,
 	.addheader = smfi_addheader,
+	.insheader = smfi_insheader,
 	.replacebody = smfi_replacebody,
 	.setpriv = smfi_setpriv,
 	.getpriv = smfi_getpriv,

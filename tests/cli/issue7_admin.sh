@@ -35,6 +35,8 @@ audit_log = $T/audit.log
 admin_audit_log = $T/admin.log
 quarantine_keep = all
 release_sendmail = $T/sendmail.sh
+internal_domain = city.example.lg.jp
+auth_mode = off
 EOC
 C="-c $T/m.conf"
 printf 'From: Sender <s@example.com>\nTo: u@city.example.lg.jp\nSubject: report\nMessage-ID: <m1@example.com>\n\nline 1\n.dot line\n' >"$T/m1.eml"

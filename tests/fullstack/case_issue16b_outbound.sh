@@ -60,7 +60,9 @@ b16_conf() {
 		case "$2" in *internal_network*) ;; *) printf 'internal_network = 127.0.0.0/8\n' ;; esac # 127.0.0.1 internal
 		printf 'internal_domain = city.example.lg.jp\n'
 		printf 'release_smtp_host = 127.0.0.1:%s\n' "$b16_rel_port"
-		printf 'bcc_max_visible_external = 0\n%s\n' "$2"
+		# labelled mail here tests the exfiltration rules alone (the encryption
+		# rule of issue 16 item 2 would refuse it first)
+		printf 'bcc_max_visible_external = 0\nencryption_required = off\n%s\n' "$2"
 	} > "$FS_DIR/issue16b-$1.conf"
 	echo "$FS_DIR/issue16b-$1.conf"
 }

@@ -37,6 +37,8 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
+# issue 16: the tests set the client address and HELO a message comes from (send.py FS_XCLIENT)
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
 relay_domains = city.example.lg.jp, example.com, example.net, example.org
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 default_transport = mgdeliver

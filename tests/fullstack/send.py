@@ -2,10 +2,14 @@
 """Send one message file over SMTP and report how the server answered.
 
 usage: send.py HOST PORT FILE FROM RCPT [RCPT...]
+With FS_XCLIENT="ADDR=192.0.2.1 HELO=mx.example.net" in the environment the
+session first sends XCLIENT (Postfix: smtpd_authorized_xclient_hosts), so
+Postfix and the milter see that client instead of 127.0.0.1.
 Prints the final reply ("250 2.0.0 Ok: queued as X" or the refusal) on
 stdout.  Exit 0 accepted, 1 permanently refused (5xx), 2 temporarily
 refused (4xx), 3 connection trouble.
 """
+import os
 import re
 import smtplib
 import sys
@@ -21,6 +25,12 @@ def main():
     try:
         s = smtplib.SMTP(host, int(port), timeout=60)
         s.ehlo("sender.example.net")
+        if os.environ.get("FS_XCLIENT"):
+            code, msg = s.docmd("XCLIENT", os.environ["FS_XCLIENT"])
+            if code != 220:
+                return report(code, msg)
+            s.ehlo_resp = None
+            s.ehlo(re.search(r"HELO=(\S+)", os.environ["FS_XCLIENT"] + " HELO=sender.example.net").group(1))
         code, msg = s.mail(sender)
         if code >= 400:
             return report(code, msg)

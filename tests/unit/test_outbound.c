@@ -46,7 +46,9 @@ static void put(const char *name, const char *text)
 static struct mg_config *ob_conf(const char *extra)
 {
 	char *state = path_of("stop.state");
-	char *text = g_strdup_printf("stop_state_file = %s\n%s%s", state,
+	/* encryption_required = off: labelled mail here tests the exfiltration
+	 * rules alone (the encryption rule, policyA, would refuse it first) */
+	char *text = g_strdup_printf("stop_state_file = %s\nencryption_required = off\n%s%s", state,
 				     extra && strstr(extra, "bcc_action") ? "bcc_max_visible_external = 1\n"
 									  : "bcc_max_visible_external = 0\n",
 				     extra ? extra : "");

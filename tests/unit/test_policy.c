@@ -149,18 +149,26 @@ static void test_relay(void **state)
 	}
 }
 
-/* Without internal_domain the zones are unknown: everything is inbound. */
+/* issue 16: without internal_domain no recipient is internal, so an
+ * outside-to-outside recipient is refused all the same, and the daemon's
+ * readiness check names the key to set. */
 static void test_no_zones(void **state)
 {
 	GError *err = NULL;
-	(void)err;
-	struct mg_config *cfg = tu_config("");
+	tu_scan_init();
+	struct mg_config *cfg = tu_config_unzoned("");
 	assert_non_null(cfg);
 	struct pt_msg m = {EXT_CLIENT, "x@example.net", NULL, "a@example.com", "Subject: x", NULL};
 	struct pt_result r;
 	pt_run(cfg, &m, &r);
-	assert_string_equal(r.code, "250 2.0.0");
-	assert_int_equal(r.direction, MG_DIR_INBOUND);
+	assert_string_equal(r.code, "550 5.7.1");
+	assert_string_equal(r.rule, "relay-denied");
+	assert_false(mg_pipeline_config_ready(cfg, &err));
+	assert_non_null(strstr(err->message, "internal_domain"));
+	g_clear_error(&err);
+	mg_config_unref(cfg);
+	cfg = tu_config("");
+	assert_true(mg_pipeline_config_ready(cfg, &err));
 	mg_config_unref(cfg);
 }
 

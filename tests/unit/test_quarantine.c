@@ -43,8 +43,10 @@ static void env_new_paths(struct env *e, const char *extra, const char *qdir, co
 	assert_int_equal(g_mkdir_with_parents(e->dir, 0700), 0);
 	e->qdir = qdir ? g_strdup(qdir) : g_build_filename(e->dir, "q", NULL);
 	e->audit = audit ? g_strdup(audit) : g_build_filename(e->dir, "audit.log", NULL);
-	char *text = g_strdup_printf("quarantine_dir = %s\naudit_log = %s\nadmin_audit_log = %s/admin.log\n%s", e->qdir,
-				     e->audit, e->dir, extra ? extra : "");
+	/* issue 16: the organisation's domain, no sender authentication (DNS) */
+	char *text = g_strdup_printf("quarantine_dir = %s\naudit_log = %s\nadmin_audit_log = %s/admin.log\n"
+				     "internal_domain = city.example.lg.jp\nauth_mode = off\n%s",
+				     e->qdir, e->audit, e->dir, extra ? extra : "");
 	GError *err = NULL;
 	e->cfg = mg_config_parse("test.conf", text, strlen(text), &err);
 	if (!e->cfg)

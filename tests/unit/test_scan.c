@@ -140,7 +140,7 @@ static struct mg_txn *feed(struct mg_conn *c, struct mg_config *cfg, const char 
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	mg_txn_set_queue_id(t, "TEST");
 	mg_txn_mail_from(t, "a@example.com", NULL);
-	mg_txn_rcpt(t, "b@example.jp", NULL);
+	mg_txn_rcpt(t, "b@city.example.lg.jp", NULL);
 	const char *p = msg;
 	while (*p && *p != '\n') {
 		const char *eol = strchr(p, '\n'), *colon = strchr(p, ':');

@@ -76,16 +76,41 @@ void tu_scan_init(void)
 	g_once(&scan_once, scan_init, NULL);
 }
 
-struct mg_config *tu_config(const char *text)
+/* issue 16: the organisation's domain (a recipient must be internal, or it
+ * is refused as relaying) and no sender authentication (it would ask the
+ * host's DNS), unless the test sets them itself. */
+static void tu_boundary_keys(GString *text, gboolean zones)
+{
+	static const char *keys[][2] = {{"auth_mode", "off"}, {"internal_domain", "city.example.lg.jp"}};
+	for (gsize i = 0; i < (zones ? G_N_ELEMENTS(keys) : 1); i++) {
+		char *re = g_strdup_printf("(?m)^\\s*%s\\s*=", keys[i][0]);
+		if (!g_regex_match_simple(re, text->str, 0, 0)) /* appended: line numbers stay */
+			g_string_append_printf(text, "\n%s = %s\n", keys[i][0], keys[i][1]);
+		g_free(re);
+	}
+}
+
+static struct mg_config *config_with(const char *text, gboolean zones)
 {
 	GError *err = NULL;
 	GString *full = g_string_new(text);
 	tu_store_keys(full);
+	tu_boundary_keys(full, zones);
 	struct mg_config *cfg = mg_config_parse("test.conf", full->str, full->len, &err);
 	if (!cfg)
 		fail_msg("config: %s", err->message);
 	g_string_free(full, TRUE);
 	return cfg;
+}
+
+struct mg_config *tu_config(const char *text)
+{
+	return config_with(text, TRUE);
+}
+
+struct mg_config *tu_config_unzoned(const char *text)
+{
+	return config_with(text, FALSE);
 }
 
 /* Split the header block the way an MTA does (name, value without the

@@ -12,6 +12,8 @@ void tu_scan_init(void);
 /* A config from text (asserts it parses); store paths go to a temporary
  * directory unless the text sets them. */
 struct mg_config *tu_config(const char *text);
+/* As tu_config, without the internal_domain it adds (issue 16 tests). */
+struct mg_config *tu_config_unzoned(const char *text);
 /* Feed a whole message (header block + body, LF or CRLF) through all stages
  * in chunks of `chunk` bytes (0 = one chunk).  Returns the transaction
  * (caller frees it and the connection in *conn). */

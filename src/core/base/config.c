@@ -308,9 +308,10 @@ static const struct mg_opt mg_options[] = {
 	  "Example: internal_network = 10.0.0.0/8" },
 	{ "internal_domain", MG_OPT_LIST, OFF(internal_domain), "", 0, 0, NULL, NULL /* the policy stage's check (registered) */,
 	  "A mail domain of the organisation; its subdomains match too.  Repeat the key\n"
-	  "for more.  Recipients in these domains are internal.  With no internal_domain\n"
-	  "the zones are not configured: every message counts as inbound and the relay\n"
-	  "guard cannot tell outside from inside (a warning is logged)." },
+	  "for more.  Recipients in these domains are internal.  Required: mugaika-milter\n"
+	  "and `mugaika check-config` refuse a configuration without it (exit 78), so the\n"
+	  "MTA keeps mail queued until it is set; without it no recipient is internal and\n"
+	  "every outside-to-outside recipient is refused (issue 16)." },
 	{ "zone_mode", MG_OPT_ENUM, OFF(zone_mode), "lgwan", 0, 0, "lgwan|gateway", NULL,
 	  "lgwan: the relay joins the LGWAN zone (internal_network) and the Internet;\n"
 	  "nobody on the Internet side may relay to the Internet, whatever sender they\n"
@@ -375,6 +376,120 @@ static const struct mg_opt mg_options[] = {
 	  "File of SMTP reply templates for the boundary rules (see replies.conf);\n"
 	  "empty: the built-in texts.  ASCII only." },
 
+	/* --- issue 16 (policyA): profiles per direction, outbound encryption,
+	 * header hygiene, sender authentication; value checks registered by the
+	 * policy stage --- */
+	{ "inbound_profile", MG_OPT_ENUM, OFF(inbound_profile), "sanitize", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of inbound mail (from a client outside\n"
+	  "internal_network).  sanitize: 無害化 - every part rebuilt or converted, the\n"
+	  "notice, the original quarantined.  scan: scanned and checked against the\n"
+	  "policy, delivered unchanged; allowed only with zone_mode = gateway (mail\n"
+	  "into LGWAN must be sanitized)." },
+	{ "outbound_profile", MG_OPT_ENUM, OFF(outbound_profile), "scan", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of outbound mail (internal client, external\n"
+	  "recipients).  scan: every decoded part virus-scanned, the policy rules\n"
+	  "applied (sizes, encryption, ...), the content delivered unchanged, so\n"
+	  "signatures and encrypted files go out as they are; sanitize: as inbound." },
+	{ "internal_profile", MG_OPT_ENUM, OFF(internal_profile), "scan", 0, 0, "sanitize|scan", NULL,
+	  "What is done to the content of internal mail (internal client, internal\n"
+	  "recipients only)." },
+	{ "approved_encryption", MG_OPT_LIST, OFF(approved_encryption),
+	  "smime\npgp\nzip-aes256\n7z-aes256\npdf-aes256\noffice-aes", 0, 0, NULL, NULL,
+	  "An encryption scheme the organisation approves for outbound mail that must be\n"
+	  "encrypted; repeat the key (giving it replaces the whole list).  Schemes: smime,\n"
+	  "pgp (the whole message), zip-aes256, zip-aes192, zip-aes128, 7z-aes256,\n"
+	  "pdf-aes256, pdf-aes128, office-aes (attachments), and the weak ones\n"
+	  "zip-zipcrypto, pdf-rc4, office-rc4 (breakable; listed only if you must)." },
+	{ "encryption_required", MG_OPT_ENUM, OFF(encryption_required), "labelled", 0, 0, "off|labelled|always", NULL,
+	  "When outbound mail must be encrypted.  labelled: a label of\n"
+	  "encryption_required_label is in the Subject or an attachment name (or another\n"
+	  "rule, e.g. the exfiltration rules, asks for it); always: every outbound\n"
+	  "message; off: never.  Encrypted = the message is S/MIME or PGP encrypted, or\n"
+	  "every attachment is encrypted (the body text may stay in clear)." },
+	{ "encryption_required_label", MG_OPT_LIST, OFF(encryption_required_label),
+	  "機密性2\n機密性3\n機密性区分Ⅰ\n機密性区分Ⅱ\n重要性分類Ⅰ\n重要性分類Ⅱ", 0, 0, NULL, NULL,
+	  "A classification label that makes outbound mail need encryption; repeat the\n"
+	  "key (giving it replaces the list).  Compared after NFKC normalisation with\n"
+	  "spaces removed: 【機密性２】 and 自治体機密性 2 contain 機密性2." },
+	{ "encryption_missing_action", MG_OPT_ENUM, OFF(encryption_missing_action), "reject", 0, 0,
+	  "log|reject|quarantine", NULL,
+	  "Outbound mail that must be encrypted and is not: log (deliver, log and\n"
+	  "report), reject (550 5.7.1 with the reason), quarantine (keep the original and\n"
+	  "refuse)." },
+	{ "encryption_unapproved_action", MG_OPT_ENUM, OFF(encryption_unapproved_action), "reject", 0, 0,
+	  "log|reject|quarantine", NULL,
+	  "Outbound mail that must be encrypted and uses a scheme not listed in\n"
+	  "approved_encryption (e.g. ZipCrypto): log, reject (550 5.7.1) or quarantine.\n"
+	  "A weak scheme on mail that need not be encrypted is only reported." },
+	{ "auth_serv_id", MG_OPT_STR, OFF(auth_serv_id), "", 0, 0, NULL, NULL,
+	  "The authserv-id of mugaika's Authentication-Results field (RFC 8601), e.g. the\n"
+	  "relay's host name; empty: the host name.  Incoming Authentication-Results\n"
+	  "fields claiming this id are removed from every message (forged or stale)." },
+	{ "auth_mode", MG_OPT_ENUM, OFF(auth_mode), "verify", 0, 0, "verify|trust-upstream|off", NULL,
+	  "Sender authentication of inbound mail, before the rebuild.  verify: SPF, DKIM\n"
+	  "and DMARC checked here (libspf2, libopendkim, libopendmarc, DNS below);\n"
+	  "trust-upstream: the results of the Authentication-Results fields of\n"
+	  "auth_trusted_serv_id (OpenDKIM/OpenDMARC milters before mugaika, or a front\n"
+	  "MX) are restated, no DNS; off: no authentication (header hygiene still\n"
+	  "applies).  See docs/sender-auth.md." },
+	{ "auth_trusted_serv_id", MG_OPT_LIST, OFF(auth_trusted_serv_id), "", 0, 0, NULL, NULL,
+	  "An authserv-id whose Authentication-Results are trusted with\n"
+	  "auth_mode = trust-upstream (required then); repeat for more.  The MTA must\n"
+	  "remove such fields arriving from outside (Postfix header_checks, see\n"
+	  "docs/sender-auth.md): mugaika cannot tell them from the verifier's own." },
+	{ "auth_dns_server", MG_OPT_STR, OFF(auth_dns_server), "", 0, 0, NULL, NULL,
+	  "DNS server for SPF, DKIM and DMARC lookups: IPv4[:PORT]; empty: the servers of\n"
+	  "/etc/resolv.conf." },
+	{ "auth_dns_timeout", MG_OPT_TIME, OFF(auth_dns_timeout), "5", 1, 60, NULL, NULL,
+	  "Seconds to wait for one DNS answer.  No answer: the check is temperror,\n"
+	  "never \"no record\"." },
+	{ "auth_time_budget", MG_OPT_TIME, OFF(auth_time_budget), "20", 1, 300, NULL, NULL,
+	  "Seconds all DNS lookups of one message may take together; past it the\n"
+	  "remaining checks are temperror." },
+	{ "auth_dns_cache_size", MG_OPT_INT, OFF(auth_dns_cache_size), "10000", 0, 1000000, NULL, NULL,
+	  "DNS answers kept in the daemon's cache (0: no cache).  Failures are never\n"
+	  "cached; a reload starts a new cache." },
+	{ "auth_dns_cache_max_ttl", MG_OPT_TIME, OFF(auth_dns_cache_max_ttl), "3600", 0, 86400, NULL, NULL,
+	  "Longest time a cached answer is used (the record's TTL if shorter; \"no such\n"
+	  "record\" answers at most 300 seconds)." },
+	{ "auth_public_suffix_list", MG_OPT_STR, OFF(auth_public_suffix_list),
+	  "/usr/share/publicsuffix/public_suffix_list.dat", 0, 0, NULL, NULL,
+	  "The public suffix list that gives a domain's organisational domain (DMARC\n"
+	  "policy lookup and relaxed alignment); Debian package publicsuffix.  Needed\n"
+	  "with auth_mode = verify; read again on reload when the path changes." },
+	{ "auth_max_signatures", MG_OPT_INT, OFF(auth_max_signatures), "5", 1, 50, NULL, NULL,
+	  "Most DKIM signatures verified per message (the first ones; others ignored)." },
+	{ "auth_on_spf_fail", MG_OPT_ENUM, OFF(auth_on_spf_fail), "annotate", 0, 0, "annotate|quarantine|reject", NULL,
+	  "SPF fail (and DMARC not passing): annotate (our Authentication-Results and a\n"
+	  "warning line at the top of the notice), quarantine (keep the original, 550\n"
+	  "5.7.1) or reject (550 5.7.1)." },
+	{ "auth_on_dkim_fail", MG_OPT_ENUM, OFF(auth_on_dkim_fail), "annotate", 0, 0, "annotate|quarantine|reject", NULL,
+	  "Only failing DKIM signatures (and DMARC not passing): as auth_on_spf_fail." },
+	{ "auth_on_dmarc_fail", MG_OPT_ENUM, OFF(auth_on_dmarc_fail), "annotate", 0, 0,
+	  "annotate|quarantine|reject|policy", NULL,
+	  "DMARC fail: as auth_on_spf_fail, or policy: what the From domain publishes\n"
+	  "(p=reject refuses, p=quarantine quarantines, p=none annotates; pct below 100\n"
+	  "is one step less strict)." },
+	{ "auth_on_temperror", MG_OPT_ENUM, OFF(auth_on_temperror), "annotate", 0, 0, "annotate|tempfail", NULL,
+	  "A check that could not be completed (DNS timeout, SERVFAIL, malformed record)\n"
+	  "and no DMARC pass: annotate, or tempfail (451 4.7.1: the sender retries)." },
+	{ "auth_on_lookalike", MG_OPT_ENUM, OFF(auth_on_lookalike), "annotate", 0, 0, "annotate|quarantine|reject",
+	  NULL,
+	  "Mail from outside that imitates the organisation: an internal From domain\n"
+	  "without authentication, a domain that looks like an internal or protected one\n"
+	  "(Unicode confusables, IDN homoglyphs, auth_lookalike_distance typos), or a\n"
+	  "display name carrying a protected name or an internal address." },
+	{ "auth_protected_domain", MG_OPT_LIST, OFF(auth_protected_domain), "", 0, 0, NULL, NULL,
+	  "A domain to protect from imitation besides internal_domain (the prefecture,\n"
+	  "partner organisations); repeat.  IDN domains in their xn-- form." },
+	{ "auth_protected_name", MG_OPT_LIST, OFF(auth_protected_name), "", 0, 0, NULL, NULL,
+	  "A display name to protect (市長, 総務課, the organisation's name); repeat.  A\n"
+	  "sender outside the internal domains whose display name contains it (after NFKC\n"
+	  "and case folding, spaces removed, or by confusable skeleton) gets a warning." },
+	{ "auth_lookalike_distance", MG_OPT_INT, OFF(auth_lookalike_distance), "1", 0, 3, NULL, NULL,
+	  "Edits (a transposition counts once) by which a domain of at least 6\n"
+	  "characters may differ from a protected one and still count as imitating it;\n"
+	  "0: confusable skeletons must be equal." },
 	/* --- issue 16 (items 5-9): outbound controls (docs/outbound-controls.md) --- */
 	{ "exfil_rules", MG_OPT_LIST, OFF(exfil_rules), "", 0, 0, NULL, NULL,
 	  "A file of exfiltration rules (F24): label vocabulary, keyword and regular-\n"

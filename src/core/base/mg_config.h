@@ -158,6 +158,35 @@ struct mg_config {
 	char *policy_replies;             /* reply templates file, "" = built-in */
 	struct mg_policy_data *policy;    /* compiled by the finish hook */
 
+	/* --- issue 16 (policyA): profiles per direction, outbound encryption,
+	 * header hygiene, sender authentication --- */
+	int inbound_profile;              /* enum mg_profile (mg_txn.h): 0 sanitize, 1 scan */
+	int outbound_profile;             /* enum mg_profile */
+	int internal_profile;             /* enum mg_profile */
+	char **approved_encryption;       /* scheme ids (mg_enc_scheme.h) */
+	int encryption_required;          /* 0 off, 1 labelled, 2 always */
+	char **encryption_required_label; /* labels, compared after NFKC */
+	int encryption_missing_action;    /* 0 log, 1 reject, 2 quarantine */
+	int encryption_unapproved_action; /* 0 log, 1 reject, 2 quarantine */
+	char *auth_serv_id;               /* "" = the host name */
+	int auth_mode;                    /* 0 verify, 1 trust-upstream, 2 off */
+	char **auth_trusted_serv_id;
+	char *auth_dns_server; /* "" = resolv.conf, or IPv4[:PORT] */
+	int64_t auth_dns_timeout;
+	int64_t auth_time_budget;
+	int64_t auth_dns_cache_size;
+	int64_t auth_dns_cache_max_ttl;
+	char *auth_public_suffix_list;
+	int64_t auth_max_signatures;
+	int auth_on_spf_fail;   /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_dkim_fail;  /* 0 annotate, 1 quarantine, 2 reject */
+	int auth_on_dmarc_fail; /* 0 annotate, 1 quarantine, 2 reject, 3 policy */
+	int auth_on_temperror;  /* 0 annotate, 1 tempfail */
+	int auth_on_lookalike;  /* 0 annotate, 1 quarantine, 2 reject */
+	char **auth_protected_domain;
+	char **auth_protected_name;
+	int64_t auth_lookalike_distance;
+	struct mg_auth_data *auth; /* compiled by the policy stage's finish hook */
 	/* --- issue 16 (items 5-9): outbound controls (policy/mg_guard.h) --- */
 	char **exfil_rules;     /* rule files */
 	int exfil_scope;        /* enum mg_exfil_scope */

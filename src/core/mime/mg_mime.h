@@ -25,6 +25,13 @@ typedef GMimeObject *(*mg_leaf_fn)(struct mg_leaf *leaf, void *data);
 
 gboolean mg_mime_rebuild(struct mg_txn *t, mg_leaf_fn fn, void *data);
 gboolean mg_mime_write(struct mg_txn *t);
+/* Output of the scan profile (issue 16): no new body; our status fields
+ * added, forged X-Mugaika-* and Bcc deleted, everything else as received. */
+gboolean mg_mime_write_unchanged(struct mg_txn *t);
+/* Walk the parsed original read-only (issue 16, scan profile): every leaf
+ * decoded, recorded and handed to fn (its return value is dropped); no new
+ * tree is built. */
+gboolean mg_mime_inspect(struct mg_txn *t, mg_leaf_fn fn, void *data);
 void mg_mime_log_summary(struct mg_txn *t);
 
 /* CRLF -> LF copy of a string. */

@@ -8,6 +8,9 @@
  * other fields (Subject, From, Received, ...) stay where they are; those
  * the header encoder finds unclean are written again in place
  * (ops_reencode), the rest byte for byte.
+ * mg_mime_write_unchanged is the scan profile's output (issue 16): the
+ * message goes out as received, only X-Mugaika-* and Bcc are deleted and
+ * our status fields added, so signatures over the content stay valid.
  */
 #include "config.h"
 
@@ -70,11 +73,23 @@ static void ops_delete(struct mg_txn *t)
  * over 75 characters, in a charset other than the output's) or unfolded
  * long lines is decoded with the relay's decoders and written again in
  * place (MG_HDR_CHANGE); a clean field stays byte for byte. */
+/* A field another stage already deleted (issue 16: a forged
+ * Authentication-Results): no CHANGE may bring it back. */
+static gboolean deleted_by_op(const struct mg_txn *t, const char *name, int index)
+{
+	for (guint k = 0; k < t->hdr_ops->len; k++) {
+		const struct mg_hdr_op *op = t->hdr_ops->pdata[k];
+		if (op->kind == MG_HDR_DELETE && op->index == index && g_ascii_strcasecmp(op->name, name) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void ops_reencode(struct mg_txn *t)
 {
 	for (guint i = 0; i < t->headers->len; i++) {
 		struct mg_header *h = t->headers->pdata[i];
-		if (replaced_header(h->name))
+		if (replaced_header(h->name) || deleted_by_op(t, h->name, header_index(t, i)))
 			continue;
 		char *v = mg_hdrenc_field(h->name, h->value, out_cs(t));
 		if (v)
@@ -201,7 +216,8 @@ static char *actions_value(struct mg_txn *t)
 
 static void status_headers(struct mg_txn *t)
 {
-	t->report->status = g_strdup_printf("sanitized (mugaika %s)", PACKAGE_VERSION);
+	t->report->status = g_strdup_printf("%s (mugaika %s)", t->profile == MG_PROFILE_SCAN ? "scanned" : "sanitized",
+					    PACKAGE_VERSION);
 	t->report->actions = actions_value(t);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Status", 0, t->report->status);
 	op_add(t, MG_HDR_ADD, "X-Mugaika-Actions", 0, t->report->actions);
@@ -235,6 +251,24 @@ gboolean mg_mime_write(struct mg_txn *t)
 	g_free(block);
 	status_headers(t);
 	g_mime_format_options_free(fo);
+	return TRUE;
+}
+
+/* Our own fields only: deleted when forged, never carried over. */
+static void ops_delete_ours(struct mg_txn *t)
+{
+	for (guint i = t->headers->len; i-- > 0;) {
+		struct mg_header *h = t->headers->pdata[i];
+		if (g_ascii_strncasecmp(h->name, "X-Mugaika-", 10) == 0 || g_ascii_strcasecmp(h->name, "Bcc") == 0)
+			op_add(t, MG_HDR_DELETE, h->name, header_index(t, i), NULL);
+	}
+}
+
+gboolean mg_mime_write_unchanged(struct mg_txn *t)
+{
+	t->report->size_out = t->report->size_in;
+	ops_delete_ours(t);
+	status_headers(t);
 	return TRUE;
 }
 

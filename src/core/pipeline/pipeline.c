@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mg_log.h"
+#include "mg_auth.h"
 #include "mg_body.h"
 #include "mg_mime.h"
 #include "mg_guard.h"
@@ -128,6 +129,21 @@ gboolean mg_txn_body_unchanged(struct mg_txn *t)
 	return same;
 }
 
+GMimeStream *mg_txn_original_body(struct mg_txn *t)
+{
+	GMimeStream *raw = mg_spool_stream(t->raw, NULL);
+	if (!raw)
+		return NULL;
+	GMimeStream *body = g_mime_stream_substream(raw, (gint64)t->body_offset, g_mime_stream_length(raw));
+	g_object_unref(raw);
+	return body;
+}
+
+gboolean mg_pipeline_config_ready(const struct mg_config *cfg, GError **err)
+{
+	return mg_policy_config_ready(cfg, err);
+}
+
 struct mg_txn *mg_txn_new(struct mg_conn *c, struct mg_config *cfg)
 {
 	return mg_txn_record_new(c, cfg);
@@ -175,10 +191,13 @@ const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *c
 {
 	mg_verdict_clear(&t->rcpt_verdict);
 	char *bare = addr_bare(addr);
-	if (!mg_txn_decided(t) && mg_policy_rcpt(t, bare))
+	if (!mg_txn_decided(t) && mg_policy_rcpt(t, bare)) {
 		g_ptr_array_add(t->rcpts, bare);
-	else
-		g_free(bare);
+		bare = NULL;
+	} else if (t->rcpt_verdict.kind != MG_VERDICT_CONTINUE) { /* issue 16: every refusal on record */
+		mg_report_refused_rcpt(t->report, bare, &t->rcpt_verdict);
+	}
+	g_free(bare);
 	if (!mg_txn_decided(t) && t->rcpt_verdict.kind != MG_VERDICT_CONTINUE)
 		return &t->rcpt_verdict;
 	return &t->report->verdict;
@@ -300,9 +319,48 @@ GMimeObject *mg_pipeline_leaf(struct mg_leaf *leaf, void *unused)
 	return mg_pipeline_attachment(leaf);
 }
 
-static gboolean step_rebuild(struct mg_txn *t)
+/* One leaf of the scan profile (issue 16): checked, never changed.  A
+ * finding the sanitize profile would resolve by removing the part cannot
+ * be resolved here: an infected part refuses the message; an unscannable
+ * one (an encrypted file going out) is delivered as it is, unless
+ * scan_on_unscannable refuses such files. */
+static GMimeObject *inspect_leaf(struct mg_leaf *leaf, void *unused)
 {
+	struct mg_txn *t = leaf->t;
+	(void)unused;
+	if (!mg_policy_leaf(leaf))
+		return NULL;
+	char *virus = NULL, *why = NULL;
+	enum mg_scan_result r = mg_scan_buffer(t, leaf->data->data, leaf->data->len,
+					       leaf->filename ? leaf->filename : leaf->path, &virus, &why);
+	mg_scan_verdict_unchanged(leaf, r, virus, why);
+	g_free(virus);
+	g_free(why);
+	return NULL;
+}
+
+/* The content: a new tree (sanitize) or a read-only walk (scan). */
+static gboolean step_content(struct mg_txn *t)
+{
+	if (t->profile == MG_PROFILE_SCAN)
+		return mg_mime_inspect(t, inspect_leaf, NULL) && mg_scan_raw_accounted(t);
 	return mg_mime_rebuild(t, mg_pipeline_leaf, NULL);
+}
+
+static gboolean step_notice(struct mg_txn *t)
+{
+	return t->profile == MG_PROFILE_SCAN || mg_notice_step(t);
+}
+
+static gboolean step_write(struct mg_txn *t)
+{
+	return t->profile == MG_PROFILE_SCAN ? mg_mime_write_unchanged(t) : mg_mime_write(t);
+}
+
+/* The scan profile delivers what was scanned as a whole and part by part. */
+static gboolean step_scan_output(struct mg_txn *t)
+{
+	return t->profile == MG_PROFILE_SCAN || mg_scan_output_step(t);
 }
 
 /* The end-of-message steps, in order.  Each returns FALSE once decided. */
@@ -325,17 +383,20 @@ static gboolean step_finish_spool(struct mg_txn *t)
 }
 
 static const mg_eom_step eom_steps[] = {
-	step_finish_spool,      mg_mime_prescan, /* structural limits before the parser runs */
-	mg_policy_message_step,                  /* boundary rules on the whole message (issue 6) */
-	mg_scan_message_step,                    /* the raw message through the scanner (issue 5) */
-	mg_mime_parse,                           /* GMime tree of the original */
-	step_rebuild,                            /* a new MIME tree, part by part (issues 3, 4, 5) */
-	mg_quarantine_step,                      /* keep the original (issue 7) */
-	mg_notice_step,                          /* tell the recipient what was done (issue 3) */
-	mg_mime_write,                           /* header operations and the new body */
-	mg_scan_output_step,                     /* the message as delivered, scanned again (issue 5) */
-	mg_guard_message_step,                   /* exfiltration verdict, approval hold decided (issue 16) */
-	mg_store_hold_step,                      /* a held message kept as it would be delivered (issue 16) */
+	step_finish_spool,
+	mg_mime_prescan,        /* structural limits before the parser runs */
+	mg_policy_message_step, /* boundary rules on the whole message (issue 6) */
+	mg_scan_message_step,   /* the raw message through the scanner (issue 5) */
+	mg_auth_step,           /* SPF/DKIM/DMARC, lookalikes, A-R hygiene (issue 16) */
+	mg_mime_parse,          /* GMime tree of the original */
+	step_content,           /* a new tree (issues 3, 4, 5) or a walk (scan profile) */
+	mg_encryption_step,     /* outbound encryption rule (issue 16) */
+	mg_quarantine_step,     /* keep the original (issue 7) */
+	step_notice,            /* tell the recipient what was done (issue 3) */
+	step_write,             /* header operations and the new body */
+	step_scan_output,       /* the message as delivered, scanned again (issue 5) */
+	mg_guard_message_step,  /* exfiltration verdict, approval hold decided (issue 16) */
+	mg_store_hold_step,     /* a held message kept as it would be delivered (issue 16) */
 };
 
 const struct mg_verdict *mg_txn_eom_prepare(struct mg_txn *t)

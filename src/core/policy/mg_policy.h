@@ -40,6 +40,9 @@ gboolean mg_policy_check_domain(const char *value, char **why);
 gboolean mg_policy_check_address(const char *value, char **why);
 gboolean mg_policy_config_compile(struct mg_config *cfg, GError **err);
 void mg_policy_config_release(struct mg_config *cfg);
+/* What a daemon needs beyond a valid file (issue 16): internal_domain set.
+ * The milter checks it at start and reload, `mugaika check-config` too. */
+gboolean mg_policy_config_ready(const struct mg_config *cfg, GError **err);
 
 /* --- zones (policy_zone.c) --- */
 /* Domain part of an envelope or header address, lower case, without the

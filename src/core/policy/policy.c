@@ -11,14 +11,18 @@
  * internal ones), so they are known at MAIL FROM, when SIZE= is checked and
  * the spool's hard limit is lowered: the body is never stored past it.
  * The open-relay guard refuses each outside-to-outside RCPT (550 5.7.1);
- * it has no switch.  Without internal_domain the zones are unknown: every
- * message is inbound (the strictest content policy) and the guard is inert.
+ * it has no switch.  Without internal_domain no recipient is internal, so
+ * the guard refuses every outside-to-outside recipient (issue 16: safe with
+ * no configuration; the daemon also refuses such a configuration, see
+ * mg_policy_config_ready).  At direction_final the profile of the
+ * direction is chosen (profile.c).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 
+#include "mg_auth.h"
 #include "mg_log.h"
 #include "mg_guard.h"
 #include "mg_policy.h"
@@ -87,7 +91,7 @@ static void set_size_limit(struct mg_txn *t)
 gboolean mg_policy_mail_from(struct mg_txn *t)
 {
 	t->origin_internal = mg_policy_client_internal(t->cfg, t->conn->client_addr);
-	t->direction = t->origin_internal && mg_policy_zones_configured(t->cfg) ? MG_DIR_OUTBOUND : MG_DIR_INBOUND;
+	t->direction = t->origin_internal ? MG_DIR_OUTBOUND : MG_DIR_INBOUND;
 	set_size_limit(t);
 	return mg_guard_mail_from(t) && check_declared_size(t); /* issue 16: stop switch first */
 }
@@ -129,14 +133,6 @@ gboolean mg_policy_rcpt(struct mg_txn *t, const char *addr)
 		t->n_rcpt_refused++;
 		return FALSE;
 	}
-	if (!mg_policy_zones_configured(t->cfg)) {
-		if (!mg_guard_rcpt(t, addr, TRUE)) { /* issue 16: forbidden destinations, stop switch */
-			t->n_rcpt_refused++;
-			return FALSE;
-		}
-		t->n_rcpt_internal++;
-		return TRUE;
-	}
 	if (!relay_check(t, addr) || !mg_guard_rcpt(t, addr, mg_policy_addr_internal(t->cfg, addr))) {
 		t->n_rcpt_refused++;
 		return FALSE;
@@ -150,9 +146,7 @@ gboolean mg_policy_rcpt(struct mg_txn *t, const char *addr)
 
 static void direction_final(struct mg_txn *t)
 {
-	if (!mg_policy_zones_configured(t->cfg))
-		t->direction = MG_DIR_INBOUND;
-	else if (t->n_rcpt_external == 0)
+	if (t->n_rcpt_external == 0)
 		t->direction = t->origin_internal ? MG_DIR_INTERNAL : MG_DIR_INBOUND;
 	else
 		t->direction = MG_DIR_OUTBOUND; /* internal client, or roaming sender in gateway mode */
@@ -160,6 +154,8 @@ static void direction_final(struct mg_txn *t)
 	JsonObject *o = json_object_new();
 	json_object_set_string_member(o, "direction", mg_policy_direction_name(t->direction));
 	json_object_set_string_member(o, "origin", origin_label(t, t->origin_internal));
+	t->profile = mg_profile_of(t); /* issue 16: what is done to the content */
+	json_object_set_string_member(o, "profile", mg_profile_name(t->profile));
 	json_object_set_object_member(t->report->extra, "policy", o);
 	mg_debug(t->queue_id, "direction %s (from %s; %u internal, %u external recipients)",
 		 mg_policy_direction_name(t->direction), origin_label(t, t->origin_internal), t->n_rcpt_internal,
@@ -197,7 +193,8 @@ gboolean mg_policy_leaf(struct mg_leaf *leaf)
 	struct mg_txn *t = leaf->t;
 	if (!check_decoded_total(t))
 		return FALSE;
-	mg_guard_leaf(leaf); /* issue 16: names and text through the exfiltration rules */
+	mg_encryption_leaf(leaf); /* issue 16: labels in names, the scheme of each file */
+	mg_guard_leaf(leaf);      /* issue 16: names and text through the exfiltration rules */
 	if (leaf->inline_text)
 		return TRUE;
 	char *lim = NULL, *size = NULL;

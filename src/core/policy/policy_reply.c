@@ -51,6 +51,18 @@ static const struct reply_row builtin[] = {
 	{ "bcc-visible", "count,limit",
 	  "550 5.7.1 {count} external addresses are visible in To/Cc (at most {limit}); "
 	  "put the recipients in Bcc" },
+	/* issue 16 (policyA): outbound encryption, sender authentication */
+	{ "encryption-missing", "scheme,approved",
+	  "550 5.7.1 This message must be encrypted (a classification label or rule requires it); "
+	  "encrypt it with an approved method ({approved}) and send it again" },
+	{ "encryption-unapproved", "scheme,approved",
+	  "550 5.7.1 Encryption {scheme} is not approved by the mail policy; use one of: {approved}" },
+	{ "auth-fail", "results,warnings",
+	  "550 5.7.1 Sender authentication failed ({results})" },
+	{ "auth-lookalike", "results,warnings",
+	  "550 5.7.1 Message refused: the sender imitates this organisation ({warnings})" },
+	{ "auth-temperror", "results,warnings",
+	  "451 4.7.1 Sender authentication could not be completed ({results}), try again later" },
 	/* issue 16 (items 5-9): outbound controls */
 	{ "stopped", "scope",
 	  "451 4.3.2 Mail service for {scope} mail is suspended by the administrator, try again later" },

@@ -246,8 +246,8 @@ gboolean mg_policy_config_compile(struct mg_config *cfg, GError **err)
 		return FALSE; /* the release hook frees pd with the config */
 	if (!mg_policy_zones_configured(cfg))
 		mg_warn(NULL,
-			"%s: no internal_domain configured: every message counts as inbound and the "
-			"relay guard cannot tell inside from outside",
+			"%s: no internal_domain configured: no recipient is internal, so mail from "
+			"outside is refused as relaying (mugaika-milter refuses to start with this)",
 			cfg->path);
 	else if (pd->networks->len == 0)
 		mg_warn(NULL,
@@ -269,4 +269,15 @@ void mg_policy_config_release(struct mg_config *cfg)
 		g_hash_table_unref(pd->replies);
 	g_free(pd);
 	cfg->policy = NULL;
+}
+
+gboolean mg_policy_config_ready(const struct mg_config *cfg, GError **err)
+{
+	if (mg_policy_zones_configured(cfg))
+		return TRUE;
+	g_set_error(err, MG_CONFIG_ERROR, 1,
+		    "%s: internal_domain: not set; the open-relay guard needs the organisation's mail "
+		    "domains; allowed: internal_domain = city.example.lg.jp (repeat the key for more)",
+		    cfg->path);
+	return FALSE;
 }

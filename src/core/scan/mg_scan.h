@@ -79,6 +79,11 @@ gboolean mg_scan_leaf(struct mg_leaf *leaf);
  * signature name / the reason (caller frees; either may be NULL). */
 enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
 				   char **why);
+/* The scan profile (issue 16, scan_unchanged.c): what a leaf's result
+ * means when nothing can be removed; and the raw message's finding, which
+ * no removal can account for. */
+void mg_scan_verdict_unchanged(struct mg_leaf *leaf, enum mg_scan_result r, const char *virus, const char *why);
+gboolean mg_scan_raw_accounted(struct mg_txn *t);
 /* Drop the transaction's engine reference (called by mg_txn_free). */
 void mg_scan_txn_release(struct mg_txn *t);
 

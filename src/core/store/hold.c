@@ -76,6 +76,11 @@ static struct mg_spool *render_delivered(struct mg_txn *t, GError **err)
 	const struct mg_config *c = t->cfg;
 	struct mg_spool *sp = mg_spool_new(c->spool_dir, (gsize)c->spool_memory_max, (gsize)c->max_message_size * 2);
 	gboolean ok = TRUE;
+	for (guint k = t->hdr_ops->len; ok && k-- > 0;) { /* INSERTs on top, the last first (mg_report.h) */
+		const struct mg_hdr_op *op = t->hdr_ops->pdata[k];
+		if (op->kind == MG_HDR_INSERT)
+			ok = put_field(sp, op->name, op->value, err);
+	}
 	for (guint i = 0; ok && i < t->headers->len; i++) {
 		const struct mg_header *h = t->headers->pdata[i];
 		if (!deleted(t, i))

@@ -59,16 +59,22 @@ struct mg_report {
  * all DELETEs first (index = 1-based occurrence among fields of that name,
  * in descending order so indexes stay valid), then CHANGEs (the index-th
  * field of that name gets a new value in place; never a name that is
- * deleted), then ADDs appended in order. */
-enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD, MG_HDR_CHANGE };
+ * deleted), then ADDs appended in order, and last the INSERTs, placed at
+ * the top of the header (trace-like fields such as Authentication-Results,
+ * RFC 8601 section 5), so the indexes of the others count the fields as
+ * received. */
+enum mg_hdr_op_kind { MG_HDR_DELETE, MG_HDR_ADD, MG_HDR_CHANGE, MG_HDR_INSERT };
 struct mg_hdr_op {
 	enum mg_hdr_op_kind kind;
 	char *name;
 	int index;
-	char *value; /* ADD and CHANGE; continuation lines joined with "\n\t" or "\n " */
+	char *value; /* ADD, CHANGE and INSERT; continuation lines joined with "\n\t" or "\n " */
 };
 
 struct mg_report *mg_report_new(void);
+/* A recipient refused alone (relay guard, recipient limit, ...): appended
+ * to the "refused_recipients" section, which the audit record carries. */
+void mg_report_refused_rcpt(struct mg_report *r, const char *rcpt, const struct mg_verdict *v);
 void mg_report_free(struct mg_report *r);
 struct mg_part_report *mg_report_add_part(struct mg_report *r, const char *path);
 void mg_part_report_removed(struct mg_part_report *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -35,6 +35,14 @@ enum mg_direction {
 	MG_DIR_TRANSIT      /* external -> external (relay attempt) */
 };
 
+/* What is done to the content (issue 16): chosen per direction by the
+ * policy stage once the recipients are known (inbound_profile,
+ * outbound_profile, internal_profile); sanitize until then. */
+enum mg_profile {
+	MG_PROFILE_SANITIZE = 0, /* 無害化: a new MIME tree, the notice, the original kept */
+	MG_PROFILE_SCAN          /* scanned and checked, the content delivered unchanged */
+};
+
 struct mg_header {
 	char *name;
 	char *value; /* as the MTA passed it: no leading space, LF line ends */
@@ -95,6 +103,9 @@ struct mg_txn {
 
 	GPtrArray *cleanups; /* mg_txn_cleanup_fn: stages' per-message state */
 
+	/* --- issue 16 (policyA): profiles, outbound encryption --- */
+	enum mg_profile profile;
+	struct mg_encryption_state *encryption; /* the policy stage's findings (its own cleanup) */
 	/* --- issue 16 (items 5-9): outbound controls --- */
 	struct mg_guard_txn *guard; /* policy's per-message state (its own cleanup) */
 	GPtrArray *hold_reasons;    /* char*: why policy holds the message, or NULL */
@@ -149,6 +160,8 @@ char *mg_txn_boundary(struct mg_txn *t);
 /* The rebuilt body as written by the mime stage (a new reference to a
  * stream over it, LF line ends), or NULL before it is written. */
 GMimeStream *mg_txn_output(struct mg_txn *t);
+/* Add a header operation for the front end (order: see mg_report.h). */
+void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value);
 /* Report a message-level event once ("signature-removed"). */
 void mg_txn_event_once(struct mg_txn *t, const char *event);
 /* Is p the report of a body text leaf that was delivered as text? */

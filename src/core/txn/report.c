@@ -213,3 +213,21 @@ char *mg_report_to_json_string(const struct mg_report *r, gboolean pretty)
 	json_node_unref(root);
 	return s;
 }
+
+void mg_report_refused_rcpt(struct mg_report *r, const char *rcpt, const struct mg_verdict *v)
+{
+	JsonArray *a = json_object_has_member(r->extra, "refused_recipients")
+			       ? json_object_get_array_member(r->extra, "refused_recipients")
+			       : NULL;
+	if (!a) {
+		a = json_array_new();
+		json_object_set_array_member(r->extra, "refused_recipients", a);
+	}
+	JsonObject *o = json_object_new();
+	json_object_set_string_member(o, "rcpt", rcpt ? rcpt : "");
+	json_object_set_string_member(o, "code", v->code);
+	json_object_set_string_member(o, "ecode", v->ecode);
+	json_object_set_string_member(o, "rule", v->rule ? v->rule : "");
+	json_object_set_string_member(o, "reason", v->reason ? v->reason : "");
+	json_array_add_object_element(a, o);
+}

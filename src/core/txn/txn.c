@@ -176,3 +176,13 @@ GMimeStream *mg_txn_output(struct mg_txn *t)
 		return NULL;
 	return g_mime_stream_substream(t->out_body, 0, g_mime_stream_length(t->out_body));
 }
+
+void mg_txn_header_op(struct mg_txn *t, enum mg_hdr_op_kind kind, const char *name, int index, const char *value)
+{
+	struct mg_hdr_op *op = g_new0(struct mg_hdr_op, 1);
+	op->kind = kind;
+	op->name = g_strdup(name);
+	op->index = index;
+	op->value = g_strdup(value);
+	g_ptr_array_add(t->hdr_ops, op);
+}
