@@ -10,7 +10,7 @@
 #   -o OUTDIR     results (default: /tmp/mugaika-peers.<date>); never inside the project
 #   -n N          messages per measured run of the mixed corpus (default 500; text-only: 4 x N)
 #   -r ROUNDS     interleaved rounds, read the median (default 3)
-#   -s SECTIONS   comma list of mix,text,inet,conc,scale (default: all)
+#   -s SECTIONS   comma list of mix,text,inet,conc,scale,auth (default: all)
 #
 # Sections:
 #   mix    the mixed corpus (text, HTML, Office, PDF, zip, infected, risky names), concurrency 4:
@@ -20,20 +20,26 @@
 #          message at a time (runs alternate, `none` in each as the anchor; compare p50)
 #   conc   mugaika at concurrency 1, 4, 16 and 64 (the mixed corpus)
 #   scale  one message of 1, 10 and 50 MB through `mugaika sanitize` (bench/scale.py)
+#   auth   the mixed corpus with sender authentication (auth_mode = verify) next to without, runs
+#          alternating; DNS is tests/auth/dnsstub.py on loopback with an empty zone (every
+#          question answered NXDOMAIN at once: the cost of the checks, not of the Internet)
+#
+# Every other section runs with auth_mode = off: the peers do no SPF/DKIM/DMARC, and a live DNS
+# lookup would measure the resolver and the Internet, not the milter.
 #
 # Needs root and: apt-get install -y postfix clamav-daemon clamav-milter mimedefang
-# libarchive-zip-perl libnet-dns-perl libmilter-dev (mimedefang.pl needs Net::DNS; without it every
-# MIMEDefang message is tempfailed and its row means nothing). Compare rows of one run only: the
+# libarchive-zip-perl libnet-dns-perl libmilter-dev python3-dnspython (mimedefang.pl needs
+# Net::DNS; without it every MIMEDefang message is tempfailed and its row means nothing). Compare rows of one run only: the
 # machine is shared, absolute msgs/s move between runs, the ratios between modes of one run hold.
 # Every run writes run-info.txt (date, command, load average) and table.md under OUTDIR.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=build PB=${PEERBENCH:-$TOP/../shared/peerbench} OUT=/tmp/mugaika-peers.$(date +%Y%m%d-%H%M%S)
-N=500 ROUNDS=3 SECTIONS=mix,text,inet,conc,scale
+N=500 ROUNDS=3 SECTIONS=mix,text,inet,conc,scale,auth
 while getopts b:p:o:n:r:s: o; do
 	case $o in
 	b) BUILD=$OPTARG ;; p) PB=$OPTARG ;; o) OUT=$OPTARG ;; n) N=$OPTARG ;; r) ROUNDS=$OPTARG ;;
-	s) SECTIONS=$OPTARG ;; *) sed -n '2,20p' "$0" >&2; exit 64 ;;
+	s) SECTIONS=$OPTARG ;; *) sed -n '2,/^set -eu/p' "$0" >&2; exit 64 ;;
 	esac
 done
 BUILD=$(cd "$BUILD" && pwd)
@@ -52,10 +58,11 @@ cp -r "$PB/db" "$MG/db"
 printf '%s\n' 'log_level = warning' "spool_dir = $MG/spool" "clamav_database = $MG/db" \
 	'internal_network = 10.0.0.0/8' 'internal_domain = example.com' "quarantine_dir = $MG/q" \
 	"audit_log = $MG/audit.log" "admin_audit_log = $MG/admin.log" "pid_file = $MG/milter.pid" \
-	"stop_state_file = $MG/stop.state" >"$MG/mugaika.conf"
+	"stop_state_file = $MG/stop.state" 'auth_mode = off' >"$MG/mugaika.conf"
 chown -R postfix "$MG"
 chmod 755 "$OUT"
-MGCMD="exec $BUILD/mugaika-milter -f -c $MG/mugaika.conf -u postfix -p \$PB_SOCKET_LIBMILTER"
+mgcmd() { echo "exec $BUILD/mugaika-milter -f -c $1 -u postfix -p \$PB_SOCKET_LIBMILTER"; }
+MGCMD=$(mgcmd "$MG/mugaika.conf")
 
 pb() { # pb NAME CORPUS ARGS... : one peerbench run into $OUT/NAME, with the load average around it
 	local name=$1 corpus=$2
@@ -87,6 +94,22 @@ if want conc; then
 	for c in 1 4 16 64; do
 		pb "conc-$c" "$C" -n "$N" -c "$c" --rounds 1 "custom=$SOCK"
 	done
+fi
+if want auth; then
+	# sender authentication against a loopback DNS stub (empty zone): same corpus, alternating
+	: >"$MG/zone"
+	rm -f "$MG/dns.port"
+	DNSSTUB_IDLE=120 /usr/bin/python3 "$TOP/tests/auth/dnsstub.py" "$MG/zone" "$MG/dns.port" "$MG/dns.queries" 2>"$MG/dns.log" &
+	DNS_PID=$!
+	for _i in $(seq 100); do [ -s "$MG/dns.port" ] && break; sleep 0.1; done
+	sed 's/^auth_mode = off$/auth_mode = verify/' "$MG/mugaika.conf" >"$MG/mugaika-auth.conf"
+	echo "auth_dns_server = 127.0.0.1:$(cat "$MG/dns.port")" >>"$MG/mugaika-auth.conf"
+	for r in $(seq "$ROUNDS"); do
+		pb "auth-off.$r" "$C" -n "$N" -c 4 none "custom=$SOCK"
+		MGCMD=$(mgcmd "$MG/mugaika-auth.conf") pb "auth-verify.$r" "$C" -n "$N" -c 4 none "custom=$SOCK"
+	done
+	kill "$DNS_PID" 2>/dev/null || true
+	echo "auth: $(wc -l <"$MG/dns.queries" 2>/dev/null || echo 0) DNS questions answered by the stub"
 fi
 if want scale; then
 	echo "== scale (load $(cut -d' ' -f1-3 /proc/loadavg))"
