@@ -73,7 +73,12 @@ static void wake_listener(const char *spec)
 		close(fd);
 }
 
-static gint stop_done;
+static gint stop_done, stop_asked;
+
+gboolean mg_milter_stop_requested(void)
+{
+	return g_atomic_int_get(&stop_asked) != 0;
+}
 
 static gpointer stop_thread(gpointer unused)
 {
@@ -86,6 +91,7 @@ static gpointer stop_thread(gpointer unused)
 /* smfi_stop() in a thread of its own, the listener woken until it returns. */
 static void stop_now(const char *listen_spec)
 {
+	g_atomic_int_set(&stop_asked, 1);
 	GThread *th = g_thread_new("mg-stop", stop_thread, NULL);
 	for (int i = 0; i < 300 && !g_atomic_int_get(&stop_done); i++) {
 		wake_listener(listen_spec);

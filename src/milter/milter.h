@@ -50,5 +50,7 @@ void mg_milter_listen_nodelay(void);
  * (end-of-message always, reception up to shutdown_timeout), stop libmilter
  * and wake its listener on listen_spec so that smfi_main returns now. */
 void mg_milter_drain_and_stop(const char *listen_spec);
+/* TRUE once mg_milter_drain_and_stop has asked libmilter to stop. */
+gboolean mg_milter_stop_requested(void);
 
 #endif
