@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "mg_audit.h"
 #include "mg_log.h"
 #include "mg_pipeline.h"
 #include "mg_scan.h"
@@ -54,12 +55,21 @@ struct mg_config *mg_fuzz_config(void)
 	char *db = g_build_filename(fz_dir, "clamdb", NULL);
 	g_mkdir(db, 0700);
 	fz_write_db(db);
+	char *key = g_build_filename(fz_dir, "audit.key", NULL); /* issue 17: the audit log is keyed */
+	GError *err = NULL;
+	struct mg_audit_keys *keys = NULL;
+	if (!mg_audit_key_generate(key, FALSE, NULL, &err) || !(keys = mg_audit_keys_load(key, &err))) {
+		fprintf(stderr, "fuzz audit key: %s\n", err->message);
+		abort();
+	}
+	mg_audit_use_keys(keys);
+	mg_audit_keys_unref(keys);
 	char *text =
 		g_strdup_printf("clamav_database = %s\nquarantine_dir = %s/q\naudit_log = %s/audit.log\n"
-				"admin_audit_log = %s/admin.log\n"
+				"admin_audit_log = %s/admin.log\naudit_key_file = %s\n"
 				"internal_domain = city.example.lg.jp\nauth_mode = off\n", /* no DNS while fuzzing */
-				db, fz_dir, fz_dir, fz_dir);
-	GError *err = NULL;
+				db, fz_dir, fz_dir, fz_dir, key);
+	g_free(key);
 	fz_cfg = mg_config_parse("fuzz.conf", text, strlen(text), &err);
 	if (!fz_cfg) {
 		fprintf(stderr, "fuzz config: %s\n", err->message);

@@ -30,6 +30,10 @@ clamav_database = $d/clamdb
 quarantine_dir = $d/var/quarantine
 audit_log = $d/var/audit.log
 admin_audit_log = $d/var/admin.log
+# issue 17: the logs are keyed (HMAC-SHA-256); the key is made here; the
+# copies of loaded configuration files stay in the test's directory
+audit_key_file = $d/audit.key
+config_history_dir = $d/var/config-history
 # issue 16: the daemon needs the organisation's domain; sender
 # authentication asks DNS, which the tests give it explicitly
 # (tests/auth/lib.sh), never the host's resolver
@@ -38,7 +42,15 @@ auth_mode = off
 # issue 16: the stop switch's state, not the system's
 stop_state_file = $d/var/stop.state
 CONF
+	mg_test_key "$d/audit.key"
 	echo "$d/mugaika.conf"
+}
+
+# mg_test_key FILE: a fresh audit key file (mode 0600), as `mugaika audit
+# key generate` makes it (issue 17).
+mg_test_key() {
+	printf 'admin_audit_log =\naudit_log =\ninternal_domain = city.example.lg.jp\ninternal_network = 127.0.0.0/8\n' >"$1.conf"
+	"$MUGAIKA" audit key generate --key-file "$1" -c "$1.conf" >/dev/null
 }
 
 # mg_conf_merge BASE EXTRA: BASE without the keys EXTRA sets, then EXTRA

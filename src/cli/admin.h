@@ -8,12 +8,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "mg_account.h"
 #include "mg_config.h"
-
-/* Append {type:"admin", time, host, user, uid, command, <details>} to the
- * configured admin_audit_log (nothing when it is "").  `details` may be
- * NULL.  On failure prints the error; returns FALSE when `required`. */
-gboolean mg_admin_log(const struct mg_config *cfg, const char *command, JsonObject *details, gboolean required);
 
 /* Re-inject `msg` (the original, LF line ends) from `sender` to `rcpt`
  * through release_smtp_host (SMTP) or release_sendmail (sendmail -i).

@@ -23,8 +23,10 @@ int mg_cmd_config_dump(int argc, char **argv);
 int mg_cmd_quarantine(int argc, char **argv);
 int mg_cmd_audit(int argc, char **argv);
 int mg_cmd_report(int argc, char **argv);
-int mg_cmd_permits(int argc, char **argv); /* issue 6 */
-int mg_cmd_rebuild(int argc, char **argv); /* cmd_rebuild.c (issue 4a) */
+int mg_cmd_permits(int argc, char **argv);    /* issue 6 */
+int mg_cmd_rebuild(int argc, char **argv);    /* cmd_rebuild.c (issue 4a) */
+int mg_cmd_selftest(int argc, char **argv);   /* cmd_selftest.c (issue 17) */
+int mg_cmd_compliance(int argc, char **argv); /* cmd_compliance.c (issue 17) */
 /* issue 16 (items 5-9) */
 int mg_cmd_stop(int argc, char **argv);       /* cmd_stop.c */
 int mg_cmd_start(int argc, char **argv);      /* cmd_stop.c */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_account.h"
+#include "mg_audit.h"
 #include "mg_pipeline.h"
 #include "mg_scan.h"
 
@@ -25,6 +27,26 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 		return MG_EX_USAGE;
 	}
 	return MG_EX_OK;
+}
+
+/* The audit key the daemon will sign with (a warning only: the daemon
+ * makes a missing file at its first start as root). */
+static void check_audit_key(const struct mg_config *cfg)
+{
+	if (!*cfg->audit_log && !*cfg->admin_audit_log)
+		return;
+	char *path = mg_account_key_path(cfg);
+	GError *err = NULL;
+	struct mg_audit_keys *k = mg_audit_keys_load(path, &err);
+	if (k)
+		printf("%s: audit records are signed with key %s\n", path, mg_audit_keys_current_id(k));
+	else
+		printf("warning: %s (the daemon makes a missing key file at its first start as root; or run `mugaika "
+		       "audit key generate`)\n",
+		       err->message);
+	g_clear_error(&err);
+	mg_audit_keys_unref(k);
+	g_free(path);
 }
 
 /* Issue 11: libclamav's temporary directory usable by the daemon's user
@@ -62,6 +84,11 @@ int mg_cmd_check_config(int argc, char **argv)
 		return MG_EX_CONFIG;
 	}
 	printf("%s: configuration is valid\n", cfg->path);
+	check_audit_key(cfg);
+	struct mg_operator op; /* issue 17: checks are on record (F47) */
+	mg_operator_self(&op);
+	mg_account_config_event(cfg, cfg, cfg->path, "check-config", &op, "valid", FALSE);
+	mg_operator_clear(&op);
 	mg_config_unref(cfg);
 	g_free(conf);
 	return MG_EX_OK;

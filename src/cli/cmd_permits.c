@@ -12,7 +12,26 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mg_account.h"
+#include "mg_json.h"
 #include "mg_policy.h"
+
+/* The review is on record in the admin log of the default configuration (issue 17). */
+static void record(const char *conf, const char *file, guint n, guint expired)
+{
+	if (!conf && !g_file_test(mg_cli_default_config(), G_FILE_TEST_EXISTS))
+		return; /* no configuration, no admin log */
+	struct mg_config *cfg = mg_cli_load_config(conf);
+	if (!cfg)
+		return;
+	JsonObject *d = json_object_new();
+	mg_json_set_str(d, "file", file);
+	json_object_set_int_member(d, "permits", n);
+	json_object_set_int_member(d, "expired", expired);
+	mg_admin_log(cfg, "permits", d, FALSE);
+	json_object_unref(d);
+	mg_config_unref(cfg);
+}
 
 int mg_cmd_permits(int argc, char **argv)
 {
@@ -21,7 +40,8 @@ int mg_cmd_permits(int argc, char **argv)
 	gboolean json = FALSE;
 	GOptionEntry entries[] = {
 		{"warn-days", 'w', 0, G_OPTION_ARG_INT, &warn_days, "flag permits expiring within N days (14)", "N"},
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &conf, "no FILE: the configuration of the registry", "CONF"},
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &conf,
+		 "the configuration (no FILE: of the registry; its admin log records the review)", "CONF"},
 		{"audit-log", 0, 0, G_OPTION_ARG_FILENAME, &audit_log, "no FILE: count uses from this audit log",
 		 "FILE"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "no FILE: JSON output", NULL},
@@ -55,8 +75,10 @@ int mg_cmd_permits(int argc, char **argv)
 	}
 	GDate today;
 	mg_policy_today(&today);
-	if (mg_permit_report(stdout, permits, &today, warn_days) > 0)
+	guint expired = mg_permit_report(stdout, permits, &today, warn_days);
+	if (expired > 0)
 		rc = 1;
+	record(conf, files[0], permits->len, expired);
 	g_ptr_array_unref(permits);
 out:
 	g_clear_error(&err);

@@ -11,9 +11,11 @@
 #include "admin.h"
 #include "cli.h"
 #include "mg_audit.h"
+#include "mg_clock.h"
+#include "mg_policy.h"
 
 struct ropts {
-	char *conf, *from, *to, *audit_log, *admin_log;
+	char *conf, *from, *to, *audit_log, *admin_log, *permit_file;
 	gboolean json;
 	gint top;
 };
@@ -28,11 +30,41 @@ static void print_counter(JsonObject *o, const char *key, const char *title)
 	g_list_free(keys);
 }
 
-static void print_directions(JsonObject *o)
+static void print_permits(JsonObject *o, const char *key, const char *title)
 {
-	JsonObject *dv = json_object_get_object_member(o, "by_direction");
+	JsonArray *a = json_object_get_array_member(o, key);
+	printf("\n%s:%s\n", title, json_array_get_length(a) ? "" : " none");
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		JsonObject *p = json_array_get_object_element(a, i);
+		printf("  %s  %s -> %s  expires %s  approved by %s\n", mg_json_get_str0(p, "id"),
+		       mg_json_get_str0(p, "source"), mg_json_get_str0(p, "destination"),
+		       mg_json_get_str0(p, "expires"), mg_json_get_str0(p, "approver"));
+	}
+}
+
+static void print_outbound(JsonObject *o)
+{
+	JsonObject *out = json_object_get_object_member(o, "outbound");
+	printf("\nOutbound messages: %" G_GINT64_FORMAT "\n", json_object_get_int_member(out, "messages"));
+	print_counter(out, "by_verdict", "Outbound, by verdict");
+	print_counter(out, "by_rule", "Outbound events, by rule");
+	print_counter(out, "detections", "Outbound detections, by signature");
+}
+
+static void print_selftests(JsonObject *o)
+{
+	JsonObject *s = json_object_get_object_member(o, "selftests");
+	printf("\nSelf-tests: %" G_GINT64_FORMAT " runs, %" G_GINT64_FORMAT " failed; last %s (%s)\n",
+	       json_object_get_int_member(s, "runs"), json_object_get_int_member(s, "failed"),
+	       mg_json_get_str(s, "last") ? mg_json_get_str(s, "last") : "none",
+	       mg_json_get_str(s, "last_result") ? mg_json_get_str(s, "last_result") : "-");
+}
+
+static void print_directions_of(JsonObject *o, const char *key, const char *title)
+{
+	JsonObject *dv = json_object_get_object_member(o, key);
 	GList *dirs = json_object_get_members(dv);
-	printf("\nBy direction and verdict:%s\n", dirs ? "" : " none");
+	printf("\n%s:%s\n", title, dirs ? "" : " none");
 	for (GList *d = dirs; d; d = d->next) {
 		JsonObject *v = json_object_get_object_member(dv, d->data);
 		GList *vs = json_object_get_members(v);
@@ -51,12 +83,23 @@ static void print_text(JsonObject *o)
 	       json_object_get_string_member(o, "to"));
 	printf("Messages: %" G_GINT64_FORMAT " (unreadable log lines: %" G_GINT64_FORMAT ")\n",
 	       json_object_get_int_member(o, "messages"), json_object_get_int_member(o, "unreadable_lines"));
-	print_directions(o);
+	print_directions_of(o, "by_direction", "By direction and verdict");
 	print_counter(o, "removed_by_type", "Attachments removed, by type");
 	print_counter(o, "rebuilt_by_type", "Attachments rebuilt (CDR), by type");
 	print_counter(o, "converted_by_type", "Parts converted, by type");
 	print_counter(o, "detections_by_signature", "Detections by signature");
+	print_directions_of(o, "detections_by_direction", "Detections by direction and signature");
 	print_counter(o, "unscannable_by_reason", "Unscannable, by reason");
+	print_counter(o, "blocks_by_reason", "Refused messages, by rule");
+	print_counter(o, "size_refusals", "Size refusals, by rule");
+	print_counter(o, "tempfail_by_reason", "Temporary failures, by rule");
+	print_counter(o, "permit_use", "Auto-forward permits used");
+	print_counter(o, "exception_use", "Exceptions used");
+	print_permits(o, "auto_forward_permits_in_force", "Auto-forward permits in force at the end of the period");
+	print_permits(o, "auto_forward_permits_expired_in_period", "Auto-forward permits that expired in the period");
+	print_outbound(o);
+	print_counter(o, "alerts_by_event", "Alerts, by event");
+	print_selftests(o);
 	JsonArray *top = json_object_get_array_member(o, "top_sender_domains");
 	printf("\nTop sender domains:%s\n", json_array_get_length(top) ? "" : " none");
 	for (guint i = 0; i < json_array_get_length(top); i++) {
@@ -84,6 +127,8 @@ static int report_parse(int argc, char **argv, struct ropts *o)
 		 "FILE"},
 		{"admin-log", 0, 0, G_OPTION_ARG_FILENAME, &o->admin_log, "read releases from this admin log", "FILE"},
 		{"top", 0, 0, G_OPTION_ARG_INT, &o->top, "how many sender domains (default 10)", "N"},
+		{"permit-file", 0, 0, G_OPTION_ARG_FILENAME, &o->permit_file,
+		 "auto-forward permits to list (default: auto_forward_permit_file)", "FILE"},
 		{NULL},
 	};
 	gboolean ok = mg_cli_options("report", NULL,
@@ -94,6 +139,50 @@ static int report_parse(int argc, char **argv, struct ropts *o)
 	if (ok && (!o->from || !o->to || argc > 1 || o->top < 0 || o->top > 10000))
 		fprintf(stderr, "mugaika report: --from DATE and --to DATE are required\n");
 	return ok && o->from && o->to && argc <= 1 && o->top >= 0 && o->top <= 10000 ? MG_EX_OK : MG_EX_USAGE;
+}
+
+/* The calendar day (in log_timezone) of a time. */
+static void day_of(gint64 us, GDate *d)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc((us - 1) / G_USEC_PER_SEC + mg_clock_offset());
+	g_date_set_dmy(d, (GDateDay)g_date_time_get_day_of_month(t), (GDateMonth)g_date_time_get_month(t),
+		       (GDateYear)g_date_time_get_year(t));
+	g_date_time_unref(t);
+}
+
+static JsonObject *permit_json(const struct mg_permit *p)
+{
+	JsonObject *o = json_object_new();
+	mg_json_set_str(o, "id", p->id);
+	mg_json_set_str(o, "source", p->source);
+	mg_json_set_str(o, "destination", p->destination);
+	mg_json_set_str(o, "approver", p->approver);
+	mg_json_set_str(o, "expires", p->expires);
+	mg_json_set_str(o, "reason", p->reason);
+	return o;
+}
+
+/* Auto-forward permits in force on the last day of the period, and those
+ * that expired during it (F22, F39: the report to the CISO補佐). */
+static gboolean add_permits(JsonObject *r, const char *file, gint64 from, gint64 to, GError **err)
+{
+	JsonArray *in_force = json_array_new(), *expired = json_array_new();
+	GPtrArray *permits = file && *file ? mg_permit_load_all(file, err) : g_ptr_array_new();
+	GDate first, last;
+	day_of(from + 1, &first);
+	day_of(to, &last);
+	for (guint i = 0; permits && i < permits->len; i++) {
+		const struct mg_permit *p = permits->pdata[i];
+		if (g_date_compare(&p->date, &last) >= 0)
+			json_array_add_object_element(in_force, permit_json(p));
+		else if (g_date_compare(&p->date, &first) >= 0)
+			json_array_add_object_element(expired, permit_json(p));
+	}
+	json_object_set_array_member(r, "auto_forward_permits_in_force", in_force);
+	json_object_set_array_member(r, "auto_forward_permits_expired_in_period", expired);
+	if (permits)
+		g_ptr_array_unref(permits);
+	return permits != NULL;
 }
 
 static int report_run(struct ropts *o, struct mg_config *cfg)
@@ -117,6 +206,12 @@ static int report_run(struct ropts *o, struct mg_config *cfg)
 	if (!r) {
 		fprintf(stderr, "mugaika report: %s: %s\n", log, err->message);
 		g_error_free(err);
+		return 1;
+	}
+	if (!add_permits(r, o->permit_file ? o->permit_file : cfg->auto_forward_permit_file, from, to, &err)) {
+		fprintf(stderr, "mugaika report: %s\n", err->message);
+		g_error_free(err);
+		json_object_unref(r);
 		return 1;
 	}
 	if (o->json) {
@@ -147,5 +242,6 @@ int mg_cmd_report(int argc, char **argv)
 	g_free(o.to);
 	g_free(o.audit_log);
 	g_free(o.admin_log);
+	g_free(o.permit_file);
 	return rc;
 }

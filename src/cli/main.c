@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "mg_account.h"
+#include "mg_alert.h"
+#include "mg_audit.h"
 #include "mg_log.h"
 #include "mg_pipeline.h"
 
@@ -22,7 +25,7 @@ static const struct mg_subcmd subcmds[] = {
 	{"check-config", mg_cmd_check_config, "validate a configuration file"},
 	{"config-dump", mg_cmd_config_dump, "print every configuration key, documented"},
 	{"quarantine", mg_cmd_quarantine, "list, show, export, release, hold or purge kept originals"},
-	{"audit", mg_cmd_audit, "verify the hash chain of an audit log"},
+	{"audit", mg_cmd_audit, "verify the keyed chain of audit logs; make, rotate keys; seal"},
 	{"report", mg_cmd_report, "counts from the audit log for a period (text or JSON)"},
 	{"permits", mg_cmd_permits, "review a permit file (expiry status); no FILE: the exception registry"},
 	{"exceptions", mg_cmd_exceptions, "review the exception and permit registry (status, uses, approvers)"},
@@ -30,6 +33,8 @@ static const struct mg_subcmd subcmds[] = {
 	{"start", mg_cmd_start, "lift a stop of the stop switch"},
 	{"hold", mg_cmd_hold, "list, show, approve, reject held outbound mail; release-due"},
 	{"rebuild", mg_cmd_rebuild, "sanitize one file as an attachment would be"},
+	{"selftest", mg_cmd_selftest, "send the self-test cases through the running daemon (issue 17)"},
+	{"compliance", mg_cmd_compliance, "check the configuration against the compliance checklist"},
 };
 
 const char *mg_cli_default_config(void)
@@ -46,7 +51,8 @@ struct mg_config *mg_cli_load_config(const char *path)
 	if (!cfg) {
 		fprintf(stderr, "mugaika: %s\n", err->message);
 		g_error_free(err);
-	}
+	} else
+		(void)mg_account_apply(cfg, 0, NULL); /* log_timezone, keys if readable, alerts, remote copy */
 	return cfg;
 }
 
@@ -92,6 +98,11 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], subcmds[i].name) == 0) {
 			mg_pipeline_global_init();
 			int rc = subcmds[i].fn(argc - 1, argv + 1);
+			mg_alert_flush(30 * G_USEC_PER_SEC); /* alert mails and hooks of this command */
+			mg_alert_shutdown();
+			mg_audit_forward_stop(); /* records still queued for the collector */
+			mg_audit_use_keys(NULL);
+			mg_audit_close_all();
 			mg_pipeline_global_shutdown();
 			return rc;
 		}

@@ -49,7 +49,8 @@ struct milter_opts {
 
 static int reload_pipe[2] = {-1, -1};
 static const char *conf_path;
-static const char *listen_spec; /* the milter socket, for mg_milter_drain_and_stop */
+static const char *listen_spec;                /* the milter socket, for mg_milter_drain_and_stop */
+static volatile sig_atomic_t hup_pid, hup_uid; /* who sent the last SIGHUP (the admin log names them) */
 
 static void usage(FILE *out)
 {
@@ -121,9 +122,14 @@ static gboolean write_pid_file(const char *path)
 	return ok;
 }
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *unused)
 {
 	int saved = errno;
+	(void)unused;
+	if (sig == SIGHUP && si) {
+		hup_pid = si->si_pid;
+		hup_uid = (sig_atomic_t)si->si_uid;
+	}
 	if (reload_pipe[1] >= 0 && write(reload_pipe[1], sig == SIGHUP ? "h" : "t", 1) < 0) {
 		/* nothing to do: the pipe is full, a request is already pending */
 	}
@@ -163,19 +169,17 @@ static void *reload_thread(void *arg)
 			mg_config_unref(cfg);
 			cfg = NULL;
 		}
-		if (!cfg) {
+		if (!cfg || !mg_scan_reload(cfg, &err)) {
 			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
+			mg_milter_account_refused(conf_path, err->message, (pid_t)hup_pid, (uid_t)hup_uid);
 			g_error_free(err);
-			continue;
-		}
-		if (!mg_scan_reload(cfg, &err)) {
-			mg_err(NULL, "reload refused, keeping the configuration in force: %s", err->message);
-			g_error_free(err);
-			mg_config_unref(cfg);
+			if (cfg)
+				mg_config_unref(cfg);
 			continue;
 		}
 		mg_log_set_level(cfg->log_level);
 		mg_milter_config_set(cfg);
+		mg_milter_account_reloaded(cfg, conf_path, (pid_t)hup_pid, (uid_t)hup_uid);
 		mg_info(NULL, "configuration reloaded from %s", conf_path ? conf_path : "(defaults)");
 	}
 	return NULL;
@@ -223,9 +227,9 @@ static int run(void)
 		mg_err(NULL, "cannot start threads: %s", g_strerror(errno));
 		return 1;
 	}
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal};
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
+	sa.sa_flags = SA_RESTART | SA_SIGINFO;
 	sigemptyset(&hup);
 	for (gsize i = 0; i < G_N_ELEMENTS(handled); i++) {
 		sigaction(handled[i], &sa, NULL);
@@ -293,6 +297,10 @@ int main(int argc, char **argv)
 	}
 	mg_log_init("mugaika-milter", o.foreground);
 	mg_log_set_level(cfg->log_level);
+	if (!mg_milter_account_init(cfg, &err)) { /* as root: the audit keys (issue 17) */
+		fprintf(stderr, "mugaika-milter: %s\n", err->message);
+		return 78;
+	}
 	if (!mg_scan_global_init(cfg, &err)) {
 		fprintf(stderr, "mugaika-milter: %s\n", err->message);
 		return 78;
@@ -312,7 +320,9 @@ int main(int argc, char **argv)
 		return 1;
 	clean_after_crash(cfg, started_us);
 	mg_info(NULL, "mugaika-milter %s started on %s", PACKAGE_VERSION, o.socket ? o.socket : cfg->socket);
+	mg_milter_account_started(cfg, conf_path);
 	rc = run();
+	mg_milter_account_stop();
 	if (pid_file && *pid_file)
 		unlink(pid_file);
 	mg_scan_global_shutdown();

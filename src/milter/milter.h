@@ -12,6 +12,7 @@
 #define MG_MILTER_H
 
 #include <libmilter/mfapi.h>
+#include <sys/types.h>
 
 #include "mg_config.h"
 #include "mg_pipeline.h"
@@ -52,5 +53,12 @@ void mg_milter_listen_nodelay(void);
 void mg_milter_drain_and_stop(const char *listen_spec);
 /* TRUE once mg_milter_drain_and_stop has asked libmilter to stop. */
 gboolean mg_milter_stop_requested(void);
+
+/* Accountability at start, reload and stop (account.c, issue 17). */
+gboolean mg_milter_account_init(const struct mg_config *cfg, GError **err);
+void mg_milter_account_started(struct mg_config *cfg, const char *conf_path);
+void mg_milter_account_reloaded(struct mg_config *cfg, const char *conf_path, pid_t sender, uid_t sender_uid);
+void mg_milter_account_refused(const char *conf_path, const char *why, pid_t sender, uid_t sender_uid);
+void mg_milter_account_stop(void);
 
 #endif

@@ -33,12 +33,15 @@ clamav_database = $T/clamdb
 quarantine_dir = $T/q
 audit_log = $T/audit.log
 admin_audit_log = $T/admin.log
+audit_key_file = $T/audit.key
 quarantine_keep = all
 release_sendmail = $T/sendmail.sh
 internal_domain = city.example.lg.jp
 auth_mode = off
 EOC
 C="-c $T/m.conf"
+printf "audit_log =\nadmin_audit_log =\n" >"$T/key.conf"
+"$M" audit key generate --key-file "$T/audit.key" -c "$T/key.conf" >/dev/null 2>&1 || fail "audit key generate"
 printf 'From: Sender <s@example.com>\nTo: u@city.example.lg.jp\nSubject: report\nMessage-ID: <m1@example.com>\n\nline 1\n.dot line\n' >"$T/m1.eml"
 printf 'From: x@other.example\nSubject: second\n\nbody\n' >"$T/m2.eml"
 
@@ -73,9 +76,9 @@ expect_rc 0 "list" "$M" quarantine $C list
 grep -q "$ID" "$T/out" && grep -q "$ID2" "$T/out" || fail "list misses an entry"
 expect_rc 0 "list --sender" "$M" quarantine $C list --sender other.example
 grep -q "$ID2" "$T/out" && ! grep -q "$ID" "$T/out" || fail "--sender filter"
-expect_rc 0 "list --since tomorrow" "$M" quarantine $C list --since "$(date -d tomorrow +%F)"
+expect_rc 0 "list --since tomorrow" "$M" quarantine $C list --since "$(TZ=UTC-9 date -d tomorrow +%F)"
 [ ! -s "$T/out" ] || fail "--since tomorrow lists something"
-expect_rc 0 "list --until today (inclusive)" "$M" quarantine $C list --until "$(date +%F)" --verdict accept
+expect_rc 0 "list --until today (inclusive)" "$M" quarantine $C list --until "$(TZ=UTC-9 date +%F)" --verdict accept
 [ "$(wc -l <"$T/out")" = 2 ] || fail "--until today with --verdict accept should list both"
 expect_rc 64 "list --since bad date" "$M" quarantine $C list --since 2026-02-30
 grep -q "2026-02-30" "$T/err" || fail "bad date not named"
@@ -127,14 +130,14 @@ grep -q '"command":"release".*"to":"a@city.example.lg.jp".*"reason":"false posit
 expect_rc 0 "audit verify intact" "$M" audit $C verify "$T/audit.log" "$T/admin.log"
 sed '1s/"s@example.com"/"t@example.com"/' "$T/audit.log" >"$T/edited.log"
 expect_rc 1 "audit verify edited line" "$M" audit $C verify "$T/edited.log"
-grep -q "line 1: broken" "$T/out" || fail "edited line not named: $(cat "$T/out")"
+grep -q "line 1 (seq 1): broken: MAC does not match" "$T/out" || fail "edited line not named: $(cat "$T/out")"
 
 # report
-expect_rc 0 "report --json" "$M" report $C --from "$(date +%F)" --to "$(date +%F)" --json
+expect_rc 0 "report --json" "$M" report $C --from "$(TZ=UTC-9 date +%F)" --to "$(TZ=UTC-9 date +%F)" --json
 grep -q "\"messages\" : $(wc -l <"$T/audit.log")" "$T/out" || fail "report count differs from the audit log"
 grep -q '"releases_count" : 3' "$T/out" || fail "report releases (blocked, not-accepted and m1 released)"
 grep -q '"example.com"' "$T/out" || fail "report top domains"
-expect_rc 0 "report text" "$M" report $C --from "$(date +%F)" --to "$(date +%F)"
+expect_rc 0 "report text" "$M" report $C --from "$(TZ=UTC-9 date +%F)" --to "$(TZ=UTC-9 date +%F)"
 grep -q "Quarantine releases: 3" "$T/out" || fail "text report"
 expect_rc 64 "report bad date" "$M" report $C --from 2026-11-31 --to 2026-12-01
 grep -q "2026-11-31" "$T/err" || fail "bad date not named"

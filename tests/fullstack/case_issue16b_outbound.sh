@@ -218,7 +218,7 @@ forbidden_destinations_file = $b16_var/b16-forbidden.list")"; then
 	b16_msg b16-forbid "x" >/dev/null
 	b16_send "$FS_DIR/b16-forbid.eml" taro@city.example.lg.jp kojin@mynumber.city.example.lg.jp
 	if echo "$B16_TRACE" | grep -q "^RCPT kojin@mynumber.city.example.lg.jp 550 5.7.1" &&
-		grep -q "ALERT severity=high event=forbidden-destination.*kojin@mynumber.city.example.lg.jp" "$FS_DIR/milter.log"; then
+		grep -q "ALERT severity=critical event=forbidden-destination.*kojin@mynumber.city.example.lg.jp" "$FS_DIR/milter.log"; then
 		fs_pass "issue16b: a forbidden destination is refused (550 5.7.1) and alerted"
 	else
 		fs_fail "issue16b: forbidden destination: $B16_TRACE"
@@ -291,8 +291,14 @@ else
 fi
 
 # --- outbreak guard: stop-sender after the threshold ---
+# Issue 17: the automatic stop reaches the CISO aide as the other alerts do
+# (a mail through the listener without the milter, an alert record in the
+# audit log) and is an act on record in the admin log as `mugaika stop` is.
 if b16_reload "$(b16_conf outbreak "outbreak_sender_messages = 2
-outbound_abuse_action = stop-sender")"; then
+outbound_abuse_action = stop-sender
+alert_role = ciso-aide | CISO補佐 | aide@city.example.lg.jp
+alert_route = critical mail:ciso-aide
+alert_smtp_host = 127.0.0.1:$b16_rel_port")"; then
 	for n in 1 2 3 4; do
 		b16_msg "b16-burst-$n" "burst $n" >/dev/null
 		b16_send "$FS_DIR/b16-burst-$n.eml" spammer@city.example.lg.jp "victim$n@example.com"
@@ -304,10 +310,39 @@ outbound_abuse_action = stop-sender")"; then
 	else
 		fs_fail "issue16b: outbreak: 2=[$b16_t2] 3=[$b16_t3] 4=[$b16_t4]"
 	fi
-	if grep -q "ALERT severity=high event=outbreak" "$FS_DIR/milter.log"; then
+	if grep -q "ALERT severity=critical event=outbreak" "$FS_DIR/milter.log"; then
 		fs_pass "issue16b: the outbreak is alerted"
 	else
 		fs_fail "issue16b: no outbreak alert in the log"
+	fi
+	b16_alert=""
+	for _i in $(seq 1 200); do
+		b16_alert=$(grep -l "^Subject: \[mugaika\] critical outbreak on" "$FS_OUT"/*aide@city.example.lg.jp*.eml 2>/dev/null | head -n 1)
+		[ -n "$b16_alert" ] && break
+		sleep 0.1
+	done
+	if [ -n "$b16_alert" ] && "$PYTHON3" -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+sys.exit(0 if "spammer@city.example.lg.jp" in m.get_payload(decode=True).decode() else 1)' "$b16_alert"; then
+		fs_pass "issue17: the outbreak alert is mailed to the CISO aide's address (listener without the milter)"
+	else
+		fs_fail "issue17: no outbreak alert mail for the CISO aide in $FS_OUT"
+	fi
+	if grep '"type":"alert"' "$b16_var/audit.log" | grep '"event":"outbreak"' | grep -q 'mail:ciso-aide'; then
+		fs_pass "issue17: the routed outbreak alert is an alert record of the audit log"
+	else
+		fs_fail "issue17: no alert record for the outbreak in the audit log"
+	fi
+	if grep '"command":"stop"' "$b16_var/admin.log" | grep '"user":"mugaika-milter"' | grep '"origin":"outbreak-guard"' |
+		grep '"scope":"sender"' | grep -q '"value":"spammer@city.example.lg.jp"'; then
+		fs_pass "issue17: the automatic stop is in the admin log (user mugaika-milter, origin outbreak-guard)"
+	else
+		fs_fail "issue17: the automatic stop is not in the admin log"
+	fi
+	if "$MUGAIKA" audit -c "$FS_CONF" verify "$b16_var/audit.log" "$b16_var/admin.log" >"$FS_DIR/b16-verify.out" 2>&1; then
+		fs_pass "issue17: audit and admin logs verify after the automatic stop"
+	else
+		fs_fail "issue17: audit verify: $(head -n 3 "$FS_DIR/b16-verify.out")"
 	fi
 	"$MUGAIKA" start -c "$FS_CONF" sender spammer@city.example.lg.jp >/dev/null 2>&1
 	"$MUGAIKA" stop -c "$FS_CONF" status | grep -q "nothing stopped" || fs_fail "issue16b: start sender did not clear the stop"

@@ -16,6 +16,9 @@
 #include <zip.h>
 
 #include "policy_testlib.h"
+#include "mg_account.h"
+#include "mg_alert.h"
+#include "mg_audit.h"
 #include "mg_guard.h"
 #include "mg_json.h"
 #include "mg_quarantine.h"
@@ -253,6 +256,76 @@ static void test_outbreak_stops_sender(void **state)
 		((struct mg_stop_entry *)mg_stop_lookup(s, MG_STOP_SENDER, "burst@city.example.lg.jp"))->origin,
 		"outbreak-guard");
 	mg_stop_unref(s);
+	g_unlink(p);
+	g_free(p);
+	mg_config_unref(cfg);
+	mg_outbreak_reset();
+}
+
+/* Issue 17: an automatic stop-all reaches the admin the way other alerts
+ * do (routed, an "alert" record in the audit log) and is an act on record
+ * in the admin log as `mugaika stop` is: user mugaika-milter, origin
+ * outbreak-guard, scope out; both chains verify. */
+static gboolean log_has(const char *path, const char *const *needles)
+{
+	char *text = NULL;
+	gboolean found = FALSE;
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return FALSE;
+	char **lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l && !found; l++) {
+		found = TRUE;
+		for (const char *const *n = needles; *n && found; n++)
+			found = strstr(*l, *n) != NULL;
+	}
+	g_strfreev(lines);
+	g_free(text);
+	return found;
+}
+
+static void assert_chain(const char *path)
+{
+	guint64 n_ok = 0, bad = 0;
+	char *why = NULL;
+	GError *err = NULL;
+	if (!mg_audit_verify(path, &n_ok, &bad, &why, &err))
+		fail_msg("%s: line %" G_GUINT64_FORMAT ": %s", path, bad, why ? why : err ? err->message : "?");
+	assert_true(n_ok > 0);
+}
+
+static void test_outbreak_on_record(void **state)
+{
+	mg_outbreak_reset();
+	struct mg_config *cfg = ob_conf("outbreak_sender_messages = 1\noutbound_abuse_action = stop-all\n"
+					"alert_route = critical syslog\n");
+	GError *err = NULL;
+	assert_true(mg_account_apply(cfg, 0, &err));
+	struct ob_result o;
+	struct pt_msg m = {"10.1.2.3", "<storm@city.example.lg.jp>", NULL, "<v@example.com>", OUT_MSG("x", "y"), NULL,
+			   NULL};
+	for (int i = 0; i < 2; i++) { /* the second passes the threshold */
+		ob_run(cfg, &m, &o);
+		ob_clear(&o);
+	}
+	mg_alert_flush(10 * G_USEC_PER_SEC);
+	const char *act[] = {"\"type\":\"admin\"",
+			     "\"user\":\"mugaika-milter\"",
+			     "\"command\":\"stop\"",
+			     "\"scope\":\"out\"",
+			     "\"origin\":\"outbreak-guard\"",
+			     "\"by\":\"mugaika-milter\"",
+			     "sender:storm@city.example.lg.jp",
+			     NULL};
+	assert_true(log_has(cfg->admin_audit_log, act));
+	const char *alert[] = {"\"type\":\"alert\"", "\"event\":\"outbreak\"",   "\"severity\":\"critical\"",
+			       "action stop-all",    "\"targets\":[\"syslog\"]", NULL};
+	assert_true(log_has(cfg->audit_log, alert));
+	assert_chain(cfg->admin_audit_log);
+	assert_chain(cfg->audit_log);
+	mg_alert_shutdown();
+	mg_alert_set_sink(NULL, NULL);
+	mg_alert_set_act_sink(NULL, NULL);
+	char *p = path_of("stop.state");
 	g_unlink(p);
 	g_free(p);
 	mg_config_unref(cfg);
@@ -573,15 +646,11 @@ int main(void)
 {
 	(void)pt_run; /* policy_testlib.h's runner: this file keeps the report too (ob_run) */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stop_switch),
-		cmocka_unit_test(test_destinations),
-		cmocka_unit_test(test_outbreak_stops_sender),
-		cmocka_unit_test(test_outbound_virus),
-		cmocka_unit_test(test_exfil),
-		cmocka_unit_test(test_exfil_attachments),
-		cmocka_unit_test(test_hold_by_recipients_and_labels),
-		cmocka_unit_test(test_label_query),
-		cmocka_unit_test(test_exceptions_at_work),
+		cmocka_unit_test(test_stop_switch),           cmocka_unit_test(test_destinations),
+		cmocka_unit_test(test_outbreak_stops_sender), cmocka_unit_test(test_outbreak_on_record),
+		cmocka_unit_test(test_outbound_virus),        cmocka_unit_test(test_exfil),
+		cmocka_unit_test(test_exfil_attachments),     cmocka_unit_test(test_hold_by_recipients_and_labels),
+		cmocka_unit_test(test_label_query),           cmocka_unit_test(test_exceptions_at_work),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -48,6 +48,7 @@ static void env_new_paths(struct env *e, const char *extra, const char *qdir, co
 				     "internal_domain = city.example.lg.jp\nauth_mode = off\n%s",
 				     e->qdir, e->audit, e->dir, extra ? extra : "");
 	GError *err = NULL;
+	tu_audit_keys(); /* issue 17: the logs are keyed */
 	e->cfg = mg_config_parse("test.conf", text, strlen(text), &err);
 	if (!e->cfg)
 		fail_msg("config: %s", err->message);

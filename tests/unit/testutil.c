@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
+#include "mg_audit.h"
 #include "mg_scan.h"
 #include "mtafeed.h"
 #include "testutil.h"
-#include "mg_pipeline.h"
 
 /* Issue 5: every message is scanned, so the tests load an engine once from
  * a database that tests/mkclamdb.sh generates under tests/tmp. */
@@ -50,17 +50,35 @@ static void tu_store_cleanup(void)
 	mg_test_rm_tree(tu_store_dir);
 }
 
+/* issue 17: the audit logs are keyed; one key file per test program,
+ * installed as the process's signing keys. */
+void tu_audit_keys(void)
+{
+	if (!tu_store_dir) {
+		tu_store_dir = g_dir_make_tmp("mg_unit_XXXXXX", NULL);
+		atexit(tu_store_cleanup);
+	}
+	char *path = g_build_filename(tu_store_dir, "audit.key", NULL);
+	GError *err = NULL;
+	if (!g_file_test(path, G_FILE_TEST_EXISTS) && !mg_audit_key_generate(path, FALSE, NULL, &err))
+		fail_msg("audit key: %s", err->message);
+	struct mg_audit_keys *k = mg_audit_keys_load(path, &err);
+	if (!k)
+		fail_msg("audit key: %s", err->message);
+	mg_audit_use_keys(k);
+	mg_audit_keys_unref(k);
+	g_free(path);
+}
+
 static void tu_store_keys(GString *text)
 {
 	static const char *keys[][2] = {
 		{"quarantine_dir", "q"},
 		{"audit_log", "audit.log"},
 		{"admin_audit_log", "admin.log"},
+		{"audit_key_file", "audit.key"},
 		{"stop_state_file", "stop.state"}}; /* issue 16: never the system's stop switch */
-	if (!tu_store_dir) {
-		tu_store_dir = g_dir_make_tmp("mg_unit_XXXXXX", NULL);
-		atexit(tu_store_cleanup);
-	}
+	tu_audit_keys();
 	for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
 		char *re = g_strdup_printf("(?m)^\\s*%s\\s*=", keys[i][0]);
 		if (!g_regex_match_simple(re, text->str, 0, 0)) /* appended: line numbers stay */

@@ -12,6 +12,8 @@ void tu_scan_init(void);
 /* A config from text (asserts it parses); store paths go to a temporary
  * directory unless the text sets them. */
 struct mg_config *tu_config(const char *text);
+/* issue 17: make (once) and install the audit key of this test program. */
+void tu_audit_keys(void);
 /* As tu_config, without the internal_domain it adds (issue 16 tests). */
 struct mg_config *tu_config_unzoned(const char *text);
 /* Feed a whole message (header block + body, LF or CRLF) through all stages

@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mg_alert.h"
+#include "mg_clock.h"
 #include "mg_config.h"
-#include "mg_kv.h"
 #include "mg_config_table.h"
+#include "mg_kv.h"
 
 G_DEFINE_QUARK(mg - config - error - quark, mg_config_error)
 
@@ -615,6 +617,62 @@ static const struct mg_opt mg_options[] = {
 	  "listener without the milter: 127.0.0.1:10026).  Empty: use release_sendmail." },
 	{ "release_timeout", MG_OPT_TIME, OFF(release_timeout), "120", 5, 3600, NULL, NULL,
 	  "Seconds a release may take (sendmail or SMTP) before it fails." },
+	/* --- issue 17: accountability (docs/audit-format.md, docs/alerts.md) --- */
+	{ "log_timezone", MG_OPT_STR, OFF(log_timezone), "+09:00", 0, 0, NULL, mg_clock_check_offset,
+	  "UTC offset of every time in the logs, quarantine metadata and reports\n"
+	  "(ISO 8601 with milliseconds), whatever the host's time zone: +HH:MM, -HH:MM or Z.\n"
+	  "Report dates (YYYY-MM-DD) are days of this offset." },
+	{ "clock_check_interval", MG_OPT_TIME, OFF(clock_check_interval), "1h", 0, 86400, NULL, NULL,
+	  "How often the daemon checks that the system clock is synchronised (the kernel's\n"
+	  "NTP state, as `timedatectl` shows it; set up systemd-timesyncd or chrony).  An\n"
+	  "unsynchronised clock is logged and alerted (clock-unsynchronized).  0 = only at start." },
+	{ "audit_key_file", MG_OPT_STR, OFF(audit_key_file), SYSCONFDIR "/mugaika/audit.key", 0, 0, NULL, NULL,
+	  "Secret HMAC-SHA-256 keys of the audit and admin logs (mode 0600, owner root;\n"
+	  "`mugaika audit key generate` makes it, `mugaika audit key rotate` adds a key).\n"
+	  "The daemon makes it at its first start when it is missing and it runs as root.\n"
+	  "Under systemd, LoadCredential=audit.key:PATH is read first." },
+	{ "audit_syslog", MG_OPT_STR, OFF(audit_syslog), "", 0, 0, NULL, mg_check_syslog_target,
+	  "Copy every audit and admin record to a collector as RFC 5424 syslog:\n"
+	  "tcp:HOST:PORT (octet-counted) or udp:HOST:PORT, e.g. a local rsyslog that\n"
+	  "forwards over TLS (docs/audit-format.md).  Empty: the records stay on this host." },
+	{ "audit_syslog_facility", MG_OPT_ENUM, OFF(audit_syslog_facility), "local5", 0, 0,
+	  MG_SYSLOG_FACILITIES, NULL, "Syslog facility of the forwarded records." },
+	{ "audit_syslog_queue", MG_OPT_INT, OFF(audit_syslog_queue), "10000", 100, 1000000, NULL, NULL,
+	  "Records waiting for the collector at most; beyond, records are not forwarded\n"
+	  "(they stay in the file; counted, logged and alerted as audit-forward-failed)." },
+	{ "alert_role", MG_OPT_LIST, OFF(alert_role), "", 0, 0, NULL, mg_alert_check_role,
+	  "A person or team alerts go to: ID | display name | address[, address...],\n"
+	  "e.g. ciso-aide | ネットワーク管理者 (CISO補佐) | netadmin@city.example.lg.jp.\n"
+	  "One line per role; alert_route names roles by ID." },
+	{ "alert_route", MG_OPT_LIST, OFF(alert_route), "", 0, 0, NULL, mg_alert_check_route,
+	  "Where alerts go: SELECTOR TARGET...  SELECTOR is a severity (info, notice,\n"
+	  "warning, error, critical: that and above), an event name (docs/alerts.md) or *;\n"
+	  "TARGET is syslog, exec (alert_exec) or mail:ROLE.  Every alert is logged anyway." },
+	{ "alert_burst", MG_OPT_LIST, OFF(alert_burst), "relay-attempt 20 10m warning", 0, 0, NULL,
+	  mg_alert_check_burst,
+	  "EVENT COUNT WINDOW SEVERITY: COUNT events within WINDOW raise EVENT-burst at\n"
+	  "SEVERITY (e.g. relay attempts from outside)." },
+	{ "alert_smtp_host", MG_OPT_STR, OFF(alert_smtp_host), "", 0, 0, NULL, NULL,
+	  "HOST:PORT of an SMTP listener WITHOUT the milter for alert mails (e.g.\n"
+	  "127.0.0.1:10026).  Empty: release_smtp_host." },
+	{ "alert_from", MG_OPT_STR, OFF(alert_from), "", 0, 0, NULL, NULL,
+	  "Sender address of alert mails.  Empty: mugaika@ this host's name." },
+	{ "alert_exec", MG_OPT_STR, OFF(alert_exec), "", 0, 0, NULL, NULL,
+	  "Program run for alerts routed to exec (no shell): arguments EVENT SEVERITY, the\n"
+	  "text on standard input, MUGAIKA_ALERT_* in the environment.  Empty: none." },
+	{ "alert_exec_timeout", MG_OPT_TIME, OFF(alert_exec_timeout), "30", 1, 600, NULL, NULL,
+	  "Seconds alert_exec may run before it is killed." },
+	{ "alert_interval", MG_OPT_TIME, OFF(alert_interval), "10m", 0, 86400, NULL, NULL,
+	  "Rate limit: at most one mail or hook run per event and target in this time;\n"
+	  "the next one says how many were held back." },
+	{ "alert_queue_max", MG_OPT_INT, OFF(alert_queue_max), "1000", 10, 100000, NULL, NULL,
+	  "Alerts waiting for delivery at most; beyond, alerts are only logged." },
+	{ "config_history_dir", MG_OPT_STR, OFF(config_history_dir), LOCALSTATEDIR "/lib/mugaika/config-history",
+	  0, 0, NULL, NULL,
+	  "Where the daemon keeps the last loaded copy of each configuration file, so that\n"
+	  "every load and reload records a unified diff in the admin log.  Empty: hashes only." },
+	{ "config_diff_max", MG_OPT_SIZE, OFF(config_diff_max), "64K", 0, 16 * 1024 * 1024, NULL, NULL,
+	  "Largest diff recorded for one file (longer diffs are cut and say so)." },
 
 	/* --- issue 11: faults --- */
 	{ "spool_min_free", MG_OPT_SIZE, OFF(spool_min_free), "32M", 0, 1024 * GiB, NULL, NULL,

@@ -192,6 +192,25 @@ gboolean mg_check_socket(const char *value, char **why)
 	return FALSE;
 }
 
+/* tcp:HOST:PORT, udp:HOST:PORT or empty (audit_syslog). */
+gboolean mg_check_syslog_target(const char *value, char **why)
+{
+	const char *colon = strrchr(value, ':');
+	char *end = NULL;
+	gint64 port = colon ? g_ascii_strtoll(colon + 1, &end, 10) : 0;
+	if (!*value || ((g_str_has_prefix(value, "tcp:") || g_str_has_prefix(value, "udp:")) && colon > value + 4 &&
+			end && !*end && end != colon + 1 && port > 0 && port < 65536))
+		return TRUE;
+	*why = g_strdup_printf("'%s' is not a syslog target; allowed: tcp:HOST:PORT, udp:HOST:PORT or empty", value);
+	return FALSE;
+}
+
+int mg_syslog_facility_code(int index)
+{
+	static const int codes[] = {16, 17, 18, 19, 20, 21, 22, 23, 4, 10, 2, 3}; /* MG_SYSLOG_FACILITIES */
+	return index >= 0 && index < (int)G_N_ELEMENTS(codes) ? codes[index] : 21;
+}
+
 /* The stages' parts in a configuration, registered once by the step
  * sequence (mg_pipeline_global_init) before any configuration is loaded;
  * base/ never names a stage.  Registration happens before threads start,

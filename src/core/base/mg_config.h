@@ -221,12 +221,29 @@ struct mg_config {
 	char *release_smtp_host; /* "" = use release_sendmail */
 	int64_t release_timeout;
 
+	/* --- issue 17: accountability --- */
+	char *log_timezone; /* "+09:00" */
+	int64_t clock_check_interval;
+	char *audit_key_file;
+	char *audit_syslog;        /* "" = no forwarding */
+	int audit_syslog_facility; /* index in MG_SYSLOG_FACILITIES */
+	int64_t audit_syslog_queue;
+	char **alert_role, **alert_route, **alert_burst;
+	char *alert_smtp_host, *alert_from, *alert_exec;
+	int64_t alert_exec_timeout, alert_interval, alert_queue_max;
+	struct mg_alert_conf *alert; /* derived: compiled roles and routes (mg_alert.h) */
+	char *config_history_dir;
+	int64_t config_diff_max;
 	/* --- issue 11: faults --- */
 	int64_t spool_min_free;     /* bytes left in spool_dir before a scan, 0 = no check */
 	int64_t shutdown_timeout;   /* seconds SIGTERM waits for messages still being received */
 	int64_t max_message_memory; /* message-sized buffers of one message, 0 = no budget */
 	int64_t max_memory;         /* of all messages in flight together, 0 = no budget */
 };
+
+/* Values of audit_syslog_facility, in the order of their syslog codes' table (mg_syslog_facility_code). */
+#define MG_SYSLOG_FACILITIES "local0|local1|local2|local3|local4|local5|local6|local7|auth|authpriv|mail|daemon"
+int mg_syslog_facility_code(int index);
 
 /* Load a file.  path NULL = built-in defaults only.  On error returns NULL
  * and sets *err to "file:line: key: message". */

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include "mg_alert.h"
 #include "mg_auth.h"
 #include "mg_body.h"
 #include "mg_cdr_policy.h"
@@ -26,6 +27,7 @@ static const struct mg_config_hooks stage_hooks[] = {
 	{mg_guard_config_compile, mg_guard_config_release},   /* issue 16 (items 5-9): outbound controls */
 	{mg_cdr_rules_compile, mg_cdr_rules_release},         /* issue 4a */
 	{mg_notice_config_finish, mg_notice_config_release},  /* issue 3: notice template */
+	{mg_alert_config_finish, mg_alert_config_release},    /* issue 17: roles and routes */
 };
 
 static gpointer register_stages(gpointer unused)

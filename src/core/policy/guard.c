@@ -25,12 +25,11 @@ G_DEFINE_QUARK(mg - guard - error - quark, mg_guard_error)
 
 void mg_guard_alert(const char *queue_id, const char *event, enum mg_alert_severity sev, const char *fmt, ...)
 {
-	static const char *const names[] = {"low", "medium", "high"};
 	va_list ap;
 	va_start(ap, fmt);
 	char *text = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	mg_warn(queue_id, "ALERT severity=%s event=%s: %s", names[sev], event, text);
+	mg_alert_emit(event, sev, "%s: %s", queue_id ? queue_id : "-", text);
 	g_free(text);
 }
 
@@ -210,7 +209,7 @@ gboolean mg_guard_rcpt(struct mg_txn *t, const char *rcpt, gboolean internal)
 	struct mg_guard_txn *g = mg_guard_txn(t);
 	const char *entry = mg_destlist_match(d->forbidden, rcpt);
 	if (entry) {
-		mg_guard_alert(t->queue_id, "forbidden-destination", MG_ALERT_HIGH,
+		mg_guard_alert(t->queue_id, MG_ALERT_FORBIDDEN_DEST, MG_ALERT_CRITICAL,
 			       "mail to a forbidden destination refused: rcpt=<%s> (entry %s) sender=<%s> client=[%s]",
 			       rcpt, entry, t->mail_from, t->conn->client_addr);
 		mg_guard_record(t, "forbidden", rcpt);

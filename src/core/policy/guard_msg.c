@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_charset.h"
 #include "mg_exception.h"
 #include "mg_exfil.h"
@@ -50,12 +51,27 @@ static gboolean add_stop(struct mg_stop_state *s, gpointer data)
 	return mg_stop_add(s, r->scope, r->value, "mugaika-milter", "outbreak-guard", r->reason);
 }
 
+/* Issue 17: the automatic stop is an administrative act of the daemon's,
+ * recorded in the admin log as `mugaika stop` is (mg_alert_act). */
+static void outbreak_act(const struct mg_txn *t, const struct stop_req *r)
+{
+	JsonObject *d = json_object_new();
+	json_object_set_string_member(d, "scope", mg_stop_scope_name(r->scope));
+	mg_json_set_str(d, "value", r->scope == MG_STOP_SENDER || r->scope == MG_STOP_CLIENT ? r->value : NULL);
+	mg_json_set_str(d, "reason", r->reason);
+	mg_json_set_str(d, "state_file", t->cfg->stop_state_file);
+	mg_json_set_str(d, "queue_id", t->queue_id);
+	mg_alert_act("stop", "mugaika-milter", "outbreak-guard", d);
+	json_object_unref(d);
+}
+
 void mg_guard_outbreak(struct mg_txn *t, const char *why, int kind, const char *value)
 {
 	GError *err = NULL;
 	gboolean changed = FALSE;
 	int action = t->cfg->outbound_abuse_action;
-	mg_guard_alert(t->queue_id, "outbreak", MG_ALERT_HIGH, "outbound mail over a threshold: %s (action %s)", why,
+	mg_guard_alert(t->queue_id, MG_ALERT_OUTBREAK, MG_ALERT_CRITICAL,
+		       "outbound mail over a threshold: %s (action %s)", why,
 		       action == MG_ABUSE_STOP_SENDER ? "stop-sender"
 		       : action == MG_ABUSE_STOP_ALL  ? "stop-all"
 						      : "alert");
@@ -64,9 +80,11 @@ void mg_guard_outbreak(struct mg_txn *t, const char *why, int kind, const char *
 		return;
 	struct stop_req r = {action == MG_ABUSE_STOP_ALL ? MG_STOP_OUT : kind, value, why};
 	if (!mg_stop_update(t->cfg->stop_state_file, add_stop, &r, &changed, &err)) {
-		mg_err(t->queue_id, "outbreak guard: the stop could not be recorded: %s", err->message);
+		mg_guard_alert(t->queue_id, MG_ALERT_OUTBREAK, MG_ALERT_ERROR,
+			       "outbreak guard: the automatic stop could not be recorded: %s", err->message);
 		g_error_free(err);
-	}
+	} else if (changed)
+		outbreak_act(t, &r);
 	if (!mg_txn_decided(t))
 		mg_policy_refuse(t, FALSE, "stopped-sender", "sender",
 				 action == MG_ABUSE_STOP_ALL ? "this relay" : value, NULL);
@@ -231,7 +249,7 @@ static void exfil_verdict(struct mg_txn *t, struct mg_exfil_scan *s)
 	mg_info(t->queue_id, "exfiltration rule %s (%s) hit: action %s", r->id, mg_exfil_kind_name(r->kind),
 		mg_exfil_action_name(action));
 	if (action == MG_EXFIL_ALERT)
-		mg_guard_alert(t->queue_id, "exfil", MG_ALERT_MEDIUM,
+		mg_guard_alert(t->queue_id, MG_ALERT_EXFILTRATION, MG_ALERT_WARNING,
 			       "outbound mail hit exfiltration rule %s: sender=<%s>", r->id, t->mail_from);
 	else if (action == MG_EXFIL_HOLD)
 		mg_guard_hold_reason(t, "exfiltration rule %s", r->id);
@@ -276,8 +294,7 @@ void mg_guard_after_verdict(struct mg_txn *t)
 	int kind = MG_STOP_SENDER;
 	limits_of(t->cfg, &l);
 	char *key = mg_guard_sender_key(t);
-	mg_guard_alert(t->queue_id, "outbound-virus", MG_ALERT_HIGH,
-		       "outbound mail with a virus: sender=<%s> client=[%s]", key, t->conn->client_addr);
+	/* the virus-outbound alert itself is raised by the scan stage when it finds the virus */
 	char *why = mg_outbreak_count(&l, key, t->conn->client_addr, 0, TRUE, g_get_real_time(), &kind);
 	if (why)
 		mg_guard_outbreak(t, why, kind, kind == MG_STOP_CLIENT ? t->conn->client_addr : key);

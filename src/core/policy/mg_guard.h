@@ -27,6 +27,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "mg_alert.h"
 #include "mg_config.h"
 #include "mg_txn.h"
 
@@ -77,10 +78,9 @@ void mg_guard_bypass_used(struct mg_txn *t, const char *id, const char *what);
 #define MG_GUARD_ERROR (mg_guard_error_quark())
 GQuark mg_guard_error_quark(void);
 
-/* ---- alerts (until issue 17's routing by role is on main) ---- */
-enum mg_alert_severity { MG_ALERT_LOW = 0, MG_ALERT_MEDIUM, MG_ALERT_HIGH };
-/* The one way an alert leaves: logged at warning level as
- * "ALERT severity=S event=E: text" (syslog facility mail). */
+/* ---- alerts: the outbound controls' events through mg_alert_emit (base/
+ * mg_alert.h: logged as "ALERT severity=S event=E: QUEUEID: text", routed
+ * to the roles by alert_route, recorded in the audit log). */
 void mg_guard_alert(const char *queue_id, const char *event, enum mg_alert_severity sev, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
 

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_auth.h"
 #include "mg_log.h"
 #include "mg_guard.h"
@@ -118,6 +119,8 @@ static gboolean relay_check(struct mg_txn *t, const char *addr)
 	mg_warn(t->queue_id,
 		"security event: relay attempt refused (rule relay-denied): client=[%s] sender=<%s> rcpt=<%s> auth=%s",
 		t->conn->client_addr, sender, rcpt, t->auth_user && *t->auth_user ? t->auth_user : "none");
+	mg_alert_emit(MG_ALERT_RELAY_ATTEMPT, MG_ALERT_INFO, "relay attempt refused: client [%s] sender <%s> rcpt <%s>",
+		      t->conn->client_addr, sender, rcpt);
 	g_free(sender);
 	mg_policy_refuse(t, TRUE, "relay-denied", "rcpt", rcpt, "client", t->conn->client_addr, NULL);
 	g_free(rcpt);

@@ -330,10 +330,10 @@ static void log_state(const char *path, const struct mg_stop_state *s)
 	}
 	for (guint i = 0; i < s->entries->len; i++) {
 		const struct mg_stop_entry *e = s->entries->pdata[i];
-		mg_guard_alert(NULL, "stop-switch", MG_ALERT_HIGH, "%s%s%s mail stopped since %s by %s (%s): %s",
-			       mg_stop_scope_name(e->scope), e->value ? " " : "", e->value ? e->value : "",
-			       e->since ? e->since : "?", e->by ? e->by : "?", e->origin ? e->origin : "?",
-			       e->reason ? e->reason : "");
+		mg_guard_alert(NULL, MG_ALERT_STOP_SWITCH, MG_ALERT_CRITICAL,
+			       "%s%s%s mail stopped since %s by %s (%s): %s", mg_stop_scope_name(e->scope),
+			       e->value ? " " : "", e->value ? e->value : "", e->since ? e->since : "?",
+			       e->by ? e->by : "?", e->origin ? e->origin : "?", e->reason ? e->reason : "");
 	}
 }
 

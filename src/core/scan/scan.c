@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_log.h"
 #include "mg_scan.h"
 #include "mg_txn.h"
@@ -149,6 +150,10 @@ static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
 		       e->db_dir, age / 3600, (gint64)t->cfg->scan_db_max_age / 3600);
 		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.0", "scan-db-too-old",
 			    "Virus signature database is out of date, try again later");
+		mg_alert_emit(MG_ALERT_SIGNATURES_STALE, MG_ALERT_ERROR,
+			      "virus signatures in %s are %" G_GINT64_FORMAT " hours old: mail is held (451) until "
+			      "freshclam updates them",
+			      e->db_dir, age / 3600);
 		return FALSE;
 	}
 	gint now = (gint)(g_get_monotonic_time() / G_USEC_PER_SEC) + 1, last = g_atomic_int_get(&last_age_warning_s);
@@ -159,6 +164,10 @@ static gboolean engine_fresh(struct mg_txn *t, const struct mg_scan_engine *e)
 			" hours); mail stops at %" G_GINT64_FORMAT " hours",
 			e->db_dir, age / 3600, (gint64)t->cfg->scan_db_warn_age / 3600,
 			(gint64)t->cfg->scan_db_max_age / 3600);
+		mg_alert_emit(MG_ALERT_SIGNATURES_STALE, MG_ALERT_WARNING,
+			      "virus signatures in %s are %" G_GINT64_FORMAT
+			      " hours old; mail stops at %" G_GINT64_FORMAT " hours",
+			      e->db_dir, age / 3600, (gint64)t->cfg->scan_db_max_age / 3600);
 	}
 	return TRUE;
 }
@@ -307,6 +316,17 @@ static void scan_stream(struct mg_txn *t, struct mg_scan_engine *e, GMimeStream 
 
 /* ---- verdicts ---- */
 
+/* F14, F16: who must know (docs/alerts.md); mail from inside is critical. */
+static void alert_virus(const struct mg_txn *t, const char *virus, const char *where)
+{
+	gboolean out = t->direction == MG_DIR_OUTBOUND || t->direction == MG_DIR_INTERNAL;
+	mg_alert_emit(out ? MG_ALERT_VIRUS_OUTBOUND : MG_ALERT_VIRUS, out ? MG_ALERT_CRITICAL : MG_ALERT_WARNING,
+		      "%s: virus %s in %s of %s mail from <%s> (client %s, %u recipients)",
+		      t->queue_id ? t->queue_id : "-", virus, where, out ? "internal" : "inbound",
+		      t->mail_from ? t->mail_from : "", t->conn->client_addr ? t->conn->client_addr : "",
+		      t->rcpts->len);
+}
+
 static void verdict_infected(struct mg_txn *t, const char *virus)
 {
 	if (t->cfg->scan_on_infected == MG_SCAN_INF_QUARANTINE)
@@ -358,6 +378,8 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 	scan_stream(t, e, s, "message", 0, &r);
 	g_object_unref(s);
 	section_result(t, "message", scan_result_name(r.kind));
+	if (r.kind == MG_SCAN_INFECTED)
+		alert_virus(t, r.virus, "the message");
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "message", &r);
 		mg_warn(t->queue_id, "message %s: %s", r.kind == MG_SCAN_INFECTED ? "virus found" : "not scannable",
@@ -403,6 +425,7 @@ gboolean mg_scan_leaf(struct mg_leaf *leaf)
 		mg_warn(t->queue_id, "%s: %s", where, r.kind == MG_SCAN_INFECTED ? r.virus : r.why);
 	}
 	if (r.kind == MG_SCAN_INFECTED) {
+		alert_virus(t, r.virus, where);
 		g_free(leaf->rep->virus);
 		leaf->rep->virus = g_strdup(r.virus);
 		if (t->cfg->scan_on_infected == MG_SCAN_INF_REMOVE)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mg_alert.h"
 #include "mg_log.h"
 #include "mg_scan.h"
 #include "scan_engine.h"
@@ -373,6 +374,10 @@ gboolean mg_scan_check_database(void)
 	gboolean ok = engine_load(cfg, "changed on disk, reloaded", &err);
 	if (!ok) {
 		mg_err(NULL, "%s", err->message);
+		mg_alert_emit(MG_ALERT_SIGNATURES_FAILED, MG_ALERT_ERROR,
+			      "new virus signatures could not be loaded, "
+			      "the previous ones stay: %s",
+			      err->message);
 		g_error_free(err);
 		g_mutex_lock(&reload_lock);
 		db_stat_reset(cfg->clamav_database); /* retry on the next change, not every interval */

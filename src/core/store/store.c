@@ -27,6 +27,7 @@
 
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_audit.h"
 #include "mg_charset.h"
 #include "mg_hdrenc.h"
@@ -272,6 +273,8 @@ gboolean mg_quarantine_step(struct mg_txn *t)
 		return TRUE;
 	if (keep_original(t, c, "pending", &err))
 		return TRUE;
+	mg_alert_emit(MG_ALERT_STORE_FAILURE, MG_ALERT_ERROR, "%s: the original cannot be kept in quarantine: %s",
+		      t->queue_id ? t->queue_id : "-", err ? err->message : "?");
 	mg_txn_internal_error(t, "cannot keep the original in quarantine", err);
 	g_clear_error(&err);
 	return FALSE;
@@ -352,8 +355,13 @@ static gboolean write_record(struct mg_txn *t, gboolean aborted)
 	JsonObject *rec = record_new(t, aborted);
 	gboolean ok = mg_audit_append(t->cfg->audit_log, rec, &err);
 	json_object_unref(rec);
-	if (!ok)
+	if (!ok) {
 		mg_err(t->queue_id, "audit record not written: %s", err->message);
+		mg_alert_emit(MG_ALERT_AUDIT_FAILURE, MG_ALERT_CRITICAL, "%s: audit record not written (%s): %s",
+			      t->queue_id ? t->queue_id : "-",
+			      t->cfg->on_audit_failure == 0 ? "message held with 451" : "message went on",
+			      err->message);
+	}
 	g_clear_error(&err);
 	return ok;
 }

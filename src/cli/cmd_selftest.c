@@ -1,0 +1,453 @@
+/*
+ * cmd_selftest.c - `mugaika selftest`: are the security functions working
+ * right now?  Sends the cases of docs/selftest.md through the running
+ * daemon (milter protocol, milterclient.c), compares what happened with
+ * what the configuration says must happen, prints one line per case,
+ * writes a `selftest` record to the audit log and raises the
+ * selftest-failed alert when a case failed.
+ * Exit: 0 every case passed, 1 a case failed or the daemon could not be
+ * reached, 64 usage, 78 configuration.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "cli.h"
+#include "mg_alert.h"
+#include "mg_audit.h"
+#include "mg_clock.h"
+#include "mg_policy.h"
+#include "mg_scan.h"
+#include "milterclient.h"
+#include "selftest.h"
+
+struct st_opts {
+	char *conf, *socket;
+	gboolean json;
+	gint timeout;
+};
+
+struct st_ctx {
+	const struct mg_config *cfg;
+	const char *socket;
+	guint timeout;
+	char *ext_ip, *int_ip, *ext_addr, *int_addr, nonce[17], *date;
+	guint n;
+};
+
+struct st_case {
+	const char *name;
+	char *expected, *observed;
+	gboolean pass;
+};
+
+/* What one message did: where it ended and the milter's last answer. */
+struct st_run {
+	const char *stage; /* connect, helo, mail, rcpt, message */
+	struct mg_mc_reply r;
+	char *error; /* the daemon could not be reached / the conversation broke */
+};
+
+static void run_clear(struct st_run *x)
+{
+	mg_mc_reply_clear(&x->r);
+	g_free(x->error);
+}
+
+/* One connection, one message: connect as client_ip, MAIL (with args), RCPT, the message. */
+static void send_one(struct st_ctx *c, const char *client_ip, const char *from, char **args, const char *to,
+		     const char *msg, struct st_run *x)
+{
+	GError *err = NULL;
+	char *qid = g_strdup_printf("ST%s%u", c->nonce, ++c->n);
+	struct mg_mc *m = mg_mc_open(c->socket, c->timeout, &err);
+	gboolean ok = m != NULL;
+	x->stage = "connect";
+	if (ok && (ok = mg_mc_connect(m, "selftest.invalid", client_ip, &x->r, &err)) && !mg_mc_reply_final(&x->r))
+		x->stage = "helo", ok = mg_mc_helo(m, "selftest.invalid", &x->r, &err);
+	if (ok && !mg_mc_reply_final(&x->r))
+		x->stage = "mail", ok = mg_mc_mail(m, from, args, qid, &x->r, &err);
+	if (ok && !mg_mc_reply_final(&x->r))
+		x->stage = "rcpt", ok = mg_mc_rcpt(m, to, &x->r, &err);
+	if (ok && !mg_mc_reply_final(&x->r))
+		x->stage = "message", ok = mg_mc_message(m, msg, strlen(msg), &x->r, &err);
+	if (!ok)
+		x->error =
+			g_strdup_printf("%s: %s", c->socket, err ? err->message : "the milter closed the connection");
+	if (m && ok && x->r.action == 'c' && strcmp(x->stage, "message") != 0)
+		(void)mg_mc_abort(m, NULL);
+	mg_mc_close(m);
+	g_clear_error(&err);
+	g_free(qid);
+}
+
+static gboolean refused(const struct st_run *x, char cls)
+{
+	if (x->error)
+		return FALSE;
+	if (x->r.action == 'y')
+		return x->r.text && x->r.text[0] == cls;
+	return cls == '5' ? x->r.action == 'r' : cls == '4' ? x->r.action == 't' : FALSE;
+}
+
+static gboolean accepted(const struct st_run *x)
+{
+	return !x->error && strcmp(x->stage, "message") == 0 && (x->r.action == 'c' || x->r.action == 'a');
+}
+
+static char *observed(const struct st_run *x)
+{
+	if (x->error)
+		return g_strdup_printf("daemon not reachable or conversation broken: %s", x->error);
+	char *d = mg_mc_reply_describe(&x->r);
+	char *s = g_strdup_printf("%s at %s", d, x->stage);
+	g_free(d);
+	return s;
+}
+
+/* The parts a recipient would get (accepted messages only). */
+static GPtrArray *delivered(const struct st_run *x, const char *sent)
+{
+	if (x->r.body)
+		return mg_st_parts(x->r.added, x->r.body->str, x->r.body->len);
+	return mg_st_parts(NULL, sent, strlen(sent)); /* unchanged: the original itself */
+}
+
+/* ---- the cases ---- */
+
+static struct mg_st_msg msg_for(struct st_ctx *c, const char *from, const char *to, char **extra)
+{
+	struct mg_st_msg m = {.from = from, .to = to, .nonce = c->nonce, .date = c->date, .extra = extra};
+	return m;
+}
+
+static void case_eicar(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	GBytes *e = mg_st_eicar();
+	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
+	char *msg = mg_st_with_attachment(&m, "eicar", "application/octet-stream", "eicar.com", e);
+	gboolean removes = c->cfg->scan_on_infected == MG_SCAN_INF_REMOVE;
+	k->expected = g_strdup(removes ? "accepted without the EICAR bytes (scan_on_infected = remove)"
+				       : "refused 5xx (scan_on_infected = reject or quarantine)");
+	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
+	if (removes && accepted(&x)) {
+		GPtrArray *parts = delivered(&x, msg);
+		gsize n = 0;
+		const void *d = g_bytes_get_data(e, &n);
+		k->pass = !mg_st_parts_contain(parts, d, n, FALSE);
+		g_ptr_array_unref(parts);
+	} else
+		k->pass = !removes && refused(&x, '5');
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+	g_bytes_unref(e);
+}
+
+static void case_macro(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	GError *err = NULL;
+	GBytes *docm = mg_st_macro_docx(&err);
+	k->expected = g_strdup("no macro delivered: the document rebuilt without vbaProject, removed, or refused 5xx");
+	if (!docm) {
+		k->observed = g_strdup_printf("could not build the test document: %s", err->message);
+		g_error_free(err);
+		return;
+	}
+	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
+	char *msg = mg_st_with_attachment(&m, "macro-docx",
+					  "application/vnd.openxmlformats-officedocument."
+					  "wordprocessingml.document",
+					  "invoice.docx", docm);
+	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
+	if (accepted(&x)) {
+		GPtrArray *parts = delivered(&x, msg);
+		k->pass = !mg_st_parts_contain(parts, "vbaProject", 10, TRUE);
+		g_ptr_array_unref(parts);
+	} else
+		k->pass = refused(&x, '5');
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+	g_bytes_unref(docm);
+}
+
+static void case_html(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
+	char *msg = mg_st_html_lure(&m);
+	k->expected = g_strdup("accepted as plain text: no text/html part, no script, form or remote image");
+	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
+	if (accepted(&x)) {
+		GPtrArray *parts = delivered(&x, msg);
+		k->pass = parts->len > 0 && !mg_st_parts_have_type(parts, "text/html") &&
+			  !mg_st_parts_contain(parts, "<script", 7, FALSE) &&
+			  !mg_st_parts_contain(parts, "<form", 5, FALSE);
+		g_ptr_array_unref(parts);
+	}
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+}
+
+static void case_encrypted(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	GError *err = NULL;
+	GBytes *zip = mg_st_encrypted_zip(&err);
+	k->expected = g_strdup("the encrypted zip not delivered: removed with a notice, or refused 5xx");
+	if (!zip) {
+		k->observed = g_strdup_printf("could not build the test zip: %s", err->message);
+		g_error_free(err);
+		return;
+	}
+	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
+	char *msg = mg_st_with_attachment(&m, "encrypted-zip", "application/zip", "secret.zip", zip);
+	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
+	if (accepted(&x)) {
+		GPtrArray *parts = delivered(&x, msg);
+		k->pass = !mg_st_parts_contain(parts, MG_ST_SECRET_NAME, strlen(MG_ST_SECRET_NAME), TRUE);
+		g_ptr_array_unref(parts);
+	} else
+		k->pass = refused(&x, '5');
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+	g_bytes_unref(zip);
+}
+
+static void case_relay(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	struct mg_st_msg m = msg_for(c, "selftest@example.org", "selftest@example.com", NULL);
+	char *msg = mg_st_plain(&m, "relay");
+	k->expected = g_strdup("refused 550 5.7.1 at RCPT (outside to outside)");
+	send_one(c, c->ext_ip, "selftest@example.org", NULL, "selftest@example.com", msg, &x);
+	k->pass = refused(&x, '5') && strcmp(x.stage, "rcpt") == 0;
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+}
+
+static void case_forward(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	char *extra[] = {"Auto-Submitted: auto-forwarded", NULL};
+	struct mg_st_msg m = msg_for(c, c->int_addr, "selftest@example.com", extra);
+	char *msg = mg_st_plain(&m, "auto-forward");
+	int mode = c->cfg->auto_forward_outbound;
+	gboolean strict = mode == MG_FWD_DENY || mode == MG_FWD_PERMIT_LIST;
+	static const char *modes[] = {"deny", "permit-list", "log-only", "off"};
+	k->expected = g_strdup_printf("%s (auto_forward_outbound = %s)", strict ? "refused 5xx" : "accepted",
+				      modes[CLAMP(mode, 0, 3)]);
+	send_one(c, c->int_ip, c->int_addr, NULL, "selftest@example.com", msg, &x);
+	k->pass = strict ? refused(&x, '5') : accepted(&x);
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+}
+
+static void case_oversize(struct st_ctx *c, struct st_case *k)
+{
+	struct st_run x = {0};
+	const struct mg_config *f = c->cfg;
+	gint64 limit = MAX(f->max_message_size, MAX(f->inbound_max_message_size, f->outbound_max_message_size));
+	char *size = g_strdup_printf("SIZE=%" G_GINT64_FORMAT, limit + 1);
+	char *args[] = {size, NULL};
+	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
+	char *msg = mg_st_plain(&m, "oversize");
+	k->expected = g_strdup_printf("refused 552 5.3.4 at MAIL FROM (SIZE=%" G_GINT64_FORMAT ")", limit + 1);
+	send_one(c, c->ext_ip, c->ext_addr, args, c->int_addr, msg, &x);
+	k->pass = refused(&x, '5') && strcmp(x.stage, "mail") == 0;
+	k->observed = observed(&x);
+	run_clear(&x);
+	g_free(msg);
+	g_free(size);
+}
+
+/* ---- addresses the cases use ---- */
+
+static char *outside_ip(const struct mg_config *cfg)
+{
+	static const char *candidates[] = {"192.0.2.1", "198.51.100.1", "203.0.113.1"};
+	for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++)
+		if (!mg_policy_client_internal(cfg, candidates[i]))
+			return g_strdup(candidates[i]);
+	return g_strdup(candidates[0]);
+}
+
+/* The first host of the first internal network (10.0.0.0/8 -> 10.0.0.1). */
+static char *inside_ip(const struct mg_config *cfg)
+{
+	GInetAddressMask *mask = cfg->internal_network && cfg->internal_network[0]
+					 ? g_inet_address_mask_new_from_string(cfg->internal_network[0], NULL)
+					 : NULL;
+	char *ip = NULL;
+	if (mask) {
+		GInetAddress *a = g_inet_address_mask_get_address(mask);
+		guint8 bytes[16];
+		gsize n = g_inet_address_get_native_size(a);
+		memcpy(bytes, g_inet_address_to_bytes(a), n);
+		bytes[n - 1] |= 1;
+		GInetAddress *h = g_inet_address_new_from_bytes(bytes, g_inet_address_get_family(a));
+		ip = g_inet_address_to_string(h);
+		g_object_unref(h);
+		g_object_unref(mask);
+	}
+	return ip ? ip : g_strdup("127.0.0.1");
+}
+
+static void ctx_init(struct st_ctx *c, const struct mg_config *cfg, const char *socket, guint timeout)
+{
+	guint32 r[2] = {g_random_int(), g_random_int()};
+	c->cfg = cfg;
+	c->socket = socket;
+	c->timeout = timeout;
+	g_snprintf(c->nonce, sizeof c->nonce, "%08x%08x", r[0], r[1]);
+	c->ext_ip = outside_ip(cfg);
+	c->int_ip = inside_ip(cfg);
+	c->ext_addr = g_strdup("selftest@example.net");
+	c->int_addr =
+		g_strdup_printf("selftest@%s", cfg->internal_domain && cfg->internal_domain[0] ? cfg->internal_domain[0]
+											       : "internal.invalid");
+	GDateTime *now = g_date_time_new_now_utc();
+	c->date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
+	g_date_time_unref(now);
+}
+
+static void ctx_clear(struct st_ctx *c)
+{
+	g_free(c->ext_ip);
+	g_free(c->int_ip);
+	g_free(c->ext_addr);
+	g_free(c->int_addr);
+	g_free(c->date);
+}
+
+/* ---- running and reporting ---- */
+
+static const struct {
+	const char *name;
+	void (*run)(struct st_ctx *, struct st_case *);
+} cases[] = {
+	{"eicar", case_eicar},       {"macro-docx", case_macro},
+	{"html-lure", case_html},    {"encrypted-zip", case_encrypted},
+	{"relay", case_relay},       {"auto-forward", case_forward},
+	{"oversize", case_oversize},
+};
+
+static JsonObject *result_json(struct st_case *k, gsize n, guint failed, const char *via)
+{
+	JsonObject *o = json_object_new();
+	char *now = mg_clock_iso(g_get_real_time());
+	JsonArray *a = json_array_new();
+	json_object_set_string_member(o, "type", "selftest");
+	json_object_set_string_member(o, "time", now);
+	json_object_set_string_member(o, "host", mg_clock_hostname());
+	json_object_set_string_member(o, "via", via);
+	json_object_set_int_member(o, "passed", (gint64)(n - failed));
+	json_object_set_int_member(o, "failed", failed);
+	for (gsize i = 0; i < n; i++) {
+		JsonObject *e = json_object_new();
+		json_object_set_string_member(e, "name", k[i].name);
+		json_object_set_string_member(e, "expected", k[i].expected ? k[i].expected : "");
+		json_object_set_string_member(e, "observed", k[i].observed ? k[i].observed : "");
+		json_object_set_boolean_member(e, "pass", k[i].pass);
+		json_array_add_object_element(a, e);
+	}
+	json_object_set_array_member(o, "cases", a);
+	g_free(now);
+	return o;
+}
+
+static void print_text(struct st_case *k, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		printf("%s %-14s expected: %s\n%*s observed: %s\n", k[i].pass ? "PASS" : "FAIL", k[i].name,
+		       k[i].expected ? k[i].expected : "?", 19, "", k[i].observed ? k[i].observed : "?");
+}
+
+static void record(const struct mg_config *cfg, JsonObject *o, guint failed)
+{
+	GError *err = NULL;
+	if (*cfg->audit_log && !mg_audit_append(cfg->audit_log, o, &err)) {
+		fprintf(stderr, "mugaika selftest: the result was not written to the audit log: %s\n", err->message);
+		g_clear_error(&err);
+	}
+	if (failed)
+		mg_alert_emit(MG_ALERT_SELFTEST_FAILED, MG_ALERT_ERROR,
+			      "self-test: %u of %zu cases failed (mugaika "
+			      "selftest on %s)",
+			      failed, G_N_ELEMENTS(cases), mg_clock_hostname());
+}
+
+static int selftest_run(const struct st_opts *o, const struct mg_config *cfg)
+{
+	struct st_ctx c = {0};
+	struct st_case k[G_N_ELEMENTS(cases)] = {{0}};
+	guint failed = 0;
+	const char *socket = o->socket ? o->socket : cfg->socket;
+	ctx_init(&c, cfg, socket, (guint)(o->timeout > 0 ? o->timeout : 60));
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		k[i].name = cases[i].name;
+		cases[i].run(&c, &k[i]);
+		failed += !k[i].pass;
+	}
+	char *via = g_strdup_printf("milter:%s", socket);
+	JsonObject *res = result_json(k, G_N_ELEMENTS(cases), failed, via);
+	if (o->json) {
+		JsonNode *n = json_node_init_object(json_node_alloc(), res);
+		char *s = json_to_string(n, TRUE);
+		printf("%s\n", s);
+		g_free(s);
+		json_node_unref(n);
+	} else
+		print_text(k, G_N_ELEMENTS(cases));
+	record(cfg, res, failed);
+	json_object_unref(res);
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_free(k[i].expected);
+		g_free(k[i].observed);
+	}
+	g_free(via);
+	ctx_clear(&c);
+	return failed ? 1 : 0;
+}
+
+int mg_cmd_selftest(int argc, char **argv)
+{
+	struct st_opts o = {0};
+	GOptionEntry entries[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.conf, "configuration file", "CONF"},
+		{"milter", 0, 0, G_OPTION_ARG_STRING, &o.socket, "the daemon's socket (default: socket)", "SOCKET"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "JSON instead of text", NULL},
+		{"timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, "seconds per step (default 60)", "N"},
+		{NULL},
+	};
+	gboolean ok =
+		mg_cli_options("selftest", NULL,
+			       "Send the self-test cases (EICAR, macro document, HTML lure, encrypted zip, relay,\n"
+			       "auto-forward, oversize) through the running mugaika-milter and compare.",
+			       entries, &argc, &argv);
+	int rc = ok && argc <= 1 && o.timeout >= 0 && o.timeout <= 3600 ? MG_EX_OK : MG_EX_USAGE;
+	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
+	if (!rc && !cfg)
+		rc = MG_EX_CONFIG;
+	if (!rc) {
+		JsonObject *d = json_object_new();
+		mg_admin_log(cfg, "selftest", d, FALSE);
+		json_object_unref(d);
+		rc = selftest_run(&o, cfg);
+	}
+	if (cfg)
+		mg_config_unref(cfg);
+	mg_alert_flush(30 * G_USEC_PER_SEC);
+	g_free(o.conf);
+	g_free(o.socket);
+	return rc;
+}
