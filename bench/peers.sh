@@ -58,8 +58,12 @@ cp -r "$PB/db" "$MG/db"
 printf '%s\n' 'log_level = warning' "spool_dir = $MG/spool" "clamav_database = $MG/db" \
 	'internal_network = 10.0.0.0/8' 'internal_domain = example.com' "quarantine_dir = $MG/q" \
 	"audit_log = $MG/audit.log" "admin_audit_log = $MG/admin.log" "pid_file = $MG/milter.pid" \
-	"stop_state_file = $MG/stop.state" 'auth_mode = off' >"$MG/mugaika.conf"
+	"stop_state_file = $MG/stop.state" 'auth_mode = off' "audit_key_file = $MG/audit.key" >"$MG/mugaika.conf"
+# the audit log is keyed (issue 17): a key of the bench's own, never the default under /etc
+printf '%s\n' 'audit_log =' 'admin_audit_log =' 'internal_domain = example.com' >"$MG/key.conf"
+"$BUILD/mugaika" audit key generate --key-file "$MG/audit.key" -c "$MG/key.conf" >/dev/null
 chown -R postfix "$MG"
+chown root "$MG/audit.key" # read by the daemon as root, before it drops to postfix
 chmod 755 "$OUT"
 mgcmd() { echo "exec $BUILD/mugaika-milter -f -c $1 -u postfix -p \$PB_SOCKET_LIBMILTER"; }
 MGCMD=$(mgcmd "$MG/mugaika.conf")

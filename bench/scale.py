@@ -80,9 +80,9 @@ LIMITS = {"max_message_size": "128M", "inbound_max_message_size": "128M", "outbo
           "scan_max_file_size": "256M", "scan_max_scan_size": "1024M"}
 
 
-def scale_conf(d):
+def scale_conf(d, mugaika):
     """bench/run.py's configuration with limits that let a 50 MB message through."""
-    conf = run.write_conf(d)
+    conf = run.write_conf(d, mugaika)
     with open(conf) as f:
         lines = [ln for ln in f if ln.split("=")[0].strip() not in LIMITS]
     with open(conf, "w") as f:
@@ -104,7 +104,7 @@ def main():
     with tempfile.TemporaryDirectory() as d:
         keep = arg("--keep", d)
         os.makedirs(keep, exist_ok=True)
-        conf = scale_conf(d)
+        conf = scale_conf(d, mugaika)
         idle_path = os.path.join(keep, "idle.eml")
         with open(idle_path, "wb") as f:
             f.write(b"From: a@example.net\nTo: b@city.example.lg.jp\nSubject: idle\n\n" + b"text\n" * 400)
