@@ -60,7 +60,8 @@ printf '%s\n' 'log_level = warning' "spool_dir = $MG/spool" "clamav_database = $
 	"audit_log = $MG/audit.log" "admin_audit_log = $MG/admin.log" "pid_file = $MG/milter.pid" \
 	"stop_state_file = $MG/stop.state" 'auth_mode = off' "audit_key_file = $MG/audit.key" >"$MG/mugaika.conf"
 # the audit log is keyed (issue 17): a key of the bench's own, never the default under /etc
-printf '%s\n' 'audit_log =' 'admin_audit_log =' 'internal_domain = example.com' >"$MG/key.conf"
+printf '%s\n' 'audit_log =' 'admin_audit_log =' 'internal_domain = example.com' \
+	'internal_network = 10.0.0.0/8' >"$MG/key.conf"
 "$BUILD/mugaika" audit key generate --key-file "$MG/audit.key" -c "$MG/key.conf" >/dev/null
 chown -R postfix "$MG"
 chown root "$MG/audit.key" # read by the daemon as root, before it drops to postfix
