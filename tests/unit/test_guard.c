@@ -18,6 +18,10 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 
+#include <json-glib/json-glib.h>
+
+#include "mg_alert.h"
+#include "mg_config.h"
 #include "mg_guard.h"
 #include "mg_pipeline.h"
 
@@ -171,6 +175,70 @@ static void test_destlist(void **state)
 	g_free(p);
 }
 
+/* ---- the stop switch's alerts: each change once, not every stop again ---- */
+
+static GMutex rec_lock;
+static GString *alerts; /* one line per alert record given to the sink */
+
+static void sink(JsonObject *rec, gpointer data)
+{
+	(void)data;
+	g_mutex_lock(&rec_lock);
+	g_string_append_printf(alerts, "%s %s\n", json_object_get_string_member_with_default(rec, "severity", "?"),
+			       json_object_get_string_member_with_default(rec, "text", "?"));
+	g_mutex_unlock(&rec_lock);
+}
+
+static guint count_of(const char *text, const char *needle)
+{
+	guint n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void current(const char *path)
+{
+	GError *err = NULL;
+	struct mg_stop_state *s = mg_stop_current(path, &err);
+	assert_non_null(s);
+	mg_stop_unref(s);
+	mg_alert_flush(10 * G_USEC_PER_SEC);
+}
+
+static void test_stop_alerts(void **state)
+{
+	static const char text[] = "alert_route = stop-switch syslog\nalert_interval = 0\n";
+	GError *err = NULL;
+	struct mg_config *cfg = mg_config_parse("guard.conf", text, strlen(text), &err);
+	assert_non_null(cfg);
+	mg_alert_configure(cfg);
+	alerts = g_string_new("");
+	mg_alert_set_sink(sink, NULL);
+	char *path = g_build_filename(tmpdir, "alerts.state", NULL);
+	gboolean changed = FALSE;
+	current(path); /* nothing stopped: nothing to say */
+	assert_true(mg_stop_update(path, add_out, "spam", &changed, &err));
+	current(path);
+	assert_true(mg_stop_update(path, add_sender, "taro@city.example.lg.jp", &changed, &err));
+	current(path);
+	assert_true(mg_stop_update(path, remove_out, NULL, &changed, &err));
+	current(path);
+	g_mutex_lock(&rec_lock);
+	print_message("%s", alerts->str);
+	assert_int_equal(count_of(alerts->str, "out mail stopped since"), 1);
+	assert_int_equal(count_of(alerts->str, "sender taro@city.example.lg.jp mail stopped since"), 1);
+	assert_int_equal(count_of(alerts->str, "out mail flows again"), 1);
+	assert_int_equal(count_of(alerts->str, "flows again"), 1);
+	g_mutex_unlock(&rec_lock);
+	mg_alert_set_sink(NULL, NULL);
+	mg_alert_shutdown();
+	g_string_free(alerts, TRUE);
+	mg_config_unref(cfg);
+	g_unlink(path);
+	g_free(path);
+}
+
 int main(void)
 {
 	mg_pipeline_global_init();
@@ -179,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_stop_state),
 		cmocka_unit_test(test_outbreak),
 		cmocka_unit_test(test_destlist),
+		cmocka_unit_test(test_stop_alerts),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	g_rmdir(tmpdir);

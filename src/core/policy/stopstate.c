@@ -321,20 +321,38 @@ static gboolean same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Log what is stopped now (the state changed). */
-static void log_state(const char *path, const struct mg_stop_state *s)
+static gboolean entry_in(const struct mg_stop_entry *e, const struct mg_stop_state *s)
 {
-	if (s->entries->len == 0) {
-		mg_info(NULL, "stop switch: nothing stopped (%s)", path);
-		return;
+	for (guint i = 0; s && i < s->entries->len; i++) {
+		const struct mg_stop_entry *o = s->entries->pdata[i];
+		if (o->scope == e->scope && g_strcmp0(o->value, e->value) == 0)
+			return TRUE;
 	}
-	for (guint i = 0; i < s->entries->len; i++) {
-		const struct mg_stop_entry *e = s->entries->pdata[i];
+	return FALSE;
+}
+
+/* The state changed from OLD (NULL at start) to NOW: each stop that is new
+ * is alerted once (critical), each stop that ended is alerted as a notice;
+ * stops in force in both are not repeated. */
+static void log_state(const char *path, const struct mg_stop_state *old, const struct mg_stop_state *now)
+{
+	for (guint i = 0; i < now->entries->len; i++) {
+		const struct mg_stop_entry *e = now->entries->pdata[i];
+		if (entry_in(e, old))
+			continue;
 		mg_guard_alert(NULL, MG_ALERT_STOP_SWITCH, MG_ALERT_CRITICAL,
 			       "%s%s%s mail stopped since %s by %s (%s): %s", mg_stop_scope_name(e->scope),
 			       e->value ? " " : "", e->value ? e->value : "", e->since ? e->since : "?",
 			       e->by ? e->by : "?", e->origin ? e->origin : "?", e->reason ? e->reason : "");
 	}
+	for (guint i = 0; old && i < old->entries->len; i++) {
+		const struct mg_stop_entry *e = old->entries->pdata[i];
+		if (!entry_in(e, now))
+			mg_guard_alert(NULL, MG_ALERT_STOP_SWITCH, MG_ALERT_NOTICE, "%s%s%s mail flows again",
+				       mg_stop_scope_name(e->scope), e->value ? " " : "", e->value ? e->value : "");
+	}
+	if (now->entries->len == 0)
+		mg_info(NULL, "stop switch: nothing stopped (%s)", path);
 }
 
 struct mg_stop_state *mg_stop_current(const char *path, GError **err)
@@ -356,7 +374,7 @@ struct mg_stop_state *mg_stop_current(const char *path, GError **err)
 		if (!n)
 			goto out;
 		if (known || n->entries->len)
-			log_state(path, n);
+			log_state(path, known ? cache.state : NULL, n);
 		mg_stop_unref(cache.state);
 		g_free(cache.path);
 		cache.path = g_strdup(path);
