@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config git ca-certificates
  libglib2.0-dev libgmime-3.0-dev libjson-glib-dev libmagic-dev libclamav-dev
  libxml2-dev libarchive-dev libzip-dev libqpdf-dev libpng-dev libjpeg-dev
- libgif-dev libwebp-dev libtiff-dev libgsf-1-dev nettle-dev libmilter-dev libcmocka-dev
+ libgif-dev libwebp-dev libtiff-dev libgsf-1-dev nettle-dev libmilter-dev libcmocka-dev libytnef0-dev
  libspf2-dev libopendkim-dev libopendmarc-dev libicu-dev publicsuffix
  postfix miltertest clamav-testfiles qpdf python3 file
  python3-dkim python3-nacl python3-dnspython python3-cryptography openssl p7zip-full opendkim

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "mg_log.h"
@@ -125,6 +126,27 @@ static gboolean write_report(const char *path, const struct mg_report *r)
 	return ok;
 }
 
+/* The message goes to a descriptor of its own, and standard output is
+ * pointed at standard error for the run: a library that prints on
+ * standard output (libytnef reports a damaged winmail.dat there) must not
+ * end up in front of the delivered message (issue 12).  NULL on failure. */
+static FILE *message_output(void)
+{
+	fflush(stdout);
+	int fd = dup(STDOUT_FILENO);
+	if (fd < 0)
+		return NULL;
+	FILE *out = fdopen(fd, "w");
+	if (!out || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (out)
+			fclose(out);
+		else
+			close(fd);
+		return NULL;
+	}
+	return out;
+}
+
 static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 {
 	GError *err = NULL;
@@ -142,18 +164,25 @@ static int run(const struct sanitize_opts *o, struct mg_config *cfg, FILE *in)
 		mg_conn_helo(c, o->helo);
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	mg_txn_set_queue_id(t, o->queue_id ? o->queue_id : "cli");
-	const struct mg_verdict *v = feed(t, o, in, fields, body_start);
+	FILE *out = message_output();
+	const struct mg_verdict *v = out ? feed(t, o, in, fields, body_start) : NULL;
 	int rc = MG_EX_OK;
-	if (v->kind == MG_VERDICT_ACCEPT && mg_txn_held(t)) /* issue 16: kept for approval, nothing delivered now */
+	if (!out) {
+		fprintf(stderr, "mugaika sanitize: 451 4.3.0 cannot set up standard output: %s\n", g_strerror(errno));
+		rc = MG_EX_TEMPFAIL;
+	} else if (v->kind == MG_VERDICT_ACCEPT &&
+		   mg_txn_held(t)) { /* issue 16: kept for approval, nothing delivered now */
 		fprintf(stderr, "mugaika sanitize: %s %s %s\n", v->code, v->ecode, v->reason ? v->reason : "");
-	else if (v->kind == MG_VERDICT_ACCEPT) {
-		if (!write_message(t, fields, stdout))
+	} else if (v->kind == MG_VERDICT_ACCEPT) {
+		if (!write_message(t, fields, out))
 			rc = 1;
 	} else {
 		fprintf(stderr, "mugaika sanitize: %s %s %s\n", v->code, v->ecode, v->reason ? v->reason : "");
 		rc = v->kind == MG_VERDICT_REJECT ? MG_EX_REJECT : MG_EX_TEMPFAIL;
 	}
-	if (o->report && !write_report(o->report, mg_txn_report(t)))
+	if (out && fclose(out) != 0 && rc == MG_EX_OK)
+		rc = 1;
+	if (o->report && out && !write_report(o->report, mg_txn_report(t)))
 		rc = 1;
 	mg_txn_free(t);
 	mg_conn_free(c);

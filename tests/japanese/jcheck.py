@@ -239,7 +239,7 @@ ALLOWED_ASCII = {"uuencode", "BinHex", "yEnc", "mugaika", "Office", "macOS", "Ja
 def case_names(case):
     """Every file name the case knows of (they may be shown in any language)."""
     ex = case.expect
-    names = set(ex.get("atts", [])) | set(ex.get("removed", []))
+    names = set(ex.get("atts", [])) | set(ex.get("removed", [])) | set(ex.get("names", []))
     for z, members in ex.get("zips", {}).items():
         names |= set(members)
     return {n for n in names if n}

@@ -296,7 +296,8 @@ def families_names(tag):
         c.append(Case(cid, "PHP / old Windows software", [4], S.unix_mua(
             cid, tag, "=?ISO-2022-JP?B?%s?=" % S.b64(J.enc_jis("添付ファイル")), "system@example.jp", J.enc_jis("添付します。\n"),
             ctype="text/plain; charset=ISO-2022-JP", mailer="Sendmail-php", atts=[Att(name, TXT_SJIS, "text/plain")], form="raw-sjis"),
-            fullstack=(i == 0), subject="添付ファイル", atts=[name]))
+            fullstack=(i == 0), subject="添付ファイル", atts=[name if "." in name else name + ".txt"]))
+        # (issue 12: a text file without an extension is delivered with .txt)
     for i, name in enumerate(["予定表_能登.txt", "令和６年度_補助金交付申請書（様式第１号）.txt"]):
         cid = "name-notes-folded-%d" % i
         c.append(Case(cid, "Lotus Notes", [4], S.notes(cid, tag, "申請書の送付", "小林 三郎", "申請書を送付します。\n",
@@ -540,7 +541,8 @@ def families_notice(tag):
     cid = "notice-ppap"
     c.append(Case(cid, "Outlook (PPAP)", [8], S.outlook(cid, tag, "見積書（パスワード別送）", "髙橋 一郎", "パスワードは別途お送りします。\n",
                                                        [Att("見積書.zip", ppap, "application/x-zip-compressed")]),
-                  en=True, subject="見積書（パスワード別送）", atts=[], removed=["見積書.zip"], notice=True))
+                  en=True, subject="見積書（パスワード別送）", atts=[], removed=["見積書.zip"], notice=True,
+                  names=["見積書.txt"]))  # issue 12: the English reason names the encrypted member
     cid = "notice-signed"
     inner = M.leaf('text/plain; charset="iso-2022-jp"', J.enc_jis("署名付きの本文です。\n"), "7bit")
     signed = M.multi("signed", "----sig_b1", [inner, M.leaf('application/pkcs7-signature; name="smime.p7s"', b"\x30\x82\x01\x00" + b"\0" * 64, "base64",

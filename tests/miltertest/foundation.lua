@@ -33,7 +33,7 @@ end
 check(mt.eoh(conn) == nil and mt.getreply(conn) == SMFIR_CONTINUE, "eoh 1")
 mt.bodystring(conn, "--mtb\r\nContent-Type: text/plain\r\n\r\nhello\r\n")
 check(mt.getreply(conn) == SMFIR_CONTINUE, "body chunk 1a")
-mt.bodystring(conn, "--mtb\r\nContent-Type: application/octet-stream; name=x.bin\r\n\r\nxyz\r\n--mtb--\r\n")
+mt.bodystring(conn, "--mtb\r\nContent-Type: application/octet-stream; name=x.txt\r\n\r\nxyz\r\n--mtb--\r\n")
 check(mt.getreply(conn) == SMFIR_CONTINUE, "body chunk 1b")
 check(mt.eom(conn) == nil, "eom 1 sent")
 check(mt.getreply(conn) == SMFIR_CONTINUE, "message 1 accepted")

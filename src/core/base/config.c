@@ -147,14 +147,16 @@ static const struct mg_opt mg_options[] = {
 	  "any application/vnd.rar rebuild\nany application/x-lzh-compressed rebuild\n"
 	  "any application/vnd.ms-cab-compressed rebuild\nany application/x-tar rebuild\n"
 	  "any application/gzip rebuild\nany application/x-bzip2 rebuild\nany application/x-xz rebuild\n"
-	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\nany text/plain keep\n"
+	  "any application/vnd.ms-tnef rebuild\n"
+	  "any text/rtf rebuild\nany text/csv rebuild\nany text/html to-text\n"
+	  "any text/calendar to-text\nany text/vcard to-text\nany text/x-vcard to-text\nany text/plain keep\n"
 	  "any * remove",
 	  0, 0, NULL, NULL /* the cdr stage's check (registered) */,
 	  "Attachment policy, one rule per line: [inbound|outbound|internal|transit|any]\n"
 	  "TYPE-GLOB ACTION (no direction = any).  TYPE-GLOB matches the true type found\n"
 	  "from the content (lower case, * and ? wildcards; `mugaika rebuild FILE` shows\n"
 	  "the type of a file); the first matching rule wins.  ACTION: rebuild (in its\n"
-	  "own format without active content), to-text (HTML only), remove (with a\n"
+	  "own format without active content), to-text (HTML, calendar, vCard), remove (with a\n"
 	  "notice), reject (the whole message, 550 5.7.1), keep (unchanged, still virus\n"
 	  "scanned).  A type no rule matches is removed; rebuild or to-text for an exact\n"
 	  "type without a rebuilder is a configuration error (through a wildcard, the\n"
@@ -199,6 +201,19 @@ static const struct mg_opt mg_options[] = {
 	{ "office_keep_hyperlinks", MG_OPT_BOOL, OFF(office_keep_hyperlinks), "yes", 0, 0, NULL, NULL,
 	  "Keep external hyperlinks in Office documents (they are listed in the report).\n"
 	  "no: remove them with the other external relationships." },
+
+	/* --- issue 12: what is delivered is built by mugaika (names, types, structure) --- */
+	{ "text_attachment_extensions", MG_OPT_STR, OFF(text_attachment_extensions), "txt text log", 0, 0, NULL,
+	  mg_check_extension_list,
+	  "Extensions (space separated, without the dot) of files delivered as plain\n"
+	  "text.  Every kept text file goes out as text/plain in UTF-8 with a name ending\n"
+	  "in .txt: notes.log becomes notes.log.txt, a name without an extension gets\n"
+	  ".txt.  The type and charset the sender declared are never copied." },
+	{ "text_attachment_other", MG_OPT_ENUM, OFF(text_attachment_other), "remove", 0, 0, "remove|rename", NULL,
+	  "A text file whose extension is not in text_attachment_extensions (x.hta,\n"
+	  "x.iqy, x.desktop: text that Windows or a desktop runs or opens by its name):\n"
+	  "remove it with a notice, or rename it and deliver it as plain text x.hta.txt.\n"
+	  "The same holds for inline text parts with a name and for archive members." },
 
 	/* --- issue 4b: PDF and images --- */
 	{ "pdf_max_size", MG_OPT_SIZE, OFF(pdf_max_size), "20M", 1 * KiB, 1 * GiB, NULL, NULL,

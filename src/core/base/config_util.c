@@ -192,6 +192,28 @@ gboolean mg_check_socket(const char *value, char **why)
 	return FALSE;
 }
 
+/* issue 12: "txt text log" - words of letters and digits, no dots, at
+ * least one (text_attachment_extensions). */
+gboolean mg_check_extension_list(const char *value, char **why)
+{
+	char **v = g_strsplit(value, " ", -1);
+	int words = 0;
+	gboolean ok = TRUE;
+	for (int i = 0; v[i] && ok; i++) {
+		for (const char *p = v[i]; *p && ok; p++)
+			ok = g_ascii_isalnum(*p);
+		words += *v[i] != '\0';
+	}
+	g_strfreev(v);
+	if (ok && words > 0)
+		return TRUE;
+	*why = g_strdup_printf(
+		"'%s' is not a list of extensions; allowed: words of letters and digits without the dot, "
+		"separated by spaces (e.g. txt text log)",
+		value);
+	return FALSE;
+}
+
 /* tcp:HOST:PORT, udp:HOST:PORT or empty (audit_syslog). */
 gboolean mg_check_syslog_target(const char *value, char **why)
 {

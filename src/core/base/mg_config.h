@@ -97,6 +97,10 @@ struct mg_config {
 	int64_t office_max_ratio;
 	gboolean office_keep_hyperlinks;
 
+	/* --- issue 12: what is delivered (names, types, structure) --- */
+	char *text_attachment_extensions; /* space separated, no dots */
+	int text_attachment_other;        /* enum mg_text_other (mg_cdr.h) */
+
 	/* --- issue 4b: PDF and images --- */
 	int64_t pdf_max_size;        /* largest PDF the rebuilder opens */
 	int64_t pdf_max_objects;     /* most indirect objects walked in one PDF */

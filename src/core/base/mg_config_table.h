@@ -33,6 +33,7 @@ char **mg_strv_compact(char **v);
 void mg_opt_dump(FILE *out, const struct mg_opt *o, const void *value, gboolean defaults_doc);
 
 gboolean mg_check_socket(const char *value, char **why);
+gboolean mg_check_extension_list(const char *value, char **why); /* issue 12 */
 gboolean mg_check_syslog_target(const char *value, char **why);
 
 /* The check registered for a key by a stage, or NULL. */

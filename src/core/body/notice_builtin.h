@@ -63,7 +63,8 @@ static const char mg_notice_builtin_ja[] =
 	"signature-removed = 電子署名は無害化処理のため取り除きました (署名の検証はできません)。\n"
 	"encrypted-removed = 暗号化された部分は検査できないため削除しました。\n"
 	"body-only = 本文のみを受け付ける設定のため、添付ファイルはすべて削除しました。\n"
-	"inline-file-removed = 本文中に埋め込まれたファイル (uuencode 等) は削除しました。\n";
+	"inline-file-removed = 本文中に埋め込まれたファイル (uuencode 等) は削除しました。\n"
+	"mime-unsplit = 構造が壊れていて分けられない部分は、テキストとして表示しています。\n";
 static const char mg_notice_builtin_en[] =
 	"# mugaika notice to the recipient (English)\n"
 	"#\n"
@@ -123,4 +124,5 @@ static const char mg_notice_builtin_en[] =
 	"signature-removed = The digital signature was removed by sanitizing (it cannot be verified).\n"
 	"encrypted-removed = Encrypted content cannot be checked and was removed.\n"
 	"body-only = Only body text is accepted here; all attachments were removed.\n"
-	"inline-file-removed = A file encoded inside the text (uuencode etc.) was removed.\n";
+	"inline-file-removed = A file encoded inside the text (uuencode etc.) was removed.\n"
+	"mime-unsplit = A part whose structure was broken is shown as text.\n";

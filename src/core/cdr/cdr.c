@@ -31,7 +31,6 @@
 #include "mg_cdr.h"
 #include "mg_cdr_policy.h"
 #include "mg_filetype.h"
-#include "mg_inline.h"
 #include "mg_log.h"
 #include "mg_txn.h" /* enum mg_direction */
 
@@ -69,10 +68,15 @@ static const struct cdr_handler rebuilders[] = {
 	{"application/x-bzip2", mg_cdr_archive},
 	{"application/x-xz", mg_cdr_archive},
 	{"application/x-iso9660-image", mg_cdr_archive},
+	{"application/vnd.ms-tnef", mg_cdr_tnef}, /* issue 12: winmail.dat, its files one by one */
+	{"application/ms-tnef", mg_cdr_tnef},
 };
 
 static const struct cdr_handler converters[] = {
-	{"text/html", mg_cdr_html},
+	{"text/html", mg_cdr_html},        {"text/calendar", mg_cdr_ical}, /* issue 12: invitations and cards as
+									      readable text */
+	{"text/x-vcalendar", mg_cdr_ical}, {"text/vcard", mg_cdr_ical},    {"text/x-vcard", mg_cdr_ical},
+	{"text/directory", mg_cdr_ical},
 };
 
 void mg_cdr_out_init(struct mg_cdr_out *out)
@@ -200,19 +204,34 @@ static gboolean cdr_name_checks(const struct mg_cdr_in *in, const struct mg_file
 	return TRUE;
 }
 
-/* A kept file as it is; for text, without the files encoded inside it
- * (a client shows those as attachments).  FALSE when something was cut. */
-static gboolean cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
+/* A kept file as it is (cdr_output.c makes text UTF-8 and cuts the files
+ * encoded inside it: a client shows those as attachments). */
+static void cdr_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	GString *g = NULL;
-	if (g_str_has_prefix(in->true_type, "text/"))
-		g = mg_text_strip_inline_files((const char *)in->data, in->len, out->removed);
-	out->data = g_byte_array_sized_new(g ? (guint)g->len : (guint)in->len);
-	g_byte_array_append(out->data, g ? (const guint8 *)g->str : in->data, g ? (guint)g->len : (guint)in->len);
-	gboolean same = g == NULL;
-	if (g)
-		g_string_free(g, TRUE);
-	return same;
+	out->data = g_byte_array_sized_new((guint)in->len);
+	g_byte_array_append(out->data, in->data, (guint)in->len);
+}
+
+static enum mg_cdr_status cdr_apply_keep(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_action *action,
+					 const struct mg_cdr_rule *r)
+{
+	cdr_keep(in, out);
+	enum mg_cdr_status st = mg_cdr_output(in, out, MG_CDR_MADE_KEPT, MG_CDR_REBUILT);
+	if (st != MG_CDR_REBUILT)
+		return st;
+	*action = out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+	gboolean renamed = out->new_filename && g_strcmp0(out->new_filename, in->filename) != 0;
+	if (renamed)
+		set_reason(out, "kept by attachment_rule %d (%s), delivered as %s", r->line, r->glob,
+			   out->new_filename);
+	else if (out->removed->len > 0) /* files encoded inside the text cut out */
+		set_reason(out, "encoded files inside the text removed, kept by attachment_rule %d (%s)", r->line,
+			   r->glob);
+	else if (!out->kept) /* text decoded to UTF-8 */
+		set_reason(out, "kept by attachment_rule %d (%s), delivered as %s", r->line, r->glob, out->new_type);
+	else
+		set_reason(out, "kept by attachment_rule %d (%s)", r->line, r->glob);
+	return st;
 }
 
 /* A sanitize-bypass exception for this MIME attachment (issue 16), or NULL. */
@@ -238,22 +257,19 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	mg_cdr_fn fn = NULL;
 	*action = MG_ACTION_REMOVED;
 	if (k) { /* still scanned (cdr_check_output), like any kept file */
-		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
+		cdr_keep(in, out);
+		enum mg_cdr_status st = mg_cdr_output(in, out, MG_CDR_MADE_EXCEPTION, MG_CDR_REBUILT);
+		*action = out->kept ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
 		out->kept_by = g_strdup(k->id);
 		set_reason(out, "kept as it came by exception %s (%s)", k->id, in->true_type);
-		return MG_CDR_REBUILT;
+		return st;
 	}
 	if (!r) {
 		set_reason(out, "no attachment_rule matches %s", in->true_type);
 		return MG_CDR_REMOVE;
 	}
 	switch (r->action) {
-	case MG_RULE_KEEP:
-		*action = cdr_keep(in, out) ? MG_ACTION_KEPT : MG_ACTION_REBUILT;
-		set_reason(out, "%s by attachment_rule %d (%s)",
-			   *action == MG_ACTION_KEPT ? "kept" : "encoded files inside the text removed, kept", r->line,
-			   r->glob);
-		return MG_CDR_REBUILT;
+	case MG_RULE_KEEP: return cdr_apply_keep(in, out, action, r);
 	case MG_RULE_REJECT:
 		set_reason(out, "%s is refused by attachment_rule %d", in->true_type, r->line);
 		cdr_dispose(in->ctx, MG_DISP_REJECT, "attachment_rule", out->reason);
@@ -271,6 +287,8 @@ static enum mg_cdr_status cdr_apply_rule(const struct mg_cdr_in *in, struct mg_c
 	}
 	enum mg_cdr_status st = fn(in, out);
 	*action = st == MG_CDR_CONVERTED ? MG_ACTION_CONVERTED : MG_ACTION_REBUILT;
+	if (st == MG_CDR_REBUILT || st == MG_CDR_CONVERTED)
+		st = mg_cdr_output(in, out, st == MG_CDR_CONVERTED ? MG_CDR_MADE_CONVERTED : MG_CDR_MADE_REBUILT, st);
 	return st;
 }
 

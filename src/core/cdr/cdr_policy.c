@@ -80,11 +80,12 @@ gboolean mg_cdr_rule_check(const char *value, char **why)
 	gboolean exact = !strpbrk(r.glob, "*?");
 	gboolean ok = !exact || mg_cdr_handler_exists(r.action, r.glob);
 	if (!ok)
-		*why = g_strdup_printf("no %s for %s; allowed: %s for Office (OOXML, OpenDocument, doc/xls/ppt), PDF, "
-				       "images, archives, RTF, CSV and HTML; to-text for text/html; "
-				       "remove, reject or keep for any type",
-				       r.action == MG_RULE_TO_TEXT ? "text converter" : "rebuilder", r.glob,
-				       mg_rule_action_name(r.action));
+		*why = g_strdup_printf(
+			"no %s for %s; allowed: %s for Office (OOXML, OpenDocument, doc/xls/ppt), PDF, "
+			"images, archives, RTF, CSV and HTML; to-text for text/html, text/calendar, text/vcard; "
+			"remove, reject or keep for any type",
+			r.action == MG_RULE_TO_TEXT ? "text converter" : "rebuilder", r.glob,
+			mg_rule_action_name(r.action));
 	g_free(r.glob);
 	return ok;
 }

@@ -71,18 +71,19 @@ struct mg_cdr_in {
 	struct mg_cdr_ctx *ctx;
 	const guint8 *data;
 	gsize len;
-	const char *filename;      /* decoded UTF-8, may be NULL */
-	const char *declared_type; /* the sender's claim (a MIME part's Content-Type), may be NULL */
-	const char *true_type;     /* from the content (set by mg_cdr_file for the rebuilders) */
-	int depth;                 /* 0 for a MIME part, +1 per archive level */
-	gint64 deadline_us;        /* this file's time budget (monotonic) */
+	const char *filename;         /* decoded UTF-8, may be NULL */
+	const char *declared_type;    /* the sender's claim (a MIME part's Content-Type), may be NULL */
+	const char *declared_charset; /* its charset parameter (a claim to doubt), may be NULL */
+	const char *true_type;        /* from the content (set by mg_cdr_file for the rebuilders) */
+	int depth;                    /* 0 for a MIME part, +1 per archive level */
+	gint64 deadline_us;           /* this file's time budget (monotonic) */
 };
 
 struct mg_cdr_out {
 	GByteArray *data;   /* the rebuilt or converted file */
 	char *true_type;    /* what the content was found to be */
-	char *new_type;     /* when the type changes (docm -> docx, html -> text) */
-	char *new_filename; /* when the name changes (.docm -> .docx) */
+	char *new_type;     /* rebuilders: when the type changes; mg_cdr_file: always, the delivered type */
+	char *new_filename; /* rebuilders: when the name changes; mg_cdr_file: the delivered name (NULL: none) */
 	GPtrArray *removed; /* char*: what was taken out ("VBA macro project") */
 	char *reason;       /* why removed / unscannable / failed */
 	char *virus;        /* signature name when infected */
@@ -99,14 +100,43 @@ void mg_cdr_out_clear(struct mg_cdr_out *out);
  * out->kept set means a keep rule passed it as it came. */
 enum mg_cdr_status mg_cdr_file(const struct mg_cdr_in *in, struct mg_cdr_out *out);
 
+/* ---- the delivered form (cdr_output.c, issue 12) ----
+ * mg_cdr_file() ends every kept, rebuilt or converted file with
+ * mg_cdr_output(): out->new_type becomes the type it is delivered as (a
+ * row of mugaika's output table; kept text is text/plain), text becomes
+ * UTF-8, out->new_filename the name (the sender's stem with an extension
+ * the type allows), out->kept TRUE only when bytes and name are as sent.
+ * A file with no delivery form, or kept text with an extension outside
+ * text_attachment_extensions under text_attachment_other = remove, is
+ * REMOVE with the reason in out. */
+enum mg_cdr_made {
+	MG_CDR_MADE_KEPT = 0,  /* a keep rule */
+	MG_CDR_MADE_REBUILT,   /* a rebuilder */
+	MG_CDR_MADE_CONVERTED, /* a converter */
+	MG_CDR_MADE_EXCEPTION  /* an approved exception (issue 16): the bytes as they came, the type and
+				* a cleaned name still mugaika's */
+};
+enum mg_text_other { MG_TEXT_OTHER_REMOVE = 0, MG_TEXT_OTHER_RENAME };
+enum mg_cdr_status mg_cdr_output(const struct mg_cdr_in *in, struct mg_cdr_out *out, enum mg_cdr_made made,
+				 enum mg_cdr_status st);
+/* The output table's spelling of `type`, or NULL when mugaika does not
+ * deliver that type. */
+const char *mg_cdr_output_type(const char *type);
+/* The name a file called `name` (may be NULL) is delivered under as
+ * `out_type`; NULL with *why when it is not delivered (see above). */
+char *mg_cdr_output_name(const struct mg_config *cfg, const char *name, const char *out_type, enum mg_cdr_made made,
+			 char **why);
+
 /* The rebuilders, one file per family (each under its own budget). */
 enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_ooxml.c */
 enum mg_cdr_status mg_cdr_rtf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
 enum mg_cdr_status mg_cdr_csv(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_text.c */
 enum mg_cdr_status mg_cdr_html(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_text.c */
+enum mg_cdr_status mg_cdr_ical(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ical.c: calendar, vCard */
 enum mg_cdr_status mg_cdr_pdf(const struct mg_cdr_in *in, struct mg_cdr_out *out);     /* cdr_pdf.c */
 enum mg_cdr_status mg_cdr_image(const struct mg_cdr_in *in, struct mg_cdr_out *out);   /* cdr_image.c */
 enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out); /* cdr_archive.c */
+enum mg_cdr_status mg_cdr_tnef(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_tnef.c: winmail.dat */
 enum mg_cdr_status mg_cdr_ole2(const struct mg_cdr_in *in, struct mg_cdr_out *out);    /* cdr_ole2.c */
 
 #endif

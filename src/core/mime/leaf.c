@@ -68,14 +68,18 @@ static gboolean leaf_limits(struct mg_txn *t, const struct mg_leaf *leaf)
 	return !mg_txn_decided(t);
 }
 
-static gboolean is_inline_text(GMimePart *part, const char *type)
+/* Body text: plain or HTML, not an attachment, and without a file name.
+ * A text part with a name is a file whatever its disposition says (issue
+ * 12: "inline; filename=invoice.hta" must not take the body path and keep
+ * its name): it goes through the attachment policy. */
+static gboolean is_inline_text(GMimePart *part, const char *type, const char *filename)
 {
 	if (!g_str_equal(type, "text/plain") && !g_str_equal(type, "text/html"))
 		return FALSE;
 	GMimeContentDisposition *d = g_mime_object_get_content_disposition(GMIME_OBJECT(part));
 	if (d && g_ascii_strcasecmp(g_mime_content_disposition_get_disposition(d), "attachment") == 0)
 		return FALSE;
-	return g_mime_part_get_filename(part) == NULL || (d && g_mime_content_disposition_is_attachment(d) == FALSE);
+	return filename == NULL && g_mime_part_get_filename(part) == NULL;
 }
 
 GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, int depth, mg_leaf_fn fn, void *data)
@@ -97,7 +101,7 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 	}
 	leaf.rep->size = leaf.data->len;
 	mg_sha256_hex(leaf.data->data, leaf.data->len, leaf.rep->sha256);
-	leaf.inline_text = is_inline_text(part, leaf.mime_type);
+	leaf.inline_text = is_inline_text(part, leaf.mime_type, leaf.filename);
 	if (leaf_limits(t, &leaf))
 		out = fn(&leaf, data);
 done:
@@ -126,12 +130,8 @@ GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type,
 	GMimePart *p = g_mime_part_new_with_type(tv[0], tv[1] ? tv[1] : "octet-stream");
 	g_strfreev(tv);
 	GMimeObject *o = GMIME_OBJECT(p);
-	if (leaf && leaf->orig && g_str_has_prefix(mime_type, "text/")) {
-		GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(leaf->orig));
-		const char *cs = g_mime_content_type_get_parameter(ct, "charset");
-		if (cs)
-			g_mime_object_set_content_type_parameter(o, "charset", cs);
-	}
+	if (g_str_has_prefix(mime_type, "text/")) /* issue 12: the CDR stage made every text UTF-8 */
+		g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
 	copy_disposition(o, leaf ? leaf->orig : NULL, filename);
 	if (filename)
 		g_mime_part_set_filename(p, filename);

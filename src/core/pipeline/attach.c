@@ -97,16 +97,29 @@ static GMimeObject *deliver(struct mg_leaf *leaf, enum mg_cdr_status st, struct 
 		return NULL;
 	}
 	report_fill(leaf->rep, action, out);
+	if (st == MG_CDR_INFECTED)
+		mg_scan_part_infected(leaf->t, out->virus);
 	if (st != MG_CDR_REBUILT && st != MG_CDR_CONVERTED)
 		return NULL;
-	const char *type = out->new_type ? out->new_type : action == MG_ACTION_KEPT ? leaf->mime_type : out->true_type;
-	const char *name = out->new_filename ? out->new_filename : leaf->filename;
+	/* issue 12: the type and name the CDR stage chose, never the sender's */
+	const char *type = out->new_type;
+	if (!type) {
+		GError *e = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "no delivery type for part %s", leaf->path);
+		mg_txn_internal_error(leaf->t, "attachment rebuild", e);
+		g_error_free(e);
+		return NULL;
+	}
 	if (action != MG_ACTION_KEPT)
 		report_new(leaf->rep, type, out);
-	GMimeObject *o = mg_leaf_new_part(leaf, type, name, out->data->data, out->data->len);
-	if (action == MG_ACTION_CONVERTED && g_str_has_prefix(type, "text/"))
-		g_mime_object_set_content_type_parameter(o, "charset", "utf-8");
-	return o;
+	return mg_leaf_new_part(leaf, type, out->new_filename, out->data->data, out->data->len);
+}
+
+/* The charset the sender declared for a text part (a claim: the CDR
+ * stage doubts it when it decodes the text). */
+static const char *leaf_charset(const struct mg_leaf *leaf)
+{
+	GMimeContentType *ct = leaf->orig ? g_mime_object_get_content_type(GMIME_OBJECT(leaf->orig)) : NULL;
+	return ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
 }
 
 /* The sanitize-bypass exceptions of the message, for the CDR (issue 16). */
@@ -150,7 +163,8 @@ GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 			       .data = leaf->data->data,
 			       .len = leaf->data->len,
 			       .filename = leaf->filename,
-			       .declared_type = leaf->mime_type};
+			       .declared_type = leaf->mime_type,
+			       .declared_charset = leaf_charset(leaf)};
 	enum mg_cdr_status st = mg_cdr_file(&in, &out);
 	if (out.data && !mg_txn_mem_take(t, out.data->len, "attachment rebuild")) /* issue 11 */
 		st = MG_CDR_REMOVE;

@@ -203,14 +203,18 @@ const struct mg_verdict *mg_txn_rcpt(struct mg_txn *t, const char *addr, char *c
 	return &t->report->verdict;
 }
 
-/* Append DATA to BUF with CRLF turned into LF; a CR at the end of DATA is
- * held in t->body_cr until the next byte shows whether LF follows. */
+/* Append DATA to BUF with CRLF turned into LF, and a bare CR too: mail
+ * clients take a lone CR for a line end, so the message is parsed as they
+ * will read it (issue 12: bare-CR multiparts used to come out empty; Postfix
+ * turns a bare CR into a space before a milter sees it, Sendmail and a file
+ * given to `mugaika sanitize` do not).  A CR at the end of DATA is held in
+ * t->body_cr until the next byte shows whether LF follows. */
 static void lf_append(struct mg_txn *t, GString *buf, const char *data, gsize len)
 {
 	const char *p = data, *end = data + len;
 	if (t->body_cr && p < end) {
 		if (*p != '\n')
-			g_string_append_c(buf, '\r');
+			g_string_append_c(buf, '\n');
 		t->body_cr = FALSE;
 	}
 	while (p < end) {
@@ -222,7 +226,7 @@ static void lf_append(struct mg_txn *t, GString *buf, const char *data, gsize le
 		if (p == end)
 			t->body_cr = TRUE;
 		else if (*p != '\n')
-			g_string_append_c(buf, '\r');
+			g_string_append_c(buf, '\n');
 	}
 }
 
@@ -251,6 +255,14 @@ static void spool_lf(struct mg_txn *t, const char *data, gsize len)
 	g_clear_error(&err);
 }
 
+static gboolean has_bare_cr(const char *v)
+{
+	for (const char *p = strchr(v, '\r'); p; p = strchr(p + 1, '\r'))
+		if (p[1] != '\n')
+			return TRUE;
+	return FALSE;
+}
+
 const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const char *value)
 {
 	const struct mg_config *cfg = t->cfg;
@@ -267,6 +279,12 @@ const struct mg_verdict *mg_txn_header(struct mg_txn *t, const char *name, const
 	else if (t->headers->len >= (guint)cfg->max_headers)
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_headers",
 			    "Message has more than %" G_GINT64_FORMAT " header fields", cfg->max_headers);
+	else if (has_bare_cr(value))
+		/* issue 12: header fields other than Content-* are delivered as they
+		 * came, and a client that takes the CR for a line end would read
+		 * fields (a second Content-Type) that mugaika never saw */
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.6.0", "header-bare-cr",
+			    "Header field %.40s contains a bare CR", name);
 	if (mg_txn_decided(t))
 		return &t->report->verdict;
 	struct mg_header *h = g_new0(struct mg_header, 1);
@@ -373,7 +391,7 @@ static gboolean step_finish_spool(struct mg_txn *t)
 	if (t->body_cr && !mg_txn_decided(t)) {
 		t->body_cr = FALSE;
 		GError *err = NULL;
-		if (mg_spool_write(t->raw, "\r", 1, &err) != MG_SPOOL_OK)
+		if (mg_spool_write(t->raw, "\n", 1, &err) != MG_SPOOL_OK)
 			mg_txn_internal_error(t, "spool", err);
 		g_clear_error(&err);
 	}

@@ -75,6 +75,10 @@ gboolean mg_scan_output_step(struct mg_txn *t);
 /* A decoded leaf before anything else looks at it.  FALSE when the leaf
  * was removed (report filled) or the message was decided. */
 gboolean mg_scan_leaf(struct mg_leaf *leaf);
+/* Malware found inside a part by another stage (a member of a RAR archive,
+ * which libclamav cannot open, scanned by the CDR stage): the message is
+ * refused, or the part counts as removed, as scan_on_infected says. */
+void mg_scan_part_infected(struct mg_txn *t, const char *virus);
 /* Any buffer: an archive member, a rebuilt file.  *virus / *why get the
  * signature name / the reason (caller frees; either may be NULL). */
 enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,

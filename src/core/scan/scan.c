@@ -345,6 +345,19 @@ static void verdict_unscannable(struct mg_txn *t, const char *why)
 			    "Message could not be scanned for viruses (%s), try again later", why);
 }
 
+/* The message as mugaika built it cannot be scanned: that will be the same
+ * on every retry, so a final answer unless the site asked for tempfail
+ * (issue 12: "remove" cannot remove from the whole message). */
+static void verdict_output_unscannable(struct mg_txn *t, const char *why)
+{
+	if (t->cfg->scan_on_unscannable == MG_SCAN_UNS_TEMPFAIL)
+		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.7.1", "unscannable",
+			    "Message could not be scanned for viruses (%s), try again later", why);
+	else
+		mg_txn_fail(t, MG_VERDICT_REJECT, "554", "5.7.1", "unscannable",
+			    "Sanitized message could not be scanned for viruses (%s)", why);
+}
+
 static void verdict_error(struct mg_txn *t, const char *what, const char *why)
 {
 	if (mg_txn_decided(t))
@@ -432,18 +445,30 @@ gboolean mg_scan_leaf(struct mg_leaf *leaf)
 			leaf_remove(leaf, &r);
 		else
 			verdict_infected(t, r.virus);
-	} else if (r.kind == MG_SCAN_UNSCANNABLE) {
-		if (t->cfg->scan_on_unscannable == MG_SCAN_UNS_REMOVE)
-			leaf_remove(leaf, &r);
-		else
-			verdict_unscannable(t, r.why);
+	} else if (r.kind == MG_SCAN_UNSCANNABLE && t->cfg->scan_on_unscannable != MG_SCAN_UNS_REMOVE) {
+		verdict_unscannable(t, r.why);
 	} else if (r.kind == MG_SCAN_ERROR) {
 		verdict_error(t, "virus scan of a part", r.why);
 	}
-	gboolean keep = r.kind == MG_SCAN_CLEAN && !mg_txn_decided(t);
+	/* Unscannable as it came (an encrypted or RAR member libclamav cannot
+	 * open, a bounce quoting an encrypted zip) is not the end of a leaf
+	 * under `remove` (issue 12): what mugaika delivers in its place is
+	 * built by the body or CDR stage and scanned again - every rebuilt
+	 * file and archive member by mg_cdr_file, the whole message by
+	 * mg_scan_output_step - and whatever cannot be scanned then is
+	 * removed there. */
+	gboolean keep = (r.kind == MG_SCAN_CLEAN || r.kind == MG_SCAN_UNSCANNABLE) && !mg_txn_decided(t);
 	scan_res_clear(&r);
 	g_free(where);
 	return keep;
+}
+
+void mg_scan_part_infected(struct mg_txn *t, const char *virus)
+{
+	if (t->cfg->scan_on_infected == MG_SCAN_INF_REMOVE)
+		t->scan_removed_infected++;
+	else
+		verdict_infected(t, virus ? virus : "unknown");
 }
 
 /* The rebuilt message as delivered: top-level MIME header fields, blank
@@ -588,7 +613,7 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 	if (r.kind == MG_SCAN_INFECTED)
 		verdict_infected(t, r.virus);
 	else if (r.kind == MG_SCAN_UNSCANNABLE)
-		verdict_unscannable(t, r.why);
+		verdict_output_unscannable(t, r.why);
 	else if (r.kind == MG_SCAN_ERROR)
 		verdict_error(t, "virus scan of the output", r.why);
 	else if (t->scan_raw_virus && t->scan_removed_infected == 0) {

@@ -16,9 +16,10 @@
  * Result: REBUILT (zip in, zip out), CONVERTED (another format in, zip out,
  * new type and name), REMOVE (nothing left to deliver), UNSCANNABLE
  * (encrypted - the PPAP pattern -, corrupt, a limit exceeded, or a member
- * unscannable), INFECTED (a member is), ERROR (library failure).  Whatever
- * a member gets other than kept or removed decides for the whole archive:
- * a partially examined archive is never delivered.  Members taken out are
+ * unscannable), INFECTED (a member is), ERROR (library failure).  A member
+ * that is infected or fails decides for the whole archive; one that cannot
+ * be examined (encrypted, over a limit of its own) is left out like a
+ * removed one: what is delivered was examined whole.  Members taken out are
  * listed in out->removed ("payload.exe removed: executable").
  */
 #include "config.h"
@@ -49,6 +50,7 @@ struct arc {
 	gint64 entries, unpacked, deadline_us;
 	guint written;
 	gboolean is_zip;       /* input was a plain zip: name and type stay */
+	gboolean scan_raw;     /* libclamav cannot read this format (RAR): scan each member as it came */
 	enum mg_cdr_status st; /* MG_CDR_REBUILT while all is well */
 };
 
@@ -289,6 +291,40 @@ static const char *arc_lha_option(struct arc *a)
 	return r == ARCHIVE_FATAL ? "lha:hdrcharset=CP932" : NULL;
 }
 
+/* The reader for the format the content was typed as, and only that one
+ * (issue 12): libarchive's bidding alone would read a RAR whose last member
+ * is a zip as that zip, and the RAR's other members would never be seen. */
+static void arc_formats(struct archive *ar, const char *type)
+{
+	static const struct {
+		const char *type;
+		int (*fmt[2])(struct archive *);
+	} formats[] = {
+		{"application/zip", {archive_read_support_format_zip, NULL}},
+		{"application/x-7z-compressed", {archive_read_support_format_7zip, NULL}},
+		{"application/x-rar", {archive_read_support_format_rar, archive_read_support_format_rar5}},
+		{"application/vnd.rar", {archive_read_support_format_rar, archive_read_support_format_rar5}},
+		{"application/x-lzh-compressed", {archive_read_support_format_lha, NULL}},
+		{"application/vnd.ms-cab-compressed", {archive_read_support_format_cab, NULL}},
+		{"application/x-iso9660-image", {archive_read_support_format_iso9660, NULL}},
+		{"application/x-tar", {archive_read_support_format_tar, NULL}},
+	};
+	if (!type) { /* called without mg_cdr_file's typing (tests): any format */
+		archive_read_support_format_all(ar);
+		archive_read_support_format_raw(ar);
+		return;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(formats); i++)
+		if (g_str_equal(type, formats[i].type)) {
+			for (int j = 0; j < 2 && formats[i].fmt[j]; j++)
+				formats[i].fmt[j](ar);
+			return;
+		}
+	/* compressed streams (gz, bz2, xz): a tar inside, or a lone file */
+	archive_read_support_format_tar(ar);
+	archive_read_support_format_raw(ar);
+}
+
 static gboolean arc_open_reader(struct arc *a)
 {
 	a->ar = archive_read_new();
@@ -297,8 +333,7 @@ static gboolean arc_open_reader(struct arc *a)
 		return FALSE;
 	}
 	archive_read_support_filter_all(a->ar);
-	archive_read_support_format_all(a->ar);
-	archive_read_support_format_raw(a->ar); /* a lone .gz/.bz2/.xz file */
+	arc_formats(a->ar, a->in->true_type);
 	const char *opt = arc_lha_option(a);
 	if (opt) { /* the conversion is made now, for the thread's locale */
 		locale_t old = arc_utf8_enter();
@@ -383,6 +418,10 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 {
 	guint len = data->len;
 	void *bytes = g_byte_array_free(data, FALSE); /* g_malloc = malloc: libzip frees it */
+	if (len == 0) { /* libzip does not take a buffer of no bytes (an HTML member that converts to nothing) */
+		g_free(bytes);
+		bytes = NULL;
+	}
 	zip_source_t *s = zip_source_buffer(a->zw, bytes, len, 1);
 	zip_int64_t idx = s ? zip_file_add(a->zw, name, s, ZIP_FL_ENC_UTF_8) : -1;
 	if (idx < 0) {
@@ -446,12 +485,15 @@ static void arc_take(struct arc *a, const char *name, enum mg_cdr_status st, str
 	const char *why = mo->reason ? mo->reason : "no reason given";
 	for (guint i = 0; mo->removed && i < mo->removed->len; i++)
 		g_ptr_array_add(a->out->removed, g_strdup_printf("%s: %s", name, (char *)mo->removed->pdata[i]));
-	if (st == MG_CDR_REMOVE) {
+	if (st == MG_CDR_REMOVE || st == MG_CDR_UNSCANNABLE) {
+		/* issue 12: a member that cannot be examined (an encrypted zip in
+		 * the zip) is left out and listed, like a removed one; its
+		 * unscannable_* disposition was applied by mg_cdr_file */
 		g_ptr_array_add(a->out->removed, g_strdup_printf("%s removed: %s", name, why));
 	} else if (st == MG_CDR_INFECTED) {
 		a->out->virus = g_strdup(mo->virus);
 		arc_fail(a, MG_CDR_INFECTED, "in %s: infected (%s)", name, mo->virus ? mo->virus : "?");
-	} else if (st == MG_CDR_UNSCANNABLE || st == MG_CDR_ERROR) {
+	} else if (st == MG_CDR_ERROR) {
 		if (g_str_has_prefix(why, "in ")) /* nested: "in a.zip/b.zip: why" */
 			arc_fail(a, st, "in %s/%s", name, why + 3);
 		else
@@ -460,10 +502,32 @@ static void arc_take(struct arc *a, const char *name, enum mg_cdr_status st, str
 		arc_fail(a, MG_CDR_ERROR, "archive member %s: rebuilder returned no data", name);
 	} else {
 		char *oname = arc_unique_name(a, arc_out_name(name, mo));
+		if (!g_str_equal(oname, name)) /* issue 12: a new name is a change the notice lists */
+			g_ptr_array_add(a->out->removed, g_strdup_printf("%s renamed to %s", name, oname));
 		arc_write(a, oname, mo->data, mtime);
 		mo->data = NULL;
 		g_free(oname);
 	}
+}
+
+/* A member of an archive libclamav cannot open, scanned as it came (the
+ * CDR stage scans only what it delivers, and a member it removes by policy
+ * would never be looked at): an infected one refuses the archive as an
+ * infected zip would.  FALSE after arc_fail. */
+static gboolean arc_scan_raw(struct arc *a, const char *name, const GByteArray *data)
+{
+	char *virus = NULL, *why = NULL;
+	enum mg_cdr_scan r = a->ctx->scan ? a->ctx->scan(a->ctx->scan_data, data->data, data->len, name, &virus, &why)
+					  : MG_CDR_SCAN_UNSCANNABLE;
+	if (r == MG_CDR_SCAN_INFECTED) {
+		a->out->virus = g_strdup(virus ? virus : "unknown");
+		arc_fail(a, MG_CDR_INFECTED, "in %s: infected (%s)", name, a->out->virus);
+	} else if (r == MG_CDR_SCAN_ERROR) {
+		arc_fail(a, MG_CDR_ERROR, "in %s: scanner: %s", name, why ? why : "failed");
+	}
+	g_free(virus);
+	g_free(why);
+	return arc_ok(a);
 }
 
 static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
@@ -471,6 +535,10 @@ static void arc_member(struct arc *a, struct archive_entry *e, const char *name)
 	GByteArray *data = arc_read_member(a, name);
 	if (!data)
 		return;
+	if (a->scan_raw && !arc_scan_raw(a, name, data)) {
+		g_byte_array_unref(data);
+		return;
+	}
 	struct mg_cdr_in mi = {.ctx = a->ctx,
 			       .data = data->data,
 			       .len = data->len,
@@ -523,6 +591,8 @@ static gboolean arc_first(struct arc *a, int r)
 		}
 		a->is_zip = (fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP &&
 			    archive_filter_code(a->ar, 0) == ARCHIVE_FILTER_NONE;
+		a->scan_raw = (fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAR ||
+			      (fmt & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAR_V5;
 	}
 	return TRUE;
 }
@@ -585,7 +655,9 @@ static enum mg_cdr_status arc_result(struct arc *a)
 	if (!zip)
 		return a->st;
 	a->out->data = zip;
-	if (a->is_zip)
+	/* libarchive may read a zip stored inside another format (a RAR whose
+	 * last member is a zip) as that zip: the output is a zip all the same */
+	if (a->is_zip && (!a->in->true_type || g_str_equal(a->in->true_type, "application/zip")))
 		return MG_CDR_REBUILT;
 	a->out->new_type = g_strdup("application/zip");
 	a->out->new_filename = arc_zip_name(a->in->filename);

@@ -1,0 +1,17 @@
+/*
+ * mime_priv.h - shared inside the mime stage only.
+ *
+ * mg_mime_count_in() is the prescan's counter: the number of Content-Type
+ * fields opening a container (multipart/, message/) among the first
+ * `limit` bytes of `low` (already lower case).  The rebuild walk asks it
+ * before handing content that it parses itself (opaque-signed S/MIME, an
+ * encoded message/rfc822) to GMime's recursive parser.
+ */
+#ifndef MG_MIME_PRIV_H
+#define MG_MIME_PRIV_H
+
+#include <glib.h>
+
+gint64 mg_mime_count_in(const char *low, gsize len, gsize limit);
+
+#endif
