@@ -100,6 +100,11 @@ GMimeStream *mg_txn_new_body(struct mg_txn *t);
 /* The body as received (LF line ends; caller unrefs): what `mugaika
  * sanitize` prints when mg_txn_new_body is NULL. */
 GMimeStream *mg_txn_original_body(struct mg_txn *t);
+/* TRUE when the new body is byte for byte the body as received (LF line
+ * ends on both sides): the MTA already has it, replacing it would change
+ * nothing (issue 15).  FALSE when in doubt (a read failed) or when there
+ * is no new body (mg_txn_new_body NULL). */
+gboolean mg_txn_body_unchanged(struct mg_txn *t);
 const struct mg_report *mg_txn_report(const struct mg_txn *t);
 /* After an ACCEPT: TRUE when the message is held for approval (issue 16):
  * mugaika kept it (quarantine class hold), the MTA must discard it, and

@@ -214,6 +214,8 @@ static gboolean apply_result(SMFICTX *ctx, struct mg_txn *t)
 			if (rc != MI_SUCCESS)
 				return FALSE;
 		}
+	if (mg_txn_body_unchanged(t)) /* the MTA has these bytes already (issue 15) */
+		return TRUE;
 	GMimeStream *body = mg_txn_new_body(t);
 	if (!body) /* delivered unchanged (scan profile): the MTA keeps its body */
 		return TRUE;

@@ -197,6 +197,8 @@ static gboolean open_socket(const struct mg_config *cfg, const char *socket)
 		mg_err(NULL, "cannot create the milter socket %s: %s", socket, e ? g_strerror(e) : "libmilter failed");
 		return FALSE;
 	}
+	if (g_str_has_prefix(socket, "inet"))
+		mg_milter_listen_nodelay();           /* issue 15: no delayed-ACK stall */
 	if (mg_service_socket_own(cfg, socket, &err)) /* socket_owner, socket_group, socket_mode */
 		return TRUE;
 fail:

@@ -44,6 +44,9 @@ int mg_milter_messages(void);
 int mg_milter_messages_in_eom(void);
 /* From now on, new connections and new messages get a temporary failure. */
 void mg_milter_drain(void);
+/* TCP_NODELAY on libmilter's listening socket (inet sockets), so that the
+ * replies of one message never wait for the MTA's delayed ACK. */
+void mg_milter_listen_nodelay(void);
 /* SIGTERM (drain.c): refuse new work, let the messages in flight finish
  * (end-of-message always, reception up to shutdown_timeout), stop libmilter
  * and wake its listener on listen_spec so that smfi_main returns now. */

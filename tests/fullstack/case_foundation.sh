@@ -35,6 +35,34 @@ else
 	fs_fail "foundation-1 not accepted/delivered"
 fi
 
+# A body that comes out as it came in is not sent back to Postfix (issue 15:
+# the milter skips the body replacement, tests/miltertest/foundation.lua sees
+# no body change); the header changes still arrive and the body is intact.
+fs_plain="$FS_DIR/foundation-plain.eml"
+cat > "$fs_plain" <<'MSG'
+From: Sender <sender@example.net>
+To: staff@city.example.lg.jp
+Subject: plain text kept as it came
+Message-ID: <foundation-plain@example.net>
+Date: Sun, 29 Nov 2026 10:00:00 +0900
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Hello from the Internet.
+A second line, plain ASCII: the body comes out as it went in.
+MSG
+sed '1,/^$/d' "$fs_plain" > "$FS_DIR/foundation-plain.body"
+if fs_send "$fs_plain" sender@example.net staff@city.example.lg.jp && d=$(fs_fetch foundation-plain@example.net); then
+	if grep -q '^X-Mugaika-Status: sanitized' "$d" && grep -q '^Content-Type: text/plain; charset=utf-8' "$d" &&
+		tr -d '\r' <"$d" | sed '1,/^$/d' | cmp -s - "$FS_DIR/foundation-plain.body"; then
+		fs_pass "an unchanged body stays Postfix's copy: header changes applied, body byte for byte as sent"
+	else
+		fs_fail "unchanged body: header changes missing or body altered ($d)"
+	fi
+else
+	fs_fail "foundation-plain not accepted/delivered"
+fi
+
 # Byte identity of milter and CLI output, with the same configuration.  The
 # quarantine id is random per message, so both run without keeping originals
 # (the store itself is tested in case_issue7_*).

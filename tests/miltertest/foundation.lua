@@ -77,5 +77,7 @@ check(mt.getreply(conn) == SMFIR_CONTINUE, "body 4")
 check(mt.eom(conn) == nil and mt.getreply(conn) == SMFIR_CONTINUE, "message 4 accepted")
 check(mt.eom_check(conn, MT_HDRADD, "X-Mugaika-Status"), "message 4 has our status header")
 check(not mt.eom_check(conn, MT_HDRDELETE, "X-Mugaika-Status"), "message 4 had nothing to delete")
+-- issue 15: its body comes out byte for byte as it came in, so it is not sent back
+check(not mt.eom_check(conn, MT_BODYCHANGE), "message 4: unchanged body not replaced")
 
 mt.disconnect(conn)

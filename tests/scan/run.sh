@@ -68,6 +68,40 @@ else
 	mg_skip "clamav-testfiles not installed ($TESTFILES)"
 fi
 
+# The rebuilt message is scanned as delivered, without libclamav's own MIME
+# parser (issue 15): its raw bytes (a signature on mugaika's own boundary,
+# which only the output has) and each part decoded (a signature on the
+# notice text, which the output carries base64-encoded).  Both must still be
+# found there, and nowhere before.
+cp -r "$dir/clamdb" "$dir/outdb"
+hexs() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+printf 'Mugaika-Test-Boundary:0:*:%s\nMugaika-Test-Notice:0:*:%s\n' "$(hexs 'boundary="=_mugaika_')" \
+	"$(hexs '無害化処理のお知らせ')" >"$dir/outdb/output.ndb"
+sed "s|^clamav_database = .*|clamav_database = $dir/outdb|" "$conf" > "$dir/out.conf"
+printf '%s\n' 'From: a@example.net' 'To: staff@city.example.lg.jp' 'Subject: output scan' 'MIME-Version: 1.0' \
+	'Content-Type: multipart/mixed; boundary="b"' '' '--b' 'Content-Type: text/plain; charset=utf-8' '' 'hello' \
+	'--b' 'Content-Type: application/octet-stream' 'Content-Disposition: attachment; filename="x.js"' \
+	'Content-Transfer-Encoding: base64' '' 'dmFyIGEgPSAxOwo=' '--b--' >"$dir/outscan.eml"
+sanitize "$dir/out.conf" "$dir/outscan.eml"
+if [ "$rc" = 77 ] && grep -q '550 5.7.1 .*Mugaika-Test-\(Boundary\|Notice\)' "$dir/err" &&
+	grep -q '"output" : "infected"' "$dir/report.json" && grep -q '"message" : "clean"' "$dir/report.json"; then
+	mg_pass "the rebuilt message is scanned as delivered (found only there)"
+else
+	mg_fail "output scan: expected 550 from the output scan, got rc=$rc: $(cat "$dir/err")"
+fi
+for sig in Boundary Notice; do
+	grep -v "^Mugaika-Test-$sig:" "$dir/outdb/output.ndb" > "$dir/one.ndb"
+	mv "$dir/one.ndb" "$dir/outdb/output.ndb"
+	printf 'Mugaika-Test-%s:0:*:%s\n' "$sig" "$(hexs "$([ $sig = Boundary ] && echo 'boundary="=_mugaika_' || echo '無害化処理のお知らせ')")" \
+		>"$dir/outdb/output.ndb"
+	sanitize "$dir/out.conf" "$dir/outscan.eml"
+	if [ "$rc" = 77 ] && grep -q "550 5.7.1 .*Mugaika-Test-$sig" "$dir/err"; then
+		mg_pass "output scan: the $sig signature alone is found ($( [ $sig = Boundary ] && echo raw bytes || echo decoded part))"
+	else
+		mg_fail "output scan: the $sig signature alone was not found: rc=$rc: $(cat "$dir/err")"
+	fi
+done
+
 # No database: refuse to run; degraded mode: 451 4.3.0 for every message.
 mkdir -p "$dir/nodb"
 sed "s|^clamav_database = .*|clamav_database = $dir/nodb|" "$conf" > "$dir/nodb.conf"

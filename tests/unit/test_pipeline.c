@@ -398,6 +398,44 @@ static void test_spool_crlf(void **state)
 	mg_config_unref(cfg);
 }
 
+/* A plain ASCII message comes out with the body it came with (its header
+ * changes aside): the milter then leaves the MTA's copy alone; a body that
+ * changed in any byte is replaced (issue 15).  Chunked and CRLF input too,
+ * memory and disk spool. */
+static void test_body_unchanged(void **state)
+{
+	static const char plain[] = "From: a@example.net\nTo: b@city.example.lg.jp\nSubject: hi\n\n"
+				    "La de da de da 1.\nLa de da de da 2.\n";
+	static const char crlf[] = "From: a@example.net\r\nTo: b@city.example.lg.jp\r\nSubject: hi\r\n\r\n"
+				   "line one\r\nline two\r\n";
+	static const char *confs[] = {"notice_when = never\n", "notice_when = never\nspool_memory_max = 0\n"};
+	for (gsize c = 0; c < G_N_ELEMENTS(confs); c++) {
+		struct mg_config *cfg = tu_config(confs[c]);
+		struct {
+			const char *msg;
+			gsize chunk;
+			gboolean want;
+		} rows[] = {{plain, 0, TRUE}, {plain, 7, TRUE}, {crlf, 3, TRUE}, {simple, 0, FALSE}};
+		for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+			struct mg_conn *conn;
+			struct mg_txn *t = tu_run(cfg, rows[i].msg, strlen(rows[i].msg), rows[i].chunk, &conn);
+			assert_int_equal(mg_txn_report(t)->verdict.kind, MG_VERDICT_ACCEPT);
+			assert_int_equal(mg_txn_body_unchanged(t), rows[i].want);
+			mg_txn_free(t);
+			mg_conn_free(conn);
+		}
+		mg_config_unref(cfg);
+	}
+	/* the notice changes the body: replaced */
+	struct mg_config *cfg = tu_config("notice_when = always\n");
+	struct mg_conn *conn;
+	struct mg_txn *t = tu_run(cfg, plain, strlen(plain), 0, &conn);
+	assert_false(mg_txn_body_unchanged(t));
+	mg_txn_free(t);
+	mg_conn_free(conn);
+	mg_config_unref(cfg);
+}
+
 int main(void)
 {
 	mg_pipeline_global_init();
@@ -411,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_inner_header_limits),
 		cmocka_unit_test(test_spool_crlf),
 		cmocka_unit_test(test_prescan_sees_past_nul),
+		cmocka_unit_test(test_body_unchanged),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	mg_pipeline_global_shutdown();

@@ -540,6 +540,34 @@ static void test_corrupt_reload_keeps_engine(void **state)
 	}
 }
 
+/* Image fuzzy hashing only when the loaded database can use it (issue 15):
+ * off for the test database (hash and body signatures), on with a logical
+ * signature that has a fuzzy_img subsignature, on with a signature
+ * container mugaika does not open. */
+static gboolean engine_hashes_images(void)
+{
+	struct mg_scan_engine *e = mg_scan_engine_get();
+	assert_non_null(e);
+	gboolean on = (e->opts.parse & CL_SCAN_PARSE_IMAGE_FUZZY_HASH) != 0;
+	mg_scan_engine_unref(e);
+	return on;
+}
+
+static void test_fuzzy_hash_from_database(void **state)
+{
+	load_engine(db_dir, NULL);
+	assert_false(engine_hashes_images());
+	char *dir = new_dir("fuzzy");
+	run_mkclamdb(dir);
+	write_file(dir, "img.ldb", "Mugaika.Test.FuzzyImg;Engine:150-255,Target:0;0;fuzzy_img#af2ad01ed42993c7#0\n");
+	load_engine(dir, NULL);
+	assert_true(engine_hashes_images());
+	assert_int_equal(verdict_of(dir, B_EICAR_ZIP, NULL), MG_VERDICT_REJECT);
+	load_engine(db_dir, NULL);
+	assert_false(engine_hashes_images());
+	g_free(dir);
+}
+
 static void test_inflight_keeps_engine(void **state)
 {
 	char *only_ndb = new_dir("only-ndb");
@@ -753,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_config_rows),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_buffer),
+		cmocka_unit_test(test_fuzzy_hash_from_database),
 		cmocka_unit_test(test_output_step),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_rar_without_unrar),

@@ -93,6 +93,43 @@ GMimeStream *mg_txn_new_body(struct mg_txn *t)
 	return mg_txn_output(t);
 }
 
+/* Read up to len bytes (fewer only at the end); -1 on a read error. */
+static gssize read_full(GMimeStream *s, char *buf, gsize len)
+{
+	gsize got = 0;
+	while (got < len) {
+		gssize n = g_mime_stream_read(s, buf + got, len - got);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (gsize)n;
+	}
+	return (gssize)got;
+}
+
+gboolean mg_txn_body_unchanged(struct mg_txn *t)
+{
+	GMimeStream *out = mg_txn_output(t), *raw = t->raw ? mg_spool_stream(t->raw, NULL) : NULL;
+	gint64 left = raw ? g_mime_stream_length(raw) - (gint64)t->body_offset : -1;
+	gboolean same = out && raw && left == g_mime_stream_length(out) &&
+			g_mime_stream_seek(raw, (gint64)t->body_offset, GMIME_STREAM_SEEK_SET) >= 0;
+	static const gsize chunk = 65536;
+	char *a = same ? g_malloc(2 * chunk) : NULL, *b = a + chunk;
+	while (same && left > 0) { /* never past the end: a bounded file stream answers -1 there */
+		gsize want = (gsize)MIN((gint64)chunk, left);
+		same = read_full(out, a, want) == (gssize)want && read_full(raw, b, want) == (gssize)want &&
+		       memcmp(a, b, want) == 0;
+		left -= (gint64)want;
+	}
+	g_free(a);
+	if (out)
+		g_object_unref(out);
+	if (raw)
+		g_object_unref(raw);
+	return same;
+}
+
 GMimeStream *mg_txn_original_body(struct mg_txn *t)
 {
 	GMimeStream *raw = mg_spool_stream(t->raw, NULL);

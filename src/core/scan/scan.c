@@ -7,10 +7,15 @@
  * tempfail before anything is scanned.  Every object is scanned from memory
  * or from the spool through an fmap; a result is one of clean, infected,
  * unscannable, error - an object that could not be read completely is
- * never clean.  The raw message is scanned once; with the "remove" actions a
- * raw finding is resolved part by part (mg_scan_leaf), and the rebuilt
- * message is scanned again (mg_scan_output_step): what the leaves did not
- * account for is rejected, what cannot be scanned is not delivered.
+ * never clean.  The raw message is scanned once, with libclamav's own MIME
+ * parser (its reading of the sender's structure, next to GMime's); with the
+ * "remove" actions a raw finding is resolved part by part (mg_scan_leaf),
+ * and the rebuilt message is scanned again (mg_scan_output_step): its raw
+ * bytes and each of its leaves decoded, without a second MIME parse of
+ * mugaika's own structure (scan_output).  What the leaves did not account
+ * for is rejected, what cannot be scanned is not delivered.  The engine's
+ * options follow the loaded database: no image fuzzy hash without a
+ * signature that uses one (scan_engine.c).
  */
 #include "config.h"
 
@@ -201,10 +206,11 @@ void mg_scan_txn_release(struct mg_txn *t)
 
 /* One scan that ran: its result, made an error when libclamav reported
  * one while scanning (it turns most of its own failures into CLEAN). */
-static void scan_ran(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, const char *name, struct scan_res *r)
+static void scan_ran(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, const char *name,
+		     unsigned int parse_off, struct scan_res *r)
 {
 	const char *vname = NULL;
-	struct mg_scan_ctx ctx = {.queue_id = t->queue_id};
+	struct mg_scan_ctx ctx = {.queue_id = t->queue_id, .parse_off = parse_off};
 	cl_error_t rc = mg_scan_run(map, name, &vname, e, &ctx);
 	scan_classify(rc, vname, r);
 	if (ctx.errors && r->kind != MG_SCAN_INFECTED) {
@@ -232,8 +238,9 @@ static gboolean tmpdir_usable(struct mg_txn *t, const struct mg_scan_engine *e, 
 	return FALSE;
 }
 
+/* One object through libclamav; parse_off: CL_SCAN_PARSE_* bits left out. */
 static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, gsize len, const char *name,
-		     struct scan_res *r)
+		     unsigned int parse_off, struct scan_res *r)
 {
 	if (!map) {
 		r->kind = MG_SCAN_ERROR;
@@ -248,7 +255,7 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		r->why = g_strdup_printf("larger than scan_max_file_size (%" G_GINT64_FORMAT " bytes)",
 					 (gint64)e->cfg->scan_max_file_size);
 	} else if (tmpdir_usable(t, e, r)) {
-		scan_ran(t, e, map, name, r);
+		scan_ran(t, e, map, name, parse_off, r);
 	}
 	cl_fmap_close(map);
 	JsonObject *sec = scan_section(t);
@@ -269,7 +276,7 @@ enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len
 		r.kind = MG_SCAN_ERROR;
 		r.why = g_strdup("virus scanner not available");
 	} else {
-		scan_map(t, e, cl_fmap_open_memory(len ? data : "", len), len, name ? name : "(buffer)", &r);
+		scan_map(t, e, cl_fmap_open_memory(len ? data : "", len), len, name ? name : "(buffer)", 0, &r);
 	}
 	if (virus)
 		*virus = g_steal_pointer(&r.virus);
@@ -298,7 +305,7 @@ static off_t stream_pread(void *handle, void *buf, size_t count, off_t offset)
 }
 
 static void scan_stream(struct mg_txn *t, struct mg_scan_engine *e, GMimeStream *s, const char *name,
-			struct scan_res *r)
+			unsigned int parse_off, struct scan_res *r)
 {
 	gint64 len = g_mime_stream_length(s);
 	if (len < 0) {
@@ -306,7 +313,7 @@ static void scan_stream(struct mg_txn *t, struct mg_scan_engine *e, GMimeStream 
 		r->why = g_strdup("cannot size the stream");
 		return;
 	}
-	scan_map(t, e, cl_fmap_open_handle(s, 0, (size_t)len, stream_pread, 1), (gsize)len, name, r);
+	scan_map(t, e, cl_fmap_open_handle(s, 0, (size_t)len, stream_pread, 1), (gsize)len, name, parse_off, r);
 }
 
 /* ---- verdicts ---- */
@@ -383,7 +390,7 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 		g_clear_error(&err);
 		return FALSE;
 	}
-	scan_stream(t, e, s, "message", &r);
+	scan_stream(t, e, s, "message", 0, &r);
 	g_object_unref(s);
 	section_result(t, "message", scan_result_name(r.kind));
 	if (r.kind == MG_SCAN_INFECTED)
@@ -489,6 +496,103 @@ static GMimeStream *output_stream(struct mg_txn *t)
 	return cat;
 }
 
+/* The decoded content of a part of the rebuilt tree: the bytes themselves
+ * when the part holds them unencoded in memory (every part the rebuild and
+ * the notice make), else decoded into *copy; NULL when decoding failed. */
+static const guint8 *part_bytes(GMimePart *p, gsize *len, GByteArray **copy)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	GMimeContentEncoding enc = w ? g_mime_data_wrapper_get_encoding(w) : GMIME_CONTENT_ENCODING_DEFAULT;
+	*copy = NULL;
+	*len = 0;
+	if (!s)
+		return (const guint8 *)"";
+	if (GMIME_IS_STREAM_MEM(s) && (enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
+				       enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY)) {
+		GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
+		gint64 end = s->bound_end < 0 ? (gint64)ba->len : MIN(s->bound_end, (gint64)ba->len);
+		gint64 start = CLAMP(s->bound_start, 0, end);
+		*len = (gsize)(end - start);
+		return *len ? ba->data + start : (const guint8 *)"";
+	}
+	*copy = g_byte_array_new();
+	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(*copy);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	gboolean ok = g_mime_data_wrapper_write_to_stream(w, mem) >= 0;
+	g_object_unref(mem);
+	*len = (*copy)->len;
+	if (!ok)
+		return NULL;
+	return (*copy)->len ? (*copy)->data : (const guint8 *)"";
+}
+
+struct out_walk {
+	struct mg_txn *t;
+	struct mg_scan_engine *e;
+	struct scan_res *r;
+	guint parts;
+	gboolean html; /* a text/html leaf: libclamav checks its links only inside a mail */
+};
+
+/* Each leaf of the rebuilt tree, decoded, through the scanner (stops at
+ * the first finding).  A rebuilt file or a kept part is the same bytes
+ * that were scanned before (by mg_cdr_file or mg_scan_leaf), so libclamav's
+ * clean cache answers for it; new text is scanned for the first time. */
+static void output_part(struct out_walk *w, GMimeObject *o)
+{
+	if (w->r->kind != MG_SCAN_CLEAN)
+		return;
+	if (GMIME_IS_MULTIPART(o)) {
+		for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(o)); i++)
+			output_part(w, g_mime_multipart_get_part(GMIME_MULTIPART(o), i));
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		GMimeObject *body = m ? g_mime_message_get_mime_part(m) : NULL;
+		if (body)
+			output_part(w, body);
+	} else if (GMIME_IS_PART(o)) {
+		gsize len = 0;
+		GByteArray *copy = NULL;
+		const guint8 *b = part_bytes(GMIME_PART(o), &len, &copy);
+		char *name = g_strdup_printf("output part %u", ++w->parts);
+		GMimeContentType *ct = g_mime_object_get_content_type(o);
+		w->html = w->html || (ct && g_mime_content_type_is_type(ct, "text", "html"));
+		if (b) {
+			scan_map(w->t, w->e, cl_fmap_open_memory(len ? b : (const guint8 *)"", len), len, name, 0,
+				 w->r);
+		} else {
+			w->r->kind = MG_SCAN_ERROR;
+			w->r->why = g_strdup("cannot decode a part of the rebuilt message");
+		}
+		g_free(name);
+		if (copy)
+			g_byte_array_unref(copy);
+	} else {
+		w->r->kind = MG_SCAN_ERROR;
+		w->r->why = g_strdup("an object of unknown kind in the rebuilt message");
+	}
+}
+
+/* The rebuilt message as libclamav would see it, without its MIME parser:
+ * the bytes as delivered, read as one file (CL_SCAN_PARSE_MAIL off: every
+ * signature on the raw text), then every leaf decoded (the work the parser
+ * would do: decode each part, scan it with everything it contains).  The
+ * structure is mugaika's own (no two readings of it), its text parts hold
+ * no encoded files (mg_text_strip_inline_files cut uuencode, BinHex and
+ * yEnc, which libclamav's parser would otherwise decode); when an HTML part
+ * is delivered the parser runs as well (its phishing checks look at the
+ * links of HTML in a mail).  The coverage is the parser's, without the
+ * parser's temporary files and its second decode of every part. */
+static void scan_output(struct mg_txn *t, struct mg_scan_engine *e, GMimeStream *s, struct scan_res *r)
+{
+	struct out_walk w = {.t = t, .e = e, .r = r};
+	scan_stream(t, e, s, "output", CL_SCAN_PARSE_MAIL, r);
+	output_part(&w, t->new_top);
+	if (r->kind == MG_SCAN_CLEAN && w.html) /* HTML delivered: the parser's link checks too */
+		scan_stream(t, e, s, "output", 0, r);
+}
+
 gboolean mg_scan_output_step(struct mg_txn *t)
 {
 	struct scan_res r = {0};
@@ -500,7 +604,7 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 		return FALSE;
 	}
 	GMimeStream *s = output_stream(t);
-	scan_stream(t, e, s, "output", &r);
+	scan_output(t, e, s, &r);
 	g_object_unref(s);
 	section_result(t, "output", scan_result_name(r.kind));
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {

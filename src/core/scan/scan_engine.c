@@ -55,6 +55,7 @@ cl_error_t mg_scan_run(cl_fmap_t *map, const char *name, const char **vname, con
 {
 	unsigned long scanned = 0;
 	struct cl_scan_options opts = e->opts; /* libclamav takes a non-const pointer */
+	opts.parse &= ~ctx->parse_off;
 	scan_current = ctx;
 	cl_error_t rc = cl_scanmap_callback(map, name, vname, &scanned, e->cl, &opts, ctx);
 	scan_current = NULL;
@@ -141,11 +142,45 @@ static gint64 dir_newest_mtime(const char *dir)
 	return newest;
 }
 
+/* Can the database in dir hold an image fuzzy hash signature (a logical
+ * signature with a fuzzy_img# subsignature)?  Signature containers
+ * (.cvd/.cld/.cud) are not opened here and count as yes.  Without such a
+ * signature libclamav's image fuzzy hash (decoding every image to pixels,
+ * most of the time of an image scan) can match nothing (issue 15). */
+static gboolean db_has_fuzzy_img(const char *dir)
+{
+	static const char *const containers[] = {".cvd", ".cld", ".cud"}, *const logical[] = {".ldb", ".ldu"};
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *name;
+	gboolean found = d == NULL; /* a single file or an unreadable directory: assume yes */
+	while (!found && d && (name = g_dir_read_name(d))) {
+		for (gsize i = 0; i < G_N_ELEMENTS(containers); i++)
+			found = found || g_str_has_suffix(name, containers[i]);
+		for (gsize i = 0; !found && i < G_N_ELEMENTS(logical); i++) {
+			char *path = g_build_filename(dir, name, NULL), *text = NULL;
+			gsize len = 0;
+			if (g_str_has_suffix(name, logical[i]))
+				found = !g_file_get_contents(path, &text, &len, NULL) ||
+					g_strstr_len(text, (gssize)len, "fuzzy_img#") != NULL;
+			g_free(text);
+			g_free(path);
+		}
+	}
+	if (d)
+		g_dir_close(d);
+	return found;
+}
+
 static void engine_options(struct mg_scan_engine *e, const struct mg_config *cfg)
 {
 	struct cl_scan_options *o = &e->opts;
 	memset(o, 0, sizeof *o);
 	o->parse = ~0u;
+	if (!db_has_fuzzy_img(e->db_dir)) {
+		o->parse &= ~(unsigned int)CL_SCAN_PARSE_IMAGE_FUZZY_HASH;
+		mg_info(NULL, "clamav_database %s has no image fuzzy hash signatures: images are not hashed",
+			e->db_dir);
+	}
 	o->general = CL_SCAN_GENERAL_HEURISTICS;
 	/* Over a limit is reported (Heuristics.Limits.Exceeded.*), never clean. */
 	o->heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;

@@ -28,6 +28,7 @@ struct mg_scan_ctx {
 	const char *queue_id;       /* for the log */
 	guint errors;               /* CL_MSG_ERROR reports during this scan */
 	char *first_error;          /* the first of them (allocated) */
+	unsigned int parse_off;     /* CL_SCAN_PARSE_* bits left out of the engine's options for this scan */
 };
 
 /* Run one scan with ctx as the scan in progress on this thread: libclamav

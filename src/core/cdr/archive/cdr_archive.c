@@ -433,6 +433,7 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 		return;
 	}
 	zip_file_set_mtime(a->zw, (zip_uint64_t)idx, mtime, 0);
+	zip_set_file_compression(a->zw, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 1); /* zlib's fastest (issue 15) */
 	a->written++;
 }
 

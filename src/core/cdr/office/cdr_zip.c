@@ -13,6 +13,10 @@
 #include "cdr_zip.h"
 
 #define ZIP_MTIME ((time_t)946684800) /* 2000-01-01 */
+/* zlib level 1: the rebuilt parts are XML, a few percent larger than at
+ * level 6 for a third of the time (deflate was 9 % of all instructions on
+ * the benchmark corpus, bench/README.md, issue 15). */
+#define ZIP_LEVEL 1
 
 static void part_free(gpointer p)
 {
@@ -307,7 +311,7 @@ static gboolean add_part(zip_t *za, struct mg_zpart *p, GPtrArray *keep)
 			zip_source_free(s);
 		return FALSE;
 	}
-	zip_set_file_compression(za, idx, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, p->store ? 0 : 6);
+	zip_set_file_compression(za, idx, p->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, p->store ? 0 : ZIP_LEVEL);
 	zip_file_set_mtime(za, idx, ZIP_MTIME, 0);
 	return TRUE;
 }
