@@ -17,9 +17,7 @@
 
 #include "admin.h"
 #include "mg_audit.h"
-
-#define REPLY_LINE_MAX  4096
-#define REPLY_LINES_MAX 100
+#include "mg_smtp.h"
 
 gboolean mg_release_addr_ok(const char *addr)
 {
@@ -96,117 +94,15 @@ static gboolean release_sendmail(const struct mg_config *cfg, GBytes *msg, const
 	return ok;
 }
 
-/* ---- SMTP ---- */
-
-struct smtp {
-	GSocketConnection *conn;
-	GDataInputStream *in;
-	GOutputStream *out;
-	char *last; /* last reply line, for errors */
-};
-
-/* Read one (multi-line) reply; TRUE when its code starts with `want`. */
-static gboolean smtp_reply(struct smtp *s, char want, GError **err)
-{
-	for (int n = 0; n < REPLY_LINES_MAX; n++) {
-		gsize len = 0;
-		char *line = g_data_input_stream_read_line(s->in, &len, NULL, err);
-		if (!line) {
-			if (err && !*err)
-				g_set_error(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-					    "SMTP server closed the connection");
-			return FALSE;
-		}
-		g_strchomp(line);
-		g_free(s->last);
-		s->last = line;
-		if (len < 3 || len > REPLY_LINE_MAX || !g_ascii_isdigit(line[0])) {
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "bad SMTP reply: %.80s", line);
-			return FALSE;
-		}
-		if (line[3] != '-') {
-			if (line[0] == want)
-				return TRUE;
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "SMTP server said: %.200s", line);
-			return FALSE;
-		}
-	}
-	g_set_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "SMTP reply too long");
-	return FALSE;
-}
-
-static gboolean smtp_cmd(struct smtp *s, char want, GError **err, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
-static gboolean smtp_cmd(struct smtp *s, char want, GError **err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *cmd = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	char *line = g_strconcat(cmd, "\r\n", NULL);
-	gboolean ok =
-		g_output_stream_write_all(s->out, line, strlen(line), NULL, NULL, err) && smtp_reply(s, want, err);
-	g_free(line);
-	g_free(cmd);
-	return ok;
-}
-
-/* The message with CRLF line ends and dot stuffing, ending in CRLF.CRLF. */
-static GBytes *smtp_data(GBytes *msg)
-{
-	gsize len = 0;
-	const char *p = g_bytes_get_data(msg, &len);
-	GString *g = g_string_sized_new(len + len / 20 + 8);
-	gboolean bol = TRUE;
-	for (gsize i = 0; i < len; i++) {
-		if (bol && p[i] == '.')
-			g_string_append_c(g, '.');
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
-			g_string_append_c(g, '\r');
-		g_string_append_c(g, p[i]);
-		bol = p[i] == '\n';
-	}
-	g_string_append(g, bol ? ".\r\n" : "\r\n.\r\n");
-	return g_string_free_to_bytes(g);
-}
-
-static gboolean smtp_dialogue(struct smtp *s, GBytes *msg, const char *sender, const char *rcpt, GError **err)
-{
-	GBytes *data = NULL;
-	gboolean ok = smtp_reply(s, '2', err) && smtp_cmd(s, '2', err, "EHLO %s", mg_audit_hostname()) &&
-		      smtp_cmd(s, '2', err, "MAIL FROM:<%s>", sender) && smtp_cmd(s, '2', err, "RCPT TO:<%s>", rcpt) &&
-		      smtp_cmd(s, '3', err, "DATA");
-	if (ok) {
-		data = smtp_data(msg);
-		ok = g_output_stream_write_all(s->out, g_bytes_get_data(data, NULL), g_bytes_get_size(data), NULL, NULL,
-					       err) &&
-		     smtp_reply(s, '2', err);
-		g_bytes_unref(data);
-	}
-	if (ok)
-		smtp_cmd(s, '2', NULL, "QUIT");
-	return ok;
-}
+/* ---- SMTP: base/smtp.c's client (the alert mail uses it too) ---- */
 
 static gboolean release_smtp(const struct mg_config *cfg, GBytes *msg, const char *sender, const char *rcpt,
 			     GError **err)
 {
-	GSocketClient *c = g_socket_client_new();
-	g_socket_client_set_timeout(c, (guint)cfg->release_timeout);
-	struct smtp s = {.conn = g_socket_client_connect_to_host(c, cfg->release_smtp_host, 25, NULL, err)};
-	gboolean ok = FALSE;
-	if (s.conn) {
-		s.in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(s.conn)));
-		g_data_input_stream_set_newline_type(s.in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-		g_buffered_input_stream_set_buffer_size(G_BUFFERED_INPUT_STREAM(s.in), REPLY_LINE_MAX);
-		s.out = g_io_stream_get_output_stream(G_IO_STREAM(s.conn));
-		ok = smtp_dialogue(&s, msg, sender, rcpt, err);
-		g_object_unref(s.in);
-		g_io_stream_close(G_IO_STREAM(s.conn), NULL, NULL);
-		g_object_unref(s.conn);
-	}
-	g_free(s.last);
-	g_object_unref(c);
-	return ok;
+	gsize len = 0;
+	const char *p = g_bytes_get_data(msg, &len);
+	char *rcpts[] = {(char *)rcpt, NULL};
+	return mg_smtp_send(cfg->release_smtp_host, (guint)cfg->release_timeout, sender, rcpts, p, len, err);
 }
 
 gboolean mg_release_send(const struct mg_config *cfg, GBytes *msg, const char *sender, const char *rcpt, char **via,
