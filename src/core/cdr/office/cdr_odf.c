@@ -174,37 +174,6 @@ static void odf_prune(struct odf_ctx *c, xmlNodePtr n)
 
 /* ---- which files stay ---- */
 
-static gboolean odf_picture(struct odf_ctx *c, struct mg_zpart *p, const char **type)
-{
-	static const struct {
-		const char *magic;
-		gsize n;
-		const char *ct;
-	} pics[] = {{"\x89PNG\r\n\x1a\n", 8, "image/png"},
-		    {"\xff\xd8\xff", 3, "image/jpeg"},
-		    {"GIF8", 4, "image/gif"},
-		    {"BM", 2, "image/bmp"}};
-	gsize len;
-	const guint8 *d = g_bytes_get_data(p->data, &len);
-	*type = NULL;
-	for (gsize i = 0; i < G_N_ELEMENTS(pics) && !*type; i++)
-		if (len >= pics[i].n && memcmp(d, pics[i].magic, pics[i].n) == 0)
-			*type = pics[i].ct;
-	if (!*type)
-		return FALSE;
-	struct mg_cdr_in in = *c->z.in;
-	in.data = d, in.len = len, in.filename = p->name, in.true_type = *type, in.depth = c->z.in->depth + 1;
-	struct mg_cdr_out out;
-	mg_cdr_out_init(&out);
-	enum mg_cdr_status st = mg_cdr_image(&in, &out);
-	if (st == MG_CDR_REBUILT && out.data) {
-		g_bytes_unref(p->data);
-		p->data = g_bytes_new(out.data->data, out.data->len);
-	}
-	mg_cdr_out_clear(&out);
-	return st == MG_CDR_REBUILT;
-}
-
 /* Sub-documents the manifest declares with an OpenDocument type. */
 static void odf_subdocs(struct odf_ctx *c, xmlDocPtr man)
 {
@@ -252,9 +221,8 @@ static gboolean odf_select(struct odf_ctx *c)
 			continue;
 		if (odf_stream_kept(c, p->lname) && mg_zpkg_parse_quiet(&c->z, p))
 			type = "text/xml";
-		else if ((g_str_has_prefix(p->lname, "pictures/") || g_str_has_prefix(p->lname, "thumbnails/")) &&
-			 !odf_picture(c, p, &type))
-			type = NULL;
+		else if (g_str_has_prefix(p->lname, "pictures/") || g_str_has_prefix(p->lname, "thumbnails/"))
+			type = mg_zpkg_picture(&c->z, p, FALSE);
 		if (type)
 			g_hash_table_insert(c->keep, p, (gpointer)type);
 		else
@@ -347,19 +315,6 @@ static gboolean odf_clean_parts(struct odf_ctx *c)
 	return TRUE;
 }
 
-static void odf_report(struct odf_ctx *c)
-{
-	int n = mg_zpkg_report(&c->z);
-	g_free(c->z.out->reason);
-	/* kept links in the reason only, never in the removed list */
-	char *kept = c->links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", c->links_kept,
-						     c->links_kept == 1 ? "" : "s")
-				   : g_strdup("");
-	c->z.out->reason =
-		g_strdup_printf("OpenDocument rebuilt: %d active object%s removed%s", n, n == 1 ? "" : "s", kept);
-	g_free(kept);
-}
-
 enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
 	struct odf_ctx c = {0};
@@ -375,7 +330,7 @@ enum mg_cdr_status mg_cdr_odf(const struct mg_cdr_in *in, struct mg_cdr_out *out
 		ok = mg_zpkg_write(&c.z);
 	}
 	if (ok)
-		odf_report(&c);
+		mg_zpkg_report_rebuilt(&c.z, "OpenDocument", c.links_kept);
 	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
 	g_hash_table_destroy(c.keep);
 	g_hash_table_destroy(c.subdocs);

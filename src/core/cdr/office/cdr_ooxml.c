@@ -323,20 +323,6 @@ static void ox_names(struct ox_ctx *c)
 		}
 }
 
-static void ox_report(struct ox_ctx *c)
-{
-	int n = mg_zpkg_report(&c->z);
-	g_free(c->z.out->reason);
-	/* kept web links are said in the reason only: the removed list is
-	 * what the notice shows under "removed items" */
-	char *kept = c->links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", c->links_kept,
-						     c->links_kept == 1 ? "" : "s")
-				   : g_strdup("");
-	c->z.out->reason =
-		g_strdup_printf("Office document rebuilt: %d active object%s removed%s", n, n == 1 ? "" : "s", kept);
-	g_free(kept);
-}
-
 /* The main part's variant from [Content_Types].xml, once the walk found it. */
 static void ox_variant(struct ox_ctx *c)
 {
@@ -373,7 +359,7 @@ enum mg_cdr_status mg_cdr_ooxml(const struct mg_cdr_in *in, struct mg_cdr_out *o
 	}
 	if (ok) {
 		ox_names(&c);
-		ox_report(&c);
+		mg_zpkg_report_rebuilt(&c.z, "Office document", c.links_kept);
 	}
 	enum mg_cdr_status st = ok ? MG_CDR_REBUILT : c.z.fail;
 	g_hash_table_destroy(c.kind_of);

@@ -156,44 +156,6 @@ const char *mg_ox_drop_category(const char *rel_short)
 	return OX_CAT_UNKNOWN;
 }
 
-/* A picture: rebuilt by the image rebuilder, or NULL. */
-static const char *ox_image(struct ox_ctx *c, struct mg_zpart *p)
-{
-	static const struct {
-		const char *magic;
-		gsize n;
-		const char *ct;
-	} pics[] = {{"\x89PNG\r\n\x1a\n", 8, "image/png"},
-		    {"\xff\xd8\xff", 3, "image/jpeg"},
-		    {"GIF8", 4, "image/gif"},
-		    {"BM", 2, "image/bmp"},
-		    {"II*\0", 4, "image/tiff"},
-		    {"MM\0*", 4, "image/tiff"}};
-	gsize len;
-	const guint8 *d = g_bytes_get_data(p->data, &len);
-	const char *ct = NULL;
-	for (gsize i = 0; i < G_N_ELEMENTS(pics) && !ct; i++)
-		if (len >= pics[i].n && memcmp(d, pics[i].magic, pics[i].n) == 0)
-			ct = pics[i].ct;
-	if (!ct)
-		return NULL;
-	struct mg_cdr_in in = *c->z.in;
-	in.data = d;
-	in.len = len;
-	in.filename = p->name;
-	in.true_type = ct;
-	in.depth = c->z.in->depth + 1;
-	struct mg_cdr_out out;
-	mg_cdr_out_init(&out);
-	enum mg_cdr_status st = mg_cdr_image(&in, &out);
-	if (st == MG_CDR_REBUILT && out.data) {
-		g_bytes_unref(p->data);
-		p->data = g_bytes_new(out.data->data, out.data->len);
-	}
-	mg_cdr_out_clear(&out);
-	return st == MG_CDR_REBUILT ? ct : NULL;
-}
-
 static gboolean root_is(xmlNodePtr root, const char *ns, const char *name)
 {
 	if (!g_str_equal((const char *)root->name, name))
@@ -214,7 +176,7 @@ const struct ox_kind *mg_ox_kind(struct ox_ctx *c, const char *rel_short, struct
 			continue;
 		rel_known = TRUE;
 		if (!kinds[i].root) {
-			const char *ct = ox_image(c, p);
+			const char *ct = mg_zpkg_picture(&c->z, p, TRUE);
 			if (ct)
 				g_hash_table_insert(c->img_ct, p, (gpointer)ct);
 			*cat = OX_CAT_PICTURE;

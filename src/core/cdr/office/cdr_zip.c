@@ -11,6 +11,7 @@
 #include <libxml/parser.h>
 
 #include "cdr_zip.h"
+#include "mg_cdr.h"
 
 #define ZIP_MTIME ((time_t)946684800) /* 2000-01-01 */
 /* zlib level 1: the rebuilt parts are XML, a few percent larger than at
@@ -107,6 +108,54 @@ int mg_zpkg_report(struct mg_zpkg *z)
 								 (char *)z->firsts->pdata[i]));
 	}
 	return total;
+}
+
+void mg_zpkg_report_rebuilt(struct mg_zpkg *z, const char *what, int links_kept)
+{
+	int n = mg_zpkg_report(z);
+	g_free(z->out->reason);
+	char *kept = links_kept ? g_strdup_printf("; %d external web hyperlink%s kept", links_kept,
+						  links_kept == 1 ? "" : "s")
+				: g_strdup("");
+	z->out->reason = g_strdup_printf("%s rebuilt: %d active object%s removed%s", what, n, n == 1 ? "" : "s", kept);
+	g_free(kept);
+}
+
+const char *mg_zpkg_picture(struct mg_zpkg *z, struct mg_zpart *p, gboolean tiff)
+{
+	static const struct {
+		const char *magic;
+		gsize n;
+		const char *ct;
+	} pics[] = {{"\x89PNG\r\n\x1a\n", 8, "image/png"},
+		    {"\xff\xd8\xff", 3, "image/jpeg"},
+		    {"GIF8", 4, "image/gif"},
+		    {"BM", 2, "image/bmp"},
+		    {"II*\0", 4, "image/tiff"},
+		    {"MM\0*", 4, "image/tiff"}};
+	gsize len;
+	const guint8 *d = g_bytes_get_data(p->data, &len);
+	const char *ct = NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(pics) && !ct; i++)
+		if (len >= pics[i].n && memcmp(d, pics[i].magic, pics[i].n) == 0)
+			ct = pics[i].ct;
+	if (!ct || (!tiff && g_str_equal(ct, "image/tiff")))
+		return NULL;
+	struct mg_cdr_in in = *z->in;
+	in.data = d;
+	in.len = len;
+	in.filename = p->name;
+	in.true_type = ct;
+	in.depth = z->in->depth + 1;
+	struct mg_cdr_out out;
+	mg_cdr_out_init(&out);
+	enum mg_cdr_status st = mg_cdr_image(&in, &out);
+	if (st == MG_CDR_REBUILT && out.data) {
+		g_bytes_unref(p->data);
+		p->data = g_bytes_new(out.data->data, out.data->len);
+	}
+	mg_cdr_out_clear(&out);
+	return st == MG_CDR_REBUILT ? ct : NULL;
 }
 
 void mg_xml_drop(xmlNodePtr n)

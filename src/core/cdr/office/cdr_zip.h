@@ -58,6 +58,14 @@ struct mg_zpart *mg_zpkg_part(struct mg_zpkg *z, const char *lname);
 void mg_zpkg_note(struct mg_zpkg *z, const char *category, const char *detail);
 /* removed[] lines "CATEGORY removed: N (first detail)"; returns the total. */
 int mg_zpkg_report(struct mg_zpkg *z);
+/* mg_zpkg_report, then out->reason "WHAT rebuilt: N active objects removed"
+ * with the kept web links said in the reason only (the removed list is what
+ * the notice shows under "removed items"). */
+void mg_zpkg_report_rebuilt(struct mg_zpkg *z, const char *what, int links_kept);
+/* A picture part typed by its magic bytes (PNG, JPEG, GIF, BMP; TIFF when
+ * `tiff`) and rebuilt by the image rebuilder, p->data replaced: the type
+ * it was rebuilt as, or NULL when it is none of those or did not rebuild. */
+const char *mg_zpkg_picture(struct mg_zpkg *z, struct mg_zpart *p, gboolean tiff);
 
 /* libxml2 helpers: free a node; replace a node by its children. */
 void mg_xml_drop(xmlNodePtr n);
