@@ -147,33 +147,47 @@ static void case_eicar(struct st_ctx *c, struct st_case *k)
 	g_bytes_unref(e);
 }
 
-static void case_macro(struct st_ctx *c, struct st_case *k)
+/* One attachment that must not reach the recipient as it is: accepted
+ * without `needle` in any delivered part, or refused 5xx.  `data` NULL:
+ * the test file could not be built (`err`, `what`). */
+struct st_attach {
+	const char *label, *type, *name, *needle, *what;
+	gboolean nocase;
+};
+
+static void attachment_case(struct st_ctx *c, struct st_case *k, const struct st_attach *a, GBytes *data, GError *err)
 {
 	struct st_run x = {0};
-	GError *err = NULL;
-	GBytes *docm = mg_st_macro_docx(&err);
-	k->expected = g_strdup("no macro delivered: the document rebuilt without vbaProject, removed, or refused 5xx");
-	if (!docm) {
-		k->observed = g_strdup_printf("could not build the test document: %s", err->message);
+	if (!data) {
+		k->observed = g_strdup_printf("could not build the test %s: %s", a->what, err->message);
 		g_error_free(err);
 		return;
 	}
 	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
-	char *msg = mg_st_with_attachment(&m, "macro-docx",
-					  "application/vnd.openxmlformats-officedocument."
-					  "wordprocessingml.document",
-					  "invoice.docx", docm);
+	char *msg = mg_st_with_attachment(&m, a->label, a->type, a->name, data);
 	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
 	if (accepted(&x)) {
 		GPtrArray *parts = delivered(&x, msg);
-		k->pass = !mg_st_parts_contain(parts, "vbaProject", 10, TRUE);
+		k->pass = !mg_st_parts_contain(parts, a->needle, strlen(a->needle), a->nocase);
 		g_ptr_array_unref(parts);
 	} else
 		k->pass = refused(&x, '5');
 	k->observed = observed(&x);
 	run_clear(&x);
 	g_free(msg);
-	g_bytes_unref(docm);
+	g_bytes_unref(data);
+}
+
+static void case_macro(struct st_ctx *c, struct st_case *k)
+{
+	static const struct st_attach a = {
+		"macro-docx",   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"invoice.docx", "vbaProject",
+		"document",     TRUE};
+	GError *err = NULL;
+	GBytes *docm = mg_st_macro_docx(&err);
+	k->expected = g_strdup("no macro delivered: the document rebuilt without vbaProject, removed, or refused 5xx");
+	attachment_case(c, k, &a, docm, err);
 }
 
 static void case_html(struct st_ctx *c, struct st_case *k)
@@ -197,28 +211,12 @@ static void case_html(struct st_ctx *c, struct st_case *k)
 
 static void case_encrypted(struct st_ctx *c, struct st_case *k)
 {
-	struct st_run x = {0};
+	static const struct st_attach a = {
+		"encrypted-zip", "application/zip", "secret.zip", MG_ST_SECRET_NAME, "zip", TRUE};
 	GError *err = NULL;
 	GBytes *zip = mg_st_encrypted_zip(&err);
 	k->expected = g_strdup("the encrypted zip not delivered: removed with a notice, or refused 5xx");
-	if (!zip) {
-		k->observed = g_strdup_printf("could not build the test zip: %s", err->message);
-		g_error_free(err);
-		return;
-	}
-	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
-	char *msg = mg_st_with_attachment(&m, "encrypted-zip", "application/zip", "secret.zip", zip);
-	send_one(c, c->ext_ip, c->ext_addr, NULL, c->int_addr, msg, &x);
-	if (accepted(&x)) {
-		GPtrArray *parts = delivered(&x, msg);
-		k->pass = !mg_st_parts_contain(parts, MG_ST_SECRET_NAME, strlen(MG_ST_SECRET_NAME), TRUE);
-		g_ptr_array_unref(parts);
-	} else
-		k->pass = refused(&x, '5');
-	k->observed = observed(&x);
-	run_clear(&x);
-	g_free(msg);
-	g_bytes_unref(zip);
+	attachment_case(c, k, &a, zip, err);
 }
 
 static void case_relay(struct st_ctx *c, struct st_case *k)
