@@ -17,6 +17,7 @@
 #include "auth_ar.h"
 #include "auth_priv.h"
 #include "mg_auth.h"
+#include "mg_json.h"
 #include "mg_log.h"
 #include "mg_policy.h"
 #include "mg_spool.h"
@@ -279,21 +280,13 @@ static char *ar_value(const char *serv_id, const struct auth_msg *m)
 
 /* ---- the report section (carried by the audit record) ---- */
 
-static void json_str(JsonObject *o, const char *k, const char *v)
-{
-	if (v)
-		json_object_set_string_member(o, k, v);
-	else
-		json_object_set_null_member(o, k);
-}
-
 static JsonObject *report_spf(const struct mg_auth_spf *s)
 {
 	JsonObject *o = json_object_new();
-	json_str(o, "result", mg_auth_res_name(s->res));
-	json_str(o, "identity", s->identity);
-	json_str(o, "domain", s->domain);
-	json_str(o, "reason", s->reason);
+	mg_json_set_str(o, "result", mg_auth_res_name(s->res));
+	mg_json_set_str(o, "identity", s->identity);
+	mg_json_set_str(o, "domain", s->domain);
+	mg_json_set_str(o, "reason", s->reason);
 	return o;
 }
 
@@ -301,14 +294,14 @@ static JsonObject *report_dkim(const GPtrArray *sigs)
 {
 	JsonObject *o = json_object_new();
 	JsonArray *a = json_array_new();
-	json_str(o, "result", mg_auth_res_name(mg_auth_dkim_summary(sigs)));
+	mg_json_set_str(o, "result", mg_auth_res_name(mg_auth_dkim_summary(sigs)));
 	for (guint i = 0; i < sigs->len; i++) {
 		const struct mg_auth_dkim *k = sigs->pdata[i];
 		JsonObject *s = json_object_new();
-		json_str(s, "result", mg_auth_res_name(k->res));
-		json_str(s, "domain", k->domain);
-		json_str(s, "selector", k->selector);
-		json_str(s, "reason", k->reason);
+		mg_json_set_str(s, "result", mg_auth_res_name(k->res));
+		mg_json_set_str(s, "domain", k->domain);
+		mg_json_set_str(s, "selector", k->selector);
+		mg_json_set_str(s, "reason", k->reason);
 		json_array_add_object_element(a, s);
 	}
 	json_object_set_array_member(o, "signatures", a);
@@ -318,11 +311,11 @@ static JsonObject *report_dkim(const GPtrArray *sigs)
 static JsonObject *report_dmarc(const struct mg_auth_dmarc *d)
 {
 	JsonObject *o = json_object_new();
-	json_str(o, "result", mg_auth_res_name(d->res));
-	json_str(o, "domain", d->from_domain);
-	json_str(o, "policy", d->policy);
-	json_str(o, "disposition", d->disposition);
-	json_str(o, "reason", d->reason);
+	mg_json_set_str(o, "result", mg_auth_res_name(d->res));
+	mg_json_set_str(o, "domain", d->from_domain);
+	mg_json_set_str(o, "policy", d->policy);
+	mg_json_set_str(o, "disposition", d->disposition);
+	mg_json_set_str(o, "reason", d->reason);
 	return o;
 }
 
@@ -330,15 +323,16 @@ static void report(struct mg_txn *t, const struct auth_msg *m, const char *actio
 {
 	JsonObject *o = json_object_new();
 	JsonArray *w = json_array_new();
-	json_str(o, "mode", m->upstream || t->cfg->auth_mode == MG_AUTH_MODE_TRUST ? "trust-upstream" : "verify");
-	json_str(o, "upstream", m->upstream);
+	mg_json_set_str(o, "mode",
+			m->upstream || t->cfg->auth_mode == MG_AUTH_MODE_TRUST ? "trust-upstream" : "verify");
+	mg_json_set_str(o, "upstream", m->upstream);
 	json_object_set_object_member(o, "spf", report_spf(&m->spf));
 	json_object_set_object_member(o, "dkim", report_dkim(m->dkim));
 	json_object_set_object_member(o, "dmarc", report_dmarc(&m->dmarc));
 	for (guint i = 0; i < m->warnings->len; i++)
 		json_array_add_string_element(w, m->warnings->pdata[i]);
 	json_object_set_array_member(o, "warnings", w);
-	json_str(o, "action", action);
+	mg_json_set_str(o, "action", action);
 	json_object_set_object_member(t->report->extra, "auth", o);
 }
 
