@@ -6,28 +6,6 @@
 
 #include "mg_glob.h"
 
-gboolean mg_glob_match(const char *p, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-	while (*s) {
-		if (*p == '*') {
-			star = ++p;
-			resume = s;
-		} else if (*p == '?' || *p == *s) {
-			p++;
-			s++;
-		} else if (star) {
-			p = star;
-			s = ++resume;
-		} else {
-			return FALSE;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
-
 gboolean mg_glob_capture(const char *p, const char *s, const char *cap[][2], int max, int *n)
 {
 	const char *star = NULL, *resume = NULL;
@@ -55,4 +33,10 @@ gboolean mg_glob_capture(const char *p, const char *s, const char *cap[][2], int
 			cap[k][0] = cap[k][1] = s;
 	*n = MIN(k + 1, max);
 	return *p == '\0';
+}
+
+gboolean mg_glob_match(const char *p, const char *s)
+{
+	int n;
+	return mg_glob_capture(p, s, NULL, 0, &n);
 }
