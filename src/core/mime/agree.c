@@ -265,24 +265,34 @@ static gboolean in_leaf(const struct agree *a, guint *cur, gint64 at)
 
 static void read_raw(struct agree *a, GMimeStream *s)
 {
-	GString *line = g_string_sized_new(256);
+	GString *line = g_string_sized_new(256); /* a line split between two reads */
 	char buf[AGREE_CHUNK];
 	gssize got;
-	gint64 base = s->bound_start, pos = 0, start = 0;
+	gint64 base = s->bound_start, at = 0, start = 0; /* offset of buf[0], of the line */
 	guint cur = 0;
 	g_mime_stream_reset(s);
 	while (!a->why && (got = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
-		for (gssize i = 0; i < got && !a->why; i++, pos++) {
-			if (buf[i] != '\n') {
-				if (line->len >= AGREE_LINE_MAX)
-					disagree(a, "a line too long to compare");
-				g_string_append_c(line, buf[i]);
-				continue;
+		const char *p = buf, *end = buf + got;
+		while (p < end && !a->why) {
+			const char *nl = memchr(p, '\n', (gsize)(end - p));
+			gsize n = (gsize)((nl ? nl : end) - p);
+			if (line->len + n > AGREE_LINE_MAX)
+				disagree(a, "a line too long to compare");
+			else if (!nl)
+				g_string_append_len(line, p, (gssize)n);
+			else if (line->len) {
+				g_string_append_len(line, p, (gssize)n);
+				raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
+				g_string_truncate(line, 0);
+			} else {
+				raw_line(a, p, n, in_leaf(a, &cur, base + start));
 			}
-			raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
-			g_string_truncate(line, 0);
-			start = pos + 1;
+			if (!nl)
+				break;
+			start = at + (nl - buf) + 1;
+			p = nl + 1;
 		}
+		at += got;
 	}
 	if (got < 0)
 		disagree(a, "the spool could not be read");
