@@ -40,8 +40,8 @@
 #include "mg_mime.h"
 
 #define AGREE_LINE_MAX 65536
-#define AGREE_CHUNK 65536
-#define AGREE_TAIL 64 /* longest marker, carried between decoded chunks */
+#define AGREE_CHUNK    65536
+#define AGREE_TAIL     64 /* longest marker, carried between decoded chunks */
 
 struct agree_range {
 	gint64 start, end; /* a leaf's content in the raw message */
@@ -65,9 +65,11 @@ struct agree {
 
 /* Markup and encodings libclamav's parser acts on inside text (lower case). */
 static const char *const text_markers[] = {
-	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding", "href", "<a ", "<a\t",
-	"<a\n", "<a\r", "<area", "<form", "<img", "<iframe", "<html", "<body", "<script", "<meta", "<base",
-	"action=", "src=",
+	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding",
+	"href",     "<a ",     "<a\t",   "<a\n",         "<a\r",
+	"<area",    "<form",   "<img",   "<iframe",      "<html",
+	"<body",    "<script", "<meta",  "<base",        "action=",
+	"src=",
 };
 
 static gboolean has_marker(const char *low, gsize len, gboolean counted_fields)
@@ -142,8 +144,8 @@ static void add_bound(struct agree *a, GMimeMultipart *mp)
 	}
 	char *low = g_ascii_strdown(raw, -1), *lb = g_ascii_strdown(b, -1);
 	char *q = g_strdup_printf("boundary=\"%s\"", b), *u = g_strdup_printf("boundary=%s", b);
-	if (count_boundary_params(low, strlen(low)) != 1 || (!strstr(raw, q) && !strstr(raw, u) && !strstr(low, q) &&
-							    !strstr(low, u)))
+	if (count_boundary_params(low, strlen(low)) != 1 ||
+	    (!strstr(raw, q) && !strstr(raw, u) && !strstr(low, q) && !strstr(low, u)))
 		disagree(a, "a boundary parameter written in more than one way");
 	for (guint i = 0; i < a->bounds->len; i++) {
 		const struct agree_bound *o = &g_array_index(a->bounds, struct agree_bound, i);

@@ -291,8 +291,10 @@ static void scan_memory(struct mg_txn *t, struct mg_scan_engine *e, const void *
 		mg_sha256_hex(len ? data : "", len, key);
 		if (t->scan_clean && g_hash_table_contains(t->scan_clean, key)) {
 			JsonObject *sec = scan_section(t);
-			json_object_set_int_member(sec, "repeats", json_object_get_int_member_with_default(sec, "repeats", 0) + 1);
-			mg_debug(t->queue_id, "%s (%" G_GSIZE_FORMAT " bytes): the same bytes were scanned clean", name, len);
+			json_object_set_int_member(sec, "repeats",
+						   json_object_get_int_member_with_default(sec, "repeats", 0) + 1);
+			mg_debug(t->queue_id, "%s (%" G_GSIZE_FORMAT " bytes): the same bytes were scanned clean", name,
+				 len);
 			r->kind = MG_SCAN_CLEAN;
 			return;
 		}
