@@ -647,9 +647,15 @@ gboolean mg_scan_output_step(struct mg_txn *t)
 		verdict_error(t, "virus scan of the output", "no rebuilt message");
 		return FALSE;
 	}
-	GMimeStream *s = output_stream(t);
-	scan_output(t, e, s, &r);
-	g_object_unref(s);
+	if (t->output_same) { /* set by the step sequence: nothing new to scan (issue 15) */
+		json_object_set_string_member(scan_section(t), "output_scan",
+					      "not again: the body delivered is the body received, scanned as the "
+					      "message and part by part");
+	} else {
+		GMimeStream *s = output_stream(t);
+		scan_output(t, e, s, &r);
+		g_object_unref(s);
+	}
 	section_result(t, "output", scan_result_name(r.kind));
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {
 		section_found(t, "output", &r);
