@@ -31,7 +31,7 @@
 #include "mg_txn.h"
 #include "scan_engine.h"
 
-#define SCAN_NAME_MAX 120 /* longest signature name / reason put in a reply */
+#define SCAN_NAME_MAX 120           /* longest signature name / reason put in a reply */
 #define SCAN_TRIM_MIN (1024 * 1024) /* scans of at least this many bytes give the heap back */
 
 static gint last_age_warning_s; /* monotonic seconds of the last age warning */

@@ -51,8 +51,8 @@ struct arc {
 	zip_t *zw;
 	int mfd;              /* the member spool (-1 until a member goes there) */
 	gint64 mfd_len, held; /* bytes in it; bytes of members libzip holds in memory */
-	GHashTable *names; /* output names already used */
-	guint8 *buf;       /* ARC_CHUNK bytes */
+	GHashTable *names;    /* output names already used */
+	guint8 *buf;          /* ARC_CHUNK bytes */
 	gint64 entries, unpacked, deadline_us;
 	guint written;
 	gboolean is_zip;       /* input was a plain zip: name and type stay */

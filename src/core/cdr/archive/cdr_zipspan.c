@@ -55,8 +55,8 @@ static zip_int64_t span_stat(struct zipspan *sp, void *data, zip_uint64_t len)
 	st->comp_size = sp->len;
 	st->comp_method = ZIP_CM_STORE;
 	st->encryption_method = ZIP_EM_NONE;
-	st->valid = ZIP_STAT_MTIME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD |
-		    ZIP_STAT_ENCRYPTION_METHOD;
+	st->valid =
+		ZIP_STAT_MTIME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
 	return (zip_int64_t)sizeof *st;
 }
 
