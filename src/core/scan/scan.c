@@ -516,6 +516,24 @@ static GMimeStream *output_stream(struct mg_txn *t)
 	return cat;
 }
 
+static gboolean encoding_is_raw(GMimeContentEncoding enc)
+{
+	return enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
+	       enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY;
+}
+
+/* A part of the rebuilt tree whose content waits in a spool file
+ * (mg_leaf_new_part, past spool_memory_max): its stream, mapped as it is
+ * instead of decoded into a copy; NULL for any other part. */
+static GMimeStream *part_spooled(GMimePart *p)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	if (!s || GMIME_IS_STREAM_MEM(s) || !encoding_is_raw(g_mime_data_wrapper_get_encoding(w)))
+		return NULL;
+	return s;
+}
+
 /* The decoded content of a part of the rebuilt tree: the bytes themselves
  * when the part holds them unencoded in memory (every part the rebuild and
  * the notice make), else decoded into *copy; NULL when decoding failed. */
@@ -528,8 +546,7 @@ static const guint8 *part_bytes(GMimePart *p, gsize *len, GByteArray **copy)
 	*len = 0;
 	if (!s)
 		return (const guint8 *)"";
-	if (GMIME_IS_STREAM_MEM(s) && (enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
-				       enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY)) {
+	if (GMIME_IS_STREAM_MEM(s) && encoding_is_raw(enc)) {
 		GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
 		gint64 end = s->bound_end < 0 ? (gint64)ba->len : MIN(s->bound_end, (gint64)ba->len);
 		gint64 start = CLAMP(s->bound_start, 0, end);
@@ -555,6 +572,27 @@ struct out_walk {
 	gboolean html; /* a text/html leaf: libclamav checks its links only inside a mail */
 };
 
+/* One leaf: from its spool file, or its bytes in memory. */
+static void output_leaf(struct out_walk *w, GMimePart *p, const char *name)
+{
+	gsize len = 0;
+	GByteArray *copy = NULL;
+	GMimeStream *spooled = part_spooled(p);
+	if (spooled) {
+		scan_stream(w->t, w->e, spooled, name, 0, w->r);
+		return;
+	}
+	const guint8 *b = part_bytes(p, &len, &copy);
+	if (b) {
+		scan_map(w->t, w->e, cl_fmap_open_memory(len ? b : (const guint8 *)"", len), len, name, 0, w->r);
+	} else {
+		w->r->kind = MG_SCAN_ERROR;
+		w->r->why = g_strdup("cannot decode a part of the rebuilt message");
+	}
+	if (copy)
+		g_byte_array_unref(copy);
+}
+
 /* Each leaf of the rebuilt tree, decoded, through the scanner (stops at
  * the first finding).  A rebuilt file or a kept part is the same bytes
  * that were scanned before (by mg_cdr_file or mg_scan_leaf), so libclamav's
@@ -572,22 +610,11 @@ static void output_part(struct out_walk *w, GMimeObject *o)
 		if (body)
 			output_part(w, body);
 	} else if (GMIME_IS_PART(o)) {
-		gsize len = 0;
-		GByteArray *copy = NULL;
-		const guint8 *b = part_bytes(GMIME_PART(o), &len, &copy);
 		char *name = g_strdup_printf("output part %u", ++w->parts);
 		GMimeContentType *ct = g_mime_object_get_content_type(o);
 		w->html = w->html || (ct && g_mime_content_type_is_type(ct, "text", "html"));
-		if (b) {
-			scan_map(w->t, w->e, cl_fmap_open_memory(len ? b : (const guint8 *)"", len), len, name, 0,
-				 w->r);
-		} else {
-			w->r->kind = MG_SCAN_ERROR;
-			w->r->why = g_strdup("cannot decode a part of the rebuilt message");
-		}
+		output_leaf(w, GMIME_PART(o), name);
 		g_free(name);
-		if (copy)
-			g_byte_array_unref(copy);
 	} else {
 		w->r->kind = MG_SCAN_ERROR;
 		w->r->why = g_strdup("an object of unknown kind in the rebuilt message");
