@@ -47,7 +47,8 @@ struct arc {
 	const struct mg_config *cfg;
 	struct mg_cdr_ctx *ctx;
 	struct archive *ar;
-	zip_source_t *zsrc; /* the zip being written, in memory */
+	zip_source_t *zsrc;         /* the zip being written, in memory */
+	struct mg_cdr_zipout *zout; /* zsrc's block (cdr_zipspan.c) */
 	zip_t *zw;
 	int mfd;              /* the member spool (-1 until a member goes there) */
 	gint64 mfd_len, held; /* bytes in it; bytes of members libzip holds in memory */
@@ -408,7 +409,7 @@ static gboolean arc_open_writer(struct arc *a)
 {
 	zip_error_t ze;
 	zip_error_init(&ze);
-	a->zsrc = zip_source_buffer_create(NULL, 0, 0, &ze);
+	a->zsrc = mg_cdr_zipout_new(&a->zout, &ze);
 	if (a->zsrc) {
 		zip_source_keep(a->zsrc);
 		a->zw = zip_open_from_source(a->zsrc, ZIP_TRUNCATE, &ze);
@@ -477,7 +478,7 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 	a->written++;
 }
 
-/* Close the zip and copy it out of libzip's memory source. */
+/* Close the zip and take its bytes from the source, without a copy. */
 static GByteArray *arc_finish_writer(struct arc *a)
 {
 	GByteArray *ba = NULL;
@@ -487,19 +488,8 @@ static GByteArray *arc_finish_writer(struct arc *a)
 		zip_discard(a->zw);
 	}
 	a->zw = NULL;
-	if (rc < 0 || zip_source_open(a->zsrc) < 0)
-		goto out;
-	zip_source_seek(a->zsrc, 0, SEEK_END);
-	zip_int64_t size = zip_source_tell(a->zsrc);
-	zip_source_seek(a->zsrc, 0, SEEK_SET);
-	if (size >= 0 && size <= G_MAXUINT) {
-		ba = g_byte_array_sized_new((guint)size);
-		g_byte_array_set_size(ba, (guint)size);
-		if (zip_source_read(a->zsrc, ba->data, (zip_uint64_t)size) != size)
-			g_clear_pointer(&ba, g_byte_array_unref);
-	}
-	zip_source_close(a->zsrc);
-out:
+	if (rc == 0)
+		ba = mg_cdr_zipout_take(a->zout);
 	if (!ba)
 		arc_fail(a, MG_CDR_ERROR, "libzip: cannot read back the rebuilt zip");
 	return ba;
