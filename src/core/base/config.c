@@ -301,6 +301,16 @@ static const struct mg_opt mg_options[] = {
 	  "remove = drop the part and tell the recipient; tempfail = 451 4.7.1; reject =\n"
 	  "554 5.7.1.  A whole message that cannot be scanned after rebuilding is never\n"
 	  "delivered: tempfail (reject when this is reject)." },
+	{ "scan_message_mime", MG_OPT_ENUM, OFF(scan_message_mime), "auto", 0, 0, "auto|always", NULL,
+	  "Who reads the MIME structure of the message as received, next to mugaika's own\n"
+	  "parser (whose every part is scanned decoded, and whose parts alone are delivered).\n"
+	  "auto = libclamav's mail parser reads it too whenever the two readings could\n"
+	  "differ or libclamav would look deeper into a text (a second Content-Type field,\n"
+	  "a boundary written twice or in other letter case, text outside the parts, an\n"
+	  "HTML part, files encoded inside text, a bounce); otherwise the message is scanned\n"
+	  "as raw text without it, which saves libclamav's temporary files (about two\n"
+	  "thirds of a plain message's work).  always = every message, as clamav-milter does.\n"
+	  "The report's scan section says which, and why (mime_parse)." },
 	{ "scan_max_scan_size", MG_OPT_SIZE, OFF(scan_max_scan_size), "200M", 1 * MiB, 4 * GiB, NULL, NULL,
 	  "Most data ClamAV reads for one scan, unpacked content included.  More: unscannable." },
 	{ "scan_max_file_size", MG_OPT_SIZE, OFF(scan_max_file_size), "64M", 1 * MiB, 4 * GiB, NULL, NULL,

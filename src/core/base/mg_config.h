@@ -132,6 +132,7 @@ struct mg_config {
 	gboolean scan_allow_degraded; /* start without a database; tempfail all mail */
 	int scan_on_infected;         /* enum mg_scan_infected_action */
 	int scan_on_unscannable;      /* enum mg_scan_unscannable_action */
+	int scan_message_mime;        /* enum mg_scan_message_mime */
 	int64_t scan_max_scan_size;   /* CL_ENGINE_MAX_SCANSIZE */
 	int64_t scan_max_file_size;   /* CL_ENGINE_MAX_FILESIZE */
 	int64_t scan_max_recursion;   /* CL_ENGINE_MAX_RECURSION */

@@ -20,6 +20,10 @@
 
 gboolean mg_mime_prescan(struct mg_txn *t);
 gboolean mg_mime_parse(struct mg_txn *t);
+/* After mg_mime_parse: TRUE when GMime's reading of the raw message leaves
+ * nothing for a second MIME parser to find (agree.c says what that takes);
+ * FALSE sets t->mime_disagreement to the first reason.  Never decides. */
+gboolean mg_mime_agree(struct mg_txn *t);
 /* Decides one leaf: the object to deliver, or NULL (removed or decided). */
 typedef GMimeObject *(*mg_leaf_fn)(struct mg_leaf *leaf, void *data);
 

@@ -189,6 +189,7 @@ gboolean mg_mime_prescan(struct mg_txn *t)
 	if (!s)
 		return FALSE;
 	gint64 n = count_containers(s);
+	t->prescan_containers = n;
 	if (n > t->cfg->max_mime_parts) {
 		g_object_unref(s);
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.6.0", "max_mime_parts",

@@ -383,6 +383,21 @@ static GMimeObject *inspect_leaf(struct mg_leaf *leaf, void *unused)
 	return NULL;
 }
 
+/* The raw message through the scanner (issue 15): libclamav's own MIME
+ * parser reads it too unless GMime's reading leaves it nothing to find
+ * (mg_mime_agree) and the site did not ask for it on every message.  After
+ * the parse, so that the agreement can be checked; one scan either way
+ * (libclamav's clean cache does not tell its scan options apart, so a
+ * second, deeper scan of the same bytes would be answered from it). */
+static gboolean step_scan_message(struct mg_txn *t)
+{
+	if (t->cfg->scan_message_mime == MG_SCAN_MIME_ALWAYS)
+		t->mime_disagreement = "scan_message_mime = always";
+	else
+		t->mime_agreed = mg_mime_agree(t);
+	return mg_scan_message_step(t);
+}
+
 /* The content: a new tree (sanitize) or a read-only walk (scan). */
 static gboolean step_content(struct mg_txn *t)
 {
@@ -430,9 +445,9 @@ static const mg_eom_step eom_steps[] = {
 	step_finish_spool,
 	mg_mime_prescan,        /* structural limits before the parser runs */
 	mg_policy_message_step, /* boundary rules on the whole message (issue 6) */
-	mg_scan_message_step,   /* the raw message through the scanner (issue 5) */
 	mg_auth_step,           /* SPF/DKIM/DMARC, lookalikes, A-R hygiene (issue 16) */
 	mg_mime_parse,          /* GMime tree of the original */
+	step_scan_message,      /* the raw message through the scanner (issues 5, 15) */
 	step_content,           /* a new tree (issues 3, 4, 5) or a walk (scan profile) */
 	mg_encryption_step,     /* outbound encryption rule (issue 16) */
 	mg_quarantine_step,     /* keep the original (issue 7) */

@@ -11,7 +11,9 @@
  * under a message in flight.  No database at start: init fails unless
  * `scan_allow_degraded`, in which case every message tempfails.
  *
- * Scanning (scan.c): the raw message once (mg_scan_message_step), every
+ * Scanning (scan.c): the raw message once (mg_scan_message_step; with
+ * libclamav's mail parser unless t->mime_agreed, which the step sequence
+ * sets from mg_mime_agree under scan_message_mime = auto), every
  * decoded leaf (mg_scan_leaf), any buffer other modules hand over
  * (mg_scan_buffer: archive members, rebuilt files) and the rebuilt message
  * before it is delivered (mg_scan_output_step).  Results: clean, infected
@@ -36,6 +38,7 @@ enum mg_scan_result { MG_SCAN_CLEAN = 0, MG_SCAN_INFECTED, MG_SCAN_UNSCANNABLE, 
 /* Values of scan_on_infected / scan_on_unscannable (order of the enums in
  * the option table). */
 enum mg_scan_infected_action { MG_SCAN_INF_REJECT = 0, MG_SCAN_INF_QUARANTINE, MG_SCAN_INF_REMOVE };
+enum mg_scan_message_mime { MG_SCAN_MIME_AUTO = 0, MG_SCAN_MIME_ALWAYS };
 enum mg_scan_unscannable_action { MG_SCAN_UNS_REMOVE = 0, MG_SCAN_UNS_TEMPFAIL, MG_SCAN_UNS_REJECT };
 
 gboolean mg_scan_global_init(const struct mg_config *cfg, GError **err);

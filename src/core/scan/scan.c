@@ -8,7 +8,9 @@
  * or from the spool through an fmap; a result is one of clean, infected,
  * unscannable, error - an object that could not be read completely is
  * never clean.  The raw message is scanned once, with libclamav's own MIME
- * parser (its reading of the sender's structure, next to GMime's); with the
+ * parser (its reading of the sender's structure, next to GMime's) unless
+ * GMime's reading leaves that parser nothing to find (t->mime_agreed: then
+ * as raw text, and the leaves do the parser's work); with the
  * "remove" actions a raw finding is resolved part by part (mg_scan_leaf),
  * and the rebuilt message is scanned again (mg_scan_output_step): its raw
  * bytes and each of its leaves decoded, without a second MIME parse of
@@ -410,9 +412,14 @@ gboolean mg_scan_message_step(struct mg_txn *t)
 		g_clear_error(&err);
 		return FALSE;
 	}
-	scan_stream(t, e, s, "message", 0, &r);
+	/* libclamav's mail parser only where GMime's reading could differ from
+	 * its own (t->mime_agreed, set by the step sequence; default: parse) */
+	scan_stream(t, e, s, "message", t->mime_agreed ? CL_SCAN_PARSE_MAIL : 0, &r);
 	g_object_unref(s);
 	section_result(t, "message", scan_result_name(r.kind));
+	json_object_set_string_member(scan_section(t), "mime_parse",
+				      t->mime_agreed ? "mugaika (the readings agree)"
+						     : (t->mime_disagreement ? t->mime_disagreement : "libclamav"));
 	if (r.kind == MG_SCAN_INFECTED)
 		alert_virus(t, r.virus, "the message");
 	if (r.kind == MG_SCAN_INFECTED || r.kind == MG_SCAN_UNSCANNABLE) {

@@ -1,0 +1,374 @@
+/*
+ * agree.c - does GMime's reading of the message leave anything for a second
+ * MIME parser to find?  (issue 15: the raw message's libclamav MIME parse)
+ *
+ * mugaika scans every leaf GMime finds, decoded, with everything libclamav
+ * finds inside it, and delivers only what it rebuilt from those leaves.
+ * libclamav's own mail parser adds something only where its reading of the
+ * sender's bytes differs from GMime's, or where it looks at text for more
+ * than the text: files encoded inside text (uuencode, BinHex, yEnc), bounces
+ * it re-parses as mail (a text part with Content-Type or
+ * Content-Transfer-Encoding lines), and the links of HTML (phishing).  This
+ * check says "the readings agree" only when none of that can happen; the
+ * scan step then reads the raw message without libclamav's parser (its
+ * temporary directory and files cost two thirds of a plain message's work)
+ * and otherwise runs it as before.  Any doubt is disagreement.
+ *
+ * The readings agree when, in the raw message:
+ *   - every Content-Type and Content-Transfer-Encoding field is one that
+ *     GMime honoured (same count outside the leaves' content as in the
+ *     tree; no header block holds two), and every container type
+ *     (multipart/, message/) anywhere in the raw text is one of GMime's
+ *     containers (the prescan's count);
+ *   - every multipart has one boundary, written once, as boundary="B" or
+ *     boundary=B; no boundary contains another; every line that contains a
+ *     boundary in any letter case is exactly "--B" or "--B--" (libclamav
+ *     compares without case and strips comments; GMime does neither), and
+ *     each multipart has as many delimiters as parts and one close;
+ *   - no text outside the leaves (headers, preambles, epilogues) and no
+ *     decoded text leaf holds an encoded file, a bounce's MIME fields or
+ *     HTML markup (libclamav checks the links of text parts too), and no
+ *     leaf is HTML or an encoded message.
+ * The raw text is read in lines; a line longer than AGREE_LINE_MAX is
+ * disagreement (bounded memory, and no normal mail has one).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "mg_log.h"
+#include "mg_mime.h"
+
+#define AGREE_LINE_MAX 65536
+#define AGREE_CHUNK 65536
+#define AGREE_TAIL 64 /* longest marker, carried between decoded chunks */
+
+struct agree_range {
+	gint64 start, end; /* a leaf's content in the raw message */
+};
+
+struct agree_bound {
+	char *b, *low; /* the boundary as written, lower case */
+	gint64 parts;  /* the parts GMime found */
+	gint64 opens, closes;
+};
+
+struct agree {
+	GString *low;     /* scratch: the current line in lower case */
+	GArray *ranges;   /* struct agree_range, in document order */
+	GArray *bounds;   /* struct agree_bound */
+	GPtrArray *texts; /* GMimePart* text leaves (borrowed) */
+	gint64 ct, cte, containers;
+	gint64 raw_ct, raw_cte, raw_boundary;
+	const char *why;
+};
+
+/* Markup and encodings libclamav's parser acts on inside text (lower case). */
+static const char *const text_markers[] = {
+	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding", "href", "<a ", "<a\t",
+	"<a\n", "<a\r", "<area", "<form", "<img", "<iframe", "<html", "<body", "<script", "<meta", "<base",
+	"action=", "src=",
+};
+
+static gboolean has_marker(const char *low, gsize len, gboolean counted_fields)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(text_markers); i++) {
+		const char *m = text_markers[i];
+		if (counted_fields && g_str_has_prefix(m, "content-"))
+			continue; /* outside the leaves these are counted instead */
+		if (memmem(low, len, m, strlen(m)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gint64 count_of(const char *low, gsize len, const char *pat)
+{
+	gint64 n = 0;
+	gsize pl = strlen(pat);
+	for (const char *p = low; (p = memmem(p, len - (gsize)(p - low), pat, pl)) != NULL; p += pl)
+		n++;
+	return n;
+}
+
+/* "boundary" as a parameter name (followed by '=' or an RFC 2231 '*'). */
+static gint64 count_boundary_params(const char *low, gsize len)
+{
+	gint64 n = 0;
+	const char *end = low + len;
+	for (const char *p = low; (p = memmem(p, (gsize)(end - p), "boundary", 8)) != NULL;) {
+		p += 8;
+		const char *q = p;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		n += q < end && (*q == '=' || *q == '*');
+	}
+	return n;
+}
+
+static void disagree(struct agree *a, const char *why)
+{
+	if (!a->why)
+		a->why = why;
+}
+
+/* ---- GMime's side: the tree ---- */
+
+static void count_fields(struct agree *a, GMimeObject *o)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
+	int n = hl ? g_mime_header_list_get_count(hl) : 0, ct = 0, cte = 0;
+	for (int i = 0; i < n; i++) {
+		const char *name = g_mime_header_get_name(g_mime_header_list_get_header_at(hl, i));
+		ct += g_ascii_strcasecmp(name, "Content-Type") == 0;
+		cte += g_ascii_strcasecmp(name, "Content-Transfer-Encoding") == 0;
+	}
+	if (ct > 1 || cte > 1)
+		disagree(a, "a header block with two Content-Type or Content-Transfer-Encoding fields");
+	a->ct += ct;
+	a->cte += cte;
+}
+
+/* The boundary parameter as the header wrote it: once, plainly. */
+static void add_bound(struct agree *a, GMimeMultipart *mp)
+{
+	const char *b = g_mime_multipart_get_boundary(mp);
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(mp));
+	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, "Content-Type") : NULL;
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	if (!b || !*b || !raw) {
+		disagree(a, "a multipart without a boundary");
+		return;
+	}
+	char *low = g_ascii_strdown(raw, -1), *lb = g_ascii_strdown(b, -1);
+	char *q = g_strdup_printf("boundary=\"%s\"", b), *u = g_strdup_printf("boundary=%s", b);
+	if (count_boundary_params(low, strlen(low)) != 1 || (!strstr(raw, q) && !strstr(raw, u) && !strstr(low, q) &&
+							    !strstr(low, u)))
+		disagree(a, "a boundary parameter written in more than one way");
+	for (guint i = 0; i < a->bounds->len; i++) {
+		const struct agree_bound *o = &g_array_index(a->bounds, struct agree_bound, i);
+		if (strstr(o->low, lb) || strstr(lb, o->low))
+			disagree(a, "one boundary inside another");
+	}
+	struct agree_bound nb = {.b = g_strdup(b), .low = lb, .parts = g_mime_multipart_get_count(mp)};
+	g_array_append_val(a->bounds, nb);
+	g_free(low);
+	g_free(q);
+	g_free(u);
+}
+
+static void leaf_of(struct agree *a, GMimePart *p)
+{
+	char *type = mg_mime_type_of(GMIME_OBJECT(p));
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	if (g_str_has_prefix(type, "message/") || g_str_has_prefix(type, "multipart/"))
+		disagree(a, "a container GMime keeps as one part (encoded message)");
+	else if (strcmp(type, "text/html") == 0)
+		disagree(a, "an HTML part (libclamav checks its links)");
+	else if (!s || s->bound_start < 0 || s->bound_end < s->bound_start)
+		disagree(a, "a part whose place in the message is not known");
+	if (s && s->bound_start >= 0 && s->bound_end >= s->bound_start) {
+		struct agree_range r = {s->bound_start, s->bound_end};
+		g_array_append_val(a->ranges, r);
+	}
+	if (g_str_has_prefix(type, "text/"))
+		g_ptr_array_add(a->texts, p);
+	g_free(type);
+}
+
+static void walk(struct agree *a, GMimeObject *o, int depth)
+{
+	if (!o || depth > 256) {
+		disagree(a, "an empty or too deep structure");
+		return;
+	}
+	count_fields(a, o);
+	char *type = mg_mime_type_of(o);
+	a->containers += g_str_has_prefix(type, "multipart/") || g_str_has_prefix(type, "message/");
+	g_free(type);
+	if (GMIME_IS_MULTIPART(o)) {
+		add_bound(a, GMIME_MULTIPART(o));
+		for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(o)); i++)
+			walk(a, g_mime_multipart_get_part(GMIME_MULTIPART(o), i), depth + 1);
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		walk(a, m ? g_mime_message_get_mime_part(m) : NULL, depth + 1);
+	} else if (GMIME_IS_PART(o)) {
+		leaf_of(a, GMIME_PART(o));
+	} else {
+		disagree(a, "an object of unknown kind");
+	}
+}
+
+/* ---- the raw side: line by line ---- */
+
+/* A line that holds a boundary in any case must be a delimiter exactly. */
+static void boundary_line(struct agree *a, const char *line, const char *low, gsize len, gboolean in_leaf)
+{
+	gsize n = len;
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+		n--;
+	for (guint i = 0; i < a->bounds->len; i++) {
+		struct agree_bound *b = &g_array_index(a->bounds, struct agree_bound, i);
+		gsize bl = strlen(b->b);
+		if (!memmem(low, len, b->low, bl))
+			continue;
+		if (n >= bl + 2 && line[0] == '-' && line[1] == '-' && memcmp(line + 2, b->b, bl) == 0 &&
+		    (n == bl + 2 || (n == bl + 4 && line[bl + 2] == '-' && line[bl + 3] == '-'))) {
+			if (n == bl + 2)
+				b->opens++;
+			else
+				b->closes++;
+		} else if (in_leaf || count_boundary_params(low, len) == 0) {
+			disagree(a, "a line that holds a boundary but is not its delimiter");
+		}
+	}
+}
+
+static gboolean is_delimiter(const struct agree *a, const char *line, gsize len)
+{
+	if (len < 3 || line[0] != '-' || line[1] != '-')
+		return FALSE;
+	for (guint i = 0; i < a->bounds->len; i++) {
+		const struct agree_bound *b = &g_array_index(a->bounds, struct agree_bound, i);
+		if (len >= strlen(b->b) + 2 && memcmp(line + 2, b->b, strlen(b->b)) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_leaf)
+{
+	g_string_set_size(a->low, len);
+	char *low = a->low->str;
+	for (gsize i = 0; i < len; i++)
+		low[i] = g_ascii_tolower(line[i]);
+	boundary_line(a, line, low, len, in_leaf);
+	if (!in_leaf) {
+		a->raw_ct += count_of(low, len, "content-type");
+		a->raw_cte += count_of(low, len, "content-transfer-encoding");
+		if (!is_delimiter(a, line, len))
+			a->raw_boundary += count_boundary_params(low, len);
+		if ((len >= 6 && memcmp(low, "begin ", 6) == 0) || has_marker(low, len, TRUE))
+			disagree(a, "an encoded file or markup outside the parts");
+	}
+}
+
+/* Is offset `at` inside a leaf's content?  `cur` walks the ranges in order. */
+static gboolean in_leaf(const struct agree *a, guint *cur, gint64 at)
+{
+	while (*cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).end <= at)
+		(*cur)++;
+	return *cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).start <= at;
+}
+
+static void read_raw(struct agree *a, GMimeStream *s)
+{
+	GString *line = g_string_sized_new(256);
+	char buf[AGREE_CHUNK];
+	gssize got;
+	gint64 base = s->bound_start, pos = 0, start = 0;
+	guint cur = 0;
+	g_mime_stream_reset(s);
+	while (!a->why && (got = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
+		for (gssize i = 0; i < got && !a->why; i++, pos++) {
+			if (buf[i] != '\n') {
+				if (line->len >= AGREE_LINE_MAX)
+					disagree(a, "a line too long to compare");
+				g_string_append_c(line, buf[i]);
+				continue;
+			}
+			raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
+			g_string_truncate(line, 0);
+			start = pos + 1;
+		}
+	}
+	if (got < 0)
+		disagree(a, "the spool could not be read");
+	if (!a->why && line->len)
+		raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
+	g_string_free(line, TRUE);
+}
+
+/* ---- decoded text leaves ---- */
+
+static void text_leaf(struct agree *a, GMimePart *p)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *raw = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	if (!raw) {
+		disagree(a, "a text part without content");
+		return;
+	}
+	GMimeStream *s = g_mime_stream_filter_new(raw);
+	GMimeFilter *f = g_mime_filter_basic_new(g_mime_data_wrapper_get_encoding(w), FALSE);
+	g_mime_stream_filter_add(GMIME_STREAM_FILTER(s), f);
+	g_object_unref(f);
+	g_mime_stream_reset(raw);
+	char buf[AGREE_TAIL + AGREE_CHUNK];
+	gsize carry = 1;
+	gssize got;
+	buf[0] = '\n'; /* "begin " at the very start counts as a line start */
+	while (!a->why && (got = g_mime_stream_read(s, buf + carry, AGREE_CHUNK)) > 0) {
+		gsize len = carry + (gsize)got;
+		for (gsize i = carry; i < len; i++)
+			buf[i] = g_ascii_tolower(buf[i]);
+		if (has_marker(buf, len, FALSE))
+			disagree(a, "a text part with an encoded file, MIME fields or markup");
+		carry = MIN(len, (gsize)AGREE_TAIL);
+		memmove(buf, buf + len - carry, carry);
+	}
+	if (got < 0)
+		disagree(a, "a text part that cannot be decoded");
+	g_object_unref(s);
+}
+
+static void counts_match(struct agree *a, gint64 prescan_containers)
+{
+	if (a->raw_ct != a->ct || a->raw_cte != a->cte)
+		disagree(a, "Content-Type or Content-Transfer-Encoding text GMime did not read as a field");
+	else if (a->raw_boundary != (gint64)a->bounds->len)
+		disagree(a, "a boundary parameter GMime did not read as one");
+	else if (prescan_containers != a->containers)
+		disagree(a, "a container type GMime did not read as one");
+	for (guint i = 0; i < a->bounds->len; i++) {
+		const struct agree_bound *b = &g_array_index(a->bounds, struct agree_bound, i);
+		if (b->opens != b->parts || b->closes != 1)
+			disagree(a, "a multipart whose delimiters do not match its parts");
+	}
+}
+
+gboolean mg_mime_agree(struct mg_txn *t)
+{
+	struct agree a = {.low = g_string_sized_new(256),
+			  .ranges = g_array_new(FALSE, FALSE, sizeof(struct agree_range)),
+			  .bounds = g_array_new(FALSE, FALSE, sizeof(struct agree_bound)),
+			  .texts = g_ptr_array_new()};
+	GMimeStream *s = NULL;
+	if (!t->msg || !(s = mg_spool_stream(t->raw, NULL)))
+		disagree(&a, "no parsed message");
+	else
+		walk(&a, g_mime_message_get_mime_part(t->msg), 0);
+	if (!a.why)
+		read_raw(&a, s);
+	if (!a.why)
+		counts_match(&a, t->prescan_containers);
+	for (guint i = 0; i < a.texts->len && !a.why; i++)
+		text_leaf(&a, g_ptr_array_index(a.texts, i));
+	t->mime_disagreement = a.why;
+	t->mime_agreed = a.why == NULL;
+	if (a.why)
+		mg_debug(t->queue_id, "libclamav parses the message's MIME: %s", a.why);
+	for (guint i = 0; i < a.bounds->len; i++) {
+		g_free(g_array_index(a.bounds, struct agree_bound, i).b);
+		g_free(g_array_index(a.bounds, struct agree_bound, i).low);
+	}
+	g_array_unref(a.bounds);
+	g_array_unref(a.ranges);
+	g_ptr_array_unref(a.texts);
+	g_string_free(a.low, TRUE);
+	if (s)
+		g_object_unref(s);
+	return a.why == NULL;
+}
