@@ -385,6 +385,51 @@ static void test_buffer(void **state)
 	mg_config_unref(cfg);
 }
 
+static gint64 scan_count(const struct mg_txn *t, const char *key)
+{
+	JsonObject *scan = json_object_get_object_member(t->report->extra, "scan");
+	return scan ? json_object_get_int_member_with_default(scan, key, 0) : -1;
+}
+
+/* Issue 15: bytes scanned clean once in a message are not handed to
+ * libclamav again (its per-scan temporary directory is the fixed cost);
+ * other bytes, an infected result and large objects always are. */
+static void test_buffer_repeats(void **state)
+{
+	struct mg_config *cfg = cfg_for(db_dir, NULL);
+	struct mg_conn *c = mg_conn_new(NULL, NULL);
+	struct mg_txn *t = bare_txn(c, cfg);
+	const char *clean = "the same clean bytes twice";
+	assert_int_equal(mg_scan_buffer(t, clean, strlen(clean), "first", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(mg_scan_buffer(t, clean, strlen(clean), "again", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(scan_count(t, "objects"), 1);
+	assert_int_equal(scan_count(t, "repeats"), 1);
+	assert_int_equal(mg_scan_buffer(t, clean, strlen(clean) - 1, "shorter", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(scan_count(t, "objects"), 2);
+	for (int i = 0; i < 2; i++) { /* an infected result is never remembered */
+		char *virus = NULL;
+		assert_int_equal(mg_scan_buffer(t, eicar, strlen(eicar), "eicar", &virus, NULL), MG_SCAN_INFECTED);
+		assert_non_null(virus);
+		g_free(virus);
+	}
+	assert_int_equal(scan_count(t, "objects"), 4);
+	gsize big = (1 << 20) + 1; /* above the keyed size: scanned every time */
+	char *large = g_malloc0(big);
+	assert_int_equal(mg_scan_buffer(t, large, big, "large", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(mg_scan_buffer(t, large, big, "large again", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(scan_count(t, "objects"), 6);
+	assert_int_equal(scan_count(t, "repeats"), 1);
+	g_free(large);
+	mg_txn_free(t);
+	t = bare_txn(c, cfg); /* per message: a new message scans again */
+	assert_int_equal(mg_scan_buffer(t, clean, strlen(clean), "next message", NULL, NULL), MG_SCAN_CLEAN);
+	assert_int_equal(scan_count(t, "objects"), 1);
+	assert_int_equal(scan_count(t, "repeats"), 0);
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
 static void test_classify(void **state)
 {
 	const struct {
@@ -854,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_config_rows),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_buffer),
+		cmocka_unit_test(test_buffer_repeats),
 		cmocka_unit_test(test_fuzzy_hash_from_database),
 		cmocka_unit_test(test_output_step),
 		cmocka_unit_test(test_output_spooled),

@@ -40,8 +40,8 @@
 #include "mg_mime.h"
 
 #define AGREE_LINE_MAX 65536
-#define AGREE_CHUNK 65536
-#define AGREE_TAIL 64 /* longest marker, carried between decoded chunks */
+#define AGREE_CHUNK    65536
+#define AGREE_TAIL     64 /* longest marker, carried between decoded chunks */
 
 struct agree_range {
 	gint64 start, end; /* a leaf's content in the raw message */
@@ -65,9 +65,11 @@ struct agree {
 
 /* Markup and encodings libclamav's parser acts on inside text (lower case). */
 static const char *const text_markers[] = {
-	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding", "href", "<a ", "<a\t",
-	"<a\n", "<a\r", "<area", "<form", "<img", "<iframe", "<html", "<body", "<script", "<meta", "<base",
-	"action=", "src=",
+	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding",
+	"href",     "<a ",     "<a\t",   "<a\n",         "<a\r",
+	"<area",    "<form",   "<img",   "<iframe",      "<html",
+	"<body",    "<script", "<meta",  "<base",        "action=",
+	"src=",
 };
 
 static gboolean has_marker(const char *low, gsize len, gboolean counted_fields)
@@ -142,8 +144,8 @@ static void add_bound(struct agree *a, GMimeMultipart *mp)
 	}
 	char *low = g_ascii_strdown(raw, -1), *lb = g_ascii_strdown(b, -1);
 	char *q = g_strdup_printf("boundary=\"%s\"", b), *u = g_strdup_printf("boundary=%s", b);
-	if (count_boundary_params(low, strlen(low)) != 1 || (!strstr(raw, q) && !strstr(raw, u) && !strstr(low, q) &&
-							    !strstr(low, u)))
+	if (count_boundary_params(low, strlen(low)) != 1 ||
+	    (!strstr(raw, q) && !strstr(raw, u) && !strstr(low, q) && !strstr(low, u)))
 		disagree(a, "a boundary parameter written in more than one way");
 	for (guint i = 0; i < a->bounds->len; i++) {
 		const struct agree_bound *o = &g_array_index(a->bounds, struct agree_bound, i);
@@ -265,24 +267,34 @@ static gboolean in_leaf(const struct agree *a, guint *cur, gint64 at)
 
 static void read_raw(struct agree *a, GMimeStream *s)
 {
-	GString *line = g_string_sized_new(256);
+	GString *line = g_string_sized_new(256); /* a line split between two reads */
 	char buf[AGREE_CHUNK];
 	gssize got;
-	gint64 base = s->bound_start, pos = 0, start = 0;
+	gint64 base = s->bound_start, at = 0, start = 0; /* offset of buf[0], of the line */
 	guint cur = 0;
 	g_mime_stream_reset(s);
 	while (!a->why && (got = g_mime_stream_read(s, buf, sizeof buf)) > 0) {
-		for (gssize i = 0; i < got && !a->why; i++, pos++) {
-			if (buf[i] != '\n') {
-				if (line->len >= AGREE_LINE_MAX)
-					disagree(a, "a line too long to compare");
-				g_string_append_c(line, buf[i]);
-				continue;
+		const char *p = buf, *end = buf + got;
+		while (p < end && !a->why) {
+			const char *nl = memchr(p, '\n', (gsize)(end - p));
+			gsize n = (gsize)((nl ? nl : end) - p);
+			if (line->len + n > AGREE_LINE_MAX)
+				disagree(a, "a line too long to compare");
+			else if (!nl)
+				g_string_append_len(line, p, (gssize)n);
+			else if (line->len) {
+				g_string_append_len(line, p, (gssize)n);
+				raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
+				g_string_truncate(line, 0);
+			} else {
+				raw_line(a, p, n, in_leaf(a, &cur, base + start));
 			}
-			raw_line(a, line->str, line->len, in_leaf(a, &cur, base + start));
-			g_string_truncate(line, 0);
-			start = pos + 1;
+			if (!nl)
+				break;
+			start = at + (nl - buf) + 1;
+			p = nl + 1;
 		}
+		at += got;
 	}
 	if (got < 0)
 		disagree(a, "the spool could not be read");

@@ -30,6 +30,7 @@
 #include "mg_log.h"
 #include "mg_metrics.h"
 #include "mg_scan.h"
+#include "mg_sha256.h"
 #include "mg_txn.h"
 #include "scan_engine.h"
 
@@ -206,6 +207,9 @@ void mg_scan_txn_release(struct mg_txn *t)
 	t->scan_engine = NULL;
 	g_free(t->scan_raw_virus);
 	t->scan_raw_virus = NULL;
+	if (t->scan_clean)
+		g_hash_table_unref(t->scan_clean);
+	t->scan_clean = NULL;
 }
 
 /* ---- scanning ---- */
@@ -289,6 +293,40 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		 r->virus ? r->virus : "", r->why ? r->why : "");
 }
 
+#define SCAN_SEEN_MAX (1 << 20) /* objects up to this size are keyed by SHA-256 */
+
+/* A memory object through libclamav, once per message (issue 15): bytes
+ * already scanned clean in this message (a part kept unchanged, a rebuilt
+ * file delivered as a part, the same file attached twice) are not handed
+ * over again.  libclamav's clean cache would answer for them, but only
+ * after making and removing its per-scan temporary directory, the largest
+ * fixed cost of a scan.  Above SCAN_SEEN_MAX the hash costs more than it
+ * saves, and such objects go to libclamav every time. */
+static void scan_memory(struct mg_txn *t, struct mg_scan_engine *e, const void *data, gsize len, const char *name,
+			struct scan_res *r)
+{
+	char key[65];
+	gboolean keyed = len <= SCAN_SEEN_MAX && !mg_txn_past_deadline(t); /* past it: scan_map's error */
+	if (keyed) {
+		mg_sha256_hex(len ? data : "", len, key);
+		if (t->scan_clean && g_hash_table_contains(t->scan_clean, key)) {
+			JsonObject *sec = scan_section(t);
+			json_object_set_int_member(sec, "repeats",
+						   json_object_get_int_member_with_default(sec, "repeats", 0) + 1);
+			mg_debug(t->queue_id, "%s (%" G_GSIZE_FORMAT " bytes): the same bytes were scanned clean", name,
+				 len);
+			r->kind = MG_SCAN_CLEAN;
+			return;
+		}
+	}
+	scan_map(t, e, cl_fmap_open_memory(len ? data : "", len), len, name, 0, r);
+	if (keyed && r->kind == MG_SCAN_CLEAN) {
+		if (!t->scan_clean)
+			t->scan_clean = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_add(t->scan_clean, g_strdup(key));
+	}
+}
+
 enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len, const char *name, char **virus,
 				   char **why)
 {
@@ -298,7 +336,7 @@ enum mg_scan_result mg_scan_buffer(struct mg_txn *t, const void *data, gsize len
 		r.kind = MG_SCAN_ERROR;
 		r.why = g_strdup("virus scanner not available");
 	} else {
-		scan_map(t, e, cl_fmap_open_memory(len ? data : "", len), len, name ? name : "(buffer)", 0, &r);
+		scan_memory(t, e, data, len, name ? name : "(buffer)", &r);
 	}
 	if (virus)
 		*virus = g_steal_pointer(&r.virus);
@@ -579,7 +617,9 @@ struct out_walk {
 	gboolean html; /* a text/html leaf: libclamav checks its links only inside a mail */
 };
 
-/* One leaf: from its spool file, or its bytes in memory. */
+/* One leaf: from its spool file (larger than spool_memory_max: handed to
+ * libclamav, whose clean cache answers for bytes scanned before), or its
+ * bytes in memory (scan_memory: not again when scanned clean already). */
 static void output_leaf(struct out_walk *w, GMimePart *p, const char *name)
 {
 	gsize len = 0;
@@ -591,7 +631,7 @@ static void output_leaf(struct out_walk *w, GMimePart *p, const char *name)
 	}
 	const guint8 *b = part_bytes(p, &len, &copy);
 	if (b) {
-		scan_map(w->t, w->e, cl_fmap_open_memory(len ? b : (const guint8 *)"", len), len, name, 0, w->r);
+		scan_memory(w->t, w->e, len ? b : (const guint8 *)"", len, name, w->r);
 	} else {
 		w->r->kind = MG_SCAN_ERROR;
 		w->r->why = g_strdup("cannot decode a part of the rebuilt message");

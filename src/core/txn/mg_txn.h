@@ -90,6 +90,7 @@ struct mg_txn {
 	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */
 	gboolean scan_started;              /* the first scan call has run */
 	char *scan_raw_virus;               /* the raw message matched (on_infected = remove) */
+	GHashTable *scan_clean;             /* SHA-256 hex of small objects scanned clean (scan.c) */
 	gint64 prescan_containers;          /* container Content-Types in the raw text (mg_mime_prescan) */
 	gboolean mime_agreed;               /* GMime's reading leaves libclamav's parser nothing (mg_mime_agree) */
 	const char *mime_disagreement;      /* else why libclamav parses the raw MIME too (a static string) */
