@@ -269,7 +269,7 @@ static void read_raw(struct agree *a, GMimeStream *s)
 {
 	GString *line = g_string_sized_new(256); /* a line split between two reads */
 	char buf[AGREE_CHUNK];
-	gssize got;
+	gssize got = 0;                                  /* read after the loop, which may not run */
 	gint64 base = s->bound_start, at = 0, start = 0; /* offset of buf[0], of the line */
 	guint cur = 0;
 	g_mime_stream_reset(s);
@@ -320,7 +320,7 @@ static void text_leaf(struct agree *a, GMimePart *p)
 	g_mime_stream_reset(raw);
 	char buf[AGREE_TAIL + AGREE_CHUNK];
 	gsize carry = 1;
-	gssize got;
+	gssize got = 0;
 	buf[0] = '\n'; /* "begin " at the very start counts as a line start */
 	while (!a->why && (got = g_mime_stream_read(s, buf + carry, AGREE_CHUNK)) > 0) {
 		gsize len = carry + (gsize)got;
