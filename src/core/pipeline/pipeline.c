@@ -110,6 +110,8 @@ static gssize read_full(GMimeStream *s, char *buf, gsize len)
 
 gboolean mg_txn_body_unchanged(struct mg_txn *t)
 {
+	if (t->output_same_known) /* compared once the output was written (step_scan_output) */
+		return t->output_same;
 	GMimeStream *out = mg_txn_output(t), *raw = t->raw ? mg_spool_stream(t->raw, NULL) : NULL;
 	gint64 left = raw ? g_mime_stream_length(raw) - (gint64)t->body_offset : -1;
 	gboolean same = out && raw && left == g_mime_stream_length(out) &&
@@ -416,10 +418,18 @@ static gboolean step_write(struct mg_txn *t)
 	return t->profile == MG_PROFILE_SCAN ? mg_mime_write_unchanged(t) : mg_mime_write(t);
 }
 
-/* The scan profile delivers what was scanned as a whole and part by part. */
+/* The scan profile delivers what was scanned as a whole and part by part.
+ * So does a sanitized message whose body comes out byte for byte as it
+ * came in (issue 15): every byte of it was scanned in the raw message and
+ * again decoded part by part, and what is new is mugaika's own header
+ * fields; mg_scan_output_step then does not scan it a third time. */
 static gboolean step_scan_output(struct mg_txn *t)
 {
-	return t->profile == MG_PROFILE_SCAN || mg_scan_output_step(t);
+	if (t->profile == MG_PROFILE_SCAN)
+		return TRUE;
+	t->output_same = mg_txn_body_unchanged(t);
+	t->output_same_known = TRUE;
+	return mg_scan_output_step(t);
 }
 
 /* The end-of-message steps, in order.  Each returns FALSE once decided. */

@@ -90,11 +90,13 @@ struct mg_txn {
 	struct mg_scan_engine *scan_engine; /* taken at the first scan, kept to the end */
 	gboolean scan_started;              /* the first scan call has run */
 	char *scan_raw_virus;               /* the raw message matched (on_infected = remove) */
-	GHashTable *scan_clean;             /* SHA-256 hex of small objects scanned clean (scan.c) */
-	gint64 prescan_containers;          /* container Content-Types in the raw text (mg_mime_prescan) */
-	gboolean mime_agreed;               /* GMime's reading leaves libclamav's parser nothing (mg_mime_agree) */
-	const char *mime_disagreement;      /* else why libclamav parses the raw MIME too (a static string) */
-	guint scan_removed_infected;        /* parts removed because infected */
+	gboolean output_same;               /* the body delivered is the body received (mg_txn_body_unchanged) */
+	gboolean output_same_known;
+	GHashTable *scan_clean;        /* SHA-256 hex of small objects scanned clean (scan.c) */
+	gint64 prescan_containers;     /* container Content-Types in the raw text (mg_mime_prescan) */
+	gboolean mime_agreed;          /* GMime's reading leaves libclamav's parser nothing (mg_mime_agree) */
+	const char *mime_disagreement; /* else why libclamav parses the raw MIME too (a static string) */
+	guint scan_removed_infected;   /* parts removed because infected */
 
 	/* --- issue 6: boundary policy --- */
 	struct mg_verdict rcpt_verdict; /* refusal of the current RCPT only */
