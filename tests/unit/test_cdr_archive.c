@@ -344,6 +344,38 @@ static void test_deterministic(void **state)
 	g_byte_array_unref(in);
 }
 
+/* Issue 15: members past spool_memory_max wait for zip_close() in a spool
+ * file (cdr_zipspan.c), not in memory.  The zip written is the same bytes
+ * either way; a spool that cannot be written is an error (on_error), which
+ * also shows that those members really went to the spool. */
+static void test_member_spool(void **state)
+{
+	struct t4c_zip *z = t4c_zip_new();
+	GByteArray *fill = g_byte_array_new();
+	for (guint i = 0; i < 40000; i++)
+		g_byte_array_append(fill, (const guint8 *)"0123456789abcdef" + (i * 7) % 16, 1);
+	t4c_zip_add(z, "a.txt", 5, fill->data, fill->len, 0);
+	t4c_zip_add(z, "b.txt", 5, fill->data, 100, 0);
+	t4c_zip_add(z, "c.txt", 5, fill->data, fill->len / 2, 0);
+	t4c_zip_add(z, "d.txt", 5, "", 0, 0);
+	GByteArray *in = t4c_zip_finish(z);
+	struct mg_cdr_out mem, spooled, failed;
+	assert_int_equal(rebuild("spool_memory_max = 16M\n", in, "m.zip", &mem), MG_CDR_REBUILT);
+	assert_int_equal(rebuild("spool_memory_max = 1K\n", in, "m.zip", &spooled), MG_CDR_REBUILT);
+	assert_int_equal(mem.data->len, spooled.data->len);
+	assert_memory_equal(mem.data->data, spooled.data->data, mem.data->len);
+	assert_listing(&spooled, "a.txt|-\nb.txt|-\nc.txt|-\nd.txt|-\n");
+	assert_int_equal(
+		rebuild("spool_memory_max = 1K\nspool_dir = /nonexistent/mugaika-spool\n", in, "m.zip", &failed),
+		MG_CDR_ERROR);
+	assert_non_null(strstr(failed.reason, "archive member spool"));
+	mg_cdr_out_clear(&mem);
+	mg_cdr_out_clear(&spooled);
+	mg_cdr_out_clear(&failed);
+	g_byte_array_unref(fill);
+	g_byte_array_unref(in);
+}
+
 static void test_within_limits(void **state)
 {
 	GByteArray *nest = nested_zip(3), *small = t4c_archive("zip", NULL, NULL, NULL, 512 << 10, NULL);
@@ -514,7 +546,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),       cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_real_dispatcher), cmocka_unit_test(test_overlapping_entries),
 		cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_lzh_cp932),
-		cmocka_unit_test(test_slow_members),
+		cmocka_unit_test(test_slow_members),    cmocka_unit_test(test_member_spool),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -524,6 +524,64 @@ static void test_output_step(void **state)
 	mg_config_unref(cfg);
 }
 
+/* Issue 15: a rebuilt part past spool_memory_max is held by the new tree
+ * as a stream onto a spool file, not as bytes in memory, and the output
+ * scan reads it from there (the signature sits in a base64 part, so only
+ * the scan of the decoded leaf can find it).  A spool that cannot be
+ * written is on_error (451), never a delivery. */
+static GMimeObject *spool_part(struct mg_txn *t, gsize len, gboolean signed_)
+{
+	struct mg_leaf leaf = {.t = t, .path = "2"};
+	GByteArray *b = g_byte_array_new();
+	for (gsize i = 0; i < len; i++)
+		g_byte_array_append(b, (const guint8 *)"\0\1\2\3\4\5\6\7", 1);
+	if (signed_)
+		g_byte_array_append(b, (const guint8 *)"CLAMAV-TEST-STRING-NOT-EICAR", 28);
+	GMimeObject *o = mg_leaf_new_part(&leaf, "application/octet-stream", "rebuilt.bin", b->data, b->len);
+	g_byte_array_unref(b);
+	return o;
+}
+
+static gboolean part_in_memory(GMimeObject *o)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(GMIME_PART(o));
+	return GMIME_IS_STREAM_MEM(g_mime_data_wrapper_get_stream(w));
+}
+
+static void test_output_spooled(void **state)
+{
+	struct mg_config *cfg = cfg_for(db_dir, "spool_memory_max = 4K\n");
+	struct mg_conn *c = mg_conn_new(NULL, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct mg_txn *t = bare_txn(c, cfg);
+		t->new_top = spool_part(t, 12000, i == 1);
+		assert_non_null(t->new_top);
+		assert_false(part_in_memory(t->new_top));
+		assert_true(GMIME_IS_STREAM_FS(
+			g_mime_data_wrapper_get_stream(g_mime_part_get_content(GMIME_PART(t->new_top)))));
+		assert_true(mg_mime_write(t));
+		assert_int_equal(mg_scan_output_step(t), i == 0);
+		assert_int_equal(t->report->verdict.kind, i == 0 ? MG_VERDICT_CONTINUE : MG_VERDICT_REJECT);
+		if (i == 1)
+			assert_non_null(strstr(t->report->verdict.reason, "Mugaika-Test-String"));
+		mg_txn_free(t);
+	}
+	struct mg_txn *t = bare_txn(c, cfg); /* at or under the threshold: in memory as before */
+	GMimeObject *small = spool_part(t, 4096, FALSE);
+	assert_true(part_in_memory(small));
+	g_object_unref(small);
+	mg_txn_free(t);
+	mg_config_unref(cfg);
+	cfg = cfg_for(db_dir, "spool_memory_max = 4K\nspool_dir = /nonexistent/mugaika-spool\n");
+	t = bare_txn(c, cfg);
+	assert_null(spool_part(t, 12000, FALSE));
+	assert_int_equal(t->report->verdict.kind, MG_VERDICT_TEMPFAIL);
+	assert_string_equal(t->report->verdict.code, "451");
+	mg_txn_free(t);
+	mg_conn_free(c);
+	mg_config_unref(cfg);
+}
+
 /* libclamav without libclamunrar passes RAR as clean, unopened: unscannable. */
 static void test_rar_without_unrar(void **state)
 {
@@ -844,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_buffer_repeats),
 		cmocka_unit_test(test_fuzzy_hash_from_database),
 		cmocka_unit_test(test_output_step),
+		cmocka_unit_test(test_output_spooled),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_rar_without_unrar),
 		cmocka_unit_test(test_messages),

@@ -34,4 +34,9 @@ void mg_spool_free(struct mg_spool *sp);
  * private unlinked temporary file in dir. */
 GMimeStream *mg_spool_sink(const char *dir, gboolean on_disk, GError **err);
 
+/* The private unlinked temporary file itself (read-write fd, or -1 with
+ * err set), and a write of all of `data` to it (FALSE with err set). */
+int mg_spool_tmpfile(const char *dir, GError **err);
+gboolean mg_spool_write_fd(int fd, const void *data, gsize len, GError **err);
+
 #endif

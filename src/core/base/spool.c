@@ -63,6 +63,16 @@ static int private_tmp(const char *dir, GError **err)
 	return fd;
 }
 
+int mg_spool_tmpfile(const char *dir, GError **err)
+{
+	return private_tmp(dir, err);
+}
+
+gboolean mg_spool_write_fd(int fd, const void *data, gsize len, GError **err)
+{
+	return write_all(fd, data, len, err);
+}
+
 GMimeStream *mg_spool_sink(const char *dir, gboolean on_disk, GError **err)
 {
 	if (!on_disk)

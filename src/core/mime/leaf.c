@@ -4,15 +4,19 @@
  * mg_leaf_run decodes a leaf within the limits and records it in the
  * report; its fate is decided by the step sequence's callback (body text,
  * CDR, scanning: src/core/pipeline).  mg_leaf_new_part builds the part
- * that is delivered in its place.
+ * that is delivered in its place; content past spool_memory_max goes to a
+ * private spool file at once (issue 15), so the rebuilt tree never holds
+ * more than one large file in memory, the one being built.
  */
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "mg_log.h"
-#include "mg_sha256.h"
 #include "mg_mime.h"
+#include "mg_sha256.h"
+#include "mg_spool.h"
 
 /* Room for the decoded content, so that a large part is not grown by
  * doubling (a peak of twice its size, copied on every step): base64
@@ -123,9 +127,31 @@ static void copy_disposition(GMimeObject *dst, GMimePart *orig, const char *file
 												   : "attachment");
 }
 
+/* The content of a new part: a copy in memory, or past spool_memory_max
+ * a stream over a private spool file (the tree keeps the stream, the
+ * bytes wait on disk until the output is written and scanned).  NULL,
+ * after mg_txn_internal_error, when the spool file cannot be written. */
+static GMimeStream *part_stream(const struct mg_leaf *leaf, const void *data, gsize len)
+{
+	if (!leaf || (gint64)len <= leaf->t->cfg->spool_memory_max)
+		return g_mime_stream_mem_new_with_buffer(data, len);
+	GError *err = NULL;
+	int fd = mg_spool_tmpfile(leaf->t->cfg->spool_dir, &err);
+	if (fd >= 0 && mg_spool_write_fd(fd, data, len, &err))
+		return g_mime_stream_fs_new_with_bounds(fd, 0, -1); /* unbounded: see mg_spool_stream */
+	if (fd >= 0)
+		close(fd);
+	mg_txn_internal_error(leaf->t, "output spool of a rebuilt part", err);
+	g_clear_error(&err);
+	return NULL;
+}
+
 GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
 			      gsize len)
 {
+	GMimeStream *s = part_stream(leaf, data, len);
+	if (!s)
+		return NULL;
 	char **tv = g_strsplit(mime_type, "/", 2);
 	GMimePart *p = g_mime_part_new_with_type(tv[0], tv[1] ? tv[1] : "octet-stream");
 	g_strfreev(tv);
@@ -135,7 +161,6 @@ GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type,
 	copy_disposition(o, leaf ? leaf->orig : NULL, filename);
 	if (filename)
 		g_mime_part_set_filename(p, filename);
-	GMimeStream *s = g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(p, w);
 	g_object_unref(w);

@@ -53,7 +53,9 @@ GMimeObject *mg_leaf_run(struct mg_txn *t, GMimePart *part, const char *path, in
 /* An empty UTF-8 text/plain part. */
 GMimeObject *mg_leaf_empty_text(void);
 
-/* A fresh part with the leaf's type, name and (new) content. */
+/* A fresh part with the leaf's type, name and (new) content (copied; past
+ * spool_memory_max into a spool file the part's stream reads).  NULL when
+ * the spool failed (the message is decided: on_error). */
 GMimeObject *mg_leaf_new_part(const struct mg_leaf *leaf, const char *mime_type, const char *filename, const void *data,
 			      gsize len);
 

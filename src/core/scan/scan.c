@@ -22,6 +22,9 @@
 #include "config.h"
 
 #include <string.h>
+#if defined(HAVE_MALLOC_H) && defined(HAVE_MALLOC_TRIM)
+#include <malloc.h>
+#endif
 
 #include "mg_alert.h"
 #include "mg_log.h"
@@ -31,7 +34,8 @@
 #include "mg_txn.h"
 #include "scan_engine.h"
 
-#define SCAN_NAME_MAX 120 /* longest signature name / reason put in a reply */
+#define SCAN_NAME_MAX 120           /* longest signature name / reason put in a reply */
+#define SCAN_TRIM_MIN (1024 * 1024) /* scans of at least this many bytes give the heap back */
 
 static gint last_age_warning_s; /* monotonic seconds of the last age warning */
 
@@ -244,6 +248,21 @@ static gboolean tmpdir_usable(struct mg_txn *t, const struct mg_scan_engine *e, 
 	return FALSE;
 }
 
+/* libclamav's scan of a large object (its mail parser above all: a
+ * structure per line of the message) frees what it built on the way out,
+ * but glibc keeps those pages in the heap, below later allocations, for
+ * the rest of the message: at 50 MB that was 90 MiB held through the CDR
+ * and the output scan (bench/README.md, "Memory").  Give them back. */
+static void scan_release_heap(gsize len)
+{
+#if defined(HAVE_MALLOC_H) && defined(HAVE_MALLOC_TRIM)
+	if (len >= SCAN_TRIM_MIN)
+		malloc_trim(0);
+#else
+	(void)len;
+#endif
+}
+
 /* One object through libclamav; parse_off: CL_SCAN_PARSE_* bits left out. */
 static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map, gsize len, const char *name,
 		     unsigned int parse_off, struct scan_res *r)
@@ -264,6 +283,7 @@ static void scan_map(struct mg_txn *t, struct mg_scan_engine *e, cl_fmap_t *map,
 		scan_ran(t, e, map, name, parse_off, r);
 	}
 	cl_fmap_close(map);
+	scan_release_heap(len);
 	JsonObject *sec = scan_section(t);
 	json_object_set_int_member(sec, "objects", json_object_get_int_member(sec, "objects") + 1);
 	mg_debug(t->queue_id, "scanned %s (%" G_GSIZE_FORMAT " bytes): %s%s%s", name, len,
@@ -541,6 +561,24 @@ static GMimeStream *output_stream(struct mg_txn *t)
 	return cat;
 }
 
+static gboolean encoding_is_raw(GMimeContentEncoding enc)
+{
+	return enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
+	       enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY;
+}
+
+/* A part of the rebuilt tree whose content waits in a spool file
+ * (mg_leaf_new_part, past spool_memory_max): its stream, mapped as it is
+ * instead of decoded into a copy; NULL for any other part. */
+static GMimeStream *part_spooled(GMimePart *p)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *s = w ? g_mime_data_wrapper_get_stream(w) : NULL;
+	if (!s || GMIME_IS_STREAM_MEM(s) || !encoding_is_raw(g_mime_data_wrapper_get_encoding(w)))
+		return NULL;
+	return s;
+}
+
 /* The decoded content of a part of the rebuilt tree: the bytes themselves
  * when the part holds them unencoded in memory (every part the rebuild and
  * the notice make), else decoded into *copy; NULL when decoding failed. */
@@ -553,8 +591,7 @@ static const guint8 *part_bytes(GMimePart *p, gsize *len, GByteArray **copy)
 	*len = 0;
 	if (!s)
 		return (const guint8 *)"";
-	if (GMIME_IS_STREAM_MEM(s) && (enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
-				       enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY)) {
+	if (GMIME_IS_STREAM_MEM(s) && encoding_is_raw(enc)) {
 		GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s));
 		gint64 end = s->bound_end < 0 ? (gint64)ba->len : MIN(s->bound_end, (gint64)ba->len);
 		gint64 start = CLAMP(s->bound_start, 0, end);
@@ -579,6 +616,29 @@ struct out_walk {
 	guint parts;
 };
 
+/* One leaf: from its spool file (larger than spool_memory_max: handed to
+ * libclamav, whose clean cache answers for bytes scanned before), or its
+ * bytes in memory (scan_memory: not again when scanned clean already). */
+static void output_leaf(struct out_walk *w, GMimePart *p, const char *name)
+{
+	gsize len = 0;
+	GByteArray *copy = NULL;
+	GMimeStream *spooled = part_spooled(p);
+	if (spooled) {
+		scan_stream(w->t, w->e, spooled, name, 0, w->r);
+		return;
+	}
+	const guint8 *b = part_bytes(p, &len, &copy);
+	if (b) {
+		scan_memory(w->t, w->e, len ? b : (const guint8 *)"", len, name, w->r);
+	} else {
+		w->r->kind = MG_SCAN_ERROR;
+		w->r->why = g_strdup("cannot decode a part of the rebuilt message");
+	}
+	if (copy)
+		g_byte_array_unref(copy);
+}
+
 /* Each leaf of the rebuilt tree, decoded, through the scanner (stops at
  * the first finding).  A rebuilt file or a kept part is the same bytes
  * that were scanned before (by mg_cdr_file or mg_scan_leaf), so libclamav's
@@ -596,19 +656,9 @@ static void output_part(struct out_walk *w, GMimeObject *o)
 		if (body)
 			output_part(w, body);
 	} else if (GMIME_IS_PART(o)) {
-		gsize len = 0;
-		GByteArray *copy = NULL;
-		const guint8 *b = part_bytes(GMIME_PART(o), &len, &copy);
 		char *name = g_strdup_printf("output part %u", ++w->parts);
-		if (b) {
-			scan_memory(w->t, w->e, len ? b : (const guint8 *)"", len, name, w->r);
-		} else {
-			w->r->kind = MG_SCAN_ERROR;
-			w->r->why = g_strdup("cannot decode a part of the rebuilt message");
-		}
+		output_leaf(w, GMIME_PART(o), name);
 		g_free(name);
-		if (copy)
-			g_byte_array_unref(copy);
 	} else {
 		w->r->kind = MG_SCAN_ERROR;
 		w->r->why = g_strdup("an object of unknown kind in the rebuilt message");

@@ -9,7 +9,9 @@
  * headers are never trusted.  Each regular member is decided by
  * mg_cdr_file() at depth + 1 (kept, rebuilt, converted or removed by the
  * policy); survivors are written to a fresh zip (libzip) with UTF-8 names
- * (general purpose flag bit 11).  Names without that flag are decoded as
+ * (general purpose flag bit 11); libzip reads the members at zip_close(),
+ * so those past spool_memory_max wait in a private spool file, not in
+ * memory (cdr_zipspan.c).  Names without that flag are decoded as
  * CP932 when they are not UTF-8 (LHA archives that libarchive cannot read
  * without a charset are read as CP932); unsafe paths are neutralised.
  *
@@ -30,10 +32,12 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "cdr_archive.h"
 #include "mg_charset.h"
+#include "mg_spool.h"
 
 #define ARC_CHUNK (64 * 1024)
 
@@ -43,10 +47,13 @@ struct arc {
 	const struct mg_config *cfg;
 	struct mg_cdr_ctx *ctx;
 	struct archive *ar;
-	zip_source_t *zsrc; /* the zip being written, in memory */
+	zip_source_t *zsrc;         /* the zip being written, in memory */
+	struct mg_cdr_zipout *zout; /* zsrc's block (cdr_zipspan.c) */
 	zip_t *zw;
-	GHashTable *names; /* output names already used */
-	guint8 *buf;       /* ARC_CHUNK bytes */
+	int mfd;              /* the member spool (-1 until a member goes there) */
+	gint64 mfd_len, held; /* bytes in it; bytes of members libzip holds in memory */
+	GHashTable *names;    /* output names already used */
+	guint8 *buf;          /* ARC_CHUNK bytes */
 	gint64 entries, unpacked, deadline_us;
 	guint written;
 	gboolean is_zip;       /* input was a plain zip: name and type stay */
@@ -402,7 +409,7 @@ static gboolean arc_open_writer(struct arc *a)
 {
 	zip_error_t ze;
 	zip_error_init(&ze);
-	a->zsrc = zip_source_buffer_create(NULL, 0, 0, &ze);
+	a->zsrc = mg_cdr_zipout_new(&a->zout, &ze);
 	if (a->zsrc) {
 		zip_source_keep(a->zsrc);
 		a->zw = zip_open_from_source(a->zsrc, ZIP_TRUNCATE, &ze);
@@ -413,8 +420,8 @@ static gboolean arc_open_writer(struct arc *a)
 	return a->zw != NULL;
 }
 
-/* Add one file; takes `data`. */
-static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t mtime)
+/* A member for libzip from memory (it frees the bytes); takes `data`. */
+static zip_source_t *arc_source_mem(struct arc *a, GByteArray *data)
 {
 	guint len = data->len;
 	void *bytes = g_byte_array_free(data, FALSE); /* g_malloc = malloc: libzip frees it */
@@ -423,12 +430,46 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 		bytes = NULL;
 	}
 	zip_source_t *s = zip_source_buffer(a->zw, bytes, len, 1);
+	if (s)
+		a->held += len;
+	else
+		g_free(bytes);
+	return s;
+}
+
+/* ... or from the member spool, read back at zip_close (issue 15): what
+ * libzip holds in memory stays under spool_memory_max.  Takes `data`. */
+static zip_source_t *arc_source_spool(struct arc *a, GByteArray *data, time_t mtime)
+{
+	GError *err = NULL;
+	zip_source_t *s = NULL;
+	if (a->mfd < 0)
+		a->mfd = mg_spool_tmpfile(a->cfg->spool_dir, &err);
+	if (a->mfd >= 0 && mg_spool_write_fd(a->mfd, data->data, data->len, &err)) {
+		s = mg_cdr_zipspan_source(a->zw, a->mfd, (guint64)a->mfd_len, data->len, mtime);
+		a->mfd_len += data->len;
+	}
+	if (err)
+		arc_fail(a, MG_CDR_ERROR, "archive member spool: %s", err->message);
+	g_clear_error(&err);
+	g_byte_array_unref(data);
+	return s;
+}
+
+/* Add one file; takes `data`. */
+static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t mtime)
+{
+	gboolean spool = data->len && a->held + (gint64)data->len > a->cfg->spool_memory_max;
+	zip_source_t *s = spool ? arc_source_spool(a, data, mtime) : arc_source_mem(a, data);
+	if (!arc_ok(a)) {
+		if (s)
+			zip_source_free(s);
+		return;
+	}
 	zip_int64_t idx = s ? zip_file_add(a->zw, name, s, ZIP_FL_ENC_UTF_8) : -1;
 	if (idx < 0) {
 		if (s)
 			zip_source_free(s);
-		else
-			g_free(bytes);
 		arc_fail(a, MG_CDR_ERROR, "libzip: %s", zip_strerror(a->zw));
 		return;
 	}
@@ -437,7 +478,7 @@ static void arc_write(struct arc *a, const char *name, GByteArray *data, time_t 
 	a->written++;
 }
 
-/* Close the zip and copy it out of libzip's memory source. */
+/* Close the zip and take its bytes from the source, without a copy. */
 static GByteArray *arc_finish_writer(struct arc *a)
 {
 	GByteArray *ba = NULL;
@@ -447,19 +488,8 @@ static GByteArray *arc_finish_writer(struct arc *a)
 		zip_discard(a->zw);
 	}
 	a->zw = NULL;
-	if (rc < 0 || zip_source_open(a->zsrc) < 0)
-		goto out;
-	zip_source_seek(a->zsrc, 0, SEEK_END);
-	zip_int64_t size = zip_source_tell(a->zsrc);
-	zip_source_seek(a->zsrc, 0, SEEK_SET);
-	if (size >= 0 && size <= G_MAXUINT) {
-		ba = g_byte_array_sized_new((guint)size);
-		g_byte_array_set_size(ba, (guint)size);
-		if (zip_source_read(a->zsrc, ba->data, (zip_uint64_t)size) != size)
-			g_clear_pointer(&ba, g_byte_array_unref);
-	}
-	zip_source_close(a->zsrc);
-out:
+	if (rc == 0)
+		ba = mg_cdr_zipout_take(a->zout);
 	if (!ba)
 		arc_fail(a, MG_CDR_ERROR, "libzip: cannot read back the rebuilt zip");
 	return ba;
@@ -674,12 +704,14 @@ static void arc_clear(struct arc *a)
 		zip_source_free(a->zsrc);
 	if (a->names)
 		g_hash_table_unref(a->names);
+	if (a->mfd >= 0) /* after zip_discard: its sources read from it */
+		close(a->mfd);
 	g_free(a->buf);
 }
 
 enum mg_cdr_status mg_cdr_archive(const struct mg_cdr_in *in, struct mg_cdr_out *out)
 {
-	struct arc a = {.in = in, .out = out, .ctx = in->ctx, .st = MG_CDR_REBUILT};
+	struct arc a = {.in = in, .out = out, .ctx = in->ctx, .mfd = -1, .st = MG_CDR_REBUILT};
 	enum mg_cdr_status st;
 	if (!in->ctx || !in->ctx->cfg) {
 		out->reason = g_strdup("archive rebuilder called without a message context");
