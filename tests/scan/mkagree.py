@@ -78,6 +78,11 @@ def cases():
     yield "multi-pdf", "agree", "deliver", multipart("multi-pdf", [text_part("See the file."),
                                                                    file_part(pdf, "a.pdf", "application/pdf")],
                                                      preamble="This is a multi-part message in MIME format.\n")
+    # a short boundary inside base64 lines (no parser reads a boundary on a
+    # line that does not start with '-' or '('), a bare HREF in CSV letters
+    yield "short-boundary", "agree", "deliver", multipart(
+        "short-boundary", [text_part("hi"), file_part(b"\x6d\xb6\xdb" * 40 + pdf, "a.bin")], boundary="bb")
+    yield "csv-caps", "agree", "deliver", single("csv-caps", "1,QHREFXYZ,3\n2,SRCABCD,4\n", "text/csv; charset=us-ascii")
     # what agrees is still scanned: the raw text, and every part decoded
     yield "eicar-7bit", "agree", "virus", single("eicar-7bit", e.decode())
     yield "eicar-b64-text", "agree", "virus", single("eicar-b64-text", b64(e), cte="base64")
@@ -115,6 +120,10 @@ def cases():
     yield "html-part", "parse", "deliver", single("html-part", "<p><a href=\"https://example.org/\">x</a></p>",
                                                   "text/html; charset=us-ascii")
     yield "markup-in-plain", "parse", "deliver", single("markup-in-plain", "<a href=\"https://example.org/\">x</a>")
+    yield "attr-in-plain", "parse", "deliver", single("attr-in-plain", "see <div Href = \"https://example.org/\">")
+    yield "boundary-indented", "parse", "deliver", (
+        head("boundary-indented") + 'Content-Type: multipart/mixed; boundary="%s"\n\n' % B +
+        "--%s\n%s  --%s\n%s--%s--\n" % (B, text_part("hi"), B, text_part("second"), B))
     inner = "Subject: inner\nContent-Type: text/plain\n\nhello\n"
     yield "encoded-rfc822", "parse", "deliver", multipart("encoded-rfc822", [
         text_part("fwd"), "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" + b64(inner.encode())])

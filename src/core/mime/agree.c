@@ -65,12 +65,32 @@ struct agree {
 
 /* Markup and encodings libclamav's parser acts on inside text (lower case). */
 static const char *const text_markers[] = {
-	"\nbegin ", "=ybegin", "binhex", "content-type", "content-transfer-encoding",
-	"href",     "<a ",     "<a\t",   "<a\n",         "<a\r",
-	"<area",    "<form",   "<img",   "<iframe",      "<html",
-	"<body",    "<script", "<meta",  "<base",        "action=",
-	"src=",
+	"\nbegin ", "=ybegin", "binhex",  "content-type", "content-transfer-encoding",
+	"<a ",      "<a\t",    "<a\n",    "<a\r",         "<area",
+	"<form",    "<img",    "<iframe", "<html",        "<body",
+	"<script",  "<meta",   "<base",
 };
+
+/* Link attributes, as attributes: the name, blanks, '=' (a bare "HREF" in
+ * random letters of a CSV export is not markup). */
+static const char *const attr_markers[] = {"href", "src", "action"};
+
+static gboolean has_attr(const char *low, gsize len)
+{
+	const char *end = low + len;
+	for (gsize i = 0; i < G_N_ELEMENTS(attr_markers); i++) {
+		gsize ml = strlen(attr_markers[i]);
+		for (const char *p = low; (p = memmem(p, (gsize)(end - p), attr_markers[i], ml)) != NULL;) {
+			p += ml;
+			const char *q = p;
+			while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+				q++;
+			if (q < end && *q == '=')
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
 
 /* ASCII lower case, inline: this runs over every byte of the message, and
  * g_ascii_tolower is a function call per byte. */
@@ -88,7 +108,7 @@ static gboolean has_marker(const char *low, gsize len, gboolean counted_fields)
 		if (memmem(low, len, m, strlen(m)))
 			return TRUE;
 	}
-	return FALSE;
+	return has_attr(low, len);
 }
 
 static gint64 count_of(const char *low, gsize len, const char *pat)
@@ -215,7 +235,11 @@ static void walk(struct agree *a, GMimeObject *o, int depth)
 /* A line that holds a boundary in any case must be a delimiter exactly. */
 static void boundary_line(struct agree *a, const char *line, const char *low, gsize len, gboolean in_leaf)
 {
-	gsize n = len;
+	gsize k = 0, n = len;
+	while (k < len && (line[k] == ' ' || line[k] == '\t'))
+		k++;
+	if (k == len || (line[k] != '-' && line[k] != '('))
+		return; /* no parser reads a boundary here: GMime wants "--" first, libclamav '-' or '(' */
 	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
 		n--;
 	for (guint i = 0; i < a->bounds->len; i++) {
