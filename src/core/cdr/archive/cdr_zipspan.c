@@ -44,22 +44,28 @@ static zip_int64_t span_read(struct zipspan *sp, void *data, zip_uint64_t want)
 	return (zip_int64_t)n;
 }
 
-static zip_int64_t span_stat(struct zipspan *sp, void *data, zip_uint64_t len)
+/* ZIP_SOURCE_STAT of both sources: `size` bytes, stored, not encrypted. */
+static zip_int64_t stat_stored(zip_error_t *err, void *data, zip_uint64_t len, time_t mtime, zip_uint64_t size)
 {
 	zip_stat_t *st = data;
 	if (len < sizeof *st) {
-		zip_error_set(&sp->err, ZIP_ER_INVAL, 0);
+		zip_error_set(err, ZIP_ER_INVAL, 0);
 		return -1;
 	}
 	zip_stat_init(st);
-	st->mtime = sp->mtime;
-	st->size = sp->len;
-	st->comp_size = sp->len;
+	st->mtime = mtime;
+	st->size = size;
+	st->comp_size = size;
 	st->comp_method = ZIP_CM_STORE;
 	st->encryption_method = ZIP_EM_NONE;
 	st->valid =
 		ZIP_STAT_MTIME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
 	return (zip_int64_t)sizeof *st;
+}
+
+static zip_int64_t span_stat(struct zipspan *sp, void *data, zip_uint64_t len)
+{
+	return stat_stored(&sp->err, data, len, sp->mtime, sp->len);
 }
 
 static zip_int64_t span_seek(struct zipspan *sp, void *data, zip_uint64_t len)
@@ -155,20 +161,7 @@ static zip_int64_t out_read(struct mg_cdr_zipout *o, void *data, zip_uint64_t wa
 
 static zip_int64_t out_stat(struct mg_cdr_zipout *o, void *data, zip_uint64_t len)
 {
-	zip_stat_t *st = data;
-	if (len < sizeof *st) {
-		zip_error_set(&o->err, ZIP_ER_INVAL, 0);
-		return -1;
-	}
-	zip_stat_init(st);
-	st->mtime = o->mtime;
-	st->size = o->len;
-	st->comp_size = o->len;
-	st->comp_method = ZIP_CM_STORE;
-	st->encryption_method = ZIP_EM_NONE;
-	st->valid =
-		ZIP_STAT_MTIME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_ENCRYPTION_METHOD;
-	return (zip_int64_t)sizeof *st;
+	return stat_stored(&o->err, data, len, o->mtime, (zip_uint64_t)o->len);
 }
 
 /* A seek of the reading (write = FALSE) or the writing position. */
