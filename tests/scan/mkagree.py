@@ -128,6 +128,9 @@ def cases():
     yield "encoded-rfc822", "parse", "deliver", multipart("encoded-rfc822", [
         text_part("fwd"), "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" + b64(inner.encode())])
     yield "long-line", "parse", "deliver", single("long-line", "x" * 70000)
+    inner = ['Content-Type: multipart/mixed; boundary="=_in%02d_q"\n\n--=_in%02d_q\n%s--=_in%02d_q--\n'
+             % (i, i, text_part("part %d" % i), i) for i in range(35)]
+    yield "many-multiparts", "parse", "deliver", multipart("many-multiparts", inner)
 
 
 def main():

@@ -30,7 +30,9 @@
  *     HTML markup (libclamav checks the links of text parts too), and no
  *     leaf is HTML or an encoded message.
  * The raw text is read in lines; a line longer than AGREE_LINE_MAX is
- * disagreement (bounded memory, and no normal mail has one).
+ * disagreement (bounded memory, and no normal mail has one), and so are
+ * more than AGREE_BOUNDS_MAX multiparts (each line is compared with each
+ * boundary: the work stays linear in the message's size).
  */
 #include "config.h"
 
@@ -39,9 +41,10 @@
 #include "mg_log.h"
 #include "mg_mime.h"
 
-#define AGREE_LINE_MAX 65536
-#define AGREE_CHUNK    65536
-#define AGREE_TAIL     64 /* longest marker, carried between decoded chunks */
+#define AGREE_LINE_MAX   65536
+#define AGREE_CHUNK      65536
+#define AGREE_TAIL       64 /* longest marker, carried between decoded chunks */
+#define AGREE_BOUNDS_MAX 32 /* every raw line is compared with every boundary: beyond, the parser reads it */
 
 struct agree_range {
 	gint64 start, end; /* a leaf's content in the raw message */
@@ -167,6 +170,10 @@ static void add_bound(struct agree *a, GMimeMultipart *mp)
 	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
 	if (!b || !*b || !raw) {
 		disagree(a, "a multipart without a boundary");
+		return;
+	}
+	if (a->bounds->len >= AGREE_BOUNDS_MAX) {
+		disagree(a, "more multiparts than are compared line by line");
 		return;
 	}
 	char *low = g_ascii_strdown(raw, -1), *lb = g_ascii_strdown(b, -1);
