@@ -117,7 +117,7 @@ gboolean mg_txn_body_unchanged(struct mg_txn *t)
 	gboolean same = out && raw && left == g_mime_stream_length(out) &&
 			g_mime_stream_seek(raw, (gint64)t->body_offset, GMIME_STREAM_SEEK_SET) >= 0;
 	static const gsize chunk = 65536;
-	char *a = same ? g_malloc(2 * chunk) : NULL, *b = a + chunk;
+	char *a = same ? g_malloc(2 * chunk) : NULL, *b = a ? a + chunk : NULL; /* NULL + n is undefined */
 	while (same && left > 0) { /* never past the end: a bounded file stream answers -1 there */
 		gsize want = (gsize)MIN((gint64)chunk, left);
 		same = read_full(out, a, want) == (gssize)want && read_full(raw, b, want) == (gssize)want &&
