@@ -423,18 +423,24 @@ gboolean mg_scan_config_check(struct mg_config *cfg, GError **err)
 
 /* ---- issue 14: what monitoring and `mugaika check-config` see ---- */
 
+/* What status reports of an engine (none: not loaded, age -1). */
+static void status_of(const struct mg_scan_engine *e, struct mg_scan_status *out)
+{
+	memset(out, 0, sizeof *out);
+	out->age = -1;
+	if (!e)
+		return;
+	out->loaded = TRUE;
+	out->db_time = e->db_time;
+	out->db_version = e->db_version;
+	out->sigs = e->sigs;
+	out->age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
+}
+
 void mg_scan_status(struct mg_scan_status *out)
 {
 	struct mg_scan_engine *e = mg_scan_engine_get();
-	memset(out, 0, sizeof *out);
-	out->age = -1;
-	if (e) {
-		out->loaded = TRUE;
-		out->db_time = e->db_time;
-		out->db_version = e->db_version;
-		out->sigs = e->sigs;
-		out->age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
-	}
+	status_of(e, out);
 	mg_scan_engine_unref(e);
 }
 
@@ -443,12 +449,7 @@ gboolean mg_scan_check_load(const struct mg_config *cfg, struct mg_scan_status *
 	struct mg_scan_engine *e = engine_build(cfg, err);
 	if (!e)
 		return FALSE;
-	memset(out, 0, sizeof *out);
-	out->loaded = TRUE;
-	out->db_time = e->db_time;
-	out->db_version = e->db_version;
-	out->sigs = e->sigs;
-	out->age = mg_scan_engine_age(e, g_get_real_time() / G_USEC_PER_SEC);
+	status_of(e, out);
 	mg_scan_engine_unref(e);
 	return TRUE;
 }
