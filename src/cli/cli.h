@@ -44,6 +44,10 @@ int mg_cli_exceptions_review(const char *conf, const char *file, const char *aud
 gboolean mg_cli_options(const char *cmd, const char *params, const char *summary, const GOptionEntry *entries,
 			int *argc, char ***argv);
 
+/* mg_cli_options for a command that takes options only: MG_EX_OK, or
+ * MG_EX_USAGE after the parse error or "unexpected argument". */
+int mg_cli_options_only(const char *cmd, const char *summary, const GOptionEntry *entries, int argc, char **argv);
+
 /* Load -c CONF (or the default path when it exists, else built-in
  * defaults); prints the error and returns NULL on failure. */
 struct mg_config *mg_cli_load_config(const char *path);

@@ -22,13 +22,7 @@ static int parse_c_option(int argc, char **argv, const char *summary, char **con
 	};
 	if (!defaults)
 		entries[1].long_name = NULL;
-	if (!mg_cli_options(argv[0], NULL, summary, entries, &argc, &argv))
-		return MG_EX_USAGE;
-	if (argc > 1) {
-		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
-		return MG_EX_USAGE;
-	}
-	return MG_EX_OK;
+	return mg_cli_options_only(argv[0], summary, entries, argc, argv);
 }
 
 /* The audit key the daemon will sign with (a warning only: the daemon
@@ -84,18 +78,13 @@ static int parse_check_options(int argc, char **argv, struct check_opts *o)
 		{"no-database", 0, 0, G_OPTION_ARG_NONE, &o->no_database, "do not load the signatures", NULL},
 		{NULL},
 	};
-	if (!mg_cli_options(argv[0], NULL,
-			    "Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf) and what it\n"
-			    "needs of this machine: the daemon's user, its directories and their permissions,\n"
-			    "the socket's directory, the files it reads, and that the signatures load.\n"
-			    "Exit 0 when valid, 78 with file:line: key: problem (or the path and the reason) when not.",
-			    entries, &argc, &argv))
-		return MG_EX_USAGE;
-	if (argc > 1) {
-		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
-		return MG_EX_USAGE;
-	}
-	return MG_EX_OK;
+	return mg_cli_options_only(
+		argv[0],
+		"Validate a configuration file (default " SYSCONFDIR "/mugaika/mugaika.conf) and what it\n"
+		"needs of this machine: the daemon's user, its directories and their permissions,\n"
+		"the socket's directory, the files it reads, and that the signatures load.\n"
+		"Exit 0 when valid, 78 with file:line: key: problem (or the path and the reason) when not.",
+		entries, argc, argv);
 }
 
 /* What the daemon needs of the file besides its syntax (issue 16:

@@ -185,17 +185,12 @@ static int parse_status_options(int argc, char **argv, struct st_opts *o)
 		 "warn about errors logged in the last MIN minutes (default 60)", "MIN"},
 		{NULL},
 	};
-	if (!mg_cli_options(argv[0], NULL,
-			    "Health of mugaika-milter for monitoring: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
-			    "(daemon running, signatures loaded and fresh, space in spool and quarantine,\n"
-			    "recent errors).",
-			    entries, &argc, &argv))
-		return MG_EX_USAGE;
-	if (argc > 1) {
-		fprintf(stderr, "mugaika %s: unexpected argument\n", argv[0]);
-		return MG_EX_USAGE;
-	}
-	return MG_EX_OK;
+	return mg_cli_options_only(
+		argv[0],
+		"Health of mugaika-milter for monitoring: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 "
+		"UNKNOWN\n(daemon running, signatures loaded and fresh, space in spool and quarantine,\n"
+		"recent errors).",
+		entries, argc, argv);
 }
 
 int mg_cmd_status(int argc, char **argv)

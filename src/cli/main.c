@@ -99,6 +99,17 @@ gboolean mg_cli_options(const char *cmd, const char *params, const char *summary
 	return ok;
 }
 
+int mg_cli_options_only(const char *cmd, const char *summary, const GOptionEntry *entries, int argc, char **argv)
+{
+	if (!mg_cli_options(cmd, NULL, summary, entries, &argc, &argv))
+		return MG_EX_USAGE;
+	if (argc > 1) {
+		fprintf(stderr, "mugaika %s: unexpected argument\n", cmd);
+		return MG_EX_USAGE;
+	}
+	return MG_EX_OK;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mugaika COMMAND [OPTIONS]\n\nCommands:\n");
