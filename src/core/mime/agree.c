@@ -40,6 +40,7 @@
 
 #include "mg_log.h"
 #include "mg_mime.h"
+#include "mime_priv.h"
 
 #define AGREE_LINE_MAX   65536
 #define AGREE_CHUNK      65536
@@ -93,13 +94,6 @@ static gboolean has_attr(const char *low, gsize len)
 		}
 	}
 	return FALSE;
-}
-
-/* ASCII lower case, inline: this runs over every byte of the message, and
- * g_ascii_tolower is a function call per byte. */
-static inline char agree_lower(char c)
-{
-	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 }
 
 static gboolean has_marker(const char *low, gsize len, gboolean counted_fields)
@@ -283,7 +277,7 @@ static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_l
 	g_string_set_size(a->low, len);
 	char *low = a->low->str;
 	for (gsize i = 0; i < len; i++)
-		low[i] = agree_lower(line[i]);
+		low[i] = mg_mime_lower(line[i]);
 	boundary_line(a, line, low, len, in_leaf);
 	if (!in_leaf) {
 		a->raw_ct += count_of(low, len, "content-type");
@@ -363,7 +357,7 @@ static void text_leaf(struct agree *a, GMimePart *p)
 	while (!a->why && (got = g_mime_stream_read(s, buf + carry, AGREE_CHUNK)) > 0) {
 		gsize len = carry + (gsize)got;
 		for (gsize i = carry; i < len; i++)
-			buf[i] = agree_lower(buf[i]);
+			buf[i] = mg_mime_lower(buf[i]);
 		if (has_marker(buf, len, FALSE))
 			disagree(a, "a text part with an encoded file, MIME fields or markup");
 		carry = MIN(len, (gsize)AGREE_TAIL);

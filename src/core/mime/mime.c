@@ -73,7 +73,7 @@ static gint64 count_containers(GMimeStream *s)
 		gsize old = len;
 		len += eof ? 0 : (gsize)got;
 		for (gsize i = old; i < len; i++) /* the carried tail is lower case already */
-			buf[i] = (char)(buf[i] >= 'A' && buf[i] <= 'Z' ? buf[i] + ('a' - 'A') : buf[i]);
+			buf[i] = mg_mime_lower(buf[i]);
 		gsize limit = eof ? len : (len > PRESCAN_TAIL ? len - PRESCAN_TAIL : 0);
 		n += mg_mime_count_in(buf, len, limit);
 		if (eof)
