@@ -27,21 +27,32 @@ gint64 mg_txn_mem_in_use(void)
 gboolean mg_txn_mem_take(struct mg_txn *t, gsize n, const char *what)
 {
 	const struct mg_config *cfg = t->cfg;
-	t->mem_used += (gint64)n;
-	gint64 all = __atomic_add_fetch(&in_use, (gint64)n, __ATOMIC_RELAXED);
-	if (cfg->max_message_memory > 0 && t->mem_used > cfg->max_message_memory) {
+	/* A refused charge is never added: the buffer is not allocated, and a
+	 * charge left standing until the record is freed would make every other
+	 * message in flight look over max_memory meanwhile.  The total is
+	 * compared and raised in one step, so two messages cannot both pass on
+	 * the same headroom, nor one see another's refused charge. */
+	if (n > (gsize)G_MAXINT64 / 2 ||
+	    (cfg->max_message_memory > 0 && t->mem_used + (gint64)n > cfg->max_message_memory)) {
 		mg_txn_fail(t, MG_VERDICT_REJECT, "552", "5.3.4", "max_message_memory",
 			    "Message needs more than %" G_GINT64_FORMAT " bytes of memory to sanitize",
 			    (gint64)cfg->max_message_memory);
 		return FALSE;
 	}
-	if (cfg->max_memory > 0 && all > cfg->max_memory) {
-		mg_warn(t->queue_id, "%s: %" G_GINT64_FORMAT " bytes in use by messages in flight, over max_memory",
-			what, all);
-		mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.1", "max_memory",
-			    "Insufficient system resources, try again later");
-		return FALSE;
-	}
+	gint64 all = __atomic_load_n(&in_use, __ATOMIC_RELAXED);
+	do {
+		if (cfg->max_memory > 0 && all + (gint64)n > cfg->max_memory) {
+			mg_warn(t->queue_id,
+				"%s: %" G_GINT64_FORMAT " bytes more with %" G_GINT64_FORMAT
+				" in use by messages in flight would be over max_memory",
+				what, (gint64)n, all);
+			mg_txn_fail(t, MG_VERDICT_TEMPFAIL, "451", "4.3.1", "max_memory",
+				    "Insufficient system resources, try again later");
+			return FALSE;
+		}
+	} while (!__atomic_compare_exchange_n(&in_use, &all, all + (gint64)n, FALSE, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	t->mem_used += (gint64)n;
 	return TRUE;
 }
 
