@@ -556,7 +556,8 @@ static const struct mg_opt mg_options[] = {
 	  "record says \"truncated\"." },
 	{ "exfil_attachment_text", MG_OPT_BOOL, OFF(exfil_attachment_text), "yes", 0, 0, NULL, NULL,
 	  "Also search the text of attachments: text files, OOXML and ODF document text\n"
-	  "and properties, ZIP member names (bounded by office_max_entries and\n"
+	  "and properties, PDF document properties (Info and unfiltered XMP; not page\n"
+	  "text), ZIP member names (bounded by office_max_entries and\n"
 	  "office_max_expanded).  no: attachment names only." },
 	{ "outbound_abuse_action", MG_OPT_ENUM, OFF(outbound_abuse_action), "alert", 0, 0, "alert|stop-sender|stop-all",
 	  NULL,
