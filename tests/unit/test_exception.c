@@ -359,7 +359,7 @@ static void test_shipped_example(void **state)
 	x = mg_exc_parse("uncommented", g->str, &today, NULL, &err);
 	if (!x)
 		fail_msg("%s\n%s", err->message, g->str);
-	assert_int_equal(x->entries->len, 3);
+	assert_int_equal(x->entries->len, 4);
 	mg_exc_free(x);
 	g_string_free(g, TRUE);
 	g_free(text);
