@@ -68,7 +68,8 @@ static const struct mg_opt mg_options[] = {
 	  "Directory for message spool files (mode 0600).  Empty: $TMPDIR or /tmp." },
 	{ "spool_memory_max", MG_OPT_SIZE, OFF(spool_memory_max), "1M", 0, 64 * MiB, NULL, NULL,
 	  "A message body is kept in memory up to this size, then moved to a private\n"
-	  "temporary file in spool_dir." },
+	  "temporary file in spool_dir.  Archive members being repacked and rebuilt\n"
+	  "attachments past it wait in spool files too." },
 	{ "max_message_size", MG_OPT_SIZE, OFF(max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
 	  "Largest message accepted (headers and body as received).  Larger: 552 5.3.4." },
 	{ "max_header_size", MG_OPT_SIZE, OFF(max_header_size), "256K", 1 * KiB, 64 * MiB, NULL, NULL,
