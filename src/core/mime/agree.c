@@ -59,7 +59,10 @@
 #define AGREE_BOUNDS_MAX 32 /* every raw line is compared with every boundary: beyond, the parser reads it */
 
 struct agree_range {
-	gint64 start, end; /* a leaf's content in the raw message */
+	gint64 start, end;        /* a leaf's content in the raw message */
+	GMimeContentEncoding enc; /* its transfer encoding */
+	gint64 chars;             /* base64: letters of the alphabet so far */
+	int pad;                  /* base64: '=' so far */
 };
 
 struct agree_bound {
@@ -233,7 +236,7 @@ static void leaf_of(struct agree *a, GMimePart *p)
 	else if (!s || s->bound_start < 0 || s->bound_end < s->bound_start)
 		disagree(a, "a part whose place in the message is not known");
 	if (s && s->bound_start >= 0 && s->bound_end >= s->bound_start) {
-		struct agree_range r = {s->bound_start, s->bound_end};
+		struct agree_range r = {s->bound_start, s->bound_end, g_mime_data_wrapper_get_encoding(w), 0, 0};
 		g_array_append_val(a->ranges, r);
 	}
 	if (g_str_has_prefix(type, "text/"))
@@ -341,14 +344,62 @@ static gboolean is_delimiter(const struct agree *a, const char *line, gsize len)
 	return FALSE;
 }
 
+/* The decoders part where an encoded leaf is not written plainly.
+ * libclamav decodes base64 line by line and takes a '=' for the end of
+ * the data on that line, then goes on with the next; GMime counts '=' as
+ * a letter worth zero and drops bytes only for the '=' at the very end
+ * ("====" before the data moves every byte of it for one and not the
+ * other).  So '=' is only the final padding: after the last letter, at
+ * most two, making the letters a multiple of four (checked at the end,
+ * b64_end).  Quoted-printable: every '=' starts "=XX" in hex or ends the
+ * line, and no line ends in a blank (transport padding the decoders
+ * treat differently). */
+static void b64_line(struct agree *a, struct agree_range *r, const char *line, gsize len)
+{
+	for (gsize i = 0; i < len; i++) {
+		char c = line[i];
+		if (c == '=') {
+			r->pad++;
+		} else if (g_ascii_isalnum(c) || c == '+' || c == '/') {
+			if (r->pad)
+				disagree(a, "base64 with '=' before the end of its data");
+			r->chars++;
+		}
+	}
+}
+
+static void b64_end(struct agree *a)
+{
+	for (guint i = 0; i < a->ranges->len; i++) {
+		const struct agree_range *r = &g_array_index(a->ranges, struct agree_range, i);
+		if (r->enc == GMIME_CONTENT_ENCODING_BASE64 && (r->pad > 2 || (r->chars + r->pad) % 4 != 0))
+			disagree(a, "base64 whose padding does not complete its last group");
+	}
+}
+
+static void qp_line(struct agree *a, const char *line, gsize len)
+{
+	if (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		disagree(a, "a quoted-printable line that ends in a blank");
+	for (const char *p = line, *end = line + len; (p = memchr(p, '=', (gsize)(end - p))) != NULL; p++) {
+		if (p + 1 == end)
+			break; /* a soft line break */
+		if (p + 2 >= end || !g_ascii_isxdigit(p[1]) || !g_ascii_isxdigit(p[2]))
+			disagree(a, "a quoted-printable '=' that is not \"=XX\" nor a soft line break");
+		else
+			p += 2;
+	}
+}
+
 /* One raw line.  libclamav's mail parser reads every line of the message,
  * a part's content as much as its headers: an encoded file, a bounce's
  * MIME fields or markup there is found by it whatever the part's type, so
  * the raw lines of the leaves are searched too (their decoded text, for
  * text leaves, by text_leaf).  Its line reader drops NUL bytes (GMime keeps
  * them: "Content-T\0ype" is a field to one parser only). */
-static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_leaf)
+static void raw_line(struct agree *a, const char *line, gsize len, struct agree_range *leaf)
 {
+	gboolean in_leaf = leaf != NULL;
 	if (memchr(line, '\0', len)) {
 		disagree(a, "a NUL byte in the raw message (libclamav reads its lines without them)");
 		return;
@@ -367,14 +418,21 @@ static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_l
 	if ((len >= 6 && memcmp(low, "begin ", 6) == 0) || has_marker(low, len, !in_leaf))
 		disagree(a, in_leaf ? "an encoded file, MIME fields or markup in the raw lines of a part"
 				    : "an encoded file or markup outside the parts");
+	if (leaf && leaf->enc == GMIME_CONTENT_ENCODING_BASE64)
+		b64_line(a, leaf, line, len);
+	else if (leaf && leaf->enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		qp_line(a, line, len);
 }
 
-/* Is offset `at` inside a leaf's content?  `cur` walks the ranges in order. */
-static gboolean in_leaf(const struct agree *a, guint *cur, gint64 at)
+/* The leaf whose content holds offset `at`, or NULL; `cur` walks the
+ * ranges in order. */
+static struct agree_range *in_leaf(const struct agree *a, guint *cur, gint64 at)
 {
 	while (*cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).end <= at)
 		(*cur)++;
-	return *cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).start <= at;
+	if (*cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).start <= at)
+		return &g_array_index(a->ranges, struct agree_range, *cur);
+	return NULL;
 }
 
 static void read_raw(struct agree *a, GMimeStream *s)
@@ -478,6 +536,8 @@ gboolean mg_mime_agree(struct mg_txn *t)
 		walk(&a, g_mime_message_get_mime_part(t->msg), 0);
 	if (!a.why)
 		read_raw(&a, s);
+	if (!a.why)
+		b64_end(&a);
 	if (!a.why)
 		counts_match(&a, t->prescan_containers);
 	for (guint i = 0; i < a.texts->len && !a.why; i++)
