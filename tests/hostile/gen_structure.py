@@ -62,6 +62,21 @@ ps = [p.split(b"\n\n", 1)[0].replace(b"\n", b"\r") + b"\r\r" + p.split(b"\n\n", 
 add("barecr-partheaders", "part headers end in bare CRs",
     H.message(H.multipart("mixed", ps, boundary="crp-b"), s.msgid("barecr-partheaders")), acc)
 
+# a nested multipart whose every part is removed (corpus sweep: stalwart
+# rfc/000.eml went out with an empty multipart/mixed inside)
+GONE = [H.leaf("application/octet-stream", b"\x00", filename="gone-%d.bin" % i) for i in (1, 2)]
+add("nested-all-removed", "a nested multipart/mixed whose parts are all removed",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-gone the body text\n"), H.multipart("mixed", GONE, boundary="in"),
+                                    H.text("TAIL-TOKEN-gone after\n")], boundary="out"),
+              s.msgid("nested-all-removed")),
+    [{"token": "BODY-TOKEN-gone"}, {"token": "TAIL-TOKEN-gone"}, {"name": "gone-1.bin"}, {"name": "gone-2.bin"}])
+ALTGONE = [H.leaf("application/octet-stream", b"\x00", filename="alt-%d.bin" % i) for i in (1, 2)]
+add("nested-all-removed-alternative", "multipart/alternative of two removed parts inside a mixed",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-altgone the body\n"),
+                                    H.multipart("alternative", ALTGONE, boundary="alt")], boundary="out"),
+              s.msgid("nested-all-removed-alternative")),
+    [{"token": "BODY-TOKEN-altgone"}, {"name": "alt-1.bin"}, {"name": "alt-2.bin"}])
+
 # multipart/signed in the wrong order or with extra parts
 SIG = H.leaf("application/pkcs7-signature", b"\x30\x82\x01\x00" + bytes(64), filename="smime.p7s")
 PGPSIG = H.leaf("application/pgp-signature", b"-----BEGIN PGP SIGNATURE-----\n\niQE\n-----END PGP SIGNATURE-----\n",

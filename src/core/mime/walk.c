@@ -61,6 +61,18 @@ static char *child_path(const char *path, int i)
 	return *path ? g_strdup_printf("%s.%d", path, i) : g_strdup_printf("%d", i);
 }
 
+/* A container none of whose parts is delivered is not delivered either:
+ * RFC 2046 wants at least one body part, and a client reads an empty
+ * multipart as a broken one (corpus sweep: every part of a nested
+ * multipart removed).  The removed parts are in the report and notice. */
+static GMimeObject *unless_empty(GMimeMultipart *out)
+{
+	if (g_mime_multipart_get_count(out) > 0)
+		return GMIME_OBJECT(out);
+	g_object_unref(out);
+	return NULL;
+}
+
 static GMimeObject *rebuild_children(struct rebuild *rb, GMimeMultipart *mp, const char *sub, const char *path,
 				     int depth)
 {
@@ -78,7 +90,7 @@ static GMimeObject *rebuild_children(struct rebuild *rb, GMimeMultipart *mp, con
 		}
 		g_free(cp);
 	}
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* Encrypted or opaque-signed content cannot be read: encrypted_action. */
@@ -212,7 +224,7 @@ static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const
 	for (int i = 0; i < n && !mg_txn_decided(rb->t); i++)
 		if (!is_signature(g_mime_multipart_get_part(mp, i)))
 			add_rebuilt(rb, out, g_mime_multipart_get_part(mp, i), path, i, depth);
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* A plain alternative that only points at the HTML one: blank, or short
@@ -329,7 +341,7 @@ static GMimeObject *rebuild_alternative(struct rebuild *rb, GMimeMultipart *mp, 
 	for (int j = 0; j < n && !mg_txn_decided(rb->t); j++)
 		if (j != chosen)
 			add_files(rb, out, g_mime_multipart_get_part(mp, j), path, j, depth);
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* A multipart in which no part was found: its text (GMime keeps it as the
