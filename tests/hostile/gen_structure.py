@@ -131,6 +131,32 @@ ps, acc = parts3("twob")
 ent = H.multipart("mixed", ps, boundary="second", ctype='multipart/mixed; boundary="first"; boundary="second"')
 add("two-boundaries", "boundary given twice; the parts use the second one", H.message(ent, s.msgid("two-boundaries")),
     acc)
+# two boundary parameters with parts under both: the second boundary's
+# parts sit in the first one's epilogue (or prologue), where a client that
+# reads the other boundary finds them (ClamAV's test mail
+# clam.mail-multiple-boundaries.eml: an executable there went neither
+# delivered nor announced, and no scan saw it)
+ps, acc = parts3("twobepi")
+second = H.multipart("mixed", ps[1:], boundary="second", ctype="x")
+second = second.split(b"\n\n", 1)[1]
+ent = H.multipart("mixed", ps[:1], boundary="first", ctype='multipart/mixed; boundary="first"; boundary="second"',
+                  epilogue=second)
+add("two-boundaries-epilogue", "boundary given twice; parts under both, the second set after the first's end",
+    H.message(ent, s.msgid("two-boundaries-epilogue")), acc)
+ps, acc = parts3("twobpro")
+second = H.multipart("mixed", ps[1:], boundary="second", ctype="x", close=True).split(b"\n\n", 1)[1]
+ent = H.multipart("mixed", ps[:1], boundary="first", ctype='multipart/mixed; boundary="second"; boundary="first"',
+                  preamble=b"This is a multi-part message in MIME format.\n" + second)
+add("two-boundaries-prologue", "boundary given twice; the second set of parts before the first boundary",
+    H.message(ent, s.msgid("two-boundaries-prologue")), acc)
+s.case("two-boundaries-eicar", "silent-loss", "EICAR under the second of two boundary parameters, after the first's end",
+       H.message(H.multipart("mixed", [H.text("BODY-TOKEN-twobv the body\n")], boundary="first",
+                             ctype='multipart/mixed; boundary="first"; boundary="second"',
+                             epilogue=H.multipart("mixed", [H.leaf("application/octet-stream", H.eicar(),
+                                                                   filename="tool.com")],
+                                                  boundary="second", ctype="x").split(b"\n\n", 1)[1]),
+                 s.msgid("two-boundaries-eicar")),
+       [("verdict", {"is": "reject", "code": "550"})])
 ps, acc = parts3("twoct")
 ent = H.multipart("mixed", ps, boundary="tc")
 ent = b"Content-Type: text/plain; charset=us-ascii\n" + ent

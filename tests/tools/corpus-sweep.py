@@ -304,7 +304,7 @@ def run_rebuild(args, conf, tmp, rel):
     src, out = os.path.join(run, name), os.path.join(run, "rebuilt.out")
     with open(src, "wb") as f:
         f.write(data)
-    res = {"file": rel, "kind": "rebuild", "problems": []}
+    res = {"file": rel, "kind": "rebuild", "mode": "auto", "problems": []}
     started = time.monotonic()
     try:
         p = subprocess.run([args.mugaika, "rebuild", "-c", conf, "-o", out, src], env=san_env(),
