@@ -145,6 +145,19 @@ MIME_STRUCTURE_DEFECTS = ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundD
                           "InvalidMultipartContentTransferEncodingDefect")
 
 
+def _inner_fields(inner):
+    """An attached message's header fields are written by mugaika: each
+    must read as a field (corpus sweep: a UTF-8 BOM before the first field
+    name was copied, and the forwarded message lost all its fields)."""
+    probs = []
+    if any(type(x).__name__ == "MissingHeaderBodySeparatorDefect" for x in inner.defects):
+        probs.append("attached message: a line in its header block is not a field")
+    for k in inner.keys():
+        if not k or any(ord(c) < 33 or ord(c) > 126 or c == ":" for c in k):
+            probs.append("attached message: field name %r" % k)
+    return probs
+
+
 @check("output_parses", default=True)
 def output_parses(ctx):
     d, probs = ctx.delivered, []
@@ -161,6 +174,8 @@ def output_parses(ctx):
         for defect in getattr(part, "defects", []):
             if type(defect).__name__ in MIME_STRUCTURE_DEFECTS:
                 probs.append("delivered %s: %s" % (part.get_content_type(), type(defect).__name__))
+        if part.get_content_type() == "message/rfc822" and part.is_multipart():
+            probs += _inner_fields(part.get_payload(0))
     first_in = ctx.input.split(b"\n", 1)[0].rstrip(b"\r")
     first_out = ctx.out.split(b"\n", 1)[0].rstrip(b"\r")
     # (a bare CR in it: the MTA may rewrite the field before mugaika sees it)

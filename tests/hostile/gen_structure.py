@@ -167,6 +167,16 @@ add("ct-comment", "Content-Type with an RFC 822 comment before the boundary",
     H.message(H.multipart("mixed", ps, boundary="cm", ctype='multipart/mixed (mixed parts); boundary="cm"'),
               s.msgid("ct-comment")), acc)
 
+# a forwarded message whose first field name starts with a UTF-8 BOM
+# (mime-tools utf8-bom-at-start.msg, forwarded): the field is not copied
+# as it is (the attached message's header block then began with a line
+# that is no field, and readers showed the whole message as text)
+inner = H.inner_message(H.text("INNER-TOKEN-bom the forwarded text\n"), subject="bom inner")
+add("forward-bom-field", "forwarded message whose first field name starts with a UTF-8 BOM",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-bom the body\n"), H.rfc822(b"\xef\xbb\xbf" + inner)],
+                          boundary="fb"), s.msgid("forward-bom-field")),
+    [{"token": "BODY-TOKEN-bom"}, {"token": "INNER-TOKEN-bom"}])
+
 # truncation and encoding mistakes
 ps, acc = parts3("trunc")
 m = H.message(H.multipart("mixed", ps, boundary="tr", close=False), s.msgid("truncated"))

@@ -492,19 +492,36 @@ static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, co
 	return with_hidden(rb, mp, rebuild_children(rb, mp, "mixed", path, depth), path, depth);
 }
 
+/* The name an attached message's field is copied under: without a UTF-8
+ * byte order mark before it (an editor's BOM at the start of a saved
+ * message), or NULL when what is left is not a field name (RFC 5322
+ * ftext) - copied as it was, it made the attached message's header
+ * block start with a line that is no field (corpus sweep: mime-tools
+ * utf8-bom-at-start.msg, forwarded). */
+static const char *inner_field_name(const char *name)
+{
+	if (g_str_has_prefix(name, "\xef\xbb\xbf"))
+		name += 3;
+	for (const char *p = name; *p; p++)
+		if (*p < 33 || *p > 126 || *p == ':')
+			return NULL;
+	return *name ? name : NULL;
+}
+
 /* Header fields of an attached message that survive rebuilding. */
 static gboolean keep_inner_header(const char *name)
 {
-	return !(g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
+	return name &&
+	       !(g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
 		 g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0);
 }
 
 /* Every field goes through the header encoder (decoded with the relay's
  * decoders: CP50220, split words, mislabels; written again cleanly); a
  * field that is clean already keeps its bytes. */
-static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, GMimeHeader *h)
+static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, const char *name, GMimeHeader *h)
 {
-	const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
+	const char *raw = g_mime_header_get_raw_value(h);
 	char *value = g_strchomp(g_strdup(raw ? raw : ""));
 	char *clean = mg_hdrenc_field(name, value, t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8);
 	const char *v = clean ? clean : value + strspn(value, " \t");
@@ -528,9 +545,9 @@ static GMimeObject *rebuild_inner(struct rebuild *rb, GMimeMessage *inner, GMime
 		GMimeHeaderList *nl = g_mime_object_get_header_list(GMIME_OBJECT(nm));
 		for (int i = 0; i < g_mime_header_list_get_count(hl); i++) {
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-			const char *name = g_mime_header_get_name(h);
+			const char *name = inner_field_name(g_mime_header_get_name(h));
 			if (keep_inner_header(name))
-				inner_header_copy(rb->t, nl, h);
+				inner_header_copy(rb->t, nl, name, h);
 		}
 		GMimeObject *body = g_mime_message_get_mime_part(inner);
 		char *cp = child_path(path, 1);
