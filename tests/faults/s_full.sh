@@ -31,6 +31,15 @@ fu_round spool "$FS_DIR/fs-spool"
 ft_check "full: spool filesystem full under load (blocks)" --state "$FS_DIR/load-spool.json" --expect-tempfail
 fu_round spooli "$FS_DIR/fs-spool" inodes
 ft_check "full: spool filesystem full under load (blocks and inodes)" --state "$FS_DIR/load-spooli.json" --expect-tempfail
+# Issue 15 spools archive members and rebuilt parts past spool_memory_max
+# too: with a tiny threshold every zip member, rebuilt file and body goes
+# through a spool file, and a write that fails there must be a 451 for that
+# message, never a short part delivered.
+cp "$fu_base" "$FS_DIR/fu.conf"
+ft_conf_set "$FS_DIR/fu.conf" "spool_dir=$FS_DIR/fs-spool/s" spool_min_free=1M spool_memory_max=1K
+ft_reload "$FS_DIR/fu.conf"
+fu_round spoolparts "$FS_DIR/fs-spool"
+ft_check "full: spool filesystem full under load, parts and members spooled (spool_memory_max = 1K)" --state "$FS_DIR/load-spoolparts.json" --expect-tempfail
 
 cp "$fu_base" "$FS_DIR/fu.conf"
 ft_conf_set "$FS_DIR/fu.conf" "quarantine_dir=$FS_DIR/fs-q/q" "quarantine_keep=all"

@@ -158,6 +158,40 @@ forbidden_destinations_file = $b16_var/b16-forbidden.list")"; then
 		fs_fail "issue16b: internal mail with a label refused: $B16_TRACE"
 	fi
 
+	# a PDF whose document properties (Info /Title, UTF-16) carry the label
+	"$PYTHON3" - "$FS_DIR/b16-pdf.eml" <<'PY'
+import sys
+from email.message import EmailMessage
+title = "<FEFF" + "来期予算（極秘）".encode("utf-16-be").hex().upper() + ">"
+objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>", "<< /Title %s /Author (Taro) >>" % title]
+pdf, off = "%PDF-1.7\n", []
+for i, o in enumerate(objs, 1):
+    off.append(len(pdf))
+    pdf += "%d 0 obj %s endobj\n" % (i, o)
+xref = len(pdf)
+pdf += "xref\n0 5\n0000000000 65535 f \n" + "".join("%010d 00000 n \n" % o for o in off)
+pdf += "trailer << /Size 5 /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+m = EmailMessage()
+m["From"] = "Taro <taro@city.example.lg.jp>"
+m["To"] = "partner@example.com"
+m["Subject"] = "資料"
+m["Message-ID"] = "<b16-pdf@city.example.lg.jp>"
+m.set_content("資料を送ります。\n")
+m.add_attachment(pdf.encode("ascii"), maintype="application", subtype="pdf", filename="budget.pdf")
+open(sys.argv[1], "wb").write(bytes(m))
+PY
+	b16_send "$FS_DIR/b16-pdf.eml" taro@city.example.lg.jp partner@example.com
+	case "$B16_TRACE" in
+	*"DATA 550 5.7.1"*top-secret*)
+		if b16_not_delivered b16-pdf && b16_record b16-pdf | grep -q '"where":\["attachment-text"\]'; then
+			fs_pass "issue16b: a label in a PDF's document properties refuses outbound mail (550 5.7.1, where attachment-text)"
+		else
+			fs_fail "issue16b: PDF label mail delivered or the audit record does not say where"
+		fi ;;
+	*) fs_fail "issue16b: PDF properties label: $B16_TRACE" ;;
+	esac
+
 	b16_docx_msg b16-mynum >/dev/null
 	b16_send "$FS_DIR/b16-mynum.eml" taro@city.example.lg.jp partner@example.com partner2@example.org
 	hid=$(b16_hold_id b16-mynum)

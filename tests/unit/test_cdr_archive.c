@@ -328,6 +328,28 @@ static void test_overlapping_entries(void **state)
 	g_free(blob);
 }
 
+/* A converted archive is named NAME.zip after its whole archive suffix. */
+static void test_converted_name(void **state)
+{
+	static const char *const ents[] = {"a.txt", "alpha", NULL};
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+		{"d.tgz", "d.zip"},           {"d.tar.gz", "d.zip"}, {"D.TBZ", "D.zip"},    {"d.tbz2", "d.zip"},
+		{"d.tar.bz2", "d.zip"},       {"d.tb2", "d.zip"},    {"d.tar.lz", "d.zip"}, {"d.gz", "d.zip"},
+		{"d.backup", "d.backup.zip"}, {"", "archive.zip"},
+	};
+	GByteArray *in = t4c_archive("pax", "gzip", NULL, NULL, 0, ents);
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct mg_cdr_out out;
+		assert_int_equal(rebuild(NULL, in, rows[i].in, &out), MG_CDR_CONVERTED);
+		print_message("%s -> %s\n", rows[i].in, out.new_filename);
+		assert_string_equal(out.new_filename, rows[i].want);
+		mg_cdr_out_clear(&out);
+	}
+	g_byte_array_unref(in);
+}
+
 /* The same input gives the same bytes (golden outputs, audit hashes). */
 static void test_deterministic(void **state)
 {
@@ -545,8 +567,9 @@ int main(void)
 		cmocka_unit_test(test_formats),         cmocka_unit_test(test_links_dropped),
 		cmocka_unit_test(test_malformed),       cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_real_dispatcher), cmocka_unit_test(test_overlapping_entries),
-		cmocka_unit_test(test_deterministic),   cmocka_unit_test(test_lzh_cp932),
-		cmocka_unit_test(test_slow_members),    cmocka_unit_test(test_member_spool),
+		cmocka_unit_test(test_converted_name),  cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_lzh_cp932),       cmocka_unit_test(test_slow_members),
+		cmocka_unit_test(test_member_spool),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -32,7 +32,13 @@ static const struct row rows[] = {
 	{"pre", "<pre>  a  b\n   c</pre>", "  a  b\n   c\n"},
 	{"script style head comment",
 	 "<head><title>T</title><style>p{}</style></head><script>evil()</script><!-- c --><p>ok</p>", "ok\n"},
-	{"form dropped", "<form action=x><input value=v>in form<button>b</button></form>after", "after\n"},
+	{"form: text kept, controls dropped",
+	 "<form action=x><input value=v>in form<button>b</button><textarea>t</textarea></form>after",
+	 "in form\nafter\n"},
+	{"whole body in a form (ASP.NET pages)",
+	 "<body><form id=f1 method=post action=x><p>\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3\x81\x9b</p>"
+	 "<table><tr><td>a</td><td>b</td></tr></table></form></body>",
+	 "\xe3\x81\x8a\xe7\x9f\xa5\xe3\x82\x89\xe3\x81\x9b\n\na | b\n"},
 	{"hidden",
 	 "<div style=\"display: none\">h1</div><span hidden>h2</span><p style=\"visibility:hidden\">h3</p><span "
 	 "style=\"font-size:0px\">h4</span>shown",
@@ -110,9 +116,9 @@ static void test_removed_counts(void **state)
 	GHashTable *removed = g_hash_table_new(g_str_hash, g_str_equal);
 	struct mg_html2text_opts o = defaults;
 	o.removed = removed;
-	const char *html =
-		"<script>a</script><script>b</script><form><input></form><div hidden><script>c</script></div>"
-		"<a href=\"javascript:x()\">j</a><img width=1 height=1 src=x><iframe src=x></iframe>ok";
+	const char *html = "<script>a</script><script>b</script><form><input><select><option>o</select></form><div "
+			   "hidden><script>c</script></div>"
+			   "<a href=\"javascript:x()\">j</a><img width=1 height=1 src=x><iframe src=x></iframe>ok";
 	char *got = mg_html2text(html, strlen(html), "utf-8", &o, NULL);
 	assert_string_equal(got, "jok\n");
 	static const struct {

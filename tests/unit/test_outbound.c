@@ -450,6 +450,90 @@ static GBytes *docx_with(const char *text)
 	return g_bytes_new_take(data, len);
 }
 
+/* A one-page PDF with INFO (a dictionary's body) and, when XMP is given, an
+ * unfiltered metadata stream; cross-reference offsets computed. */
+static GBytes *pdf_with(const char *info, const char *xmp)
+{
+	GString *g = g_string_new("%PDF-1.7\n");
+	gsize off[6];
+	off[1] = g->len;
+	if (xmp)
+		g_string_append(g, "1 0 obj << /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >> endobj\n");
+	else
+		g_string_append(g, "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
+	off[2] = g->len;
+	g_string_append(g, "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n");
+	off[3] = g->len;
+	g_string_append(g, "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n");
+	off[4] = g->len;
+	g_string_append_printf(g, "4 0 obj << %s >> endobj\n", info);
+	off[5] = g->len;
+	const char *x = xmp ? xmp : "";
+	g_string_append_printf(g,
+			       "5 0 obj << /Type /Metadata /Subtype /XML /Length %zu >> stream\n%s\nendstream endobj\n",
+			       strlen(x) + 1, x);
+	gsize xref = g->len;
+	g_string_append(g, "xref\n0 6\n0000000000 65535 f \n");
+	for (int i = 1; i <= 5; i++)
+		g_string_append_printf(g, "%010zu 00000 n \n", off[i]);
+	g_string_append_printf(g, "trailer << /Size 6 /Root 1 0 R /Info 4 0 R >>\nstartxref\n%zu\n%%%%EOF\n", xref);
+	gsize n = g->len;
+	return g_bytes_new_take(g_string_free(g, FALSE), n);
+}
+
+/* Outbound mail with one attachment (base64) of TYPE named NAME. */
+static char *msg_with_attachment(GBytes *b, const char *name)
+{
+	char *b64 = g_base64_encode(g_bytes_get_data(b, NULL), g_bytes_get_size(b));
+	char *msg = g_strdup_printf(
+		"From: taro@city.example.lg.jp\nSubject: s\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nsee\n"
+		"--b\nContent-Type: application/octet-stream; name=\"%s\"\n"
+		"Content-Transfer-Encoding: base64\n\n%s\n--b--\n",
+		name, b64);
+	g_free(b64);
+	return msg;
+}
+
+/* A PDF's properties are searched: the Info strings (UTF-16 and
+ * PDFDocEncoding) and an unfiltered XMP packet; page text is not. */
+static void test_exfil_pdf_properties(void **state)
+{
+	put("x.rules", RULES);
+	char *extra = g_strdup_printf("exfil_rules = %s/x.rules\n", dir);
+	struct mg_config *cfg = ob_conf(extra);
+	static const struct {
+		const char *info, *xmp, *code;
+	} rows[] = {
+		{"/Title <FEFF5831544A0028697579D80029>", NULL, "550 5.7.1"}, /* 報告(極秘), UTF-16BE */
+		{"/Keywords (a) /Subject <FEFF697579D8>", NULL, "550 5.7.1"},
+		{"/Title (plain)",
+		 "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+		 "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+		 "<rdf:Description xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>\xe6\xa5\xb5\xe7\xa7\x98"
+		 "</dc:title></rdf:Description></rdf:RDF></x:xmpmeta>",
+		 "550 5.7.1"},
+		{"/Title (plain) /Author (Taro)", NULL, "250 2.0.0"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+		GBytes *pdf = pdf_with(rows[i].info, rows[i].xmp);
+		char *msg = msg_with_attachment(pdf, "report.pdf");
+		struct ob_result o;
+		struct pt_msg m = {"10.1.2.3", "<taro@city.example.lg.jp>", NULL, "<partner@example.com>", msg, NULL,
+				   NULL};
+		ob_run(cfg, &m, &o);
+		print_message("%s -> %s\n", rows[i].info, o.r.code);
+		assert_string_equal(o.r.code, rows[i].code);
+		if (rows[i].code[0] == '5')
+			assert_non_null(strstr(o.extra, "\"where\":[\"attachment-text\"]"));
+		ob_clear(&o);
+		g_free(msg);
+		g_bytes_unref(pdf);
+	}
+	mg_config_unref(cfg);
+	g_free(extra);
+}
+
 static void test_exfil_attachments(void **state)
 {
 	put("x.rules", RULES);
@@ -646,11 +730,17 @@ int main(void)
 {
 	(void)pt_run; /* policy_testlib.h's runner: this file keeps the report too (ob_run) */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stop_switch),           cmocka_unit_test(test_destinations),
-		cmocka_unit_test(test_outbreak_stops_sender), cmocka_unit_test(test_outbreak_on_record),
-		cmocka_unit_test(test_outbound_virus),        cmocka_unit_test(test_exfil),
-		cmocka_unit_test(test_exfil_attachments),     cmocka_unit_test(test_hold_by_recipients_and_labels),
-		cmocka_unit_test(test_label_query),           cmocka_unit_test(test_exceptions_at_work),
+		cmocka_unit_test(test_stop_switch),
+		cmocka_unit_test(test_destinations),
+		cmocka_unit_test(test_outbreak_stops_sender),
+		cmocka_unit_test(test_outbreak_on_record),
+		cmocka_unit_test(test_outbound_virus),
+		cmocka_unit_test(test_exfil),
+		cmocka_unit_test(test_exfil_attachments),
+		cmocka_unit_test(test_exfil_pdf_properties),
+		cmocka_unit_test(test_hold_by_recipients_and_labels),
+		cmocka_unit_test(test_label_query),
+		cmocka_unit_test(test_exceptions_at_work),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

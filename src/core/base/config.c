@@ -68,7 +68,8 @@ static const struct mg_opt mg_options[] = {
 	  "Directory for message spool files (mode 0600).  Empty: $TMPDIR or /tmp." },
 	{ "spool_memory_max", MG_OPT_SIZE, OFF(spool_memory_max), "1M", 0, 64 * MiB, NULL, NULL,
 	  "A message body is kept in memory up to this size, then moved to a private\n"
-	  "temporary file in spool_dir." },
+	  "temporary file in spool_dir.  Archive members being repacked and rebuilt\n"
+	  "attachments past it wait in spool files too." },
 	{ "max_message_size", MG_OPT_SIZE, OFF(max_message_size), "20M", 1 * KiB, 2 * GiB, NULL, NULL,
 	  "Largest message accepted (headers and body as received).  Larger: 552 5.3.4." },
 	{ "max_header_size", MG_OPT_SIZE, OFF(max_header_size), "256K", 1 * KiB, 64 * MiB, NULL, NULL,
@@ -556,7 +557,8 @@ static const struct mg_opt mg_options[] = {
 	  "record says \"truncated\"." },
 	{ "exfil_attachment_text", MG_OPT_BOOL, OFF(exfil_attachment_text), "yes", 0, 0, NULL, NULL,
 	  "Also search the text of attachments: text files, OOXML and ODF document text\n"
-	  "and properties, ZIP member names (bounded by office_max_entries and\n"
+	  "and properties, PDF document properties (Info and unfiltered XMP; not page\n"
+	  "text), ZIP member names (bounded by office_max_entries and\n"
 	  "office_max_expanded).  no: attachment names only." },
 	{ "outbound_abuse_action", MG_OPT_ENUM, OFF(outbound_abuse_action), "alert", 0, 0, "alert|stop-sender|stop-all",
 	  NULL,

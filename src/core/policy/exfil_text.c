@@ -8,6 +8,13 @@
  *    content.xml, meta.xml and styles.xml; for any ZIP the member names
  *    (as attachment names) and, one level down, the same for members that
  *    are themselves documents or text;
+ *  - PDF (qpdf, from memory, empty user password): the document
+ *    properties - every text string of the Info dictionary (qpdf turns
+ *    PDFDocEncoding and UTF-16 into UTF-8) and the XMP metadata stream when
+ *    it is stored unfiltered, as XMP asks (a filtered one is not inflated:
+ *    no bomb is expanded for a word search).  Page text is not read: its
+ *    bytes are glyph codes that only the fonts' ToUnicode maps turn into
+ *    characters, which qpdf's C API does not do;
  *  - XML parts through libxml2's reader (no network, no DTD, no entity
  *    expansion; a part with a DOCTYPE is skipped), text nodes joined, a
  *    line break after each paragraph.
@@ -23,6 +30,7 @@
 #include <zip.h>
 
 #include <libxml/xmlreader.h>
+#include <qpdf/qpdf-c.h>
 
 #include "mg_charset.h"
 #include "mg_exfil.h"
@@ -164,6 +172,67 @@ static void zip_text(struct xctx *x, const guint8 *data, gsize len, int depth)
 	zip_error_fini(&ze);
 }
 
+static gboolean is_pdf(const guint8 *d, gsize n)
+{
+	return n >= 5 && memcmp(d, "%PDF-", 5) == 0;
+}
+
+/* The text strings of the Info dictionary, one a line. */
+static void pdf_info(qpdf_data q, GString *g, gsize max)
+{
+	qpdf_oh info = qpdf_oh_get_key(q, qpdf_get_trailer(q), "/Info");
+	if (!qpdf_oh_is_dictionary(q, info))
+		return;
+	GPtrArray *keys = g_ptr_array_new_with_free_func(g_free);
+	qpdf_oh_begin_dict_key_iter(q, info);
+	while (qpdf_oh_dict_more_keys(q) && keys->len < 64)
+		g_ptr_array_add(keys, g_strdup(qpdf_oh_dict_next_key(q)));
+	for (guint i = 0; i < keys->len && g->len < max; i++) {
+		qpdf_oh v = qpdf_oh_get_key(q, info, keys->pdata[i]);
+		if (qpdf_oh_is_string(q, v)) {
+			g_string_append(g, qpdf_oh_get_utf8_value(q, v));
+			g_string_append_c(g, '\n');
+		}
+	}
+	g_ptr_array_unref(keys);
+}
+
+/* The XMP packet of the catalog, when stored unfiltered. */
+static void pdf_xmp(qpdf_data q, GString *g, gsize max)
+{
+	qpdf_oh meta = qpdf_oh_get_key(q, qpdf_get_root(q), "/Metadata");
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	if (!qpdf_oh_is_stream(q, meta) || qpdf_oh_has_key(q, qpdf_oh_get_dict(q, meta), "/Filter") ||
+	    (qpdf_oh_get_stream_data(q, meta, qpdf_dl_none, NULL, &buf, &len) & QPDF_ERRORS)) {
+		free(buf);
+		return;
+	}
+	char *t = xml_text((const char *)buf, len, max - g->len + 1);
+	free(buf);
+	if (t)
+		g_string_append(g, t);
+	g_free(t);
+}
+
+/* A PDF's document properties; NULL when qpdf cannot open it. */
+static char *pdf_props(const guint8 *data, gsize len, gsize max)
+{
+	qpdf_data q = qpdf_init();
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	char *out = NULL;
+	if (!(qpdf_read_memory(q, "attachment.pdf", (const char *)data, (unsigned long long)len, "") & QPDF_ERRORS)) {
+		GString *g = g_string_new(NULL);
+		pdf_info(q, g, max);
+		if (g->len < max)
+			pdf_xmp(q, g, max);
+		out = g_string_free(g, qpdf_has_error(q) && g->len == 0);
+	}
+	qpdf_cleanup(&q);
+	return out;
+}
+
 static gboolean looks_like_text(const guint8 *d, gsize n)
 {
 	gsize probe = MIN(n, 4096);
@@ -174,6 +243,13 @@ static void attachment_text(struct xctx *x, const guint8 *data, gsize len, const
 {
 	if (is_zip(data, len)) {
 		zip_text(x, data, len, depth);
+		return;
+	}
+	if (is_pdf(data, len)) {
+		char *t = pdf_props(data, len, mg_exfil_scan_room(x->s) + 1);
+		if (t)
+			mg_exfil_scan_text(x->s, MG_EXW_ATT_TEXT, t, strlen(t));
+		g_free(t);
 		return;
 	}
 	if (!(type && g_str_has_prefix(type, "text/")) && !looks_like_text(data, len))

@@ -26,6 +26,7 @@ enum tag_kind {
 	T_OTHER = 0,
 	T_SKIP,  /* content dropped */
 	T_BLOCK, /* line break before and after */
+	T_FORM,  /* a block whose text stays; the form itself is counted removed */
 	T_PARA,  /* blank line before and after */
 	T_BR,
 	T_HR,
@@ -47,7 +48,7 @@ static const struct {
 	{"script", T_SKIP},   {"style", T_SKIP},    {"head", T_SKIP},     {"title", T_SKIP},    {"template", T_SKIP},
 	{"object", T_SKIP},   {"embed", T_SKIP},    {"applet", T_SKIP},   {"iframe", T_SKIP},   {"frame", T_SKIP},
 	{"frameset", T_SKIP}, {"noembed", T_SKIP},  {"noframes", T_SKIP}, {"svg", T_SKIP},      {"math", T_SKIP},
-	{"form", T_SKIP},     {"input", T_SKIP},    {"button", T_SKIP},   {"select", T_SKIP},   {"textarea", T_SKIP},
+	{"form", T_FORM},     {"input", T_SKIP},    {"button", T_SKIP},   {"select", T_SKIP},   {"textarea", T_SKIP},
 	{"option", T_SKIP},   {"audio", T_SKIP},    {"video", T_SKIP},    {"canvas", T_SKIP},   {"map", T_SKIP},
 	{"meta", T_SKIP},     {"link", T_SKIP},     {"base", T_SKIP},     {"div", T_BLOCK},     {"center", T_BLOCK},
 	{"address", T_BLOCK}, {"section", T_BLOCK}, {"article", T_BLOCK}, {"header", T_BLOCK},  {"footer", T_BLOCK},
@@ -98,6 +99,7 @@ struct mg_html2text {
 	GArray *stack; /* struct frame */
 	int overflow;  /* elements open beyond max_depth */
 	int skip;      /* open elements whose content is dropped */
+	int forms;     /* open <form> elements (their controls are not counted again) */
 	int pre, quote, lists;
 	int pending_nl;      /* line breaks owed before the next text */
 	gboolean space;      /* a space owed before the next text */
@@ -360,6 +362,11 @@ static void open_cell(struct mg_html2text *h)
 static void open_kind(struct mg_html2text *h, struct frame *f, const xmlChar **atts)
 {
 	switch (f->kind) {
+	case T_FORM:
+		count_removed_kind(h, "form");
+		h->forms++;
+		want_break(h, 1);
+		break;
 	case T_BLOCK:
 	case T_TR: want_break(h, 1); break;
 	case T_PARA: want_break(h, 2); break;
@@ -419,6 +426,10 @@ static void close_link(struct mg_html2text *h, struct frame *f)
 static void close_kind(struct mg_html2text *h, struct frame *f)
 {
 	switch (f->kind) {
+	case T_FORM:
+		h->forms--;
+		want_break(h, 1);
+		break;
 	case T_BLOCK:
 	case T_TR:
 	case T_LI: want_break(h, 1); break;
@@ -447,6 +458,16 @@ static void check_time(struct mg_html2text *h)
 {
 	if ((++h->events & 1023) == 0 && h->o.deadline_us && g_get_monotonic_time() > h->o.deadline_us)
 		fail(h, MG_HTML2TEXT_ERROR_TIME, "HTML conversion took too long");
+}
+
+/* The controls of a form: inside a <form> (counted once) not counted again. */
+static gboolean is_form_control(const char *tag)
+{
+	static const char *const controls[] = {"input", "button", "select", "textarea", "option"};
+	for (gsize i = 0; i < G_N_ELEMENTS(controls); i++)
+		if (g_ascii_strcasecmp(tag, controls[i]) == 0)
+			return TRUE;
+	return FALSE;
 }
 
 /* Active or hidden content dropped, by kind (see mg_html2text.h). */
@@ -478,7 +499,8 @@ static void sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 	}
 	struct frame f = {tag_kind_of((const char *)name), 0, NULL, 0};
 	if (h->skip || f.kind == T_SKIP || is_hidden(atts)) {
-		if (!h->skip || g_ascii_strcasecmp((const char *)name, "script") == 0) /* scripts even in <head> */
+		if ((!h->skip && !(h->forms && f.kind == T_SKIP && is_form_control((const char *)name))) ||
+		    g_ascii_strcasecmp((const char *)name, "script") == 0) /* scripts even in <head> */
 			count_removed(h, f.kind == T_SKIP ? (const char *)name : NULL);
 		f.kind = T_SKIP;
 		h->skip++;

@@ -660,9 +660,12 @@ static void arc_read_all(struct arc *a)
 /* "report.tar.gz" -> "report.zip", "data.lzh" -> "data.zip". */
 static char *arc_zip_name(const char *filename)
 {
-	static const char *const ext[] = {".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".txz", ".tar",
-					  ".gz",     ".bz2",     ".xz",     ".zst",     ".lzh", ".lha",  ".7z",  ".rar",
-					  ".cab",    ".iso",     ".zip",    ".z",       ".lz",  ".lzma", ".cpio"};
+	/* longest first where one ends another (".tar.gz" before ".gz") */
+	static const char *const ext[] = {
+		".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lzma", ".tar.lz", ".tar.z", ".tgz",
+		".tbz2",   ".tbz",     ".tb2",    ".txz",     ".tlz",      ".taz",    ".tzst",  ".tar",
+		".gz",     ".bz2",     ".xz",     ".zst",     ".lzh",      ".lha",    ".7z",    ".rar",
+		".cab",    ".iso",     ".zip",    ".lzma",    ".lz",       ".z",      ".cpio"};
 	const char *f = filename && *filename ? filename : "archive";
 	gsize n = strlen(f);
 	for (gsize i = 0; i < G_N_ELEMENTS(ext); i++) {
