@@ -19,7 +19,13 @@
 #
 # Build with `../configure --enable-sanitizers` first.  Usage:
 #   tests/tools/corpus-sweep.py --mugaika BUILD/mugaika [--corpus DIR]
-#       [--timeout 30] [--jobs 2] [--only SUBSTR] [--nested] [--out results.json]
+#       [--timeout 30] [--jobs 2] [--only SUBSTR] [--nested] [--always] [--rebuild]
+#       [--out results.json]
+# --always: every message also with `scan_message_mime = always`, verdicts
+# compared; --rebuild: every non-message file also through `mugaika rebuild`.
+# Also flagged: structural MIME defects in the output, body text that did
+# not arrive (a heuristic: words of the input's text parts), and parts or
+# objects removed that the (English) notice does not name.
 # Exit status 1 when anything was recorded as a failure.
 import argparse
 import base64
