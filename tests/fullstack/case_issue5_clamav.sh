@@ -23,6 +23,7 @@ done
 # whose readings agree is delivered.
 "$PYTHON3" "$top_srcdir/tests/scan/mkagree.py" "$FS_DIR/i5-agree" || fs_fail "issue15: mkagree.py failed"
 for c in uu-preamble:virus boundary-case:virus bounce-b64-text:virus eicar-attached:virus plain-ascii:deliver \
+	cte-guessed:virus uu-in-attachment:virus boundary-comment:virus b64-early-pad:virus \
 	multi-pdf:deliver; do
 	fs_send "$FS_DIR/i5-agree/${c%%:*}.eml" sender@example.net staff@city.example.lg.jp
 	rc=$?

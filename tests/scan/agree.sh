@@ -7,6 +7,11 @@
 # in a preamble, behind a boundary in other letter case, inside a bounce
 # quoted in a base64 text) is still refused, and a virus in a message whose
 # readings agree is refused by the scan of the raw text or of its parts.
+# The red-team cases (mkagree.py evasions()) were each read as "agree" and
+# delivered while libclamav's parser refused them: transfer encodings it
+# guesses from, uuencode or MIME fields in a part that is not text,
+# delimiters only it sees (comments, NUL bytes, lines it splits), base64
+# the two decoders read apart.
 # Then scan_message_mime = always parses every message.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

@@ -131,6 +131,45 @@ def cases():
     inner = ['Content-Type: multipart/mixed; boundary="=_in%02d_q"\n\n--=_in%02d_q\n%s--=_in%02d_q--\n'
              % (i, i, text_part("part %d" % i), i) for i in range(35)]
     yield "many-multiparts", "parse", "deliver", multipart("many-multiparts", inner)
+    # red-team audit of issue 15: each of these was read as "agree" and
+    # delivered while scan_message_mime = always refused it (libclamav's
+    # parser found the virus GMime's reading hid)
+    yield from evasions(e)
+
+
+def evasions(e):
+    att7 = ('Content-Type: application/octet-stream; name="a.bin"\nContent-Transfer-Encoding: 7bit\n\n'
+            "harmless data\n")
+    # a part only libclamav sees: no Content-Type, a file name, the file as it is
+    disp = 'Content-Disposition: attachment; filename="e.com"\n\n%s\n' % e.decode()
+
+    def hidden(name, line, ctype=None):
+        ct = ctype or 'Content-Type: multipart/mixed; boundary="%s"\n' % B
+        return head(name) + ct + "\n--%s\n%s%s\n%s--%s--\n" % (B, att7, line, disp, B)
+    # transfer encodings libclamav guesses from (GMime decodes nothing)
+    yield "cte-guessed", "parse", "virus", single("cte-guessed", b64(e), cte="bas64")
+    yield "cte-two-words", "parse", "virus", multipart("cte-two-words", [text_part("hi"), file_part(e, "e.com").replace(
+        "Encoding: base64", "Encoding: 7bit base64")])
+    # what libclamav reads in the raw lines of a part that is not text
+    yield "uu-in-attachment", "parse", "virus", multipart("uu-in-attachment", [
+        text_part("hi"), att7 + uuencoded("e.com", e)])
+    yield "fields-in-attachment", "parse", "virus", (
+        head("fields-in-attachment") + 'Content-Type: multipat/mixed; boundery="%s"\n\n--%s\n%s--%s--\n'
+        % (B, B, file_part(e, "e.com"), B))
+    # delimiters only libclamav's line reader and boundary test see
+    yield "boundary-comment", "parse", "virus", hidden("boundary-comment", "--%s(x)%s" % (B[:8], B[8:]))
+    yield "boundary-escape", "parse", "virus", hidden("boundary-escape", "--%s\\%s()" % (B[:8], B[8:]))
+    yield "boundary-nul", "parse", "virus", hidden("boundary-nul", "--%s\0%s" % (B[:8], B[8:]))
+    yield "boundary-long-line", "parse", "virus", hidden("boundary-long-line", "y" * 999 + "--" + B)
+    yield "boundary-colon", "parse", "deliver", multipart(
+        "boundary-colon", [text_part("hi")], ctype='Content-Type: multipart/mixed; boundary="%s"; boundary:"x"\n' % B)
+    # base64 the two decoders read apart: '=' before the data
+    yield "b64-early-pad", "parse", "virus", multipart("b64-early-pad", [
+        text_part("hi"), file_part(e, "e.com").replace("base64\n\n", "base64\n\n====\n")])
+    yield "b64-short-group", "parse", "deliver", multipart("b64-short-group", [
+        text_part("hi"), file_part(b"harmles", "a.bin").replace("==\n", "\n")])
+    yield "qp-padding", "parse", "deliver", multipart("qp-padding", [
+        text_part("hi"), "Content-Type: application/octet-stream\nContent-Transfer-Encoding: quoted-printable\n\nab= \ncd\n"])
 
 
 def main():

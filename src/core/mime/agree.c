@@ -17,22 +17,29 @@
  * The readings agree when, in the raw message:
  *   - every Content-Type and Content-Transfer-Encoding field is one that
  *     GMime honoured (same count outside the leaves' content as in the
- *     tree; no header block holds two), and every container type
- *     (multipart/, message/) anywhere in the raw text is one of GMime's
- *     containers (the prescan's count);
+ *     tree; no header block holds two), every transfer encoding is exactly
+ *     7bit, 8bit, binary, base64 or quoted-printable (libclamav guesses
+ *     from any other value where GMime decodes nothing), and every
+ *     container type (multipart/, message/) anywhere in the raw text is one
+ *     of GMime's containers (the prescan's count);
  *   - every multipart has one boundary, written once, as boundary="B" or
- *     boundary=B; no boundary contains another; every line that contains a
- *     boundary in any letter case is exactly "--B" or "--B--" (libclamav
- *     compares without case and strips comments; GMime does neither), and
- *     each multipart has as many delimiters as parts and one close;
- *   - no text outside the leaves (headers, preambles, epilogues) and no
- *     decoded text leaf holds an encoded file, a bounce's MIME fields or
- *     HTML markup (libclamav checks the links of text parts too), and no
- *     leaf is HTML or an encoded message.
- * The raw text is read in lines; a line longer than AGREE_LINE_MAX is
- * disagreement (bounded memory, and no normal mail has one), and so are
- * more than AGREE_BOUNDS_MAX multiparts (each line is compared with each
- * boundary: the work stays linear in the message's size).
+ *     boundary=B (no "boundary:", which libclamav reads as one too); no
+ *     boundary contains another; every line that contains a boundary in
+ *     any letter case, as written or with its RFC 822 comments taken out,
+ *     is exactly "--B" or "--B--" (libclamav compares without case and
+ *     strips comments; GMime does neither), and each multipart has as many
+ *     delimiters as parts and one close;
+ *   - no raw line (headers, preambles, epilogues, and the leaves' content
+ *     as sent, whatever their type) and no decoded text leaf holds an
+ *     encoded file, a bounce's MIME fields or HTML markup (libclamav checks
+ *     the links of text parts too), and no leaf is HTML or an encoded
+ *     message;
+ *   - libclamav's line reader reads the lines GMime reads: no NUL byte
+ *     (it drops them) and no line longer than AGREE_LINE_MAX (it splits
+ *     them); this also bounds the memory of the check.
+ * More than AGREE_BOUNDS_MAX multiparts is disagreement too (each line is
+ * compared with each boundary: the work stays linear in the message's
+ * size).
  */
 #include "config.h"
 
@@ -42,13 +49,20 @@
 #include "mg_mime.h"
 #include "mime_priv.h"
 
-#define AGREE_LINE_MAX   65536
+/* libclamav's line reader (mbox.c getline_from_mbox) takes at most 999
+ * bytes: a longer line is read as several, each a line of its own (a
+ * delimiter, a header field) where GMime reads one; 999 bytes exactly add
+ * an empty line.  Beyond 998 bytes the parser reads the message. */
+#define AGREE_LINE_MAX   998
 #define AGREE_CHUNK      65536
 #define AGREE_TAIL       64 /* longest marker, carried between decoded chunks */
 #define AGREE_BOUNDS_MAX 32 /* every raw line is compared with every boundary: beyond, the parser reads it */
 
 struct agree_range {
-	gint64 start, end; /* a leaf's content in the raw message */
+	gint64 start, end;        /* a leaf's content in the raw message */
+	GMimeContentEncoding enc; /* its transfer encoding */
+	gint64 chars;             /* base64: letters of the alphabet so far */
+	int pad;                  /* base64: '=' so far */
 };
 
 struct agree_bound {
@@ -59,6 +73,7 @@ struct agree_bound {
 
 struct agree {
 	GString *low;     /* scratch: the current line in lower case */
+	GString *bare;    /* scratch: the same without RFC 822 comments */
 	GArray *ranges;   /* struct agree_range, in document order */
 	GArray *bounds;   /* struct agree_bound */
 	GPtrArray *texts; /* GMimePart* text leaves (borrowed) */
@@ -117,7 +132,8 @@ static gint64 count_of(const char *low, gsize len, const char *pat)
 	return n;
 }
 
-/* "boundary" as a parameter name (followed by '=' or an RFC 2231 '*'). */
+/* "boundary" as a parameter name: followed by '=', an RFC 2231 '*', or
+ * the ':' libclamav takes for '=' ("boundary:"B"" is a boundary to it). */
 static gint64 count_boundary_params(const char *low, gsize len)
 {
 	gint64 n = 0;
@@ -127,7 +143,7 @@ static gint64 count_boundary_params(const char *low, gsize len)
 		const char *q = p;
 		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
 			q++;
-		n += q < end && (*q == '=' || *q == '*');
+		n += q < end && (*q == '=' || *q == '*' || *q == ':');
 	}
 	return n;
 }
@@ -140,14 +156,35 @@ static void disagree(struct agree *a, const char *why)
 
 /* ---- GMime's side: the tree ---- */
 
+/* A transfer encoding both parsers read alike: one of RFC 2045's, alone.
+ * Any other value GMime leaves undecoded, while libclamav guesses from it
+ * ("bas64", "x-base64", "7bit base64" are base64 to it; an unknown value
+ * turns on both of its decoders). */
+static gboolean cte_plain(const char *raw)
+{
+	static const char *const known[] = {"7bit", "8bit", "binary", "base64", "quoted-printable"};
+	char *v = g_strstrip(g_strdup(raw ? raw : ""));
+	gboolean ok = FALSE;
+	for (gsize i = 0; i < G_N_ELEMENTS(known) && !ok; i++)
+		ok = g_ascii_strcasecmp(v, known[i]) == 0;
+	g_free(v);
+	return ok;
+}
+
 static void count_fields(struct agree *a, GMimeObject *o)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
 	int n = hl ? g_mime_header_list_get_count(hl) : 0, ct = 0, cte = 0;
 	for (int i = 0; i < n; i++) {
-		const char *name = g_mime_header_get_name(g_mime_header_list_get_header_at(hl, i));
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h);
 		ct += g_ascii_strcasecmp(name, "Content-Type") == 0;
-		cte += g_ascii_strcasecmp(name, "Content-Transfer-Encoding") == 0;
+		if (g_ascii_strcasecmp(name, "Content-Transfer-Encoding") == 0) {
+			cte++;
+			if (!cte_plain(g_mime_header_get_raw_value(h)))
+				disagree(a, "a Content-Transfer-Encoding other than 7bit, 8bit, binary, base64 or "
+					    "quoted-printable");
+		}
 	}
 	if (ct > 1 || cte > 1)
 		disagree(a, "a header block with two Content-Type or Content-Transfer-Encoding fields");
@@ -199,7 +236,7 @@ static void leaf_of(struct agree *a, GMimePart *p)
 	else if (!s || s->bound_start < 0 || s->bound_end < s->bound_start)
 		disagree(a, "a part whose place in the message is not known");
 	if (s && s->bound_start >= 0 && s->bound_end >= s->bound_start) {
-		struct agree_range r = {s->bound_start, s->bound_end};
+		struct agree_range r = {s->bound_start, s->bound_end, g_mime_data_wrapper_get_encoding(w), 0, 0};
 		g_array_append_val(a->ranges, r);
 	}
 	if (g_str_has_prefix(type, "text/"))
@@ -233,20 +270,55 @@ static void walk(struct agree *a, GMimeObject *o, int depth)
 
 /* ---- the raw side: line by line ---- */
 
-/* A line that holds a boundary in any case must be a delimiter exactly. */
+/* The line as libclamav's boundary test reads it (mbox.c boundaryStart):
+ * RFC 822 comments taken out once the line holds a '(' - "--Bou(x)ndary"
+ * is the delimiter of "Boundary" to it - with its quoting and backslash
+ * escapes.  Written to `out` (lower case in, lower case out). */
+static void uncomment(GString *out, const char *low, gsize len)
+{
+	int level = 0;
+	gboolean quoted = FALSE, escaped = FALSE;
+	g_string_truncate(out, 0);
+	for (gsize i = 0; i < len; i++) {
+		char c = low[i];
+		if (escaped || (c != '\\' && c != '"' && c != '(' && c != ')')) {
+			if (level == 0)
+				g_string_append_c(out, c);
+			escaped = FALSE;
+		} else if (c == '\\') {
+			escaped = TRUE;
+		} else if (c == '"') {
+			g_string_append_c(out, c);
+			quoted = !quoted;
+		} else if (quoted) {
+			g_string_append_c(out, c);
+		} else {
+			level = c == '(' ? level + 1 : MAX(level - 1, 0);
+		}
+	}
+}
+
+/* A line that holds a boundary in any case, as it is or without its
+ * comments, must be a delimiter exactly. */
 static void boundary_line(struct agree *a, const char *line, const char *low, gsize len, gboolean in_leaf)
 {
-	gsize k = 0, n = len;
+	gsize k = 0, n = len, blen = len;
+	const char *bare = low; /* the line without comments, as libclamav compares it */
 	while (k < len && (line[k] == ' ' || line[k] == '\t'))
 		k++;
 	if (k == len || (line[k] != '-' && line[k] != '('))
 		return; /* no parser reads a boundary here: GMime wants "--" first, libclamav '-' or '(' */
+	if (memchr(low, '(', len)) {
+		uncomment(a->bare, low, len);
+		bare = a->bare->str;
+		blen = a->bare->len;
+	}
 	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
 		n--;
 	for (guint i = 0; i < a->bounds->len; i++) {
 		struct agree_bound *b = &g_array_index(a->bounds, struct agree_bound, i);
 		gsize bl = strlen(b->b);
-		if (!memmem(low, len, b->low, bl))
+		if (!memmem(low, len, b->low, bl) && !memmem(bare, blen, b->low, bl))
 			continue;
 		if (n >= bl + 2 && line[0] == '-' && line[1] == '-' && memcmp(line + 2, b->b, bl) == 0 &&
 		    (n == bl + 2 || (n == bl + 4 && line[bl + 2] == '-' && line[bl + 3] == '-'))) {
@@ -272,8 +344,66 @@ static gboolean is_delimiter(const struct agree *a, const char *line, gsize len)
 	return FALSE;
 }
 
-static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_leaf)
+/* The decoders part where an encoded leaf is not written plainly.
+ * libclamav decodes base64 line by line and takes a '=' for the end of
+ * the data on that line, then goes on with the next; GMime counts '=' as
+ * a letter worth zero and drops bytes only for the '=' at the very end
+ * ("====" before the data moves every byte of it for one and not the
+ * other).  So '=' is only the final padding: after the last letter, at
+ * most two, making the letters a multiple of four (checked at the end,
+ * b64_end).  Quoted-printable: every '=' starts "=XX" in hex or ends the
+ * line, and no line ends in a blank (transport padding the decoders
+ * treat differently). */
+static void b64_line(struct agree *a, struct agree_range *r, const char *line, gsize len)
 {
+	for (gsize i = 0; i < len; i++) {
+		char c = line[i];
+		if (c == '=') {
+			r->pad++;
+		} else if (g_ascii_isalnum(c) || c == '+' || c == '/') {
+			if (r->pad)
+				disagree(a, "base64 with '=' before the end of its data");
+			r->chars++;
+		}
+	}
+}
+
+static void b64_end(struct agree *a)
+{
+	for (guint i = 0; i < a->ranges->len; i++) {
+		const struct agree_range *r = &g_array_index(a->ranges, struct agree_range, i);
+		if (r->enc == GMIME_CONTENT_ENCODING_BASE64 && (r->pad > 2 || (r->chars + r->pad) % 4 != 0))
+			disagree(a, "base64 whose padding does not complete its last group");
+	}
+}
+
+static void qp_line(struct agree *a, const char *line, gsize len)
+{
+	if (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		disagree(a, "a quoted-printable line that ends in a blank");
+	for (const char *p = line, *end = line + len; (p = memchr(p, '=', (gsize)(end - p))) != NULL; p++) {
+		if (p + 1 == end)
+			break; /* a soft line break */
+		if (p + 2 >= end || !g_ascii_isxdigit(p[1]) || !g_ascii_isxdigit(p[2]))
+			disagree(a, "a quoted-printable '=' that is not \"=XX\" nor a soft line break");
+		else
+			p += 2;
+	}
+}
+
+/* One raw line.  libclamav's mail parser reads every line of the message,
+ * a part's content as much as its headers: an encoded file, a bounce's
+ * MIME fields or markup there is found by it whatever the part's type, so
+ * the raw lines of the leaves are searched too (their decoded text, for
+ * text leaves, by text_leaf).  Its line reader drops NUL bytes (GMime keeps
+ * them: "Content-T\0ype" is a field to one parser only). */
+static void raw_line(struct agree *a, const char *line, gsize len, struct agree_range *leaf)
+{
+	gboolean in_leaf = leaf != NULL;
+	if (memchr(line, '\0', len)) {
+		disagree(a, "a NUL byte in the raw message (libclamav reads its lines without them)");
+		return;
+	}
 	g_string_set_size(a->low, len);
 	char *low = a->low->str;
 	for (gsize i = 0; i < len; i++)
@@ -284,17 +414,25 @@ static void raw_line(struct agree *a, const char *line, gsize len, gboolean in_l
 		a->raw_cte += count_of(low, len, "content-transfer-encoding");
 		if (!is_delimiter(a, line, len))
 			a->raw_boundary += count_boundary_params(low, len);
-		if ((len >= 6 && memcmp(low, "begin ", 6) == 0) || has_marker(low, len, TRUE))
-			disagree(a, "an encoded file or markup outside the parts");
 	}
+	if ((len >= 6 && memcmp(low, "begin ", 6) == 0) || has_marker(low, len, !in_leaf))
+		disagree(a, in_leaf ? "an encoded file, MIME fields or markup in the raw lines of a part"
+				    : "an encoded file or markup outside the parts");
+	if (leaf && leaf->enc == GMIME_CONTENT_ENCODING_BASE64)
+		b64_line(a, leaf, line, len);
+	else if (leaf && leaf->enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		qp_line(a, line, len);
 }
 
-/* Is offset `at` inside a leaf's content?  `cur` walks the ranges in order. */
-static gboolean in_leaf(const struct agree *a, guint *cur, gint64 at)
+/* The leaf whose content holds offset `at`, or NULL; `cur` walks the
+ * ranges in order. */
+static struct agree_range *in_leaf(const struct agree *a, guint *cur, gint64 at)
 {
 	while (*cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).end <= at)
 		(*cur)++;
-	return *cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).start <= at;
+	if (*cur < a->ranges->len && g_array_index(a->ranges, struct agree_range, *cur).start <= at)
+		return &g_array_index(a->ranges, struct agree_range, *cur);
+	return NULL;
 }
 
 static void read_raw(struct agree *a, GMimeStream *s)
@@ -311,7 +449,7 @@ static void read_raw(struct agree *a, GMimeStream *s)
 			const char *nl = memchr(p, '\n', (gsize)(end - p));
 			gsize n = (gsize)((nl ? nl : end) - p);
 			if (line->len + n > AGREE_LINE_MAX)
-				disagree(a, "a line too long to compare");
+				disagree(a, "a line longer than 998 bytes (libclamav reads it as several)");
 			else if (!nl)
 				g_string_append_len(line, p, (gssize)n);
 			else if (line->len) {
@@ -355,9 +493,10 @@ static void text_leaf(struct agree *a, GMimePart *p)
 	gssize got = 0;
 	buf[0] = '\n'; /* "begin " at the very start counts as a line start */
 	while (!a->why && (got = g_mime_stream_read(s, buf + carry, AGREE_CHUNK)) > 0) {
-		gsize len = carry + (gsize)got;
-		for (gsize i = carry; i < len; i++)
-			buf[i] = mg_mime_lower(buf[i]);
+		gsize len = carry;
+		for (gsize i = carry; i < carry + (gsize)got; i++)
+			if (buf[i]) /* without NUL bytes: a marker libclamav reads with them dropped or cut off there */
+				buf[len++] = mg_mime_lower(buf[i]);
 		if (has_marker(buf, len, FALSE))
 			disagree(a, "a text part with an encoded file, MIME fields or markup");
 		carry = MIN(len, (gsize)AGREE_TAIL);
@@ -386,6 +525,7 @@ static void counts_match(struct agree *a, gint64 prescan_containers)
 gboolean mg_mime_agree(struct mg_txn *t)
 {
 	struct agree a = {.low = g_string_sized_new(256),
+			  .bare = g_string_sized_new(256),
 			  .ranges = g_array_new(FALSE, FALSE, sizeof(struct agree_range)),
 			  .bounds = g_array_new(FALSE, FALSE, sizeof(struct agree_bound)),
 			  .texts = g_ptr_array_new()};
@@ -396,6 +536,8 @@ gboolean mg_mime_agree(struct mg_txn *t)
 		walk(&a, g_mime_message_get_mime_part(t->msg), 0);
 	if (!a.why)
 		read_raw(&a, s);
+	if (!a.why)
+		b64_end(&a);
 	if (!a.why)
 		counts_match(&a, t->prescan_containers);
 	for (guint i = 0; i < a.texts->len && !a.why; i++)
@@ -412,6 +554,7 @@ gboolean mg_mime_agree(struct mg_txn *t)
 	g_array_unref(a.ranges);
 	g_ptr_array_unref(a.texts);
 	g_string_free(a.low, TRUE);
+	g_string_free(a.bare, TRUE);
 	if (s)
 		g_object_unref(s);
 	return a.why == NULL;
