@@ -40,6 +40,28 @@ expect encrypted-reject 77 "message: 550 5.7.1" "$M" rebuild -c "$tmp/reject.con
 printf 'clamav_database = %s\nattachment_rule = outbound text/csv keep\nattachment_rule = any text/csv rebuild\n' "$tmp/clamdb" >"$tmp/dir.conf"
 expect csv-outbound-keep 0 "result: kept" "$M" rebuild -c "$tmp/dir.conf" --direction outbound "$tmp/injection.csv"
 expect csv-inbound-rebuild 0 "formula cells neutralised" "$M" rebuild -c "$tmp/dir.conf" "$tmp/injection.csv"
+# the file as it came is scanned first, as the milter scans every part:
+# a test signature only in a PDF's JavaScript, which the rebuild drops,
+# still refuses it (it was "rebuilt", exit 0; corpus sweep: ClamAV's
+# clam.pdf, clam.exe.rtf, clam.exe.html)
+"$PY" - "$tmp/js.pdf" <<'PDF' || exit 99
+import sys
+objs = [b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /S /JavaScript /JS (app.alert\\('CLAMAV-TEST-STRING-NOT-EICAR'\\);) >>"]
+out, offs = b"%PDF-1.4\n", []
+for i, o in enumerate(objs):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+x = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+open(sys.argv[1], "wb").write(out)
+PDF
+expect infected-original 77 "result: infected" "$M" rebuild -c "$tmp/base.conf" -o "$tmp/nothing2" "$tmp/js.pdf"
+[ ! -e "$tmp/nothing2" ] || { echo "FAIL infected-original: a file was written"; fails=$((fails + 1)); }
+printf 'clamav_database = %s\nscan_on_infected = remove\n' "$tmp/clamdb" >"$tmp/remove.conf"
+expect infected-remove 77 "result: infected" "$M" rebuild -c "$tmp/remove.conf" "$tmp/js.pdf"
 expect bad-direction 64 "not a direction" "$M" rebuild -c "$tmp/base.conf" --direction sideways "$tmp/injection.csv"
 expect no-file 64 "exactly one FILE" "$M" rebuild
 [ "$fails" = 0 ]

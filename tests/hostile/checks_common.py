@@ -138,6 +138,26 @@ def final_answer(ctx):
     return ["temporary failure for a property of the message: %s" % ctx.smtp]
 
 
+# What Python's email parser says about broken structure (a header field
+# the sender wrote badly is not counted: it is copied, not built).
+MIME_STRUCTURE_DEFECTS = ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
+                          "MultipartInvariantViolationDefect", "NoBoundaryInMultipartDefect",
+                          "InvalidMultipartContentTransferEncodingDefect")
+
+
+def _inner_fields(inner):
+    """An attached message's header fields are written by mugaika: each
+    must read as a field (corpus sweep: a UTF-8 BOM before the first field
+    name was copied, and the forwarded message lost all its fields)."""
+    probs = []
+    if any(type(x).__name__ == "MissingHeaderBodySeparatorDefect" for x in inner.defects):
+        probs.append("attached message: a line in its header block is not a field")
+    for k in inner.keys():
+        if not k or any(ord(c) < 33 or ord(c) > 126 or c == ":" for c in k):
+            probs.append("attached message: field name %r" % k)
+    return probs
+
+
 @check("output_parses", default=True)
 def output_parses(ctx):
     d, probs = ctx.delivered, []
@@ -147,6 +167,15 @@ def output_parses(ctx):
         probs.append("no Content-Type in the delivered message")
     if not d.leaves:
         probs.append("delivered message has no leaf part")
+    # corpus sweep (stalwart rfc/000.eml): a multipart whose parts were all
+    # removed went out as a multipart with no body part at all, which
+    # RFC 2046 does not allow and parsers read as a broken boundary
+    for part in d.msg.walk():
+        for defect in getattr(part, "defects", []):
+            if type(defect).__name__ in MIME_STRUCTURE_DEFECTS:
+                probs.append("delivered %s: %s" % (part.get_content_type(), type(defect).__name__))
+        if part.get_content_type() == "message/rfc822" and part.is_multipart():
+            probs += _inner_fields(part.get_payload(0))
     first_in = ctx.input.split(b"\n", 1)[0].rstrip(b"\r")
     first_out = ctx.out.split(b"\n", 1)[0].rstrip(b"\r")
     # (a bare CR in it: the MTA may rewrite the field before mugaika sees it)

@@ -62,6 +62,21 @@ ps = [p.split(b"\n\n", 1)[0].replace(b"\n", b"\r") + b"\r\r" + p.split(b"\n\n", 
 add("barecr-partheaders", "part headers end in bare CRs",
     H.message(H.multipart("mixed", ps, boundary="crp-b"), s.msgid("barecr-partheaders")), acc)
 
+# a nested multipart whose every part is removed (corpus sweep: stalwart
+# rfc/000.eml went out with an empty multipart/mixed inside)
+GONE = [H.leaf("application/octet-stream", b"\x00", filename="gone-%d.bin" % i) for i in (1, 2)]
+add("nested-all-removed", "a nested multipart/mixed whose parts are all removed",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-gone the body text\n"), H.multipart("mixed", GONE, boundary="in"),
+                                    H.text("TAIL-TOKEN-gone after\n")], boundary="out"),
+              s.msgid("nested-all-removed")),
+    [{"token": "BODY-TOKEN-gone"}, {"token": "TAIL-TOKEN-gone"}, {"name": "gone-1.bin"}, {"name": "gone-2.bin"}])
+ALTGONE = [H.leaf("application/octet-stream", b"\x00", filename="alt-%d.bin" % i) for i in (1, 2)]
+add("nested-all-removed-alternative", "multipart/alternative of two removed parts inside a mixed",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-altgone the body\n"),
+                                    H.multipart("alternative", ALTGONE, boundary="alt")], boundary="out"),
+              s.msgid("nested-all-removed-alternative")),
+    [{"token": "BODY-TOKEN-altgone"}, {"name": "alt-1.bin"}, {"name": "alt-2.bin"}])
+
 # multipart/signed in the wrong order or with extra parts
 SIG = H.leaf("application/pkcs7-signature", b"\x30\x82\x01\x00" + bytes(64), filename="smime.p7s")
 PGPSIG = H.leaf("application/pgp-signature", b"-----BEGIN PGP SIGNATURE-----\n\niQE\n-----END PGP SIGNATURE-----\n",
@@ -116,6 +131,32 @@ ps, acc = parts3("twob")
 ent = H.multipart("mixed", ps, boundary="second", ctype='multipart/mixed; boundary="first"; boundary="second"')
 add("two-boundaries", "boundary given twice; the parts use the second one", H.message(ent, s.msgid("two-boundaries")),
     acc)
+# two boundary parameters with parts under both: the second boundary's
+# parts sit in the first one's epilogue (or prologue), where a client that
+# reads the other boundary finds them (ClamAV's test mail
+# clam.mail-multiple-boundaries.eml: an executable there went neither
+# delivered nor announced, and no scan saw it)
+ps, acc = parts3("twobepi")
+second = H.multipart("mixed", ps[1:], boundary="second", ctype="x")
+second = second.split(b"\n\n", 1)[1]
+ent = H.multipart("mixed", ps[:1], boundary="first", ctype='multipart/mixed; boundary="first"; boundary="second"',
+                  epilogue=second)
+add("two-boundaries-epilogue", "boundary given twice; parts under both, the second set after the first's end",
+    H.message(ent, s.msgid("two-boundaries-epilogue")), acc)
+ps, acc = parts3("twobpro")
+second = H.multipart("mixed", ps[1:], boundary="second", ctype="x", close=True).split(b"\n\n", 1)[1]
+ent = H.multipart("mixed", ps[:1], boundary="first", ctype='multipart/mixed; boundary="second"; boundary="first"',
+                  preamble=b"This is a multi-part message in MIME format.\n" + second)
+add("two-boundaries-prologue", "boundary given twice; the second set of parts before the first boundary",
+    H.message(ent, s.msgid("two-boundaries-prologue")), acc)
+s.case("two-boundaries-eicar", "silent-loss", "EICAR under the second of two boundary parameters, after the first's end",
+       H.message(H.multipart("mixed", [H.text("BODY-TOKEN-twobv the body\n")], boundary="first",
+                             ctype='multipart/mixed; boundary="first"; boundary="second"',
+                             epilogue=H.multipart("mixed", [H.leaf("application/octet-stream", H.eicar(),
+                                                                   filename="tool.com")],
+                                                  boundary="second", ctype="x").split(b"\n\n", 1)[1]),
+                 s.msgid("two-boundaries-eicar")),
+       [("verdict", {"is": "reject", "code": "550"})])
 ps, acc = parts3("twoct")
 ent = H.multipart("mixed", ps, boundary="tc")
 ent = b"Content-Type: text/plain; charset=us-ascii\n" + ent
@@ -125,6 +166,16 @@ ps, acc = parts3("comment")
 add("ct-comment", "Content-Type with an RFC 822 comment before the boundary",
     H.message(H.multipart("mixed", ps, boundary="cm", ctype='multipart/mixed (mixed parts); boundary="cm"'),
               s.msgid("ct-comment")), acc)
+
+# a forwarded message whose first field name starts with a UTF-8 BOM
+# (mime-tools utf8-bom-at-start.msg, forwarded): the field is not copied
+# as it is (the attached message's header block then began with a line
+# that is no field, and readers showed the whole message as text)
+inner = H.inner_message(H.text("INNER-TOKEN-bom the forwarded text\n"), subject="bom inner")
+add("forward-bom-field", "forwarded message whose first field name starts with a UTF-8 BOM",
+    H.message(H.multipart("mixed", [H.text("BODY-TOKEN-bom the body\n"), H.rfc822(b"\xef\xbb\xbf" + inner)],
+                          boundary="fb"), s.msgid("forward-bom-field")),
+    [{"token": "BODY-TOKEN-bom"}, {"token": "INNER-TOKEN-bom"}])
 
 # truncation and encoding mistakes
 ps, acc = parts3("trunc")

@@ -61,6 +61,18 @@ static char *child_path(const char *path, int i)
 	return *path ? g_strdup_printf("%s.%d", path, i) : g_strdup_printf("%d", i);
 }
 
+/* A container none of whose parts is delivered is not delivered either:
+ * RFC 2046 wants at least one body part, and a client reads an empty
+ * multipart as a broken one (corpus sweep: every part of a nested
+ * multipart removed).  The removed parts are in the report and notice. */
+static GMimeObject *unless_empty(GMimeMultipart *out)
+{
+	if (g_mime_multipart_get_count(out) > 0)
+		return GMIME_OBJECT(out);
+	g_object_unref(out);
+	return NULL;
+}
+
 static GMimeObject *rebuild_children(struct rebuild *rb, GMimeMultipart *mp, const char *sub, const char *path,
 				     int depth)
 {
@@ -78,7 +90,7 @@ static GMimeObject *rebuild_children(struct rebuild *rb, GMimeMultipart *mp, con
 		}
 		g_free(cp);
 	}
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* Encrypted or opaque-signed content cannot be read: encrypted_action. */
@@ -212,7 +224,7 @@ static GMimeObject *rebuild_signed(struct rebuild *rb, GMimeMultipart *mp, const
 	for (int i = 0; i < n && !mg_txn_decided(rb->t); i++)
 		if (!is_signature(g_mime_multipart_get_part(mp, i)))
 			add_rebuilt(rb, out, g_mime_multipart_get_part(mp, i), path, i, depth);
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* A plain alternative that only points at the HTML one: blank, or short
@@ -329,7 +341,7 @@ static GMimeObject *rebuild_alternative(struct rebuild *rb, GMimeMultipart *mp, 
 	for (int j = 0; j < n && !mg_txn_decided(rb->t); j++)
 		if (j != chosen)
 			add_files(rb, out, g_mime_multipart_get_part(mp, j), path, j, depth);
-	return GMIME_OBJECT(out);
+	return unless_empty(out);
 }
 
 /* A multipart in which no part was found: its text (GMime keeps it as the
@@ -361,6 +373,104 @@ static GMimeObject *rebuild_unsplit(struct rebuild *rb, GMimeMultipart *mp, cons
 	return out;
 }
 
+/* RFC 2046 bchars: the characters a boundary may hold. */
+static gboolean is_bchars(const char *s, gsize n)
+{
+	for (gsize i = 0; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && !strchr("'()+_,-./:=? ", s[i]))
+			return FALSE;
+	return n > 0 && n <= 200 && s[n - 1] != ' ';
+}
+
+/* A line "--TOKEN" in a prologue or epilogue that opens a part of its own:
+ * TOKEN is no close delimiter and not the container's own boundary, and
+ * the next line is a header field.  Returns where the line starts, and
+ * the token; NULL when there is none. */
+static const char *hidden_start(const char *text, const char *own, char **token)
+{
+	for (const char *p = text; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		gsize len = eol ? (gsize)(eol - p) : strlen(p);
+		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		const char *next = eol ? eol + 1 : NULL;
+		gsize name = next ? strcspn(next, ": \t\r\n") : 0;
+		if (len > 2 && p[0] == '-' && p[1] == '-' && is_bchars(p + 2, len - 2) &&
+		    !(len > 4 && p[len - 1] == '-' && p[len - 2] == '-') && name > 0 && next[name] == ':' &&
+		    !(own && strlen(own) == len - 2 && strncmp(own, p + 2, len - 2) == 0)) {
+			*token = g_strndup(p + 2, len - 2);
+			return p;
+		}
+		p = next;
+	}
+	return NULL;
+}
+
+/* The parts hidden in `text` (a prologue or epilogue delimited by another
+ * boundary: `boundary=X; boundary=Y` with parts under both), rebuilt like
+ * any other part and added to `out`.  A client that reads the other
+ * boundary shows them; dropping them said nothing (corpus sweep: ClamAV's
+ * clam.mail-multiple-boundaries.eml, an executable after the first
+ * boundary's close delimiter, left neither delivered nor announced). */
+static void add_hidden(struct rebuild *rb, GMimeMultipart *out, const char *text, const char *own, const char *path,
+		       int *next, int depth)
+{
+	char *token = NULL;
+	const char *start = text ? hidden_start(text, own, &token) : NULL;
+	if (!start)
+		return;
+	gsize n = strlen(start);
+	char *low = g_ascii_strdown(start, (gssize)n);
+	gint64 containers = mg_mime_count_in(low, n, n);
+	g_free(low);
+	GMimeObject *entity = NULL;
+	if (containers + rb->parts <= rb->t->cfg->max_mime_parts) {
+		GString *g = g_string_new(NULL);
+		g_string_printf(g, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n", token);
+		g_string_append_len(g, start, (gssize)n);
+		GMimeStream *st = g_mime_stream_mem_new_with_buffer(g->str, g->len);
+		GMimeParser *p = g_mime_parser_new_with_stream(st);
+		entity = g_mime_parser_construct_part(p, mg_charset_parser_options());
+		g_object_unref(p);
+		g_object_unref(st);
+		g_string_free(g, TRUE);
+	} else {
+		mg_txn_fail(rb->t, MG_VERDICT_REJECT, "552", "5.6.0", "max_mime_parts",
+			    "Message has more than %" G_GINT64_FORMAT " MIME parts", rb->t->cfg->max_mime_parts);
+	}
+	if (entity && GMIME_IS_MULTIPART(entity)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(entity);
+		for (int i = 0; i < g_mime_multipart_get_count(mp) && !mg_txn_decided(rb->t); i++)
+			add_rebuilt(rb, out, g_mime_multipart_get_part(mp, i), path, (*next)++, depth);
+	}
+	if (entity)
+		g_object_unref(entity);
+	g_free(token);
+}
+
+/* `built` (the container as rebuilt, may be NULL), with the parts hidden
+ * in its prologue and epilogue around it when there are any. */
+static GMimeObject *with_hidden(struct rebuild *rb, GMimeMultipart *mp, GMimeObject *built, const char *path, int depth)
+{
+	const char *pro = g_mime_multipart_get_prologue(mp), *epi = g_mime_multipart_get_epilogue(mp);
+	const char *own = g_mime_multipart_get_boundary(mp);
+	char *t1 = NULL, *t2 = NULL;
+	gboolean any = (pro && hidden_start(pro, own, &t1)) || (epi && hidden_start(epi, own, &t2));
+	g_free(t1);
+	g_free(t2);
+	if (!any || mg_txn_decided(rb->t))
+		return built;
+	GMimeMultipart *out = new_mixed(rb);
+	int next = g_mime_multipart_get_count(mp);
+	add_hidden(rb, out, pro, own, path, &next, depth);
+	if (built) {
+		g_mime_multipart_add(out, built);
+		g_object_unref(built);
+	}
+	add_hidden(rb, out, epi, own, path, &next, depth);
+	return unless_empty(out);
+}
+
 static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, const char *path, int depth)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
@@ -370,31 +480,48 @@ static GMimeObject *rebuild_multipart(struct rebuild *rb, GMimeMultipart *mp, co
 	if (g_mime_multipart_get_count(mp) == 0)
 		return rebuild_unsplit(rb, mp, path, depth);
 	if (GMIME_IS_MULTIPART_SIGNED(mp))
-		return rebuild_signed(rb, mp, path, depth);
+		return with_hidden(rb, mp, rebuild_signed(rb, mp, path, depth), path, depth);
 	if (sub && g_ascii_strcasecmp(sub, "alternative") == 0) {
 		int i = alternative_choice(rb, mp);
 		if (i >= 0)
-			return rebuild_alternative(rb, mp, i, path, depth);
+			return with_hidden(rb, mp, rebuild_alternative(rb, mp, i, path, depth), path, depth);
 	}
 	/* every container goes out as multipart/mixed: related and alternative
 	 * lose their meaning once HTML is gone, and the sender's subtype
 	 * (report, digest, x-anything) is a claim like any other */
-	return rebuild_children(rb, mp, "mixed", path, depth);
+	return with_hidden(rb, mp, rebuild_children(rb, mp, "mixed", path, depth), path, depth);
+}
+
+/* The name an attached message's field is copied under: without a UTF-8
+ * byte order mark before it (an editor's BOM at the start of a saved
+ * message), or NULL when what is left is not a field name (RFC 5322
+ * ftext) - copied as it was, it made the attached message's header
+ * block start with a line that is no field (corpus sweep: mime-tools
+ * utf8-bom-at-start.msg, forwarded). */
+static const char *inner_field_name(const char *name)
+{
+	if (g_str_has_prefix(name, "\xef\xbb\xbf"))
+		name += 3;
+	for (const char *p = name; *p; p++)
+		if (*p < 33 || *p > 126 || *p == ':')
+			return NULL;
+	return *name ? name : NULL;
 }
 
 /* Header fields of an attached message that survive rebuilding. */
 static gboolean keep_inner_header(const char *name)
 {
-	return !(g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
+	return name &&
+	       !(g_ascii_strncasecmp(name, "Content-", 8) == 0 || g_ascii_strcasecmp(name, "MIME-Version") == 0 ||
 		 g_ascii_strncasecmp(name, "X-Mugaika-", 10) == 0);
 }
 
 /* Every field goes through the header encoder (decoded with the relay's
  * decoders: CP50220, split words, mislabels; written again cleanly); a
  * field that is clean already keeps its bytes. */
-static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, GMimeHeader *h)
+static void inner_header_copy(struct mg_txn *t, GMimeHeaderList *nl, const char *name, GMimeHeader *h)
 {
-	const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
+	const char *raw = g_mime_header_get_raw_value(h);
 	char *value = g_strchomp(g_strdup(raw ? raw : ""));
 	char *clean = mg_hdrenc_field(name, value, t->cfg->body_charset == 1 ? MG_HDRENC_JIS : MG_HDRENC_UTF8);
 	const char *v = clean ? clean : value + strspn(value, " \t");
@@ -418,9 +545,9 @@ static GMimeObject *rebuild_inner(struct rebuild *rb, GMimeMessage *inner, GMime
 		GMimeHeaderList *nl = g_mime_object_get_header_list(GMIME_OBJECT(nm));
 		for (int i = 0; i < g_mime_header_list_get_count(hl); i++) {
 			GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-			const char *name = g_mime_header_get_name(h);
+			const char *name = inner_field_name(g_mime_header_get_name(h));
 			if (keep_inner_header(name))
-				inner_header_copy(rb->t, nl, h);
+				inner_header_copy(rb->t, nl, name, h);
 		}
 		GMimeObject *body = g_mime_message_get_mime_part(inner);
 		char *cp = child_path(path, 1);

@@ -9,8 +9,10 @@
 #include <gio/gio.h>
 
 #include "mg_cdr.h"
+#include "mg_filetype.h"
 #include "mg_pipeline.h"
 #include "mg_rebuild.h"
+#include "mg_scan.h"
 #include "mg_steps.h"
 
 static const char *result_name(enum mg_cdr_status st, const struct mg_cdr_out *out)
@@ -35,6 +37,36 @@ static void rebuild_fill(struct mg_rebuild *r, const struct mg_txn *t, enum mg_c
 	if (v->kind == MG_VERDICT_REJECT || v->kind == MG_VERDICT_TEMPFAIL)
 		r->verdict = g_strdup_printf("%s %s %s", v->code, v->ecode, v->reason ? v->reason : "");
 	r->quarantine = t->force_quarantine;
+}
+
+/* The file as it came, scanned first as the step sequence scans every
+ * decoded part (mg_scan_leaf) before the CDR stage sees it: a file the
+ * milter refuses as infected was reported "rebuilt" and delivered here,
+ * since only what the CDR stage takes apart (archive members, rebuilt
+ * files) was scanned (corpus sweep: ClamAV's clam.pdf, clam.exe.rtf,
+ * clam.exe.html).  TRUE when the CDR stage may go on; else `r` is filled. */
+static gboolean rebuild_scan(struct mg_txn *t, const guint8 *data, gsize len, const char *filename,
+			     struct mg_rebuild *r)
+{
+	GByteArray *copy = g_byte_array_sized_new((guint)len);
+	g_byte_array_append(copy, data, (guint)len);
+	struct mg_part_report *rep = mg_report_add_part(t->report, "1");
+	struct mg_leaf leaf = {.t = t, .path = "1", .data = copy, .filename = (char *)filename, .rep = rep};
+	gboolean go_on = mg_scan_leaf(&leaf);
+	g_byte_array_unref(copy);
+	if (go_on)
+		return TRUE;
+	const struct mg_verdict *v = &t->report->verdict;
+	struct mg_filetype ft = {0};
+	if (mg_filetype_detect(data, len, filename, NULL, &ft, NULL))
+		r->true_type = g_strdup(ft.true_type);
+	mg_filetype_clear(&ft);
+	r->result = rep->virus ? "infected" : v->kind == MG_VERDICT_TEMPFAIL ? "error" : "unscannable";
+	r->reason = g_strdup(rep->reason ? rep->reason : v->reason ? v->reason : r->result);
+	r->removed = g_ptr_array_new_with_free_func(g_free);
+	if (v->kind == MG_VERDICT_REJECT || v->kind == MG_VERDICT_TEMPFAIL)
+		r->verdict = g_strdup_printf("%s %s %s", v->code, v->ecode, v->reason ? v->reason : "");
+	return FALSE;
 }
 
 static int direction_of(const char *direction)
@@ -62,14 +94,16 @@ gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const gui
 	struct mg_txn *t = mg_txn_new(c, cfg);
 	t->direction = dir;
 	t->deadline_us = g_get_monotonic_time() + cfg->max_processing_time * G_USEC_PER_SEC;
+	gboolean ok = TRUE;
+	if (!rebuild_scan(t, data, len, filename, r))
+		goto done;
 	struct mg_cdr_ctx ctx;
 	struct mg_cdr_out out;
 	mg_pipeline_cdr_ctx_init(&ctx, t);
 	mg_cdr_out_init(&out);
 	struct mg_cdr_in in = {.ctx = &ctx, .data = data, .len = len, .filename = filename};
 	enum mg_cdr_status st = mg_cdr_file(&in, &out);
-	mg_pipeline_cdr_ctx_finish(&ctx, t); /* the message's verdict, as for an attachment */
-	gboolean ok = TRUE;
+	mg_pipeline_cdr_ctx_finish(&ctx, t);        /* the message's verdict, as for an attachment */
 	if (st == MG_CDR_ERROR && !out.true_type) { /* the content could not be typed */
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", out.reason ? out.reason : "file typing failed");
 		ok = FALSE;
@@ -77,6 +111,7 @@ gboolean mg_rebuild_file(struct mg_config *cfg, const char *direction, const gui
 		rebuild_fill(r, t, st, &out);
 	}
 	mg_cdr_out_clear(&out);
+done:
 	mg_txn_free(t);
 	mg_conn_free(c);
 	return ok;
