@@ -135,6 +135,7 @@ expect_in "$d/out" "release-due by .*(released)" "the automatic release is recor
 
 # ---- exceptions ----
 today=$(date +%F); later=$(date -d '100 days' +%F); past=$(date -d '40 days ago' +%F); soon=$(date -d '3 days' +%F)
+due=$(date -d '2 days ago' +%F)
 cat > "$d/exc.conf" <<EXC
 [DP-1]
 type = destination-permit
@@ -164,6 +165,18 @@ approved_by = y
 reason = plans
 granted = $today
 expires = $soon
+
+[EM-1]
+type = emergency-profile
+profile = body-only
+recipient = staff@city.example.lg.jp
+requested_by = 情報政策課 田中
+approved_by = CISO補佐 佐藤
+reason = CDR 障害
+granted = $past
+expires = $later
+emergency = yes
+post_report_due = $due
 EXC
 printf 'FWD-1 taro@city.example.lg.jp taro@example.net kacho %s trip\n' "$later" > "$d/permit.list"
 cp "$conf" "$d/exc-main.conf"
@@ -174,7 +187,13 @@ printf 'From: kouhou@city.example.lg.jp\nSubject: press\n\nx\n' > "$d/dp.eml"
 expect_rc 0 "a destination permit is used" "$MUGAIKA" sanitize --store -c "$d/exc-main.conf" --client-ip 10.1.2.3 \
 	--mail-from kouhou@city.example.lg.jp --rcpt press@gmail.com "$d/dp.eml"
 "$MUGAIKA" sanitize --store -c "$d/exc-main.conf" --client-ip 10.1.2.3 --mail-from kouhou@city.example.lg.jp --rcpt press@gmail.com "$d/dp.eml" >/dev/null 2>&1
+printf 'From: x@example.net\nSubject: s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nbody\n--b\nContent-Type: text/csv; name=a.csv\nContent-Disposition: attachment; filename=a.csv\n\na,b\n--b--\n' > "$d/em.eml"
+expect_rc 0 "an inbound message under the body-only emergency profile" "$MUGAIKA" sanitize --store -c "$d/exc-main.conf" \
+	--report "$d/em.json" --client-ip 192.0.2.1 --mail-from x@example.net --rcpt staff@city.example.lg.jp "$d/em.eml"
+expect_in "$d/em.json" "emergency profile EM-1 (body-only): attachments are not accepted" "its attachment removed under EM-1"
 expect_rc 1 "the review exits 1 with an expired entry" "$MUGAIKA" exceptions -c "$d/exc-main.conf"
+expect_in "$d/out" "^EM-1 *emergency-profile *post-report OVERDUE *$later *1 " "the emergency profile, its overdue report and its use"
+expect_in "$d/out" "scope: sender any; recipient staff@city.example.lg.jp; profile body-only (inbound sanitization)" "its profile in the scope"
 expect_in "$d/out" "^DP-1 *destination-permit *active *$later *2 " "the permit with its 2 uses from the audit log"
 expect_in "$d/out" "^OLD-1 *bcc-exempt *EXPIRED" "the expired entry"
 expect_in "$d/out" "^SOON-1 *size-raise *expires in 3 days" "the entry about to expire"
@@ -197,6 +216,10 @@ printf '[A-1]\ntype = bcc-exempt\nsender = @a.example\nrequested_by = 山田\nap
 cp "$conf" "$d/bad1.conf"; printf 'exceptions_file = %s\n' "$d/same.conf" >> "$d/bad1.conf"
 expect_rc 78 "requester = approver refused" "$MUGAIKA" check-config -c "$d/bad1.conf"
 expect_in "$d/err" "same.conf:5: \[A-1\] approved_by: '山田' also requested it" "names file:line and the rule"
+printf '[E-1]\ntype = emergency-profile\nprofile = pass-through\nrequested_by = x\napproved_by = y\nreason = r\ngranted = 2026-01-01\nexpires = 2027-01-01\nemergency = yes\npost_report_due = 2026-01-08\n' > "$d/em-bad.conf"
+cp "$conf" "$d/bad-em.conf"; printf 'exceptions_file = %s\n' "$d/em-bad.conf" >> "$d/bad-em.conf"
+expect_rc 78 "an unknown emergency profile refused" "$MUGAIKA" check-config -c "$d/bad-em.conf"
+expect_in "$d/err" "em-bad.conf:3: \[E-1\] profile: 'pass-through' is not allowed; allowed: body-only|cdr-fallback" "names file:line, the key and what is allowed"
 printf '[regex R]\nmatch = (\n' > "$d/bad.rules"
 cp "$conf" "$d/bad2.conf"; printf 'exfil_rules = %s\n' "$d/bad.rules" >> "$d/bad2.conf"
 expect_rc 78 "a bad regular expression refused" "$MUGAIKA" check-config -c "$d/bad2.conf"

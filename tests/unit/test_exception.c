@@ -4,7 +4,9 @@
  * dates (expired and not yet granted entries load with a warning and never
  * match), matching per type and scope, each use recorded once per message,
  * the review (status, uses, the count of entries needing attention) and the
- * legacy permit-forward.list read as auto-forward entries.
+ * legacy permit-forward.list read as auto-forward entries.  The type
+ * emergency-profile (F31): its profile, emergency = yes and post_report_due
+ * required, matching and expiry, the review and the overdue warning.
  */
 #include "config.h"
 
@@ -73,6 +75,31 @@ static const struct {
 	 "x.conf:1: [A] post_report_due: missing"},
 	{"dup-id", E_OK("A", "bcc-exempt", "sender = @a.example\n") E_OK("A", "bcc-exempt", "sender = @b.example\n"),
 	 "x.conf:9: [A] id given twice (first at x.conf:1)"},
+	{"emergency-profile-no-profile",
+	 "[A]\ntype = emergency-profile\nrequested_by = x\napproved_by = y\nreason = r\ngranted = "
+	 "2026-11-01\nexpires = 2026-12-10\nemergency = yes\npost_report_due = 2026-12-17\n",
+	 "x.conf:1: [A] profile: missing; type emergency-profile needs it"},
+	{"emergency-profile-bad-profile",
+	 "[A]\ntype = emergency-profile\nprofile = pass-through\nrequested_by = x\napproved_by = y\nreason = "
+	 "r\ngranted = 2026-11-01\nexpires = 2026-12-10\nemergency = yes\npost_report_due = 2026-12-17\n",
+	 "x.conf:3: [A] profile: 'pass-through' is not allowed; allowed: body-only|cdr-fallback"},
+	{"emergency-profile-no-emergency",
+	 "[A]\ntype = emergency-profile\nprofile = body-only\nrequested_by = x\napproved_by = y\nreason = "
+	 "r\ngranted = 2026-11-01\nexpires = 2026-12-10\npost_report_due = 2026-12-17\n",
+	 "x.conf:1: [A] emergency: missing; type emergency-profile needs it"},
+	{"emergency-profile-emergency-no",
+	 "[A]\ntype = emergency-profile\nprofile = body-only\nrequested_by = x\napproved_by = y\nreason = "
+	 "r\ngranted = 2026-11-01\nexpires = 2026-12-10\nemergency = no\npost_report_due = 2026-12-17\n",
+	 "x.conf:9: [A] emergency: 'no' is not allowed; allowed: yes"},
+	{"emergency-profile-no-due",
+	 "[A]\ntype = emergency-profile\nprofile = cdr-fallback\nrequested_by = x\napproved_by = y\nreason = "
+	 "r\ngranted = 2026-11-01\nexpires = 2026-12-10\nemergency = yes\n",
+	 "x.conf:1: [A] post_report_due: missing; type emergency-profile needs it"},
+	{"profile-on-other-type", "[A]\ntype = bcc-exempt\nsender = @a.example\nprofile = body-only\n",
+	 "x.conf:4: [A] profile: unknown key"},
+	{"emergency-profile-foreign-key",
+	 "[A]\ntype = emergency-profile\nprofile = body-only\nfiletype = application/pdf\n",
+	 "x.conf:4: [A] filetype: unknown key"},
 	{"empty-reason",
 	 "[A]\ntype = bcc-exempt\nsender = @a.example\nrequested_by = x\napproved_by = y\nreason =\ngranted = "
 	 "2026-11-01\nexpires = 2027-01-01\n",
@@ -202,6 +229,87 @@ static void test_used_and_review(void **state)
 	mg_exc_free(x);
 }
 
+/* F31: the emergency profiles; scope optional (empty = every message),
+ * live from granted through expires, checked on the day of each use. */
+#define EP(id, profile, scope, granted, expires, due)                                                                  \
+	"[" id "]\ntype = emergency-profile\nprofile = " profile "\n" scope                                            \
+	"requested_by = 情報政策課 田中\napproved_by = CISO補佐 佐藤\nreason = CDR 障害\ngranted = " granted           \
+	"\nexpires = " expires "\nemergency = yes\npost_report_due = " due "\n"
+
+static const char *const EMERGENCY =
+	EP("EP-B", "body-only", "recipient = @kikaku.city.example.lg.jp\n", "2026-12-01", "2026-12-03", "2026-12-10")
+		EP("EP-C", "cdr-fallback", "", "2026-12-01", "2026-12-02", "2026-12-02")
+			EP("EP-OLD", "body-only", "", "2026-10-01", "2026-10-02", "2026-10-09");
+
+static void test_emergency_profile(void **state)
+{
+	GDate today, later;
+	today_is(&today, 2026, 12, 1);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	GError *err = NULL;
+	struct mg_exceptions *x = mg_exc_parse("x.conf", EMERGENCY, &today, warnings, &err);
+	if (!x)
+		fail_msg("%s", err->message);
+	assert_int_equal(x->entries->len, 3);
+	assert_int_equal(warnings->len, 1); /* EP-OLD expired */
+	const struct mg_exception *b = x->entries->pdata[0], *c = x->entries->pdata[1];
+	assert_int_equal(b->type, MG_EXC_EMERGENCY_PROFILE);
+	assert_int_equal(b->profile, MG_EXC_PROFILE_BODY_ONLY);
+	assert_int_equal(c->profile, MG_EXC_PROFILE_CDR_FALLBACK);
+	assert_true(b->emergency && c->emergency);
+	assert_string_equal(mg_exc_type_name(b->type), "emergency-profile");
+	assert_string_equal(mg_exc_profile_name(c->profile), "cdr-fallback");
+
+	GPtrArray *rcpts = g_ptr_array_new();
+	g_ptr_array_add(rcpts, "a@kikaku.city.example.lg.jp");
+	/* the first live one in scope: EP-B for kikaku, EP-C (no scope) for anyone */
+	assert_ptr_equal(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &today, NULL, NULL), b);
+	g_ptr_array_add(rcpts, "b@soumu.city.example.lg.jp");
+	assert_ptr_equal(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &today, NULL, NULL), c);
+	/* auto-expiring: the day after EP-C expires only EP-B is left, and
+	 * not for soumu; after EP-B expires nothing */
+	today_is(&later, 2026, 12, 3);
+	assert_null(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &later, NULL, NULL));
+	g_ptr_array_set_size(rcpts, 1);
+	assert_ptr_equal(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &later, NULL, NULL), b);
+	today_is(&later, 2026, 12, 4);
+	assert_null(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &later, NULL, NULL));
+	today_is(&later, 2026, 11, 30); /* not granted yet */
+	assert_null(mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, "x@example.net", rcpts, &later, NULL, NULL));
+	g_ptr_array_unref(rcpts);
+
+	/* the review on 12-03: EP-C's post-report overdue (and it expired) */
+	today_is(&later, 2026, 12, 3);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	guint attention = mg_exc_review(out, x, &later, 14, NULL, FALSE);
+	fclose(out);
+	assert_int_equal(attention, 2); /* EP-C, EP-OLD */
+	assert_non_null(strstr(buf, "EP-B             emergency-profile  expires in 0 days"));
+	assert_non_null(strstr(buf, "scope: sender any; recipient @kikaku.city.example.lg.jp; profile body-only "
+				    "(inbound sanitization)"));
+	assert_non_null(strstr(buf, "EP-C             emergency-profile  EXPIRED"));
+	free(buf);
+	mg_exc_free(x);
+
+	/* a load on a day the report is overdue warns, as for other emergency entries */
+	g_ptr_array_set_size(warnings, 0);
+	today_is(&later, 2026, 12, 2);
+	x = mg_exc_parse("x.conf", EP("EP-D", "cdr-fallback", "", "2026-12-01", "2026-12-09", "2026-12-01"), &later,
+			 warnings, &err);
+	assert_non_null(x);
+	assert_int_equal(warnings->len, 1);
+	assert_non_null(strstr(warnings->pdata[0], "emergency exception EP-D: the report to the CISO was due"));
+	out = open_memstream(&buf, &len);
+	assert_int_equal(mg_exc_review(out, x, &later, 14, NULL, TRUE), 1);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"status\" : \"post-report OVERDUE\""));
+	free(buf);
+	mg_exc_free(x);
+	g_ptr_array_unref(warnings);
+}
+
 static void test_legacy_permits(void **state)
 {
 	char *dir = g_dir_make_tmp("mgexc-XXXXXX", NULL), *p = g_build_filename(dir, "permit.list", NULL);
@@ -251,7 +359,7 @@ static void test_shipped_example(void **state)
 	x = mg_exc_parse("uncommented", g->str, &today, NULL, &err);
 	if (!x)
 		fail_msg("%s\n%s", err->message, g->str);
-	assert_int_equal(x->entries->len, 3);
+	assert_int_equal(x->entries->len, 4);
 	mg_exc_free(x);
 	g_string_free(g, TRUE);
 	g_free(text);
@@ -264,7 +372,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),          cmocka_unit_test(test_find),
 		cmocka_unit_test(test_used_and_review), cmocka_unit_test(test_legacy_permits),
-		cmocka_unit_test(test_shipped_example),
+		cmocka_unit_test(test_shipped_example), cmocka_unit_test(test_emergency_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

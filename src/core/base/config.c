@@ -126,7 +126,9 @@ static const struct mg_opt mg_options[] = {
 	  "removed, like multipart/signed); only when it cannot be read does this apply." },
 	{ "body_only", MG_OPT_BOOL, OFF(body_only), "no", 0, 0, NULL, NULL,
 	  "Body-only profile: every part that is not body text (every attachment, text\n"
-	  "attachments included) is removed and listed in the notice." },
+	  "attachments included) is removed and listed in the notice.  For an approved,\n"
+	  "time-limited period of inbound mail only, see the emergency-profile type of\n"
+	  "exceptions_file." },
 	{ "notice_position", MG_OPT_ENUM, OFF(notice_position), "top", 0, 0, "top|bottom", NULL,
 	  "Where the notice to the recipient goes in the body text." },
 	{ "notice_when", MG_OPT_ENUM, OFF(notice_when), "changed", 0, 0, "changed|always|never", NULL,
@@ -617,9 +619,11 @@ static const struct mg_opt mg_options[] = {
 	{ "exceptions_file", MG_OPT_STR, OFF(exceptions_file), "", 0, 0, NULL, NULL,
 	  "The exception and permit registry (F10, F48; see exceptions.conf): types\n"
 	  "sanitize-bypass (never bypasses the virus scan), size-raise, auto-forward,\n"
-	  "bcc-exempt, destination-permit, exfil-permit, each with requester, approver\n"
-	  "(not the requester), reason, granted and expiry; every use is logged and in\n"
-	  "the audit record; review with `mugaika exceptions`.  Empty: none." },
+	  "bcc-exempt, destination-permit, exfil-permit, emergency-profile (F31: a\n"
+	  "time-limited body-only or cdr-fallback mode of inbound sanitization), each\n"
+	  "with requester, approver (not the requester), reason, granted and expiry;\n"
+	  "every use is logged and in the audit record; review with `mugaika\n"
+	  "exceptions`.  Empty: none." },
 
 	/* --- issue 7: quarantine and audit --- */
 	{ "quarantine_dir", MG_OPT_STR, OFF(quarantine_dir), LOCALSTATEDIR "/lib/mugaika/quarantine", 0, 0, NULL,

@@ -64,7 +64,10 @@ static const char mg_notice_builtin_ja[] =
 	"encrypted-removed = 暗号化された部分は検査できないため削除しました。\n"
 	"body-only = 本文のみを受け付ける設定のため、添付ファイルはすべて削除しました。\n"
 	"inline-file-removed = 本文中に埋め込まれたファイル (uuencode 等) は削除しました。\n"
-	"mime-unsplit = 構造が壊れていて分けられない部分は、テキストとして表示しています。\n";
+	"mime-unsplit = 構造が壊れていて分けられない部分は、テキストとして表示しています。\n"
+	"# F31: 例外台帳の緊急時の運用 (emergency-profile) のもとで処理したとき\n"
+	"emergency-profile = このメールは、障害などに対応する緊急時の運用 (承認された例外措置) "
+	"のもとで処理しました。通常の無害化をしたうえで届けられない添付ファイルは削除しています。\n";
 static const char mg_notice_builtin_en[] =
 	"# mugaika notice to the recipient (English)\n"
 	"#\n"
@@ -125,4 +128,7 @@ static const char mg_notice_builtin_en[] =
 	"encrypted-removed = Encrypted content cannot be checked and was removed.\n"
 	"body-only = Only body text is accepted here; all attachments were removed.\n"
 	"inline-file-removed = A file encoded inside the text (uuencode etc.) was removed.\n"
-	"mime-unsplit = A part whose structure was broken is shown as text.\n";
+	"mime-unsplit = A part whose structure was broken is shown as text.\n"
+	"# F31: handled under an emergency profile of the exception registry\n"
+	"emergency-profile = This message was handled under an emergency measure (an approved exception during an "
+	"outage): attachments that could not be sanitized as usual were removed.\n";

@@ -155,7 +155,9 @@ GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 	struct mg_txn *t = leaf->t;
 	struct mg_cdr_ctx ctx;
 	struct mg_cdr_out out;
+	struct mg_fallback fb;
 	mg_pipeline_cdr_ctx_init(&ctx, t);
+	mg_pipeline_fallback_arm(&fb, &ctx, t); /* F31: an emergency cdr-fallback profile */
 	GPtrArray *keep = keep_list(t);
 	ctx.keep = keep;
 	mg_cdr_out_init(&out);
@@ -165,7 +167,7 @@ GMimeObject *mg_pipeline_attachment(struct mg_leaf *leaf)
 			       .filename = leaf->filename,
 			       .declared_type = leaf->mime_type,
 			       .declared_charset = leaf_charset(leaf)};
-	enum mg_cdr_status st = mg_cdr_file(&in, &out);
+	enum mg_cdr_status st = mg_pipeline_fallback(&fb, leaf, mg_cdr_file(&in, &out), &out);
 	if (out.data && !mg_txn_mem_take(t, out.data->len, "attachment rebuild")) /* issue 11 */
 		st = MG_CDR_REMOVE;
 	g_free(leaf->rep->detected_type);

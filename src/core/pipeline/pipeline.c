@@ -358,6 +358,8 @@ GMimeObject *mg_pipeline_leaf(struct mg_leaf *leaf, void *unused)
 		return NULL;
 	if (leaf->t->cfg->body_only && !leaf->inline_text) /* issue 3: body-only profile (F3) */
 		return mg_body_only_remove(leaf);
+	if (mg_pipeline_emergency_leaf(leaf)) /* F31: an emergency body-only profile */
+		return NULL;
 	if (!mg_scan_leaf(leaf)) /* infected or unscannable: removed or decided */
 		return NULL;
 	if (leaf->inline_text)

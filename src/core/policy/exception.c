@@ -14,12 +14,20 @@
 
 #define ENTRIES_MAX 10000
 
-static const char *const type_names[] = {"sanitize-bypass", "size-raise",         "auto-forward",
-					 "bcc-exempt",      "destination-permit", "exfil-permit"};
+static const char *const type_names[] = {"sanitize-bypass",    "size-raise",   "auto-forward",     "bcc-exempt",
+					 "destination-permit", "exfil-permit", "emergency-profile"};
+G_STATIC_ASSERT(G_N_ELEMENTS(type_names) == MG_EXC_N_TYPES);
+
+static const char *const profile_names[] = {"", "body-only", "cdr-fallback"};
 
 const char *mg_exc_type_name(enum mg_exc_type t)
 {
 	return (guint)t < G_N_ELEMENTS(type_names) ? type_names[t] : "?";
+}
+
+const char *mg_exc_profile_name(enum mg_exc_profile p)
+{
+	return (guint)p < G_N_ELEMENTS(profile_names) ? profile_names[p] : "?";
 }
 
 static void exc_free(gpointer p)
@@ -67,7 +75,7 @@ static struct mg_exception *exc_new(const char *id, const char *origin)
 /* Keys each type may have besides the common ones, and the scope it needs. */
 static const struct {
 	const char *const extra[4];
-	const char *const needs[3];
+	const char *const needs[4];
 } type_keys[] = {
 	[MG_EXC_SANITIZE_BYPASS] = {{"filetype", "filename", NULL}, {"sender", "filetype", NULL}},
 	[MG_EXC_SIZE_RAISE] = {{"size", NULL}, {"size", NULL}},
@@ -75,6 +83,7 @@ static const struct {
 	[MG_EXC_BCC_EXEMPT] = {{NULL}, {"sender", NULL}},
 	[MG_EXC_DEST_PERMIT] = {{NULL}, {"sender", "recipient", NULL}},
 	[MG_EXC_EXFIL_PERMIT] = {{"rule", NULL}, {"sender", "rule", NULL}},
+	[MG_EXC_EMERGENCY_PROFILE] = {{"profile", NULL}, {"profile", "emergency", "post_report_due"}},
 };
 
 static const char *const common_keys[] = {"type",        "sender",    "recipient", "requested_by",
@@ -213,6 +222,30 @@ static gboolean parse_dates(const struct mg_stanza *s, struct mg_exception *e, G
 	return TRUE;
 }
 
+/* emergency-profile: which degraded profile, and always an emergency
+ * (F31: logged as an exception with a post-report due date). */
+static gboolean parse_profile(const struct mg_stanza *s, struct mg_exception *e, GError **err)
+{
+	const char *v = mg_stanza_get(s, "profile");
+	if (e->type != MG_EXC_EMERGENCY_PROFILE)
+		return TRUE;
+	for (gsize i = 1; i < G_N_ELEMENTS(profile_names); i++)
+		if (strcmp(v, profile_names[i]) == 0)
+			e->profile = (enum mg_exc_profile)i;
+	if (!e->profile) {
+		mg_stanza_error(err, s, "profile", "'%s' is not allowed; allowed: body-only|cdr-fallback", v);
+		return FALSE;
+	}
+	if (!e->emergency) {
+		mg_stanza_error(err, s, "emergency",
+				"'%s' is not allowed; allowed: yes (an emergency profile is always an "
+				"emergency measure, reported afterwards)",
+				mg_stanza_get(s, "emergency"));
+		return FALSE;
+	}
+	return TRUE;
+}
+
 static gboolean parse_scope(const struct mg_stanza *s, struct mg_exception *e, GError **err)
 {
 	const char *v;
@@ -264,12 +297,14 @@ static struct mg_exception *exc_from_stanza(const struct mg_stanza *s, GError **
 	if (t < 0) {
 		mg_stanza_error(err, s, "type",
 				"'%s' is not allowed; allowed: sanitize-bypass|size-raise|"
-				"auto-forward|bcc-exempt|destination-permit|exfil-permit",
+				"auto-forward|bcc-exempt|destination-permit|exfil-permit|"
+				"emergency-profile",
 				type);
 		goto fail;
 	}
 	e->type = (enum mg_exc_type)t;
-	if (check_keys(s, e->type, err) && parse_scope(s, e, err) && parse_people(s, e, err) && parse_dates(s, e, err))
+	if (check_keys(s, e->type, err) && parse_scope(s, e, err) && parse_people(s, e, err) &&
+	    parse_dates(s, e, err) && parse_profile(s, e, err))
 		return e;
 fail:
 	exc_free(e);

@@ -117,6 +117,8 @@ static char *scope_text(const struct mg_exception *e)
 		g_string_append_printf(g, "; size %" G_GINT64_FORMAT, e->size);
 	if (*rules)
 		g_string_append_printf(g, "; rule %s", rules);
+	if (e->profile)
+		g_string_append_printf(g, "; profile %s (inbound sanitization)", mg_exc_profile_name(e->profile));
 	g_free(s);
 	g_free(r);
 	g_free(rules);

@@ -2,7 +2,8 @@
  * guard_exc.c - the exception registry at work in the boundary rules (see
  * mg_guard.h and mg_exception.h): size-raise for the size limits,
  * bcc-exempt for the Bcc rule, auto-forward next to permit-forward.list,
- * sanitize-bypass handed to the CDR by the step sequence, and the label
+ * sanitize-bypass handed to the CDR by the step sequence, the emergency
+ * profiles (body-only, cdr-fallback) the step sequence applies, and the label
  * query of the exfiltration rules.  Every use goes through mg_exc_used
  * (log line, counter, report section "exceptions").
  */
@@ -116,6 +117,39 @@ void mg_guard_bypass_used(struct mg_txn *t, const char *id, const char *what)
 			mg_exc_used(t->queue_id, t->report->extra, e, what);
 			return;
 		}
+	}
+}
+
+/* ---- emergency profiles (F31, R16.4, R17.9) ---- */
+
+const struct mg_exception *mg_guard_emergency(const struct mg_txn *t, enum mg_exc_profile profile)
+{
+	const struct mg_exceptions *x = registry(t);
+	GDate today;
+	if (!x || t->direction != MG_DIR_INBOUND)
+		return NULL;
+	mg_policy_today(&today);
+	for (guint i = 0; i < x->entries->len; i++) {
+		const struct mg_exception *e = x->entries->pdata[i];
+		if (e->type == MG_EXC_EMERGENCY_PROFILE && e->profile == profile && mg_exc_live(e, &today) &&
+		    mg_exc_addr_in(e->senders, t->mail_from) && mg_exc_rcpts_in(e, t->rcpts))
+			return e;
+	}
+	return NULL;
+}
+
+void mg_guard_emergency_used(struct mg_txn *t, const struct mg_exception *e, const char *what)
+{
+	GDate today;
+	mg_policy_today(&today);
+	mg_exc_used(t->queue_id, t->report->extra, e, what);
+	mg_txn_event_once(t, "emergency-profile");
+	t->force_quarantine = TRUE; /* the original, to sanitize again once the profile ends */
+	if (g_date_valid(&e->post_report_due) && g_date_compare(&e->post_report_due, &today) < 0) {
+		char due[16];
+		g_date_strftime(due, sizeof due, "%Y-%m-%d", &e->post_report_due);
+		mg_warn(t->queue_id, "emergency exception %s: the report to the CISO was due %s; record it (%s)", e->id,
+			due, e->origin);
 	}
 }
 

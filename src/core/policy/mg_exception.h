@@ -3,7 +3,10 @@
  * F10, F48): 例外措置 and permits with who asked, who approved, why, from
  * when and until when.  Types: sanitize-bypass (never bypasses the virus
  * scan), size-raise, auto-forward, bcc-exempt, destination-permit,
- * exfil-permit.
+ * exfil-permit, emergency-profile (F31, R16.4, R17.9: a degraded profile
+ * of inbound sanitization - body-only, or cdr-fallback: an attachment
+ * whose rebuild fails for an internal reason is removed with a notice
+ * instead of the 451; always emergency = yes with a post_report_due).
  *
  * The registry is the stanza file of exceptions_file (see
  * conf/exceptions.conf) plus the lines of auto_forward_permit_file
@@ -33,18 +36,27 @@ enum mg_exc_type {
 	MG_EXC_BCC_EXEMPT,
 	MG_EXC_DEST_PERMIT,
 	MG_EXC_EXFIL_PERMIT,
+	MG_EXC_EMERGENCY_PROFILE,
 	MG_EXC_N_TYPES
+};
+
+/* The degraded profiles of type emergency-profile (key `profile`). */
+enum mg_exc_profile {
+	MG_EXC_PROFILE_NONE = 0,
+	MG_EXC_PROFILE_BODY_ONLY,   /* every attachment removed, as body_only = yes */
+	MG_EXC_PROFILE_CDR_FALLBACK /* a rebuild's internal failure: the file removed, not 451 */
 };
 
 struct mg_exception {
 	char *id;
 	enum mg_exc_type type;
-	GPtrArray *senders;    /* char*: "user@dom" or "@dom", lower case */
-	GPtrArray *recipients; /* the same; empty = any */
-	char *filetype;        /* sanitize-bypass: glob of the detected type */
-	char *filename;        /* sanitize-bypass: glob of the name, or NULL */
-	gint64 size;           /* size-raise */
-	GPtrArray *rules;      /* exfil-permit: rule names or ids */
+	GPtrArray *senders;          /* char*: "user@dom" or "@dom", lower case */
+	GPtrArray *recipients;       /* the same; empty = any */
+	char *filetype;              /* sanitize-bypass: glob of the detected type */
+	char *filename;              /* sanitize-bypass: glob of the name, or NULL */
+	gint64 size;                 /* size-raise */
+	GPtrArray *rules;            /* exfil-permit: rule names or ids */
+	enum mg_exc_profile profile; /* emergency-profile */
 	char *requested_by, *approved_by, *consultee, *reason, *application_ref;
 	GDate granted, expires, post_report_due; /* granted, post_report_due may be invalid (unknown/none) */
 	gboolean emergency;
@@ -57,6 +69,7 @@ struct mg_exceptions {
 };
 
 const char *mg_exc_type_name(enum mg_exc_type t);
+const char *mg_exc_profile_name(enum mg_exc_profile p);
 
 /* Load the registry file (NULL or "": none) and the auto-forward permit
  * file (NULL or "": none; its own rules apply: an expired line fails).

@@ -29,6 +29,7 @@
 
 #include "mg_alert.h"
 #include "mg_config.h"
+#include "mg_exception.h"
 #include "mg_txn.h"
 
 /* ---- configuration hooks (registered by pipeline/stages.c) ---- */
@@ -74,6 +75,16 @@ void mg_guard_permit_line_used(struct mg_txn *t, const char *id, const char *des
 GPtrArray *mg_guard_bypass_list(struct mg_txn *t);
 /* The CDR kept a file under bypass exception `id`: log and record the use. */
 void mg_guard_bypass_used(struct mg_txn *t, const char *id, const char *what);
+/* The live emergency-profile exception of `profile` whose sender and
+ * recipients cover this message (F31), borrowed from the configuration, or
+ * NULL.  Inbound mail only: the degraded profiles are profiles of inbound
+ * sanitization (outbound and internal mail are never affected).  Dates are
+ * checked on every call (an entry expires by itself). */
+const struct mg_exception *mg_guard_emergency(const struct mg_txn *t, enum mg_exc_profile profile);
+/* Message t was handled under emergency profile e: the use recorded
+ * (mg_exc_used), the notice event "emergency-profile", the original kept
+ * in quarantine, a warning when the entry's post-report is overdue. */
+void mg_guard_emergency_used(struct mg_txn *t, const struct mg_exception *e, const char *what);
 
 #define MG_GUARD_ERROR (mg_guard_error_quark())
 GQuark mg_guard_error_quark(void);
