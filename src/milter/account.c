@@ -21,6 +21,7 @@
 #include "mg_clock.h"
 #include "mg_account.h"
 #include "mg_audit.h"
+#include "mg_guard.h"
 #include "mg_log.h"
 #include "milter.h"
 
@@ -114,6 +115,7 @@ void mg_milter_account_started(struct mg_config *cfg, const char *conf_path)
 	mg_operator_self(&op);
 	set_in_force(cfg);
 	mg_account_daemon_start(cfg, PACKAGE_VERSION);
+	mg_guard_registry_alerts(cfg); /* R18.2: overdue post-reports, expiries */
 	mg_account_config_event(cfg, cfg, conf_path, "config-load", &op, "ok", TRUE);
 	mg_operator_clear(&op);
 	clock_check(cfg);
@@ -131,6 +133,7 @@ void mg_milter_account_reloaded(struct mg_config *cfg, const char *conf_path, pi
 		g_clear_error(&err);
 	}
 	set_in_force(cfg);
+	mg_guard_registry_alerts(cfg); /* R18.2: overdue post-reports, expiries */
 	if (mg_account_config_event(cfg, cfg, conf_path, "config-reload", &op, "ok", TRUE))
 		mg_alert_emit(MG_ALERT_CONFIG_CHANGED, MG_ALERT_NOTICE,
 			      "configuration %s reloaded with changes by %s "

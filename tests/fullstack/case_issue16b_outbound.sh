@@ -404,6 +404,31 @@ approved_by = CISO補佐 佐藤
 reason = 図面
 granted = $b16_today
 expires = $b16_later
+
+[EP-LATE]
+type = size-raise
+sender = @nobody.example
+size = 20K
+requested_by = 建設課 高橋
+approved_by = CISO補佐 佐藤
+reason = 災害対応
+granted = $(date -d '10 days ago' +%F)
+expires = $b16_later
+emergency = yes
+post_report_due = $(date -d '3 days ago' +%F)
+
+[EP-DONE]
+type = size-raise
+sender = @nobody.example
+size = 20K
+requested_by = 建設課 高橋
+approved_by = CISO補佐 佐藤
+reason = 災害対応
+granted = $(date -d '10 days ago' +%F)
+expires = $b16_later
+emergency = yes
+post_report_due = $(date -d '3 days ago' +%F)
+post_reported = $(date -d '4 days ago' +%F)
 EXC
 chmod 644 "$b16_var/b16-in-exc.conf"
 # b16_script_msg ID FROM PAYLOAD-LINE: a message with a shell script attached
@@ -414,6 +439,13 @@ b16_script_msg() {
 if b16_reload "$(b16_conf inexc "internal_network = 10.0.0.0/8
 exceptions_file = $b16_var/b16-in-exc.conf
 inbound_max_message_size = 16K")"; then
+	sleep 1
+	if grep -q "event=exception-report-overdue.*EP-LATE" "$FS_DIR/milter.log" &&
+		! grep -q "event=exception-report-overdue.*EP-DONE" "$FS_DIR/milter.log"; then
+		fs_pass "issue16b: a reload with an overdue emergency post-report raises exception-report-overdue (not once post_reported is set)"
+	else
+		fs_fail "issue16b: no exception-report-overdue alert for EP-LATE at reload (or one for EP-DONE)"
+	fi
 	b16_script_msg b16-sb1 x@partner.example 'echo configure'
 	if b16_send "$FS_DIR/b16-sb1.eml" x@partner.example staff@city.example.lg.jp && p=$(b16_delivered b16-sb1 staff) &&
 		grep -q "echo configure" "$p" && b16_record b16-sb1 | grep -q '"id":"SB-1","type":"sanitize-bypass"'; then

@@ -310,6 +310,48 @@ static void test_emergency_profile(void **state)
 	g_ptr_array_unref(warnings);
 }
 
+/* What the registry asks of its keepers (the daemon's alerts at load):
+ * an overdue post-report until post_reported is set, an expiry of the
+ * last 7 days; older expiries are the ledger's history. */
+static void test_attention(void **state)
+{
+	GDate today;
+	today_is(&today, 2026, 12, 20);
+	GError *err = NULL;
+	struct mg_exceptions *x = mg_exc_parse(
+		"x.conf",
+		EP("EP-LATE", "body-only", "", "2026-12-01", "2026-12-31", "2026-12-05")
+			EP("EP-DONE", "body-only", "", "2026-12-01", "2026-12-31",
+			   "2026-12-05") "post_reported = 2026-12-04\n" EP("EP-RECENT", "body-only", "", "2026-12-01",
+									   "2026-12-16", "2026-12-30")
+				EP("EP-OLD", "body-only", "", "2026-10-01", "2026-10-02", "2026-12-30"),
+		&today, NULL, &err);
+	if (!x)
+		fail_msg("%s", err->message);
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free), *events = g_ptr_array_new();
+	mg_exc_attention(x, &today, 7, lines, events);
+	for (guint i = 0; i < lines->len; i++)
+		print_message("%s: %s\n", (const char *)events->pdata[i], (const char *)lines->pdata[i]);
+	assert_int_equal(lines->len, 2);
+	assert_string_equal(events->pdata[0], "exception-report-overdue");
+	assert_non_null(strstr(lines->pdata[0], "EP-LATE"));
+	assert_non_null(strstr(lines->pdata[0], "was due 2026-12-05"));
+	assert_string_equal(events->pdata[1], "permit-expired");
+	assert_non_null(strstr(lines->pdata[1], "EP-RECENT (emergency-profile) expired on 2026-12-16"));
+	/* the review agrees: EP-DONE is not overdue, and says when it was reported */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	mg_exc_review(out, x, &today, 14, NULL, TRUE);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"post_reported\" : \"2026-12-04\""));
+	assert_int_equal(g_strrstr(buf, "post-report OVERDUE") - strstr(buf, "post-report OVERDUE"), 0); /* once */
+	free(buf);
+	g_ptr_array_unref(lines);
+	g_ptr_array_unref(events);
+	mg_exc_free(x);
+}
+
 static void test_legacy_permits(void **state)
 {
 	char *dir = g_dir_make_tmp("mgexc-XXXXXX", NULL), *p = g_build_filename(dir, "permit.list", NULL);
@@ -373,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_errors),          cmocka_unit_test(test_find),
 		cmocka_unit_test(test_used_and_review), cmocka_unit_test(test_legacy_permits),
 		cmocka_unit_test(test_shipped_example), cmocka_unit_test(test_emergency_profile),
+		cmocka_unit_test(test_attention),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,25 +40,26 @@ enum mg_alert_severity {
 };
 
 /* The catalogue (docs/alerts.md says who raises each and at what severity). */
-#define MG_ALERT_VIRUS             "virus"                 /* inbound detection */
-#define MG_ALERT_VIRUS_OUTBOUND    "virus-outbound"        /* infected mail from inside */
-#define MG_ALERT_SIGNATURES_STALE  "signatures-stale"      /* db older than scan_db_warn_age / max_age */
-#define MG_ALERT_SIGNATURES_FAILED "signatures-failed"     /* a database failed to load */
-#define MG_ALERT_SCAN_FAILURE      "scan-failure"          /* a scan could not run (issue 11) */
-#define MG_ALERT_STORE_FAILURE     "store-failure"         /* spool or quarantine unusable */
-#define MG_ALERT_AUDIT_FAILURE     "audit-failure"         /* record not written, or the log was damaged */
-#define MG_ALERT_AUDIT_FORWARD     "audit-forward-failed"  /* remote syslog copy lost */
-#define MG_ALERT_RELAY_ATTEMPT     "relay-attempt"         /* info; bursts via alert_burst */
-#define MG_ALERT_OUTBREAK          "outbreak"              /* internal spam / rate guard (issue 16) */
-#define MG_ALERT_EXFILTRATION      "exfiltration"          /* outbound content rule hit (issue 16) */
-#define MG_ALERT_STOP_SWITCH       "stop-switch"           /* mail stopped or started (issue 16) */
-#define MG_ALERT_FORBIDDEN_DEST    "forbidden-destination" /* mail to a forbidden destination refused (issue 16) */
-#define MG_ALERT_SELFTEST_FAILED   "selftest-failed"
-#define MG_ALERT_CLOCK_UNSYNCED    "clock-unsynchronized"
-#define MG_ALERT_CONFIG_REFUSED    "config-refused" /* a reload was refused */
-#define MG_ALERT_CONFIG_CHANGED    "config-changed" /* a configuration file changed on load */
-#define MG_ALERT_BINARY_CHANGED    "binary-changed" /* an executable differs from the start */
-#define MG_ALERT_PERMIT_EXPIRED    "permit-expired" /* an exception/permit passed its expiry */
+#define MG_ALERT_VIRUS              "virus"                 /* inbound detection */
+#define MG_ALERT_VIRUS_OUTBOUND     "virus-outbound"        /* infected mail from inside */
+#define MG_ALERT_SIGNATURES_STALE   "signatures-stale"      /* db older than scan_db_warn_age / max_age */
+#define MG_ALERT_SIGNATURES_FAILED  "signatures-failed"     /* a database failed to load */
+#define MG_ALERT_SCAN_FAILURE       "scan-failure"          /* a scan could not run (issue 11) */
+#define MG_ALERT_STORE_FAILURE      "store-failure"         /* spool or quarantine unusable */
+#define MG_ALERT_AUDIT_FAILURE      "audit-failure"         /* record not written, or the log was damaged */
+#define MG_ALERT_AUDIT_FORWARD      "audit-forward-failed"  /* remote syslog copy lost */
+#define MG_ALERT_RELAY_ATTEMPT      "relay-attempt"         /* info; bursts via alert_burst */
+#define MG_ALERT_OUTBREAK           "outbreak"              /* internal spam / rate guard (issue 16) */
+#define MG_ALERT_EXFILTRATION       "exfiltration"          /* outbound content rule hit (issue 16) */
+#define MG_ALERT_STOP_SWITCH        "stop-switch"           /* mail stopped or started (issue 16) */
+#define MG_ALERT_FORBIDDEN_DEST     "forbidden-destination" /* mail to a forbidden destination refused (issue 16) */
+#define MG_ALERT_SELFTEST_FAILED    "selftest-failed"
+#define MG_ALERT_CLOCK_UNSYNCED     "clock-unsynchronized"
+#define MG_ALERT_CONFIG_REFUSED     "config-refused"           /* a reload was refused */
+#define MG_ALERT_CONFIG_CHANGED     "config-changed"           /* a configuration file changed on load */
+#define MG_ALERT_BINARY_CHANGED     "binary-changed"           /* an executable differs from the start */
+#define MG_ALERT_PERMIT_EXPIRED     "permit-expired"           /* an exception/permit passed its expiry */
+#define MG_ALERT_EXC_REPORT_OVERDUE "exception-report-overdue" /* an emergency exception's post-report is late */
 
 void mg_alert_emit(const char *event, enum mg_alert_severity sev, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 

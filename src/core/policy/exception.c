@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_config.h"
 #include "mg_config_table.h"
 #include "mg_exception.h"
@@ -67,6 +68,7 @@ static struct mg_exception *exc_new(const char *id, const char *origin)
 	g_date_clear(&e->granted, 1);
 	g_date_clear(&e->expires, 1);
 	g_date_clear(&e->post_report_due, 1);
+	g_date_clear(&e->post_reported, 1);
 	return e;
 }
 
@@ -86,9 +88,9 @@ static const struct {
 	[MG_EXC_EMERGENCY_PROFILE] = {{"profile", NULL}, {"profile", "emergency", "post_report_due"}},
 };
 
-static const char *const common_keys[] = {"type",        "sender",    "recipient", "requested_by",
-					  "approved_by", "consultee", "reason",    "application_ref",
-					  "granted",     "expires",   "emergency", "post_report_due"};
+static const char *const common_keys[] = {
+	"type",    "sender",  "recipient", "requested_by",    "approved_by",  "consultee", "reason", "application_ref",
+	"granted", "expires", "emergency", "post_report_due", "post_reported"};
 
 static gboolean id_ok(const char *s)
 {
@@ -203,7 +205,8 @@ static gboolean parse_dates(const struct mg_stanza *s, struct mg_exception *e, G
 {
 	const char *em = mg_stanza_get(s, "emergency");
 	if (!parse_date(s, "granted", &e->granted, err) || !parse_date(s, "expires", &e->expires, err) ||
-	    !parse_date(s, "post_report_due", &e->post_report_due, err))
+	    !parse_date(s, "post_report_due", &e->post_report_due, err) ||
+	    !parse_date(s, "post_reported", &e->post_reported, err))
 		return FALSE;
 	if (g_date_compare(&e->granted, &e->expires) > 0) {
 		mg_stanza_error(err, s, "expires", "before granted; allowed: a date on or after granted");
@@ -322,7 +325,7 @@ static void warn_dates(const struct mg_exception *e, const GDate *today, GPtrArr
 	else if (g_date_valid(&e->granted) && g_date_compare(&e->granted, today) > 0)
 		w = g_strdup_printf("%s: exception %s (%s) is not granted yet; it applies from its granted date",
 				    e->origin, e->id, type_names[e->type]);
-	else if (e->emergency && g_date_compare(&e->post_report_due, today) < 0)
+	else if (mg_exc_report_overdue(e, today))
 		w = g_strdup_printf("%s: emergency exception %s: the report to the CISO was due; record it", e->origin,
 				    e->id);
 	if (w && warnings)
@@ -429,6 +432,37 @@ struct mg_exceptions *mg_exc_parse(const char *name, const char *text, const GDa
 }
 
 /* ---- matching ---- */
+
+gboolean mg_exc_report_overdue(const struct mg_exception *e, const GDate *today)
+{
+	return e->emergency && g_date_valid(&e->post_report_due) && !g_date_valid(&e->post_reported) &&
+	       g_date_compare(&e->post_report_due, today) < 0;
+}
+
+void mg_exc_attention(const struct mg_exceptions *x, const GDate *today, int recent_days, GPtrArray *out,
+		      GPtrArray *events)
+{
+	for (guint i = 0; x && i < x->entries->len; i++) {
+		const struct mg_exception *e = x->entries->pdata[i];
+		char day[16];
+		if (mg_exc_report_overdue(e, today)) {
+			g_date_strftime(day, sizeof day, "%Y-%m-%d", &e->post_report_due);
+			g_ptr_array_add(out,
+					g_strdup_printf("emergency exception %s (%s): the report to the CISO was due "
+							"%s and post_reported is not set (%s)",
+							e->id, type_names[e->type], day, e->origin));
+			g_ptr_array_add(events, (gpointer)MG_ALERT_EXC_REPORT_OVERDUE);
+		}
+		gint ago = g_date_days_between(&e->expires, today);
+		if (!e->legacy && ago > 0 && ago <= recent_days) {
+			g_date_strftime(day, sizeof day, "%Y-%m-%d", &e->expires);
+			g_ptr_array_add(out,
+					g_strdup_printf("exception %s (%s) expired on %s and no longer applies (%s)",
+							e->id, type_names[e->type], day, e->origin));
+			g_ptr_array_add(events, (gpointer)MG_ALERT_PERMIT_EXPIRED);
+		}
+	}
+}
 
 gboolean mg_exc_live(const struct mg_exception *e, const GDate *today)
 {

@@ -84,12 +84,12 @@ static char *date_text(const GDate *d)
 static char *exc_status(const struct mg_exception *e, const GDate *today, int warn_days, gboolean *attention)
 {
 	gint days = g_date_days_between(today, &e->expires);
-	*attention = days < 0 || (e->emergency && g_date_compare(&e->post_report_due, today) < 0);
+	*attention = days < 0 || mg_exc_report_overdue(e, today);
 	if (days < 0)
 		return g_strdup("EXPIRED");
 	if (g_date_valid(&e->granted) && g_date_compare(&e->granted, today) > 0)
 		return g_strdup("not yet granted");
-	if (e->emergency && g_date_compare(&e->post_report_due, today) < 0)
+	if (mg_exc_report_overdue(e, today))
 		return g_strdup("post-report OVERDUE");
 	if (days <= warn_days)
 		return g_strdup_printf("expires in %d day%s", days, days == 1 ? "" : "s");
@@ -129,6 +129,7 @@ static JsonObject *entry_json(const struct mg_exception *e, const char *status, 
 {
 	JsonObject *o = json_object_new();
 	char *g = date_text(&e->granted), *x = date_text(&e->expires), *p = date_text(&e->post_report_due);
+	char *pr = date_text(&e->post_reported);
 	char *scope = scope_text(e);
 	mg_json_set_str(o, "id", e->id);
 	json_object_set_string_member(o, "type", mg_exc_type_name(e->type));
@@ -143,12 +144,14 @@ static JsonObject *entry_json(const struct mg_exception *e, const char *status, 
 	mg_json_set_str(o, "expires", x);
 	json_object_set_boolean_member(o, "emergency", e->emergency);
 	mg_json_set_str(o, "post_report_due", g_date_valid(&e->post_report_due) ? p : NULL);
+	mg_json_set_str(o, "post_reported", g_date_valid(&e->post_reported) ? pr : NULL);
 	json_object_set_int_member(o, "uses", u ? (gint64)u->count : 0);
 	mg_json_set_str(o, "last_use", u ? u->last : NULL);
 	mg_json_set_str(o, "origin", e->origin);
 	g_free(g);
 	g_free(x);
 	g_free(p);
+	g_free(pr);
 	g_free(scope);
 	return o;
 }

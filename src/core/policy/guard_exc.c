@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "mg_alert.h"
 #include "mg_exception.h"
 #include "mg_guard.h"
 #include "mg_json.h"
@@ -145,12 +146,30 @@ void mg_guard_emergency_used(struct mg_txn *t, const struct mg_exception *e, con
 	mg_exc_used(t->queue_id, t->report->extra, e, what);
 	mg_txn_event_once(t, "emergency-profile");
 	t->force_quarantine = TRUE; /* the original, to sanitize again once the profile ends */
-	if (g_date_valid(&e->post_report_due) && g_date_compare(&e->post_report_due, &today) < 0) {
+	if (mg_exc_report_overdue(e, &today)) {
 		char due[16];
 		g_date_strftime(due, sizeof due, "%Y-%m-%d", &e->post_report_due);
 		mg_warn(t->queue_id, "emergency exception %s: the report to the CISO was due %s; record it (%s)", e->id,
 			due, e->origin);
+		mg_alert_emit(MG_ALERT_EXC_REPORT_OVERDUE, MG_ALERT_WARNING,
+			      "%s: emergency exception %s used although its report to the CISO was due %s (%s)",
+			      t->queue_id, e->id, due, e->origin);
 	}
+}
+
+void mg_guard_registry_alerts(const struct mg_config *cfg)
+{
+	const struct mg_guard_data *d = cfg->guard;
+	if (!d || !d->exceptions)
+		return;
+	GDate today;
+	mg_policy_today(&today);
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free), *events = g_ptr_array_new();
+	mg_exc_attention(d->exceptions, &today, MG_GUARD_EXPIRED_RECENT_DAYS, lines, events);
+	for (guint i = 0; i < lines->len; i++)
+		mg_alert_emit(events->pdata[i], MG_ALERT_WARNING, "%s", (const char *)lines->pdata[i]);
+	g_ptr_array_unref(lines);
+	g_ptr_array_unref(events);
 }
 
 /* ---- labels, for the other rules ---- */

@@ -59,6 +59,7 @@ struct mg_exception {
 	enum mg_exc_profile profile; /* emergency-profile */
 	char *requested_by, *approved_by, *consultee, *reason, *application_ref;
 	GDate granted, expires, post_report_due; /* granted, post_report_due may be invalid (unknown/none) */
+	GDate post_reported;                     /* the day the post-report was made, or invalid (not yet) */
 	gboolean emergency;
 	gboolean legacy; /* a line of auto_forward_permit_file */
 	char *origin;    /* "file:line" */
@@ -81,6 +82,17 @@ struct mg_exceptions *mg_exc_load(const char *registry, const char *permit_file,
 struct mg_exceptions *mg_exc_parse(const char *name, const char *text, const GDate *today, GPtrArray *warnings,
 				   GError **err);
 void mg_exc_free(struct mg_exceptions *x);
+
+/* An emergency entry whose report to the CISO was due before `today` and
+ * has no post_reported date (R18.2: reported afterwards, promptly). */
+gboolean mg_exc_report_overdue(const struct mg_exception *e, const GDate *today);
+/* What the registry asks of its keepers on `today`, one line each (char*)
+ * appended to `out` with the alert event it belongs to in `events` (const
+ * char*): an emergency entry whose post-report is overdue
+ * (exception-report-overdue), an entry that expired within the last
+ * `recent_days` days (permit-expired; older ones are the ledger's history). */
+void mg_exc_attention(const struct mg_exceptions *x, const GDate *today, int recent_days, GPtrArray *out,
+		      GPtrArray *events);
 
 /* Live on `today`: granted (when known) <= today <= expires. */
 gboolean mg_exc_live(const struct mg_exception *e, const GDate *today);

@@ -85,6 +85,13 @@ const struct mg_exception *mg_guard_emergency(const struct mg_txn *t, enum mg_ex
  * (mg_exc_used), the notice event "emergency-profile", the original kept
  * in quarantine, a warning when the entry's post-report is overdue. */
 void mg_guard_emergency_used(struct mg_txn *t, const struct mg_exception *e, const char *what);
+/* What the exception registry of cfg asks of its keepers today, as alerts
+ * (mg_exc_attention): exception-report-overdue for an emergency entry
+ * whose post-report is overdue, permit-expired for an entry that expired
+ * within the last MG_GUARD_EXPIRED_RECENT_DAYS days.  The daemon calls it
+ * at every load and reload. */
+#define MG_GUARD_EXPIRED_RECENT_DAYS 7
+void mg_guard_registry_alerts(const struct mg_config *cfg);
 
 #define MG_GUARD_ERROR (mg_guard_error_quark())
 GQuark mg_guard_error_quark(void);
