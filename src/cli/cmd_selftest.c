@@ -372,7 +372,7 @@ static JsonObject *result_json(struct mg_st_case *k, gsize n, const struct st_ta
 	return o;
 }
 
-static void print_text(struct mg_st_case *k, gsize n)
+static void print_text(struct mg_st_case *k, gsize n, const struct st_tally *t, const char *via)
 {
 	for (gsize i = 0; i < n; i++)
 		printf("%s %-14s expected: %s\n%*s observed: %s\n",
@@ -380,6 +380,10 @@ static void print_text(struct mg_st_case *k, gsize n)
 		       : k[i].pass    ? "PASS"
 				      : "FAIL",
 		       k[i].name, k[i].expected ? k[i].expected : "?", 19, "", k[i].observed ? k[i].observed : "?");
+	printf("selftest %s via %s: %u passed, %u failed", t->failed ? "FAILED" : "passed", via, t->passed, t->failed);
+	if (t->unchecked)
+		printf(", %u not checked in this mode", t->unchecked);
+	printf("\n");
 }
 
 static void record(const struct mg_config *cfg, JsonObject *o, const struct st_tally *t, gsize n)
@@ -396,7 +400,8 @@ static void record(const struct mg_config *cfg, JsonObject *o, const struct st_t
 			      t->failed, n, json_object_get_string_member(o, "via"), mg_clock_hostname());
 }
 
-static void print_result(const struct st_opts *o, JsonObject *res, struct mg_st_case *k, gsize n)
+static void print_result(const struct st_opts *o, JsonObject *res, struct mg_st_case *k, gsize n,
+			 const struct st_tally *t)
 {
 	if (o->json) {
 		JsonNode *node = json_node_init_object(json_node_alloc(), json_object_ref(res));
@@ -405,7 +410,7 @@ static void print_result(const struct st_opts *o, JsonObject *res, struct mg_st_
 		g_free(s);
 		json_node_unref(node);
 	} else
-		print_text(k, n);
+		print_text(k, n, t, json_object_get_string_member(res, "via"));
 }
 
 static int selftest_run(const struct st_opts *o, const struct mg_config *cfg)
@@ -428,7 +433,7 @@ static int selftest_run(const struct st_opts *o, const struct mg_config *cfg)
 	JsonObject *res = result_json(k, n, &t, via);
 	if (o->smtp)
 		json_object_set_string_member(res, "smtp", o->smtp);
-	print_result(o, res, k, n);
+	print_result(o, res, k, n, &t);
 	record(cfg, res, &t, n);
 	json_object_unref(res);
 	for (gsize i = 0; i < n; i++) {
