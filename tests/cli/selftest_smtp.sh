@@ -113,6 +113,19 @@ grep -A1 '^FAIL eicar ' "$d/silent.out" | grep -q 'observed: the MTA could not b
 	mg_pass "silent server: --timeout ends the step, the case fails" || { mg_fail "silent server"; cat "$d/silent.out"; }
 failed_run silent "silent server"
 
+# This host inside internal_network and an MTA without XCLIENT: the cases
+# cannot be sent from an outside client, and fail saying so.
+cp "$conf" "$d/inside.conf"
+echo 'internal_network = 127.0.0.0/8' >>"$d/inside.conf"
+sink accept
+"$MUGAIKA" selftest -c "$d/inside.conf" --smtp "127.0.0.1:$port" >"$d/inside.out" 2>&1
+rc=$?
+stop_sink
+[ "$rc" -eq 1 ] && grep -A1 '^FAIL eicar ' "$d/inside.out" |
+	grep -q 'at EHLO: this host (127.0.0.1) is inside internal_network and the MTA offers it no XCLIENT' &&
+	mg_pass "inside internal_network, no XCLIENT: the cases fail saying why (exit 1)" ||
+	{ mg_fail "inside internal_network, no XCLIENT: exit $rc"; cat "$d/inside.out"; }
+
 selftest usage1 --smtp-rcpt x@example.net
 [ "$rc" -eq 64 ] && mg_pass "--smtp-rcpt without --smtp: usage (exit 64)" || mg_fail "--smtp-rcpt alone: exit $rc"
 selftest usage2 --smtp 127.0.0.1:25 --smtp-from 'a b@example.net'

@@ -71,3 +71,17 @@ else
 	cat "$FS_DIR/st-alerts.out"
 	grep '"type":"selftest"' "$FS_DIR/var/audit.log" | tail -n 2
 fi
+# This host inside internal_network (the CLI's configuration): the cases
+# need an outside client, so selftest asks Postfix for XCLIENT ADDR=192.0.2.1
+# (smtpd_authorized_xclient_hosts) and still passes.
+{ cat "$st_conf"; echo 'internal_network = 127.0.0.0/8'; } >"$FS_DIR/st-inside.conf"
+st_lines=$(wc -l <"$FS_DIR/maillog")
+"$MUGAIKA" selftest -c "$FS_DIR/st-inside.conf" --smtp "127.0.0.1:$FS_SMTP_PORT" >"$FS_DIR/st-inside.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^PASS eicar ' "$FS_DIR/st-inside.out" && grep -q '^PASS clean ' "$FS_DIR/st-inside.out" &&
+	tail -n "+$((st_lines + 1))" "$FS_DIR/maillog" | grep -q 'client=unknown\[192.0.2.1\]'; then
+	fs_pass "selftest --smtp from inside internal_network: XCLIENT ADDR=192.0.2.1, the cases pass (exit 0)"
+else
+	fs_fail "selftest --smtp from inside internal_network: exit $rc"
+	cat "$FS_DIR/st-inside.out"
+fi
