@@ -168,6 +168,13 @@ def evasions(e):
         text_part("hi"), file_part(e, "e.com").replace("base64\n\n", "base64\n\n====\n")])
     yield "b64-short-group", "parse", "deliver", multipart("b64-short-group", [
         text_part("hi"), file_part(b"harmles", "a.bin").replace("==\n", "\n")])
+    # what a line of the base64 alphabet can spell still counts (raw_line
+    # searches such lines for these two only): "binhex", a link attribute
+    # before the final padding
+    yield "b64-spells-binhex", "parse", "deliver", multipart("b64-spells-binhex", [
+        text_part("hi"), file_part(b"harmless", "a.bin").replace("base64\n\n", "base64\n\nQmlu" + "binhex" + "AA\n")])
+    yield "b64-spells-src", "parse", "deliver", multipart("b64-spells-src", [
+        text_part("hi"), "Content-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nQUJDsrc=\n"])
     yield "qp-padding", "parse", "deliver", multipart("qp-padding", [
         text_part("hi"), "Content-Type: application/octet-stream\nContent-Transfer-Encoding: quoted-printable\n\nab= \ncd\n"])
 

@@ -232,6 +232,23 @@ static void test_tnef_framing(void **state)
 	mg_cdr_out_init(&out);
 	assert_int_equal(mg_cdr_tnef(&in, &out), MG_CDR_UNSCANNABLE); /* an attribute repeated */
 	mg_cdr_out_clear(&out);
+	/* stray bytes after the last attribute (a gateway's padding): up to 8
+	 * cannot start another attribute and are left out; 9 must frame one */
+	static const struct {
+		guint n;
+		enum mg_cdr_status want;
+	} tails[] = {{1, MG_CDR_REMOVE}, {8, MG_CDR_REMOVE}, {9, MG_CDR_UNSCANNABLE}};
+	for (gsize i = 0; i < G_N_ELEMENTS(tails); i++) {
+		GByteArray *b = tnef_stream(FALSE, FALSE);
+		for (guint k = 0; k < tails[i].n; k++)
+			g_byte_array_append(b, (const guint8 *)"\x0a", 1);
+		in.data = b->data;
+		in.len = b->len;
+		mg_cdr_out_init(&out);
+		assert_int_equal(mg_cdr_tnef(&in, &out), tails[i].want);
+		mg_cdr_out_clear(&out);
+		g_byte_array_unref(b);
+	}
 	g_byte_array_unref(ok);
 	g_byte_array_unref(cut);
 	g_byte_array_unref(twice);

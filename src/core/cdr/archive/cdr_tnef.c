@@ -53,21 +53,29 @@ static gboolean attachment_attr(guint32 id)
 }
 
 /* Walk the attribute framing (level, id, length, data, checksum): the
- * stream must end exactly after its last attribute, a message attribute
+ * stream must end after its last attribute - or up to 8 stray bytes later,
+ * too few to start another one (Outlook and some gateways pad or append a
+ * byte; the corpus has both): *framed is where the attributes end, and only
+ * that much is handed to libytnef - a message attribute
  * may appear once, an attachment attribute once per attachment (which
  * starts at attAttachRenddata) and never before the first one.  Why by
  * hand: libytnef returns success for a stream cut in the middle of an
  * attribute and leaves out what follows, and it loses the memory of an
  * attribute stored twice in the same place (a sender could make the daemon
  * grow with every message). */
-static gboolean tnef_framing_ok(const guint8 *d, gsize len)
+static gboolean tnef_framing_ok(const guint8 *d, gsize len, gsize *framed)
 {
 	if (len < 6 || le32(d) != TNEF_SIGNATURE)
 		return FALSE;
+	*framed = len;
 	GHashTable *msg = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *att = g_hash_table_new(g_direct_hash, g_direct_equal);
 	gboolean ok = TRUE, in_attachment = FALSE;
 	for (gsize p = 6; p < len && ok;) {
+		if (len - p < 9 && p > 6) { /* stray bytes after the last attribute */
+			*framed = p;
+			break;
+		}
 		guint32 full = len - p >= 9 ? le32(d + p + 1) : 0, n = len - p >= 9 ? le32(d + p + 5) : 0;
 		guint32 id = full & 0xFFFF; /* libytnef picks most handlers by the low word alone */
 		ok = len - p >= 9 && len - p - 9 >= (gsize)n + 2;
@@ -227,7 +235,8 @@ static enum mg_cdr_status tnef_unpack(const struct mg_cdr_in *in, struct mg_cdr_
 	enum mg_cdr_status st = MG_CDR_UNSCANNABLE;
 	TNEFInitialize(&t);
 	t.Debug = 0;
-	if (!tnef_framing_ok(in->data, in->len) || TNEFParseMemory((BYTE *)in->data, (long)in->len, &t) < 0) {
+	gsize framed = 0;
+	if (!tnef_framing_ok(in->data, in->len, &framed) || TNEFParseMemory((BYTE *)in->data, (long)framed, &t) < 0) {
 		out->reason = g_strdup("corrupt TNEF (winmail.dat) stream");
 		goto done;
 	}
