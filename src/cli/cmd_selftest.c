@@ -1,8 +1,10 @@
 /*
  * cmd_selftest.c - `mugaika selftest`: are the security functions working
  * right now?  Sends the cases of docs/selftest.md through the running
- * daemon (milter protocol, milterclient.c), compares what happened with
- * what the configuration says must happen, prints one line per case,
+ * daemon (milter protocol, milterclient.c) or, with --smtp, the cases
+ * whose outcome shows in the SMTP reply through the MTA (selftest_smtp.c),
+ * compares what happened with what the configuration says must happen,
+ * prints one line per case,
  * writes a `selftest` record to the audit log and raises the
  * selftest-failed alert when a case failed.
  * Exit: 0 every case passed, 1 a case failed or the daemon could not be
@@ -24,24 +26,24 @@
 #include "selftest.h"
 
 struct st_opts {
-	char *conf, *socket;
+	char *conf, *socket, *smtp, *smtp_from, *smtp_rcpt;
 	gboolean json;
 	gint timeout;
 };
 
-struct st_ctx {
-	const struct mg_config *cfg;
-	const char *socket;
-	guint timeout;
-	char *ext_ip, *int_ip, *ext_addr, *int_addr, nonce[17], *date;
-	guint n;
-};
-
-struct st_case {
-	const char *name;
-	char *expected, *observed;
-	gboolean pass;
-};
+/* --smtp-from/--smtp-rcpt only with --smtp, addresses without <>, spaces or control characters */
+static gboolean opts_valid(const struct st_opts *o)
+{
+	const char *addrs[] = {o->smtp_from, o->smtp_rcpt};
+	gboolean ok = o->smtp || (!o->smtp_from && !o->smtp_rcpt);
+	for (gsize i = 0; ok && i < G_N_ELEMENTS(addrs); i++)
+		for (const char *p = addrs[i]; ok && p && *p; p++)
+			ok = (guchar)*p > ' ' && *p != '<' && *p != '>' && *p != 0x7f;
+	if (!ok)
+		fprintf(stderr, "mugaika selftest: --smtp-from/--smtp-rcpt take an address (no <>, spaces or control "
+				"characters) and need --smtp\n");
+	return ok && (!o->smtp || *o->smtp);
+}
 
 /* What one message did: where it ended and the milter's last answer. */
 struct st_run {
@@ -57,7 +59,7 @@ static void run_clear(struct st_run *x)
 }
 
 /* One connection, one message: connect as client_ip, MAIL (with args), RCPT, the message. */
-static void send_one(struct st_ctx *c, const char *client_ip, const char *from, char **args, const char *to,
+static void send_one(struct mg_st_ctx *c, const char *client_ip, const char *from, char **args, const char *to,
 		     const char *msg, struct st_run *x)
 {
 	GError *err = NULL;
@@ -117,13 +119,13 @@ static GPtrArray *delivered(const struct st_run *x, const char *sent)
 
 /* ---- the cases ---- */
 
-static struct mg_st_msg msg_for(struct st_ctx *c, const char *from, const char *to, char **extra)
+static struct mg_st_msg msg_for(struct mg_st_ctx *c, const char *from, const char *to, char **extra)
 {
 	struct mg_st_msg m = {.from = from, .to = to, .nonce = c->nonce, .date = c->date, .extra = extra};
 	return m;
 }
 
-static void case_eicar(struct st_ctx *c, struct st_case *k)
+static void case_eicar(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	struct st_run x = {0};
 	GBytes *e = mg_st_eicar();
@@ -155,7 +157,8 @@ struct st_attach {
 	gboolean nocase;
 };
 
-static void attachment_case(struct st_ctx *c, struct st_case *k, const struct st_attach *a, GBytes *data, GError *err)
+static void attachment_case(struct mg_st_ctx *c, struct mg_st_case *k, const struct st_attach *a, GBytes *data,
+			    GError *err)
 {
 	struct st_run x = {0};
 	if (!data) {
@@ -178,7 +181,7 @@ static void attachment_case(struct st_ctx *c, struct st_case *k, const struct st
 	g_bytes_unref(data);
 }
 
-static void case_macro(struct st_ctx *c, struct st_case *k)
+static void case_macro(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	static const struct st_attach a = {
 		"macro-docx",   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -190,7 +193,7 @@ static void case_macro(struct st_ctx *c, struct st_case *k)
 	attachment_case(c, k, &a, docm, err);
 }
 
-static void case_html(struct st_ctx *c, struct st_case *k)
+static void case_html(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	struct st_run x = {0};
 	struct mg_st_msg m = msg_for(c, c->ext_addr, c->int_addr, NULL);
@@ -209,7 +212,7 @@ static void case_html(struct st_ctx *c, struct st_case *k)
 	g_free(msg);
 }
 
-static void case_encrypted(struct st_ctx *c, struct st_case *k)
+static void case_encrypted(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	static const struct st_attach a = {
 		"encrypted-zip", "application/zip", "secret.zip", MG_ST_SECRET_NAME, "zip", TRUE};
@@ -219,7 +222,7 @@ static void case_encrypted(struct st_ctx *c, struct st_case *k)
 	attachment_case(c, k, &a, zip, err);
 }
 
-static void case_relay(struct st_ctx *c, struct st_case *k)
+static void case_relay(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	struct st_run x = {0};
 	struct mg_st_msg m = msg_for(c, "selftest@example.org", "selftest@example.com", NULL);
@@ -232,7 +235,7 @@ static void case_relay(struct st_ctx *c, struct st_case *k)
 	g_free(msg);
 }
 
-static void case_forward(struct st_ctx *c, struct st_case *k)
+static void case_forward(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	struct st_run x = {0};
 	char *extra[] = {"Auto-Submitted: auto-forwarded", NULL};
@@ -250,7 +253,7 @@ static void case_forward(struct st_ctx *c, struct st_case *k)
 	g_free(msg);
 }
 
-static void case_oversize(struct st_ctx *c, struct st_case *k)
+static void case_oversize(struct mg_st_ctx *c, struct mg_st_case *k)
 {
 	struct st_run x = {0};
 	const struct mg_config *f = c->cfg;
@@ -300,12 +303,13 @@ static char *inside_ip(const struct mg_config *cfg)
 	return ip ? ip : g_strdup("127.0.0.1");
 }
 
-static void ctx_init(struct st_ctx *c, const struct mg_config *cfg, const char *socket, guint timeout)
+static void ctx_init(struct mg_st_ctx *c, const struct mg_config *cfg, const struct st_opts *o)
 {
 	guint32 r[2] = {g_random_int(), g_random_int()};
 	c->cfg = cfg;
-	c->socket = socket;
-	c->timeout = timeout;
+	c->socket = o->socket ? o->socket : cfg->socket;
+	c->smtp = o->smtp;
+	c->timeout = (guint)(o->timeout > 0 ? o->timeout : 60);
 	g_snprintf(c->nonce, sizeof c->nonce, "%08x%08x", r[0], r[1]);
 	c->ext_ip = outside_ip(cfg);
 	c->int_ip = inside_ip(cfg);
@@ -313,12 +317,14 @@ static void ctx_init(struct st_ctx *c, const struct mg_config *cfg, const char *
 	c->int_addr =
 		g_strdup_printf("selftest@%s", cfg->internal_domain && cfg->internal_domain[0] ? cfg->internal_domain[0]
 											       : "internal.invalid");
+	c->smtp_from = o->smtp_from ? o->smtp_from : c->ext_addr;
+	c->smtp_rcpt = o->smtp_rcpt ? o->smtp_rcpt : c->int_addr;
 	GDateTime *now = g_date_time_new_now_utc();
 	c->date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
 	g_date_time_unref(now);
 }
 
-static void ctx_clear(struct st_ctx *c)
+static void ctx_clear(struct mg_st_ctx *c)
 {
 	g_free(c->ext_ip);
 	g_free(c->int_ip);
@@ -329,17 +335,18 @@ static void ctx_clear(struct st_ctx *c)
 
 /* ---- running and reporting ---- */
 
-static const struct {
-	const char *name;
-	void (*run)(struct st_ctx *, struct st_case *);
-} cases[] = {
+static const struct mg_st_def cases[] = {
 	{"eicar", case_eicar},       {"macro-docx", case_macro},
 	{"html-lure", case_html},    {"encrypted-zip", case_encrypted},
 	{"relay", case_relay},       {"auto-forward", case_forward},
 	{"oversize", case_oversize},
 };
 
-static JsonObject *result_json(struct st_case *k, gsize n, guint failed, const char *via)
+struct st_tally {
+	guint passed, failed, unchecked;
+};
+
+static JsonObject *result_json(struct mg_st_case *k, gsize n, const struct st_tally *t, const char *via)
 {
 	JsonObject *o = json_object_new();
 	char *now = mg_clock_iso(g_get_real_time());
@@ -348,14 +355,16 @@ static JsonObject *result_json(struct st_case *k, gsize n, guint failed, const c
 	json_object_set_string_member(o, "time", now);
 	json_object_set_string_member(o, "host", mg_clock_hostname());
 	json_object_set_string_member(o, "via", via);
-	json_object_set_int_member(o, "passed", (gint64)(n - failed));
-	json_object_set_int_member(o, "failed", failed);
+	json_object_set_int_member(o, "passed", t->passed);
+	json_object_set_int_member(o, "failed", t->failed);
+	json_object_set_int_member(o, "not_checked", t->unchecked);
 	for (gsize i = 0; i < n; i++) {
 		JsonObject *e = json_object_new();
 		json_object_set_string_member(e, "name", k[i].name);
 		json_object_set_string_member(e, "expected", k[i].expected ? k[i].expected : "");
 		json_object_set_string_member(e, "observed", k[i].observed ? k[i].observed : "");
 		json_object_set_boolean_member(e, "pass", k[i].pass);
+		json_object_set_boolean_member(e, "checked", !k[i].unchecked);
 		json_array_add_object_element(a, e);
 	}
 	json_object_set_array_member(o, "cases", a);
@@ -363,58 +372,78 @@ static JsonObject *result_json(struct st_case *k, gsize n, guint failed, const c
 	return o;
 }
 
-static void print_text(struct st_case *k, gsize n)
+static void print_text(struct mg_st_case *k, gsize n, const struct st_tally *t, const char *via)
 {
 	for (gsize i = 0; i < n; i++)
-		printf("%s %-14s expected: %s\n%*s observed: %s\n", k[i].pass ? "PASS" : "FAIL", k[i].name,
-		       k[i].expected ? k[i].expected : "?", 19, "", k[i].observed ? k[i].observed : "?");
+		printf("%s %-14s expected: %s\n%*s observed: %s\n",
+		       k[i].unchecked ? "SKIP"
+		       : k[i].pass    ? "PASS"
+				      : "FAIL",
+		       k[i].name, k[i].expected ? k[i].expected : "?", 19, "", k[i].observed ? k[i].observed : "?");
+	printf("selftest %s via %s: %u passed, %u failed", t->failed ? "FAILED" : "passed", via, t->passed, t->failed);
+	if (t->unchecked)
+		printf(", %u not checked in this mode", t->unchecked);
+	printf("\n");
 }
 
-static void record(const struct mg_config *cfg, JsonObject *o, guint failed)
+static void record(const struct mg_config *cfg, JsonObject *o, const struct st_tally *t, gsize n)
 {
 	GError *err = NULL;
 	if (*cfg->audit_log && !mg_audit_append(cfg->audit_log, o, &err)) {
 		fprintf(stderr, "mugaika selftest: the result was not written to the audit log: %s\n", err->message);
 		g_clear_error(&err);
 	}
-	if (failed)
+	if (t->failed)
 		mg_alert_emit(MG_ALERT_SELFTEST_FAILED, MG_ALERT_ERROR,
 			      "self-test: %u of %zu cases failed (mugaika "
-			      "selftest on %s)",
-			      failed, G_N_ELEMENTS(cases), mg_clock_hostname());
+			      "selftest via %s on %s)",
+			      t->failed, n, json_object_get_string_member(o, "via"), mg_clock_hostname());
+}
+
+static void print_result(const struct st_opts *o, JsonObject *res, struct mg_st_case *k, gsize n,
+			 const struct st_tally *t)
+{
+	if (o->json) {
+		JsonNode *node = json_node_init_object(json_node_alloc(), json_object_ref(res));
+		char *s = json_to_string(node, TRUE);
+		printf("%s\n", s);
+		g_free(s);
+		json_node_unref(node);
+	} else
+		print_text(k, n, t, json_object_get_string_member(res, "via"));
 }
 
 static int selftest_run(const struct st_opts *o, const struct mg_config *cfg)
 {
-	struct st_ctx c = {0};
-	struct st_case k[G_N_ELEMENTS(cases)] = {{0}};
-	guint failed = 0;
-	const char *socket = o->socket ? o->socket : cfg->socket;
-	ctx_init(&c, cfg, socket, (guint)(o->timeout > 0 ? o->timeout : 60));
-	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		k[i].name = cases[i].name;
-		cases[i].run(&c, &k[i]);
-		failed += !k[i].pass;
+	struct mg_st_ctx c = {0};
+	const struct mg_st_def *defs = o->smtp ? mg_st_smtp_cases : cases;
+	gsize n = o->smtp ? mg_st_smtp_ncases : G_N_ELEMENTS(cases);
+	struct mg_st_case *k = g_new0(struct mg_st_case, n);
+	struct st_tally t = {0};
+	ctx_init(&c, cfg, o);
+	for (gsize i = 0; i < n; i++) {
+		k[i].name = defs[i].name;
+		defs[i].run(&c, &k[i]);
+		k[i].pass = k[i].pass && !k[i].unchecked;
+		t.unchecked += k[i].unchecked;
+		t.passed += k[i].pass;
+		t.failed += !k[i].pass && !k[i].unchecked;
 	}
-	char *via = g_strdup_printf("milter:%s", socket);
-	JsonObject *res = result_json(k, G_N_ELEMENTS(cases), failed, via);
-	if (o->json) {
-		JsonNode *n = json_node_init_object(json_node_alloc(), res);
-		char *s = json_to_string(n, TRUE);
-		printf("%s\n", s);
-		g_free(s);
-		json_node_unref(n);
-	} else
-		print_text(k, G_N_ELEMENTS(cases));
-	record(cfg, res, failed);
+	char *via = o->smtp ? g_strdup("smtp") : g_strdup_printf("milter:%s", c.socket);
+	JsonObject *res = result_json(k, n, &t, via);
+	if (o->smtp)
+		json_object_set_string_member(res, "smtp", o->smtp);
+	print_result(o, res, k, n, &t);
+	record(cfg, res, &t, n);
 	json_object_unref(res);
-	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+	for (gsize i = 0; i < n; i++) {
 		g_free(k[i].expected);
 		g_free(k[i].observed);
 	}
+	g_free(k);
 	g_free(via);
 	ctx_clear(&c);
-	return failed ? 1 : 0;
+	return t.failed ? 1 : 0;
 }
 
 int mg_cmd_selftest(int argc, char **argv)
@@ -423,21 +452,34 @@ int mg_cmd_selftest(int argc, char **argv)
 	GOptionEntry entries[] = {
 		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.conf, "configuration file", "CONF"},
 		{"milter", 0, 0, G_OPTION_ARG_STRING, &o.socket, "the daemon's socket (default: socket)", "SOCKET"},
+		{"smtp", 0, 0, G_OPTION_ARG_STRING, &o.smtp,
+		 "send the cases through the MTA at HOST:PORT instead (proves the MTA passes mail through mugaika)",
+		 "HOST:PORT"},
+		{"smtp-from", 0, 0, G_OPTION_ARG_STRING, &o.smtp_from,
+		 "envelope sender of the SMTP cases (default selftest@example.net)", "ADDR"},
+		{"smtp-rcpt", 0, 0, G_OPTION_ARG_STRING, &o.smtp_rcpt,
+		 "envelope recipient of the SMTP cases (default selftest@ the first internal_domain)", "ADDR"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "JSON instead of text", NULL},
 		{"timeout", 0, 0, G_OPTION_ARG_INT, &o.timeout, "seconds per step (default 60)", "N"},
 		{NULL},
 	};
-	gboolean ok =
-		mg_cli_options("selftest", NULL,
-			       "Send the self-test cases (EICAR, macro document, HTML lure, encrypted zip, relay,\n"
-			       "auto-forward, oversize) through the running mugaika-milter and compare.",
-			       entries, &argc, &argv);
-	int rc = ok && argc <= 1 && o.timeout >= 0 && o.timeout <= 3600 ? MG_EX_OK : MG_EX_USAGE;
+	gboolean ok = mg_cli_options(
+		"selftest", NULL,
+		"Send the self-test cases (EICAR, macro document, HTML lure, encrypted zip, relay,\n"
+		"auto-forward, oversize) through the running mugaika-milter and compare.\n"
+		"With --smtp HOST:PORT the cases whose outcome shows in the SMTP reply (EICAR, relay,\n"
+		"oversize, a clean message) go through the MTA instead: an accepted EICAR means the MTA\n"
+		"does not pass mail through mugaika. The clean message is delivered to --smtp-rcpt;\n"
+		"the others are reported as not checked in SMTP mode.",
+		entries, &argc, &argv);
+	int rc = ok && argc <= 1 && o.timeout >= 0 && o.timeout <= 3600 && opts_valid(&o) ? MG_EX_OK : MG_EX_USAGE;
 	struct mg_config *cfg = rc ? NULL : mg_cli_load_config(o.conf);
 	if (!rc && !cfg)
 		rc = MG_EX_CONFIG;
 	if (!rc) {
 		JsonObject *d = json_object_new();
+		if (o.smtp)
+			json_object_set_string_member(d, "smtp", o.smtp);
 		mg_admin_log(cfg, "selftest", d, FALSE);
 		json_object_unref(d);
 		rc = selftest_run(&o, cfg);
@@ -447,5 +489,8 @@ int mg_cmd_selftest(int argc, char **argv)
 	mg_alert_flush(30 * G_USEC_PER_SEC);
 	g_free(o.conf);
 	g_free(o.socket);
+	g_free(o.smtp);
+	g_free(o.smtp_from);
+	g_free(o.smtp_rcpt);
 	return rc;
 }

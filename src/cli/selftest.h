@@ -1,6 +1,6 @@
 /*
  * selftest.h - private to `mugaika selftest` (cmd_selftest.c,
- * selftest_msgs.c, selftest_check.c).
+ * selftest_msgs.c, selftest_check.c, selftest_smtp.c).
  */
 #ifndef MG_SELFTEST_H
 #define MG_SELFTEST_H
@@ -8,6 +8,36 @@
 #include <glib.h>
 
 #define MG_ST_SECRET_NAME "selftest-encrypted.txt"
+
+struct mg_config;
+
+/* One run: the configuration, where the cases go, the addresses they use. */
+struct mg_st_ctx {
+	const struct mg_config *cfg;
+	const char *socket; /* milter mode */
+	const char *smtp;   /* SMTP mode: HOST:PORT of the MTA, else NULL */
+	const char *smtp_from, *smtp_rcpt;
+	guint timeout;
+	char *ext_ip, *int_ip, *ext_addr, *int_addr, nonce[17], *date;
+	guint n;
+};
+
+/* One case's result; `unchecked`: the mode cannot see the outcome (neither
+ * passed nor failed, said so in `observed`). */
+struct mg_st_case {
+	const char *name;
+	char *expected, *observed;
+	gboolean pass, unchecked;
+};
+
+struct mg_st_def {
+	const char *name;
+	void (*run)(struct mg_st_ctx *, struct mg_st_case *);
+};
+
+/* The cases of the SMTP mode (selftest_smtp.c), in the milter mode's order, then "clean". */
+extern const struct mg_st_def mg_st_smtp_cases[];
+extern const gsize mg_st_smtp_ncases;
 
 struct mg_st_msg {
 	const char *from, *to, *nonce, *date;
