@@ -123,6 +123,11 @@ void mg_guard_bypass_used(struct mg_txn *t, const char *id, const char *what)
 
 /* ---- emergency profiles (F31, R16.4, R17.9) ---- */
 
+static gboolean profile_is(const struct mg_exception *e, gconstpointer profile)
+{
+	return e->profile == *(const enum mg_exc_profile *)profile;
+}
+
 const struct mg_exception *mg_guard_emergency(const struct mg_txn *t, enum mg_exc_profile profile)
 {
 	const struct mg_exceptions *x = registry(t);
@@ -130,13 +135,7 @@ const struct mg_exception *mg_guard_emergency(const struct mg_txn *t, enum mg_ex
 	if (!x || t->direction != MG_DIR_INBOUND)
 		return NULL;
 	mg_policy_today(&today);
-	for (guint i = 0; i < x->entries->len; i++) {
-		const struct mg_exception *e = x->entries->pdata[i];
-		if (e->type == MG_EXC_EMERGENCY_PROFILE && e->profile == profile && mg_exc_live(e, &today) &&
-		    mg_exc_addr_in(e->senders, t->mail_from) && mg_exc_rcpts_in(e, t->rcpts))
-			return e;
-	}
-	return NULL;
+	return mg_exc_find_msg(x, MG_EXC_EMERGENCY_PROFILE, t->mail_from, t->rcpts, &today, profile_is, &profile);
 }
 
 void mg_guard_emergency_used(struct mg_txn *t, const struct mg_exception *e, const char *what)
