@@ -385,7 +385,7 @@ static gboolean is_bchars(const char *s, gsize n)
 /* A line "--TOKEN" in a prologue or epilogue that opens a part of its own:
  * TOKEN is no close delimiter and not the container's own boundary, and
  * the next line is a header field.  Returns where the line starts, and
- * the token; NULL when there is none. */
+ * the token when `token` is not NULL; NULL when there is none. */
 static const char *hidden_start(const char *text, const char *own, char **token)
 {
 	for (const char *p = text; p && *p;) {
@@ -398,7 +398,8 @@ static const char *hidden_start(const char *text, const char *own, char **token)
 		if (len > 2 && p[0] == '-' && p[1] == '-' && is_bchars(p + 2, len - 2) &&
 		    !(len > 4 && p[len - 1] == '-' && p[len - 2] == '-') && name > 0 && next[name] == ':' &&
 		    !(own && strlen(own) == len - 2 && strncmp(own, p + 2, len - 2) == 0)) {
-			*token = g_strndup(p + 2, len - 2);
+			if (token)
+				*token = g_strndup(p + 2, len - 2);
 			return p;
 		}
 		p = next;
@@ -454,10 +455,7 @@ static GMimeObject *with_hidden(struct rebuild *rb, GMimeMultipart *mp, GMimeObj
 {
 	const char *pro = g_mime_multipart_get_prologue(mp), *epi = g_mime_multipart_get_epilogue(mp);
 	const char *own = g_mime_multipart_get_boundary(mp);
-	char *t1 = NULL, *t2 = NULL;
-	gboolean any = (pro && hidden_start(pro, own, &t1)) || (epi && hidden_start(epi, own, &t2));
-	g_free(t1);
-	g_free(t2);
+	gboolean any = (pro && hidden_start(pro, own, NULL)) || (epi && hidden_start(epi, own, NULL));
 	if (!any || mg_txn_decided(rb->t))
 		return built;
 	GMimeMultipart *out = new_mixed(rb);
